@@ -1,0 +1,103 @@
+// The Network port on Node: node:net and node:tls behind the ECMA-419-shaped Socket interface.
+
+import { connect as connectPlainTcp, type Socket as NodeSocket } from "node:net";
+import { connect as connectNodeTls } from "node:tls";
+import type { Network, Socket, SocketHandlers, TcpOptions, TlsOptions } from "../../src/ports.js";
+
+/** Bytes Node may buffer for us before we stop reading from the kernel (backpressure). */
+const RECEIVE_HIGH_WATER = 64 * 1024;
+const WRITABLE_REPORT = 64 * 1024;
+
+class NodeStreamSocket implements Socket {
+  readonly #stream: NodeSocket;
+  readonly #handlers: SocketHandlers;
+  readonly #received: Buffer[] = [];
+  #receivedBytes = 0;
+  #closed = false;
+
+  constructor(stream: NodeSocket, handlers: SocketHandlers, connectEvent: "connect" | "secureConnect") {
+    this.#stream = stream;
+    this.#handlers = handlers;
+    stream.once(connectEvent, () => this.#handlers.onWritable(WRITABLE_REPORT));
+    stream.on("drain", () => {
+      if (!this.#closed) this.#handlers.onWritable(WRITABLE_REPORT);
+    });
+    stream.on("data", (data: Buffer) => {
+      if (this.#closed) return;
+      this.#received.push(data);
+      this.#receivedBytes += data.length;
+      if (this.#receivedBytes > RECEIVE_HIGH_WATER) stream.pause();
+      this.#handlers.onReadable(this.#receivedBytes);
+    });
+    stream.on("error", (error: NodeJS.ErrnoException) => this.#report(describeError(error)));
+    stream.on("close", () => this.#report("connection closed by peer"));
+    stream.on("end", () => this.#report("connection closed by peer"));
+  }
+
+  read(into: Uint8Array): number {
+    let copied = 0;
+    while (copied < into.length && this.#received.length > 0) {
+      const head = this.#received[0]!;
+      const take = Math.min(head.length, into.length - copied);
+      into.set(head.subarray(0, take), copied);
+      copied += take;
+      if (take === head.length) this.#received.shift();
+      else this.#received[0] = head.subarray(take);
+    }
+    this.#receivedBytes -= copied;
+    if (this.#receivedBytes <= RECEIVE_HIGH_WATER && this.#stream.isPaused()) this.#stream.resume();
+    return copied;
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.#closed) throw new Error("socket is closed");
+    // Node keeps a reference to what it is given; the caller may reuse `bytes`, so copy.
+    this.#stream.write(Buffer.from(bytes));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stream.destroy();
+  }
+
+  #report(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stream.destroy();
+    this.#handlers.onError(reason);
+  }
+}
+
+/** "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: ... alert certificate required" — code first, it is what tells TLS apart. */
+function describeError(error: NodeJS.ErrnoException): string {
+  const code = error.code ? `${error.code}: ` : "";
+  return `${code}${error.message}`;
+}
+
+export class NodeNetwork implements Network {
+  connectTcp(options: TcpOptions, handlers: SocketHandlers): Socket {
+    const stream = connectPlainTcp({ host: options.host, port: options.port });
+    stream.setNoDelay(true);
+    return new NodeStreamSocket(stream, handlers, "connect");
+  }
+
+  connectTls(options: TlsOptions, handlers: SocketHandlers): Socket {
+    const stream = connectNodeTls({
+      host: options.host,
+      port: options.port,
+      servername: isIpAddress(options.serverName ?? options.host) ? undefined : (options.serverName ?? options.host),
+      ca: options.ca,
+      cert: options.certificate,
+      key: options.key,
+      minVersion: "TLSv1.2",
+      rejectUnauthorized: true,
+    });
+    stream.setNoDelay(true);
+    return new NodeStreamSocket(stream, handlers, "secureConnect");
+  }
+}
+
+function isIpAddress(name: string): boolean {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(name) || name.includes(":");
+}

@@ -1,0 +1,95 @@
+// Runs every test tier in order and prints one count per tier, then one closing line for the suite.
+//   node scripts/test.mjs            all tiers
+//   node scripts/test.mjs unit xs    only the named tiers
+// Tiers: types (tsc), unit (Node), xs (the same unit tests inside XS), rig (the XS runner's own
+// tests), oracle (differential tests against reference libraries), e2e (real Mosquitto, real TLS).
+import { spawn } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+function testFiles(dir, suffix = ".test.js") {
+  const out = [];
+  let names;
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names.sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...testFiles(path, suffix));
+    else if (name.endsWith(suffix)) out.push(path);
+  }
+  return out;
+}
+
+/** Runs a command, echoing its output; resolves with its exit code and captured stdout. */
+function run(command, args, { capture = true } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.on("data", (data) => {
+      process.stdout.write(data);
+      if (capture) output += data.toString();
+    });
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** node --test with the TAP reporter; counts come from its closing "# pass N" / "# fail N" lines. */
+async function nodeTier(files, extra = []) {
+  if (files.length === 0) return { passed: 0, failed: 1, note: "no test files" };
+  const { code, output } = await run(process.execPath, ["--test", "--test-reporter=tap", ...extra, ...files]);
+  const passed = Number(/^# pass (\d+)/m.exec(output)?.[1] ?? 0);
+  const failed = Number(/^# fail (\d+)/m.exec(output)?.[1] ?? 0) + Number(/^# cancelled (\d+)/m.exec(output)?.[1] ?? 0);
+  return { passed, failed: code !== 0 && failed === 0 ? 1 : failed };
+}
+
+const tiers = {
+  async types() {
+    const src = await run("node_modules/.bin/tsc", ["-p", "tsconfig.json"]);
+    const all = await run("node_modules/.bin/tsc", ["-p", "tsconfig.node.json"]);
+    const failed = (src.code !== 0 ? 1 : 0) + (all.code !== 0 ? 1 : 0);
+    return { passed: 2 - failed, failed };
+  },
+  unit: () => nodeTier(testFiles("build/test/unit")),
+  async xs() {
+    const { code, output } = await run(process.execPath, ["test/xs/run.mjs"]);
+    const match = /^xs: (\d+) passed, (\d+) failed/m.exec(output);
+    if (!match) return { passed: 0, failed: 1, note: "the XS runner printed no summary" };
+    const failed = Number(match[2]);
+    return { passed: Number(match[1]), failed: code !== 0 && failed === 0 ? 1 : failed };
+  },
+  rig: () => nodeTier(testFiles("build/test/rig")),
+  oracle: () => nodeTier(testFiles("build/test/oracle")),
+  // One file at a time: each starts its own broker, and the 2-core machine is shared with XS builds.
+  e2e: () => nodeTier(testFiles("build/test/e2e"), ["--test-concurrency=1"]),
+};
+
+const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(tiers);
+const build = await run(process.execPath, ["scripts/build.mjs"]);
+if (build.code !== 0) {
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+
+const results = [];
+for (const name of chosen) {
+  if (!tiers[name]) {
+    console.error(`unknown tier ${name}; tiers: ${Object.keys(tiers).join(" ")}`);
+    process.exit(2);
+  }
+  const started = Date.now();
+  console.log(`\n=== tier ${name} ===`);
+  const result = await tiers[name]();
+  results.push({ name, ...result, seconds: (Date.now() - started) / 1000 });
+}
+
+console.log("\n=== summary ===");
+for (const { name, passed, failed, seconds, note } of results) {
+  console.log(`${name.padEnd(7)} ${String(passed).padStart(5)} passed ${String(failed).padStart(4)} failed  ${seconds.toFixed(1)} s${note ? "  (" + note + ")" : ""}`);
+}
+const passed = results.reduce((sum, r) => sum + r.passed, 0);
+const failed = results.reduce((sum, r) => sum + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,571 @@
+// The MQTT 5 client session: one connection at a time over the Network port, kept alive, reconnected
+// with backoff, with QoS 1 publishing, streaming message delivery and subscriptions that survive
+// reconnects. The rest of the firmware observes `state` and `lastError`.
+
+import type { Host, Socket, SocketHandlers, TcpOptions, TimerId, TlsOptions } from "../ports.js";
+import { utf8Encode } from "../util/utf8.js";
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
+import { MqttDecoder } from "./decode.js";
+import { encodePacket } from "./encode.js";
+import { MqttProtocolError } from "./errors.js";
+import { Outbox, MqttPublishError, type PublishResult } from "./outbox.js";
+import type { ConnackProperties, ConnectPacket, ControlPacket, PublishHeader, PublishPacket, PublishProperties, QoS, UserProperty, Will } from "./packets.js";
+import { PacketType, ReasonCode } from "./packets.js";
+import { reasonName } from "./reasons.js";
+import { Subscriptions, type MessageHandler } from "./subscriptions.js";
+
+export type SessionState = "disconnected" | "connecting" | "connected" | "reconnecting";
+
+/** Why the last connection attempt failed or the last connection ended. */
+export interface SessionError {
+  /** tls: handshake/certificate refused; socket: network; connack: broker refused the CONNECT;
+   *  timeout: no CONNACK or PINGRESP in time; protocol: malformed input; server: broker sent DISCONNECT. */
+  kind: "tls" | "socket" | "connack" | "timeout" | "protocol" | "server";
+  message: string;
+  reasonCode?: number;
+}
+
+export type Transport = ({ secure: true } & TlsOptions) | ({ secure: false } & TcpOptions);
+
+export interface MqttClientOptions {
+  transport: Transport;
+  clientId: string;
+  username?: string;
+  password?: Uint8Array;
+  will?: Will;
+  keepAliveSeconds?: number;
+  /** Largest packet we accept; announced so the broker drops larger ones instead of sending them. */
+  maximumPacketSize?: number;
+  /** QoS 1 messages we accept in flight at once (announced as Receive Maximum). */
+  receiveMaximum?: number;
+  /** Incoming topic aliases we accept (announced as Topic Alias Maximum). */
+  topicAliasMaximum?: number;
+  connectTimeoutMs?: number;
+  /** How long to wait for PINGRESP before declaring the connection dead. */
+  pingTimeoutMs?: number;
+  backoff?: BackoffOptions;
+  outboxMessages?: number;
+  outboxBytes?: number;
+}
+
+export interface PublishOptions {
+  qos?: QoS;
+  retain?: boolean;
+  messageExpiryInterval?: number;
+  contentType?: string;
+  userProperties?: UserProperty[];
+}
+
+export interface SessionObserver {
+  /** Called on every state change and with every new error. */
+  stateChanged?(state: SessionState, error: SessionError | undefined): void;
+  /** Connected and every subscription confirmed: a good moment to announce presence. */
+  ready?(): void;
+}
+
+/** What the broker told us in CONNACK, with defaults applied. */
+export interface BrokerLimits {
+  receiveMaximum: number;
+  maximumPacketSize: number;
+  topicAliasMaximum: number;
+  maximumQoS: number;
+  retainAvailable: boolean;
+  keepAliveSeconds: number;
+  assignedClientIdentifier?: string;
+}
+
+const READ_CHUNK_BYTES = 1024;
+
+export class MqttClient {
+  readonly #host: Host;
+  readonly #options: MqttClientOptions;
+  readonly #backoff: Backoff;
+  readonly #outbox: Outbox;
+  readonly #subscriptions: Subscriptions;
+  readonly #decoder: MqttDecoder;
+  readonly #readBuffer = new Uint8Array(READ_CHUNK_BYTES);
+  readonly #observers: SessionObserver[] = [];
+  readonly #randomBytes = new Uint8Array(4);
+
+  #state: SessionState = "disconnected";
+  #lastError: SessionError | undefined;
+  #socket: Socket | undefined;
+  #broker: BrokerLimits | undefined;
+  #running = false;
+  #reconnectTimer: TimerId | undefined;
+  #connectTimer: TimerId | undefined;
+  #keepAliveTimer: TimerId | undefined;
+  #lastSentAt = 0;
+  #pingSentAt: number | undefined;
+  #outgoingAliases: string[] = [];
+  #incomingAliases: (string | undefined)[] = [];
+  #incomingQoS1PacketId: number | undefined;
+  #connectSent = false;
+  #readyNotified = false;
+
+  constructor(host: Host, options: MqttClientOptions) {
+    this.#host = host;
+    this.#options = options;
+    this.#backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
+    this.#outbox = new Outbox({
+      maximumMessages: options.outboxMessages ?? 32,
+      maximumBytes: options.outboxBytes ?? 16 * 1024,
+    });
+    this.#subscriptions = new Subscriptions(host.log);
+    this.#decoder = new MqttDecoder(
+      {
+        // After a packet handler dropped the connection, the rest of that read belongs to no one.
+        packet: (packet) => this.#socket && this.#onPacket(packet),
+        publishStart: (header) => this.#socket && this.#onPublishStart(header),
+        publishData: (chunk) => this.#socket && this.#subscriptions.data(chunk),
+        publishEnd: () => this.#socket && this.#onPublishEnd(),
+      },
+      { maximumPacketSize: this.#maximumPacketSize },
+    );
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get lastError(): SessionError | undefined {
+    return this.#lastError;
+  }
+
+  /** Consecutive failed attempts since the last successful CONNACK (repeated TLS failures = bad certificate). */
+  get failedAttempts(): number {
+    return this.#backoff.attempts;
+  }
+
+  /** The broker's limits for the current connection, once connected. */
+  get broker(): BrokerLimits | undefined {
+    return this.#broker;
+  }
+
+  get #maximumPacketSize(): number {
+    return this.#options.maximumPacketSize ?? 256 * 1024;
+  }
+
+  get #keepAliveMs(): number {
+    return (this.#broker?.keepAliveSeconds ?? this.#options.keepAliveSeconds ?? 60) * 1000;
+  }
+
+  observe(observer: SessionObserver): void {
+    this.#observers.push(observer);
+  }
+
+  /** Starts the session; it keeps reconnecting until `stop()`. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#open("connecting");
+  }
+
+  /** Graceful stop: DISCONNECT (the will is not published), close, no reconnect. */
+  stop(): void {
+    this.#running = false;
+    this.#clearTimer("reconnect");
+    if (this.#socket && this.#state === "connected") {
+      this.#send({ type: PacketType.DISCONNECT, reasonCode: ReasonCode.SUCCESS });
+    }
+    this.#closeSocket();
+    this.#outbox.rejectAll(new MqttPublishError(ReasonCode.UNSPECIFIED_ERROR, "client stopped"));
+    this.#setState("disconnected", this.#lastError);
+  }
+
+  /**
+   * Publishes a message. QoS 1 resolves on PUBACK (0x10 "no subscribers" counts as success) and is
+   * kept across reconnects until acknowledged; QoS 0 resolves once written, and fails if not connected.
+   */
+  publish(topic: string, payload: Uint8Array | string, options: PublishOptions = {}): Promise<PublishResult> {
+    const bytes = typeof payload === "string" ? utf8Encode(payload) : payload.slice();
+    const properties = publishProperties(options);
+    const qos = options.qos ?? 1;
+    return new Promise<PublishResult>((resolve, reject) => {
+      const message = { topic, payload: bytes, qos, retain: options.retain ?? false, properties, resolve, reject };
+      if (qos === 0) {
+        if (this.#state !== "connected") {
+          reject(new MqttPublishError(ReasonCode.UNSPECIFIED_ERROR, "not connected"));
+          return;
+        }
+        const error = this.#sendPublish(message, undefined);
+        if (error) reject(error);
+        else resolve({ reasonCode: ReasonCode.SUCCESS });
+        return;
+      }
+      if (this.#outbox.enqueue(message)) this.#drainOutbox();
+    });
+  }
+
+  /**
+   * Subscribes and keeps the subscription across reconnects. Resolves with the granted QoS;
+   * rejects when the broker refuses (SUBACK reason ≥ 0x80). While disconnected it resolves after
+   * the next connection's SUBACK.
+   */
+  subscribe(topicFilter: string, handler: MessageHandler, qos: QoS = 1): Promise<number> {
+    return this.#subscriptions.add(topicFilter, qos, handler, (packet) => this.#sendIfConnected(packet));
+  }
+
+  #open(state: "connecting" | "reconnecting"): void {
+    this.#setState(state, this.#lastError);
+    const { transport } = this.#options;
+    const handlers: SocketHandlers = {
+      onWritable: () => this.#onSocketConnected(socketRef),
+      onReadable: () => this.#onSocketReadable(socketRef),
+      onError: (reason) => this.#onSocketError(socketRef, reason),
+    };
+    let socketRef: Socket | undefined;
+    try {
+      socketRef = transport.secure
+        ? this.#host.network.connectTls(transport, handlers)
+        : this.#host.network.connectTcp(transport, handlers);
+    } catch (error) {
+      this.#fail({ kind: "socket", message: errorMessage(error) });
+      return;
+    }
+    this.#socket = socketRef;
+    this.#decoder.reset();
+    this.#connectTimer = this.#host.timers.set(() => {
+      this.#connectTimer = undefined;
+      this.#fail({ kind: "timeout", message: "no CONNACK within the connect timeout" });
+    }, this.#options.connectTimeoutMs ?? 20_000);
+  }
+
+  #onSocketConnected(socket: Socket | undefined): void {
+    // ECMA-419: every onWritable after the first only reports buffer space; CONNECT goes out once.
+    if (socket !== this.#socket || this.#connectSent) return;
+    this.#connectSent = true;
+    const connect: ConnectPacket = {
+      type: PacketType.CONNECT,
+      clientId: this.#options.clientId,
+      cleanStart: true,
+      keepAlive: this.#options.keepAliveSeconds ?? 60,
+      properties: {
+        sessionExpiryInterval: 0,
+        receiveMaximum: this.#options.receiveMaximum ?? 4,
+        maximumPacketSize: this.#maximumPacketSize,
+        topicAliasMaximum: this.#options.topicAliasMaximum ?? 8,
+      },
+    };
+    if (this.#options.username !== undefined) connect.username = this.#options.username;
+    if (this.#options.password !== undefined) connect.password = this.#options.password;
+    if (this.#options.will) connect.will = this.#options.will;
+    this.#send(connect);
+  }
+
+  #onSocketReadable(socket: Socket | undefined): void {
+    if (socket !== this.#socket || !socket) return;
+    for (;;) {
+      const count = socket.read(this.#readBuffer);
+      if (count <= 0) return;
+      try {
+        this.#decoder.push(count === READ_CHUNK_BYTES ? this.#readBuffer : this.#readBuffer.subarray(0, count));
+      } catch (error) {
+        if (error instanceof MqttProtocolError) {
+          this.#protocolFailure(error.reasonCode, error.message);
+        } else {
+          this.#protocolFailure(ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, errorMessage(error));
+        }
+        return;
+      }
+      if (socket !== this.#socket) return; // a packet handler closed the connection
+    }
+  }
+
+  #onSocketError(socket: Socket | undefined, reason: string): void {
+    if (socket !== this.#socket) return;
+    this.#fail({ kind: classifySocketError(reason), message: reason });
+  }
+
+  #onPacket(packet: ControlPacket): void {
+    switch (packet.type) {
+      case PacketType.CONNACK:
+        if (this.#broker) return this.#protocolFailure(ReasonCode.PROTOCOL_ERROR, "second CONNACK");
+        if (packet.reasonCode >= 0x80) {
+          const detail = packet.properties?.reasonString ? `: ${packet.properties.reasonString}` : "";
+          return this.#fail({
+            kind: "connack",
+            reasonCode: packet.reasonCode,
+            message: `broker refused the connection: ${reasonName(packet.reasonCode)}${detail}`,
+          });
+        }
+        return this.#onConnected(packet.properties ?? {});
+      case PacketType.PUBACK:
+        if (!this.#outbox.acknowledge(packet.packetId, packet.reasonCode, packet.properties?.reasonString)) {
+          this.#host.log.write("warn", `mqtt: PUBACK for unknown packet id ${packet.packetId}`);
+        }
+        return this.#drainOutbox();
+      case PacketType.SUBACK:
+      case PacketType.UNSUBACK:
+        this.#subscriptions.acknowledge(packet.packetId, packet.reasonCodes);
+        if (this.#subscriptions.allConfirmed()) this.#notifyReady();
+        return;
+      case PacketType.PINGRESP:
+        this.#pingSentAt = undefined;
+        return;
+      case PacketType.DISCONNECT: {
+        const detail = packet.properties?.reasonString ? `: ${packet.properties.reasonString}` : "";
+        return this.#fail({
+          kind: "server",
+          reasonCode: packet.reasonCode,
+          message: `broker disconnected us: ${reasonName(packet.reasonCode)}${detail}`,
+        });
+      }
+      default:
+        return this.#protocolFailure(ReasonCode.PROTOCOL_ERROR, `unexpected packet type ${packet.type} from broker`);
+    }
+  }
+
+  #onConnected(properties: ConnackProperties): void {
+    this.#clearTimer("connect");
+    this.#broker = {
+      receiveMaximum: properties.receiveMaximum ?? 65535,
+      maximumPacketSize: properties.maximumPacketSize ?? 268_435_460,
+      topicAliasMaximum: properties.topicAliasMaximum ?? 0,
+      maximumQoS: properties.maximumQoS ?? 1,
+      retainAvailable: properties.retainAvailable ?? true,
+      keepAliveSeconds: properties.serverKeepAlive ?? this.#options.keepAliveSeconds ?? 60,
+    };
+    if (properties.assignedClientIdentifier !== undefined) {
+      this.#broker.assignedClientIdentifier = properties.assignedClientIdentifier;
+    }
+    this.#backoff.reset();
+    this.#lastError = undefined;
+    this.#outgoingAliases = [];
+    this.#incomingAliases = [];
+    this.#setState("connected", undefined);
+    const keepAliveMs = this.#keepAliveMs;
+    if (keepAliveMs > 0) {
+      this.#keepAliveTimer = this.#host.timers.repeat(() => this.#keepAliveTick(), Math.max(250, keepAliveMs / 4));
+    }
+    const pending = this.#subscriptions.resubscribeAll((packet) => this.#sendIfConnected(packet));
+    this.#drainOutbox();
+    if (!pending) this.#notifyReady();
+  }
+
+  #onPublishStart(header: PublishHeader): void {
+    let topic = header.topic;
+    const alias = header.properties?.topicAlias;
+    if (alias !== undefined) {
+      const maximum = this.#options.topicAliasMaximum ?? 8;
+      if (alias > maximum) {
+        throw new MqttProtocolError(ReasonCode.TOPIC_ALIAS_INVALID, `topic alias ${alias} above our maximum ${maximum}`);
+      }
+      if (topic === "") {
+        const known = this.#incomingAliases[alias];
+        if (known === undefined) {
+          throw new MqttProtocolError(ReasonCode.PROTOCOL_ERROR, `topic alias ${alias} used before it was set`);
+        }
+        topic = known;
+      } else {
+        this.#incomingAliases[alias] = topic;
+      }
+    }
+    this.#incomingQoS1PacketId = header.qos === 1 ? header.packetId : undefined;
+    this.#subscriptions.begin(topic, header);
+  }
+
+  #onPublishEnd(): void {
+    this.#subscriptions.end();
+    const packetId = this.#incomingQoS1PacketId;
+    this.#incomingQoS1PacketId = undefined;
+    if (packetId !== undefined) {
+      this.#send({ type: PacketType.PUBACK, packetId, reasonCode: ReasonCode.SUCCESS });
+    }
+  }
+
+  #drainOutbox(): void {
+    if (this.#state !== "connected" || !this.#broker) return;
+    for (;;) {
+      const entry = this.#outbox.takeNext(this.#broker.receiveMaximum);
+      if (!entry) return;
+      const error = this.#sendPublish(entry.message, entry.packetId);
+      if (error) this.#outbox.fail(entry.packetId, error);
+      if (this.#state !== "connected") return;
+    }
+  }
+
+  /** Sends one PUBLISH; returns an error instead when the broker could not accept it. */
+  #sendPublish(
+    message: { topic: string; payload: Uint8Array; qos: QoS; retain: boolean; properties?: PublishProperties },
+    packetId: number | undefined,
+  ): Error | undefined {
+    const broker = this.#broker;
+    if (!broker) return new MqttPublishError(ReasonCode.UNSPECIFIED_ERROR, "not connected");
+    if (message.retain && !broker.retainAvailable) {
+      return new MqttPublishError(ReasonCode.RETAIN_NOT_SUPPORTED, "broker does not support retained messages");
+    }
+    const packet: PublishPacket = {
+      type: PacketType.PUBLISH,
+      topic: message.topic,
+      qos: message.qos,
+      retain: message.retain,
+      dup: false,
+      payload: message.payload,
+    };
+    if (packetId !== undefined) packet.packetId = packetId;
+    const properties: PublishProperties = message.properties ? { ...message.properties } : {};
+    const known = this.#outgoingAliases.indexOf(message.topic);
+    if (known >= 0) {
+      properties.topicAlias = known + 1;
+      packet.topic = "";
+    } else if (this.#outgoingAliases.length < broker.topicAliasMaximum) {
+      this.#outgoingAliases.push(message.topic);
+      properties.topicAlias = this.#outgoingAliases.length;
+    }
+    if (hasProperties(properties)) packet.properties = properties;
+    let bytes: Uint8Array;
+    try {
+      bytes = encodePacket(packet);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+    if (bytes.length > broker.maximumPacketSize) {
+      return new MqttPublishError(
+        ReasonCode.PACKET_TOO_LARGE,
+        `message of ${bytes.length} bytes exceeds the broker's maximum packet size ${broker.maximumPacketSize}`,
+      );
+    }
+    this.#write(bytes);
+    return undefined;
+  }
+
+  #keepAliveTick(): void {
+    const now = this.#host.clock.monotonicMs();
+    if (this.#pingSentAt !== undefined) {
+      const pingTimeoutMs = this.#options.pingTimeoutMs ?? Math.min(30_000, this.#keepAliveMs / 2);
+      if (now - this.#pingSentAt >= pingTimeoutMs) {
+        this.#fail({ kind: "timeout", message: `no PINGRESP within ${pingTimeoutMs} ms: connection is dead` });
+      }
+      return;
+    }
+    if (now - this.#lastSentAt >= (this.#keepAliveMs * 3) / 4) {
+      this.#pingSentAt = now;
+      this.#send({ type: PacketType.PINGREQ });
+    }
+  }
+
+  #sendIfConnected(packet: Parameters<typeof encodePacket>[0]): boolean {
+    if (this.#state !== "connected") return false;
+    this.#send(packet);
+    return true;
+  }
+
+  #send(packet: Parameters<typeof encodePacket>[0]): void {
+    this.#write(encodePacket(packet));
+  }
+
+  #write(bytes: Uint8Array): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#lastSentAt = this.#host.clock.monotonicMs();
+    try {
+      socket.write(bytes);
+    } catch (error) {
+      this.#fail({ kind: "socket", message: `write failed: ${errorMessage(error)}` });
+    }
+  }
+
+  /** Malformed input from the broker: tell it why (when we can), then drop the connection. */
+  #protocolFailure(reasonCode: number, message: string): void {
+    if (this.#state === "connected") this.#send({ type: PacketType.DISCONNECT, reasonCode });
+    this.#fail({ kind: "protocol", reasonCode, message });
+  }
+
+  /** The current connection or attempt is over: record why and schedule the next attempt. */
+  #fail(error: SessionError): void {
+    this.#closeSocket();
+    this.#lastError = error;
+    this.#host.log.write("warn", `mqtt: ${error.kind}: ${error.message}`);
+    if (!this.#running) {
+      this.#setState("disconnected", error);
+      return;
+    }
+    this.#host.random.fill(this.#randomBytes);
+    const bytes = this.#randomBytes;
+    const unit = ((bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16)) >>> 0) / 0x1000000;
+    const delayMs = this.#backoff.nextDelayMs(unit);
+    this.#setState("reconnecting", error);
+    this.#host.log.write("info", `mqtt: reconnecting in ${delayMs} ms (attempt ${this.#backoff.attempts})`);
+    this.#reconnectTimer = this.#host.timers.set(() => {
+      this.#reconnectTimer = undefined;
+      if (this.#running) this.#open("reconnecting");
+    }, delayMs);
+  }
+
+  #closeSocket(): void {
+    this.#clearTimer("connect");
+    this.#clearTimer("keepAlive");
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#broker = undefined;
+    this.#connectSent = false;
+    this.#readyNotified = false;
+    this.#pingSentAt = undefined;
+    if (this.#incomingQoS1PacketId !== undefined || this.#subscriptions.receiving) {
+      this.#subscriptions.abort("connection lost mid-message");
+    }
+    this.#incomingQoS1PacketId = undefined;
+    this.#outbox.requeueInFlight();
+    this.#subscriptions.connectionLost();
+    if (socket) {
+      try {
+        socket.close();
+      } catch {
+        // Closing a broken socket may throw on some hosts; it is gone either way.
+      }
+    }
+  }
+
+  #clearTimer(which: "connect" | "keepAlive" | "reconnect"): void {
+    const timers = this.#host.timers;
+    if (which === "connect" && this.#connectTimer !== undefined) {
+      timers.clear(this.#connectTimer);
+      this.#connectTimer = undefined;
+    } else if (which === "keepAlive" && this.#keepAliveTimer !== undefined) {
+      timers.clear(this.#keepAliveTimer);
+      this.#keepAliveTimer = undefined;
+    } else if (which === "reconnect" && this.#reconnectTimer !== undefined) {
+      timers.clear(this.#reconnectTimer);
+      this.#reconnectTimer = undefined;
+    }
+  }
+
+  #setState(state: SessionState, error: SessionError | undefined): void {
+    const changed = state !== this.#state || error !== this.#lastError;
+    this.#state = state;
+    this.#lastError = error;
+    if (!changed) return;
+    for (const observer of this.#observers) observer.stateChanged?.(state, error);
+  }
+
+  #notifyReady(): void {
+    if (this.#state !== "connected" || this.#readyNotified) return;
+    this.#readyNotified = true;
+    for (const observer of this.#observers) observer.ready?.();
+  }
+}
+
+function publishProperties(options: PublishOptions): PublishProperties | undefined {
+  const properties: PublishProperties = {};
+  if (options.messageExpiryInterval !== undefined) properties.messageExpiryInterval = options.messageExpiryInterval;
+  if (options.contentType !== undefined) properties.contentType = options.contentType;
+  if (options.userProperties !== undefined) properties.userProperties = options.userProperties;
+  return hasProperties(properties) ? properties : undefined;
+}
+
+function hasProperties(properties: object): boolean {
+  for (const _ in properties) return true;
+  return false;
+}
+
+/** Host error texts vary; TLS problems (alerts, certificate checks) are reported as such. */
+function classifySocketError(reason: string): SessionError["kind"] {
+  const text = reason.toLowerCase();
+  if (/tls|ssl|certificate|alert|handshake|unknown ca|self.signed|verify/.test(text)) return "tls";
+  return "socket";
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

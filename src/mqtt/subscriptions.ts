@@ -1,0 +1,179 @@
+// Subscriptions that outlive a connection (clean start means the broker forgets them), their SUBACKs,
+// and the routing of each incoming message, streamed, to the handlers whose filters match its topic.
+
+import type { Log } from "../ports.js";
+import type { PublishHeader, QoS, SubscribePacket } from "./packets.js";
+import { PacketType, ReasonCode } from "./packets.js";
+import { reasonName } from "./reasons.js";
+import { topicMatches } from "./topics.js";
+import { PUBLISH_PACKET_ID_LIMIT } from "./outbox.js";
+
+/** Receives one message at a time, as it arrives: begin, data chunks, then end — or abort. */
+export interface MessageHandler {
+  begin(topic: string, header: PublishHeader): void;
+  /** A view into the receive buffer, valid only during the call: copy what must be kept. */
+  data(chunk: Uint8Array): void;
+  end(): void;
+  /** The message will not complete (connection lost, handler error): discard what was gathered. */
+  abort(reason: string): void;
+}
+
+/** A SUBSCRIBE the broker refused (SUBACK reason ≥ 0x80). */
+export class MqttSubscribeError extends Error {
+  override readonly name = "MqttSubscribeError";
+  readonly reasonCode: number;
+  constructor(reasonCode: number, message: string) {
+    super(message);
+    this.reasonCode = reasonCode;
+  }
+}
+
+interface Subscription {
+  topicFilter: string;
+  qos: QoS;
+  handler: MessageHandler;
+  /** Packet id of the SUBSCRIBE awaiting its SUBACK on this connection, if any. */
+  pendingPacketId: number | undefined;
+  waiters: { resolve(qos: number): void; reject(error: Error): void }[];
+}
+
+type SendPacket = (packet: SubscribePacket) => boolean;
+
+const MAXIMUM_SUBSCRIPTIONS = 16;
+const MAXIMUM_HANDLERS_PER_MESSAGE = 4;
+
+export class Subscriptions {
+  readonly #log: Log;
+  readonly #subscriptions: Subscription[] = [];
+  readonly #receivingHandlers: MessageHandler[] = [];
+  #lastPacketId = PUBLISH_PACKET_ID_LIMIT;
+  #receiving = false;
+
+  constructor(log: Log) {
+    this.#log = log;
+  }
+
+  get receiving(): boolean {
+    return this.#receiving;
+  }
+
+  add(topicFilter: string, qos: QoS, handler: MessageHandler, send: SendPacket): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      if (this.#subscriptions.length >= MAXIMUM_SUBSCRIPTIONS) {
+        reject(new MqttSubscribeError(ReasonCode.QUOTA_EXCEEDED, `more than ${MAXIMUM_SUBSCRIPTIONS} subscriptions`));
+        return;
+      }
+      const subscription: Subscription = { topicFilter, qos, handler, pendingPacketId: undefined, waiters: [{ resolve, reject }] };
+      this.#subscriptions.push(subscription);
+      this.#sendSubscribe(subscription, send);
+    });
+  }
+
+  /** After CONNACK: subscribe everything again. Returns true when SUBACKs are awaited. */
+  resubscribeAll(send: SendPacket): boolean {
+    for (const subscription of this.#subscriptions) this.#sendSubscribe(subscription, send);
+    return !this.allConfirmed();
+  }
+
+  allConfirmed(): boolean {
+    return this.#subscriptions.every((subscription) => subscription.pendingPacketId === undefined);
+  }
+
+  acknowledge(packetId: number, reasonCodes: number[]): void {
+    const index = this.#subscriptions.findIndex((subscription) => subscription.pendingPacketId === packetId);
+    if (index < 0) {
+      this.#log.write("warn", `mqtt: SUBACK for unknown packet id ${packetId}`);
+      return;
+    }
+    const subscription = this.#subscriptions[index]!;
+    subscription.pendingPacketId = undefined;
+    const waiters = subscription.waiters;
+    subscription.waiters = [];
+    const code = reasonCodes[0] ?? ReasonCode.UNSPECIFIED_ERROR;
+    if (code < 0x80) {
+      for (const waiter of waiters) waiter.resolve(code);
+      return;
+    }
+    // A refused filter stays refused on every reconnect: drop it instead of retrying forever.
+    this.#subscriptions.splice(index, 1);
+    const error = new MqttSubscribeError(code, `broker refused subscription to ${subscription.topicFilter}: ${reasonName(code)}`);
+    this.#log.write("error", `mqtt: ${error.message}`);
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  /** The connection dropped: SUBACKs still awaited will never come; the next connection resubscribes. */
+  connectionLost(): void {
+    for (const subscription of this.#subscriptions) subscription.pendingPacketId = undefined;
+  }
+
+  begin(topic: string, header: PublishHeader): void {
+    this.#receivingHandlers.length = 0;
+    for (const subscription of this.#subscriptions) {
+      if (this.#receivingHandlers.length >= MAXIMUM_HANDLERS_PER_MESSAGE) break;
+      if (topicMatches(subscription.topicFilter, topic) && !this.#receivingHandlers.includes(subscription.handler)) {
+        this.#receivingHandlers.push(subscription.handler);
+      }
+    }
+    if (this.#receivingHandlers.length === 0) {
+      this.#log.write("warn", `mqtt: message on ${topic} matches no subscription; ignored`);
+    }
+    this.#receiving = true;
+    this.#each((handler) => handler.begin(topic, header));
+  }
+
+  data(chunk: Uint8Array): void {
+    this.#each((handler) => handler.data(chunk));
+  }
+
+  end(): void {
+    this.#each((handler) => handler.end());
+    this.#receivingHandlers.length = 0;
+    this.#receiving = false;
+  }
+
+  abort(reason: string): void {
+    for (const handler of this.#receivingHandlers) {
+      try {
+        handler.abort(reason);
+      } catch (error) {
+        this.#log.write("error", `mqtt: message handler failed to abort: ${String(error)}`);
+      }
+    }
+    this.#receivingHandlers.length = 0;
+    this.#receiving = false;
+  }
+
+  /** Calls every handler of the current message; one that throws is aborted and left out of the rest. */
+  #each(call: (handler: MessageHandler) => void): void {
+    const handlers = this.#receivingHandlers;
+    for (let index = 0; index < handlers.length; index++) {
+      const handler = handlers[index]!;
+      try {
+        call(handler);
+      } catch (error) {
+        this.#log.write("error", `mqtt: message handler threw: ${String(error)}`);
+        handlers.splice(index--, 1);
+        try {
+          handler.abort("handler error");
+        } catch {
+          // Already failing; nothing more to do for this handler.
+        }
+      }
+    }
+  }
+
+  #sendSubscribe(subscription: Subscription, send: SendPacket): void {
+    const packetId = this.#allocatePacketId();
+    const sent = send({
+      type: PacketType.SUBSCRIBE,
+      packetId,
+      subscriptions: [{ topicFilter: subscription.topicFilter, qos: subscription.qos }],
+    });
+    subscription.pendingPacketId = sent ? packetId : undefined;
+  }
+
+  #allocatePacketId(): number {
+    this.#lastPacketId = this.#lastPacketId >= 0xffff ? PUBLISH_PACKET_ID_LIMIT + 1 : this.#lastPacketId + 1;
+    return this.#lastPacketId;
+  }
+}

@@ -1,0 +1,131 @@
+// Topic names, topic filters and matching (MQTT 5.0 §4.7). No allocation while matching: the
+// router calls topicMatches for every subscription on every incoming PUBLISH.
+//
+// validateTopicName / validateTopicFilter throw MqttProtocolError (0x90 / 0x8F) with the reason;
+// isValidTopicName / isValidTopicFilter are the boolean forms.
+
+import { MqttProtocolError, TOPIC_FILTER_INVALID, TOPIC_NAME_INVALID } from "./errors.js";
+
+const SLASH = 0x2f;
+const PLUS = 0x2b;
+const HASH = 0x23;
+const DOLLAR = 0x24;
+const SHARE_PREFIX = "$share/";
+// A UTF-8 string field holds at most 65535 bytes; a code unit takes at most 3 bytes.
+const MAXIMUM_STRING_BYTES = 65535;
+
+function utf8LengthAtMost(s: string, limit: number): boolean {
+  if (s.length > limit) return false;
+  if (s.length * 3 <= limit) return true;
+  let length = 0;
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i);
+    // A surrogate pair is 4 bytes: 2 for each half.
+    length += unit < 0x80 ? 1 : unit < 0x800 || (unit >= 0xd800 && unit <= 0xdfff) ? 2 : 3;
+  }
+  return length <= limit;
+}
+
+/** Why `topic` is not a valid PUBLISH topic name, or undefined when it is. */
+function topicNameProblem(topic: string): string | undefined {
+  if (topic.length === 0) return "topic name is empty";
+  if (!utf8LengthAtMost(topic, MAXIMUM_STRING_BYTES)) return "topic name longer than 65535 bytes";
+  for (let i = 0; i < topic.length; i++) {
+    const c = topic.charCodeAt(i);
+    if (c === PLUS || c === HASH) return `topic name "${topic}" contains wildcard '${topic[i]}' at index ${i}`;
+    if (c === 0) return `topic name contains U+0000 at index ${i}`;
+  }
+  return undefined;
+}
+
+/** Why `filter` is not a valid subscription topic filter, or undefined when it is. */
+function topicFilterProblem(filter: string): string | undefined {
+  if (filter.length === 0) return "topic filter is empty";
+  if (!utf8LengthAtMost(filter, MAXIMUM_STRING_BYTES)) return "topic filter longer than 65535 bytes";
+  let start = 0;
+  if (filter.startsWith(SHARE_PREFIX)) {
+    const slash = filter.indexOf("/", SHARE_PREFIX.length);
+    if (slash < 0 || slash === SHARE_PREFIX.length) return `shared subscription "${filter}" needs "$share/<name>/<filter>"`;
+    for (let i = SHARE_PREFIX.length; i < slash; i++) {
+      const c = filter.charCodeAt(i);
+      if (c === PLUS || c === HASH) return `share name in "${filter}" contains a wildcard`;
+    }
+    start = slash + 1;
+    if (start === filter.length) return `shared subscription "${filter}" has an empty filter`;
+  }
+  for (let i = start; i < filter.length; i++) {
+    const c = filter.charCodeAt(i);
+    if (c === 0) return `topic filter contains U+0000 at index ${i}`;
+    if (c !== PLUS && c !== HASH) continue;
+    const alone = (i === start || filter.charCodeAt(i - 1) === SLASH) && (i + 1 === filter.length || filter.charCodeAt(i + 1) === SLASH);
+    if (!alone) return `wildcard '${filter[i]}' at index ${i} of "${filter}" does not occupy a whole level`;
+    if (c === HASH && i + 1 !== filter.length) return `'#' at index ${i} of "${filter}" is not the last level`;
+  }
+  return undefined;
+}
+
+export function isValidTopicName(topic: string): boolean {
+  return topicNameProblem(topic) === undefined;
+}
+
+export function isValidTopicFilter(filter: string): boolean {
+  return topicFilterProblem(filter) === undefined;
+}
+
+/** Throws MqttProtocolError 0x90 (topic name invalid) saying why. */
+export function validateTopicName(topic: string): void {
+  const problem = topicNameProblem(topic);
+  if (problem !== undefined) throw new MqttProtocolError(TOPIC_NAME_INVALID, problem);
+}
+
+/** Throws MqttProtocolError 0x8F (topic filter invalid) saying why. */
+export function validateTopicFilter(filter: string): void {
+  const problem = topicFilterProblem(filter);
+  if (problem !== undefined) throw new MqttProtocolError(TOPIC_FILTER_INVALID, problem);
+}
+
+/**
+ * Whether `topic` (a topic name) matches `filter`. '+' matches one whole level, a final '#' matches
+ * the parent level and everything below; topics starting with '$' are not matched by a filter that
+ * starts with a wildcard. A shared subscription "$share/<name>/<filter>" matches like <filter>.
+ * Inputs are assumed valid (see validateTopicName/Filter); invalid ones simply do not match.
+ */
+export function topicMatches(filter: string, topic: string): boolean {
+  if (topic.length === 0) return false;
+  let f = 0;
+  if (filter.startsWith(SHARE_PREFIX)) {
+    const slash = filter.indexOf("/", SHARE_PREFIX.length);
+    if (slash < 0) return false;
+    f = slash + 1;
+  }
+  if (f >= filter.length) return false;
+  if (topic.charCodeAt(0) === DOLLAR) {
+    const first = filter.charCodeAt(f);
+    if (first === PLUS || first === HASH) return false;
+  }
+  let t = 0;
+  for (;;) {
+    // f and t are at the start of a level in the filter and in the topic.
+    let filterEnd = filter.indexOf("/", f);
+    if (filterEnd < 0) filterEnd = filter.length;
+    const filterLevelLength = filterEnd - f;
+    if (filterLevelLength === 1 && filter.charCodeAt(f) === HASH) return true;
+    let topicEnd = topic.indexOf("/", t);
+    if (topicEnd < 0) topicEnd = topic.length;
+    if (!(filterLevelLength === 1 && filter.charCodeAt(f) === PLUS)) {
+      if (topicEnd - t !== filterLevelLength) return false;
+      for (let i = 0; i < filterLevelLength; i++) {
+        if (filter.charCodeAt(f + i) !== topic.charCodeAt(t + i)) return false;
+      }
+    }
+    const filterDone = filterEnd === filter.length;
+    const topicDone = topicEnd === topic.length;
+    if (filterDone) return topicDone;
+    if (topicDone) {
+      // "a/#" also matches "a": only a last level of exactly "#" may remain.
+      return filterEnd + 2 === filter.length && filter.charCodeAt(filterEnd + 1) === HASH;
+    }
+    f = filterEnd + 1;
+    t = topicEnd + 1;
+  }
+}

@@ -1,0 +1,82 @@
+// The firmware core reaches the outside world only through these interfaces. They are shaped like
+// ECMA-419 (the embedded JS I/O standard Moddable implements) so that each host binding stays thin:
+// hosts/node binds them to node:net/node:tls, hosts/moddable to embedded:io/socket/tcp(/tls).
+
+/** Called by a socket. Like ECMA-419, the first `onWritable` means "connected". */
+export interface SocketHandlers {
+  /** The connection is established (TLS: handshake done); `count` bytes can be written now. */
+  onWritable(count: number): void;
+  /** `count` bytes are waiting; call `read` to take them. */
+  onReadable(count: number): void;
+  /** The connection failed or broke. `reason` is a short human-readable cause (e.g. a TLS alert). */
+  onError(reason: string): void;
+}
+
+export interface Socket {
+  /** Copies up to `into.length` waiting bytes into `into`; returns how many were copied (0 = none). */
+  read(into: Uint8Array): number;
+  /** Queues bytes for sending. The bytes may be reused by the caller as soon as this returns. */
+  write(bytes: Uint8Array): void;
+  /** Closes the connection; no handler is called afterwards. */
+  close(): void;
+}
+
+export interface TcpOptions {
+  host: string;
+  port: number;
+}
+
+/** TLS credentials as PEM text (what provisioning delivers); a Moddable binding converts to DER once. */
+export interface TlsOptions extends TcpOptions {
+  /** CA certificate(s) that must have signed the server's certificate. */
+  ca: string;
+  /** Our client certificate, for mutual TLS. */
+  certificate?: string;
+  /** Our private key (unencrypted PKCS#8), for mutual TLS. */
+  key?: string;
+  /** Name checked against the server certificate; defaults to `host`. */
+  serverName?: string;
+}
+
+export interface Network {
+  connectTcp(options: TcpOptions, handlers: SocketHandlers): Socket;
+  connectTls(options: TlsOptions, handlers: SocketHandlers): Socket;
+}
+
+export type TimerId = number;
+
+export interface Timers {
+  /** Calls `callback` once after `ms` milliseconds. */
+  set(callback: () => void, ms: number): TimerId;
+  /** Calls `callback` every `ms` milliseconds until cleared. */
+  repeat(callback: () => void, ms: number): TimerId;
+  clear(id: TimerId): void;
+}
+
+export interface Clock {
+  /** Milliseconds from an arbitrary origin; never goes backwards. */
+  monotonicMs(): number;
+  /** Milliseconds since 1970 UTC, or undefined while the clock has not been synchronised. */
+  wallTimeMs(): number | undefined;
+}
+
+export interface Random {
+  /** Fills `bytes` with random bytes (cryptographic quality where the platform has it). */
+  fill(bytes: Uint8Array): void;
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface Log {
+  /** One line of text. Never pass secrets (private keys, full player keys). */
+  write(level: LogLevel, message: string): void;
+}
+
+/** Everything the firmware core gets from the platform it runs on. */
+export interface Host {
+  network: Network;
+  timers: Timers;
+  clock: Clock;
+  random: Random;
+  log: Log;
+}

@@ -1,0 +1,155 @@
+// UTF-8 encoding and strict decoding without TextEncoder/TextDecoder (absent from a Moddable app).
+// Memory: encoding allocates only the result; decoding reuses one module-level buffer of
+// DECODE_CHUNK code units and builds the string a chunk at a time.
+
+/** Bytes that are not well-formed UTF-8, or a string that cannot be encoded (lone surrogate). */
+export class Utf8Error extends Error {
+  /** What exactly was wrong, e.g. "overlong 2-byte sequence at byte 4". */
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super(`invalid UTF-8: ${reason}`);
+    this.name = "Utf8Error";
+    this.reason = reason;
+  }
+}
+
+// String.fromCharCode.apply pushes every code unit as an argument on the engine stack; XS on an
+// ESP32 has a small stack, so chunks stay small.
+const DECODE_CHUNK = 64;
+const decodeUnits = new Uint16Array(DECODE_CHUNK);
+
+function unitsToString(count: number): string {
+  // fromCharCode accepts any array-like through apply; the cast only satisfies the type checker.
+  const units = count === DECODE_CHUNK ? decodeUnits : decodeUnits.subarray(0, count);
+  return String.fromCharCode.apply(null, units as unknown as number[]);
+}
+
+function loneSurrogate(index: number): Utf8Error {
+  return new Utf8Error(`lone surrogate at string index ${index} cannot be encoded`);
+}
+
+/** Number of bytes `s` takes in UTF-8. Throws Utf8Error for a lone surrogate. */
+export function utf8Length(s: string): number {
+  let length = 0;
+  const count = s.length;
+  for (let i = 0; i < count; i++) {
+    const unit = s.charCodeAt(i);
+    if (unit < 0x80) length += 1;
+    else if (unit < 0x800) length += 2;
+    else if (unit < 0xd800 || unit > 0xdfff) length += 3;
+    else if (unit <= 0xdbff && i + 1 < count) {
+      const low = s.charCodeAt(i + 1);
+      if (low < 0xdc00 || low > 0xdfff) throw loneSurrogate(i);
+      length += 4;
+      i++;
+    } else throw loneSurrogate(i);
+  }
+  return length;
+}
+
+/**
+ * Writes `s` as UTF-8 into `into` from `offset`; returns the offset after the last byte written.
+ * Throws Utf8Error for a lone surrogate or when `into` is too small (bytes before that point are written).
+ */
+export function utf8EncodeInto(s: string, into: Uint8Array, offset: number): number {
+  let at = offset;
+  const count = s.length;
+  const capacity = into.length;
+  for (let i = 0; i < count; i++) {
+    let code = s.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdfff) {
+      const low = i + 1 < count ? s.charCodeAt(i + 1) : 0;
+      if (code > 0xdbff || low < 0xdc00 || low > 0xdfff) throw loneSurrogate(i);
+      code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+      i++;
+    }
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (at + size > capacity) throw new Utf8Error(`output buffer of ${capacity} bytes too small at offset ${at}`);
+    if (size === 1) {
+      into[at++] = code;
+    } else if (size === 2) {
+      into[at++] = 0xc0 | (code >> 6);
+      into[at++] = 0x80 | (code & 0x3f);
+    } else if (size === 3) {
+      into[at++] = 0xe0 | (code >> 12);
+      into[at++] = 0x80 | ((code >> 6) & 0x3f);
+      into[at++] = 0x80 | (code & 0x3f);
+    } else {
+      into[at++] = 0xf0 | (code >> 18);
+      into[at++] = 0x80 | ((code >> 12) & 0x3f);
+      into[at++] = 0x80 | ((code >> 6) & 0x3f);
+      into[at++] = 0x80 | (code & 0x3f);
+    }
+  }
+  return at;
+}
+
+/** `s` as a new Uint8Array of UTF-8. Throws Utf8Error for a lone surrogate. */
+export function utf8Encode(s: string): Uint8Array {
+  const bytes = new Uint8Array(utf8Length(s));
+  utf8EncodeInto(s, bytes, 0);
+  return bytes;
+}
+
+function continuation(bytes: Uint8Array, at: number, end: number, lead: number, sequenceLength: number): number {
+  if (at >= end) throw new Utf8Error(`truncated ${sequenceLength}-byte sequence at byte ${lead}`);
+  const byte = bytes[at];
+  if ((byte & 0xc0) !== 0x80) throw new Utf8Error(`missing continuation byte at byte ${at} (sequence starts at ${lead})`);
+  return byte & 0x3f;
+}
+
+/**
+ * Decodes bytes[start, end) strictly: overlong forms, surrogate code points, code points above
+ * U+10FFFF, stray continuation bytes and truncated sequences throw Utf8Error. U+0000 is accepted
+ * (it is well-formed UTF-8; protocols that forbid it check separately).
+ */
+export function utf8Decode(bytes: Uint8Array, start: number, end: number): string {
+  if (start < 0 || end > bytes.length || start > end) {
+    throw new Utf8Error(`range ${start}..${end} outside ${bytes.length} bytes`);
+  }
+  let result = "";
+  let units = 0;
+  let at = start;
+  while (at < end) {
+    const lead = at;
+    const byte = bytes[at++];
+    let code: number;
+    if (byte < 0x80) {
+      code = byte;
+    } else if (byte < 0xc2) {
+      // 0x80..0xBF: continuation without a lead byte; 0xC0/0xC1 can only start overlong forms.
+      throw new Utf8Error(byte < 0xc0 ? `unexpected continuation byte at byte ${lead}` : `overlong 2-byte sequence at byte ${lead}`);
+    } else if (byte < 0xe0) {
+      code = ((byte & 0x1f) << 6) | continuation(bytes, at++, end, lead, 2);
+    } else if (byte < 0xf0) {
+      code = ((byte & 0x0f) << 12) | (continuation(bytes, at++, end, lead, 3) << 6);
+      code |= continuation(bytes, at++, end, lead, 3);
+      if (code < 0x800) throw new Utf8Error(`overlong 3-byte sequence at byte ${lead}`);
+      if (code >= 0xd800 && code <= 0xdfff) {
+        throw new Utf8Error(`surrogate code point U+${code.toString(16).toUpperCase()} at byte ${lead}`);
+      }
+    } else if (byte < 0xf5) {
+      code = ((byte & 0x07) << 18) | (continuation(bytes, at++, end, lead, 4) << 12);
+      code |= continuation(bytes, at++, end, lead, 4) << 6;
+      code |= continuation(bytes, at++, end, lead, 4);
+      if (code < 0x10000) throw new Utf8Error(`overlong 4-byte sequence at byte ${lead}`);
+      if (code > 0x10ffff) throw new Utf8Error(`code point above U+10FFFF at byte ${lead}`);
+    } else {
+      throw new Utf8Error(`invalid lead byte 0x${byte.toString(16)} at byte ${lead}`);
+    }
+    // Flush while there is still room for a surrogate pair.
+    if (units >= DECODE_CHUNK - 1) {
+      result += unitsToString(units);
+      units = 0;
+    }
+    if (code < 0x10000) {
+      decodeUnits[units++] = code;
+    } else {
+      code -= 0x10000;
+      decodeUnits[units++] = 0xd800 + (code >> 10);
+      decodeUnits[units++] = 0xdc00 + (code & 0x3ff);
+    }
+  }
+  return units === 0 ? result : result + unitsToString(units);
+}

@@ -1,0 +1,217 @@
+// A Host on a virtual clock with an in-memory network, for unit tests that run unchanged in Node and
+// in XS. Time only moves when a test calls `advance`; sockets connect to a scripted peer.
+
+import type { Clock, Host, Log, LogLevel, Network, Random, Socket, SocketHandlers, TcpOptions, TimerId, Timers, TlsOptions } from "../../src/ports.js";
+
+interface VirtualTimer {
+  id: TimerId;
+  due: number;
+  period: number; // 0 = once
+  callback: () => void;
+}
+
+export class VirtualTimers implements Timers, Clock {
+  #now = 0;
+  #nextId = 1;
+  #timers: VirtualTimer[] = [];
+  wallClockSynced = true;
+  /** Wall time at virtual time 0. */
+  wallEpochMs = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+  set(callback: () => void, ms: number): TimerId {
+    return this.#add(callback, ms, 0);
+  }
+
+  repeat(callback: () => void, ms: number): TimerId {
+    return this.#add(callback, ms, ms > 0 ? ms : 1);
+  }
+
+  clear(id: TimerId): void {
+    this.#timers = this.#timers.filter((timer) => timer.id !== id);
+  }
+
+  monotonicMs(): number {
+    return this.#now;
+  }
+
+  wallTimeMs(): number | undefined {
+    return this.wallClockSynced ? this.wallEpochMs + this.#now : undefined;
+  }
+
+  get pending(): number {
+    return this.#timers.length;
+  }
+
+  /** Delay until the next timer fires, or undefined when none is pending. */
+  nextDueIn(): number | undefined {
+    let due: number | undefined;
+    for (const timer of this.#timers) if (due === undefined || timer.due < due) due = timer.due;
+    return due === undefined ? undefined : due - this.#now;
+  }
+
+  /** Moves time forward by `ms`, firing due timers in order (and settling promises between them). */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    for (;;) {
+      await settle();
+      let next: VirtualTimer | undefined;
+      for (const timer of this.#timers) if (timer.due <= target && (!next || timer.due < next.due)) next = timer;
+      if (!next) break;
+      this.#now = next.due;
+      if (next.period > 0) next.due += next.period;
+      else this.clear(next.id);
+      next.callback();
+    }
+    this.#now = target;
+    await settle();
+  }
+
+  #add(callback: () => void, ms: number, period: number): TimerId {
+    const id = this.#nextId++;
+    this.#timers.push({ id, due: this.#now + (ms > 0 ? ms : 0), period, callback });
+    return id;
+  }
+}
+
+/** Lets pending promise reactions run (XS and Node both drain the job queue between awaits). */
+export async function settle(turns = 20): Promise<void> {
+  for (let i = 0; i < turns; i++) await Promise.resolve();
+}
+
+/** A deterministic Random: a seeded xorshift, so jitter is reproducible. */
+export class SeededRandom implements Random {
+  #state: number;
+  constructor(seed = 0x9e3779b9) {
+    this.#state = seed >>> 0 || 1;
+  }
+  fill(bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) {
+      let x = this.#state;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      this.#state = x >>> 0;
+      bytes[i] = this.#state & 0xff;
+    }
+  }
+}
+
+export class MemoryLog implements Log {
+  readonly lines: string[] = [];
+  write(level: LogLevel, message: string): void {
+    if (this.lines.length < 1000) this.lines.push(`${level}: ${message}`);
+  }
+  has(fragment: string): boolean {
+    return this.lines.some((line) => line.includes(fragment));
+  }
+}
+
+/** The far end of a virtual connection, driven by the test. */
+export interface VirtualPeer {
+  /** Bytes the client wrote. */
+  received(bytes: Uint8Array): void;
+  /** The client closed the connection. */
+  closed(): void;
+}
+
+export class VirtualConnection implements Socket {
+  readonly options: TcpOptions | TlsOptions;
+  readonly secure: boolean;
+  readonly #handlers: SocketHandlers;
+  readonly #peer: VirtualPeer;
+  #inbound: Uint8Array[] = [];
+  #open = true;
+
+  constructor(options: TcpOptions | TlsOptions, secure: boolean, handlers: SocketHandlers, peer: VirtualPeer) {
+    this.options = options;
+    this.secure = secure;
+    this.#handlers = handlers;
+    this.#peer = peer;
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  // --- the client's side (Socket port)
+  read(into: Uint8Array): number {
+    let copied = 0;
+    while (copied < into.length && this.#inbound.length > 0) {
+      const head = this.#inbound[0]!;
+      const take = Math.min(head.length, into.length - copied);
+      into.set(head.subarray(0, take), copied);
+      copied += take;
+      if (take === head.length) this.#inbound.shift();
+      else this.#inbound[0] = head.subarray(take);
+    }
+    return copied;
+  }
+
+  write(bytes: Uint8Array): void {
+    if (!this.#open) throw new Error("write on a closed virtual socket");
+    this.#peer.received(bytes.slice());
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#peer.closed();
+  }
+
+  // --- the test's side
+  accept(): void {
+    if (this.#open) this.#handlers.onWritable(65536);
+  }
+
+  /** Delivers bytes to the client, optionally in slices of `sliceBytes`. */
+  deliver(bytes: Uint8Array, sliceBytes = bytes.length): void {
+    for (let offset = 0; offset < bytes.length && this.#open; offset += sliceBytes) {
+      this.#inbound.push(bytes.slice(offset, offset + sliceBytes));
+      this.#handlers.onReadable(bytes.length - offset);
+    }
+  }
+
+  /** Breaks the connection from the far side. */
+  fail(reason: string): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#handlers.onError(reason);
+  }
+}
+
+export class VirtualNetwork implements Network {
+  readonly connections: VirtualConnection[] = [];
+  /** Called for every new connection; the test decides when to accept or fail it. */
+  onConnection: (connection: VirtualConnection) => VirtualPeer = () => ({ received() {}, closed() {} });
+
+  connectTcp(options: TcpOptions, handlers: SocketHandlers): Socket {
+    return this.#connect(options, false, handlers);
+  }
+
+  connectTls(options: TlsOptions, handlers: SocketHandlers): Socket {
+    return this.#connect(options, true, handlers);
+  }
+
+  #connect(options: TcpOptions | TlsOptions, secure: boolean, handlers: SocketHandlers): Socket {
+    let peer: VirtualPeer = { received() {}, closed() {} };
+    const connection = new VirtualConnection(options, secure, handlers, {
+      received: (bytes) => peer.received(bytes),
+      closed: () => peer.closed(),
+    });
+    this.connections.push(connection);
+    peer = this.onConnection(connection);
+    return connection;
+  }
+}
+
+export interface VirtualHost extends Host {
+  timers: VirtualTimers;
+  clock: VirtualTimers;
+  network: VirtualNetwork;
+  log: MemoryLog;
+}
+
+export function createVirtualHost(seed?: number): VirtualHost {
+  const timers = new VirtualTimers();
+  return { timers, clock: timers, network: new VirtualNetwork(), random: new SeededRandom(seed), log: new MemoryLog() };
+}
