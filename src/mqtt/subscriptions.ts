@@ -164,12 +164,14 @@ export class Subscriptions {
 
   #sendSubscribe(subscription: Subscription, send: SendPacket): void {
     const packetId = this.#allocatePacketId();
+    // Pending before the send: a fast peer (or an in-memory one) may answer inside the write call.
+    subscription.pendingPacketId = packetId;
     const sent = send({
       type: PacketType.SUBSCRIBE,
       packetId,
       subscriptions: [{ topicFilter: subscription.topicFilter, qos: subscription.qos }],
     });
-    subscription.pendingPacketId = sent ? packetId : undefined;
+    if (!sent && subscription.pendingPacketId === packetId) subscription.pendingPacketId = undefined;
   }
 
   #allocatePacketId(): number {

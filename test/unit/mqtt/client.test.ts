@@ -87,12 +87,12 @@ test("connects with clean start, player key as user name, empty password, offlin
 });
 
 test("QoS 1 publish: 0x10 no-subscribers is a success, 0x87 not-authorized is an error the caller sees", async () => {
-  const { host, client } = setup({ puback: (topic) => (topic.endsWith("/status") ? 0x10 : 0x87) });
+  const { host, client } = setup({ puback: (topic) => (topic.startsWith(`makapix/player/${KEY}/`) ? 0x10 : 0x87) });
   client.start();
   await host.timers.advance(0);
   const ok = await client.publish(`makapix/player/${KEY}/status`, '{"status":"online"}');
   assert.equal(ok.reasonCode, 0x10);
-  await assert.rejects(client.publish("makapix/player/other/status", "x"), (error: unknown) => {
+  await assert.rejects(client.publish("makapix/player/other/command", "x"), (error: unknown) => {
     assert.ok(error instanceof MqttPublishError);
     assert.equal(error.reasonCode, 0x87);
     assert.match(error.message, /not authorized \(0x87\)/);
@@ -211,10 +211,14 @@ test("keep-alive: PINGREQ when idle, and a missing PINGRESP is a dead connection
   assert.ok(broker.receivedOfType(12).length >= 1, "PINGREQ sent within the keep-alive");
   assert.equal(client.state, "connected");
   broker.script.pingresp = false;
-  await host.timers.advance(120_000);
-  assert.equal(client.state, "reconnecting");
-  assert.equal(client.lastError!.kind, "timeout");
-  assert.match(client.lastError!.message, /PINGRESP/);
+  const errors: string[] = [];
+  client.observe({ stateChanged: (state, error) => error && errors.push(`${state} ${error.kind}: ${error.message}`) });
+  const connectionsBefore = broker.sessions.length;
+  // Idle 45 s → PINGREQ; no answer within 30 s → dead. Detected well inside 1.5 × keep-alive.
+  await host.timers.advance(80_000);
+  assert.equal(errors.length, 1, errors.join("; "));
+  assert.match(errors[0]!, /^reconnecting timeout: no PINGRESP within 30000 ms/);
+  assert.equal(broker.sessions.length, connectionsBefore + 1, "a fresh connection replaces the dead one");
 });
 
 test("the broker's Server Keep Alive replaces ours", async () => {
@@ -254,7 +258,8 @@ test("reconnect backoff doubles from 1 s with jitter, caps at 300 s, and resets 
     await host.timers.advance(delay);
   }
   assert.equal(client.lastError!.kind, "tls");
-  assert.equal(client.failedAttempts, 12);
+  // Each advance also runs the next attempt, which the broker refuses at once: 12 waits, 13 failures.
+  assert.equal(client.failedAttempts, 13);
   for (let i = 0; i < delays.length; i++) {
     const ceiling = Math.min(300_000, 1000 * 2 ** i);
     assert.ok(delays[i]! >= ceiling / 2 && delays[i]! <= ceiling, `attempt ${i}: ${delays[i]} within [${ceiling / 2}, ${ceiling}]`);
