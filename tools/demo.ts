@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   client.start();
 
   let stopping = false;
-  process.on("SIGINT", () => {
+  const shutdown = () => {
     if (stopping) return;
     stopping = true;
     console.log("\n[demo] stopping: offline status, DISCONNECT, broker");
@@ -134,7 +134,9 @@ async function main(): Promise<void> {
       await broker?.stop();
       process.exit(0);
     });
-  });
+  };
+  // Ctrl-C, a closed terminal or a service manager's stop all end the same way: nothing left running.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, shutdown);
 }
 
 main().catch((error: Error) => {
