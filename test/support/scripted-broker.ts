@@ -5,6 +5,7 @@
 import { MqttDecoder } from "../../src/mqtt/decode.js";
 import { encodePacket } from "../../src/mqtt/encode.js";
 import type { ConnackProperties, ControlPacket, OutgoingPacket, PublishHeader } from "../../src/mqtt/packets.js";
+import { utf8Encode } from "../../src/util/utf8.js";
 import type { VirtualConnection, VirtualHost } from "./virtual-host.js";
 
 export interface ReceivedPublish {
@@ -28,6 +29,8 @@ export interface BrokerScript {
   pingresp?: boolean;
   /** Slice size for what the broker sends (default: whole packets). */
   sliceBytes?: number;
+  /** Called with every PUBLISH the client sends, after the PUBACK (plays the service's side). */
+  onPublish?: (publish: ReceivedPublish) => void;
 }
 
 export class ScriptedBroker {
@@ -36,6 +39,7 @@ export class ScriptedBroker {
   /** Everything the client sent, per connection (index = connection number). */
   readonly sessions: Received[][] = [];
   connection: VirtualConnection | undefined;
+  #nextPacketId = 0;
 
   constructor(host: VirtualHost, script: BrokerScript = {}) {
     this.host = host;
@@ -58,6 +62,13 @@ export class ScriptedBroker {
 
   sendBytes(bytes: Uint8Array): void {
     this.connection?.deliver(bytes, this.script.sliceBytes ?? bytes.length);
+  }
+
+  /** Sends a PUBLISH with a text payload to the client (QoS 1 unless told otherwise). */
+  publishText(topic: string, text: string, qos: 0 | 1 = 1): void {
+    this.#nextPacketId = this.#nextPacketId >= 0xffff ? 1 : this.#nextPacketId + 1;
+    const packet = { type: 3 as const, topic, qos, retain: false, dup: false, payload: utf8Encode(text) };
+    this.send(qos === 1 ? { ...packet, packetId: this.#nextPacketId } : packet);
   }
 
   /** Drops the connection as a dying broker would (no DISCONNECT). */
@@ -89,6 +100,7 @@ export class ScriptedBroker {
           if (header.qos === 1 && code !== undefined) {
             this.send({ type: 4, packetId: header.packetId!, reasonCode: code });
           }
+          this.script.onPublish?.({ type: 3, header, payload });
         },
       },
       { maximumPacketSize: 1 << 20 },
