@@ -72,6 +72,33 @@ export interface Log {
   write(level: LogLevel, message: string): void;
 }
 
+export interface PanelConfig {
+  /** The whole display in pixels (chained panels included), e.g. 64×64 or 128×32. */
+  width: number;
+  height: number;
+  /** Bits per colour channel the panel shows (Binary Code Modulation depth, 4–8). */
+  colorDepth: number;
+}
+
+export interface RefreshStats {
+  framesPushed: number;
+  /** Full-panel refreshes per second the driver achieves. */
+  refreshHz: number;
+}
+
+/** The LED panel: takes whole frames, never single pixels. */
+export interface PixelPush {
+  begin(config: PanelConfig): void;
+  /**
+   * One frame, RGB888 packed row by row (width × height × 3 bytes, top-left first), after rotation
+   * and mirroring. The bytes are copied or converted before this returns: the caller reuses them.
+   */
+  push(frame: Uint8Array): void;
+  /** 0–100 %; the driver applies its gamma and per-board ceiling. */
+  brightness: number;
+  readonly stats: RefreshStats;
+}
+
 /** Everything the firmware core gets from the platform it runs on. */
 export interface Host {
   network: Network;
