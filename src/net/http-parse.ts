@@ -9,6 +9,7 @@
 // at most the buffer size); everything else, and the whole body, is never copied.
 
 import { HttpError } from "./errors.js";
+import { TOKEN, hexValue, isDigit, latin1, nameIs, parseDecimal } from "./head-text.js";
 
 export interface ResponseHead {
   status: number;
@@ -56,12 +57,6 @@ const MAXIMUM_SKIPPED_BYTES = 4096;
 /** 8 hex digits = 4 GiB - 1: far above any body cap, and exact in a double. */
 const MAXIMUM_CHUNK_SIZE_DIGITS = 8;
 
-// RFC 9110 tchar: the bytes a header name may contain.
-const TOKEN = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-  TOKEN[c] = alnum || "!#$%&'*+-.^_`|~".indexOf(String.fromCharCode(c)) >= 0 ? 1 : 0;
-}
 
 export class HttpResponseParser {
   readonly #events: ResponseEvents;
@@ -385,78 +380,4 @@ export class HttpResponseParser {
       this.#state = State.ChunkData;
     }
   }
-}
-
-function isDigit(byte: number): boolean {
-  return byte >= 48 && byte <= 57;
-}
-
-function hexValue(byte: number): number {
-  if (byte >= 48 && byte <= 57) return byte - 48;
-  const lower = byte | 0x20;
-  if (lower >= 97 && lower <= 102) return lower - 87;
-  return -1;
-}
-
-/** Case-insensitive comparison of a header name in the buffer with a lower-case ASCII name. */
-function nameIs(bytes: Uint8Array, start: number, end: number, name: string): boolean {
-  if (end - start !== name.length) return false;
-  for (let i = 0; i < name.length; i++) {
-    const c = bytes[start + i]!;
-    if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== name.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** 1 to 15 decimal digits (exact in a double), or undefined. */
-function parseDecimal(bytes: Uint8Array, start: number, end: number): number | undefined {
-  if (end === start || end - start > 15) return undefined;
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const c = bytes[i]!;
-    if (!isDigit(c)) return undefined;
-    value = value * 10 + (c - 48);
-  }
-  return value;
-}
-
-const LATIN1_CHUNK = 64;
-const HEX = "0123456789ABCDEF";
-
-/** Header bytes as a string: one character per byte, or %XX for bytes ≥ 0x80 when `percentHigh`. */
-function latin1(bytes: Uint8Array, start: number, end: number, percentHigh = false): string {
-  let out = "";
-  let runStart = start;
-  for (let i = start; i <= end; i++) {
-    const high = i < end && percentHigh && bytes[i]! >= 0x80;
-    if (i === end || high || i - runStart === LATIN1_CHUNK) {
-      // String.fromCharCode accepts any array-like through apply; the cast only satisfies the type checker.
-      if (i > runStart) out += String.fromCharCode.apply(null, bytes.subarray(runStart, i) as unknown as number[]);
-      runStart = i;
-    }
-    if (high) {
-      out += "%" + HEX[bytes[i]! >> 4] + HEX[bytes[i]! & 15];
-      runStart = i + 1;
-    }
-  }
-  return out;
-}
-
-const MONTHS = "janfebmaraprmayjunjulaugsepoctnovdec";
-const IMF_FIXDATE = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-
-/**
- * Retry-After as a delay in milliseconds: delta-seconds, or an HTTP date (IMF-fixdate) measured
- * against `nowWallMs` (undefined while the clock is unsynchronised: a date is then ignored).
- */
-export function parseRetryAfter(value: string, nowWallMs: number | undefined): number | undefined {
-  const text = value.trim();
-  if (/^[0-9]{1,9}$/.test(text)) return Number(text) * 1000;
-  const date = IMF_FIXDATE.exec(text);
-  if (!date || nowWallMs === undefined) return undefined;
-  const month = MONTHS.indexOf(date[2]!.toLowerCase());
-  if (month < 0 || month % 3 !== 0) return undefined;
-  const at = Date.UTC(Number(date[3]), month / 3, Number(date[1]), Number(date[4]), Number(date[5]), Number(date[6]));
-  const delay = at - nowWallMs;
-  return delay > 0 ? delay : 0;
 }

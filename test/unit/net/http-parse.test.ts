@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { HttpError } from "../../../src/net/errors.js";
-import { HttpResponseParser, parseRetryAfter, type ResponseHead } from "../../../src/net/http-parse.js";
+import { HttpResponseParser, type ResponseHead } from "../../../src/net/http-parse.js";
 import { utf8Decode, utf8Encode } from "../../../src/util/utf8.js";
 import { chunked, concatBytes, httpResponse, patternBytes } from "../../support/scripted-http.js";
 
@@ -234,16 +234,4 @@ test("halt stops events for the rest of the response; reset starts a new one", (
   instance.push(utf8Encode("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
   assert.equal(parsed.heads[1]!.status, 404);
   assert.equal(parsed.completions, 1);
-});
-
-test("Retry-After: seconds, an HTTP date against the wall clock, or nothing usable", () => {
-  const now = Date.UTC(2026, 10, 25, 12, 0, 0);
-  assert.equal(parseRetryAfter("120", now), 120_000);
-  assert.equal(parseRetryAfter(" 0 ", now), 0);
-  assert.equal(parseRetryAfter("Wed, 25 Nov 2026 12:00:30 GMT", now), 30_000);
-  assert.equal(parseRetryAfter("Wed, 25 Nov 2026 11:00:00 GMT", now), 0, "a past date means now");
-  assert.equal(parseRetryAfter("Wed, 25 Nov 2026 12:00:30 GMT", undefined), undefined, "no wall clock yet");
-  assert.equal(parseRetryAfter("Wed, 25 Foo 2026 12:00:30 GMT", now), undefined);
-  assert.equal(parseRetryAfter("soon", now), undefined);
-  assert.equal(parseRetryAfter("-5", now), undefined);
 });
