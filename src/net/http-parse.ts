@@ -63,6 +63,9 @@ export class HttpResponseParser {
   readonly #head: Uint8Array;
   #state = State.Head;
   #halted = false;
+  /** Counts resets: an event handler may reset the parser for a new response (a new request started
+   *  from inside `complete`), and the bytes still being pushed belong to the old one. */
+  #generation = 0;
   #headLength = 0;
   #lineStart = 0;
   #sawStatusLine = false;
@@ -88,6 +91,7 @@ export class HttpResponseParser {
 
   /** Ready for a new response (on a new connection). */
   reset(): void {
+    this.#generation++;
     this.#state = State.Head;
     this.#halted = false;
     this.#sawAnyByte = false;
@@ -109,9 +113,10 @@ export class HttpResponseParser {
 
   push(bytes: Uint8Array): void {
     const end = bytes.length;
+    const generation = this.#generation;
     let at = 0;
     if (end > 0) this.#sawAnyByte = true;
-    while (at < end && !this.#halted) {
+    while (at < end && !this.#halted && generation === this.#generation) {
       switch (this.#state) {
         case State.Head:
           at = this.#pushHead(bytes, at, end);
@@ -124,7 +129,7 @@ export class HttpResponseParser {
           at += take;
           if (this.#remaining === 0) this.#state = this.#state === State.LengthBody ? State.Done : State.ChunkDataCr;
           this.#events.body(chunk);
-          if (this.#state === State.Done && !this.#halted) this.#events.complete();
+          if (this.#state === State.Done && !this.#halted && generation === this.#generation) this.#events.complete();
           break;
         }
         case State.CloseBody:

@@ -245,10 +245,16 @@ export class Transfer {
 
   onComplete(): void {
     if (!this.#begun) return;
-    this.#closeConnection();
     this.#begun = false;
-    this.#callSink("end", () => this.#sink.end());
-    this.#settle({ status: this.#status, url: formatUrl(this.#url!), bodyBytes: this.#bodyBytes, attempts: this.#attempt, redirects: this.#redirects });
+    // The client is free before the sink hears `end`, so the sink may start the next download.
+    this.#finish();
+    try {
+      this.#sink.end();
+    } catch (error) {
+      this.#reject(new HttpError("aborted", `sink end failed: ${error instanceof Error ? error.message : String(error)}`));
+      return;
+    }
+    this.#resolve({ status: this.#status, url: formatUrl(this.#url!), bodyBytes: this.#bodyBytes, attempts: this.#attempt, redirects: this.#redirects });
   }
 
   /** Ends the current attempt; retries when the error allows it and attempts remain, else settles. */
@@ -256,6 +262,8 @@ export class Transfer {
     if (this.#settled) return;
     this.#closeConnection();
     const retry = !final && isRetryable(error) && this.#attempt < this.#settings.attempts;
+    // When giving up, the client is free before the sink hears it (it may start a fallback download).
+    if (!retry) this.#finish();
     if (this.#begun) {
       this.#begun = false;
       try {
@@ -265,7 +273,7 @@ export class Transfer {
       }
     }
     if (!retry) {
-      this.#settle(error);
+      this.#reject(error);
       return;
     }
     const delayMs = retryDelayMs(this.#attempt, this.#settings, this.#client.unitRandom(), error.retryAfterMs);
@@ -312,15 +320,13 @@ export class Transfer {
     }
   }
 
-  #settle(outcome: HttpResult | HttpError): void {
-    if (this.#settled) return;
+  /** The request is over (the promise is settled right after): no connection, no timers, client free. */
+  #finish(): void {
     this.#settled = true;
     this.#closeConnection();
     this.#clearTimer("total");
     this.#clearTimer("retry");
     this.#client.finished(this);
-    if (outcome instanceof HttpError) this.#reject(outcome);
-    else this.#resolve(outcome);
   }
 
   #clearTimer(which: "connect" | "idle" | "total" | "retry"): void {

@@ -462,3 +462,36 @@ test("one request at a time per client; bad URLs fail without connecting", async
   assert.equal(host.network.connections.length, 1);
   assertQuiet(host);
 });
+
+test("a sink may start the next download from inside end or a final abort", async () => {
+  const { host, server, client } = setup((exchange) => {
+    // Stray bytes after the first message, in the same read: they must not reach the next request.
+    if (exchange.request.startsWith("GET /first")) exchange.send(concatBytes([ok("one"), httpResponse(500, ["Content-Length: 0"])]));
+    else if (exchange.request.startsWith("GET /cut")) {
+      exchange.send(httpResponse(200, ["Content-Length: 10"], "abc"));
+      exchange.close();
+    } else exchange.send(ok("fallback"));
+  }, { attempts: 1 });
+  const second = recorder();
+  const third = recorder();
+  let chained: Outcome | undefined;
+  let fallback: Outcome | undefined;
+  const first = recorder();
+  first.end = () => {
+    first.events.push("end");
+    chained = track(client.get("http://vault.test/cut", second));
+  };
+  second.abort = (error, retrying) => {
+    second.events.push(`abort ${error.kind} ${retrying ? "retrying" : "final"}`);
+    fallback = track(client.get("http://vault.test/other", third));
+  };
+  const outcome = track(client.get("http://vault.test/first", first));
+  await host.timers.advance(0);
+  assert.equal(outcome.result?.bodyBytes, 3);
+  assert.equal(chained?.error?.kind, "truncated");
+  assert.deepEqual(second.events, ["begin 200", "abort truncated final"]);
+  assert.equal(fallback?.result?.bodyBytes, 8);
+  assert.deepEqual(third.events, ["begin 200", "end"]);
+  assert.equal(server.exchanges.length, 3);
+  assertQuiet(host);
+});
