@@ -1,0 +1,155 @@
+// A streaming HTTP/1.1 GET client over the Network port: http and https, redirects, timeouts on the
+// Timers port, retries with exponential backoff, and the body handed to a sink chunk by chunk as it
+// arrives (never held whole). One request at a time per client: it owns one read buffer and one head
+// buffer, reused for every request. Host names are resolved by the host binding (connectTcp/connectTls
+// take names); its resolver errors are reported as kind "dns".
+//
+// Memory (worst case, per client): read buffer (2 KiB default) + head buffer (4 KiB default, also used
+// to encode the request) + the header strings copied out of it (at most the head buffer's size in
+// total) + a transient request string (URL ≤ 2048 characters) + a few small objects per request and
+// per connection attempt. The body is never buffered here.
+
+import type { Host } from "../ports.js";
+import { HttpError } from "./errors.js";
+import { HttpResponseParser } from "./http-parse.js";
+import { Transfer, type ClientResources } from "./http-transfer.js";
+
+export interface HttpClientOptions {
+  /** PEM CA certificate(s) that must have signed an https server's certificate. */
+  ca?: string;
+  userAgent?: string;
+  /** Larger bodies fail with "too_large" (announced ones before any byte is read). Default 5 MiB. */
+  maximumBodyBytes?: number;
+  /** Default 5. */
+  maximumRedirects?: number;
+  /** Tries per URL, the first included. Default 3. */
+  attempts?: number;
+  /** From connecting until connected (TLS handshake included). Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Longest silence between received bytes once the request is sent. Default 15 s. */
+  idleTimeoutMs?: number;
+  /** The whole request: redirects, retries and their waits included. Default 120 s. */
+  totalTimeoutMs?: number;
+  /** First retry delay ceiling; doubles per retry, with equal jitter. Default 1 s. */
+  backoffInitialMs?: number;
+  backoffMaximumMs?: number;
+  /** A server's Retry-After is honoured up to this. Default 30 s. */
+  retryAfterCapMs?: number;
+  /** Socket read size, which is also the largest chunk the sink receives. Default 2048. */
+  readBufferBytes?: number;
+  /** Largest response head (status line + headers). Default 4096. */
+  headBufferBytes?: number;
+}
+
+export type HttpRequestOptions = Omit<HttpClientOptions, "readBufferBytes" | "headBufferBytes">;
+
+export interface HttpResponseInfo {
+  status: number;
+  /** The URL that answered (after redirects). */
+  url: string;
+  contentLength: number | undefined;
+  contentType: string | undefined;
+}
+
+/**
+ * Receives one response body: begin, data chunks, then end — or abort. After an abort with
+ * `retrying` true, a new begin follows (the sink must discard what it gathered first).
+ */
+export interface HttpSink {
+  begin(response: HttpResponseInfo): void;
+  /** A view into the client's read buffer, valid only during the call: copy what must be kept. */
+  data(chunk: Uint8Array): void;
+  end(): void;
+  abort(error: HttpError, retrying: boolean): void;
+}
+
+export interface HttpResult {
+  status: number;
+  url: string;
+  bodyBytes: number;
+  /** Attempts made on the final URL. */
+  attempts: number;
+  redirects: number;
+}
+
+export interface HttpRequest {
+  /** Settles once: the result after the sink's `end`, or an HttpError. */
+  readonly result: Promise<HttpResult>;
+  /** Stops the request: the sink is aborted (if it had begun) and `result` rejects with "aborted". */
+  cancel(): void;
+}
+
+const DEFAULTS: Required<HttpRequestOptions> = {
+  ca: "",
+  userAgent: "MakapixPlayer/0.1",
+  maximumBodyBytes: 5 * 1024 * 1024,
+  maximumRedirects: 5,
+  attempts: 3,
+  connectTimeoutMs: 10_000,
+  idleTimeoutMs: 15_000,
+  totalTimeoutMs: 120_000,
+  backoffInitialMs: 1000,
+  backoffMaximumMs: 10_000,
+  retryAfterCapMs: 30_000,
+};
+export class HttpClient {
+  readonly #host: Host;
+  readonly #defaults: Required<HttpRequestOptions>;
+  readonly #resources: ClientResources;
+  #active: Transfer | undefined;
+
+  constructor(host: Host, options: HttpClientOptions = {}) {
+    this.#host = host;
+    const { readBufferBytes, headBufferBytes, ...rest } = options;
+    this.#defaults = { ...DEFAULTS, ...withoutUndefined(rest) };
+    const headBuffer = new Uint8Array(headBufferBytes ?? 4096);
+    const randomBytes = new Uint8Array(3);
+    const parser = new HttpResponseParser(
+      {
+        head: (head) => this.#active?.onHead(head),
+        body: (chunk) => this.#active?.onBody(chunk),
+        complete: () => this.#active?.onComplete(),
+      },
+      headBuffer,
+    );
+    this.#resources = {
+      parser,
+      readBuffer: new Uint8Array(readBufferBytes ?? 2048),
+      headBuffer,
+      unitRandom: () => {
+        host.random.fill(randomBytes);
+        return (randomBytes[0]! | (randomBytes[1]! << 8) | (randomBytes[2]! << 16)) / 0x1000000;
+      },
+      finished: (transfer) => {
+        if (this.#active === transfer) this.#active = undefined;
+      },
+    };
+  }
+
+  get busy(): boolean {
+    return this.#active !== undefined;
+  }
+
+  /** GETs `url`, streaming a 2xx body into `sink`. Every failure arrives as an HttpError from `result`. */
+  get(url: string, sink: HttpSink, options: HttpRequestOptions = {}): HttpRequest {
+    let transfer: Transfer | undefined;
+    const result = new Promise<HttpResult>((resolve, reject) => {
+      if (this.#active) {
+        reject(new HttpError("busy", "another request is in progress on this client"));
+        return;
+      }
+      const settings = { ...this.#defaults, ...withoutUndefined(options) };
+      transfer = new Transfer(this.#resources, this.#host, settings, sink, resolve, reject);
+      this.#active = transfer;
+      transfer.start(url);
+    });
+    return { result, cancel: () => transfer?.fail(new HttpError("aborted", "cancelled by the caller"), true) };
+  }
+}
+
+/** Options with undefined values removed, so that they do not override defaults when spread. */
+function withoutUndefined<T extends object>(options: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key in options) if (options[key] !== undefined) out[key] = options[key];
+  return out;
+}
