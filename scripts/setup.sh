@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(mosquitto mosquitto-clients openssl build-essential imagemagick)
+debian_packages=(mosquitto mosquitto-clients openssl build-essential imagemagick chromium valgrind)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
