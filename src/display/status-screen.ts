@@ -1,0 +1,100 @@
+// Status screens: short messages drawn on the panel when there is no art to show — connecting, the
+// service blocked this player, the certificate was refused, no artwork. Words wrap to the panel width;
+// what does not fit is cut with an ellipsis. Draws into a caller-owned RGB888 frame (no allocation).
+
+import { GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphOf, glyphPixel } from "./font.js";
+
+export interface StatusStyle {
+  /** Text colour, 0xRRGGBB. */
+  color: number;
+  background: number;
+}
+
+export const STATUS_COLORS = {
+  info: { color: 0x6fa8ff, background: 0x000000 },
+  warning: { color: 0xffb02e, background: 0x000000 },
+  error: { color: 0xff4040, background: 0x000000 },
+} as const;
+
+const LINE_HEIGHT = GLYPH_HEIGHT + 2;
+
+/** Splits text into lines of at most `columns` characters, breaking at spaces where possible. */
+export function wrapText(text: string, columns: number, maximumLines: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (word.length === 0) continue;
+    let rest = word;
+    while (rest.length > 0) {
+      const room = columns - (line.length > 0 ? line.length + 1 : 0);
+      if (rest.length <= room) {
+        line = line.length > 0 ? `${line} ${rest}` : rest;
+        rest = "";
+      } else if (line.length > 0 && rest.length <= columns) {
+        lines.push(line);
+        line = "";
+      } else {
+        // A word longer than a line is split.
+        const take = line.length > 0 ? room : columns;
+        if (take <= 0) {
+          lines.push(line);
+          line = "";
+          continue;
+        }
+        line = line.length > 0 ? `${line} ${rest.slice(0, take)}` : rest.slice(0, take);
+        rest = rest.slice(take);
+        lines.push(line);
+        line = "";
+      }
+    }
+  }
+  if (line.length > 0) lines.push(line);
+  if (lines.length > maximumLines) {
+    const kept = lines.slice(0, maximumLines);
+    const last = kept[maximumLines - 1]!;
+    kept[maximumLines - 1] = (last.length >= columns ? last.slice(0, columns - 1) : last) + "…";
+    return kept;
+  }
+  return lines;
+}
+
+/** Fills `frame` (width × height × 3) with the message, centred. */
+export function drawStatus(frame: Uint8Array, width: number, height: number, message: string, style: StatusStyle): void {
+  const columns = Math.max(1, Math.floor((width + 1) / GLYPH_ADVANCE));
+  const maximumLines = Math.max(1, Math.floor((height + 2) / LINE_HEIGHT));
+  const lines = wrapText(message, columns, maximumLines);
+  fill(frame, style.background);
+  const top = Math.max(0, Math.floor((height - (lines.length * LINE_HEIGHT - 2)) / 2));
+  const red = (style.color >> 16) & 0xff;
+  const green = (style.color >> 8) & 0xff;
+  const blue = style.color & 0xff;
+  lines.forEach((line, row) => {
+    const left = Math.max(0, Math.floor((width - (line.length * GLYPH_ADVANCE - 1)) / 2));
+    for (let index = 0; index < line.length; index++) {
+      const glyph = glyphOf(line[index]!);
+      for (let y = 0; y < GLYPH_HEIGHT; y++) {
+        for (let x = 0; x < GLYPH_WIDTH; x++) {
+          if (!glyphPixel(glyph, x, y)) continue;
+          const px = left + index * GLYPH_ADVANCE + x;
+          const py = top + row * LINE_HEIGHT + y;
+          if (px >= width || py >= height) continue;
+          const at = (py * width + px) * 3;
+          frame[at] = red;
+          frame[at + 1] = green;
+          frame[at + 2] = blue;
+        }
+      }
+    }
+  });
+}
+
+function fill(frame: Uint8Array, color: number): void {
+  const red = (color >> 16) & 0xff;
+  const green = (color >> 8) & 0xff;
+  const blue = color & 0xff;
+  for (let at = 0; at < frame.length; at += 3) {
+    frame[at] = red;
+    frame[at + 1] = green;
+    frame[at + 2] = blue;
+  }
+}
