@@ -28,6 +28,7 @@ function utf8LengthAtMost(s: string, limit: number): boolean {
 
 /** Why `topic` is not a valid PUBLISH topic name, or undefined when it is. */
 function topicNameProblem(topic: string): string | undefined {
+  if (typeof topic !== "string") return `topic name ${String(topic)} is not a string`;
   if (topic.length === 0) return "topic name is empty";
   if (!utf8LengthAtMost(topic, MAXIMUM_STRING_BYTES)) return "topic name longer than 65535 bytes";
   for (let i = 0; i < topic.length; i++) {
@@ -40,6 +41,7 @@ function topicNameProblem(topic: string): string | undefined {
 
 /** Why `filter` is not a valid subscription topic filter, or undefined when it is. */
 function topicFilterProblem(filter: string): string | undefined {
+  if (typeof filter !== "string") return `topic filter ${String(filter)} is not a string`;
   if (filter.length === 0) return "topic filter is empty";
   if (!utf8LengthAtMost(filter, MAXIMUM_STRING_BYTES)) return "topic filter longer than 65535 bytes";
   let start = 0;

@@ -1,0 +1,307 @@
+// Helpers for the MQTT codec tests (portable: used by the unit tier in Node and XS, by the oracle
+// tier and by the benchmark). A collecting decoder sink, packet fixtures covering every field a
+// QoS 0/1 client uses, and a seeded PRNG so random tests are reproducible.
+
+import { MqttDecoder, type DecoderLimits, type DecoderSink } from "../../src/mqtt/decode.js";
+import type { ControlPacket, OutgoingPacket, PublishHeader, PublishPacket } from "../../src/mqtt/packets.js";
+import { MqttProtocolError } from "../../src/mqtt/errors.js";
+import { utf8Encode } from "../../src/util/utf8.js";
+
+/** A decoded PUBLISH with its payload reassembled, and the sizes of the slices it came in. */
+export interface DecodedPublish {
+  type: 3;
+  header: PublishHeader;
+  payload: Uint8Array;
+  chunkSizes: number[];
+}
+
+export type Decoded = ControlPacket | DecodedPublish;
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** Records everything a decoder delivers; PUBLISH payload slices are copied (they are views). */
+export class CollectingSink implements DecoderSink {
+  readonly decoded: Decoded[] = [];
+  /** Every publishData slice as delivered (not copied), for checks on streaming. */
+  readonly slices: Uint8Array[] = [];
+  #header: PublishHeader | undefined;
+  #parts: Uint8Array[] = [];
+  #sizes: number[] = [];
+
+  packet(packet: ControlPacket): void {
+    if (this.#header) throw new Error("control packet delivered inside a PUBLISH");
+    this.decoded.push(packet);
+  }
+
+  publishStart(header: PublishHeader): void {
+    if (this.#header) throw new Error("publishStart before the previous publishEnd");
+    this.#header = header;
+    this.#parts = [];
+    this.#sizes = [];
+  }
+
+  publishData(chunk: Uint8Array): void {
+    if (!this.#header) throw new Error("publishData outside a PUBLISH");
+    if (chunk.length === 0) throw new Error("empty publishData slice");
+    this.slices.push(chunk);
+    this.#parts.push(chunk.slice());
+    this.#sizes.push(chunk.length);
+  }
+
+  publishEnd(): void {
+    const header = this.#header;
+    if (!header) throw new Error("publishEnd outside a PUBLISH");
+    const payload = concatBytes(this.#parts);
+    if (payload.length !== header.payloadLength) throw new Error(`payload ${payload.length} bytes, header said ${header.payloadLength}`);
+    this.decoded.push({ type: 3, header, payload, chunkSizes: this.#sizes });
+    this.#header = undefined;
+  }
+
+  /** True between publishStart and publishEnd. */
+  get inPublish(): boolean {
+    return this.#header !== undefined;
+  }
+}
+
+export const DEFAULT_LIMITS: DecoderLimits = { maximumPacketSize: 1 << 20 };
+
+/** Decodes `chunks` pushed one after another; throws whatever the decoder throws. */
+export function decodeChunks(chunks: readonly Uint8Array[], limits: DecoderLimits = DEFAULT_LIMITS): Decoded[] {
+  const sink = new CollectingSink();
+  const decoder = new MqttDecoder(sink, limits);
+  for (const chunk of chunks) decoder.push(chunk);
+  if (sink.inPublish) throw new Error("input ended inside a PUBLISH payload");
+  return sink.decoded;
+}
+
+/** Outcome of decoding bytes that may be malformed: the packets, or the error. Never throws. */
+export type DecodeOutcome = { ok: true; decoded: Decoded[]; complete: boolean } | { ok: false; error: unknown };
+
+export function tryDecode(chunks: readonly Uint8Array[], limits: DecoderLimits = DEFAULT_LIMITS): DecodeOutcome {
+  const sink = new CollectingSink();
+  const decoder = new MqttDecoder(sink, limits);
+  try {
+    for (const chunk of chunks) decoder.push(chunk);
+  } catch (error) {
+    return { ok: false, error };
+  }
+  return { ok: true, decoded: sink.decoded, complete: !sink.inPublish };
+}
+
+/** The reason code of an MqttProtocolError thrown by `action`; fails if it throws anything else or nothing. */
+export function reasonOf(action: () => unknown): number {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof MqttProtocolError) return error.reasonCode;
+    throw new Error(`expected an MqttProtocolError, got ${String(error)}`);
+  }
+  throw new Error("expected an MqttProtocolError, nothing was thrown");
+}
+
+/** A decoded PUBLISH in the encoder's shape, for comparing with the packet that was encoded. */
+export function asPublishPacket(decoded: DecodedPublish): PublishPacket {
+  const { header, payload } = decoded;
+  const packet: PublishPacket = { type: 3, topic: header.topic, qos: header.qos, retain: header.retain, dup: header.dup, payload };
+  if (header.packetId !== undefined) packet.packetId = header.packetId;
+  if (header.properties !== undefined) packet.properties = header.properties;
+  return packet;
+}
+
+/** Decoded values in the encoder's shape (PUBLISH reassembled), for deepEqual against what was encoded. */
+export function asPackets(decoded: readonly Decoded[]): OutgoingPacket[] {
+  return decoded.map((item) => (item.type === 3 ? asPublishPacket(item as DecodedPublish) : (item as OutgoingPacket)));
+}
+
+/** Bytes written as hex pairs ("30 0a ..."), for tests that spell out wire bytes. */
+export function hex(text: string): Uint8Array {
+  const digits = text.replace(/\s+/g, "");
+  const out = new Uint8Array(digits.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(digits.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** mulberry32: small, fast, deterministic; good enough to pick test inputs. */
+export class Prng {
+  #state: number;
+
+  constructor(seed: number) {
+    this.#state = seed >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
+    let t = this.#state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Integer in [0, bound). */
+  below(bound: number): number {
+    return Math.floor(this.next() * bound);
+  }
+
+  /** Integer in [low, high]. */
+  between(low: number, high: number): number {
+    return low + this.below(high - low + 1);
+  }
+
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.below(items.length)];
+  }
+
+  bytes(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.below(256);
+    return out;
+  }
+
+  /** A string of 0..maxLength characters mixing ASCII, 2-, 3- and 4-byte UTF-8, without U+0000. */
+  text(maxLength: number, alphabet: readonly string[] = TEXT_ALPHABET): string {
+    let s = "";
+    const length = this.below(maxLength + 1);
+    for (let i = 0; i < length; i++) s += this.pick(alphabet);
+    return s;
+  }
+}
+
+const TEXT_ALPHABET = ["a", "b", "z", "0", "9", "-", "_", " ", "é", "ß", "€", "字", "\u{1f600}", "\u{feff}", "\u0001", "/"];
+/** Topic-level characters: no '/', '+', '#', U+0000. */
+export const LEVEL_ALPHABET = ["a", "b", "c", "x", "1", "2", "-", "_", "é", "€", "\u{1f600}", "$"];
+
+/** A valid topic name of 1..maxLevels levels (levels may be empty). */
+export function randomTopic(random: Prng, maxLevels = 5): string {
+  const levels: string[] = [];
+  const count = random.between(1, maxLevels);
+  for (let i = 0; i < count; i++) levels.push(random.text(8, LEVEL_ALPHABET));
+  const topic = levels.join("/");
+  return topic === "" ? "t" : topic;
+}
+
+const text = (s: string): Uint8Array => utf8Encode(s);
+
+export const PLAYER_KEY = "0b7e6c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b";
+
+/** CONNECT with will, user name, password and every CONNECT property a client may send. */
+export const FULL_CONNECT: OutgoingPacket = {
+  type: 1,
+  clientId: PLAYER_KEY,
+  cleanStart: true,
+  keepAlive: 60,
+  username: PLAYER_KEY,
+  password: text("secret\u0000with nul"),
+  will: {
+    topic: `makapix/player/${PLAYER_KEY}/status`,
+    payload: text(`{"player_key":"${PLAYER_KEY}","status":"offline"}`),
+    qos: 1,
+    retain: true,
+    properties: {
+      willDelayInterval: 5,
+      payloadFormatIndicator: 1,
+      messageExpiryInterval: 3600,
+      contentType: "application/json",
+      responseTopic: "makapix/reply",
+      correlationData: new Uint8Array([1, 2, 3]),
+      userProperties: [["origin", "will"], ["origin", "again"]],
+    },
+  },
+  properties: {
+    sessionExpiryInterval: 0xffffffff,
+    receiveMaximum: 20,
+    maximumPacketSize: 131072,
+    topicAliasMaximum: 16,
+    requestResponseInformation: 1,
+    requestProblemInformation: 0,
+    authenticationMethod: "none",
+    authenticationData: new Uint8Array([0xde, 0xad]),
+    userProperties: [["firmware", "1.0.0"], ["board", "esp32-s3"]],
+  },
+};
+
+/** CONNACK with every CONNACK property. */
+export const FULL_CONNACK: OutgoingPacket = {
+  type: 2,
+  sessionPresent: true,
+  reasonCode: 0,
+  properties: {
+    sessionExpiryInterval: 7200,
+    receiveMaximum: 10,
+    maximumQoS: 1,
+    retainAvailable: false,
+    maximumPacketSize: 65536,
+    assignedClientIdentifier: "assigned-1",
+    topicAliasMaximum: 8,
+    reasonString: "welcome",
+    userProperties: [["server", "makapix"]],
+    wildcardSubscriptionAvailable: true,
+    subscriptionIdentifiersAvailable: false,
+    sharedSubscriptionAvailable: false,
+    serverKeepAlive: 30,
+    responseInformation: "makapix/response",
+    serverReference: "other.example:8883",
+    authenticationMethod: "none",
+    authenticationData: new Uint8Array([7]),
+  },
+};
+
+/** One of every packet a QoS 0/1 client sends or receives, with many optional fields set. */
+export function samplePackets(): OutgoingPacket[] {
+  return [
+    FULL_CONNECT,
+    { type: 1, clientId: "", cleanStart: false, keepAlive: 0 },
+    FULL_CONNACK,
+    { type: 2, sessionPresent: false, reasonCode: 0x86 },
+    {
+      type: 3, topic: "makapix/player/p1/command", qos: 1, retain: false, dup: false, packetId: 1,
+      properties: {
+        topicAlias: 3, messageExpiryInterval: 60, contentType: "application/json", payloadFormatIndicator: 1,
+        userProperties: [["request_id", "42"], ["request_id", "43"], ["é", "€"]],
+      },
+      payload: text('{"command":"show","post_id":123}'),
+    },
+    { type: 3, topic: "", qos: 1, retain: true, dup: true, packetId: 65535, properties: { topicAlias: 3 }, payload: new Uint8Array(0) },
+    { type: 3, topic: "a/b", qos: 0, retain: false, dup: false, payload: new Uint8Array([0, 255, 0]) },
+    {
+      type: 3, topic: "r", qos: 0, retain: false, dup: false,
+      properties: { responseTopic: "x/y", correlationData: new Uint8Array([9]), subscriptionIdentifiers: [1, 268435455] },
+      payload: text("x"),
+    },
+    { type: 4, packetId: 1, reasonCode: 0 },
+    { type: 4, packetId: 2, reasonCode: 0x10 },
+    { type: 4, packetId: 3, reasonCode: 0x87, properties: { reasonString: "no", userProperties: [["k", "v"]] } },
+    {
+      type: 8, packetId: 10,
+      subscriptions: [
+        { topicFilter: "makapix/player/p1/command", qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+        { topicFilter: "makapix/+/#", qos: 0, noLocal: true, retainAsPublished: true, retainHandling: 2 },
+        { topicFilter: "$share/group/x", qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 1 },
+      ],
+      properties: { subscriptionIdentifier: 7, userProperties: [["a", "b"]] },
+    },
+    { type: 9, packetId: 10, reasonCodes: [0x01, 0x00, 0x80], properties: { reasonString: "partly" } },
+    { type: 9, packetId: 11, reasonCodes: [0x01] },
+    { type: 10, packetId: 12, topicFilters: ["a/#", "b/+/c"], properties: { userProperties: [["x", ""]] } },
+    { type: 11, packetId: 12, reasonCodes: [0x00, 0x11], properties: { reasonString: "gone", userProperties: [["", ""]] } },
+    { type: 12 },
+    { type: 13 },
+    { type: 14, reasonCode: 0 },
+    { type: 14, reasonCode: 0x04 },
+    { type: 14, reasonCode: 0x8b, properties: { sessionExpiryInterval: 0, reasonString: "bye", serverReference: "b2", userProperties: [["why", "maintenance"]] } },
+  ];
+}
