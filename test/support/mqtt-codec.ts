@@ -3,7 +3,7 @@
 // QoS 0/1 client uses, and a seeded PRNG so random tests are reproducible.
 
 import { MqttDecoder, type DecoderLimits, type DecoderSink } from "../../src/mqtt/decode.js";
-import type { ControlPacket, OutgoingPacket, PublishHeader, PublishPacket } from "../../src/mqtt/packets.js";
+import type { ControlPacket, OutgoingPacket, PublishHeader, PublishPacket, Will } from "../../src/mqtt/packets.js";
 import { MqttProtocolError } from "../../src/mqtt/errors.js";
 import { utf8Encode } from "../../src/util/utf8.js";
 
@@ -304,4 +304,182 @@ export function samplePackets(): OutgoingPacket[] {
     { type: 14, reasonCode: 0x04 },
     { type: 14, reasonCode: 0x8b, properties: { sessionExpiryInterval: 0, reasonString: "bye", serverReference: "b2", userProperties: [["why", "maintenance"]] } },
   ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random valid packets (seeded), for round trips and the oracle tier.
+
+// Reason codes each packet may carry (MQTT 5.0 §3.2.2.2, §3.4.2.1, §3.9.3, §3.11.3, §3.14.2.1).
+export const CONNACK_REASON_CODES = [0x00, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8c, 0x90, 0x95, 0x97, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9f];
+export const PUBACK_REASON_CODES = [0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99];
+export const SUBACK_REASON_CODES = [0x00, 0x01, 0x02, 0x80, 0x83, 0x87, 0x8f, 0x91, 0x97, 0x9e, 0xa1, 0xa2];
+export const UNSUBACK_REASON_CODES = [0x00, 0x11, 0x80, 0x83, 0x87, 0x8f, 0x91];
+export const DISCONNECT_REASON_CODES = [
+  0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8b, 0x8d, 0x8e, 0x8f, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98,
+  0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2,
+];
+
+type Generators = Record<string, (random: Prng) => unknown>;
+
+const u32 = (random: Prng): number => Math.floor(random.next() * 4294967296);
+const u16 = (random: Prng): number => random.below(65536);
+const bit = (random: Prng): number => random.below(2);
+const str = (random: Prng): string => random.text(12);
+const bin = (random: Prng): Uint8Array => random.bytes(random.below(17));
+const USER_PROPERTY_NAMES = ["request_id", "k", "é", "trace", "x-1"];
+// Values are never empty: mqtt-packet's parser (the oracle) loses a repeated name whose first value is "".
+const userProperties = (random: Prng): [string, string][] => {
+  const pairs: [string, string][] = [];
+  const count = random.between(1, 4);
+  for (let i = 0; i < count; i++) pairs.push([random.chance(0.8) ? random.pick(USER_PROPERTY_NAMES) : random.text(6), random.text(8) || "v"]);
+  return pairs;
+};
+
+const MESSAGE_PROPERTIES: Generators = {
+  payloadFormatIndicator: bit,
+  messageExpiryInterval: u32,
+  contentType: str,
+  responseTopic: (random) => randomTopic(random),
+  correlationData: bin,
+  userProperties,
+};
+const PUBLISH_PROPERTIES: Generators = {
+  ...MESSAGE_PROPERTIES,
+  topicAlias: (random) => random.between(1, 65535),
+  subscriptionIdentifiers: (random) => {
+    const ids: number[] = [];
+    for (let i = random.between(1, 3); i > 0; i--) ids.push(random.chance(0.5) ? random.between(1, 127) : random.between(1, 268435455));
+    return ids;
+  },
+};
+const WILL_PROPERTIES: Generators = { ...MESSAGE_PROPERTIES, willDelayInterval: u32 };
+const CONNECT_PROPERTIES: Generators = {
+  sessionExpiryInterval: u32,
+  receiveMaximum: (random) => random.between(1, 65535),
+  maximumPacketSize: (random) => random.between(1, 4294967295),
+  topicAliasMaximum: u16,
+  requestResponseInformation: bit,
+  requestProblemInformation: bit,
+  authenticationMethod: str,
+  authenticationData: bin,
+  userProperties,
+};
+const CONNACK_PROPERTIES: Generators = {
+  sessionExpiryInterval: u32,
+  receiveMaximum: (random) => random.between(1, 65535),
+  maximumQoS: bit,
+  retainAvailable: (random) => random.chance(0.5),
+  maximumPacketSize: (random) => random.between(1, 4294967295),
+  assignedClientIdentifier: str,
+  topicAliasMaximum: u16,
+  reasonString: str,
+  userProperties,
+  wildcardSubscriptionAvailable: (random) => random.chance(0.5),
+  subscriptionIdentifiersAvailable: (random) => random.chance(0.5),
+  sharedSubscriptionAvailable: (random) => random.chance(0.5),
+  serverKeepAlive: u16,
+  responseInformation: str,
+  serverReference: str,
+  authenticationMethod: str,
+  authenticationData: bin,
+};
+const ACK_PROPERTIES: Generators = { reasonString: str, userProperties };
+const SUBSCRIBE_PROPERTIES: Generators = { subscriptionIdentifier: (random) => random.between(1, 268435455), userProperties };
+const DISCONNECT_PROPERTIES: Generators = { sessionExpiryInterval: u32, reasonString: str, serverReference: str, userProperties };
+
+/** A random subset of the properties in `generators`, or undefined when the subset is empty. */
+function randomProperties<T>(random: Prng, generators: Generators): T | undefined {
+  const properties: Record<string, unknown> = {};
+  let any = false;
+  const probability = random.chance(0.2) ? 0.9 : 0.3;
+  for (const key of Object.keys(generators)) {
+    if (!random.chance(probability)) continue;
+    properties[key] = generators[key](random);
+    any = true;
+  }
+  return any ? (properties as T) : undefined;
+}
+
+/** Sets `key` only when `value` is defined: decoded packets have no keys for absent fields. */
+function put<T extends object>(target: T, key: string, value: unknown): T {
+  if (value !== undefined) (target as Record<string, unknown>)[key] = value;
+  return target;
+}
+
+export function randomTopicFilter(random: Prng): string {
+  for (;;) {
+    const levels = randomTopic(random, 4).split("/");
+    for (let i = 0; i < levels.length; i++) if (random.chance(0.25)) levels[i] = "+";
+    if (random.chance(0.3)) levels.push("#");
+    const filter = levels.join("/");
+    if (filter.length > 0 && !filter.includes("\u0000")) return filter;
+  }
+}
+
+function randomPayloadSize(random: Prng): number {
+  const roll = random.next();
+  if (roll < 0.6) return random.below(64);
+  if (roll < 0.9) return random.below(2000);
+  if (roll < 0.98) return random.below(30_000);
+  return random.between(60_000, 70_000);
+}
+
+export function randomPublish(random: Prng): PublishPacket {
+  const qos = random.chance(0.5) ? 1 : 0;
+  const properties = randomProperties<PublishPacket["properties"]>(random, PUBLISH_PROPERTIES);
+  const topic = properties?.topicAlias !== undefined && random.chance(0.3) ? "" : randomTopic(random);
+  const packet: PublishPacket = { type: 3, topic, qos, retain: random.chance(0.3), dup: qos === 1 && random.chance(0.2), payload: random.bytes(randomPayloadSize(random)) };
+  if (qos === 1) packet.packetId = random.between(1, 65535);
+  return put(packet, "properties", properties);
+}
+
+/** A random valid packet of any type a QoS 0/1 client or its broker sends. */
+export function randomPacket(random: Prng): OutgoingPacket {
+  const packetId = random.between(1, 65535);
+  switch (random.pick([1, 2, 3, 3, 3, 4, 8, 9, 10, 11, 12, 13, 14])) {
+    case 1: {
+      const clientId = random.chance(0.2) ? "" : random.text(23) || "c";
+      const packet: OutgoingPacket = { type: 1, clientId, cleanStart: clientId === "" || random.chance(0.5), keepAlive: u16(random) };
+      if (random.chance(0.5)) packet.username = random.text(20);
+      if (random.chance(0.5)) packet.password = bin(random);
+      if (random.chance(0.5)) {
+        const will: Will = { topic: randomTopic(random), payload: random.bytes(random.below(100)), qos: random.chance(0.5) ? 1 : 0, retain: random.chance(0.5) };
+        packet.will = put(will, "properties", randomProperties(random, WILL_PROPERTIES));
+      }
+      return put(packet, "properties", randomProperties(random, CONNECT_PROPERTIES));
+    }
+    case 2: {
+      const reasonCode = random.chance(0.5) ? 0 : random.pick(CONNACK_REASON_CODES);
+      return put({ type: 2, sessionPresent: reasonCode < 0x80 && random.chance(0.5), reasonCode }, "properties", randomProperties(random, CONNACK_PROPERTIES));
+    }
+    case 3:
+      return randomPublish(random);
+    case 4:
+      return put({ type: 4, packetId, reasonCode: random.chance(0.5) ? 0 : random.pick(PUBACK_REASON_CODES) }, "properties", randomProperties(random, ACK_PROPERTIES));
+    case 8: {
+      const subscriptions = [];
+      for (let i = random.between(1, 4); i > 0; i--) {
+        subscriptions.push({ topicFilter: randomTopicFilter(random), qos: bit(random) as 0 | 1, noLocal: random.chance(0.5), retainAsPublished: random.chance(0.5), retainHandling: random.below(3) as 0 | 1 | 2 });
+      }
+      return put({ type: 8, packetId, subscriptions }, "properties", randomProperties(random, SUBSCRIBE_PROPERTIES));
+    }
+    case 9:
+    case 11: {
+      const type = random.chance(0.5) ? 9 : 11;
+      const reasonCodes: number[] = [];
+      for (let i = random.between(1, 5); i > 0; i--) reasonCodes.push(random.pick(type === 9 ? SUBACK_REASON_CODES : UNSUBACK_REASON_CODES));
+      return put({ type, packetId, reasonCodes }, "properties", randomProperties(random, ACK_PROPERTIES));
+    }
+    case 10: {
+      const topicFilters: string[] = [];
+      for (let i = random.between(1, 4); i > 0; i--) topicFilters.push(randomTopicFilter(random));
+      return put({ type: 10, packetId, topicFilters }, "properties", randomProperties(random, { userProperties }));
+    }
+    case 12:
+      return { type: 12 };
+    case 13:
+      return { type: 13 };
+    default:
+      return put({ type: 14, reasonCode: random.chance(0.3) ? 0 : random.pick(DISCONNECT_REASON_CODES) }, "properties", randomProperties(random, DISCONNECT_PROPERTIES));
+  }
 }

@@ -39,7 +39,7 @@ function seedStreams(): Uint8Array[] {
 const INTERESTING_BYTES = [0x00, 0x01, 0x02, 0x7f, 0x80, 0xff, 0x23, 0x2b, 0xc0, 0xed, 0x26, 0x0b];
 
 function mutate(base: Uint8Array, random: Prng): Uint8Array {
-  let bytes = base.slice();
+  let bytes: Uint8Array = base.slice();
   const rounds = random.chance(0.7) ? 1 : random.between(2, 3);
   for (let round = 0; round < rounds; round++) {
     const at = random.below(Math.max(bytes.length, 1));

@@ -11,7 +11,7 @@ import type { OutgoingPacket, PublishPacket } from "../../../src/mqtt/packets.js
 import { reasonName } from "../../../src/mqtt/reasons.js";
 import { utf8Encode } from "../../../src/util/utf8.js";
 import {
-  FULL_CONNACK, FULL_CONNECT, asPackets, concatBytes, decodeChunks, hex, reasonOf, samplePackets,
+  FULL_CONNACK, FULL_CONNECT, Prng, asPackets, concatBytes, decodeChunks, hex, randomPacket, reasonOf, samplePackets,
 } from "../../support/mqtt-codec.js";
 
 const MALFORMED = 0x81;
@@ -280,6 +280,22 @@ describe("encoder refuses what cannot be sent", () => {
     const good = encodePacket(FULL_CONNECT);
     assert.throws(() => encodePacket({ ...FULL_CONNECT, keepAlive: -5 } as OutgoingPacket), MqttProtocolError);
     assert.deepEqual(encodePacket(FULL_CONNECT), good);
+  });
+});
+
+describe("seeded random packets", () => {
+  test("300 random packets of every type round-trip with every field", () => {
+    const random = new Prng(20240611);
+    const seen = new Set<number>();
+    for (let index = 0; index < 300; index++) {
+      const packet = randomPacket(random);
+      seen.add(packet.type);
+      const bytes = encodePacket(packet);
+      assert.equal(packetSize(packet), bytes.length);
+      const decoded = asPackets(decodeChunks([bytes]));
+      assert.deepEqual(decoded, [packet], `case ${index}`);
+    }
+    assert.equal(seen.size, 11, "every packet type was generated");
   });
 });
 
