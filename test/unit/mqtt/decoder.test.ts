@@ -63,11 +63,21 @@ describe("slicing the stream does not change the result", () => {
     for (const item of decoded) if (item.type === 3) assert.equal(item.chunkSizes.length, item.header.payloadLength);
   });
 
-  test(`two pushes, at every one of the split points`, () => {
+  test("two pushes, at every split point of every packet", () => {
+    // Each packet after a PINGRESP (so the decoder has just finished a packet), cut at every byte
+    // offset. Cuts between packets are covered by the byte-at-a-time and random slicing tests.
+    const pingresp = encodePacket({ type: 13 });
     assert.ok(sameBytes(decodeChunks([bytes]), bytes));
-    for (let cut = 0; cut <= bytes.length; cut++) {
-      if (!sameBytes(decodeChunks(sliceAt(bytes, [cut])), bytes)) assert.deepEqual(asPackets(decodeChunks(sliceAt(bytes, [cut]))), packets, `split at ${cut}`);
+    let splits = 0;
+    for (const packet of packets) {
+      const stream = concatBytes([pingresp, encodePacket(packet)]);
+      for (let cut = pingresp.length; cut <= stream.length; cut++) {
+        const decoded = decodeChunks(sliceAt(stream, [cut]));
+        if (!sameBytes(decoded, stream)) assert.deepEqual(asPackets(decoded), [{ type: 13 }, packet], `packet type ${packet.type}, split at ${cut}`);
+        splits++;
+      }
     }
+    assert.ok(splits > bytes.length, `${splits} split points`);
   });
 
   test("random slicings (seeded), including empty pushes", () => {

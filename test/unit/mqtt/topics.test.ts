@@ -23,12 +23,14 @@ describe("topic names", () => {
       ["a/b#", /wildcard/],
       ["a\u0000b", /U\+0000 at index 1/],
       ["x".repeat(65536), /longer than 65535 bytes/],
-      ["€".repeat(21846), /longer than 65535 bytes/],
     ];
     for (const [name, reason] of cases) {
       assert.equal(isValidTopicName(name), false, name.slice(0, 20));
       assert.throws(() => validateTopicName(name), (error: unknown) => error instanceof MqttProtocolError && error.reasonCode === 0x90 && reason.test(error.message));
     }
+    // 21846 × 3 bytes: counted character by character, which is slow in XS (see topics.ts), so once.
+    assert.equal(isValidTopicName("€".repeat(21846)), false);
+    assert.equal(isValidTopicName("€".repeat(21845)), true);
   });
 });
 
