@@ -56,7 +56,7 @@ export function checkFixedHeader(reader: PacketReader, firstByte: number): void 
       return reader.fail(MALFORMED_PACKET, "control packet type 0 is reserved");
     case PacketType.PUBLISH:
       qosOf(reader, (flags >> 1) & 3, "QoS");
-      if ((flags & 0x0e) === 0 && (flags & 0x08) !== 0) reader.fail(MALFORMED_PACKET, "DUP flag set on a QoS 0 message");
+      if ((flags & 0x06) === 0 && (flags & 0x08) !== 0) reader.fail(MALFORMED_PACKET, "DUP flag set on a QoS 0 message");
       return;
     case PacketType.PUBREC:
     case PacketType.PUBREL:

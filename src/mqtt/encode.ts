@@ -113,6 +113,7 @@ function emitSubscribe(out: ByteSink, packet: SubscribePacket): void {
   out.twoByte(packet.packetId, "packet identifier");
   emitProperties(out, SUBSCRIBE_PROPERTIES, packet.properties);
   for (const subscription of subscriptions) {
+    if (out.validating && (subscription === null || typeof subscription !== "object")) out.fail(PROTOCOL_ERROR, `subscription ${String(subscription)} is not an object`);
     const retainHandling = subscription.retainHandling ?? 0;
     if (out.validating) {
       if (!isValidTopicFilter(subscription.topicFilter)) validateTopicFilter(subscription.topicFilter);

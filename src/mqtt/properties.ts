@@ -116,6 +116,8 @@ function isEmptyValue(value: unknown): boolean {
 /** Whether `properties` would put anything on the wire (undefined and empty lists do not). */
 export function hasProperties(properties: object | undefined): boolean {
   if (properties === undefined) return false;
+  // Not an object: let emitProperties refuse it with a reason.
+  if (properties === null || typeof properties !== "object") return true;
   const record = properties as Record<string, unknown>;
   for (const key in record) {
     if (!isEmptyValue(record[key])) return true;
@@ -140,6 +142,7 @@ export function emitProperties(out: ByteSink, context: PropertyContext, properti
   if (properties !== undefined) {
     const record = properties as Record<string, unknown>;
     if (out.validating) {
+      if (record === null || typeof record !== "object" || Array.isArray(record)) out.fail(MALFORMED_PACKET, `properties of ${context.label} are not an object`);
       for (const key in record) {
         if (record[key] !== undefined && !context.specs.some((entry) => entry.key === key)) {
           out.fail(MALFORMED_PACKET, `property "${key}" is not allowed in ${context.label}`);
