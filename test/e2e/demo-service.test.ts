@@ -5,10 +5,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { request as httpRequest } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -23,7 +22,7 @@ let service: DemoService;
 let catalogueDir: string;
 const clients: mqtt.MqttClient[] = [];
 
-const VIEW_INTERVAL_MS = 400;
+const VIEW_INTERVAL_MS = 1000;
 
 before(async () => {
   catalogueDir = mkdtempSync(join(tmpdir(), "makapix-demo-catalogue-"));
