@@ -40,6 +40,8 @@ export interface TestBroker {
   readonly servicePort: number;
   readonly servicePassword: string;
   readonly caPem: string;
+  /** The make-dev-certs.sh folder (ca.crt, broker.crt/.key valid for localhost): reusable for HTTPS. */
+  readonly certsDir: string;
   readonly pid: number | undefined;
   /** Issues a certificate for `playerKey` from this broker's CA. */
   issuePlayer(playerKey: string): PlayerCredentials;
@@ -133,6 +135,7 @@ export async function startBroker(): Promise<TestBroker> {
     servicePort,
     servicePassword,
     caPem: readFileSync(join(certs, "ca.crt"), "utf8"),
+    certsDir: certs,
     get pid() {
       return child?.pid;
     },
