@@ -134,6 +134,7 @@ export class PngRows implements InflateOutput {
     const y = this.#interlaced ? PASS_Y[this.#pass]! + this.#passRow * PASS_DY[this.#pass]! : this.#passRow;
     const x0 = this.#interlaced ? PASS_X[this.#pass]! : 0;
     const step = this.#interlaced ? PASS_DX[this.#pass]! : 1;
+    const count = this.#passWidth;
     this.#current = above;
     this.#previous = row;
     this.#rowFill = 0;
@@ -142,7 +143,7 @@ export class PngRows implements InflateOutput {
       if (this.#interlaced) this.#nextPass();
       else this.#complete = true;
     }
-    this.#sink.row(y, x0, step, this.#passWidth, this.#rgba);
+    this.#sink.row(y, x0, step, count, this.#rgba);
   }
 
   #unfilter(row: Uint8Array, above: Uint8Array, length: number): void {

@@ -29,6 +29,12 @@ export class BitWriter {
     for (let i = length - 1; i >= 0; i--) this.bits((code >>> i) & 1, 1);
   }
 
+  /** Whole bytes, when the writer is on a byte boundary (stored block contents). */
+  alignedBytes(data: Uint8Array): void {
+    if (this.#count !== 0) throw new Error("test encoder: not on a byte boundary");
+    for (const byte of data) this.bytes.push(byte);
+  }
+
   alignToByte(): void {
     if (this.#count > 0) this.#flushByte();
   }
@@ -96,7 +102,7 @@ export function storedBlock(out: BitWriter, data: Uint8Array, final: boolean): v
   out.alignToByte();
   out.bits(data.length, 16);
   out.bits(~data.length & 0xffff, 16);
-  for (const byte of data) out.bits(byte, 8);
+  out.alignedBytes(data);
 }
 
 export function fixedBlock(out: BitWriter, tokens: readonly Token[], final: boolean): void {

@@ -70,11 +70,11 @@ test("a zlib stream from zlib itself (fixed codes, level 6) decodes, whole and o
 test("stored blocks: empty stream, one block, many blocks, any slicing", () => {
   assert.deepEqual(inflate(zlibStored(new Uint8Array(0))).bytes, new Uint8Array(0));
   const random = seededRandom(1);
-  const data = Uint8Array.from({ length: 5000 }, () => Math.floor(random() * 256));
+  const data = Uint8Array.from({ length: 2000 }, () => Math.floor(random() * 256));
   for (const blockSize of [65535, 1000, 1]) {
     const stream = zlibStored(data, blockSize);
     for (const step of [stream.length, 1, 2, 3, 5, 8, 13, 777]) {
-      if (blockSize === 1 && step < 13) continue; // 5000 one-byte blocks: covered by the other sizes
+      if (blockSize === 1 && step < 13) continue; // 2000 one-byte blocks: covered by the other sizes
       assert.deepEqual(inflate(stream, step).bytes, data, `block size ${blockSize}, step ${step}`);
     }
   }
@@ -85,7 +85,7 @@ test("fixed blocks: literals, overlapping matches (run of distance 1), longest l
   for (let length = 3; length <= 258; length += 7) tokens.push([length, 3]);
   const expected = expandTokens(tokens);
   const stream = fromTokens((out) => fixedBlock(out, tokens, true), expected);
-  for (const step of [stream.length, 1, 2, 4]) assert.deepEqual(Array.from(inflate(stream, step).bytes), expected);
+  for (const step of [stream.length, 1, 2, 4]) assert.deepEqual(inflate(stream, step).bytes, Uint8Array.from(expected));
 });
 
 test("a match reaching back exactly 32768 bytes across a window wrap, and output delivered in chunks of at most 32 KiB", () => {
@@ -98,9 +98,9 @@ test("a match reaching back exactly 32768 bytes across a window wrap, and output
     storedBlock(out, history.subarray(30000), false);
     fixedBlock(out, tokens, true);
   }, expected);
-  for (const step of [stream.length, 1, 999]) {
+  for (const step of [stream.length, 7, 999]) {
     const result = inflate(stream, step);
-    assert.deepEqual(Array.from(result.bytes), expected);
+    assert.deepEqual(result.bytes, Uint8Array.from(expected));
     assert.ok(result.largestChunk <= 32768);
   }
   assert.ok(inflate(stream).chunks >= 2, "more than 32 KiB of output must arrive in several chunks");
@@ -138,7 +138,7 @@ test("dynamic blocks: code lengths 1..15 (longer than the fast table), repeat co
     dynamicBlock(out, tokens2, lit2, dist2, false);
     dynamicBlock(out, text, lit3, [0], true);
   }, expected);
-  for (const step of [stream.length, 1, 2, 6]) assert.deepEqual(Array.from(inflate(stream, step).bytes), expected, `step ${step}`);
+  for (const step of [stream.length, 1, 2, 6]) assert.deepEqual(inflate(stream, step).bytes, Uint8Array.from(expected), `step ${step}`);
 });
 
 test("a dynamic block with a single distance code of length 1 (the one incomplete code allowed)", () => {
