@@ -414,7 +414,18 @@ export class TsInflater implements Inflater {
           let position = this.#position;
           if (distance > (this.#windowFull ? WINDOW_SIZE : position)) this.#fail("corrupt", `distance ${distance} reaches before the start of the data`);
           let from = (position - distance) & WINDOW_MASK;
-          for (let n = this.#copyLength; n > 0; n--) {
+          const length = this.#copyLength;
+          if (from < position && position + length < WINDOW_SIZE) {
+            // Neither side wraps: native copies where the ranges allow (much faster in XS).
+            if (distance >= length) window.copyWithin(position, from, from + length);
+            else if (distance === 1) window.fill(window[from]!, position, position + length);
+            else for (let k = 0; k < length; k++) window[position + k] = window[from + k]!;
+            this.#position = position + length;
+            this.#state = State.Codes;
+            progress = true;
+            break;
+          }
+          for (let n = length; n > 0; n--) {
             window[position++] = window[from]!;
             from = (from + 1) & WINDOW_MASK;
             if (position === WINDOW_SIZE) {
