@@ -62,21 +62,21 @@ export class HuffmanTable {
       const length = lengths[start + symbol]!;
       if (length !== 0) this.symbols[offsets[length]!++] = symbol;
     }
-    // Fast table: walk the codes in canonical order, assigning consecutive code values per length.
+    // Fast table: walk the codes in canonical order. Deflate sends a code's most significant bit
+    // first, so the accumulator holds it bit-reversed: keep the reversed code and increment it
+    // "backwards" (add at the top bit, carry downwards), as zlib's inflate_table does.
     const fast = this.fast;
     fast.fill(0);
-    let code = 0;
+    let reversed = 0;
     let index = 0;
     for (let bits = 1; bits <= this.fastBits; bits++) {
       for (let n = counts[bits]!; n > 0; n--) {
         const entry = (this.symbols[index++]! << 4) | bits;
-        // Deflate sends the code's most significant bit first, so the accumulator holds it reversed.
-        let reversed = 0;
-        for (let b = 0; b < bits; b++) reversed |= ((code >>> b) & 1) << (bits - 1 - b);
         for (let fill = reversed; fill <= this.fastMask; fill += 1 << bits) fast[fill] = entry;
-        code++;
+        let carry = 1 << (bits - 1);
+        while (reversed & carry) carry >>>= 1;
+        reversed = carry ? (reversed & (carry - 1)) + carry : 0;
       }
-      code <<= 1;
     }
   }
 
