@@ -99,6 +99,31 @@ export interface PixelPush {
   readonly stats: RefreshStats;
 }
 
+/** Receives decompressed bytes, synchronously, during `Inflater.push`/`finish`. */
+export interface InflateOutput {
+  /** The next decompressed bytes. `bytes` is the inflater's buffer: read it before returning, never keep it. */
+  write(bytes: Uint8Array): void;
+}
+
+/**
+ * A streaming zlib (RFC 1950) decompressor: compressed bytes in, in any slicing, decompressed bytes out
+ * as chunks. Bad data throws `InflateError` (src/art/inflate-error.ts) with a reason.
+ */
+export interface Inflater {
+  /** Decompresses `chunk`; output goes to `output.write`. Bytes after the end of the stream are an error. */
+  push(chunk: Uint8Array, output: InflateOutput): void;
+  /** No more input: throws `InflateError` ("truncated") unless the stream ended and its checksum matched. */
+  finish(): void;
+  /** True once the final block and the Adler-32 checksum have been read and checked. */
+  readonly done: boolean;
+  /** Starts a new stream, keeping the memory (the 32 KiB window) of this one. */
+  reset(): void;
+}
+
+export interface InflateFactory {
+  create(): Inflater;
+}
+
 /** Everything the firmware core gets from the platform it runs on. */
 export interface Host {
   network: Network;
@@ -106,4 +131,6 @@ export interface Host {
   clock: Clock;
   random: Random;
   log: Log;
+  /** Native zlib inflate where the platform has one; the core falls back to src/art/inflate.ts. */
+  inflate?: InflateFactory;
 }
