@@ -56,7 +56,8 @@ export class Compositor implements ImageSink {
   private readonly backgroundR: number;
   private readonly backgroundG: number;
   private readonly backgroundB: number;
-  private readonly panel: Uint8Array;
+  /** The internal panel frame, allocated on first use (never when every frame goes to `frameBuffer`). */
+  private panel: Uint8Array | undefined;
 
   private placement: Placement | undefined;
   private sampledWidth = 0;
@@ -91,7 +92,6 @@ export class Compositor implements ImageSink {
     this.backgroundR = (background >> 16) & 255;
     this.backgroundG = (background >> 8) & 255;
     this.backgroundB = background & 255;
-    this.panel = new Uint8Array(options.geometry.width * options.geometry.height * 3);
   }
 
   /** The picture's placement on the logical panel (after `header`). */
@@ -176,7 +176,7 @@ export class Compositor implements ImageSink {
     const frame = this.frame;
     if (!frame) return;
     const index = this.frameIndex++;
-    const target = this.options.frameBuffer?.(index) ?? this.panel;
+    const target = this.options.frameBuffer?.(index) ?? (this.panel ??= new Uint8Array(this.geometry.width * this.geometry.height * 3));
     this.render(target);
     this.pendingDispose = frame.dispose;
     this.frame = undefined;
