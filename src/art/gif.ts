@@ -14,8 +14,8 @@
 //   Firefox do); before any frame it is an error.
 //
 // Memory (fixed, allocated in the constructor or once the canvas width is known): LZW tables 16 KiB,
-// two colour tables 2 × 768 B, one RGBA row and one index row of canvas width (5 × 256 B at most),
-// a 16-byte header buffer.
+// two colour tables 2 × 768 B, the current frame's RGBA colours 1 KiB, one RGBA row and one index row
+// of canvas width (5 × 256 B at most), a 16-byte header buffer: about 20 KiB.
 
 import { Blend, DEFAULT_LIMITS, Dispose, ImageDecodeError } from "./image.js";
 import type { DecodeLimits, ImageDecoder, ImageSink } from "./image.js";
@@ -88,6 +88,11 @@ export class GifDecoder implements ImageDecoder {
   private y = 0;
   private rowsDone = 0;
   private column = 0;
+  // RGBA of every index for the current frame, transparency applied, as 32-bit words so a pixel is
+  // one store; written and read through byte views, so the host's byte order does not matter.
+  private readonly colourWords = new Uint32Array(256);
+  private readonly colourBytes = new Uint8Array(this.colourWords.buffer);
+  private rowWords: Uint32Array = new Uint32Array(0);
   private rgbaRow: Uint8Array = new Uint8Array(0);
   private indexRow: Uint8Array = new Uint8Array(0);
 
@@ -210,7 +215,8 @@ export class GifDecoder implements ImageDecoder {
     }
     this.canvasWidth = width;
     this.canvasHeight = height;
-    this.rgbaRow = new Uint8Array(width * 4);
+    this.rowWords = new Uint32Array(width);
+    this.rgbaRow = new Uint8Array(this.rowWords.buffer);
     this.indexRow = new Uint8Array(width);
     const packed = g[10]!;
     this.hasGlobalTable = (packed & 0x80) !== 0;
@@ -319,6 +325,15 @@ export class GifDecoder implements ImageDecoder {
 
   private startImageData(minCodeSize: number): void {
     this.lzw.begin(minCodeSize);
+    const palette = this.palette;
+    const colours = this.colourBytes;
+    for (let i = 0, p = 0, o = 0; i < 256; i++, p += 3, o += 4) {
+      colours[o] = palette[p]!;
+      colours[o + 1] = palette[p + 1]!;
+      colours[o + 2] = palette[p + 2]!;
+      colours[o + 3] = 255;
+    }
+    if (this.transparentIndex !== NO_TRANSPARENCY) this.colourWords[this.transparentIndex] = 0;
     const empty = this.visibleWidth === 0;
     if (this.frames === 1) {
       this.sink.header({ width: this.canvasWidth, height: this.canvasHeight, frameCount: 0, loopCount: this.loopCount });
@@ -370,21 +385,9 @@ export class GifDecoder implements ImageDecoder {
 
   private expandRow(count: number): void {
     const indices = this.indexRow;
-    const rgba = this.rgbaRow;
-    const palette = this.palette;
-    const transparent = this.transparentIndex;
-    for (let i = 0, o = 0; i < count; i++, o += 4) {
-      const index = indices[i]!;
-      if (index === transparent) {
-        rgba[o] = rgba[o + 1] = rgba[o + 2] = rgba[o + 3] = 0;
-      } else {
-        const p = index * 3;
-        rgba[o] = palette[p]!;
-        rgba[o + 1] = palette[p + 1]!;
-        rgba[o + 2] = palette[p + 2]!;
-        rgba[o + 3] = 255;
-      }
-    }
+    const row = this.rowWords;
+    const colours = this.colourWords;
+    for (let i = 0; i < count; i++) row[i] = colours[indices[i]!]!;
   }
 
   private completeRow(): void {

@@ -86,15 +86,25 @@ export class LzwDecoder {
    * input runs out (lend more) or the end code arrives (`ended`).
    */
   read(out: Uint8Array, pos: number, end: number): number {
+    // Everything the loop touches lives in locals (property access is slow in XS) and is written
+    // back on the way out.
     const stack = this.stack;
     const prefix = this.prefix;
     const suffix = this.suffix;
     const input = this.input;
+    const clearCode = this.clearCode;
+    const endCode = this.endCode;
     let top = this.stackTop;
     let bitBuffer = this.bitBuffer;
     let bitCount = this.bitCount;
     let inputPos = this.inputPos;
     const inputEnd = this.inputEnd;
+    let codeBits = this.codeBits;
+    let codeMask = this.codeMask;
+    let nextCode = this.nextCode;
+    let previous = this.previous;
+    let previousFirst = this.previousFirst;
+    let ended = this.ended;
 
     while (pos < end) {
       if (top > 0) {
@@ -102,65 +112,74 @@ export class LzwDecoder {
         while (top > 0 && pos < end) out[pos++] = stack[--top]!;
         continue;
       }
-      if (this.ended) break;
-      while (bitCount < this.codeBits && inputPos < inputEnd) {
+      if (ended) break;
+      while (bitCount < codeBits && inputPos < inputEnd) {
         bitBuffer |= input[inputPos++]! << bitCount;
         bitCount += 8;
       }
-      if (bitCount < this.codeBits) break;
-      const code = bitBuffer & this.codeMask;
-      bitBuffer >>>= this.codeBits;
-      bitCount -= this.codeBits;
+      if (bitCount < codeBits) break;
+      const code = bitBuffer & codeMask;
+      bitBuffer >>>= codeBits;
+      bitCount -= codeBits;
 
-      if (code === this.clearCode) {
-        this.reset();
+      if (code === clearCode) {
+        codeBits = this.minCodeSize + 1;
+        codeMask = (1 << codeBits) - 1;
+        nextCode = endCode + 1;
+        previous = NO_CODE;
         continue;
       }
-      if (code === this.endCode) {
-        this.ended = true;
+      if (code === endCode) {
+        ended = true;
         break;
       }
-      const previous = this.previous;
       if (previous === NO_CODE) {
-        if (code >= this.clearCode) throw new ImageDecodeError("corrupt", `LZW code ${code} beyond the table (expected a literal after a clear)`);
+        if (code > endCode) throw new ImageDecodeError("corrupt", `LZW code ${code} beyond the table (expected a literal after a clear)`);
         out[pos++] = code;
-        this.previous = code;
-        this.previousFirst = code;
+        previous = code;
+        previousFirst = code;
         continue;
       }
       let walk: number;
-      if (code < this.nextCode) {
+      if (code < nextCode) {
         walk = code;
-      } else if (code === this.nextCode && code < MAX_CODES) {
+      } else if (code === nextCode && code < MAX_CODES) {
         // The string being defined right now: previous string + its own first byte.
-        stack[top++] = this.previousFirst;
+        stack[top++] = previousFirst;
         walk = previous;
       } else {
-        throw new ImageDecodeError("corrupt", `LZW code ${code} beyond the table (next free ${this.nextCode})`);
+        throw new ImageDecodeError("corrupt", `LZW code ${code} beyond the table (next free ${nextCode})`);
       }
-      while (walk >= this.clearCode) {
+      while (walk >= clearCode) {
         stack[top++] = suffix[walk]!;
         walk = prefix[walk]!;
       }
-      stack[top++] = walk;
-      const first = walk;
-      if (this.nextCode < MAX_CODES) {
-        prefix[this.nextCode] = previous;
-        suffix[this.nextCode] = first;
-        this.nextCode++;
-        if (this.nextCode > this.codeMask && this.codeBits < MAX_CODE_BITS) {
-          this.codeBits++;
-          this.codeMask = (1 << this.codeBits) - 1;
+      // A one-byte string goes straight out; longer ones are handed out from the stack.
+      if (top === 0 && pos < end) out[pos++] = walk;
+      else stack[top++] = walk;
+      if (nextCode < MAX_CODES) {
+        prefix[nextCode] = previous;
+        suffix[nextCode] = walk;
+        nextCode++;
+        if (nextCode > codeMask && codeBits < MAX_CODE_BITS) {
+          codeBits++;
+          codeMask = (1 << codeBits) - 1;
         }
       }
-      this.previous = code;
-      this.previousFirst = first;
+      previous = code;
+      previousFirst = walk;
     }
 
     this.stackTop = top;
     this.bitBuffer = bitBuffer;
     this.bitCount = bitCount;
     this.inputPos = inputPos;
+    this.codeBits = codeBits;
+    this.codeMask = codeMask;
+    this.nextCode = nextCode;
+    this.previous = previous;
+    this.previousFirst = previousFirst;
+    this.ended = ended;
     return pos;
   }
 }
