@@ -1,0 +1,46 @@
+// The decoder for each format this build carries. A format without a decoder here is never chosen as
+// a rendition (see `AVAILABLE_DECODERS`).
+
+import type { NativeFormat } from "../makapix/command-parse.js";
+import type { InflateFactory } from "../ports.js";
+import { BmpDecoder } from "./bmp.js";
+import { GifDecoder } from "./gif.js";
+import { DEFAULT_LIMITS, type DecodeLimits, type ImageDecoder, type ImageHeader, type ImageSink } from "./image.js";
+import { PngDecoder } from "./png.js";
+
+export const AVAILABLE_DECODERS: readonly NativeFormat[] = ["gif", "png", "bmp"];
+
+export interface DecoderOptions {
+  inflate?: InflateFactory | undefined;
+  limits?: DecodeLimits | undefined;
+  /** Sees the image header on its way to the sink (loop count, canvas size). */
+  onHeader?: (header: ImageHeader) => void;
+}
+
+export function createDecoder(format: NativeFormat, sink: ImageSink, options: DecoderOptions = {}): ImageDecoder {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const target = options.onHeader ? tapHeader(sink, options.onHeader) : sink;
+  switch (format) {
+    case "gif":
+      return new GifDecoder(target, limits);
+    case "png":
+      return new PngDecoder(target, options.inflate ? { limits, inflate: options.inflate } : { limits });
+    case "bmp":
+      return new BmpDecoder(target, limits);
+    default:
+      throw new RangeError(`no decoder for ${format} in this build`);
+  }
+}
+
+function tapHeader(sink: ImageSink, onHeader: (header: ImageHeader) => void): ImageSink {
+  return {
+    header: (header) => {
+      onHeader(header);
+      sink.header(header);
+    },
+    frameStart: (frame) => sink.frameStart(frame),
+    row: (y, x0, step, count, rgba) => sink.row(y, x0, step, count, rgba),
+    frameEnd: () => sink.frameEnd(),
+    end: () => sink.end(),
+  };
+}

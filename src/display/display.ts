@@ -1,0 +1,179 @@
+// The panel as the firmware sees it: plays an artwork's cached frames with their delays on the Timer
+// port, counts loops, pauses, shows status screens, and holds the settings the website can change
+// (brightness goes to the driver; rotation and mirror change the geometry, so the artwork is drawn
+// again by its loader).
+
+import type { PixelPush, Timers, TimerId } from "../ports.js";
+import type { FrameCache } from "./frame-cache.js";
+import type { PanelGeometry, Rotation } from "./geometry.js";
+import { drawStatus, STATUS_COLORS } from "./status-screen.js";
+
+export interface PlaybackListener {
+  /** The animation finished one full loop (stills report nothing). */
+  loopCompleted(): void;
+}
+
+export type StatusLevel = keyof typeof STATUS_COLORS;
+
+export interface DisplayOptions {
+  geometry: PanelGeometry;
+  colorDepth?: number;
+  brightness?: number;
+  /** Upper bound of the brightness setting for this board (power supply, heat). */
+  brightnessCeiling?: number;
+}
+
+/** Frames shorter than this are shown this long (browsers do the same for 0–10 ms delays). */
+const MINIMUM_DELAY_MS = 20;
+
+export class Display {
+  readonly #panel: PixelPush;
+  readonly #timers: Timers;
+  readonly #ceiling: number;
+  readonly #geometryListeners: (() => void)[] = [];
+  #geometry: PanelGeometry;
+  #brightness: number;
+  #statusFrame: Uint8Array;
+  #cache: FrameCache | undefined;
+  #listener: PlaybackListener | undefined;
+  #index = 0;
+  #loopsPlayed = 0;
+  #timer: TimerId | undefined;
+  #paused = false;
+  /** Time left of the current frame when paused. */
+  #remainingMs = 0;
+  #frameShownAt = 0;
+  #now: () => number;
+
+  constructor(panel: PixelPush, timers: Timers, now: () => number, options: DisplayOptions) {
+    this.#panel = panel;
+    this.#timers = timers;
+    this.#now = now;
+    this.#geometry = { ...options.geometry };
+    this.#ceiling = options.brightnessCeiling ?? 100;
+    this.#brightness = Math.min(options.brightness ?? 60, this.#ceiling);
+    this.#statusFrame = new Uint8Array(this.#geometry.width * this.#geometry.height * 3);
+    panel.begin({ width: this.#geometry.width, height: this.#geometry.height, colorDepth: options.colorDepth ?? 8 });
+    panel.brightness = this.#brightness;
+  }
+
+  get geometry(): PanelGeometry {
+    return this.#geometry;
+  }
+
+  get brightness(): number {
+    return this.#brightness;
+  }
+
+  get rotation(): number {
+    return this.#geometry.rotation;
+  }
+
+  get mirror(): string {
+    return this.#geometry.mirror ? "horizontal" : "none";
+  }
+
+  get frameBytes(): number {
+    return this.#geometry.width * this.#geometry.height * 3;
+  }
+
+  /** Called when rotation or mirror changed: whoever drew the artwork must draw it again. */
+  onGeometryChange(listener: () => void): void {
+    this.#geometryListeners.push(listener);
+  }
+
+  setBrightness(value: number): void {
+    this.#brightness = Math.max(0, Math.min(this.#ceiling, Math.round(value)));
+    this.#panel.brightness = this.#brightness;
+  }
+
+  setRotation(value: number): void {
+    if (value !== 0 && value !== 90 && value !== 180 && value !== 270) throw new RangeError(`rotation ${value}`);
+    if (value === this.#geometry.rotation) return;
+    this.#geometry = { ...this.#geometry, rotation: value as Rotation };
+    for (const listener of this.#geometryListeners) listener();
+  }
+
+  setMirror(value: string): void {
+    const mirror = value === "horizontal";
+    if (!mirror && value !== "none") throw new RangeError(`mirror ${value}`);
+    if (mirror === this.#geometry.mirror) return;
+    this.#geometry = { ...this.#geometry, mirror };
+    for (const listener of this.#geometryListeners) listener();
+  }
+
+  /** Starts playing `cache` from its first frame; what played before stops. */
+  play(cache: FrameCache, listener: PlaybackListener): void {
+    this.#stop();
+    this.#cache = cache;
+    this.#listener = listener;
+    this.#index = 0;
+    this.#loopsPlayed = 0;
+    this.#show(0);
+  }
+
+  /** A status message instead of art (connecting, blocked, nothing to show). */
+  showStatus(message: string, level: StatusLevel = "info"): void {
+    this.#stop();
+    this.#cache = undefined;
+    const { width, height } = this.#geometry;
+    if (this.#statusFrame.length !== width * height * 3) this.#statusFrame = new Uint8Array(width * height * 3);
+    drawStatus(this.#statusFrame, width, height, message, STATUS_COLORS[level]);
+    this.#panel.push(this.#statusFrame);
+  }
+
+  setPaused(paused: boolean): void {
+    if (paused === this.#paused) return;
+    this.#paused = paused;
+    if (paused) {
+      if (this.#timer !== undefined) {
+        this.#remainingMs = Math.max(0, this.#frameDelay(this.#index) - (this.#now() - this.#frameShownAt));
+        this.#timers.clear(this.#timer);
+        this.#timer = undefined;
+      }
+    } else if (this.#cache && this.#cache.length > 1) {
+      this.#schedule(this.#remainingMs);
+    }
+  }
+
+  #stop(): void {
+    if (this.#timer !== undefined) this.#timers.clear(this.#timer);
+    this.#timer = undefined;
+    this.#remainingMs = 0;
+  }
+
+  #frameDelay(index: number): number {
+    return Math.max(MINIMUM_DELAY_MS, this.#cache!.frame(index).delayMs);
+  }
+
+  #show(index: number): void {
+    const cache = this.#cache!;
+    this.#index = index;
+    this.#panel.push(cache.frame(index).pixels);
+    this.#frameShownAt = this.#now();
+    if (cache.length > 1 && !this.#paused) this.#schedule(this.#frameDelay(index));
+    else if (this.#paused) this.#remainingMs = this.#frameDelay(index);
+  }
+
+  #schedule(ms: number): void {
+    this.#timer = this.#timers.set(() => {
+      this.#timer = undefined;
+      this.#advance();
+    }, ms);
+  }
+
+  #advance(): void {
+    const cache = this.#cache;
+    if (!cache) return;
+    const next = this.#index + 1;
+    if (next < cache.length) {
+      this.#show(next);
+      return;
+    }
+    this.#loopsPlayed++;
+    this.#listener?.loopCompleted();
+    // A file that asks for n plays holds its last frame afterwards; 0 means forever.
+    if (cache.loopCount !== 0 && this.#loopsPlayed >= cache.loopCount) return;
+    this.#show(0);
+  }
+}

@@ -1,0 +1,97 @@
+// Panel frames of one artwork, kept so an animation plays at its own speed however slowly it decoded.
+// Bounded by a byte budget: when an animation has more frames than fit, every other kept frame is
+// merged into its predecessor (its delay added), and later frames are thinned the same way, so the
+// loop keeps its total duration and the memory stays within the budget. Buffers are recycled.
+
+export interface CachedFrame {
+  /** RGB888 panel frame. */
+  pixels: Uint8Array;
+  delayMs: number;
+}
+
+export class FrameCache {
+  readonly frameBytes: number;
+  readonly maximumFrames: number;
+  readonly #frames: CachedFrame[] = [];
+  readonly #spare: Uint8Array[] = [];
+  /** Keep one decoded frame out of `#stride`; the others lend their delay to the last kept frame. */
+  #stride = 1;
+  #decoded = 0;
+  #pending: Uint8Array | undefined;
+  loopCount = 0;
+  complete = false;
+
+  constructor(frameBytes: number, budgetBytes: number) {
+    this.frameBytes = frameBytes;
+    // Two frames at least: one showing while the next is written.
+    this.maximumFrames = Math.max(2, Math.floor(budgetBytes / frameBytes));
+  }
+
+  get length(): number {
+    return this.#frames.length;
+  }
+
+  /** Frames decoded so far, kept or not. */
+  get decoded(): number {
+    return this.#decoded;
+  }
+
+  /** Whether frames were merged to fit the budget. */
+  get thinned(): boolean {
+    return this.#stride > 1;
+  }
+
+  frame(index: number): CachedFrame {
+    return this.#frames[index]!;
+  }
+
+  /** A buffer for the compositor to render the next frame into, or undefined if it will be merged away. */
+  bufferForNextFrame(): Uint8Array | undefined {
+    if (this.#decoded % this.#stride !== 0 && this.#frames.length > 0) return undefined;
+    this.#pending = this.#spare.pop() ?? new Uint8Array(this.frameBytes);
+    return this.#pending;
+  }
+
+  /** A frame finished decoding; `pixels` is the buffer from `bufferForNextFrame` or the compositor's own. */
+  add(pixels: Uint8Array, delayMs: number): void {
+    const keep = this.#decoded % this.#stride === 0 || this.#frames.length === 0;
+    this.#decoded++;
+    if (!keep) {
+      this.#frames[this.#frames.length - 1]!.delayMs += delayMs;
+      return;
+    }
+    if (this.#frames.length === this.maximumFrames) this.#thin();
+    const buffer = pixels === this.#pending ? pixels : this.#copy(pixels);
+    this.#pending = undefined;
+    this.#frames.push({ pixels: buffer, delayMs });
+  }
+
+  /** Drops every frame (a retry or a failed decode); buffers are kept for reuse. */
+  clear(): void {
+    for (const frame of this.#frames) this.#spare.push(frame.pixels);
+    this.#frames.length = 0;
+    this.#stride = 1;
+    this.#decoded = 0;
+    this.complete = false;
+  }
+
+  #copy(pixels: Uint8Array): Uint8Array {
+    const buffer = this.#spare.pop() ?? new Uint8Array(this.frameBytes);
+    buffer.set(pixels);
+    return buffer;
+  }
+
+  #thin(): void {
+    const frames = this.#frames;
+    let kept = 0;
+    for (let index = 0; index < frames.length; index++) {
+      if (index % 2 === 0) frames[kept++] = frames[index]!;
+      else {
+        frames[kept - 1]!.delayMs += frames[index]!.delayMs;
+        this.#spare.push(frames[index]!.pixels);
+      }
+    }
+    frames.length = kept;
+    this.#stride *= 2;
+  }
+}
