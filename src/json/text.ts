@@ -33,7 +33,17 @@ export class JsonText {
 
   /** Index of the name the text equals, or -1. */
   indexIn(names: readonly string[]): number {
-    for (let index = 0; index < names.length; index++) if (this.equals(names[index]!)) return index;
+    const length = this.length;
+    if (this.truncated || length === 0) return length === 0 && !this.truncated ? names.indexOf("") : -1;
+    const units = this.units;
+    const first = units[0];
+    for (let index = 0; index < names.length; index++) {
+      const name = names[index]!;
+      if (name.length !== length || name.charCodeAt(0) !== first) continue;
+      let i = 1;
+      while (i < length && units[i] === name.charCodeAt(i)) i++;
+      if (i === length) return index;
+    }
     return -1;
   }
 

@@ -466,12 +466,25 @@ export class JsonTokenizer {
       const byte = chunk[i]!;
       if (state === S_STRING) {
         if (byte >= 0x20 && byte < 0x80 && byte !== 0x22 && byte !== 0x5c) {
-          if (count < limit) units[count++] = byte;
-          else if (this.#reject) {
-            text.length = count;
-            this.#overflow(i);
-          } else text.truncated = true;
-          i++;
+          // A run of plain ASCII, the bulk of any reply: kept while there is room, then skipped.
+          if (count >= limit) {
+            if (this.#reject) {
+              text.length = count;
+              this.#overflow(i);
+            }
+            text.truncated = true;
+            for (i++; i < length; i++) {
+              const next = chunk[i]!;
+              if (next < 0x20 || next >= 0x80 || next === 0x22 || next === 0x5c) break;
+            }
+            continue;
+          }
+          units[count++] = byte;
+          for (i++; i < length && count < limit; i++) {
+            const next = chunk[i]!;
+            if (next < 0x20 || next >= 0x80 || next === 0x22 || next === 0x5c) break;
+            units[count++] = next;
+          }
           continue;
         }
         text.length = count;
