@@ -63,20 +63,17 @@ export function defineSchema(fields: readonly FieldSpec[], check?: RecordCheck):
  * whose contents it does not forward), then finish().
  */
 export class RecordBuilder {
-  readonly schema: RecordSchema;
   readonly #tokenizer: JsonTokenizer;
   /** Throw at the first problem instead of rejecting the record when it closes. */
   readonly #strict: boolean;
-  #record: Record<string, unknown> = {};
+  #schema: RecordSchema | undefined;
+  #record: Record<string, unknown> | undefined;
   #field = -1;
   #seen = 0;
   #error: JsonError | undefined;
 
-  constructor(schema: RecordSchema, tokenizer: JsonTokenizer, strict = false) {
-    if (schema.maxUnits > tokenizer.stringCapacity) {
-      throw new RangeError(`schema keeps strings of ${schema.maxUnits} units; the tokenizer holds ${tokenizer.stringCapacity}`);
-    }
-    this.schema = schema;
+  /** One builder serves any number of schemas, one record at a time. */
+  constructor(tokenizer: JsonTokenizer, strict = false) {
     this.#tokenizer = tokenizer;
     this.#strict = strict;
   }
@@ -86,7 +83,12 @@ export class RecordBuilder {
     return this.#error;
   }
 
-  begin(): void {
+  /** Starts a record of this schema (its strings must fit the tokenizer's buffer). */
+  begin(schema: RecordSchema): void {
+    if (schema.maxUnits > this.#tokenizer.stringCapacity) {
+      throw new RangeError(`schema keeps strings of ${schema.maxUnits} units; the tokenizer holds ${this.#tokenizer.stringCapacity}`);
+    }
+    this.#schema = schema;
     this.#record = {};
     this.#field = -1;
     this.#seen = 0;
@@ -94,10 +96,10 @@ export class RecordBuilder {
   }
 
   key(key: JsonText): void {
-    const index = key.indexIn(this.schema.keys);
+    const index = key.indexIn(this.#schema!.keys);
     this.#field = index;
     if (index < 0) return; // unknown: the tokenizer's default limit skips its strings
-    const spec = this.schema.fields[index]!;
+    const spec = this.#schema!.fields[index]!;
     const bit = 1 << index;
     if ((this.#seen & bit) !== 0) {
       this.#field = -1;
@@ -119,7 +121,7 @@ export class RecordBuilder {
     if (spec.values && text.indexIn(spec.values) < 0) {
       return this.#problem("type", spec.key, `"${text.toString()}" is not one of ${spec.values.join(", ")}`);
     }
-    this.#record[spec.property] = text.toString();
+    this.#record![spec.property] = text.toString();
   }
 
   number(value: number): void {
@@ -131,14 +133,14 @@ export class RecordBuilder {
     if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
       return this.#problem("type", spec.key, `${value} is outside ${spec.min ?? "-∞"}..${spec.max ?? "∞"}`);
     }
-    this.#record[spec.property] = value;
+    this.#record![spec.property] = value;
   }
 
   boolean(value: boolean): void {
     const spec = this.#take();
     if (!spec) return;
     if (spec.type !== BOOLEAN) return this.#wrongType(spec, "a boolean");
-    this.#record[spec.property] = value;
+    this.#record![spec.property] = value;
   }
 
   /** null: the field is absent. */
@@ -155,11 +157,13 @@ export class RecordBuilder {
   /** The record object closed: the record, or throws the first problem found in it. */
   finish(): Record<string, unknown> {
     if (this.#error) throw this.#error;
-    const record = this.#record;
-    for (const spec of this.schema.fields) {
+    const record = this.#record!;
+    const schema = this.#schema!;
+    this.#record = undefined; // the caller owns it now
+    for (const spec of schema.fields) {
       if (spec.required && record[spec.property] === undefined) this.#problem("missing", spec.key, "is required");
     }
-    const problem = this.#error === undefined && this.schema.check ? this.schema.check(record) : undefined;
+    const problem = this.#error === undefined && schema.check ? schema.check(record) : undefined;
     if (problem) this.#problem(problem.code, "", problem.reason);
     if (this.#error) throw this.#error;
     return record;
@@ -168,7 +172,7 @@ export class RecordBuilder {
   #take(): FieldSpec | undefined {
     const index = this.#field;
     this.#field = -1;
-    return index < 0 ? undefined : this.schema.fields[index];
+    return index < 0 ? undefined : this.#schema!.fields[index];
   }
 
   #wrongType(spec: FieldSpec, found: string): void {
@@ -299,6 +303,8 @@ export function commentSchema(bodyUnits = DEFAULT_COMMENT_BODY_UNITS): RecordSch
     flag("deleted", "deleted"),
   ]);
 }
+
+export const COMMENT_SCHEMA = commentSchema();
 
 export const CHANNEL_SCHEMA = defineSchema([
   text("type", "type", 16, { required: true }),

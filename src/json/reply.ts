@@ -22,7 +22,7 @@
 
 import { JsonError, withPathPrefix } from "./errors.js";
 import type { ChannelRecord, CommentRecord, PostRecord, RecordSchema } from "./records.js";
-import { CHANNEL_SCHEMA, commentSchema, DEFAULT_COMMENT_BODY_UNITS, POST_SCHEMA, RecordBuilder, REPLY_SCHEMA } from "./records.js";
+import { CHANNEL_SCHEMA, COMMENT_SCHEMA, commentSchema, DEFAULT_COMMENT_BODY_UNITS, POST_SCHEMA, RecordBuilder, REPLY_SCHEMA } from "./records.js";
 import type { JsonText } from "./text.js";
 import type { JsonHandler } from "./tokenizer.js";
 import { JsonTokenizer } from "./tokenizer.js";
@@ -65,7 +65,7 @@ export interface ReplyExtractorOptions {
 const COLLECTION_KEYS = ["posts", "comments", "channels", "post"] as const;
 const POSTS = 0;
 const COMMENTS = 1;
-const CHANNELS = 2;
+// 2: channels
 const POST = 3;
 const NONE = -1;
 
@@ -73,7 +73,10 @@ export class ReplyExtractor implements JsonHandler {
   readonly #callbacks: ReplyCallbacks;
   readonly #tokenizer: JsonTokenizer;
   readonly #top: RecordBuilder;
-  readonly #builders: RecordBuilder[];
+  /** Builds the current record, whatever its schema: one record is open at a time. */
+  readonly #builder: RecordBuilder;
+  /** Schema per collection (COLLECTION_KEYS order). */
+  readonly #schemas: readonly RecordSchema[];
 
   /** Containers open, the top-level object being 1. */
   #depth = 0;
@@ -86,13 +89,16 @@ export class ReplyExtractor implements JsonHandler {
   /** The record being built and the depth of its object, or undefined. */
   #record: RecordBuilder | undefined;
   #recordDepth = 0;
-  #counts = [0, 0, 0, 0];
+  #posts = 0;
+  #comments = 0;
+  #channels = 0;
   #rejected = 0;
 
   constructor(callbacks: ReplyCallbacks, options: ReplyExtractorOptions = {}) {
-    const comments = commentSchema(options.commentBodyUnits ?? DEFAULT_COMMENT_BODY_UNITS);
-    const schemas: RecordSchema[] = [POST_SCHEMA, comments, CHANNEL_SCHEMA, POST_SCHEMA];
-    const capacity = Math.max(REPLY_SCHEMA.maxUnits, ...schemas.map((schema) => schema.maxUnits));
+    const bodyUnits = options.commentBodyUnits ?? DEFAULT_COMMENT_BODY_UNITS;
+    const comments = bodyUnits === DEFAULT_COMMENT_BODY_UNITS ? COMMENT_SCHEMA : commentSchema(bodyUnits);
+    const schemas = [POST_SCHEMA, comments, CHANNEL_SCHEMA, POST_SCHEMA];
+    const capacity = Math.max(REPLY_SCHEMA.maxUnits, POST_SCHEMA.maxUnits, comments.maxUnits, CHANNEL_SCHEMA.maxUnits);
     this.#callbacks = callbacks;
     // Strings are skipped unless a known field asks to keep them.
     this.#tokenizer = new JsonTokenizer(this, {
@@ -101,8 +107,9 @@ export class ReplyExtractor implements JsonHandler {
       defaultStringLimit: 0,
       defaultOverflow: "truncate",
     });
-    this.#top = new RecordBuilder(REPLY_SCHEMA, this.#tokenizer, true);
-    this.#builders = schemas.map((schema) => new RecordBuilder(schema, this.#tokenizer));
+    this.#top = new RecordBuilder(this.#tokenizer, true);
+    this.#builder = new RecordBuilder(this.#tokenizer);
+    this.#schemas = schemas;
   }
 
   reset(): void {
@@ -113,7 +120,7 @@ export class ReplyExtractor implements JsonHandler {
     this.#inArray = false;
     this.#index = 0;
     this.#record = undefined;
-    this.#counts[0] = this.#counts[1] = this.#counts[2] = this.#counts[3] = 0;
+    this.#posts = this.#comments = this.#channels = 0;
     this.#rejected = 0;
   }
 
@@ -127,9 +134,9 @@ export class ReplyExtractor implements JsonHandler {
     this.#tokenizer.end();
     // The top builder was begun by the top-level object, so a complete document has been through it.
     const summary = this.#top.finish() as unknown as ReplySummary;
-    summary.posts = this.#counts[POSTS]! + this.#counts[POST]!;
-    summary.comments = this.#counts[COMMENTS]!;
-    summary.channels = this.#counts[CHANNELS]!;
+    summary.posts = this.#posts;
+    summary.comments = this.#comments;
+    summary.channels = this.#channels;
     summary.rejected = this.#rejected;
     return summary;
   }
@@ -139,7 +146,7 @@ export class ReplyExtractor implements JsonHandler {
   beginObject(): void {
     const depth = ++this.#depth;
     if (depth === 1) {
-      this.#top.begin();
+      this.#top.begin(REPLY_SCHEMA);
       return;
     }
     if (this.#record) {
@@ -245,9 +252,9 @@ export class ReplyExtractor implements JsonHandler {
   }
 
   #beginRecord(depth: number): void {
-    this.#record = this.#builders[this.#collection]!;
+    this.#record = this.#builder;
     this.#recordDepth = depth;
-    this.#record.begin();
+    this.#record.begin(this.#schemas[this.#collection]!);
   }
 
   #endRecord(): void {
@@ -263,12 +270,18 @@ export class ReplyExtractor implements JsonHandler {
       return;
     }
     if (collection !== POST) this.#index++;
-    this.#counts[collection]!++;
     // The casts: the schemas above guarantee the shapes (required fields, types, kinds).
     const callbacks = this.#callbacks;
-    if (collection === POSTS || collection === POST) callbacks.post?.(record as unknown as PostRecord);
-    else if (collection === COMMENTS) callbacks.comment?.(record as unknown as CommentRecord);
-    else callbacks.channel?.(record as unknown as ChannelRecord);
+    if (collection === POSTS || collection === POST) {
+      this.#posts++;
+      callbacks.post?.(record as unknown as PostRecord);
+    } else if (collection === COMMENTS) {
+      this.#comments++;
+      callbacks.comment?.(record as unknown as CommentRecord);
+    } else {
+      this.#channels++;
+      callbacks.channel?.(record as unknown as ChannelRecord);
+    }
   }
 
   #path(): string {

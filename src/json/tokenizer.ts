@@ -121,8 +121,9 @@ function describe(byte: number): string {
 export class JsonTokenizer {
   readonly #handler: JsonHandler;
   readonly #text: JsonText;
-  readonly #containers: Uint8Array;
-  readonly #numberBytes = new Uint8Array(MAX_NUMBER_LENGTH);
+  /** The container stack (maxDepth bytes) followed by the number being read (40 bytes): one allocation. */
+  readonly #bytes: Uint8Array;
+  readonly #maxDepth: number;
   readonly #maxKeyUnits: number;
   #defaultLimit: number;
   #defaultReject: boolean;
@@ -170,7 +171,8 @@ export class JsonTokenizer {
     this.#maxKeyUnits = options.maxKeyUnits ?? 64;
     if (maxDepth < 1 || maxStringUnits < 0 || this.#maxKeyUnits < 1) throw new RangeError("JsonTokenizer: invalid limits");
     this.#handler = handler;
-    this.#containers = new Uint8Array(maxDepth);
+    this.#maxDepth = maxDepth;
+    this.#bytes = new Uint8Array(maxDepth + MAX_NUMBER_LENGTH);
     this.#text = new JsonText(Math.max(maxStringUnits, this.#maxKeyUnits));
     this.#defaultLimit = this.#checkedLimit(options.defaultStringLimit ?? maxStringUnits);
     this.#defaultReject = (options.defaultOverflow ?? "reject") === "reject";
@@ -304,7 +306,7 @@ export class JsonTokenizer {
           this.#state = S_VALUE;
           break;
         case S_AFTER_VALUE:
-          if (byte === 0x2c) this.#state = this.#containers[this.#depth - 1] === OBJECT ? S_KEY : S_VALUE;
+          if (byte === 0x2c) this.#state = this.#bytes[this.#depth - 1] === OBJECT ? S_KEY : S_VALUE;
           else if (byte === 0x7d) this.#close(OBJECT, i);
           else if (byte === 0x5d) this.#close(ARRAY, i);
           else throw this.#syntax(i, `expected ',' or a closing bracket, found ${describe(byte)}`);
@@ -367,14 +369,14 @@ export class JsonTokenizer {
   }
 
   #open(kind: number, at: number): void {
-    if (this.#depth >= this.#containers.length) {
-      throw new JsonError("depth", `nesting deeper than ${this.#containers.length} levels`, this.#base + at);
+    if (this.#depth >= this.#maxDepth) {
+      throw new JsonError("depth", `nesting deeper than ${this.#maxDepth} levels`, this.#base + at);
     }
-    this.#containers[this.#depth++] = kind;
+    this.#bytes[this.#depth++] = kind;
   }
 
   #close(kind: number, at: number): void {
-    if (this.#containers[this.#depth - 1] !== kind) {
+    if (this.#bytes[this.#depth - 1] !== kind) {
       throw this.#syntax(at, kind === OBJECT ? "'}' closes an array" : "']' closes an object");
     }
     this.#depth--;
@@ -629,7 +631,7 @@ export class JsonTokenizer {
     if (this.#numberLength >= MAX_NUMBER_LENGTH) {
       throw new JsonError("too_long", `number longer than ${MAX_NUMBER_LENGTH} characters`, this.#base + at);
     }
-    this.#numberBytes[this.#numberLength++] = byte;
+    this.#bytes[this.#maxDepth + this.#numberLength++] = byte;
     return true;
   }
 
@@ -651,7 +653,8 @@ export class JsonTokenizer {
       if (this.#negative) value = -value;
     } else {
       // Rare: let the engine round it. The text is valid JSON number syntax, which Number() accepts.
-      value = Number(String.fromCharCode.apply(null, this.#numberBytes.subarray(0, this.#numberLength) as unknown as number[]));
+      const text = this.#bytes.subarray(this.#maxDepth, this.#maxDepth + this.#numberLength);
+      value = Number(String.fromCharCode.apply(null, text as unknown as number[]));
     }
     this.#state = this.#afterValueState();
     this.#position = offset;
