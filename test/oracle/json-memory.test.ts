@@ -1,6 +1,8 @@
 // Memory proof for src/json/ in the real XS engine: parsing a query_posts reply of ~128 KiB and one
 // of 1 MiB, fed in 1 KiB chunks, keeps the extractor's live heap under a fixed bound whatever the
 // reply's size (the consumer keeps no records), while JSON.parse's result alone is many times larger.
+// The figures are from a fresh engine, so they include what XS keeps after a first use (property keys
+// and the like): an upper bound for every later reply.
 // Needs build/xsnap/bin/xsnap-heap (bash scripts/build-xsnap.sh).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -42,7 +44,7 @@ for (const [name, size, sampleEvery] of [["128 KiB", 131072, 1], ["1 MiB", 10485
     assert.ok(samples >= result.bytes / 1024 / sampleEvery - 1, `${samples} samples`);
     const created = run.delta("input ready", "extractor created").liveBytes;
     const ours = peakDuringParse(run);
-    const retained = run.delta("input ready", "before JSON.parse").liveBytes;
+    const accumulated = run.delta("extractor dropped", "second extractor dropped").liveBytes;
     const jsonParse = run.delta("before JSON.parse", "JSON.parse value held").liveBytes;
     console.log(
       `json memory, ${name} reply (${result.bytes} bytes, ${result.posts} posts, 1 KiB chunks): ` +
@@ -50,7 +52,7 @@ for (const [name, size, sampleEvery] of [["128 KiB", 131072, 1], ["1 MiB", 10485
         `JSON.parse value ${jsonParse} bytes (${(jsonParse / ours.host).toFixed(0)}x), plus the ${result.bytes}-byte text it needs as input`,
     );
     assert.ok(ours.host < EXTRACTOR_BOUND, `extractor peak ${ours.host} bytes ≥ ${EXTRACTOR_BOUND}`);
-    assert.ok(Math.abs(retained) < 512, `${retained} bytes still live after the extractor was dropped`);
+    assert.ok(Math.abs(accumulated) < 256, `a second parse left ${accumulated} more bytes live`);
     assert.ok(jsonParse > 10 * ours.host, `JSON.parse value ${jsonParse} bytes is not many times ${ours.host}`);
   });
 }
