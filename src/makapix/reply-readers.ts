@@ -1,0 +1,89 @@
+// Reply readers for the request broker, on the streaming JSON extractor (src/json): each reply is read
+// as it arrives, the records the player uses are kept in their small form, the rest is skipped, and a
+// success:false reply becomes a MakapixError with the service's error_code.
+
+import { JsonError } from "../json/errors.js";
+import type { PostRecord } from "../json/records.js";
+import { ReplyExtractor, type ReplySummary } from "../json/reply.js";
+import type { Log } from "../ports.js";
+import type { NativeFormat } from "./command-parse.js";
+import { MakapixError } from "./errors.js";
+import type { ArtworkPost, Post, PostPage } from "./posts.js";
+import type { ReplyReader } from "./requests.js";
+
+const FORMATS: readonly string[] = ["png", "gif", "webp", "bmp"];
+
+/** A post record as the player keeps it (only the fields it uses). */
+export function toPost(record: PostRecord): Post {
+  if (record.kind === "playlist") {
+    const playlist: Post = { kind: "playlist", postId: record.postId };
+    if (record.totalArtworks !== undefined) playlist.totalArtworks = record.totalArtworks;
+    if (record.dwellTimeMs !== undefined) playlist.dwellTimeMs = record.dwellTimeMs;
+    return playlist;
+  }
+  const artwork: ArtworkPost = { kind: "artwork", postId: record.postId, storageKey: record.storageKey, storageShard: record.storageShard ?? "" };
+  if (record.artUrl) artwork.artUrl = record.artUrl;
+  if (record.nativeFormat !== undefined && FORMATS.includes(record.nativeFormat)) artwork.nativeFormat = record.nativeFormat as NativeFormat;
+  if (record.width !== undefined) artwork.width = record.width;
+  if (record.height !== undefined) artwork.height = record.height;
+  if (record.frameCount !== undefined) artwork.frameCount = record.frameCount;
+  if (record.dwellTimeMs !== undefined) artwork.dwellTimeMs = record.dwellTimeMs;
+  if (record.transparencyActual !== undefined) artwork.transparencyActual = record.transparencyActual;
+  if (record.alphaActual !== undefined) artwork.alphaActual = record.alphaActual;
+  if (record.ownerHandle !== undefined) artwork.ownerHandle = record.ownerHandle;
+  return artwork;
+}
+
+/** success:false → the service's error as a MakapixError (unknown codes are kept as text). */
+export function failureOf(summary: ReplySummary): MakapixError | undefined {
+  if (summary.success) return undefined;
+  return new MakapixError(summary.errorCode ?? "unknown", summary.error ?? "the service reported a failure");
+}
+
+/** Reads a query_posts reply into a page of at most `maximumPosts` posts. */
+export class PostsReader implements ReplyReader<PostPage> {
+  readonly #extractor: ReplyExtractor;
+  readonly #log: Log;
+  readonly #maximumPosts: number;
+  #posts: Post[] = [];
+  #rejected = 0;
+
+  constructor(log: Log, maximumPosts = 50) {
+    this.#log = log;
+    this.#maximumPosts = maximumPosts;
+    this.#extractor = new ReplyExtractor({
+      post: (record) => {
+        if (this.#posts.length < this.#maximumPosts) this.#posts.push(toPost(record));
+      },
+      rejected: (error) => {
+        // One bad post does not spoil the page; it is skipped, and said once.
+        if (this.#rejected++ === 0) this.#log.write("warn", `makapix: skipped a post in a reply: ${error.message}`);
+      },
+    });
+  }
+
+  reset(): void {
+    this.#extractor.reset();
+    this.#posts = [];
+    this.#rejected = 0;
+  }
+
+  data(chunk: Uint8Array): void {
+    this.#extractor.push(chunk);
+  }
+
+  finish(): PostPage {
+    let summary: ReplySummary;
+    try {
+      summary = this.#extractor.finish();
+    } catch (error) {
+      throw new MakapixError("invalid_reply", error instanceof JsonError ? error.message : String(error));
+    }
+    const failure = failureOf(summary);
+    if (failure) throw failure;
+    const page: PostPage = { posts: this.#posts, hasMore: summary.hasMore === true };
+    if (page.hasMore && summary.nextCursor !== undefined) page.nextCursor = summary.nextCursor;
+    this.#posts = [];
+    return page;
+  }
+}
