@@ -308,8 +308,16 @@ static void encode(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
             uint64_t bits = spread[upper[0]] | spread[upper[1]] << 1 | spread[upper[2]] << 2 |
                             spread[lower[0]] << 3 | spread[lower[1]] << 4 | spread[lower[2]] << 5;
             uint16_t *out = rec + (x ^ swap);
-            for (unsigned k = 0; k < depth; k++, bits >>= 8, out += plane_step)
-                *out = (uint16_t)(base | (bits & HUB75_COLOUR_MASK));
+            /* Unrolled by depth: the plane loop is the hot path (8 stores per pixel pair). */
+#define PLANE(k) out[(k) * plane_step] = (uint16_t)(base | ((bits >> (8 * (k))) & HUB75_COLOUR_MASK))
+            switch (depth) {
+            case 8: PLANE(7); /* fall through */
+            case 7: PLANE(6); /* fall through */
+            case 6: PLANE(5); /* fall through */
+            case 5: PLANE(4); /* fall through */
+            default: PLANE(3); PLANE(2); PLANE(1); PLANE(0);
+            }
+#undef PLANE
         }
         for (unsigned k = 0; k < depth; k++) rec[k * plane_step + last] |= (uint16_t)(1u << HUB75_BIT_LAT);
         uint16_t *first = rec + swap;
