@@ -5,6 +5,8 @@
  *   hub75_bench push    sets up 64x64 at 8 bits and encodes one frame: run under
  *                       `valgrind --tool=callgrind --toggle-collect=hub75_push` for the instructions
  *                       of one push
+ *   hub75_bench naive   the same frame through a per-pixel, per-bit read-modify-write encoder (the
+ *                       drawPixel style of the common libraries), toggle-collect=naive_push: the peer
  *
  * The common library's model (ESP32-HUB75-MatrixPanel-DMA, src/ESP32-HUB75-MatrixPanel-I2S-DMA.cpp,
  * setupDMA steps 1-2, and doc/memcalc.md; facts, re-derived here):
@@ -112,9 +114,45 @@ static int push(void) {
     return 0;
 }
 
+/* Peer: one pixel at a time, one bit plane at a time, masking the six colour bits of each word. */
+__attribute__((noinline)) void naive_push(uint16_t *planes, const uint8_t *rgb, const uint16_t *level, unsigned width,
+                                          unsigned rows, unsigned depth) {
+    for (unsigned y = 0; y < rows * 2; y++)
+        for (unsigned x = 0; x < width; x++) {
+            const uint8_t *p = rgb + ((size_t)y * width + x) * 3;
+            const unsigned row = y % rows, shift = y < rows ? 0 : 3;
+            for (unsigned k = 0; k < depth; k++) {
+                uint16_t *word = planes + ((size_t)row * depth + k) * width + x;
+                uint16_t bits = (uint16_t)((((level[p[0]] >> k) & 1u) | ((level[p[1]] >> k) & 1u) << 1 |
+                                            ((level[p[2]] >> k) & 1u) << 2) << shift);
+                *word = (uint16_t)((*word & ~(7u << shift)) | bits);
+            }
+        }
+}
+
+static int naive(void) {
+    const unsigned width = 64, rows = 32, depth = 8;
+    uint16_t *planes = calloc((size_t)rows * depth * width, sizeof *planes);
+    uint8_t *frame = malloc((size_t)width * rows * 2 * 3);
+    uint16_t level[256];
+    if (!planes || !frame) return 1;
+    for (unsigned v = 0; v < 256; v++) level[v] = (uint16_t)v;
+    uint32_t state = 12345;
+    for (uint32_t i = 0; i < width * rows * 2 * 3; i++) {
+        state = state * 1103515245u + 12345u;
+        frame[i] = (uint8_t)(state >> 24);
+    }
+    naive_push(planes, frame, level, width, rows, depth);
+    printf("naive checksum %u\n", planes[77] + planes[4000]);
+    free(planes);
+    free(frame);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "naive") == 0) return naive();
     if (argc == 2 && strcmp(argv[1], "table") == 0) return table();
     if (argc == 2 && strcmp(argv[1], "push") == 0) return push();
-    fprintf(stderr, "usage: hub75_bench table|push\n");
+    fprintf(stderr, "usage: hub75_bench table|push|naive\n");
     return 2;
 }
