@@ -55,9 +55,9 @@ hub75_t *hub75_port_core(hub75_port_t *port) { return &port->core; }
 
 hub75_status_t hub75_port_push(hub75_port_t *port, const uint8_t *rgb, size_t length, uint32_t timeout_ms) {
     (void)timeout_ms;
-    if (port->core.swap_pending) {
-        /* The stub's DMA reaches the end of the refresh at once. */
-        hub75_complete_swap(&port->core);
+    /* The stub's DMA finishes a refresh whenever someone waits for one. */
+    while (port->core.swap_pending) {
+        hub75_on_refresh_end(&port->core);
         port->refreshes++;
     }
     return hub75_push(&port->core, rgb, length);

@@ -168,11 +168,21 @@ static void check_shows(rig_t *r, const uint8_t *frame, unsigned brightness) {
           r->sim.latches, r->plan.rows * r->plan.depth);
 }
 
-/* Pushes the rig's scratch frame, completes the swap as the end-of-chain interrupt would. */
+/* Plays the end-of-refresh interrupt until a pending swap is done: the first refresh end cuts the
+ * loop (the DMA goes on), the second finds the DMA stopped and must restart it at the head. */
+static void finish_swap(rig_t *r) {
+    if (!r->h->swap_pending) return;
+    hub75_desc_t *restart = hub75_on_refresh_end(r->h);
+    if (restart == NULL) restart = hub75_on_refresh_end(r->h);
+    CHECK(restart == hub75_chain_head(r->h), "the swap did not complete within two refresh ends");
+    CHECK(!r->h->swap_pending, "swap still pending");
+}
+
+/* Pushes the rig's scratch frame and completes the swap as the end-of-refresh interrupt would. */
 static void push_and_swap(rig_t *r) {
     hub75_status_t s = hub75_push(r->h, r->frame, r->plan.input_bytes);
     CHECK(s == HUB75_OK, "push returned %d", (int)s);
-    if (r->h->swap_pending) hub75_complete_swap(r->h);
+    finish_swap(r);
 }
 
 /* ---- cases ---- */
@@ -289,37 +299,41 @@ static void case_swap(void) {
 
     memcpy(r.frame, first, r.plan.input_bytes);
     CHECK(hub75_push(r.h, r.frame, r.plan.input_bytes) == HUB75_OK, "first push refused");
-    CHECK(r.h->swap_pending, "no swap requested");
-    /* Until the refresh ends the old (black) picture stays, then the DMA stops at the boundary. */
+    CHECK(r.h->swap_pending == HUB75_SWAP_WANTED, "no swap requested");
+    /* Until the refresh boundary the old (black) picture stays and the chain keeps looping. */
     memset(r.frame, 0, r.plan.input_bytes);
+    check_shows(&r, r.frame, 100);
+    CHECK(!r.sim.ended, "the chain stopped before the loop was cut");
+    CHECK(hub75_on_refresh_end(r.h) == NULL, "first refresh end asked for a restart");
+    /* Cut: the next refresh is still the old picture, whole, and then the DMA stops. */
     check_shows(&r, r.frame, 100);
     CHECK(r.sim.ended, "the chain did not stop at the end of the refresh");
     CHECK(hub75_push(r.h, second, r.plan.input_bytes) == HUB75_ERR_BUSY, "push while a swap is pending was accepted");
     CHECK(r.h->counters.rejected == 1, "rejected counter %u", r.h->counters.rejected);
-    CHECK(hub75_complete_swap(r.h) == hub75_chain_head(r.h), "restart point is not the head");
+    CHECK(hub75_on_refresh_end(r.h) == hub75_chain_head(r.h), "restart point is not the head");
     check_shows(&r, first, 100);
     CHECK(!r.sim.ended, "the chain does not loop after the swap");
 
     /* Writing the back buffer never disturbs the picture being shown. */
     CHECK(hub75_push(r.h, second, r.plan.input_bytes) == HUB75_OK, "second push refused");
     check_shows(&r, first, 100);
-    hub75_complete_swap(r.h);
+    finish_swap(&r);
     check_shows(&r, second, 100);
     CHECK(r.h->front == 0 && r.h->back == 1, "buffers did not alternate (front %u)", r.h->front);
     CHECK(hub75_push(r.h, first, r.plan.input_bytes) == HUB75_OK, "third push refused");
-    hub75_complete_swap(r.h);
+    finish_swap(&r);
     check_shows(&r, first, 100);
     CHECK(r.h->front == 1, "buffers did not alternate back");
     CHECK(r.h->counters.swaps == 3 && r.h->counters.pushes == 3, "counters: %u swaps, %u pushes", r.h->counters.swaps,
           r.h->counters.pushes);
-    /* An interrupt without a pending swap (spurious stop) only closes the loop again. */
-    hub75_complete_swap(r.h);
+    /* Refresh ends without a pending swap change nothing and never ask for a restart. */
+    CHECK(hub75_on_refresh_end(r.h) == NULL && hub75_on_refresh_end(r.h) == NULL, "restart without a swap");
     check_shows(&r, first, 100);
-    CHECK(r.h->counters.swaps == 3, "a spurious stop counted as a swap");
+    CHECK(r.h->counters.swaps == 3 && !r.sim.ended, "a refresh end without a push changed the chain");
     free(first);
     free(second);
     rig_close(&r);
-    end_case("double buffer: pushes land in the back buffer; the picture changes only at a refresh boundary");
+    end_case("double buffer: pushes land in the back buffer; the picture changes only at a refresh boundary, within two refreshes");
 }
 
 static void case_brightness_with_frame(void) {
@@ -337,7 +351,7 @@ static void case_brightness_with_frame(void) {
     fill_gradient(&r);
     CHECK(hub75_push(r.h, r.frame, r.plan.input_bytes) == HUB75_OK, "push refused");
     check_shows(&r, shown, 100); /* nor before the boundary */
-    hub75_complete_swap(r.h);
+    finish_swap(&r);
     check_shows(&r, r.frame, 30);
     free(shown);
     rig_close(&r);
@@ -360,7 +374,7 @@ static void case_single_buffer(void) {
     fill_gradient(&r);
     CHECK(hub75_push(r.h, r.frame, r.plan.input_bytes) == HUB75_OK, "push refused");
     CHECK(r.h->swap_pending, "a brightness change did not wait for the boundary");
-    hub75_complete_swap(r.h);
+    finish_swap(&r);
     check_shows(&r, r.frame, 45);
     rig_close(&r);
     end_case("single buffer: pushes show at once; OE timing changes wait for the refresh boundary");

@@ -141,12 +141,12 @@ static uint16_t first_word_address(unsigned row, unsigned rows) {
     return address_bits(row == 0 ? rows - 1u : row - 1u);
 }
 
-static uint32_t desc_ctrl(uint32_t words) {
+static HUB75_ISR_ATTR uint32_t desc_ctrl(uint32_t words) {
     uint32_t bytes = words * 2u;
     return HUB75_DESC_OWNER_DMA | (bytes << 12) | bytes;
 }
 
-static hub75_desc_t *last_desc(const hub75_t *h) { return &h->mem.descs[h->plan.desc_count - 1u]; }
+static HUB75_ISR_ATTR hub75_desc_t *last_desc(const hub75_t *h) { return &h->mem.descs[h->plan.desc_count - 1u]; }
 
 /* Points the slot descriptors of every row at the idle runs for n lit units. */
 static HUB75_ISR_ATTR void build_slots(hub75_t *h, unsigned units) {
@@ -325,14 +325,6 @@ static void encode(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
     }
 }
 
-/* Cuts the loop at the end of the chain: the DMA stops after the refresh in progress. */
-static void request_swap(hub75_t *h) {
-    h->swap_pending = 1;
-    HUB75_FENCE();
-    last_desc(h)->next = NULL;
-    HUB75_FENCE();
-}
-
 hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length) {
     if (rgb == NULL || length != h->plan.input_bytes) {
         h->counters.rejected++;
@@ -347,29 +339,49 @@ hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length) {
     h->buffer_units[target] = h->units_next;
     h->counters.pushes++;
     /* Single buffered: the data is live already; only a brightness change waits for the boundary. */
-    if (h->plan.buffers == 2 || h->units_next != h->units_now) request_swap(h);
+    if (h->plan.buffers == 2 || h->units_next != h->units_now) {
+        HUB75_FENCE(); /* the encoded words are in memory before the interrupt may act on the flag */
+        h->swap_pending = HUB75_SWAP_WANTED;
+    }
     return HUB75_OK;
 }
 
-HUB75_ISR_ATTR hub75_desc_t *hub75_complete_swap(hub75_t *h) {
-    if (h->swap_pending) {
-        if (h->plan.buffers == 2) {
-            uint8_t shown = h->back;
-            h->back = h->front;
-            h->front = shown;
-            aim_data(h, shown);
-        }
-        uint8_t units = h->buffer_units[h->front];
-        if (units != h->units_now) {
-            build_slots(h, units);
-            h->units_now = units;
-        }
-        h->counters.swaps++;
+/* Points the chain at the new front buffer and applies its OE timing. The DMA is stopped. */
+static HUB75_ISR_ATTR void complete_swap(hub75_t *h) {
+    if (h->plan.buffers == 2) {
+        uint8_t shown = h->back;
+        h->back = h->front;
+        h->front = shown;
+        aim_data(h, shown);
     }
-    last_desc(h)->next = &h->mem.descs[0];
-    HUB75_FENCE();
-    h->swap_pending = 0;
-    return &h->mem.descs[0];
+    uint8_t units = h->buffer_units[h->front];
+    if (units != h->units_now) {
+        build_slots(h, units);
+        h->units_now = units;
+    }
+    h->counters.swaps++;
+}
+
+HUB75_ISR_ATTR hub75_desc_t *hub75_on_refresh_end(hub75_t *h) {
+    hub75_desc_t *tail = last_desc(h);
+    switch (h->swap_pending) {
+    case HUB75_SWAP_WANTED:
+        /* The DMA has just taken the tail (next = head) and gone on, so it reads the tail again only at
+         * the end of the next refresh: cutting the loop now makes it stop exactly there. */
+        tail->next = NULL;
+        HUB75_FENCE();
+        h->swap_pending = HUB75_SWAP_CUT;
+        return NULL;
+    case HUB75_SWAP_CUT:
+        /* This tail was read after the cut: the DMA has stopped at the refresh boundary. */
+        complete_swap(h);
+        tail->next = &h->mem.descs[0];
+        HUB75_FENCE();
+        h->swap_pending = HUB75_SWAP_NONE;
+        return &h->mem.descs[0];
+    default:
+        return NULL;
+    }
 }
 
 /* FM6126A and ICN2038S (its second source) power up with their outputs disabled; two configuration

@@ -149,6 +149,12 @@ typedef struct {
     hub75_desc_t *descs;
 } hub75_memory_t;
 
+typedef enum {
+    HUB75_SWAP_NONE = 0,
+    HUB75_SWAP_WANTED = 1, /* a frame was pushed; the loop is cut at the next refresh end */
+    HUB75_SWAP_CUT = 2     /* the loop is cut; the DMA stops at the end of this refresh */
+} hub75_swap_state_t;
+
 typedef struct {
     uint32_t pushes;   /* frames encoded */
     uint32_t swaps;    /* buffer swaps completed at a refresh boundary */
@@ -161,7 +167,7 @@ typedef struct {
     hub75_memory_t mem;
     uint8_t front;            /* buffer the DMA shows */
     uint8_t back;             /* buffer the next push writes */
-    volatile uint8_t swap_pending;
+    volatile uint8_t swap_pending; /* hub75_swap_state_t: nonzero while a pushed frame waits */
     uint8_t brightness;       /* percent, before the ceiling */
     uint8_t units_now;        /* OE units (n) the windows currently use */
     uint8_t units_next;       /* n matching the current spread table */
@@ -193,10 +199,16 @@ hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length);
 /* Brightness in percent (0..100, scaled by the ceiling). Takes effect with the next push. */
 void hub75_set_brightness(hub75_t *h, uint8_t percent);
 
-/* Called when the DMA has stopped at the end of the chain (the swap request cut the loop there).
- * Points the chain at the new front buffer and closes the loop again; returns the descriptor the DMA
- * must restart from. Safe in an interrupt: no allocation, no locks, bounded work. */
-HUB75_ISR_ATTR hub75_desc_t *hub75_complete_swap(hub75_t *h);
+/* Call from the end-of-frame interrupt of the chain's tail, once per refresh. Returns NULL when the DMA
+ * goes on by itself, or the descriptor to restart it from when it has stopped for a swap:
+ *   push            -> swap WANTED
+ *   refresh end #1  -> the loop is cut after the tail (the DMA reads the tail again only at the end
+ *                      of the next refresh, so the cut cannot race it); returns NULL
+ *   refresh end #2  -> the DMA has stopped at the boundary: the chain is pointed at the new front
+ *                      buffer and its OE timing, the loop closed again; returns the head
+ * So a pushed frame shows within two refreshes and never mid-refresh. Needs the interrupt to run
+ * within one refresh (milliseconds). Safe in an interrupt: no allocation, no locks, bounded work. */
+HUB75_ISR_ATTR hub75_desc_t *hub75_on_refresh_end(hub75_t *h);
 
 /* Driver-chip set-up as data: register writes for FM6126A/ICN2038S. latch_clocks selects the
  * register (LAT is held high for that many final clocks of the write). */
