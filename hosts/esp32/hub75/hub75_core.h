@@ -22,9 +22,15 @@
 extern "C" {
 #endif
 
-/* Functions called from the DMA end-of-chain interrupt must live in IRAM on the ESP32. */
+/* Functions called from the DMA end-of-refresh interrupt must live in IRAM on the ESP32, so they run
+ * while the flash cache is off. The ESP-IDF linker scripts place any ".iram1.*" section in IRAM; the
+ * attribute is spelled out here so that the core needs no ESP-IDF header. */
 #ifndef HUB75_ISR_ATTR
+#if defined(ESP_PLATFORM)
+#define HUB75_ISR_ATTR __attribute__((section(".iram1.hub75")))
+#else
 #define HUB75_ISR_ATTR
+#endif
 #endif
 
 #define HUB75_MIN_DEPTH 4
