@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: help setup build check test test-unit test-xs test-oracle test-e2e bench demo certs xsnap clean
+.PHONY: help setup build check test test-unit test-xs test-oracle test-e2e test-native bench demo certs xsnap clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,36 @@ test-oracle: setup ## differential tests against reference libraries (mqtt-packe
 
 test-e2e: setup ## end-to-end tests against a real Mosquitto with mTLS
 	@$(NODE) scripts/test.mjs e2e
+
+# Native C: the HUB75 core and its tests (gcc with AddressSanitizer + UBSan), and a compile of the XS
+# binding against the XS headers of @agoric/xsnap with a host stub of the ESP32 peripheral layer.
+HUB75 := hosts/esp32/hub75
+NATIVE := build/native
+XS_INCLUDES := node_modules/@agoric/xsnap/moddable/xs/includes
+NATIVE_WARNINGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+NATIVE_SANITIZE := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HUB75_CORE := $(HUB75)/hub75_core.c $(HUB75)/hub75_core.h
+NATIVE_TEST_SOURCES := test/native/hub75_test.c test/native/panel_sim.c test/native/panel_sim.h
+
+$(NATIVE)/hub75_test: $(HUB75_CORE) $(NATIVE_TEST_SOURCES)
+	@mkdir -p $(NATIVE)
+	$(CC) $(NATIVE_WARNINGS) $(NATIVE_SANITIZE) -I$(HUB75) -Itest/native $(HUB75)/hub75_core.c test/native/panel_sim.c test/native/hub75_test.c -lm -o $@
+
+# The binding must compile as it will on the device: real xsmc.h, ids looked up by name, stub port.
+$(NATIVE)/hub75_xs.o: $(HUB75)/hub75_xs.c $(HUB75)/hub75_port.h $(HUB75)/hub75_core.h test/native/xs_host/hub75_xs_ids.h
+	@mkdir -p $(NATIVE)
+	$(CC) $(NATIVE_WARNINGS) -DHUB75_XS_HOST_CHECK -I$(XS_INCLUDES) -I$(HUB75) -Itest/native/xs_host -c $< -o $@
+
+$(NATIVE)/hub75_port_stub.o: test/native/hub75_port_stub.c $(HUB75)/hub75_port.h $(HUB75)/hub75_core.h
+	@mkdir -p $(NATIVE)
+	$(CC) $(NATIVE_WARNINGS) -I$(HUB75) -c $< -o $@
+
+$(NATIVE)/hub75_bench: bench/hub75_bench.c $(HUB75_CORE)
+	@mkdir -p $(NATIVE)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -g -I$(HUB75) bench/hub75_bench.c $(HUB75)/hub75_core.c -lm -o $@
+
+test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o ## C tests of the HUB75 core (ASan + UBSan) and the XS binding compile
+	@$(NATIVE)/hub75_test
 
 bench: setup ## benchmarks: tables of ratios against named peers, Node and XS
 	@$(NODE) scripts/build.mjs && $(NODE) bench/run.mjs

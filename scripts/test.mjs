@@ -2,7 +2,8 @@
 //   node scripts/test.mjs            all tiers
 //   node scripts/test.mjs unit xs    only the named tiers
 // Tiers: types (tsc), unit (Node), xs (the same unit tests inside XS), rig (the XS runner's own
-// tests), oracle (differential tests against reference libraries), e2e (real Mosquitto, real TLS).
+// tests), oracle (differential tests against reference libraries), e2e (real Mosquitto, real TLS),
+// native (C tests of the HUB75 core under ASan/UBSan, via `make test-native`).
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -61,6 +62,13 @@ const tiers = {
     return { passed: Number(match[1]), failed: code !== 0 && failed === 0 ? 1 : failed };
   },
   rig: () => nodeTier(testFiles("build/test/rig")),
+  async native() {
+    const { code, output } = await run("make", ["-s", "test-native"]);
+    const match = /^native: (\d+) passed, (\d+) failed/m.exec(output);
+    if (!match) return { passed: 0, failed: 1, note: "the native tests printed no summary (build failed?)" };
+    const failed = Number(match[2]);
+    return { passed: Number(match[1]), failed: code !== 0 && failed === 0 ? 1 : failed };
+  },
   oracle: () => nodeTier(testFiles("build/test/oracle")),
   // One file at a time: each starts its own broker, and the 2-core machine is shared with XS builds.
   e2e: () => nodeTier(testFiles("build/test/e2e"), ["--test-concurrency=1"]),

@@ -1,0 +1,158 @@
+/*
+ * HUB75 figures for bench/hub75.bench.ts.
+ *   hub75_bench table   one tab-separated line per panel and depth: our plan's refresh rate and DMA
+ *                       memory, next to ESP32-HUB75-MatrixPanel-DMA's computed the same way
+ *   hub75_bench push    sets up 64x64 at 8 bits and encodes one frame: run under
+ *                       `valgrind --tool=callgrind --toggle-collect=hub75_push` for the instructions
+ *                       of one push
+ *   hub75_bench naive   the same frame through a per-pixel, per-bit read-modify-write encoder (the
+ *                       drawPixel style of the common libraries), toggle-collect=naive_push: the peer
+ *
+ * The common library's model (ESP32-HUB75-MatrixPanel-DMA, src/ESP32-HUB75-MatrixPanel-I2S-DMA.cpp,
+ * setupDMA steps 1-2, and doc/memcalc.md; facts, re-derived here):
+ *   pixels_per_row = width * chain, rows = height / 2, clock in Hz (its "HZ_20M" is 20 000 000)
+ *   ns_per_latch   = pixels_per_row * (10^12 / clock) / 1000            (integer division, as there)
+ *   ns_per_row     = ns_per_latch * (depth + sum_{i=t+1}^{depth-1} 2^(i-t-1))
+ *   refresh        = 10^9 / (ns_per_row * rows), where t (lsbMsbTransitionBit) starts at 0 and grows
+ *                    until refresh >= min_refresh_rate (default 60 Hz) or t = depth - 1
+ *   frame buffer   = rows * pixels_per_row * depth * 2 bytes (one 16-bit word per pixel pair per bit)
+ *   descriptors    = rows * (ceil(row_all / 4092) + sum_{i=t+1}^{depth-1} 2^(i-t-1) * ceil(row_one / 4092))
+ *                    with row_all = pixels_per_row * depth * 2, row_one = pixels_per_row * 2 bytes,
+ *                    12 bytes each (lldesc_t / dma_descriptor_t)
+ *   double buffer  = both frame buffers and both descriptor chains doubled
+ * For 64x64 at 8 bits and 20 MHz that gives 72 Hz and 2 * (32 KiB + 48 KiB) = 160 KiB.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub75_core.h"
+
+typedef struct {
+    uint32_t refresh_hz;
+    uint32_t dma_bytes;
+    unsigned transition_bit;
+} library_figures_t;
+
+static library_figures_t library_model(unsigned width, unsigned height, unsigned depth, uint32_t clock_hz, int double_buffer) {
+    library_figures_t f = {0, 0, 0};
+    const uint64_t pixels_per_row = width;
+    const uint64_t rows = height / 2;
+    const uint64_t ns_per_latch = pixels_per_row * (1000000000000ull / clock_hz) / 1000ull;
+    unsigned t = 0;
+    for (;;) {
+        uint64_t latches = depth;
+        for (unsigned i = t + 1; i < depth; i++) latches += 1ull << (i - t - 1);
+        uint64_t refresh = 1000000000ull / (ns_per_latch * latches * rows);
+        f.refresh_hz = (uint32_t)refresh;
+        if (refresh >= 60 || t >= depth - 1) break;
+        t++;
+    }
+    f.transition_bit = t;
+    const uint64_t row_all = pixels_per_row * depth * 2, row_one = pixels_per_row * 2;
+    uint64_t descs_per_row = (row_all + 4091) / 4092;
+    for (unsigned i = t + 1; i < depth; i++) descs_per_row += (1ull << (i - t - 1)) * ((row_one + 4091) / 4092);
+    const uint64_t frame = rows * row_all;
+    const uint64_t descs = rows * descs_per_row * 12u;
+    f.dma_bytes = (uint32_t)((double_buffer ? 2 : 1) * (frame + descs));
+    return f;
+}
+
+static hub75_config_t panel(unsigned width, unsigned height, unsigned chain, unsigned depth) {
+    hub75_config_t c;
+    memset(&c, 0, sizeof c);
+    c.panel_width = (uint16_t)width;
+    c.panel_height = (uint16_t)height;
+    c.chain = (uint8_t)chain;
+    c.depth = (uint8_t)depth;
+    c.clock_hz = 20000000u;
+    c.double_buffer = 1;
+    c.swap_halfwords = 1;
+    return c;
+}
+
+static int table(void) {
+    const unsigned shapes[3][3] = {{64, 32, 1}, {64, 64, 1}, {64, 64, 2}};
+    printf("panel\tdepth\tours_hz\tours_bytes\tours_duty\tlib_hz\tlib_bytes\tlib_transition_bit\n");
+    for (unsigned s = 0; s < 3; s++)
+        for (unsigned depth = 5; depth <= 8; depth++) {
+            hub75_config_t c = panel(shapes[s][0], shapes[s][1], shapes[s][2], depth);
+            hub75_plan_t p;
+            if (hub75_plan(&c, &p) != HUB75_OK) return 1;
+            library_figures_t lib = library_model(shapes[s][0] * shapes[s][2], shapes[s][1], depth, c.clock_hz, 1);
+            printf("%ux%u\t%u\t%u.%02u\t%u\t%u\t%u\t%u\t%u\n", shapes[s][0] * shapes[s][2], shapes[s][1], depth,
+                   p.refresh_centihz / 100, p.refresh_centihz % 100, p.dma_bytes, p.max_duty_permille, lib.refresh_hz,
+                   lib.dma_bytes, lib.transition_bit);
+        }
+    return 0;
+}
+
+static int push(void) {
+    hub75_config_t c = panel(64, 64, 1, 8);
+    hub75_plan_t p;
+    if (hub75_plan(&c, &p) != HUB75_OK) return 1;
+    hub75_memory_t mem = {{malloc(p.frame_buffer_bytes), malloc(p.frame_buffer_bytes)}, malloc(p.pad_bytes),
+                          malloc(p.desc_count * sizeof(hub75_desc_t))};
+    hub75_t *h = malloc(sizeof *h);
+    uint8_t *frame = malloc(p.input_bytes);
+    if (!mem.frame[0] || !mem.frame[1] || !mem.pads || !mem.descs || !h || !frame) return 1;
+    if (hub75_init(h, &c, &mem, 100) != HUB75_OK) return 1;
+    uint32_t state = 12345;
+    for (uint32_t i = 0; i < p.input_bytes; i++) {
+        state = state * 1103515245u + 12345u;
+        frame[i] = (uint8_t)(state >> 24);
+    }
+    if (hub75_push(h, frame, p.input_bytes) != HUB75_OK) return 1;
+    printf("pushed %u bytes into %u bytes of bit planes\n", p.input_bytes, p.frame_buffer_bytes);
+    free(frame);
+    free(h);
+    free(mem.frame[0]);
+    free(mem.frame[1]);
+    free(mem.pads);
+    free(mem.descs);
+    return 0;
+}
+
+/* Peer: one pixel at a time, one bit plane at a time, masking the six colour bits of each word. */
+__attribute__((noinline)) void naive_push(uint16_t *planes, const uint8_t *rgb, const uint16_t *level, unsigned width,
+                                          unsigned rows, unsigned depth) {
+    for (unsigned y = 0; y < rows * 2; y++)
+        for (unsigned x = 0; x < width; x++) {
+            const uint8_t *p = rgb + ((size_t)y * width + x) * 3;
+            const unsigned row = y % rows, shift = y < rows ? 0 : 3;
+            for (unsigned k = 0; k < depth; k++) {
+                uint16_t *word = planes + ((size_t)row * depth + k) * width + x;
+                uint16_t bits = (uint16_t)((((level[p[0]] >> k) & 1u) | ((level[p[1]] >> k) & 1u) << 1 |
+                                            ((level[p[2]] >> k) & 1u) << 2) << shift);
+                *word = (uint16_t)((*word & ~(7u << shift)) | bits);
+            }
+        }
+}
+
+static int naive(void) {
+    const unsigned width = 64, rows = 32, depth = 8;
+    uint16_t *planes = calloc((size_t)rows * depth * width, sizeof *planes);
+    uint8_t *frame = malloc((size_t)width * rows * 2 * 3);
+    uint16_t level[256];
+    if (!planes || !frame) return 1;
+    for (unsigned v = 0; v < 256; v++) level[v] = (uint16_t)v;
+    uint32_t state = 12345;
+    for (uint32_t i = 0; i < width * rows * 2 * 3; i++) {
+        state = state * 1103515245u + 12345u;
+        frame[i] = (uint8_t)(state >> 24);
+    }
+    naive_push(planes, frame, level, width, rows, depth);
+    printf("naive checksum %u\n", planes[77] + planes[4000]);
+    free(planes);
+    free(frame);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "naive") == 0) return naive();
+    if (argc == 2 && strcmp(argv[1], "table") == 0) return table();
+    if (argc == 2 && strcmp(argv[1], "push") == 0) return push();
+    fprintf(stderr, "usage: hub75_bench table|push|naive\n");
+    return 2;
+}

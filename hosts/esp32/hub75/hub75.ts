@@ -1,0 +1,168 @@
+// HUB75 LED panel driver for the ESP32 (native module hub75_xs.c over the portable core hub75_core.c).
+// The compositor hands over whole frames: RGB888, row-major, width * height * 3 bytes, already rotated
+// and mirrored. The panel is refreshed by DMA with no CPU work; push() encodes a frame into the back
+// buffer and the swap happens at the end of the refresh in progress (tear-free).
+//
+// Memory: the DMA blocks are allocated natively (Hub75Stats.dmaBytes, e.g. 89.8 KiB for 64x64 at
+// 8 bits double buffered); the JS object holds one reference to the last frame pushed (no copy).
+
+export type Hub75Driver = "shiftreg" | "fm6126a" | "icn2038s";
+export type Hub75Curve = "cie1931" | "gamma" | "linear";
+
+/** GPIO numbers of the HUB75 connector. `e` is needed by 1/32-scan (64-row) panels only. */
+export interface Hub75Pins {
+  r1: number;
+  g1: number;
+  b1: number;
+  r2: number;
+  g2: number;
+  b2: number;
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  e?: number;
+  lat: number;
+  oe: number;
+  clk: number;
+}
+
+/** Settings keys (manifest `config.hub75` or stored settings); see docs/hub75.md. */
+export interface Hub75Config {
+  panelWidth: number;
+  /** 32 (1/16 scan) or 64 (1/32 scan). */
+  panelHeight: number;
+  /** Panels daisy-chained horizontally (default 1). */
+  chain?: number;
+  /** Bits per colour channel, 4..8 (default 8). */
+  depth?: number;
+  /** Pixel clock, 10 or 20 MHz typically (default 20 MHz). */
+  clockHz?: number;
+  /** Clocks with OE off after each latch, 1..4 (default 1); raise it if a row ghosts into the next. */
+  latchBlanking?: number;
+  /** OE time of the least significant bit at 100 %, in 2-clock units, 1..16 (default 4). */
+  lsbUnits?: number;
+  /** Per-board limit in percent (power supply), 1..100 (default 100). */
+  brightnessCeiling?: number;
+  curve?: Hub75Curve;
+  /** For curve "gamma" (default 2.2). */
+  gamma?: number;
+  driver?: Hub75Driver;
+  doubleBuffer?: boolean;
+  /** Sample data on the other clock edge (some driver chips need it). */
+  clockPhase?: boolean;
+  /** Brightness at start, percent (default 50). */
+  brightness?: number;
+  pins: Hub75Pins;
+}
+
+export interface Hub75Stats {
+  refreshHz: number;
+  refreshes: number;
+  pushes: number;
+  swaps: number;
+  rejected: number;
+  dmaBytes: number;
+  frameBytes: number;
+  width: number;
+  height: number;
+  depth: number;
+  /** Share of time the LEDs can be lit at 100 % brightness. */
+  maxDuty: number;
+}
+
+/** A configuration value is missing or out of range; `reason` says which. */
+export class Hub75ConfigError extends Error {
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`HUB75 configuration: ${reason}`);
+    this.name = "Hub75ConfigError";
+    this.reason = reason;
+  }
+}
+
+const driverCodes: Record<Hub75Driver, number> = { shiftreg: 0, fm6126a: 1, icn2038s: 2 };
+const curveCodes: Record<Hub75Curve, number> = { cie1931: 0, gamma: 1, linear: 2 };
+
+function integer(value: number | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new Hub75ConfigError(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Plain numbers for the native side, which checks the ranges again. */
+function normalise(config: Hub75Config): object {
+  const driver = driverCodes[config.driver ?? "shiftreg"];
+  const curve = curveCodes[config.curve ?? "cie1931"];
+  if (driver === undefined) throw new Hub75ConfigError("driver must be shiftreg, fm6126a or icn2038s");
+  if (curve === undefined) throw new Hub75ConfigError("curve must be cie1931, gamma or linear");
+  if (config.panelHeight !== 32 && config.panelHeight !== 64) {
+    throw new Hub75ConfigError("panelHeight must be 32 (1/16 scan) or 64 (1/32 scan)");
+  }
+  const gamma = config.gamma ?? 2.2;
+  if (typeof gamma !== "number" || !(gamma >= 1 && gamma <= 4)) throw new Hub75ConfigError("gamma must be 1.0 to 4.0");
+  const pins = config.pins;
+  if (typeof pins !== "object" || pins === null) throw new Hub75ConfigError("pins are required");
+  return {
+    panelWidth: integer(config.panelWidth, "panelWidth", 64, 8, 256),
+    panelHeight: config.panelHeight,
+    chain: integer(config.chain, "chain", 1, 1, 16),
+    depth: integer(config.depth, "depth", 8, 4, 8),
+    clockHz: integer(config.clockHz, "clockHz", 20_000_000, 1_000_000, 40_000_000),
+    latchBlanking: integer(config.latchBlanking, "latchBlanking", 1, 1, 4),
+    lsbUnits: integer(config.lsbUnits, "lsbUnits", 4, 1, 16),
+    brightnessCeiling: integer(config.brightnessCeiling, "brightnessCeiling", 100, 1, 100),
+    curve,
+    gammaX100: Math.round(gamma * 100),
+    driver,
+    doubleBuffer: config.doubleBuffer === false ? 0 : 1,
+    clockPhase: config.clockPhase ? 1 : 0,
+    brightness: integer(config.brightness, "brightness", 50, 0, 100),
+    pins,
+  };
+}
+
+export default class Hub75 extends Native("xs_hub75_destructor") {
+  #last: ArrayBuffer | undefined;
+
+  constructor(config: Hub75Config) {
+    super();
+    native("xs_hub75_constructor").call(this, normalise(config));
+  }
+
+  /** Queues a whole frame; false if the previous swap did not complete (the DMA stalled). Throws a
+   * RangeError for a frame of the wrong size. */
+  push(frame: ArrayBuffer): boolean {
+    const queued = native("xs_hub75_push").call(this, frame) === true;
+    this.#last = frame;
+    return queued;
+  }
+
+  get brightness(): number {
+    return native("xs_hub75_get_brightness").call(this) as number;
+  }
+
+  /** 0..100 % (scaled by the board's ceiling). Shown with the next frame, so the last one is pushed
+   * again (its buffer as it is now: the compositor's latest picture). */
+  set brightness(percent: number) {
+    native("xs_hub75_set_brightness").call(this, percent);
+    if (this.#last) this.push(this.#last);
+  }
+
+  /** A pushed frame is waiting for the end of the refresh in progress. */
+  get pending(): boolean {
+    return native("xs_hub75_get_pending").call(this) === true;
+  }
+
+  stats(): Hub75Stats {
+    return native("xs_hub75_stats").call(this) as Hub75Stats;
+  }
+
+  /** Stops the DMA, darkens the panel and frees the DMA memory. Further calls throw. */
+  close(): void {
+    native("xs_hub75_close").call(this);
+    this.#last = undefined;
+  }
+}

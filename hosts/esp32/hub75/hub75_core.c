@@ -1,0 +1,434 @@
+/*
+ * HUB75 bit-plane core (see hub75_core.h and docs/hub75.md).
+ *
+ * Timing model, per address row r and bit plane k (k = 0 .. depth-1):
+ *   data record  width words: plane k of frame rows r and r + rows, OE off while it shifts,
+ *                LAT on the last word; then blank_words with OE off (latch blanking)
+ *   display slot 2 * N * 2^k words: the first 2 * n * 2^k with OE on, the rest off, where N is the
+ *                LSB unit count at 100 % and n <= N the count for the current brightness
+ * Every LED is therefore lit for exactly level * 2n clocks per refresh: binary weights are exact at
+ * every brightness, and the refresh rate does not depend on brightness.
+ *
+ * The slots carry no pixel data, only the row address and OE, so they come from a small per-row idle
+ * buffer [P words OE on][P words OE off]: a descriptor of length len starting at offset P - on shows
+ * `on` lit words then len - on dark words. A slot longer than P is several descriptors pointing into
+ * the same buffer. This is the descriptor reuse that keeps DMA memory small: weighted time costs
+ * descriptors (12 bytes each), not copies of the data.
+ */
+#include "hub75_core.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define HUB75_FENCE() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#else
+#define HUB75_FENCE() ((void)0)
+#endif
+
+#define DEFAULT_CLOCK_HZ 20000000u
+#define DEFAULT_LSB_UNITS 4u
+#define DEFAULT_GAMMA_X100 220u
+
+/* Applies the documented defaults for fields left at 0. */
+static hub75_config_t with_defaults(const hub75_config_t *in) {
+    hub75_config_t c = *in;
+    if (c.scan == 0) c.scan = (uint8_t)(c.panel_height / 2u);
+    if (c.clock_hz == 0) c.clock_hz = DEFAULT_CLOCK_HZ;
+    if (c.latch_blanking == 0) c.latch_blanking = 1;
+    if (c.lsb_units == 0) c.lsb_units = DEFAULT_LSB_UNITS;
+    if (c.brightness_ceiling == 0) c.brightness_ceiling = 100;
+    if (c.gamma_x100 == 0) c.gamma_x100 = DEFAULT_GAMMA_X100;
+    return c;
+}
+
+const char *hub75_config_error(const hub75_config_t *config) {
+    if (config == NULL) return "no configuration";
+    hub75_config_t c = with_defaults(config);
+    uint32_t width = (uint32_t)c.panel_width * c.chain;
+    if (c.panel_width < 8 || c.panel_width > 256 || (c.panel_width & 1u))
+        return "panel_width must be an even number from 8 to 256";
+    if (c.chain < 1 || c.chain > 16) return "chain must be 1 to 16 panels";
+    /* The data record of one plane is one descriptor: width + blanking <= 2046 words. */
+    if (width > 2040) return "panel_width * chain must be at most 2040";
+    if (c.panel_height != 32 && c.panel_height != 64) return "panel_height must be 32 (1/16 scan) or 64 (1/32 scan)";
+    if (c.scan * 2u != c.panel_height) return "scan must be panel_height / 2 (1/16 for 32 rows, 1/32 for 64)";
+    if (c.depth < HUB75_MIN_DEPTH || c.depth > HUB75_MAX_DEPTH) return "depth must be 4 to 8 bits";
+    if (c.clock_hz < 1000000u || c.clock_hz > 40000000u) return "clock_hz must be 1 to 40 MHz";
+    if (c.latch_blanking > 4) return "latch_blanking must be 1 to 4";
+    if (c.lsb_units > HUB75_MAX_LSB_UNITS) return "lsb_units must be 1 to 16";
+    if (c.brightness_ceiling > 100) return "brightness_ceiling must be 1 to 100";
+    if (c.curve > HUB75_CURVE_LINEAR) return "curve must be cie1931, gamma or linear";
+    if (c.gamma_x100 < 100 || c.gamma_x100 > 400) return "gamma must be 1.0 to 4.0";
+    if (c.driver > HUB75_DRIVER_ICN2038S) return "driver must be shiftreg, fm6126a or icn2038s";
+    if (c.double_buffer > 1 || c.swap_halfwords > 1 || c.clock_phase > 1) return "flags must be 0 or 1";
+    if (c.pad_words != 0 && (c.pad_words < 2 || c.pad_words > HUB75_DESC_MAX_WORDS || (c.pad_words & 1u)))
+        return "pad_words must be an even number from 2 to 2046";
+    return NULL;
+}
+
+static uint32_t chunks_for(uint32_t slot, uint32_t pad) { return (slot + pad - 1u) / pad; }
+
+/* Fills the pad-dependent fields; returns the DMA bytes this pad size costs (pads + descriptors). */
+static uint32_t plan_with_pad(hub75_plan_t *p, uint32_t pad) {
+    uint32_t per_row = p->depth;
+    for (unsigned k = 0; k < p->depth; k++) {
+        p->plane_desc[k] = (uint16_t)(per_row - p->depth + k);
+        p->slot_chunks[k] = (uint16_t)chunks_for(p->slot_words[k], pad);
+        per_row += p->slot_chunks[k];
+    }
+    p->pad_words = (uint16_t)pad;
+    p->descs_per_row = per_row;
+    p->desc_count = per_row * p->rows + 1u;
+    p->pad_bytes = p->rows * pad * 2u * 2u;
+    p->desc_bytes = p->desc_count * HUB75_TARGET_DESC_BYTES;
+    return p->pad_bytes + p->desc_bytes;
+}
+
+hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
+    if (plan == NULL || hub75_config_error(config) != NULL) return HUB75_ERR_CONFIG;
+    hub75_config_t c = with_defaults(config);
+    hub75_plan_t p;
+    memset(&p, 0, sizeof p);
+    p.width = (uint16_t)(c.panel_width * c.chain);
+    p.height = c.panel_height;
+    p.rows = c.scan;
+    p.depth = c.depth;
+    p.lsb_units = c.lsb_units;
+    p.buffers = (uint8_t)(c.double_buffer ? 2 : 1);
+    p.swap_halfwords = c.swap_halfwords;
+    /* Blanking is even so that every record keeps 4-byte alignment (DMA and the I2S word swap). */
+    p.blank_words = (uint16_t)((c.latch_blanking + 1u) & ~1u);
+    p.stride = (uint16_t)(p.width + p.blank_words);
+    uint32_t slots = 0;
+    for (unsigned k = 0; k < p.depth; k++) {
+        p.slot_words[k] = 2u * c.lsb_units << k;
+        slots += p.slot_words[k];
+    }
+    uint32_t longest = p.slot_words[p.depth - 1];
+    if (c.pad_words != 0) {
+        plan_with_pad(&p, c.pad_words);
+    } else {
+        /* Bigger idle runs mean fewer descriptors but more idle memory per row: take the cheapest. */
+        uint32_t best_pad = 16, best = UINT32_MAX;
+        for (uint32_t pad = 16; pad <= 1024; pad *= 2) {
+            uint32_t cost = plan_with_pad(&p, pad);
+            if (cost < best) {
+                best = cost;
+                best_pad = pad;
+            }
+            if (pad >= longest) break;
+        }
+        plan_with_pad(&p, best_pad);
+    }
+    p.words_per_row = p.depth * (uint32_t)p.stride + slots;
+    p.words_per_refresh = p.words_per_row * p.rows + HUB75_TAIL_WORDS;
+    p.frame_buffer_bytes = (uint32_t)p.rows * p.depth * p.stride * 2u;
+    p.dma_bytes = p.buffers * p.frame_buffer_bytes + p.pad_bytes + p.desc_bytes;
+    p.refresh_centihz = (uint32_t)(((uint64_t)c.clock_hz * 100u) / p.words_per_refresh);
+    p.max_duty_permille = (uint32_t)(((uint64_t)slots * 1000u) / p.words_per_row);
+    p.input_bytes = (uint32_t)p.width * p.height * 3u;
+    *plan = p;
+    return HUB75_OK;
+}
+
+static uint16_t address_bits(unsigned row) { return (uint16_t)(row << HUB75_ADDRESS_SHIFT); }
+
+/* A row's first record starts with one word still addressed to the previous row: the address lines
+ * then change only after OE has been off for a clock, never on the edge where it turns off (the
+ * classic source of ghosting into the next row). */
+static uint16_t first_word_address(unsigned row, unsigned rows) {
+    return address_bits(row == 0 ? rows - 1u : row - 1u);
+}
+
+static HUB75_ISR_ATTR uint32_t desc_ctrl(uint32_t words) {
+    uint32_t bytes = words * 2u;
+    return HUB75_DESC_OWNER_DMA | (bytes << 12) | bytes;
+}
+
+static HUB75_ISR_ATTR hub75_desc_t *last_desc(const hub75_t *h) { return &h->mem.descs[h->plan.desc_count - 1u]; }
+
+/* Points the slot descriptors of every row at the idle runs for n lit units. */
+static HUB75_ISR_ATTR void build_slots(hub75_t *h, unsigned units) {
+    const hub75_plan_t *p = &h->plan;
+    const uint32_t pad = p->pad_words;
+    for (unsigned r = 0; r < p->rows; r++) {
+        const uint16_t *idle = h->mem.pads + (size_t)r * pad * 2u;
+        hub75_desc_t *d = h->mem.descs + (size_t)r * p->descs_per_row;
+        for (unsigned k = 0; k < p->depth; k++) {
+            hub75_desc_t *slot = d + p->plane_desc[k] + 1;
+            uint32_t lit = 2u * units << k;
+            for (uint32_t j = 0, start = 0; j < p->slot_chunks[k]; j++, start += pad) {
+                uint32_t len = p->slot_words[k] - start;
+                if (len > pad) len = pad;
+                uint32_t on = lit > start ? lit - start : 0;
+                if (on > len) on = len;
+                slot[j].buf = (const uint8_t *)(idle + (pad - on));
+                slot[j].ctrl = desc_ctrl(len);
+            }
+        }
+    }
+}
+
+/* Points every data descriptor at the records of frame buffer `which`. */
+static HUB75_ISR_ATTR void aim_data(hub75_t *h, unsigned which) {
+    const hub75_plan_t *p = &h->plan;
+    const uint16_t *frame = h->mem.frame[which];
+    for (unsigned r = 0; r < p->rows; r++) {
+        hub75_desc_t *d = h->mem.descs + (size_t)r * p->descs_per_row;
+        for (unsigned k = 0; k < p->depth; k++)
+            d[p->plane_desc[k]].buf = (const uint8_t *)(frame + ((size_t)r * p->depth + k) * p->stride);
+    }
+}
+
+/* Level table and spread table for a brightness; returns n, the lit units per LSB. */
+static unsigned compute_levels(hub75_t *h, unsigned percent) {
+    const hub75_config_t *c = &h->config;
+    const unsigned max_level = (1u << h->plan.depth) - 1u;
+    /* Wanted share of full output, in 1/10000 * N: brightness * ceiling * N. */
+    const uint32_t product = (uint32_t)percent * c->brightness_ceiling * h->plan.lsb_units;
+    /* OE timing does the coarse part (n whole units, exact binary weights); the level table scales
+     * by the remaining fraction in (n-1)/n .. 1, so depth is only lost below 1/N brightness. */
+    const unsigned units = (product + 9999u) / 10000u;
+    const double scale = units ? (double)product / (10000.0 * units) : 0.0;
+    for (unsigned v = 0; v < 256; v++) {
+        double x = v / 255.0, y;
+        if (c->curve == HUB75_CURVE_CIE1931) {
+            double lightness = x * 100.0;
+            if (lightness <= 8.0) {
+                y = lightness / 903.3;
+            } else {
+                double t = (lightness + 16.0) / 116.0;
+                y = t * t * t;
+            }
+        } else if (c->curve == HUB75_CURVE_GAMMA) {
+            y = pow(x, c->gamma_x100 / 100.0);
+        } else {
+            y = x;
+        }
+        unsigned level = (unsigned)floor(y * max_level * scale + 0.5);
+        if (level > max_level) level = max_level;
+        h->level[v] = (uint16_t)level;
+        uint64_t spread = 0;
+        for (unsigned k = 0; k < h->plan.depth; k++)
+            if (level & (1u << k)) spread |= (uint64_t)1 << (8u * k);
+        h->spread[v] = spread;
+    }
+    return units;
+}
+
+void hub75_set_brightness(hub75_t *h, uint8_t percent) {
+    if (percent > 100) percent = 100;
+    h->brightness = percent;
+    h->units_next = (uint8_t)compute_levels(h, percent);
+}
+
+/* Constant words: address bits everywhere, LAT on the last emitted data word, OE off in records. */
+static void clear_frame(hub75_t *h, uint16_t *frame) {
+    const hub75_plan_t *p = &h->plan;
+    const unsigned last = (p->width - 1u) ^ h->config.swap_halfwords;
+    for (unsigned r = 0; r < p->rows; r++) {
+        for (unsigned k = 0; k < p->depth; k++) {
+            uint16_t *rec = frame + ((size_t)r * p->depth + k) * p->stride;
+            for (unsigned i = 0; i < p->stride; i++) rec[i] = address_bits(r);
+            rec[last] |= (uint16_t)(1u << HUB75_BIT_LAT);
+        }
+        frame[(size_t)r * p->depth * p->stride + h->config.swap_halfwords] = first_word_address(r, p->rows);
+    }
+}
+
+static int aligned(const void *ptr) { return ((uintptr_t)ptr & 3u) == 0; }
+
+hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_memory_t *mem,
+                          uint8_t brightness) {
+    if (h == NULL || mem == NULL) return HUB75_ERR_MEMORY;
+    memset(h, 0, sizeof *h);
+    hub75_status_t status = hub75_plan(config, &h->plan);
+    if (status != HUB75_OK) return status;
+    h->config = with_defaults(config);
+    const hub75_plan_t *p = &h->plan;
+    if (!mem->frame[0] || !mem->pads || !mem->descs || (p->buffers == 2 && !mem->frame[1]))
+        return HUB75_ERR_MEMORY;
+    if (!aligned(mem->frame[0]) || !aligned(mem->pads) || !aligned(mem->descs) ||
+        (p->buffers == 2 && !aligned(mem->frame[1])))
+        return HUB75_ERR_MEMORY;
+    h->mem = *mem;
+    if (p->buffers == 1) h->mem.frame[1] = NULL;
+
+    for (unsigned b = 0; b < p->buffers; b++) clear_frame(h, h->mem.frame[b]);
+    for (unsigned r = 0; r < p->rows; r++) {
+        uint16_t *idle = h->mem.pads + (size_t)r * p->pad_words * 2u;
+        for (unsigned i = 0; i < p->pad_words; i++) {
+            idle[i] = (uint16_t)(address_bits(r) | (1u << HUB75_BIT_EN));
+            idle[p->pad_words + i] = address_bits(r);
+        }
+    }
+    /* Link: per row, per plane: data record, then the slot's chunks; the last one loops to the head. */
+    for (uint32_t i = 0; i < p->desc_count; i++) {
+        h->mem.descs[i].next = (i + 1u < p->desc_count) ? &h->mem.descs[i + 1u] : &h->mem.descs[0];
+        h->mem.descs[i].ctrl = 0;
+        h->mem.descs[i].buf = NULL;
+    }
+    for (unsigned r = 0; r < p->rows; r++)
+        for (unsigned k = 0; k < p->depth; k++)
+            h->mem.descs[(size_t)r * p->descs_per_row + p->plane_desc[k]].ctrl = desc_ctrl(p->stride);
+    hub75_desc_t *tail = last_desc(h);
+    /* The last row's OE-off run: the address stays put while OE goes off. */
+    tail->buf = (const uint8_t *)(h->mem.pads + ((size_t)(p->rows - 1u) * 2u + 1u) * p->pad_words);
+    tail->ctrl = desc_ctrl(HUB75_TAIL_WORDS) | HUB75_DESC_EOF;
+
+    hub75_set_brightness(h, brightness);
+    h->front = 0;
+    h->back = (uint8_t)(p->buffers == 2 ? 1 : 0);
+    h->buffer_units[0] = h->buffer_units[1] = h->units_next;
+    h->units_now = h->units_next;
+    aim_data(h, h->front);
+    build_slots(h, h->units_now);
+    HUB75_FENCE();
+    return HUB75_OK;
+}
+
+hub75_desc_t *hub75_chain_head(const hub75_t *h) { return &h->mem.descs[0]; }
+
+/* The encoder: six table lookups per pixel pair yield all planes' colour bits at once. */
+static void encode(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
+    const hub75_plan_t *p = &h->plan;
+    const size_t row_bytes = (size_t)p->width * 3u;
+    const size_t plane_step = p->stride;
+    const unsigned swap = h->config.swap_halfwords;
+    const unsigned depth = p->depth;
+    const uint64_t *spread = h->spread;
+    const unsigned last = (p->width - 1u) ^ swap;
+    for (unsigned r = 0; r < p->rows; r++) {
+        const uint8_t *upper = rgb + (size_t)r * row_bytes;
+        const uint8_t *lower = rgb + (size_t)(r + p->rows) * row_bytes;
+        uint16_t *rec = frame + (size_t)r * depth * plane_step;
+        const uint16_t base = address_bits(r);
+        for (unsigned x = 0; x < p->width; x++, upper += 3, lower += 3) {
+            uint64_t bits = spread[upper[0]] | spread[upper[1]] << 1 | spread[upper[2]] << 2 |
+                            spread[lower[0]] << 3 | spread[lower[1]] << 4 | spread[lower[2]] << 5;
+            uint16_t *out = rec + (x ^ swap);
+            /* Unrolled by depth: the plane loop is the hot path (8 stores per pixel pair). */
+#define PLANE(k) out[(k) * plane_step] = (uint16_t)(base | ((bits >> (8 * (k))) & HUB75_COLOUR_MASK))
+            switch (depth) {
+            case 8: PLANE(7); /* fall through */
+            case 7: PLANE(6); /* fall through */
+            case 6: PLANE(5); /* fall through */
+            case 5: PLANE(4); /* fall through */
+            default: PLANE(3); PLANE(2); PLANE(1); PLANE(0);
+            }
+#undef PLANE
+        }
+        for (unsigned k = 0; k < depth; k++) rec[k * plane_step + last] |= (uint16_t)(1u << HUB75_BIT_LAT);
+        uint16_t *first = rec + swap;
+        *first = (uint16_t)((*first & ~HUB75_ADDRESS_MASK) | first_word_address(r, p->rows));
+    }
+}
+
+hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length) {
+    if (rgb == NULL || length != h->plan.input_bytes) {
+        h->counters.rejected++;
+        return HUB75_ERR_FRAME_SIZE;
+    }
+    if (h->swap_pending) {
+        h->counters.rejected++;
+        return HUB75_ERR_BUSY;
+    }
+    const unsigned target = h->plan.buffers == 2 ? h->back : h->front;
+    encode(h, h->mem.frame[target], rgb);
+    h->buffer_units[target] = h->units_next;
+    h->counters.pushes++;
+    /* Single buffered: the data is live already; only a brightness change waits for the boundary. */
+    if (h->plan.buffers == 2 || h->units_next != h->units_now) {
+        HUB75_FENCE(); /* the encoded words are in memory before the interrupt may act on the flag */
+        h->swap_pending = HUB75_SWAP_WANTED;
+    }
+    return HUB75_OK;
+}
+
+/* Points the chain at the new front buffer and applies its OE timing. The DMA is stopped. */
+static HUB75_ISR_ATTR void complete_swap(hub75_t *h) {
+    if (h->plan.buffers == 2) {
+        uint8_t shown = h->back;
+        h->back = h->front;
+        h->front = shown;
+        aim_data(h, shown);
+    }
+    uint8_t units = h->buffer_units[h->front];
+    if (units != h->units_now) {
+        build_slots(h, units);
+        h->units_now = units;
+    }
+    h->counters.swaps++;
+}
+
+HUB75_ISR_ATTR hub75_desc_t *hub75_on_refresh_end(hub75_t *h) {
+    hub75_desc_t *tail = last_desc(h);
+    switch (h->swap_pending) {
+    case HUB75_SWAP_WANTED:
+        /* The DMA has just taken the tail (next = head) and gone on, so it reads the tail again only at
+         * the end of the next refresh: cutting the loop now makes it stop exactly there. */
+        tail->next = NULL;
+        HUB75_FENCE();
+        h->swap_pending = HUB75_SWAP_CUT;
+        return NULL;
+    case HUB75_SWAP_CUT:
+        /* This tail was read after the cut: the DMA has stopped at the refresh boundary. */
+        complete_swap(h);
+        tail->next = &h->mem.descs[0];
+        HUB75_FENCE();
+        h->swap_pending = HUB75_SWAP_NONE;
+        return &h->mem.descs[0];
+    default:
+        return NULL;
+    }
+}
+
+/* FM6126A and ICN2038S (its second source) power up with their outputs disabled; two configuration
+ * registers must be written. Values as used by the open-source HUB75 drivers: register 1 (LAT for
+ * the last 11 clocks) sets the output current, register 2 (LAT for the last 12 clocks) bit 6 turns
+ * the outputs on. ESP32-HUB75-MatrixPanel-DMA writes 0x07E0 to register 1 (less current); we take
+ * rpi-rgb-led-matrix's 0x7FFF and cap brightness with brightness_ceiling instead. */
+static const hub75_register_write_t fm6126a_registers[] = {
+    {0x7FFFu, 11},
+    {0x0040u, 12},
+};
+
+const hub75_register_write_t *hub75_driver_registers(uint8_t driver, size_t *count) {
+    if (driver == HUB75_DRIVER_FM6126A || driver == HUB75_DRIVER_ICN2038S) {
+        *count = sizeof fm6126a_registers / sizeof fm6126a_registers[0];
+        return fm6126a_registers;
+    }
+    *count = 0;
+    return NULL;
+}
+
+size_t hub75_init_sequence_words(const hub75_plan_t *plan, uint8_t driver) {
+    size_t count;
+    hub75_driver_registers(driver, &count);
+    /* Each write is one full-width shift; then one shift of zeros latched normally to clear the
+     * output latches, so the set-up patterns never light up. */
+    return count ? (count + 1u) * plan->width : 0;
+}
+
+size_t hub75_init_sequence(const hub75_plan_t *plan, uint8_t driver, uint16_t *out, size_t capacity) {
+    size_t count;
+    const hub75_register_write_t *writes = hub75_driver_registers(driver, &count);
+    size_t needed = hub75_init_sequence_words(plan, driver);
+    if (needed == 0 || out == NULL || capacity < needed) return 0;
+    /* The same half-word order as the refresh stream, because the same DMA sends it (width is even,
+     * so each write starts on a pair boundary). */
+    const size_t swap = plan->swap_halfwords;
+    size_t n = 0;
+    for (size_t w = 0; w <= count; w++) {
+        const uint16_t value = w < count ? writes[w].value : 0;
+        const unsigned latch = w < count ? writes[w].latch_clocks : 1u;
+        for (unsigned x = 0; x < plan->width; x++, n++) {
+            uint16_t word = 0;
+            if (value & (0x8000u >> (x & 15u))) word |= HUB75_COLOUR_MASK;
+            if (x + latch >= plan->width) word |= (uint16_t)(1u << HUB75_BIT_LAT);
+            out[n ^ swap] = word;
+        }
+    }
+    return n;
+}

@@ -1,0 +1,238 @@
+/*
+ * HUB75 bit-plane core: turns whole RGB888 frames into the word stream a HUB75 panel needs, laid out
+ * for the ESP32 parallel-output DMA (I2S LCD mode on ESP32/S2, LCD_CAM + GDMA on S3), and builds the
+ * DMA descriptor chain that replays it forever without CPU work.
+ *
+ * Portable C99: no ESP-IDF header, no allocation, no floating point outside configuration time.
+ * The same file is compiled into the firmware and into the native tests on the build machine.
+ *
+ * Input frame: RGB888 packed, row-major, top row first, 3 bytes per pixel (R, G, B), no padding;
+ * width = panel_width * chain, height = panel_height. This is what the TypeScript compositor
+ * produces; rotation and mirroring are applied by the compositor before the push.
+ *
+ * The layout, timing model and memory formulas are described in docs/hub75.md.
+ */
+#ifndef HUB75_CORE_H
+#define HUB75_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Functions called from the DMA end-of-refresh interrupt must live in IRAM on the ESP32, so they run
+ * while the flash cache is off. The ESP-IDF linker scripts place any ".iram1.*" section in IRAM; the
+ * attribute is spelled out here so that the core needs no ESP-IDF header. */
+#ifndef HUB75_ISR_ATTR
+#if defined(ESP_PLATFORM)
+#define HUB75_ISR_ATTR __attribute__((section(".iram1.hub75")))
+#else
+#define HUB75_ISR_ATTR
+#endif
+#endif
+
+#define HUB75_MIN_DEPTH 4
+#define HUB75_MAX_DEPTH 8
+#define HUB75_MAX_LSB_UNITS 16
+#define HUB75_MAX_ROWS 32
+/* A DMA descriptor moves at most 4095 bytes; we keep every length a multiple of 4. */
+#define HUB75_DESC_MAX_BYTES 4092u
+#define HUB75_DESC_MAX_WORDS (HUB75_DESC_MAX_BYTES / 2u)
+/* Size of one descriptor on the target (lldesc_t on ESP32/S2, dma_descriptor_t on S3). */
+#define HUB75_TARGET_DESC_BYTES 12u
+/* The chain ends with a short OE-off tail: whatever the peripheral outputs while the DMA is stopped
+ * for a swap (it may repeat the last word) keeps the LEDs dark. It carries the end-of-frame flag. */
+#define HUB75_TAIL_WORDS 2u
+
+/* One 16-bit word is clocked out per pixel clock. Bit i drives parallel data line i; the ESP32
+ * layer routes each line to the pin given in the pin map. */
+enum {
+    HUB75_BIT_R1 = 0,
+    HUB75_BIT_G1 = 1,
+    HUB75_BIT_B1 = 2,
+    HUB75_BIT_R2 = 3,
+    HUB75_BIT_G2 = 4,
+    HUB75_BIT_B2 = 5,
+    HUB75_BIT_A = 6, /* address lines A..E are bits 6..10 */
+    HUB75_BIT_LAT = 11,
+    /* Output enable, active HIGH in memory: a zeroed word (cleared RAM, FIFO underrun) keeps the
+     * LEDs dark. The panel's OE pin is active low, so the ESP32 layer inverts this line. */
+    HUB75_BIT_EN = 12,
+    HUB75_SIGNAL_COUNT = 13
+};
+#define HUB75_COLOUR_MASK 0x3Fu
+#define HUB75_ADDRESS_SHIFT HUB75_BIT_A
+#define HUB75_ADDRESS_MASK (0x1Fu << HUB75_ADDRESS_SHIFT)
+
+/* Descriptor control word, bit-compatible with lldesc_t and dma_descriptor_t: size in bits 0-11,
+ * length in bits 12-23, end-of-frame in bit 30, owner (1 = DMA) in bit 31. */
+#define HUB75_DESC_EOF (1u << 30)
+#define HUB75_DESC_OWNER_DMA (1u << 31)
+
+typedef struct hub75_desc {
+    uint32_t ctrl;
+    const uint8_t *buf;
+    struct hub75_desc *next;
+} hub75_desc_t;
+
+typedef enum {
+    HUB75_OK = 0,
+    HUB75_ERR_CONFIG,     /* a configuration value is out of range; see hub75_config_error() */
+    HUB75_ERR_FRAME_SIZE, /* the frame is not width * height * 3 bytes */
+    HUB75_ERR_BUSY,       /* a swap is still pending: the back buffer is about to be shown */
+    HUB75_ERR_MEMORY      /* a memory block is missing or misaligned */
+} hub75_status_t;
+
+typedef enum {
+    HUB75_DRIVER_SHIFTREG = 0, /* plain shift registers (ICN2037, MBI5124, ...): nothing to set up */
+    HUB75_DRIVER_FM6126A = 1,
+    HUB75_DRIVER_ICN2038S = 2
+} hub75_driver_t;
+
+typedef enum {
+    HUB75_CURVE_CIE1931 = 0, /* input is perceived lightness L* (0..255 = 0..100), output luminance */
+    HUB75_CURVE_GAMMA = 1,   /* output = input ^ (gamma_x100 / 100) */
+    HUB75_CURVE_LINEAR = 2
+} hub75_curve_t;
+
+typedef struct {
+    uint16_t panel_width;       /* pixels across one panel, e.g. 64 */
+    uint16_t panel_height;      /* 32 for 1/16 scan, 64 for 1/32 scan */
+    uint8_t chain;              /* panels daisy-chained horizontally, >= 1 */
+    uint8_t scan;               /* 16 or 32 address rows; must be panel_height / 2; 0 = that */
+    uint8_t depth;              /* bits per colour channel, 4..8 */
+    uint32_t clock_hz;          /* pixel clock (one word per clock); 0 = 20 MHz */
+    uint8_t latch_blanking;     /* words with OE off after each latch, 1..4 (rounded up to even);
+                                   0 = 1 */
+    uint8_t lsb_units;          /* OE on-time of the least significant plane at 100 %, in units of
+                                   2 clocks, 1..16; 0 = 4 */
+    uint8_t brightness_ceiling; /* per-board limit in percent (power supply), 1..100; 0 = 100 */
+    uint8_t curve;              /* hub75_curve_t */
+    uint16_t gamma_x100;        /* HUB75_CURVE_GAMMA only: 220 = 2.2; 0 = 220 */
+    uint8_t driver;             /* hub75_driver_t */
+    uint8_t double_buffer;      /* 1: two frame buffers and a tear-free swap */
+    uint8_t swap_halfwords;     /* 1 on ESP32 I2S: each 32-bit word leaves as (high half, low half) */
+    uint8_t clock_phase;        /* 1: panel samples on the falling edge; handled by the peripheral */
+    uint16_t pad_words;         /* words per idle run; 0 = choose the size that needs least memory */
+} hub75_config_t;
+
+/* Everything the configuration implies, computed without touching memory. */
+typedef struct {
+    uint16_t width;        /* words shifted per bit plane: panel_width * chain */
+    uint16_t height;       /* frame rows */
+    uint16_t rows;         /* address rows (scan); row r drives frame rows r and r + rows */
+    uint16_t stride;       /* words per plane record: width data words + blank words */
+    uint16_t blank_words;  /* OE-off words after the latch (even) */
+    uint16_t pad_words;    /* P: length of one ON run and one OFF run in the per-row idle buffer */
+    uint8_t depth;
+    uint8_t lsb_units;     /* N */
+    uint8_t buffers;       /* 1 or 2 */
+    uint8_t swap_halfwords; /* copied from the configuration: word order within each 32-bit pair */
+    uint16_t plane_desc[HUB75_MAX_DEPTH];  /* index of plane k's data descriptor within a row */
+    uint32_t slot_words[HUB75_MAX_DEPTH];  /* display slot of plane k: 2 * N * 2^k words */
+    uint16_t slot_chunks[HUB75_MAX_DEPTH]; /* descriptors for that slot */
+    uint32_t descs_per_row;
+    uint32_t desc_count;        /* rows * descs_per_row + 1 (the tail, see below) */
+    uint32_t words_per_row;     /* = clocks per address row */
+    uint32_t words_per_refresh; /* = clocks per full refresh: rows * words_per_row + tail words */
+    uint32_t frame_buffer_bytes; /* one frame buffer (DMA memory) */
+    uint32_t pad_bytes;          /* idle buffers, shared by both frame buffers */
+    uint32_t desc_bytes;         /* descriptors at HUB75_TARGET_DESC_BYTES each */
+    uint32_t dma_bytes;          /* everything the DMA reads: frames + pads + descriptors */
+    uint32_t refresh_centihz;    /* clock_hz * 100 / words_per_refresh */
+    uint32_t max_duty_permille;  /* share of time the LEDs can be lit at 100 % brightness */
+    uint32_t input_bytes;        /* width * height * 3 */
+} hub75_plan_t;
+
+/* Memory the caller provides (DMA-capable, 4-byte aligned on the ESP32). Sizes from the plan:
+ * frame[i]: frame_buffer_bytes each (frame[1] only when double buffered), pads: pad_bytes,
+ * descs: desc_count * sizeof(hub75_desc_t). */
+typedef struct {
+    uint16_t *frame[2];
+    uint16_t *pads;
+    hub75_desc_t *descs;
+} hub75_memory_t;
+
+typedef enum {
+    HUB75_SWAP_NONE = 0,
+    HUB75_SWAP_WANTED = 1, /* a frame was pushed; the loop is cut at the next refresh end */
+    HUB75_SWAP_CUT = 2     /* the loop is cut; the DMA stops at the end of this refresh */
+} hub75_swap_state_t;
+
+typedef struct {
+    uint32_t pushes;   /* frames encoded */
+    uint32_t swaps;    /* buffer swaps completed at a refresh boundary */
+    uint32_t rejected; /* pushes refused (busy or wrong size) */
+} hub75_counters_t;
+
+typedef struct {
+    hub75_config_t config;
+    hub75_plan_t plan;
+    hub75_memory_t mem;
+    uint8_t front;            /* buffer the DMA shows */
+    uint8_t back;             /* buffer the next push writes */
+    volatile uint8_t swap_pending; /* hub75_swap_state_t: nonzero while a pushed frame waits */
+    uint8_t brightness;       /* percent, before the ceiling */
+    uint8_t units_now;        /* OE units (n) the windows currently use */
+    uint8_t units_next;       /* n matching the current spread table */
+    uint8_t buffer_units[2];  /* n each buffer was encoded for */
+    hub75_counters_t counters;
+    uint16_t level[256];      /* corrected level (0 .. 2^depth - 1) per input byte */
+    /* spread[v]: bit k of level[v] moved to bit 8k, so six lookups OR-ed with shifts give the six
+     * colour bits of every plane at once (byte k = plane k). */
+    uint64_t spread[256];
+} hub75_t;
+
+/* Fills *plan from *config; HUB75_ERR_CONFIG if a value is out of range. */
+hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan);
+/* Human-readable reason for the last HUB75_ERR_CONFIG of hub75_plan (static string). */
+const char *hub75_config_error(const hub75_config_t *config);
+
+/* Writes the constant words (addresses, blanking, idle runs), links the descriptor chain and shows a
+ * black frame. brightness is in percent (0..100, before the ceiling). */
+hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_memory_t *mem,
+                          uint8_t brightness);
+
+/* Head of the chain: hand it to the DMA once; the chain loops on itself. */
+hub75_desc_t *hub75_chain_head(const hub75_t *h);
+
+/* Encodes one frame into the back buffer (the front one when single buffered) and, when double
+ * buffered, asks for a swap at the end of the refresh in progress. */
+hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length);
+
+/* Brightness in percent (0..100, scaled by the ceiling). Takes effect with the next push. */
+void hub75_set_brightness(hub75_t *h, uint8_t percent);
+
+/* Call from the end-of-frame interrupt of the chain's tail, once per refresh. Returns NULL when the DMA
+ * goes on by itself, or the descriptor to restart it from when it has stopped for a swap:
+ *   push            -> swap WANTED
+ *   refresh end #1  -> the loop is cut after the tail (the DMA reads the tail again only at the end
+ *                      of the next refresh, so the cut cannot race it); returns NULL
+ *   refresh end #2  -> the DMA has stopped at the boundary: the chain is pointed at the new front
+ *                      buffer and its OE timing, the loop closed again; returns the head
+ * So a pushed frame shows within two refreshes and never mid-refresh. Needs the interrupt to run
+ * within one refresh (milliseconds). Safe in an interrupt: no allocation, no locks, bounded work. */
+HUB75_ISR_ATTR hub75_desc_t *hub75_on_refresh_end(hub75_t *h);
+
+/* Driver-chip set-up as data: register writes for FM6126A/ICN2038S. latch_clocks selects the
+ * register (LAT is held high for that many final clocks of the write). */
+typedef struct {
+    uint16_t value;      /* register bits, MSB first within each 16-column chip */
+    uint8_t latch_clocks;
+} hub75_register_write_t;
+
+/* The register writes for a driver; *count receives their number (0 for plain shift registers). */
+const hub75_register_write_t *hub75_driver_registers(uint8_t driver, size_t *count);
+/* Words needed by hub75_init_sequence for this plan and driver. */
+size_t hub75_init_sequence_words(const hub75_plan_t *plan, uint8_t driver);
+/* Renders the set-up writes as a word stream (sent once, before the refresh chain starts). Returns
+ * the number of words written, 0 if out is too small. */
+size_t hub75_init_sequence(const hub75_plan_t *plan, uint8_t driver, uint16_t *out, size_t capacity);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HUB75_CORE_H */

@@ -1,0 +1,706 @@
+/*
+ * Native tests of the HUB75 core (hosts/esp32/hub75/hub75_core.c), built with AddressSanitizer and
+ * UBSan by `make test-native`. Each case pushes frames, lets panel_sim walk the descriptor chain as the
+ * DMA would, and compares the light every LED receives with the frame after the lightness curve and
+ * brightness, exactly. Prints one line per case and a closing "native: N passed, N failed".
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub75_core.h"
+#include "panel_sim.h"
+
+/* ---- a minimal harness: a case passes when none of its checks failed ---- */
+
+static int cases_passed, cases_failed, case_failed;
+static char case_message[320];
+
+#define CHECK(cond, ...)                                                                   \
+    do {                                                                                   \
+        if (!(cond)) {                                                                     \
+            if (!case_failed) snprintf(case_message, sizeof case_message, __VA_ARGS__);    \
+            case_failed = 1;                                                               \
+        }                                                                                  \
+    } while (0)
+
+static void begin_case(void) {
+    case_failed = 0;
+    case_message[0] = 0;
+}
+
+static void end_case(const char *name) {
+    if (case_failed) {
+        cases_failed++;
+        printf("not ok - %s: %s\n", name, case_message);
+    } else {
+        cases_passed++;
+        printf("ok - %s\n", name);
+    }
+}
+
+/* ---- a core instance with exactly sized heap blocks, so ASan sees every overrun ---- */
+
+typedef struct {
+    hub75_config_t config;
+    hub75_plan_t plan;
+    hub75_memory_t mem;
+    hub75_t *h;
+    panel_sim_t sim;
+    uint8_t *frame; /* scratch RGB888 frame */
+} rig_t;
+
+static hub75_config_t panel(unsigned width, unsigned height, unsigned chain, unsigned depth) {
+    hub75_config_t c;
+    memset(&c, 0, sizeof c);
+    c.panel_width = (uint16_t)width;
+    c.panel_height = (uint16_t)height;
+    c.chain = (uint8_t)chain;
+    c.scan = (uint8_t)(height / 2);
+    c.depth = (uint8_t)depth;
+    c.clock_hz = 20000000u;
+    c.latch_blanking = 1;
+    c.lsb_units = 4;
+    c.brightness_ceiling = 100;
+    c.curve = HUB75_CURVE_CIE1931;
+    c.double_buffer = 1;
+    return c;
+}
+
+static int rig_open(rig_t *r, const hub75_config_t *config, unsigned brightness) {
+    memset(r, 0, sizeof *r);
+    r->config = *config;
+    if (hub75_plan(config, &r->plan) != HUB75_OK) return -1;
+    r->mem.frame[0] = malloc(r->plan.frame_buffer_bytes);
+    r->mem.frame[1] = r->plan.buffers == 2 ? malloc(r->plan.frame_buffer_bytes) : NULL;
+    r->mem.pads = malloc(r->plan.pad_bytes);
+    r->mem.descs = malloc(r->plan.desc_count * sizeof(hub75_desc_t));
+    r->h = malloc(sizeof *r->h);
+    r->frame = calloc(r->plan.input_bytes, 1);
+    if (!r->h || !r->frame) return -1;
+    if (hub75_init(r->h, config, &r->mem, (uint8_t)brightness) != HUB75_OK) return -1;
+    unsigned blanking = config->latch_blanking ? config->latch_blanking : 1;
+    return panel_sim_open(&r->sim, r->plan.width, r->plan.rows, blanking, config->swap_halfwords);
+}
+
+static void rig_close(rig_t *r) {
+    free(r->mem.frame[0]);
+    free(r->mem.frame[1]);
+    free(r->mem.pads);
+    free(r->mem.descs);
+    free(r->h);
+    free(r->frame);
+    panel_sim_close(&r->sim);
+}
+
+/* ---- the expected picture, computed here from the definitions, not by the core ---- */
+
+static double luminance(unsigned curve, unsigned gamma_x100, unsigned v) {
+    if (curve == HUB75_CURVE_LINEAR) return v / 255.0;
+    if (curve == HUB75_CURVE_GAMMA) return pow(v / 255.0, (gamma_x100 ? gamma_x100 : 220) / 100.0);
+    /* CIE 1931: input is L* scaled to 0..255; Y = ((L* + 16) / 116)^3 above L* = 8, L* / 903.3 below */
+    double lightness = 100.0 * v / 255.0;
+    return lightness > 8.0 ? pow((lightness + 16.0) / 116.0, 3.0) : lightness / 903.3;
+}
+
+/* Whole OE units per LSB that brightness * ceiling needs: ceil(share * N). */
+static unsigned expected_units(const hub75_config_t *c, unsigned brightness) {
+    unsigned ceiling = c->brightness_ceiling ? c->brightness_ceiling : 100;
+    unsigned lsb = c->lsb_units ? c->lsb_units : 4;
+    unsigned share = brightness * ceiling * lsb; /* in 1/10000 units */
+    return (share + 9999) / 10000;
+}
+
+static unsigned expected_level(const hub75_config_t *c, unsigned brightness, unsigned v) {
+    unsigned ceiling = c->brightness_ceiling ? c->brightness_ceiling : 100;
+    unsigned lsb = c->lsb_units ? c->lsb_units : 4;
+    unsigned units = expected_units(c, brightness);
+    if (units == 0) return 0;
+    double top = (double)((1u << c->depth) - 1u);
+    double share = (double)(brightness * ceiling * lsb) / (10000.0 * units);
+    return (unsigned)floor(luminance(c->curve, c->gamma_x100, v) * top * share + 0.5);
+}
+
+static uint32_t rng_state;
+static uint32_t rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+static void fill_random(rig_t *r, uint32_t seed) {
+    rng_state = seed ? seed : 1;
+    for (uint32_t i = 0; i < r->plan.input_bytes; i++) r->frame[i] = (uint8_t)rng();
+}
+
+static void fill_gradient(rig_t *r) {
+    for (unsigned y = 0; y < r->plan.height; y++)
+        for (unsigned x = 0; x < r->plan.width; x++) {
+            uint8_t *p = r->frame + ((size_t)y * r->plan.width + x) * 3;
+            p[0] = (uint8_t)(x * 255 / (r->plan.width - 1));
+            p[1] = (uint8_t)(y * 255 / (r->plan.height - 1));
+            p[2] = (uint8_t)((x + y) & 0xFF);
+        }
+}
+
+/* Walks one refresh and checks every LED against `frame` at `brightness`. */
+static void check_shows(rig_t *r, const uint8_t *frame, unsigned brightness) {
+    panel_sim_refresh(&r->sim, hub75_chain_head(r->h));
+    CHECK(r->sim.errors == 0, "signal rule broken: %s", r->sim.first_error);
+    unsigned units = expected_units(&r->config, brightness);
+    uint32_t mismatches = 0;
+    for (unsigned y = 0; y < r->plan.height && mismatches == 0; y++)
+        for (unsigned x = 0; x < r->plan.width; x++)
+            for (unsigned c = 0; c < 3; c++) {
+                unsigned v = frame[((size_t)y * r->plan.width + x) * 3 + c];
+                uint32_t want = expected_level(&r->config, brightness, v) * 2u * units;
+                uint32_t got = panel_sim_light(&r->sim, x, y, c);
+                if (got != want && mismatches++ == 0)
+                    CHECK(0, "pixel (%u,%u) channel %u value %u lit %u clocks, expected %u", x, y, c, v, got, want);
+            }
+    CHECK(r->sim.clocks == r->plan.words_per_refresh, "refresh took %llu clocks, plan says %u",
+          (unsigned long long)r->sim.clocks, r->plan.words_per_refresh);
+    CHECK(r->sim.descriptors == r->plan.desc_count, "walked %u descriptors, plan says %u", r->sim.descriptors,
+          r->plan.desc_count);
+    CHECK(r->sim.latches == (uint32_t)r->plan.rows * r->plan.depth, "%u latches per refresh, expected %u",
+          r->sim.latches, r->plan.rows * r->plan.depth);
+}
+
+/* Plays the end-of-refresh interrupt until a pending swap is done: the first refresh end cuts the
+ * loop (the DMA goes on), the second finds the DMA stopped and must restart it at the head. */
+static void finish_swap(rig_t *r) {
+    if (!r->h->swap_pending) return;
+    hub75_desc_t *restart = hub75_on_refresh_end(r->h);
+    if (restart == NULL) restart = hub75_on_refresh_end(r->h);
+    CHECK(restart == hub75_chain_head(r->h), "the swap did not complete within two refresh ends");
+    CHECK(!r->h->swap_pending, "swap still pending");
+}
+
+/* Pushes the rig's scratch frame and completes the swap as the end-of-refresh interrupt would. */
+static void push_and_swap(rig_t *r) {
+    hub75_status_t s = hub75_push(r->h, r->frame, r->plan.input_bytes);
+    CHECK(s == HUB75_OK, "push returned %d", (int)s);
+    finish_swap(r);
+}
+
+/* ---- cases ---- */
+
+static void case_decode(const char *name, hub75_config_t c, unsigned brightness) {
+    begin_case();
+    rig_t r;
+    if (rig_open(&r, &c, brightness) != 0) {
+        CHECK(0, "set-up failed");
+    } else {
+        check_shows(&r, r.frame, brightness); /* black at start: frame is not yet filled, compare 0s */
+        fill_random(&r, 0x9E3779B9u ^ c.depth ^ (uint32_t)brightness << 8 ^ c.panel_width);
+        push_and_swap(&r);
+        check_shows(&r, r.frame, brightness);
+        fill_gradient(&r);
+        push_and_swap(&r);
+        check_shows(&r, r.frame, brightness);
+    }
+    rig_close(&r);
+    end_case(name);
+}
+
+static void case_target(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 64, 1, 8);
+    hub75_plan_t p;
+    CHECK(hub75_plan(&c, &p) == HUB75_OK, "plan refused");
+    CHECK(p.buffers == 2, "not double buffered");
+    CHECK(p.refresh_centihz >= 12000, "refresh %u.%02u Hz < 120 Hz", p.refresh_centihz / 100, p.refresh_centihz % 100);
+    CHECK(p.dma_bytes <= 96u * 1024u, "DMA memory %u bytes > 96 KiB", p.dma_bytes);
+    end_case("plan: 64x64 at 8 bits, 20 MHz, double buffered: >= 120 Hz in <= 96 KiB of DMA memory");
+}
+
+typedef struct {
+    const char *what;
+    hub75_config_t config;
+} bad_config_t;
+
+static void case_bad_configs(void) {
+    hub75_config_t base = panel(64, 64, 1, 8);
+    bad_config_t bad[24];
+    size_t n = 0;
+#define BAD(label, field, value)            \
+    do {                                    \
+        bad[n].what = label;                \
+        bad[n].config = base;               \
+        bad[n].config.field = value;        \
+        n++;                                \
+    } while (0)
+    BAD("odd panel width", panel_width, 63);
+    BAD("panel width 0", panel_width, 0);
+    BAD("panel width 258", panel_width, 258);
+    BAD("chain 0", chain, 0);
+    BAD("chain 17", chain, 17);
+    BAD("panel height 48", panel_height, 48);
+    BAD("scan 16 on a 64-row panel", scan, 16);
+    BAD("depth 3", depth, 3);
+    BAD("depth 9", depth, 9);
+    BAD("clock 500 kHz", clock_hz, 500000u);
+    BAD("clock 50 MHz", clock_hz, 50000000u);
+    BAD("latch blanking 5", latch_blanking, 5);
+    BAD("lsb units 17", lsb_units, 17);
+    BAD("ceiling 101 %", brightness_ceiling, 101);
+    BAD("unknown curve", curve, 3);
+    BAD("gamma 0.5", gamma_x100, 50);
+    BAD("unknown driver", driver, 3);
+    BAD("double_buffer 2", double_buffer, 2);
+    BAD("odd pad words", pad_words, 33);
+    BAD("pad words 4096", pad_words, 4096);
+#undef BAD
+    bad[n].what = "chain too wide (256 x 8)";
+    bad[n].config = base;
+    bad[n].config.panel_width = 256;
+    bad[n].config.chain = 8;
+    n++;
+    for (size_t i = 0; i < n; i++) {
+        begin_case();
+        hub75_plan_t p;
+        hub75_t *h = malloc(sizeof *h);
+        hub75_memory_t mem = {{NULL, NULL}, NULL, NULL};
+        CHECK(hub75_plan(&bad[i].config, &p) == HUB75_ERR_CONFIG, "plan accepted it");
+        const char *reason = hub75_config_error(&bad[i].config);
+        CHECK(reason != NULL && strlen(reason) > 10, "no reason given");
+        CHECK(hub75_init(h, &bad[i].config, &mem, 100) == HUB75_ERR_CONFIG, "init accepted it");
+        free(h);
+        char name[200];
+        snprintf(name, sizeof name, "config: %s is refused (%s)", bad[i].what, reason ? reason : "-");
+        end_case(name);
+    }
+    begin_case();
+    CHECK(hub75_config_error(&base) == NULL, "a valid configuration was refused: %s", hub75_config_error(&base));
+    hub75_config_t zeroed = base;
+    zeroed.scan = 0;
+    zeroed.clock_hz = 0;
+    zeroed.latch_blanking = 0;
+    zeroed.lsb_units = 0;
+    zeroed.brightness_ceiling = 0;
+    hub75_plan_t a, b;
+    CHECK(hub75_plan(&zeroed, &a) == HUB75_OK && hub75_plan(&base, &b) == HUB75_OK, "defaults refused");
+    CHECK(a.words_per_refresh == b.words_per_refresh && a.dma_bytes == b.dma_bytes, "defaults differ from the documented ones");
+    end_case("config: fields left at 0 take the documented defaults");
+}
+
+static void case_swap(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 1, 6);
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    uint8_t *first = malloc(r.plan.input_bytes), *second = malloc(r.plan.input_bytes);
+    fill_random(&r, 11);
+    memcpy(first, r.frame, r.plan.input_bytes);
+    fill_random(&r, 22);
+    memcpy(second, r.frame, r.plan.input_bytes);
+
+    memcpy(r.frame, first, r.plan.input_bytes);
+    CHECK(hub75_push(r.h, r.frame, r.plan.input_bytes) == HUB75_OK, "first push refused");
+    CHECK(r.h->swap_pending == HUB75_SWAP_WANTED, "no swap requested");
+    /* Until the refresh boundary the old (black) picture stays and the chain keeps looping. */
+    memset(r.frame, 0, r.plan.input_bytes);
+    check_shows(&r, r.frame, 100);
+    CHECK(!r.sim.ended, "the chain stopped before the loop was cut");
+    CHECK(hub75_on_refresh_end(r.h) == NULL, "first refresh end asked for a restart");
+    /* Cut: the next refresh is still the old picture, whole, and then the DMA stops. */
+    check_shows(&r, r.frame, 100);
+    CHECK(r.sim.ended, "the chain did not stop at the end of the refresh");
+    CHECK(hub75_push(r.h, second, r.plan.input_bytes) == HUB75_ERR_BUSY, "push while a swap is pending was accepted");
+    CHECK(r.h->counters.rejected == 1, "rejected counter %u", r.h->counters.rejected);
+    CHECK(hub75_on_refresh_end(r.h) == hub75_chain_head(r.h), "restart point is not the head");
+    check_shows(&r, first, 100);
+    CHECK(!r.sim.ended, "the chain does not loop after the swap");
+
+    /* Writing the back buffer never disturbs the picture being shown. */
+    CHECK(hub75_push(r.h, second, r.plan.input_bytes) == HUB75_OK, "second push refused");
+    check_shows(&r, first, 100);
+    finish_swap(&r);
+    check_shows(&r, second, 100);
+    CHECK(r.h->front == 0 && r.h->back == 1, "buffers did not alternate (front %u)", r.h->front);
+    CHECK(hub75_push(r.h, first, r.plan.input_bytes) == HUB75_OK, "third push refused");
+    finish_swap(&r);
+    check_shows(&r, first, 100);
+    CHECK(r.h->front == 1, "buffers did not alternate back");
+    CHECK(r.h->counters.swaps == 3 && r.h->counters.pushes == 3, "counters: %u swaps, %u pushes", r.h->counters.swaps,
+          r.h->counters.pushes);
+    /* Refresh ends without a pending swap change nothing and never ask for a restart. */
+    CHECK(hub75_on_refresh_end(r.h) == NULL && hub75_on_refresh_end(r.h) == NULL, "restart without a swap");
+    check_shows(&r, first, 100);
+    CHECK(r.h->counters.swaps == 3 && !r.sim.ended, "a refresh end without a push changed the chain");
+    free(first);
+    free(second);
+    rig_close(&r);
+    end_case("double buffer: pushes land in the back buffer; the picture changes only at a refresh boundary, within two refreshes");
+}
+
+static void case_brightness_with_frame(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 64, 1, 8);
+    c.swap_halfwords = 1;
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    uint8_t *shown = malloc(r.plan.input_bytes);
+    fill_random(&r, 5);
+    push_and_swap(&r);
+    memcpy(shown, r.frame, r.plan.input_bytes);
+    hub75_set_brightness(r.h, 30);
+    check_shows(&r, shown, 100); /* nothing changes until a frame is pushed */
+    fill_gradient(&r);
+    CHECK(hub75_push(r.h, r.frame, r.plan.input_bytes) == HUB75_OK, "push refused");
+    check_shows(&r, shown, 100); /* nor before the boundary */
+    finish_swap(&r);
+    check_shows(&r, r.frame, 30);
+    free(shown);
+    rig_close(&r);
+    end_case("brightness: a change takes effect with the next frame, at a refresh boundary");
+}
+
+static void case_single_buffer(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 2, 8);
+    c.double_buffer = 0;
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    CHECK(r.plan.buffers == 1 && r.plan.dma_bytes == r.plan.frame_buffer_bytes + r.plan.pad_bytes + r.plan.desc_bytes,
+          "single buffer plan counts %u bytes", r.plan.dma_bytes);
+    fill_random(&r, 77);
+    CHECK(hub75_push(r.h, r.frame, r.plan.input_bytes) == HUB75_OK, "push refused");
+    CHECK(!r.h->swap_pending, "single buffer push waited for a swap");
+    check_shows(&r, r.frame, 100);
+    hub75_set_brightness(r.h, 45);
+    fill_gradient(&r);
+    CHECK(hub75_push(r.h, r.frame, r.plan.input_bytes) == HUB75_OK, "push refused");
+    CHECK(r.h->swap_pending, "a brightness change did not wait for the boundary");
+    finish_swap(&r);
+    check_shows(&r, r.frame, 45);
+    rig_close(&r);
+    end_case("single buffer: pushes show at once; OE timing changes wait for the refresh boundary");
+}
+
+static void case_physical_brightness(unsigned brightness, unsigned ceiling) {
+    begin_case();
+    hub75_config_t c = panel(64, 64, 1, 8);
+    c.brightness_ceiling = (uint8_t)ceiling;
+    rig_t r;
+    if (rig_open(&r, &c, brightness) != 0) CHECK(0, "set-up failed");
+    for (uint32_t i = 0; i < r.plan.input_bytes; i++) r.frame[i] = (uint8_t)(i / 3);
+    push_and_swap(&r);
+    panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+    CHECK(r.sim.errors == 0, "%s", r.sim.first_error);
+    /* Light relative to the brightest LED at 100 %: share * Y * (2^depth - 1) * 2N clocks, within n
+     * clocks (half a level step of 2n clocks). */
+    const double share = brightness * ceiling / 10000.0;
+    const unsigned units = expected_units(&c, brightness);
+    uint32_t previous = 0;
+    for (unsigned v = 0; v < 256; v++) {
+        unsigned x = v % 64, y = v / 64;
+        uint32_t got = panel_sim_light(&r.sim, x, y, 0);
+        double ideal = share * luminance(HUB75_CURVE_CIE1931, 0, v) * 255.0 * 2.0 * 4.0;
+        CHECK(fabs(got - ideal) <= units + 1e-9, "value %u: %u clocks, ideal %.2f (tolerance %u)", v, got, ideal, units);
+        CHECK(got >= previous, "value %u is dimmer than value %u", v, v - 1);
+        previous = got;
+    }
+    if (brightness == 0) CHECK(r.sim.lit_clocks == 0, "LEDs lit at brightness 0");
+    uint32_t lit_max = r.plan.rows * 255u * 2u * units;
+    CHECK(r.sim.lit_clocks == (units ? lit_max : 0), "OE on for %u clocks, expected %u", r.sim.lit_clocks, lit_max);
+    rig_close(&r);
+    char name[160];
+    snprintf(name, sizeof name, "brightness %u %% with ceiling %u %%: light follows CIE 1931 luminance x brightness", brightness,
+             ceiling);
+    end_case(name);
+}
+
+static void case_refresh_independent_of_brightness(void) {
+    begin_case();
+    hub75_config_t c = panel(128, 64, 1, 7);
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    fill_random(&r, 3);
+    push_and_swap(&r);
+    panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+    uint64_t at_full = r.sim.clocks;
+    hub75_set_brightness(r.h, 12);
+    push_and_swap(&r);
+    panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+    CHECK(r.sim.clocks == at_full, "refresh length changed with brightness: %llu vs %llu clocks",
+          (unsigned long long)r.sim.clocks, (unsigned long long)at_full);
+    CHECK(r.sim.errors == 0, "%s", r.sim.first_error);
+    rig_close(&r);
+    end_case("brightness: the refresh rate does not depend on brightness");
+}
+
+static void case_single_pixel(unsigned x, unsigned y) {
+    begin_case();
+    hub75_config_t c = panel(64, 64, 2, 8);
+    c.swap_halfwords = 1;
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    memset(r.frame, 0, r.plan.input_bytes);
+    r.frame[((size_t)y * r.plan.width + x) * 3 + 1] = 255;
+    push_and_swap(&r);
+    panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+    CHECK(r.sim.errors == 0, "%s", r.sim.first_error);
+    unsigned lit = 0;
+    for (unsigned yy = 0; yy < r.plan.height; yy++)
+        for (unsigned xx = 0; xx < r.plan.width; xx++)
+            for (unsigned ch = 0; ch < 3; ch++)
+                if (panel_sim_light(&r.sim, xx, yy, ch)) {
+                    lit++;
+                    CHECK(xx == x && yy == y && ch == 1, "LED (%u,%u) channel %u lit", xx, yy, ch);
+                }
+    CHECK(lit == 1, "%u LEDs lit", lit);
+    CHECK(panel_sim_light(&r.sim, x, y, 1) == 255u * 2u * 4u, "full green lit %u clocks", panel_sim_light(&r.sim, x, y, 1));
+    rig_close(&r);
+    char name[120];
+    snprintf(name, sizeof name, "geometry: pixel (%u,%u) of a 128x64 chain lights only its own green LED", x, y);
+    end_case(name);
+}
+
+static void case_bad_frames(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 1, 8);
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    fill_random(&r, 9);
+    push_and_swap(&r);
+    uint8_t *shown = malloc(r.plan.input_bytes);
+    memcpy(shown, r.frame, r.plan.input_bytes);
+    uint8_t *longer = calloc(r.plan.input_bytes + 1, 1);
+    CHECK(hub75_push(r.h, r.frame, r.plan.input_bytes - 1) == HUB75_ERR_FRAME_SIZE, "short frame accepted");
+    CHECK(hub75_push(r.h, longer, r.plan.input_bytes + 1) == HUB75_ERR_FRAME_SIZE, "long frame accepted");
+    CHECK(hub75_push(r.h, r.frame, 0) == HUB75_ERR_FRAME_SIZE, "empty frame accepted");
+    CHECK(hub75_push(r.h, NULL, r.plan.input_bytes) == HUB75_ERR_FRAME_SIZE, "NULL frame accepted");
+    CHECK(!r.h->swap_pending && r.h->counters.rejected == 4, "rejected pushes: %u", r.h->counters.rejected);
+    check_shows(&r, shown, 100);
+    free(longer);
+    free(shown);
+    rig_close(&r);
+    end_case("frames: a frame of the wrong size is refused and the picture stays");
+}
+
+static void case_bad_memory(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 1, 8);
+    hub75_plan_t p;
+    hub75_plan(&c, &p);
+    hub75_t *h = malloc(sizeof *h);
+    uint16_t *frame0 = malloc(p.frame_buffer_bytes), *frame1 = malloc(p.frame_buffer_bytes);
+    uint16_t *pads = malloc(p.pad_bytes + 4);
+    hub75_desc_t *descs = malloc(p.desc_count * sizeof *descs);
+    hub75_memory_t mem = {{frame0, NULL}, pads, descs};
+    CHECK(hub75_init(h, &c, &mem, 100) == HUB75_ERR_MEMORY, "double buffer without a second buffer accepted");
+    mem.frame[1] = frame1;
+    mem.pads = (uint16_t *)(void *)((uint8_t *)pads + 2);
+    CHECK(hub75_init(h, &c, &mem, 100) == HUB75_ERR_MEMORY, "misaligned idle buffer accepted");
+    mem.pads = pads;
+    CHECK(hub75_init(h, &c, &mem, 100) == HUB75_OK, "good memory refused");
+    CHECK(hub75_init(h, &c, NULL, 100) == HUB75_ERR_MEMORY, "no memory accepted");
+    free(h);
+    free(frame0);
+    free(frame1);
+    free(pads);
+    free(descs);
+    end_case("memory: missing or misaligned DMA blocks are refused");
+}
+
+static void case_reuse(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 64, 1, 8);
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    fill_random(&r, 1);
+    push_and_swap(&r);
+    panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+    uint64_t stored = (uint64_t)r.plan.frame_buffer_bytes + r.plan.pad_bytes;
+    CHECK(r.sim.bytes_read == 2ull * r.plan.words_per_refresh, "bytes read %llu", (unsigned long long)r.sim.bytes_read);
+    /* Every descriptor points into the front frame buffer or the idle runs: nothing else is stored. */
+    const uint8_t *front = (const uint8_t *)r.mem.frame[r.h->front];
+    const uint8_t *pads = (const uint8_t *)r.mem.pads;
+    unsigned outside = 0, into_front = 0;
+    for (uint32_t i = 0; i < r.plan.desc_count; i++) {
+        const uint8_t *b = r.mem.descs[i].buf;
+        uint32_t len = (r.mem.descs[i].ctrl >> 12) & 0xFFFu;
+        if (b >= front && b + len <= front + r.plan.frame_buffer_bytes) into_front++;
+        else if (!(b >= pads && b + len <= pads + r.plan.pad_bytes)) outside++;
+    }
+    CHECK(outside == 0, "%u descriptors point outside the DMA blocks", outside);
+    CHECK(into_front == (uint32_t)r.plan.rows * r.plan.depth, "%u data descriptors", into_front);
+    CHECK(r.sim.bytes_read > 2 * stored, "streams %llu bytes from %llu stored: no reuse", (unsigned long long)r.sim.bytes_read,
+          (unsigned long long)stored);
+    rig_close(&r);
+    end_case("descriptors: weighted time is replayed from shared idle runs, not stored");
+}
+
+static void case_init_sequence(unsigned driver, unsigned width, unsigned swap) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, width / 64, 8);
+    c.driver = (uint8_t)driver;
+    c.swap_halfwords = (uint8_t)swap;
+    hub75_plan_t p;
+    hub75_plan(&c, &p);
+    size_t need = hub75_init_sequence_words(&p, c.driver);
+    CHECK(need == 3u * width, "%zu words for the set-up", need);
+    uint16_t *words = malloc(need * sizeof *words);
+    CHECK(hub75_init_sequence(&p, c.driver, words, need - 1) == 0, "wrote into a buffer too small");
+    CHECK(hub75_init_sequence(&p, c.driver, words, need) == need, "short set-up sequence");
+    panel_sim_write_t writes[4];
+    size_t n = panel_sim_register_writes(words, need, width, swap, writes, 4);
+    CHECK(n == 3, "%zu register writes", n);
+    size_t count;
+    const hub75_register_write_t *regs = hub75_driver_registers(c.driver, &count);
+    CHECK(count == 2 && regs != NULL, "driver table has %zu writes", count);
+    const unsigned want_latch[3] = {11, 12, 1};
+    const uint16_t want_value[3] = {0x7FFF, 0x0040, 0};
+    for (size_t w = 0; w < n && w < 3; w++) {
+        CHECK(writes[w].latch_clocks == want_latch[w], "write %zu held LAT %u clocks", w, writes[w].latch_clocks);
+        CHECK(writes[w].lines_agree, "write %zu: colour lines disagree", w);
+        for (unsigned chip = 0; chip < width / 16; chip++)
+            CHECK(writes[w].chip_value[chip] == want_value[w], "write %zu chip %u got 0x%04X", w, chip, writes[w].chip_value[chip]);
+    }
+    for (size_t i = 0; i < need; i++) CHECK(!(words[i] & (1u << HUB75_BIT_EN)), "LEDs enabled during set-up");
+    free(words);
+    char name[160];
+    snprintf(name, sizeof name, "driver %s, %u columns%s: register 1 = 0x7FFF (LAT 11), register 2 = 0x0040 (LAT 12), then cleared",
+             driver == HUB75_DRIVER_FM6126A ? "FM6126A" : "ICN2038S", width, swap ? ", I2S word order" : "");
+    end_case(name);
+}
+
+static void case_plain_shift_register(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 1, 8);
+    hub75_plan_t p;
+    hub75_plan(&c, &p);
+    uint16_t word;
+    size_t count = 99;
+    CHECK(hub75_driver_registers(HUB75_DRIVER_SHIFTREG, &count) == NULL && count == 0, "plain shift registers have writes");
+    CHECK(hub75_init_sequence_words(&p, HUB75_DRIVER_SHIFTREG) == 0, "set-up words for plain shift registers");
+    CHECK(hub75_init_sequence(&p, HUB75_DRIVER_SHIFTREG, &word, 1) == 0, "set-up written for plain shift registers");
+    end_case("driver: plain shift registers need no set-up");
+}
+
+/* The model must notice broken streams, or the cases above prove nothing. */
+static void case_sim_catches(void) {
+    hub75_config_t c = panel(64, 32, 1, 4);
+    const char *names[5] = {
+        "panel model: reports a latch while lit",
+        "panel model: reports an address change while lit",
+        "panel model: reports a descriptor with a bad length",
+        "panel model: reports a chain that never returns to its head",
+        "panel model: reports a corrupted data word as a wrong picture",
+    };
+    for (unsigned t = 0; t < 5; t++) {
+        begin_case();
+        rig_t r;
+        if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+        fill_random(&r, 4);
+        push_and_swap(&r);
+        hub75_desc_t *d = r.mem.descs;
+        uint16_t *front = r.mem.frame[r.h->front];
+        switch (t) {
+        case 0: front[r.plan.width - 1] |= 1u << HUB75_BIT_EN; break;
+        case 1: r.mem.pads[3] ^= 1u << HUB75_BIT_A; break;
+        case 2: d[1].ctrl = (d[1].ctrl & ~0xFFFFFFu) | (6u << 12) | 6u; break;
+        case 3: d[r.plan.desc_count - 1].next = &d[1]; r.sim.max_descriptors = 10 * r.plan.desc_count; break;
+        default: front[5] ^= 1u; break;
+        }
+        if (t < 4) {
+            panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+            CHECK(r.sim.errors > 0, "no breach reported");
+        } else {
+            int saved = case_failed;
+            check_shows(&r, r.frame, 100);
+            CHECK(case_failed && !saved, "corruption not seen");
+            case_failed = !case_failed; /* the mismatch is the expected outcome here */
+        }
+        rig_close(&r);
+        end_case(names[t]);
+    }
+}
+
+int main(void) {
+    case_target();
+    case_bad_configs();
+
+    for (unsigned depth = 4; depth <= 8; depth++) {
+        char name[120];
+        snprintf(name, sizeof name, "64x32 1/16 scan, %u bits: every LED gets exactly level x 2n clocks", depth);
+        case_decode(name, panel(64, 32, 1, depth), 100);
+    }
+    {
+        const unsigned levels[] = {100, 50, 37, 5, 1, 0};
+        for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+            hub75_config_t c = panel(64, 64, 1, 8);
+            c.swap_halfwords = 1;
+            char name[120];
+            snprintf(name, sizeof name, "64x64 1/32 scan, 8 bits, I2S word order, brightness %u %%: exact", levels[i]);
+            case_decode(name, c, levels[i]);
+        }
+    }
+    {
+        hub75_config_t c = panel(64, 64, 1, 6);
+        c.brightness_ceiling = 60;
+        case_decode("64x64, 6 bits, ceiling 60 %, brightness 100 %: exact", c, 100);
+        case_decode("64x64, 6 bits, ceiling 60 %, brightness 80 %: exact", c, 80);
+    }
+    case_decode("128x64 (two 64x64 chained), 8 bits: exact", panel(64, 64, 2, 8), 100);
+    {
+        hub75_config_t c = panel(64, 64, 2, 5);
+        c.swap_halfwords = 1;
+        case_decode("128x64 chained, 5 bits, I2S word order, brightness 66 %: exact", c, 66);
+    }
+    {
+        hub75_config_t c = panel(64, 32, 3, 7);
+        c.lsb_units = 1;
+        c.latch_blanking = 3;
+        case_decode("192x32 (three chained), 7 bits, 1 LSB unit, latch blanking 3: exact", c, 100);
+    }
+    {
+        hub75_config_t c = panel(64, 64, 1, 8);
+        c.lsb_units = 16;
+        c.pad_words = 64;
+        case_decode("64x64, 8 bits, 16 LSB units, 64-word idle runs: exact", c, 90);
+    }
+    {
+        hub75_config_t c = panel(32, 32, 1, 8);
+        c.curve = HUB75_CURVE_GAMMA;
+        c.gamma_x100 = 220;
+        c.latch_blanking = 4;
+        case_decode("32x32, gamma 2.2, latch blanking 4: exact", c, 100);
+        c.curve = HUB75_CURVE_LINEAR;
+        case_decode("32x32, linear, brightness 25 %: exact", c, 25);
+    }
+    {
+        hub75_config_t c = panel(64, 32, 1, 8);
+        c.clock_hz = 10000000u;
+        c.clock_phase = 1;
+        case_decode("64x32 at 10 MHz, inverted clock phase: exact", c, 100);
+    }
+
+    case_swap();
+    case_brightness_with_frame();
+    case_single_buffer();
+    case_refresh_independent_of_brightness();
+    case_physical_brightness(100, 100);
+    case_physical_brightness(50, 100);
+    case_physical_brightness(100, 33);
+    case_physical_brightness(7, 100);
+    case_physical_brightness(0, 100);
+    case_single_pixel(0, 0);
+    case_single_pixel(127, 63);
+    case_single_pixel(64, 31);
+    case_single_pixel(63, 32);
+    case_bad_frames();
+    case_bad_memory();
+    case_reuse();
+    case_init_sequence(HUB75_DRIVER_FM6126A, 64, 0);
+    case_init_sequence(HUB75_DRIVER_FM6126A, 128, 1);
+    case_init_sequence(HUB75_DRIVER_ICN2038S, 64, 1);
+    case_plain_shift_register();
+    case_sim_catches();
+
+    printf("native: %d passed, %d failed\n", cases_passed, cases_failed);
+    return cases_failed ? 1 : 0;
+}

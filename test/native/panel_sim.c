@@ -1,0 +1,173 @@
+/* Panel model: see panel_sim.h. Written from the HUB75 signal rules, not from the core's code. */
+#include "panel_sim.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ADDRESS_OF(w) (((w) >> 6) & 0x1Fu)
+#define LAT_OF(w) (((w) >> 11) & 1u)
+#define EN_OF(w) (((w) >> 12) & 1u)
+#define UNUSED_BITS 0xE000u
+
+static void breach(panel_sim_t *sim, const char *format, ...) {
+    if (sim->errors++ == 0) {
+        va_list args;
+        va_start(args, format);
+        vsnprintf(sim->first_error, sizeof sim->first_error, format, args);
+        va_end(args);
+    }
+}
+
+int panel_sim_open(panel_sim_t *sim, unsigned width, unsigned rows, unsigned blanking, unsigned swap) {
+    memset(sim, 0, sizeof *sim);
+    sim->width = width;
+    sim->rows = rows;
+    sim->blanking = blanking;
+    sim->swap = swap;
+    sim->light = calloc((size_t)2 * rows * width * 3, sizeof *sim->light);
+    sim->ring = calloc(width, 1);
+    sim->latch = calloc(width, 1);
+    return sim->light && sim->ring && sim->latch ? 0 : -1;
+}
+
+void panel_sim_close(panel_sim_t *sim) {
+    free(sim->light);
+    free(sim->ring);
+    free(sim->latch);
+    memset(sim, 0, sizeof *sim);
+}
+
+uint32_t panel_sim_light(const panel_sim_t *sim, unsigned x, unsigned y, unsigned channel) {
+    return sim->light[((size_t)y * sim->width + x) * 3 + channel];
+}
+
+/* Adds `run` lit clocks to the row pair `address` for every latched bit. */
+static void flush(panel_sim_t *sim, unsigned address, uint32_t run) {
+    if (run == 0) return;
+    for (unsigned x = 0; x < sim->width; x++) {
+        unsigned bits = sim->latch[x];
+        for (unsigned c = 0; c < 3; c++) {
+            if (bits & (1u << c)) sim->light[((size_t)address * sim->width + x) * 3 + c] += run;
+            if (bits & (8u << c)) sim->light[((size_t)(address + sim->rows) * sim->width + x) * 3 + c] += run;
+        }
+    }
+}
+
+int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
+    memset(sim->light, 0, (size_t)2 * sim->rows * sim->width * 3 * sizeof *sim->light);
+    sim->clocks = sim->bytes_read = 0;
+    sim->descriptors = sim->latches = sim->lit_clocks = 0;
+    sim->ended = 0;
+    sim->errors = 0;
+    sim->first_error[0] = 0;
+    /* The panel keeps its state across refreshes; start from a dark, unlatched panel. */
+    memset(sim->latch, 0, sim->width);
+
+    unsigned prev_en = 0, prev_address = 0, have_prev = 0;
+    unsigned since_latch = 1000000u;
+    unsigned run_address = 0;
+    uint32_t run = 0;
+    const hub75_desc_t *d = head;
+    while (d != NULL) {
+        if (++sim->descriptors > (sim->max_descriptors ? sim->max_descriptors : 4000000u)) {
+            breach(sim, "the chain does not return to its head");
+            break;
+        }
+        const hub75_desc_t *next = d->next;
+        const int last = next == NULL || next == head;
+        uint32_t size = d->ctrl & 0xFFFu, length = (d->ctrl >> 12) & 0xFFFu;
+        if (!(d->ctrl & HUB75_DESC_OWNER_DMA)) breach(sim, "descriptor %u not owned by the DMA", sim->descriptors);
+        if (length == 0 || length % 4 || length > HUB75_DESC_MAX_BYTES || size < length)
+            breach(sim, "descriptor %u: bad length %u (size %u)", sim->descriptors, length, size);
+        if (d->buf == NULL || ((uintptr_t)d->buf & 3u)) breach(sim, "descriptor %u: buffer not 4-byte aligned", sim->descriptors);
+        if (!!(d->ctrl & HUB75_DESC_EOF) != last)
+            breach(sim, "descriptor %u: end-of-frame flag %s", sim->descriptors, last ? "missing on the last" : "before the end");
+        if (d->buf == NULL || length % 4) break;
+        const uint16_t *words = (const uint16_t *)(const void *)d->buf;
+        sim->bytes_read += length;
+        for (uint32_t i = 0; i < length / 2; i++) {
+            const unsigned w = words[i ^ sim->swap];
+            const unsigned en = EN_OF(w), lat = LAT_OF(w), address = ADDRESS_OF(w);
+            sim->clocks++;
+            if (w & UNUSED_BITS) breach(sim, "clock %llu: unused lines driven", (unsigned long long)sim->clocks);
+            if (have_prev && address != prev_address && (en || prev_en))
+                breach(sim, "clock %llu: address changed while lit", (unsigned long long)sim->clocks);
+            /* shift */
+            sim->ring[sim->pos] = (uint8_t)(w & 0x3Fu);
+            sim->pos = (sim->pos + 1) % sim->width;
+            if (lat) {
+                if (en) breach(sim, "clock %llu: latch while lit", (unsigned long long)sim->clocks);
+                flush(sim, run_address, run);
+                run = 0;
+                /* The oldest of the last `width` words is the one shifted first: column 0. */
+                for (unsigned x = 0; x < sim->width; x++) sim->latch[x] = sim->ring[(sim->pos + x) % sim->width];
+                sim->latches++;
+                since_latch = 0;
+            } else if (since_latch < 1000000u) {
+                since_latch++;
+            }
+            if (en) {
+                if (since_latch <= sim->blanking)
+                    breach(sim, "clock %llu: lit %u clocks after a latch (blanking %u)", (unsigned long long)sim->clocks,
+                           since_latch, sim->blanking);
+                if (address >= sim->rows) {
+                    breach(sim, "clock %llu: address %u beyond the scan", (unsigned long long)sim->clocks, address);
+                } else {
+                    if (run && address != run_address) {
+                        flush(sim, run_address, run);
+                        run = 0;
+                    }
+                    run_address = address;
+                    run++;
+                }
+                sim->lit_clocks++;
+            } else if (run) {
+                flush(sim, run_address, run);
+                run = 0;
+            }
+            prev_en = en;
+            prev_address = address;
+            have_prev = 1;
+        }
+        if (next == NULL) {
+            sim->ended = 1;
+            break;
+        }
+        if (next == head) break;
+        d = next;
+    }
+    flush(sim, run_address, run);
+    return sim->errors;
+}
+
+size_t panel_sim_register_writes(const uint16_t *words, size_t count, unsigned width, unsigned swap,
+                                 panel_sim_write_t *out, size_t max) {
+    uint8_t *ring = calloc(width, 1);
+    size_t writes = 0;
+    unsigned pos = 0, lat_run = 0;
+    if (ring == NULL) return 0;
+    for (size_t i = 0; i <= count; i++) {
+        unsigned w = i < count ? words[i ^ swap] : 0;
+        if (!LAT_OF(w) && lat_run && writes < max) {
+            /* LAT fell: the chip registers take what the shift register holds before this clock. */
+            panel_sim_write_t *wr = &out[writes++];
+            memset(wr, 0, sizeof *wr);
+            wr->latch_clocks = lat_run;
+            wr->lines_agree = 1;
+            for (unsigned x = 0; x < width; x++) {
+                unsigned bits = ring[(pos + x) % width];
+                if (bits != 0 && bits != 0x3Fu) wr->lines_agree = 0;
+                if (bits & 1u) wr->chip_value[x / 16] |= (uint16_t)(0x8000u >> (x % 16));
+            }
+        }
+        lat_run = LAT_OF(w) ? lat_run + 1 : 0;
+        if (i < count) {
+            ring[pos] = (uint8_t)(w & 0x3Fu);
+            pos = (pos + 1) % width;
+        }
+    }
+    free(ring);
+    return writes;
+}

@@ -1,0 +1,50 @@
+/*
+ * Build-machine stand-in for the xsID_* constants that Moddable's xsc generates (mc.xs.h): each
+ * identifier is looked up by name at run time. Only used for the compile check of hub75_xs.c.
+ */
+#ifndef HUB75_XS_IDS_H
+#define HUB75_XS_IDS_H
+
+#define xsID_a xsID("a")
+#define xsID_b xsID("b")
+#define xsID_b1 xsID("b1")
+#define xsID_b2 xsID("b2")
+#define xsID_brightness xsID("brightness")
+#define xsID_brightnessCeiling xsID("brightnessCeiling")
+#define xsID_c xsID("c")
+#define xsID_chain xsID("chain")
+#define xsID_clk xsID("clk")
+#define xsID_clockHz xsID("clockHz")
+#define xsID_clockPhase xsID("clockPhase")
+#define xsID_curve xsID("curve")
+#define xsID_d xsID("d")
+#define xsID_depth xsID("depth")
+#define xsID_dmaBytes xsID("dmaBytes")
+#define xsID_doubleBuffer xsID("doubleBuffer")
+#define xsID_driver xsID("driver")
+#define xsID_e xsID("e")
+#define xsID_frameBytes xsID("frameBytes")
+#define xsID_g1 xsID("g1")
+#define xsID_g2 xsID("g2")
+#define xsID_gammaX100 xsID("gammaX100")
+#define xsID_height xsID("height")
+#define xsID_lat xsID("lat")
+#define xsID_latchBlanking xsID("latchBlanking")
+#define xsID_lsbUnits xsID("lsbUnits")
+#define xsID_maxDuty xsID("maxDuty")
+#define xsID_oe xsID("oe")
+#define xsID_padWords xsID("padWords")
+#define xsID_panelHeight xsID("panelHeight")
+#define xsID_panelWidth xsID("panelWidth")
+#define xsID_pins xsID("pins")
+#define xsID_pushes xsID("pushes")
+#define xsID_r1 xsID("r1")
+#define xsID_r2 xsID("r2")
+#define xsID_refreshHz xsID("refreshHz")
+#define xsID_refreshes xsID("refreshes")
+#define xsID_rejected xsID("rejected")
+#define xsID_scan xsID("scan")
+#define xsID_swaps xsID("swaps")
+#define xsID_width xsID("width")
+
+#endif
