@@ -93,6 +93,7 @@ export class ReplyExtractor implements JsonHandler {
   #comments = 0;
   #channels = 0;
   #rejected = 0;
+  #summary: ReplySummary | undefined;
 
   constructor(callbacks: ReplyCallbacks, options: ReplyExtractorOptions = {}) {
     const bodyUnits = options.commentBodyUnits ?? DEFAULT_COMMENT_BODY_UNITS;
@@ -122,6 +123,7 @@ export class ReplyExtractor implements JsonHandler {
     this.#record = undefined;
     this.#posts = this.#comments = this.#channels = 0;
     this.#rejected = 0;
+    this.#summary = undefined;
   }
 
   /** Feeds the next bytes of the reply. Throws JsonError when the reply as a whole is invalid. */
@@ -129,8 +131,9 @@ export class ReplyExtractor implements JsonHandler {
     this.#tokenizer.push(chunk);
   }
 
-  /** The reply is complete: its top-level fields. Throws JsonError when it is invalid or incomplete. */
+  /** The reply is complete: its top-level fields (the same object if called again before reset()). Throws JsonError when it is invalid or incomplete. */
   finish(): ReplySummary {
+    if (this.#summary) return this.#summary;
     this.#tokenizer.end();
     // The top builder was begun by the top-level object, so a complete document has been through it.
     const summary = this.#top.finish() as unknown as ReplySummary;
@@ -138,6 +141,7 @@ export class ReplyExtractor implements JsonHandler {
     summary.comments = this.#comments;
     summary.channels = this.#channels;
     summary.rejected = this.#rejected;
+    this.#summary = summary;
     return summary;
   }
 

@@ -114,6 +114,15 @@ function hexValue(byte: number): number {
   return -1;
 }
 
+/** The value of four hex digits at chunk[at..at+3], or -1 if one is not a hex digit. */
+function hexQuad(chunk: Uint8Array, at: number): number {
+  const a = hexValue(chunk[at]!);
+  const b = hexValue(chunk[at + 1]!);
+  const c = hexValue(chunk[at + 2]!);
+  const d = hexValue(chunk[at + 3]!);
+  return (a | b | c | d) < 0 ? -1 : (a << 12) | (b << 8) | (c << 4) | d;
+}
+
 function describe(byte: number): string {
   return byte >= 0x21 && byte < 0x7f ? `'${String.fromCharCode(byte)}'` : `byte 0x${byte.toString(16).padStart(2, "0")}`;
 }
@@ -536,6 +545,15 @@ export class JsonTokenizer {
         i++;
       } else if (state === S_ESCAPE) {
         if (byte === 0x75) {
+          // The common case, \uXXXX whole in this chunk, is read at once; otherwise digit by digit.
+          const unit = i + 4 < length ? hexQuad(chunk, i + 1) : -1;
+          if (unit >= 0) {
+            state = this.#unicodeEscape(unit, i + 4);
+            i += 5;
+            count = text.length;
+            limit = this.#limit;
+            continue;
+          }
           this.#hex = 0;
           this.#hexDigits = 0;
           state = S_UNICODE;
