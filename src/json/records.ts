@@ -157,6 +157,7 @@ export class RecordBuilder {
   /** The record object closed: the record, or throws the first problem found in it. */
   finish(): Record<string, unknown> {
     if (this.#error) throw this.#error;
+    if (!this.#record) throw new Error("RecordBuilder.finish: no record begun");
     const record = this.#record!;
     const schema = this.#schema!;
     this.#record = undefined; // the caller owns it now

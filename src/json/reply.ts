@@ -16,9 +16,10 @@
 // a reply that is not).
 //
 // Memory (worst case): the tokenizer (text buffer of 512 code units = 1 KiB by default, larger only
-// if commentBodyUnits asks for it; 40-byte number buffer; 32-byte container stack), one record being
-// built (≤ 19 properties, strings within their limits: < 2 KiB), the summary (≤ 11 properties,
-// ≤ 1.5 K code units), and a few scalars. The consumer's callbacks decide what else is kept.
+// if commentBodyUnits asks for it; 40-byte number buffer; ~40 scalars), one record being built
+// (≤ 19 properties, strings within their limits: < 2 KiB), the summary (≤ 11 properties, ≤ 1.5 K
+// code units), and a few scalars. Measured in XS: < 8 KiB at peak (test/oracle/json-memory.test.ts).
+// The consumer's callbacks decide what else is kept.
 
 import { JsonError, withPathPrefix } from "./errors.js";
 import type { ChannelRecord, CommentRecord, PostRecord, RecordSchema } from "./records.js";
@@ -65,7 +66,7 @@ export interface ReplyExtractorOptions {
 const COLLECTION_KEYS = ["posts", "comments", "channels", "post"] as const;
 const POSTS = 0;
 const COMMENTS = 1;
-// 2: channels
+const CHANNELS = 2;
 const POST = 3;
 const NONE = -1;
 
@@ -75,8 +76,7 @@ export class ReplyExtractor implements JsonHandler {
   readonly #top: RecordBuilder;
   /** Builds the current record, whatever its schema: one record is open at a time. */
   readonly #builder: RecordBuilder;
-  /** Schema per collection (COLLECTION_KEYS order). */
-  readonly #schemas: readonly RecordSchema[];
+  readonly #commentSchema: RecordSchema;
 
   /** Containers open, the top-level object being 1. */
   #depth = 0;
@@ -93,11 +93,11 @@ export class ReplyExtractor implements JsonHandler {
   #comments = 0;
   #channels = 0;
   #rejected = 0;
+  #summary: ReplySummary | undefined;
 
   constructor(callbacks: ReplyCallbacks, options: ReplyExtractorOptions = {}) {
     const bodyUnits = options.commentBodyUnits ?? DEFAULT_COMMENT_BODY_UNITS;
     const comments = bodyUnits === DEFAULT_COMMENT_BODY_UNITS ? COMMENT_SCHEMA : commentSchema(bodyUnits);
-    const schemas = [POST_SCHEMA, comments, CHANNEL_SCHEMA, POST_SCHEMA];
     const capacity = Math.max(REPLY_SCHEMA.maxUnits, POST_SCHEMA.maxUnits, comments.maxUnits, CHANNEL_SCHEMA.maxUnits);
     this.#callbacks = callbacks;
     // Strings are skipped unless a known field asks to keep them.
@@ -109,7 +109,7 @@ export class ReplyExtractor implements JsonHandler {
     });
     this.#top = new RecordBuilder(this.#tokenizer, true);
     this.#builder = new RecordBuilder(this.#tokenizer);
-    this.#schemas = schemas;
+    this.#commentSchema = comments;
   }
 
   reset(): void {
@@ -122,6 +122,7 @@ export class ReplyExtractor implements JsonHandler {
     this.#record = undefined;
     this.#posts = this.#comments = this.#channels = 0;
     this.#rejected = 0;
+    this.#summary = undefined;
   }
 
   /** Feeds the next bytes of the reply. Throws JsonError when the reply as a whole is invalid. */
@@ -129,8 +130,9 @@ export class ReplyExtractor implements JsonHandler {
     this.#tokenizer.push(chunk);
   }
 
-  /** The reply is complete: its top-level fields. Throws JsonError when it is invalid or incomplete. */
+  /** The reply is complete: its top-level fields (the same object if called again before reset()). Throws JsonError when it is invalid or incomplete. */
   finish(): ReplySummary {
+    if (this.#summary) return this.#summary;
     this.#tokenizer.end();
     // The top builder was begun by the top-level object, so a complete document has been through it.
     const summary = this.#top.finish() as unknown as ReplySummary;
@@ -138,6 +140,7 @@ export class ReplyExtractor implements JsonHandler {
     summary.comments = this.#comments;
     summary.channels = this.#channels;
     summary.rejected = this.#rejected;
+    this.#summary = summary;
     return summary;
   }
 
@@ -254,7 +257,8 @@ export class ReplyExtractor implements JsonHandler {
   #beginRecord(depth: number): void {
     this.#record = this.#builder;
     this.#recordDepth = depth;
-    this.#record.begin(this.#schemas[this.#collection]!);
+    const collection = this.#collection;
+    this.#record.begin(collection === COMMENTS ? this.#commentSchema : collection === CHANNELS ? CHANNEL_SCHEMA : POST_SCHEMA);
   }
 
   #endRecord(): void {

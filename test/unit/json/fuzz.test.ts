@@ -102,7 +102,7 @@ function randomSlicing(random: Random, length: number): Slicing {
   return cuts;
 }
 
-const LIMITS = { maxDepth: 64, maxStringUnits: 4096, maxKeyUnits: 4096 };
+const LIMITS = { maxDepth: 32, maxStringUnits: 4096, maxKeyUnits: 4096 };
 
 function parseOurs(bytes: Uint8Array, slicing: Slicing): JsonValue {
   const parser = new JsonValueParser(LIMITS);

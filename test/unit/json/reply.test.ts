@@ -96,6 +96,7 @@ describe("query_posts", () => {
     assert.deepEqual(delivered, [7]);
     extractor.push(bytes.subarray(firstClose + 1));
     assert.equal(extractor.finish().posts, 2);
+    assert.equal(extractor.finish(), extractor.finish(), "finish() again returns the same summary");
     assert.deepEqual(delivered, [7, 8]);
   });
 

@@ -216,6 +216,7 @@ describe("structure", () => {
     assert.deepEqual(tokenize("[".repeat(100000)).slice(-1), ["error:depth@32"]);
     assert.deepEqual(tokenize('{"a":'.repeat(5000)).slice(-1), ["error:depth@160"]);
     assert.deepEqual(tokenize("[[[[", "whole", { maxDepth: 3 }).slice(-1), ["error:depth@3"]);
+    assert.throws(() => new JsonTokenizer(new EventRecorder(), { maxDepth: 33 }), RangeError);
   });
 });
 

@@ -1,0 +1,265 @@
+// Reads the inside of a JSON string for the tokenizer, byte by byte in any slicing: escapes,
+// \uXXXX with surrogate pairing (a lone surrogate becomes U+FFFD), strict UTF-8, and the limit the
+// consumer chose (keep up to `limit` code units, then truncate or reject).
+//
+// Memory: the JsonText buffer (capacity × 2 bytes) and a dozen scalars; scanning allocates nothing.
+
+import { JsonError } from "./errors.js";
+import { JsonText } from "./text.js";
+
+const REPLACEMENT_CHARACTER = 0xfffd;
+
+const S_STRING = 0;
+const S_ESCAPE = 1; // after '\'
+const S_UNICODE = 2; // inside \uXXXX, digit by digit (when it straddles chunks)
+const S_UTF8 = 3; // inside a multi-byte UTF-8 sequence
+const S_AFTER_HIGH = 4; // a \u high surrogate was read: a \u low one may follow
+const S_COMPLETE = 5; // the closing quote was read
+
+function escapedUnit(byte: number): number {
+  switch (byte) {
+    case 0x22: return 0x22; // "
+    case 0x5c: return 0x5c; // \
+    case 0x2f: return 0x2f; // /
+    case 0x62: return 0x08; // b
+    case 0x66: return 0x0c; // f
+    case 0x6e: return 0x0a; // n
+    case 0x72: return 0x0d; // r
+    case 0x74: return 0x09; // t
+    default: return -1;
+  }
+}
+
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  const lower = byte | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x57;
+  return -1;
+}
+
+/** The value of four hex digits at chunk[at..at+3], or -1 if one is not a hex digit. */
+function hexQuad(chunk: Uint8Array, at: number): number {
+  const a = hexValue(chunk[at]!);
+  const b = hexValue(chunk[at + 1]!);
+  const c = hexValue(chunk[at + 2]!);
+  const d = hexValue(chunk[at + 3]!);
+  return (a | b | c | d) < 0 ? -1 : (a << 12) | (b << 8) | (c << 4) | d;
+}
+
+export function describeByte(byte: number): string {
+  return byte >= 0x21 && byte < 0x7f ? `'${String.fromCharCode(byte)}'` : `byte 0x${byte.toString(16).padStart(2, "0")}`;
+}
+
+export class StringReader {
+  readonly text: JsonText;
+  #state = S_COMPLETE;
+  #limit = 0;
+  #reject = false;
+  #base = 0;
+  #pendingHigh = 0;
+  #hex = 0;
+  #hexDigits = 0;
+  #utf8Needed = 0;
+  #utf8Code = 0;
+  #utf8Low = 0x80;
+  #utf8High = 0xbf;
+
+  constructor(capacity: number) {
+    this.text = new JsonText(capacity);
+  }
+
+  /** True once the closing quote has been read. */
+  get complete(): boolean {
+    return this.#state === S_COMPLETE;
+  }
+
+  /** Starts a string (after its opening quote), keeping at most `limit` code units. */
+  begin(limit: number, reject: boolean): void {
+    this.text.length = 0;
+    this.text.truncated = false;
+    this.#limit = limit;
+    this.#reject = reject;
+    this.#pendingHigh = 0;
+    this.#state = S_STRING;
+  }
+
+  #syntax(at: number, message: string): JsonError {
+    return new JsonError("syntax", message, this.#base + at);
+  }
+
+  #overflow(at: number): void {
+    if (this.#reject) throw new JsonError("too_long", `string longer than ${this.#limit} characters`, this.#base + at);
+    this.text.truncated = true;
+    this.#limit = this.text.length; // nothing after the cut may be appended
+  }
+
+  #appendUnit(unit: number, at: number): void {
+    const text = this.text;
+    if (text.length < this.#limit) text.units[text.length++] = unit;
+    else this.#overflow(at);
+  }
+
+  #appendCodePoint(code: number, at: number): void {
+    if (code < 0x10000) {
+      this.#appendUnit(code, at);
+      return;
+    }
+    const text = this.text;
+    if (text.length + 2 <= this.#limit) {
+      code -= 0x10000;
+      text.units[text.length++] = 0xd800 + (code >> 10);
+      text.units[text.length++] = 0xdc00 + (code & 0x3ff);
+    } else this.#overflow(at);
+  }
+
+  /** A complete \uXXXX: pairs surrogates, replaces lone ones. Returns the next string state. */
+  #unicodeEscape(unit: number, at: number): number {
+    const high = this.#pendingHigh;
+    this.#pendingHigh = 0;
+    if (high !== 0) {
+      if (unit >= 0xdc00 && unit <= 0xdfff) {
+        this.#appendCodePoint(0x10000 + ((high - 0xd800) << 10) + (unit - 0xdc00), at);
+        return S_STRING;
+      }
+      this.#appendUnit(REPLACEMENT_CHARACTER, at);
+    }
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      this.#pendingHigh = unit;
+      return S_AFTER_HIGH;
+    }
+    this.#appendUnit(unit >= 0xdc00 && unit <= 0xdfff ? REPLACEMENT_CHARACTER : unit, at);
+    return S_STRING;
+  }
+
+  /**
+   * Reads string bytes from chunk[i] on (`base` is the stream offset of chunk[0]); returns where it
+   * stopped: the end of the chunk, or just after the closing quote (then `complete` is true).
+   */
+  scan(chunk: Uint8Array, i: number, length: number, base: number): number {
+    this.#base = base;
+    const text = this.text;
+    const units = text.units;
+    let state = this.#state;
+    // Locals for the hot ASCII path; written back before anything else touches the text.
+    let count = text.length;
+    let limit = this.#limit;
+    while (i < length) {
+      const byte = chunk[i]!;
+      if (state === S_STRING) {
+        if (byte >= 0x20 && byte < 0x80 && byte !== 0x22 && byte !== 0x5c) {
+          // A run of plain ASCII, the bulk of any reply: kept while there is room, then skipped.
+          if (count >= limit) {
+            if (this.#reject) {
+              text.length = count;
+              this.#overflow(i);
+            }
+            text.truncated = true;
+            for (i++; i < length; i++) {
+              const next = chunk[i]!;
+              if (next < 0x20 || next >= 0x80 || next === 0x22 || next === 0x5c) break;
+            }
+            continue;
+          }
+          units[count++] = byte;
+          for (i++; i < length && count < limit; i++) {
+            const next = chunk[i]!;
+            if (next < 0x20 || next >= 0x80 || next === 0x22 || next === 0x5c) break;
+            units[count++] = next;
+          }
+          continue;
+        }
+        text.length = count;
+        if (byte === 0x22) {
+          this.#state = S_COMPLETE;
+          return i + 1;
+        }
+        if (byte === 0x5c) state = S_ESCAPE;
+        else if (byte < 0x20) throw this.#syntax(i, `control character 0x${byte.toString(16).padStart(2, "0")} in a string`);
+        else if (byte >= 0xc2 && byte <= 0xdf) {
+          this.#utf8Needed = 1;
+          this.#utf8Code = byte & 0x1f;
+          this.#utf8Low = 0x80;
+          this.#utf8High = 0xbf;
+          state = S_UTF8;
+        } else if (byte >= 0xe0 && byte <= 0xef) {
+          this.#utf8Needed = 2;
+          this.#utf8Code = byte & 0x0f;
+          this.#utf8Low = byte === 0xe0 ? 0xa0 : 0x80; // below: overlong
+          this.#utf8High = byte === 0xed ? 0x9f : 0xbf; // above: a surrogate
+          state = S_UTF8;
+        } else if (byte >= 0xf0 && byte <= 0xf4) {
+          this.#utf8Needed = 3;
+          this.#utf8Code = byte & 0x07;
+          this.#utf8Low = byte === 0xf0 ? 0x90 : 0x80; // below: overlong
+          this.#utf8High = byte === 0xf4 ? 0x8f : 0xbf; // above: beyond U+10FFFF
+          state = S_UTF8;
+        } else {
+          throw new JsonError("utf8", `invalid UTF-8 lead byte 0x${byte.toString(16)}`, this.#base + i);
+        }
+        i++;
+        continue;
+      }
+      text.length = count;
+      if (state === S_UTF8) {
+        if (byte < this.#utf8Low || byte > this.#utf8High) {
+          throw new JsonError("utf8", `invalid UTF-8 continuation byte 0x${byte.toString(16)}`, this.#base + i);
+        }
+        this.#utf8Code = (this.#utf8Code << 6) | (byte & 0x3f);
+        this.#utf8Low = 0x80;
+        this.#utf8High = 0xbf;
+        if (--this.#utf8Needed === 0) {
+          this.#appendCodePoint(this.#utf8Code, i);
+          state = S_STRING;
+        }
+        i++;
+      } else if (state === S_ESCAPE) {
+        if (byte === 0x75) {
+          // The common case, \uXXXX whole in this chunk, is read at once; otherwise digit by digit.
+          const unit = i + 4 < length ? hexQuad(chunk, i + 1) : -1;
+          if (unit >= 0) {
+            state = this.#unicodeEscape(unit, i + 4);
+            i += 5;
+            count = text.length;
+            limit = this.#limit;
+            continue;
+          }
+          this.#hex = 0;
+          this.#hexDigits = 0;
+          state = S_UNICODE;
+        } else {
+          const unit = escapedUnit(byte);
+          if (unit < 0) throw this.#syntax(i, `invalid escape \\${String.fromCharCode(byte)}`);
+          if (this.#pendingHigh !== 0) {
+            this.#pendingHigh = 0;
+            this.#appendUnit(REPLACEMENT_CHARACTER, i);
+          }
+          this.#appendUnit(unit, i);
+          state = S_STRING;
+        }
+        i++;
+      } else if (state === S_UNICODE) {
+        const digit = hexValue(byte);
+        if (digit < 0) throw this.#syntax(i, `invalid \\u escape: ${describeByte(byte)} is not a hex digit`);
+        this.#hex = (this.#hex << 4) | digit;
+        if (++this.#hexDigits === 4) state = this.#unicodeEscape(this.#hex, i);
+        i++;
+      } else {
+        // S_AFTER_HIGH: only "\u" + a low surrogate completes the pair; anything else leaves the high one alone.
+        if (byte === 0x5c) {
+          state = S_ESCAPE;
+          i++;
+        } else {
+          this.#pendingHigh = 0;
+          this.#appendUnit(REPLACEMENT_CHARACTER, i);
+          state = S_STRING; // the byte is read again as string content
+        }
+      }
+      count = text.length;
+      limit = this.#limit;
+    }
+    text.length = count;
+    this.#state = state;
+    return i;
+  }
+
+}
