@@ -11,16 +11,10 @@ import { ImageDecodeError } from "./image.js";
 import { BoolDecoder } from "./webp-bool.js";
 import { filterMacroblock } from "./webp-lossy-filter.js";
 import { B_PRED, DC_PRED, H_PRED, TM_PRED, V_PRED, addInverseDc, addInverseDct, inverseWalsh, predictBlock, predictSubblock } from "./webp-lossy-predict.js";
-import { AC_QUANT, COEFFICIENT_UPDATE_PROBS, DC_QUANT, DEFAULT_COEFFICIENT_PROBS, KEY_FRAME_SUBBLOCK_MODE_PROBS } from "./webp-lossy-tables.js";
+import { AC_QUANT, COEFFICIENT_UPDATE_PROBS, DC_QUANT, DEFAULT_COEFFICIENT_PROBS } from "./webp-lossy-tables.js";
+import { readBlock, readSubblockMode } from "./webp-lossy-tokens.js";
 import { yuvRowToRgba } from "./webp-yuv.js";
 
-const ZIGZAG = new Uint8Array([0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15]);
-/** Coefficient position → band, with a 17th entry so that "the band after position 15" is valid. */
-const BANDS = new Uint8Array([0, 1, 2, 3, 6, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 0]);
-const CATEGORY_PROBS = [[159], [165, 145], [173, 148, 140], [176, 155, 140, 135], [180, 157, 141, 134, 130], [254, 254, 243, 230, 196, 177, 153, 140, 133, 130, 129]].map(
-  (probs) => new Uint8Array(probs),
-);
-const CATEGORY_BASE = [5, 7, 11, 19, 35, 67];
 // Block types of the coefficient probabilities (RFC 6386 §13.3).
 const TYPE_Y_AFTER_Y2 = 0;
 const TYPE_Y2 = 1;
@@ -277,7 +271,7 @@ export class LossyDecoder {
     let firstY = 0;
     let yType = TYPE_Y_WITH_DC;
     if (hasY2) {
-      const nz = this.#readBlock(br, TYPE_Y2, above[a + 8]! + left[8]!, 0, quant[q + 2]!, quant[q + 3]!, Y2_BLOCK);
+      const nz = readBlock(br, this.#probs, this.#coeffs, TYPE_Y2, above[a + 8]! + left[8]!, 0, quant[q + 2]!, quant[q + 3]!, Y2_BLOCK);
       above[a + 8] = left[8] = nz;
       any |= nz;
       firstY = 1;
@@ -285,7 +279,7 @@ export class LossyDecoder {
     }
     for (let by = 0; by < 4; by++) {
       for (let bx = 0; bx < 4; bx++) {
-        const nz = this.#readBlock(br, yType, above[a + bx]! + left[by]!, firstY, quant[q]!, quant[q + 1]!, (by * 4 + bx) * 16);
+        const nz = readBlock(br, this.#probs, this.#coeffs, yType, above[a + bx]! + left[by]!, firstY, quant[q]!, quant[q + 1]!, (by * 4 + bx) * 16);
         above[a + bx] = left[by] = nz;
         any |= nz;
       }
@@ -295,7 +289,7 @@ export class LossyDecoder {
       const context = 4 + plane * 2;
       for (let by = 0; by < 2; by++) {
         for (let bx = 0; bx < 2; bx++) {
-          const nz = this.#readBlock(br, TYPE_CHROMA, above[a + context + bx]! + left[context + by]!, 0, quant[q + 4]!, quant[q + 5]!, base + (by * 2 + bx) * 16);
+          const nz = readBlock(br, this.#probs, this.#coeffs, TYPE_CHROMA, above[a + context + bx]! + left[context + by]!, 0, quant[q + 4]!, quant[q + 5]!, base + (by * 2 + bx) * 16);
           above[a + context + bx] = left[context + by] = nz;
           any |= nz;
         }
@@ -303,57 +297,6 @@ export class LossyDecoder {
     }
     if (hasY2) inverseWalsh(this.#coeffs, Y2_BLOCK, this.#scratch, this.#coeffs);
     return any !== 0;
-  }
-
-  /** Reads one block's tokens (RFC 6386 §13), dequantised into coeffs[out ..]; returns 1 if it had data. */
-  #readBlock(br: BoolDecoder, type: number, context: number, first: number, dcFactor: number, acFactor: number, out: number): number {
-    const probs = this.#probs;
-    const coeffs = this.#coeffs;
-    const typeBase = type * 264;
-    let p = typeBase + BANDS[first]! * 33 + context * 11;
-    let n = first;
-    if (br.read(probs[p]!) === 0) return 0; // end of block straight away
-    while (n < 16) {
-      // After a zero the end-of-block branch is skipped: zeros are always followed by data.
-      if (br.read(probs[p + 1]!) === 0) {
-        n++;
-        p = typeBase + BANDS[n]! * 33;
-        if (n === 16) return 1;
-        continue;
-      }
-      let value: number;
-      let nextContext: number;
-      if (br.read(probs[p + 2]!) === 0) {
-        value = 1;
-        nextContext = 1;
-      } else {
-        value = this.#largeValue(br, p);
-        nextContext = 2;
-      }
-      if (br.read(128)) value = -value;
-      coeffs[out + ZIGZAG[n]!] = value * (n > 0 ? acFactor : dcFactor);
-      n++;
-      if (n === 16) return 1;
-      p = typeBase + BANDS[n]! * 33 + nextContext * 11;
-      if (br.read(probs[p]!) === 0) return 1; // end of block
-    }
-    return 1;
-  }
-
-  #largeValue(br: BoolDecoder, p: number): number {
-    const probs = this.#probs;
-    if (br.read(probs[p + 3]!) === 0) {
-      if (br.read(probs[p + 4]!) === 0) return 2;
-      return br.read(probs[p + 5]!) === 0 ? 3 : 4;
-    }
-    let category: number;
-    if (br.read(probs[p + 6]!) === 0) category = br.read(probs[p + 7]!);
-    else if (br.read(probs[p + 8]!) === 0) category = 2 + br.read(probs[p + 9]!);
-    else category = 4 + br.read(probs[p + 10]!);
-    const extra = CATEGORY_PROBS[category]!;
-    let value = 0;
-    for (let i = 0; i < extra.length; i++) value = (value << 1) | br.read(extra[i]!);
-    return CATEGORY_BASE[category]! + value;
   }
 
   #filterLevelOf(segment: number, yMode: number): number {
@@ -468,20 +411,6 @@ export class LossyDecoder {
   rgbaRow(y: number, rgba: Uint8Array): void {
     yuvRowToRgba(this.y, this.u, this.v, this.yStride, this.uvStride, this.#width, this.#height, y, rgba);
   }
-}
-
-function readSubblockMode(br: BoolDecoder, p: number): number {
-  const probs = KEY_FRAME_SUBBLOCK_MODE_PROBS;
-  if (br.read(probs[p]!) === 0) return 0; // B_DC_PRED
-  if (br.read(probs[p + 1]!) === 0) return 1; // B_TM_PRED
-  if (br.read(probs[p + 2]!) === 0) return 2; // B_VE_PRED
-  if (br.read(probs[p + 3]!) === 0) {
-    if (br.read(probs[p + 4]!) === 0) return 3; // B_HE_PRED
-    return br.read(probs[p + 5]!) === 0 ? 5 : 6; // B_RD_PRED, B_VR_PRED
-  }
-  if (br.read(probs[p + 6]!) === 0) return 4; // B_LD_PRED
-  if (br.read(probs[p + 7]!) === 0) return 7; // B_VL_PRED
-  return br.read(probs[p + 8]!) === 0 ? 8 : 9; // B_HD_PRED, B_HU_PRED
 }
 
 /** Adds a block's residue: nothing for an all-zero block, the DC shortcut, or the full inverse DCT. */

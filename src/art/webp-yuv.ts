@@ -16,14 +16,6 @@ function clampShift(v: number): number {
   return v < 0 ? 0 : v >= 16384 ? 255 : v >> 6;
 }
 
-export function yuvToRgba(y: number, u: number, v: number, rgba: Uint8Array, at: number): void {
-  const luma = (y * 19077) >> 8;
-  rgba[at] = clampShift(luma + ((v * 26149) >> 8) - 14234);
-  rgba[at + 1] = clampShift(luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708);
-  rgba[at + 2] = clampShift(luma + ((u * 33050) >> 8) - 17685);
-  rgba[at + 3] = 255;
-}
-
 /** Row `row` of a width × height frame as RGBA (alpha 255). */
 export function yuvRowToRgba(
   yPlane: Uint8Array,
@@ -51,12 +43,17 @@ export function yuvRowToRgba(
     let hx = x & 1 ? nx + 1 : nx - 1;
     if (hx < 0) hx = 0;
     if (hx >= chromaWidth) hx = chromaWidth - 1;
-    const u = upsample(uPlane[nearRow + nx]!, uPlane[nearRow + hx]!, uPlane[otherRow + nx]!, uPlane[otherRow + hx]!);
-    const v = upsample(vPlane[nearRow + nx]!, vPlane[nearRow + hx]!, vPlane[otherRow + nx]!, vPlane[otherRow + hx]!);
-    yuvToRgba(yPlane[lumaRow + x]!, u, v, rgba, x * 4);
+    // The formulas above, written out: this loop runs once per pixel, and calls are dear in XS.
+    const un = uPlane[nearRow + nx]!;
+    const vn = vPlane[nearRow + nx]!;
+    const u = (((un + 3 * uPlane[nearRow + hx]! + 3 * uPlane[otherRow + nx]! + uPlane[otherRow + hx]! + 8) >> 3) + un) >> 1;
+    const v = (((vn + 3 * vPlane[nearRow + hx]! + 3 * vPlane[otherRow + nx]! + vPlane[otherRow + hx]! + 8) >> 3) + vn) >> 1;
+    const luma = (yPlane[lumaRow + x]! * 19077) >> 8;
+    const at = x * 4;
+    rgba[at] = clampShift(luma + ((v * 26149) >> 8) - 14234);
+    rgba[at + 1] = clampShift(luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708);
+    rgba[at + 2] = clampShift(luma + ((u * 33050) >> 8) - 17685);
+    rgba[at + 3] = 255;
   }
 }
 
-function upsample(near: number, horizontal: number, vertical: number, diagonal: number): number {
-  return (((near + 3 * horizontal + 3 * vertical + diagonal + 8) >> 3) + near) >> 1;
-}
