@@ -9,7 +9,8 @@ import type { ArtworkPost } from "../makapix/posts.js";
 /**
  * How much memory decoding may use. "small": an ESP32 without PSRAM (~100 KB of JS heap): streaming
  * decoders only (GIF, PNG/APNG, BMP). "large": with PSRAM: WebP too, whose lossless back-references
- * need the whole source canvas (up to 256×256×4 = 256 KiB).
+ * need the whole source canvas (up to 256×256×4 = 256 KiB), on top of the compressed chunk, which the
+ * WebP decoder buffers whole (lossy frames: 96 KiB of YUV planes instead; see docs/artwork.md, "WebP").
  */
 export type MemoryClass = "small" | "large";
 

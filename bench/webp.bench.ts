@@ -1,0 +1,113 @@
+// WebP decode throughput (source pixels per second) for Makapix-sized images (64×64, 128×128, 256×256;
+// lossless pixel art and lossy q80 photo-like art with alpha, written by sharp): our decoder
+// (src/art/webp.ts) against @jsquash/webp (libwebp compiled to WASM) in Node, and ours inside XS
+// (build/xsnap/bin/xsnap), absolute and relative to ours in Node. Every decoder produces full RGBA:
+// ours into a canvas via its row sink, as a player would. Ratios > 1 mean ours is faster.
+//   node scripts/build.mjs && node bench/run.mjs webp
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import decodeJsquash, { init as initJsquash } from "@jsquash/webp/decode.js";
+import sharp from "sharp";
+import type { FrameHeader, ImageSink } from "../src/art/image.js";
+import { WebpDecoder } from "../src/art/webp.js";
+import { photoArt } from "../test/oracle/webp-corpus.js";
+import { toHexPieces } from "../test/oracle/xs-png-workload.js";
+import { paletteArt } from "../test/support/webp-build.js";
+import { bundleWorkload, projectRoot } from "../test/xs/heap.js";
+
+const SIZES = [64, 128, 256];
+const NODE_MS = 700;
+const XS_MS = 1500;
+
+class CanvasSink implements ImageSink {
+  canvas = new Uint8Array(0);
+  width = 0;
+  frame: FrameHeader | undefined;
+  header(header: { width: number; height: number }): void {
+    this.width = header.width;
+    if (this.canvas.length !== header.width * header.height * 4) this.canvas = new Uint8Array(header.width * header.height * 4);
+  }
+  frameStart(frame: FrameHeader): void {
+    this.frame = frame;
+  }
+  row(y: number, x0: number, _step: number, count: number, rgba: Uint8Array): void {
+    this.canvas.set(rgba.subarray(0, count * 4), ((this.frame!.top + y) * this.width + this.frame!.left + x0) * 4);
+  }
+  frameEnd(): void {}
+  end(): void {}
+}
+
+/** Milliseconds per call, after a warm-up, over at least `ms` of calls. */
+async function timePerCall(fn: () => unknown, ms: number): Promise<number> {
+  const warm = performance.now();
+  while (performance.now() - warm < ms / 3) await fn();
+  globalThis.gc?.();
+  const start = performance.now();
+  let runs = 0;
+  while (performance.now() - start < ms) {
+    await fn();
+    runs++;
+  }
+  return (performance.now() - start) / runs;
+}
+
+// @jsquash/webp under Node: the WASM file is read and compiled here and handed to its init().
+const require = createRequire(import.meta.url);
+const wasmApi = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<Parameters<typeof initJsquash>[0]> } }).WebAssembly;
+await initJsquash(await wasmApi.compile(readFileSync(require.resolve("@jsquash/webp/codec/dec/webp_dec.wasm"))));
+
+const files: { kind: string; size: number; bytes: Uint8Array }[] = [];
+for (const size of SIZES) {
+  const raw = (rgba: Uint8Array) => sharp(Buffer.from(rgba), { raw: { width: size, height: size, channels: 4 } });
+  files.push({ kind: "lossless", size, bytes: new Uint8Array(await raw(paletteArt(size, size, 24, size)).webp({ lossless: true }).toBuffer()) });
+  files.push({ kind: "lossy", size, bytes: new Uint8Array(await raw(photoArt(size, size, size, true)).webp({ quality: 80 }).toBuffer()) });
+}
+
+const sink = new CanvasSink();
+const node = [];
+for (const file of files) {
+  const arrayBuffer = Uint8Array.from(file.bytes).buffer;
+  node.push({
+    ours: await timePerCall(() => {
+      const decoder = new WebpDecoder(sink);
+      decoder.push(file.bytes);
+      decoder.finish();
+    }, NODE_MS),
+    jsquash: await timePerCall(() => decodeJsquash(arrayBuffer), NODE_MS),
+  });
+}
+
+// XS: the same files, decoded in 1 KiB pushes by test/oracle/xs-webp-workload.ts.
+const workload = await bundleWorkload(join(projectRoot, "test/oracle/xs-webp-workload.ts"));
+const directory = mkdtempSync(join(tmpdir(), "webp-bench-"));
+const xsMs = new Map<string, number>();
+try {
+  const input = { mode: "bench", ms: XS_MS, files: files.map(({ kind, size, bytes }) => ({ name: `${kind} ${size}`, hex: toHexPieces(bytes), width: size, height: size })) };
+  const path = join(directory, "bench.js");
+  writeFileSync(path, `globalThis.WEBP_WORKLOAD = ${JSON.stringify(input)};\n${workload}`);
+  const run = spawnSync(join(projectRoot, "build/xsnap/bin/xsnap"), [path], { encoding: "utf8", timeout: 600_000 });
+  for (const line of run.stdout.split("\n")) {
+    if (!line.startsWith("WEBPBENCH ")) continue;
+    const result = JSON.parse(line.slice(10)) as { name: string; ms: number };
+    xsMs.set(result.name, result.ms);
+  }
+  if (xsMs.size !== files.length) throw new Error(`xsnap run failed: ${run.stderr || run.stdout.slice(-500)}`);
+} finally {
+  rmSync(directory, { recursive: true, force: true });
+}
+
+const mpx = (size: number, ms: number): string => ((size * size) / ms / 1000).toFixed(2);
+console.log("\n## WebP decode throughput (source Mpx/s; ratio = peer time / our time, > 1: ours faster)\n");
+console.log("| image | file | ours Node | @jsquash/webp (WASM) | vs @jsquash | ours XS | XS / Node |");
+console.log("|---|---|---|---|---|---|---|");
+for (const [i, file] of files.entries()) {
+  const { ours, jsquash } = node[i]!;
+  const xs = xsMs.get(`${file.kind} ${file.size}`)!;
+  console.log(
+    `| ${file.size}×${file.size} ${file.kind} | ${file.bytes.length} B | ${mpx(file.size, ours)} | ${mpx(file.size, jsquash)} | ${(jsquash / ours).toFixed(2)}× | ${mpx(file.size, xs)} (${xs.toFixed(1)} ms) | ${(ours / xs).toFixed(3)}× |`,
+  );
+}

@@ -1,0 +1,258 @@
+// WebP lossless (VP8L) image decoding, RFC 9649: header, transforms, colour cache, meta prefix codes
+// (entropy image) and LZ77 back-references with the distance map. Works on a whole chunk in memory
+// and writes the frame's ARGB pixels (0xAARRGGBB) into a Uint32Array, because back-references may
+// reach any earlier pixel of the frame. The inverse transforms are in webp-transforms.ts.
+//
+// Memory while decoding a w×h frame: the ARGB output w × h × 4 bytes (256 KiB at 256×256, owned by the
+// caller and reused across frames); transform and entropy sub-images at most ⌈w/4⌉ × ⌈h/4⌉ × 4 bytes
+// each (16 KiB at 256×256); a colour cache of up to 2048 × 4 bytes; the prefix code pool (typically a
+// few KiB, at most 2 MiB, see webp-prefix.ts).
+
+import { ImageDecodeError } from "./image.js";
+import { corrupt, LosslessBits, PrefixCodes } from "./webp-prefix.js";
+import { inverseColourIndexing, inverseColourTransform, inversePredictor, inverseSubtractGreen } from "./webp-transforms.js";
+
+const PREDICTOR = 0;
+const COLOUR = 1;
+const SUBTRACT_GREEN = 2;
+
+const LENGTH_CODES = 24;
+/** Distance codes 1..120 as (dx, dy) pairs: the nearby pixels of the distance map (RFC 9649 §5.2.2). */
+const DISTANCE_MAP = new Int8Array([
+  0, 1, 1, 0, 1, 1, -1, 1, 0, 2, 2, 0, 1, 2, -1, 2, 2, 1, -2, 1, 2, 2, -2, 2, 0, 3, 3, 0, 1, 3, -1, 3, 3, 1, -3, 1, 2, 3, -2, 3, 3, 2, -3, 2,
+  0, 4, 4, 0, 1, 4, -1, 4, 4, 1, -4, 1, 3, 3, -3, 3, 2, 4, -2, 4, 4, 2, -4, 2, 0, 5, 3, 4, -3, 4, 4, 3, -4, 3, 5, 0, 1, 5, -1, 5, 5, 1, -5,
+  1, 2, 5, -2, 5, 5, 2, -5, 2, 4, 4, -4, 4, 3, 5, -3, 5, 5, 3, -5, 3, 0, 6, 6, 0, 1, 6, -1, 6, 6, 1, -6, 1, 2, 6, -2, 6, 6, 2, -6, 2, 4, 5,
+  -4, 5, 5, 4, -5, 4, 3, 6, -3, 6, 6, 3, -6, 3, 0, 7, 7, 0, 1, 7, -1, 7, 5, 5, -5, 5, 7, 1, -7, 1, 4, 6, -4, 6, 6, 4, -6, 4, 2, 7, -2, 7, 7,
+  2, -7, 2, 3, 7, -3, 7, 7, 3, -7, 3, 5, 6, -5, 6, 6, 5, -6, 5, 8, 0, 4, 7, -4, 7, 7, 4, -7, 4, 8, 1, 8, 2, 6, 6, -6, 6, 8, 3, 5, 7, -5, 7,
+  7, 5, -7, 5, 8, 4, 6, 7, -6, 7, 7, 6, -7, 6, 8, 5, 7, 7, -7, 7, 8, 6, 8, 7,
+]);
+
+export interface Transform {
+  type: number;
+  /** Width of the image the transform applies to (the bundled width for transforms after indexing). */
+  width: number;
+  bits: number;
+  data: Uint32Array;
+}
+
+function divRoundUp(value: number, bits: number): number {
+  return (value + (1 << bits) - 1) >> bits;
+}
+
+export class LosslessDecoder {
+  readonly #bits = new LosslessBits();
+  readonly #codes = new PrefixCodes();
+  /** Five codes (green, red, blue, alpha, distance) per group, as pool offsets. */
+  #groups = new Int32Array(5);
+
+  /** Reads the 5-byte VP8L header: returns [width, height]. */
+  static header(data: Uint8Array, start: number): [number, number] {
+    if (data[start] !== 0x2f) throw corrupt(`signature 0x${data[start]!.toString(16)} (expected 0x2f)`);
+    const b1 = data[start + 1]!;
+    const b2 = data[start + 2]!;
+    const b3 = data[start + 3]!;
+    const b4 = data[start + 4]!;
+    const width = (b1 | ((b2 & 0x3f) << 8)) + 1;
+    const height = ((b2 >> 6) | (b3 << 2) | ((b4 & 0x0f) << 10)) + 1;
+    if (b4 >> 5 !== 0) throw new ImageDecodeError("unsupported", `VP8L version ${b4 >> 5}`);
+    return [width, height];
+  }
+
+  /**
+   * Decodes a VP8L stream `data[start .. end)` of a width × height image into `out[0 .. w*h)` as ARGB.
+   * `headerless`: an ALPH stream, which starts directly with the transforms.
+   */
+  decode(data: Uint8Array, start: number, end: number, width: number, height: number, out: Uint32Array, headerless: boolean): void {
+    const bits = this.#bits;
+    bits.reset(data, headerless ? start : start + 5, end);
+    this.#codes.used = 0;
+    const transforms: Transform[] = [];
+    let xsize = width;
+    let seen = 0;
+    while (bits.read(1) === 1) {
+      const type = bits.read(2);
+      if (seen & (1 << type)) throw corrupt(`transform ${type} appears twice`);
+      seen |= 1 << type;
+      if (type === PREDICTOR || type === COLOUR) {
+        const blockBits = bits.read(3) + 2;
+        const data = this.#subImage(divRoundUp(xsize, blockBits), divRoundUp(height, blockBits));
+        transforms.push({ type, width: xsize, bits: blockBits, data });
+      } else if (type === SUBTRACT_GREEN) {
+        transforms.push({ type, width: xsize, bits: 0, data: new Uint32Array(0) });
+      } else {
+        const size = bits.read(8) + 1;
+        const table = new Uint32Array(256);
+        const coded = this.#subImage(size, 1);
+        // The table is delta coded: each entry adds to the previous one, byte by byte.
+        let previous = 0;
+        for (let i = 0; i < size; i++) {
+          const delta = coded[i]!;
+          previous = (((previous & 0xff00ff00) + (delta & 0xff00ff00)) & 0xff00ff00) | (((previous & 0x00ff00ff) + (delta & 0x00ff00ff)) & 0x00ff00ff);
+          table[i] = previous;
+        }
+        const bundleBits = size <= 2 ? 3 : size <= 4 ? 2 : size <= 16 ? 1 : 0;
+        transforms.push({ type, width: xsize, bits: bundleBits, data: table });
+        xsize = divRoundUp(xsize, bundleBits);
+      }
+    }
+    // A bundled (colour-indexed) image is decoded into the tail of `out` and expanded in place.
+    const base = width * height - xsize * height;
+    this.#entropyCoded(xsize, height, true, out, base);
+    if (bits.overrun) throw corrupt("the data ends before the last pixel");
+    let offset = base;
+    for (let i = transforms.length - 1; i >= 0; i--) {
+      const transform = transforms[i]!;
+      switch (transform.type) {
+        case PREDICTOR:
+          inversePredictor(out, offset, transform.width, height, transform.bits, transform.data);
+          break;
+        case COLOUR:
+          inverseColourTransform(out, offset, transform.width, height, transform.bits, transform.data);
+          break;
+        case SUBTRACT_GREEN:
+          inverseSubtractGreen(out, offset, transform.width * height);
+          break;
+        default: // colour indexing
+          inverseColourIndexing(out, offset, transform.width, height, transform.bits, transform.data);
+          offset = 0;
+      }
+    }
+  }
+
+  /** A sub-image (transform data, entropy image, colour table): no meta codes. */
+  #subImage(width: number, height: number): Uint32Array {
+    const image = new Uint32Array(width * height);
+    const mark = this.#codes.used;
+    this.#entropyCoded(width, height, false, image, 0);
+    this.#codes.used = mark;
+    return image;
+  }
+
+  /** Entropy-coded image data (RFC 9649 §5, §6.2): colour cache, meta prefix codes, pixels. */
+  #entropyCoded(xsize: number, ysize: number, main: boolean, out: Uint32Array, base: number): void {
+    const bits = this.#bits;
+    const codes = this.#codes;
+    let cacheBits = 0;
+    if (bits.read(1) === 1) {
+      cacheBits = bits.read(4);
+      if (cacheBits < 1 || cacheBits > 11) throw corrupt(`colour cache bits ${cacheBits}`);
+    }
+    let prefixBits = 0;
+    let entropy: Uint32Array | undefined;
+    let entropyWidth = 0;
+    let groupCount = 1;
+    if (main && bits.read(1) === 1) {
+      prefixBits = bits.read(3) + 2;
+      entropyWidth = divRoundUp(xsize, prefixBits);
+      entropy = this.#subImage(entropyWidth, divRoundUp(ysize, prefixBits));
+      let highest = 0;
+      for (let i = 0; i < entropy.length; i++) {
+        const group = (entropy[i]! >> 8) & 0xffff;
+        if (group > highest) highest = group;
+      }
+      // Groups nobody uses would still have to be read; a real encoder numbers them densely.
+      if (highest >= entropy.length) throw new ImageDecodeError("unsupported", `VP8L: ${highest + 1} prefix code groups for ${entropy.length} blocks`);
+      groupCount = highest + 1;
+    }
+    const cacheSize = cacheBits > 0 ? 1 << cacheBits : 0;
+    if (this.#groups.length < groupCount * 5) this.#groups = new Int32Array(groupCount * 5);
+    const groups = this.#groups;
+    for (let g = 0; g < groupCount; g++) {
+      groups[g * 5] = codes.read(bits, 256 + LENGTH_CODES + cacheSize);
+      groups[g * 5 + 1] = codes.read(bits, 256);
+      groups[g * 5 + 2] = codes.read(bits, 256);
+      groups[g * 5 + 3] = codes.read(bits, 256);
+      groups[g * 5 + 4] = codes.read(bits, 40);
+    }
+    const cache = cacheSize > 0 ? new Uint32Array(cacheSize) : undefined;
+    const cacheShift = 32 - cacheBits;
+
+    const total = xsize * ysize;
+    const blockMask = entropy ? (1 << prefixBits) - 1 : -1;
+    let green = groups[0]!;
+    let red = groups[1]!;
+    let blue = groups[2]!;
+    let alpha = groups[3]!;
+    let distance = groups[4]!;
+    let x = 0;
+    let y = 0;
+    let pos = 0;
+    // The cache is filled lazily: pixels before `lastCached` are in it. Inserting in stream order
+    // just before each lookup gives the same cache as inserting every pixel as it is decoded.
+    let lastCached = 0;
+    while (pos < total) {
+      if (entropy && (x & blockMask) === 0) {
+        const g = ((entropy[(y >> prefixBits) * entropyWidth + (x >> prefixBits)]! >> 8) & 0xffff) * 5;
+        green = groups[g]!;
+        red = groups[g + 1]!;
+        blue = groups[g + 2]!;
+        alpha = groups[g + 3]!;
+        distance = groups[g + 4]!;
+      }
+      const symbol = codes.decode(green, bits);
+      if (symbol < 256) {
+        const r = codes.decode(red, bits);
+        const b = codes.decode(blue, bits);
+        const a = codes.decode(alpha, bits);
+        out[base + pos] = (a << 24) | (r << 16) | (symbol << 8) | b;
+        pos++;
+        if (++x === xsize) {
+          x = 0;
+          y++;
+          if (bits.overrun) throw corrupt("the data ends before the last pixel");
+        }
+      } else if (symbol < 256 + LENGTH_CODES) {
+        const length = prefixValue(symbol - 256, bits);
+        const distanceCode = prefixValue(codes.decode(distance, bits), bits);
+        let back: number;
+        if (distanceCode > 120) back = distanceCode - 120;
+        else {
+          back = DISTANCE_MAP[(distanceCode - 1) * 2]! + DISTANCE_MAP[(distanceCode - 1) * 2 + 1]! * xsize;
+          if (back < 1) back = 1;
+        }
+        if (back > pos) throw corrupt(`back-reference distance ${back} at pixel ${pos}`);
+        if (length > total - pos) throw corrupt(`back-reference of ${length} pixels past the end of the image`);
+        out.copyWithin(base + pos, base + pos - back, base + pos - back + Math.min(length, back));
+        // Overlapping copies repeat the pattern: copy in rounds of `back` pixels.
+        for (let done = back; done < length; done += back) out.copyWithin(base + pos + done, base + pos, base + pos + Math.min(back, length - done));
+        pos += length;
+        x += length;
+        while (x >= xsize) {
+          x -= xsize;
+          y++;
+        }
+        if (bits.overrun) throw corrupt("the data ends before the last pixel");
+        // The group may change inside the copied run: look it up at the next pixel.
+        if (entropy && (x & blockMask) !== 0) {
+          const g = ((entropy[(y >> prefixBits) * entropyWidth + (x >> prefixBits)]! >> 8) & 0xffff) * 5;
+          green = groups[g]!;
+          red = groups[g + 1]!;
+          blue = groups[g + 2]!;
+          alpha = groups[g + 3]!;
+          distance = groups[g + 4]!;
+        }
+      } else {
+        // Cache indices are below 256 + 24 + cache size by the alphabet's size.
+        for (; lastCached < pos; lastCached++) {
+          const pixel = out[base + lastCached]!;
+          cache![Math.imul(pixel, 0x1e35a7bd) >>> cacheShift] = pixel;
+        }
+        out[base + pos] = cache![symbol - 256 - LENGTH_CODES]!;
+        pos++;
+        if (++x === xsize) {
+          x = 0;
+          y++;
+        }
+      }
+    }
+    if (bits.overrun) throw corrupt("the data ends before the last pixel");
+  }
+}
+
+/** Length or distance from its prefix symbol and extra bits (RFC 9649 §5.2.2). */
+function prefixValue(symbol: number, bits: LosslessBits): number {
+  if (symbol < 4) return symbol + 1;
+  const extra = (symbol - 2) >> 1;
+  const offset = (2 + (symbol & 1)) << extra;
+  return offset + bits.read(extra) + 1;
+}

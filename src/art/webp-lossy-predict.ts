@@ -1,0 +1,254 @@
+// VP8 intra prediction and inverse transforms (RFC 6386 §12, §14), writing into a plane buffer.
+// Prediction reads the macroblock's edges from small arrays the caller fills (so frame borders,
+// 127 above and 129 to the left, need no special cases here); the residue is added with clamping.
+
+// Whole-block modes (16×16 luma and 8×8 chroma) and 4×4 subblock modes, numbered as in RFC 6386 §11.
+export const DC_PRED = 0;
+export const V_PRED = 1;
+export const H_PRED = 2;
+export const TM_PRED = 3;
+export const B_PRED = 4;
+
+const B_DC_PRED = 0;
+const B_TM_PRED = 1;
+const B_VE_PRED = 2;
+const B_HE_PRED = 3;
+const B_LD_PRED = 4;
+const B_RD_PRED = 5;
+const B_VR_PRED = 6;
+const B_VL_PRED = 7;
+const B_HD_PRED = 8;
+
+function clamp255(v: number): number {
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+/**
+ * Predicts a size×size block at `at` in `plane`. `above[0]` is the corner pixel P, `above[1 .. size]`
+ * the row above; `left[0 .. size)` the column to the left. `hasAbove`/`hasLeft` say whether those
+ * edges are inside the frame (DC prediction only averages real edges).
+ */
+export function predictBlock(plane: Uint8Array, at: number, stride: number, size: number, mode: number, above: Uint8Array, left: Uint8Array, hasAbove: boolean, hasLeft: boolean): void {
+  switch (mode) {
+    case DC_PRED: {
+      let sum = 0;
+      let shift = size === 16 ? 3 : 2;
+      if (hasAbove) {
+        for (let i = 1; i <= size; i++) sum += above[i]!;
+        shift++;
+      }
+      if (hasLeft) {
+        for (let i = 0; i < size; i++) sum += left[i]!;
+        shift++;
+      }
+      const value = hasAbove || hasLeft ? (sum + (1 << (shift - 1))) >> shift : 128;
+      for (let y = 0; y < size; y++) plane.fill(value, at + y * stride, at + y * stride + size);
+      break;
+    }
+    case V_PRED:
+      for (let y = 0; y < size; y++) plane.set(above.subarray(1, size + 1), at + y * stride);
+      break;
+    case H_PRED:
+      for (let y = 0; y < size; y++) plane.fill(left[y]!, at + y * stride, at + y * stride + size);
+      break;
+    default: {
+      // TM_PRED: left + above - corner, clamped.
+      const corner = above[0]!;
+      for (let y = 0; y < size; y++) {
+        const row = at + y * stride;
+        const base = left[y]! - corner;
+        for (let x = 0; x < size; x++) plane[row + x] = clamp255(base + above[x + 1]!);
+      }
+    }
+  }
+}
+
+const avg3 = (x: number, y: number, z: number): number => (x + y + y + z + 2) >> 2;
+const avg2 = (x: number, y: number): number => (x + y + 1) >> 1;
+
+/**
+ * Predicts a 4×4 subblock. `edge` holds, as in RFC 6386 §12.3: edge[0..3] = left column bottom to
+ * top (L3, L2, L1, L0), edge[4] = corner P, edge[5..12] = the 8 pixels above (4 above, 4 above-right).
+ */
+export function predictSubblock(plane: Uint8Array, at: number, stride: number, mode: number, e: Uint8Array): void {
+  const r0 = at;
+  const r1 = at + stride;
+  const r2 = at + 2 * stride;
+  const r3 = at + 3 * stride;
+  // Named edge pixels: left L0..L3 (top to bottom), corner P, above A0..A7.
+  const l0 = e[3]!;
+  const l1 = e[2]!;
+  const l2 = e[1]!;
+  const l3 = e[0]!;
+  const p = e[4]!;
+  const a0 = e[5]!;
+  const a1 = e[6]!;
+  const a2 = e[7]!;
+  const a3 = e[8]!;
+  const a4 = e[9]!;
+  const a5 = e[10]!;
+  const a6 = e[11]!;
+  const a7 = e[12]!;
+  switch (mode) {
+    case B_DC_PRED: {
+      const v = (a0 + a1 + a2 + a3 + l0 + l1 + l2 + l3 + 4) >> 3;
+      for (let y = 0; y < 4; y++) plane.fill(v, at + y * stride, at + y * stride + 4);
+      break;
+    }
+    case B_TM_PRED:
+      for (let y = 0; y < 4; y++) {
+        const base = e[3 - y]! - p;
+        for (let x = 0; x < 4; x++) plane[at + y * stride + x] = clamp255(base + e[5 + x]!);
+      }
+      break;
+    case B_VE_PRED:
+      for (let y = 0; y < 4; y++) {
+        const row = at + y * stride;
+        plane[row] = avg3(p, a0, a1);
+        plane[row + 1] = avg3(a0, a1, a2);
+        plane[row + 2] = avg3(a1, a2, a3);
+        plane[row + 3] = avg3(a2, a3, a4);
+      }
+      break;
+    case B_HE_PRED:
+      plane.fill(avg3(p, l0, l1), r0, r0 + 4);
+      plane.fill(avg3(l0, l1, l2), r1, r1 + 4);
+      plane.fill(avg3(l1, l2, l3), r2, r2 + 4);
+      plane.fill(avg3(l2, l3, l3), r3, r3 + 4);
+      break;
+    case B_LD_PRED: {
+      plane[r0] = avg3(a0, a1, a2);
+      plane[r0 + 1] = plane[r1] = avg3(a1, a2, a3);
+      plane[r0 + 2] = plane[r1 + 1] = plane[r2] = avg3(a2, a3, a4);
+      plane[r0 + 3] = plane[r1 + 2] = plane[r2 + 1] = plane[r3] = avg3(a3, a4, a5);
+      plane[r1 + 3] = plane[r2 + 2] = plane[r3 + 1] = avg3(a4, a5, a6);
+      plane[r2 + 3] = plane[r3 + 2] = avg3(a5, a6, a7);
+      plane[r3 + 3] = avg3(a6, a7, a7);
+      break;
+    }
+    case B_RD_PRED:
+      plane[r3] = avg3(l3, l2, l1);
+      plane[r3 + 1] = plane[r2] = avg3(l2, l1, l0);
+      plane[r3 + 2] = plane[r2 + 1] = plane[r1] = avg3(l1, l0, p);
+      plane[r3 + 3] = plane[r2 + 2] = plane[r1 + 1] = plane[r0] = avg3(l0, p, a0);
+      plane[r2 + 3] = plane[r1 + 2] = plane[r0 + 1] = avg3(p, a0, a1);
+      plane[r1 + 3] = plane[r0 + 2] = avg3(a0, a1, a2);
+      plane[r0 + 3] = avg3(a1, a2, a3);
+      break;
+    case B_VR_PRED:
+      plane[r3] = avg3(l2, l1, l0);
+      plane[r2] = avg3(l1, l0, p);
+      plane[r3 + 1] = plane[r1] = avg3(l0, p, a0);
+      plane[r2 + 1] = plane[r0] = avg2(p, a0);
+      plane[r3 + 2] = plane[r1 + 1] = avg3(p, a0, a1);
+      plane[r2 + 2] = plane[r0 + 1] = avg2(a0, a1);
+      plane[r3 + 3] = plane[r1 + 2] = avg3(a0, a1, a2);
+      plane[r2 + 3] = plane[r0 + 2] = avg2(a1, a2);
+      plane[r1 + 3] = avg3(a1, a2, a3);
+      plane[r0 + 3] = avg2(a2, a3);
+      break;
+    case B_VL_PRED:
+      plane[r0] = avg2(a0, a1);
+      plane[r1] = avg3(a0, a1, a2);
+      plane[r2] = plane[r0 + 1] = avg2(a1, a2);
+      plane[r1 + 1] = plane[r3] = avg3(a1, a2, a3);
+      plane[r2 + 1] = plane[r0 + 2] = avg2(a2, a3);
+      plane[r3 + 1] = plane[r1 + 2] = avg3(a2, a3, a4);
+      plane[r2 + 2] = plane[r0 + 3] = avg2(a3, a4);
+      plane[r3 + 2] = plane[r1 + 3] = avg3(a3, a4, a5);
+      plane[r2 + 3] = avg3(a4, a5, a6);
+      plane[r3 + 3] = avg3(a5, a6, a7);
+      break;
+    case B_HD_PRED:
+      plane[r3] = avg2(l3, l2);
+      plane[r3 + 1] = avg3(l3, l2, l1);
+      plane[r2] = plane[r3 + 2] = avg2(l2, l1);
+      plane[r2 + 1] = plane[r3 + 3] = avg3(l2, l1, l0);
+      plane[r2 + 2] = plane[r1] = avg2(l1, l0);
+      plane[r2 + 3] = plane[r1 + 1] = avg3(l1, l0, p);
+      plane[r1 + 2] = plane[r0] = avg2(l0, p);
+      plane[r1 + 3] = plane[r0 + 1] = avg3(l0, p, a0);
+      plane[r0 + 2] = avg3(p, a0, a1);
+      plane[r0 + 3] = avg3(a0, a1, a2);
+      break;
+    default: // B_HU_PRED
+      plane[r0] = avg2(l0, l1);
+      plane[r0 + 1] = avg3(l0, l1, l2);
+      plane[r0 + 2] = plane[r1] = avg2(l1, l2);
+      plane[r0 + 3] = plane[r1 + 1] = avg3(l1, l2, l3);
+      plane[r1 + 2] = plane[r2] = avg2(l2, l3);
+      plane[r1 + 3] = plane[r2 + 1] = avg3(l2, l3, l3);
+      plane[r2 + 2] = plane[r2 + 3] = plane[r3] = plane[r3 + 1] = plane[r3 + 2] = plane[r3 + 3] = l3;
+  }
+}
+
+const SQRT2_COS = 20091; // cos(π/8)·√2 − 1, in 1/65536
+const SQRT2_SIN = 35468; // sin(π/8)·√2, in 1/65536
+
+/** Adds the inverse DCT (RFC 6386 §14.4) of coeffs[from .. from+16) to a 4×4 block, clamped. */
+export function addInverseDct(coeffs: Int16Array, from: number, plane: Uint8Array, at: number, stride: number, scratch: Int32Array): void {
+  // Vertical pass (columns), then horizontal (rows) with rounding.
+  for (let i = 0; i < 4; i++) {
+    const c0 = coeffs[from + i]!;
+    const c1 = coeffs[from + 4 + i]!;
+    const c2 = coeffs[from + 8 + i]!;
+    const c3 = coeffs[from + 12 + i]!;
+    const a = c0 + c2;
+    const b = c0 - c2;
+    const c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+    const d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+    scratch[i] = a + d;
+    scratch[4 + i] = b + c;
+    scratch[8 + i] = b - c;
+    scratch[12 + i] = a - d;
+  }
+  for (let i = 0; i < 4; i++) {
+    const c0 = scratch[i * 4]!;
+    const c1 = scratch[i * 4 + 1]!;
+    const c2 = scratch[i * 4 + 2]!;
+    const c3 = scratch[i * 4 + 3]!;
+    const a = c0 + c2;
+    const b = c0 - c2;
+    const c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+    const d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+    const row = at + i * stride;
+    plane[row] = clamp255(plane[row]! + ((a + d + 4) >> 3));
+    plane[row + 1] = clamp255(plane[row + 1]! + ((b + c + 4) >> 3));
+    plane[row + 2] = clamp255(plane[row + 2]! + ((b - c + 4) >> 3));
+    plane[row + 3] = clamp255(plane[row + 3]! + ((a - d + 4) >> 3));
+  }
+}
+
+/** Adds a DC-only residue ((dc + 4) >> 3 everywhere, what the full inverse DCT gives) to a 4×4 block. */
+export function addInverseDc(dc: number, plane: Uint8Array, at: number, stride: number): void {
+  const value = (dc + 4) >> 3;
+  for (let y = 0; y < 4; y++) {
+    const row = at + y * stride;
+    for (let x = 0; x < 4; x++) plane[row + x] = clamp255(plane[row + x]! + value);
+  }
+}
+
+/** Inverse Walsh-Hadamard transform of the Y2 block (RFC 6386 §14.3): its 16 outputs become the DC of each Y block. */
+export function inverseWalsh(coeffs: Int16Array, from: number, scratch: Int32Array, out: Int16Array): void {
+  for (let i = 0; i < 4; i++) {
+    const a1 = coeffs[from + i]! + coeffs[from + 12 + i]!;
+    const b1 = coeffs[from + 4 + i]! + coeffs[from + 8 + i]!;
+    const c1 = coeffs[from + 4 + i]! - coeffs[from + 8 + i]!;
+    const d1 = coeffs[from + i]! - coeffs[from + 12 + i]!;
+    scratch[i] = a1 + b1;
+    scratch[4 + i] = c1 + d1;
+    scratch[8 + i] = a1 - b1;
+    scratch[12 + i] = d1 - c1;
+  }
+  for (let i = 0; i < 4; i++) {
+    const a1 = scratch[i * 4]! + scratch[i * 4 + 3]!;
+    const b1 = scratch[i * 4 + 1]! + scratch[i * 4 + 2]!;
+    const c1 = scratch[i * 4 + 1]! - scratch[i * 4 + 2]!;
+    const d1 = scratch[i * 4]! - scratch[i * 4 + 3]!;
+    // Output i*4 + k is the DC of Y block i*4 + k.
+    out[(i * 4) * 16] = (a1 + b1 + 3) >> 3;
+    out[(i * 4 + 1) * 16] = (c1 + d1 + 3) >> 3;
+    out[(i * 4 + 2) * 16] = (a1 - b1 + 3) >> 3;
+    out[(i * 4 + 3) * 16] = (d1 - c1 + 3) >> 3;
+  }
+}

@@ -1,0 +1,427 @@
+// VP8 lossy key frames (RFC 6386) as WebP uses them: frame header, segmentation, token partitions,
+// intra prediction, dequantisation, inverse WHT/DCT, then the loop filter over the whole frame; rows
+// leave as RGBA through `rgbaRow` (YUV 4:2:0 → RGB in webp-yuv.ts).
+//
+// Intra prediction reads unfiltered neighbours (RFC 6386 §12), so the frame is reconstructed whole
+// and filtered afterwards. Memory for a w×h frame (macroblock-aligned, W = 16⌈w/16⌉, H = 16⌈h/16⌉):
+// Y W×H + U, V (W/2)×(H/2) bytes (96 KiB at 256×256), per-macroblock filter data 3 bytes each, one
+// macroblock's coefficients (800 B), the probability tables (1 KiB). Buffers are kept for the next frame.
+
+import { ImageDecodeError } from "./image.js";
+import { BoolDecoder } from "./webp-bool.js";
+import { filterMacroblock } from "./webp-lossy-filter.js";
+import { B_PRED, DC_PRED, H_PRED, TM_PRED, V_PRED, addInverseDc, addInverseDct, inverseWalsh, predictBlock, predictSubblock } from "./webp-lossy-predict.js";
+import { AC_QUANT, COEFFICIENT_UPDATE_PROBS, DC_QUANT, DEFAULT_COEFFICIENT_PROBS } from "./webp-lossy-tables.js";
+import { readBlock, readSubblockMode } from "./webp-lossy-tokens.js";
+import { yuvRowToRgba } from "./webp-yuv.js";
+
+// Block types of the coefficient probabilities (RFC 6386 §13.3).
+const TYPE_Y_AFTER_Y2 = 0;
+const TYPE_Y2 = 1;
+const TYPE_CHROMA = 2;
+const TYPE_Y_WITH_DC = 3;
+/** Coefficient storage of one macroblock: 16 Y blocks, 4 U, 4 V, then Y2, 16 values each. */
+const U_BLOCKS = 16 * 16;
+const V_BLOCKS = 20 * 16;
+const Y2_BLOCK = 24 * 16;
+
+function corrupt(message: string): ImageDecodeError {
+  return new ImageDecodeError("corrupt", `VP8: ${message}`);
+}
+
+export class LossyDecoder {
+  readonly #header = new BoolDecoder();
+  readonly #partitions: BoolDecoder[] = [];
+  readonly #probs = new Uint8Array(1056);
+  readonly #coeffs = new Int16Array(25 * 16);
+  readonly #scratch = new Int32Array(16);
+  readonly #edge = new Uint8Array(13);
+  readonly #above = new Uint8Array(21);
+  readonly #left = new Uint8Array(16);
+  // Per-segment dequantisation factors: [y dc, y ac, y2 dc, y2 ac, uv dc, uv ac] × 4 segments.
+  readonly #quant = new Int32Array(24);
+  readonly #segmentQuant = new Int8Array(4);
+  readonly #segmentLevel = new Int8Array(4);
+  readonly #segmentProbs = new Uint8Array(3);
+  readonly #refDelta = new Int8Array(4);
+  readonly #modeDelta = new Int8Array(4);
+
+  #width = 0;
+  #height = 0;
+  #mbWide = 0;
+  #mbHigh = 0;
+  y: Uint8Array = new Uint8Array(0);
+  u: Uint8Array = new Uint8Array(0);
+  v: Uint8Array = new Uint8Array(0);
+  yStride = 0;
+  uvStride = 0;
+  /** Per macroblock: filter level, inner-edge flag; and for mode contexts, the subblock modes. */
+  #mbLevel = new Uint8Array(0);
+  #mbInner = new Uint8Array(0);
+  #aboveModes = new Uint8Array(0);
+  readonly #leftModes = new Uint8Array(4);
+  #aboveNonZero = new Uint8Array(0);
+  readonly #leftNonZero = new Uint8Array(9);
+
+  #segmentation = false;
+  #segmentAbsolute = false;
+  #updateMap = false;
+  #simpleFilter = false;
+  #filterLevel = 0;
+  #sharpness = 0;
+  #deltasEnabled = false;
+  #skipProb = -1;
+
+  /** Frame size from the first 10 bytes of a VP8 chunk (frame tag, start code, sizes). */
+  static header(data: Uint8Array, start: number): [number, number] {
+    const tag = data[start]! | (data[start + 1]! << 8) | (data[start + 2]! << 16);
+    if (tag & 1) throw new ImageDecodeError("unsupported", "VP8: an inter frame (WebP images are key frames)");
+    if (((tag >> 1) & 7) > 3) throw corrupt(`version ${(tag >> 1) & 7}`);
+    if (data[start + 3] !== 0x9d || data[start + 4] !== 0x01 || data[start + 5] !== 0x2a) throw corrupt("missing start code");
+    const width = (data[start + 6]! | (data[start + 7]! << 8)) & 0x3fff;
+    const height = (data[start + 8]! | (data[start + 9]! << 8)) & 0x3fff;
+    if (width === 0 || height === 0) throw corrupt(`frame size ${width}×${height}`);
+    return [width, height];
+  }
+
+  /** Decodes the key frame in `data[start .. end)` (its size already checked by `header`). */
+  decode(data: Uint8Array, start: number, end: number, width: number, height: number): void {
+    const tag = data[start]! | (data[start + 1]! << 8) | (data[start + 2]! << 16);
+    const firstSize = tag >>> 5;
+    const firstStart = start + 10;
+    if (firstStart + firstSize > end) throw corrupt(`first partition of ${firstSize} bytes runs past the chunk`);
+    this.#allocate(width, height);
+    const br = this.#header;
+    br.init(data, firstStart, firstStart + firstSize);
+    this.#readHeader(br);
+    this.#readPartitions(data, firstStart + firstSize, end, br.literal(2));
+    this.#readQuantizers(br);
+    br.literal(1); // refresh_entropy_probs: irrelevant for a single frame
+    const probs = this.#probs;
+    probs.set(DEFAULT_COEFFICIENT_PROBS);
+    for (let i = 0; i < 1056; i++) if (br.read(COEFFICIENT_UPDATE_PROBS[i]!)) probs[i] = br.literal(8);
+    this.#skipProb = br.literal(1) ? br.literal(8) : -1;
+    this.#decodeMacroblocks();
+    if (br.padding > 4) throw corrupt("the first partition ends early");
+    for (const partition of this.#partitions) if (partition.padding > 4) throw corrupt("a token partition ends early");
+    this.#loopFilter();
+  }
+
+  #allocate(width: number, height: number): void {
+    this.#width = width;
+    this.#height = height;
+    this.#mbWide = (width + 15) >> 4;
+    this.#mbHigh = (height + 15) >> 4;
+    this.yStride = this.#mbWide * 16;
+    this.uvStride = this.#mbWide * 8;
+    const lumaSize = this.yStride * this.#mbHigh * 16;
+    if (this.y.length < lumaSize) {
+      this.y = new Uint8Array(lumaSize);
+      this.u = new Uint8Array(lumaSize >> 2);
+      this.v = new Uint8Array(lumaSize >> 2);
+    }
+    const mbs = this.#mbWide * this.#mbHigh;
+    if (this.#mbLevel.length < mbs) {
+      this.#mbLevel = new Uint8Array(mbs);
+      this.#mbInner = new Uint8Array(mbs);
+    }
+    if (this.#aboveModes.length < this.#mbWide * 4) {
+      this.#aboveModes = new Uint8Array(this.#mbWide * 4);
+      this.#aboveNonZero = new Uint8Array(this.#mbWide * 9);
+    }
+  }
+
+  #readHeader(br: BoolDecoder): void {
+    br.literal(2); // colour space (0: YUV) and clamping type: both ignored, output is always clamped
+    this.#segmentation = br.literal(1) === 1;
+    this.#updateMap = false;
+    this.#segmentQuant.fill(0);
+    this.#segmentLevel.fill(0);
+    this.#segmentProbs.fill(255);
+    if (this.#segmentation) {
+      this.#updateMap = br.literal(1) === 1;
+      if (br.literal(1)) {
+        this.#segmentAbsolute = br.literal(1) === 1;
+        for (let i = 0; i < 4; i++) this.#segmentQuant[i] = br.literal(1) ? br.signed(7) : 0;
+        for (let i = 0; i < 4; i++) this.#segmentLevel[i] = br.literal(1) ? br.signed(6) : 0;
+      }
+      if (this.#updateMap) for (let i = 0; i < 3; i++) this.#segmentProbs[i] = br.literal(1) ? br.literal(8) : 255;
+    }
+    this.#simpleFilter = br.literal(1) === 1;
+    this.#filterLevel = br.literal(6);
+    this.#sharpness = br.literal(3);
+    this.#deltasEnabled = br.literal(1) === 1;
+    this.#refDelta.fill(0);
+    this.#modeDelta.fill(0);
+    if (this.#deltasEnabled && br.literal(1)) {
+      for (let i = 0; i < 4; i++) if (br.literal(1)) this.#refDelta[i] = br.signed(6);
+      for (let i = 0; i < 4; i++) if (br.literal(1)) this.#modeDelta[i] = br.signed(6);
+    }
+  }
+
+  #readPartitions(data: Uint8Array, start: number, end: number, log2Count: number): void {
+    const count = 1 << log2Count;
+    const sizesEnd = start + 3 * (count - 1);
+    if (sizesEnd > end) throw corrupt("partition sizes run past the chunk");
+    let at = sizesEnd;
+    while (this.#partitions.length < count) this.#partitions.push(new BoolDecoder());
+    this.#partitions.length = count;
+    for (let p = 0; p < count; p++) {
+      const size = p < count - 1 ? data[start + p * 3]! | (data[start + p * 3 + 1]! << 8) | (data[start + p * 3 + 2]! << 16) : end - at;
+      if (at + size > end) throw corrupt(`token partition ${p} runs past the chunk`);
+      this.#partitions[p]!.init(data, at, at + size);
+      at += size;
+    }
+  }
+
+  #readQuantizers(br: BoolDecoder): void {
+    const base = br.literal(7);
+    const yDc = br.literal(1) ? br.signed(4) : 0;
+    const y2Dc = br.literal(1) ? br.signed(4) : 0;
+    const y2Ac = br.literal(1) ? br.signed(4) : 0;
+    const uvDc = br.literal(1) ? br.signed(4) : 0;
+    const uvAc = br.literal(1) ? br.signed(4) : 0;
+    const q = this.#quant;
+    const index = (i: number): number => (i < 0 ? 0 : i > 127 ? 127 : i);
+    for (let s = 0; s < 4; s++) {
+      let level = base;
+      if (this.#segmentation) level = this.#segmentAbsolute ? this.#segmentQuant[s]! : base + this.#segmentQuant[s]!;
+      q[s * 6] = DC_QUANT[index(level + yDc)]!;
+      q[s * 6 + 1] = AC_QUANT[index(level)]!;
+      q[s * 6 + 2] = DC_QUANT[index(level + y2Dc)]! * 2;
+      q[s * 6 + 3] = Math.max(8, Math.floor((AC_QUANT[index(level + y2Ac)]! * 155) / 100));
+      q[s * 6 + 4] = Math.min(132, DC_QUANT[index(level + uvDc)]!);
+      q[s * 6 + 5] = AC_QUANT[index(level + uvAc)]!;
+    }
+  }
+
+  #decodeMacroblocks(): void {
+    const br = this.#header;
+    const aboveModes = this.#aboveModes;
+    const leftModes = this.#leftModes;
+    aboveModes.fill(0);
+    this.#aboveNonZero.fill(0);
+    const subModes = new Uint8Array(16);
+    for (let mby = 0; mby < this.#mbHigh; mby++) {
+      leftModes.fill(0);
+      this.#leftNonZero.fill(0);
+      const tokens = this.#partitions[mby % this.#partitions.length]!;
+      for (let mbx = 0; mbx < this.#mbWide; mbx++) {
+        let segment = 0;
+        if (this.#updateMap) {
+          const sp = this.#segmentProbs;
+          segment = br.read(sp[0]!) ? 2 + br.read(sp[2]!) : br.read(sp[1]!);
+        }
+        const skip = this.#skipProb >= 0 ? br.read(this.#skipProb) === 1 : false;
+        const yMode = this.#readYMode(br);
+        if (yMode === B_PRED) {
+          for (let b = 0; b < 16; b++) {
+            const above = b < 4 ? aboveModes[mbx * 4 + b]! : subModes[b - 4]!;
+            const left = (b & 3) === 0 ? leftModes[b >> 2]! : subModes[b - 1]!;
+            subModes[b] = readSubblockMode(br, (above * 10 + left) * 9);
+          }
+          for (let i = 0; i < 4; i++) {
+            aboveModes[mbx * 4 + i] = subModes[12 + i]!;
+            leftModes[i] = subModes[i * 4 + 3]!;
+          }
+        } else {
+          // Whole-block modes stand for a subblock mode in the neighbours' contexts.
+          const implied = yMode === DC_PRED ? 0 : yMode === V_PRED ? 2 : yMode === H_PRED ? 3 : 1;
+          aboveModes.fill(implied, mbx * 4, mbx * 4 + 4);
+          leftModes.fill(implied);
+        }
+        const uvMode = br.read(142) === 0 ? DC_PRED : br.read(114) === 0 ? V_PRED : br.read(183) === 0 ? H_PRED : TM_PRED;
+        let nonZero = false;
+        this.#coeffs.fill(0);
+        if (!skip) nonZero = this.#readResiduals(tokens, mbx, yMode !== B_PRED, segment);
+        else this.#clearContexts(mbx, yMode !== B_PRED);
+        this.#reconstruct(mbx, mby, yMode, subModes, uvMode);
+        const mb = mby * this.#mbWide + mbx;
+        this.#mbLevel[mb] = this.#filterLevelOf(segment, yMode);
+        this.#mbInner[mb] = yMode === B_PRED || nonZero ? 1 : 0;
+      }
+    }
+  }
+
+  #readYMode(br: BoolDecoder): number {
+    if (br.read(145) === 0) return B_PRED;
+    if (br.read(156) === 0) return br.read(163) === 0 ? DC_PRED : V_PRED;
+    return br.read(128) === 0 ? H_PRED : TM_PRED;
+  }
+
+  #clearContexts(mbx: number, hasY2: boolean): void {
+    const above = this.#aboveNonZero;
+    const left = this.#leftNonZero;
+    above.fill(0, mbx * 9, mbx * 9 + 8);
+    left.fill(0, 0, 8);
+    if (hasY2) {
+      above[mbx * 9 + 8] = 0;
+      left[8] = 0;
+    }
+  }
+
+  /** Reads all blocks' coefficients; returns whether any block had non-zero data. */
+  #readResiduals(br: BoolDecoder, mbx: number, hasY2: boolean, segment: number): boolean {
+    const above = this.#aboveNonZero;
+    const left = this.#leftNonZero;
+    const a = mbx * 9;
+    const q = segment * 6;
+    const quant = this.#quant;
+    let any = 0;
+    let firstY = 0;
+    let yType = TYPE_Y_WITH_DC;
+    if (hasY2) {
+      const nz = readBlock(br, this.#probs, this.#coeffs, TYPE_Y2, above[a + 8]! + left[8]!, 0, quant[q + 2]!, quant[q + 3]!, Y2_BLOCK);
+      above[a + 8] = left[8] = nz;
+      any |= nz;
+      firstY = 1;
+      yType = TYPE_Y_AFTER_Y2;
+    }
+    for (let by = 0; by < 4; by++) {
+      for (let bx = 0; bx < 4; bx++) {
+        const nz = readBlock(br, this.#probs, this.#coeffs, yType, above[a + bx]! + left[by]!, firstY, quant[q]!, quant[q + 1]!, (by * 4 + bx) * 16);
+        above[a + bx] = left[by] = nz;
+        any |= nz;
+      }
+    }
+    for (let plane = 0; plane < 2; plane++) {
+      const base = plane === 0 ? U_BLOCKS : V_BLOCKS;
+      const context = 4 + plane * 2;
+      for (let by = 0; by < 2; by++) {
+        for (let bx = 0; bx < 2; bx++) {
+          const nz = readBlock(br, this.#probs, this.#coeffs, TYPE_CHROMA, above[a + context + bx]! + left[context + by]!, 0, quant[q + 4]!, quant[q + 5]!, base + (by * 2 + bx) * 16);
+          above[a + context + bx] = left[context + by] = nz;
+          any |= nz;
+        }
+      }
+    }
+    if (hasY2) inverseWalsh(this.#coeffs, Y2_BLOCK, this.#scratch, this.#coeffs);
+    return any !== 0;
+  }
+
+  #filterLevelOf(segment: number, yMode: number): number {
+    let level = this.#filterLevel;
+    if (this.#segmentation) level = this.#segmentAbsolute ? this.#segmentLevel[segment]! : level + this.#segmentLevel[segment]!;
+    level = level < 0 ? 0 : level > 63 ? 63 : level;
+    if (this.#deltasEnabled) {
+      level += this.#refDelta[0]!; // intra frame
+      if (yMode === B_PRED) level += this.#modeDelta[0]!;
+      level = level < 0 ? 0 : level > 63 ? 63 : level;
+    }
+    return level;
+  }
+
+  #reconstruct(mbx: number, mby: number, yMode: number, subModes: Uint8Array, uvMode: number): void {
+    const coeffs = this.#coeffs;
+    const scratch = this.#scratch;
+    const ys = this.yStride;
+    const yAt = mby * 16 * ys + mbx * 16;
+    this.#gatherEdges(this.y, ys, mbx, mby, 16, true);
+    const above = this.#above;
+    if (yMode === B_PRED) {
+      const edge = this.#edge;
+      for (let b = 0; b < 16; b++) {
+        const bx = b & 3;
+        const by = b >> 2;
+        const at = yAt + by * 4 * ys + bx * 4;
+        this.#subblockEdge(at, bx, by, edge);
+        predictSubblock(this.y, at, ys, subModes[b]!, edge);
+        addResidue(coeffs, b * 16, this.y, at, ys, scratch);
+      }
+    } else {
+      predictBlock(this.y, yAt, ys, 16, yMode, above, this.#left, mby > 0, mbx > 0);
+      for (let b = 0; b < 16; b++) addResidue(coeffs, b * 16, this.y, yAt + (b >> 2) * 4 * ys + (b & 3) * 4, ys, scratch);
+    }
+    const cs = this.uvStride;
+    const cAt = mby * 8 * cs + mbx * 8;
+    for (let plane = 0; plane < 2; plane++) {
+      const target = plane === 0 ? this.u : this.v;
+      this.#gatherEdges(target, cs, mbx, mby, 8, false);
+      predictBlock(target, cAt, cs, 8, uvMode, above, this.#left, mby > 0, mbx > 0);
+      const base = plane === 0 ? U_BLOCKS : V_BLOCKS;
+      for (let b = 0; b < 4; b++) addResidue(coeffs, base + b * 16, target, cAt + (b >> 1) * 4 * cs + (b & 1) * 4, cs, scratch);
+    }
+  }
+
+  /**
+   * Fills #above (corner, row above, and for luma 4 above-right pixels) and #left for a macroblock,
+   * with 127 above the frame and 129 left of it (RFC 6386 §12.2–12.3).
+   */
+  #gatherEdges(plane: Uint8Array, stride: number, mbx: number, mby: number, size: number, luma: boolean): void {
+    const above = this.#above;
+    const left = this.#left;
+    const x0 = mbx * size;
+    const y0 = mby * size;
+    const extra = luma ? 4 : 0;
+    if (mby === 0) {
+      above.fill(127, 0, size + 1 + extra);
+    } else {
+      const row = (y0 - 1) * stride;
+      above[0] = mbx === 0 ? 129 : plane[row + x0 - 1]!;
+      for (let i = 0; i < size; i++) above[1 + i] = plane[row + x0 + i]!;
+      if (luma) {
+        const last = mbx === this.#mbWide - 1;
+        for (let i = 0; i < 4; i++) above[17 + i] = last ? plane[row + x0 + 15]! : plane[row + x0 + 16 + i]!;
+      }
+    }
+    if (mbx === 0) left.fill(129, 0, size);
+    else for (let i = 0; i < size; i++) left[i] = plane[(y0 + i) * stride + x0 - 1]!;
+  }
+
+  /** The 13 edge pixels of luma subblock (bx, by) of the current macroblock; see predictSubblock. */
+  #subblockEdge(at: number, bx: number, by: number, edge: Uint8Array): void {
+    const y = this.y;
+    const ys = this.yStride;
+    const above = this.#above;
+    const left = this.#left;
+    for (let i = 0; i < 4; i++) edge[3 - i] = bx === 0 ? left[by * 4 + i]! : y[at + i * ys - 1]!;
+    if (by === 0) {
+      edge[4] = above[bx * 4]!;
+      for (let i = 0; i < 8; i++) edge[5 + i] = above[1 + bx * 4 + i]!;
+    } else {
+      edge[4] = bx === 0 ? left[by * 4 - 1]! : y[at - ys - 1]!;
+      for (let i = 0; i < 4; i++) edge[5 + i] = y[at - ys + i]!;
+      // Above-right: inside the macroblock, or for the right column the macroblock's above-right.
+      for (let i = 0; i < 4; i++) edge[9 + i] = bx < 3 ? y[at - ys + 4 + i]! : above[17 + i]!;
+    }
+  }
+
+  #loopFilter(): void {
+    // A frame level of 0 turns the filter off, whatever the segments say (as the reference decoder does).
+    if (this.#filterLevel === 0) return;
+    const planes = { y: this.y, u: this.u, v: this.v, yStride: this.yStride, uvStride: this.uvStride };
+    const sharpness = this.#sharpness;
+    for (let mby = 0; mby < this.#mbHigh; mby++) {
+      for (let mbx = 0; mbx < this.#mbWide; mbx++) {
+        const mb = mby * this.#mbWide + mbx;
+        const level = this.#mbLevel[mb]!;
+        let interior = level;
+        if (sharpness > 0) {
+          interior >>= sharpness > 4 ? 2 : 1;
+          if (interior > 9 - sharpness) interior = 9 - sharpness;
+        }
+        if (interior < 1) interior = 1;
+        const hevThreshold = level >= 40 ? 2 : level >= 15 ? 1 : 0;
+        filterMacroblock(planes, mbx, mby, level, interior, hevThreshold, this.#mbInner[mb] === 1, this.#simpleFilter);
+      }
+    }
+  }
+
+  /** Row y of the decoded frame as RGBA (alpha 255), chroma upsampled as described in webp-yuv.ts. */
+  rgbaRow(y: number, rgba: Uint8Array): void {
+    yuvRowToRgba(this.y, this.u, this.v, this.yStride, this.uvStride, this.#width, this.#height, y, rgba);
+  }
+}
+
+/** Adds a block's residue: nothing for an all-zero block, the DC shortcut, or the full inverse DCT. */
+function addResidue(coeffs: Int16Array, from: number, plane: Uint8Array, at: number, stride: number, scratch: Int32Array): void {
+  let ac = false;
+  for (let i = from + 1; i < from + 16; i++) {
+    if (coeffs[i] !== 0) {
+      ac = true;
+      break;
+    }
+  }
+  if (ac) addInverseDct(coeffs, from, plane, at, stride, scratch);
+  else if (coeffs[from] !== 0) addInverseDc(coeffs[from]!, plane, at, stride);
+}
