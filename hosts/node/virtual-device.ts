@@ -25,6 +25,8 @@ export interface VirtualDeviceOptions {
   vault: { url: string; ca?: string };
   panelSize?: keyof typeof PANEL_SIZES;
   colorDepth?: number;
+  /** Which board to behave like (default "large": an ESP32-S3 with PSRAM, which also decodes WebP). */
+  memoryClass?: "small" | "large";
   /** Panel frames one artwork may keep; a PC has room for long animations. */
   frameBudgetBytes?: number;
   initialChannel?: ChannelSpec;
@@ -60,7 +62,7 @@ export function createVirtualDevice(options: VirtualDeviceOptions): VirtualDevic
   });
   const http = new HttpClient(host, options.vault.ca ? { ca: options.vault.ca } : {});
   const pipeline = new ArtworkPipeline(host, http, display, {
-    rendition: { vault: options.vault.url, memoryClass: "small", decoders: AVAILABLE_DECODERS },
+    rendition: { vault: options.vault.url, memoryClass: options.memoryClass ?? "large", decoders: AVAILABLE_DECODERS },
     frameBudgetBytes: options.frameBudgetBytes ?? 8 * 1024 * 1024,
   });
   const player = new MakapixPlayer(host, {
@@ -94,6 +96,9 @@ export function createVirtualDevice(options: VirtualDeviceOptions): VirtualDevic
     display,
     panel,
     start: () => player.start(),
-    stop: () => player.stop(),
+    async stop() {
+      await player.stop();
+      pipeline.stop();
+    },
   };
 }

@@ -1,5 +1,5 @@
-// The decoder for each format this build carries. A format without a decoder here is never chosen as
-// a rendition (see `AVAILABLE_DECODERS`).
+// The decoder for each format this build carries. A build may leave one out (a device without PSRAM
+// gains nothing from WebP, see rendition.ts): a format missing from `AVAILABLE_DECODERS` is never chosen.
 
 import type { NativeFormat } from "../makapix/command-parse.js";
 import type { InflateFactory } from "../ports.js";
@@ -7,8 +7,9 @@ import { BmpDecoder } from "./bmp.js";
 import { GifDecoder } from "./gif.js";
 import { DEFAULT_LIMITS, type DecodeLimits, type ImageDecoder, type ImageHeader, type ImageSink } from "./image.js";
 import { PngDecoder } from "./png.js";
+import { WebpDecoder } from "./webp.js";
 
-export const AVAILABLE_DECODERS: readonly NativeFormat[] = ["gif", "png", "bmp"];
+export const AVAILABLE_DECODERS: readonly NativeFormat[] = ["gif", "png", "bmp", "webp"];
 
 export interface DecoderOptions {
   inflate?: InflateFactory | undefined;
@@ -27,8 +28,8 @@ export function createDecoder(format: NativeFormat, sink: ImageSink, options: De
       return new PngDecoder(target, options.inflate ? { limits, inflate: options.inflate } : { limits });
     case "bmp":
       return new BmpDecoder(target, limits);
-    default:
-      throw new RangeError(`no decoder for ${format} in this build`);
+    case "webp":
+      return new WebpDecoder(target, limits);
   }
 }
 

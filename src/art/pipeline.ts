@@ -64,6 +64,13 @@ export class ArtworkPipeline implements ArtworkStage {
     this.#start(artwork, listener, false);
   }
 
+  /** Cancels any load in progress and stops the animation on screen. */
+  stop(): void {
+    this.#cancel();
+    this.#showing = undefined;
+    this.#display.stop();
+  }
+
   setPaused(paused: boolean): void {
     this.#display.setPaused(paused);
   }

@@ -122,6 +122,12 @@ export class Display {
     this.#panel.push(this.#statusFrame);
   }
 
+  /** Stops animating (the last frame stays on the panel) and cancels every timer. */
+  stop(): void {
+    this.#stop();
+    this.#cache = undefined;
+  }
+
   setPaused(paused: boolean): void {
     if (paused === this.#paused) return;
     this.#paused = paused;

@@ -40,6 +40,8 @@ export interface SchedulerOptions {
   pageSize?: number;
   prefetchAt?: number;
   defaultDwellMs?: number;
+  /** The owner's "seconds per artwork" setting: replaces every post's dwell_time_ms when set. */
+  dwellOverrideMs?: number;
   /** Time on screen before a view counts. */
   minimumViewMs?: number;
   historyLength?: number;
@@ -55,7 +57,7 @@ interface Entry {
   context: ViewContext;
 }
 
-const DEFAULTS: Required<Omit<SchedulerOptions, "randomSeed">> = {
+const DEFAULTS: Required<Omit<SchedulerOptions, "randomSeed" | "dwellOverrideMs">> & { dwellOverrideMs: number } = {
   maximumArtworkSide: 256,
   pageSize: 20,
   prefetchAt: 5,
@@ -65,13 +67,14 @@ const DEFAULTS: Required<Omit<SchedulerOptions, "randomSeed">> = {
   failuresBeforeBackoff: 3,
   backoffInitialMs: 5_000,
   backoffMaximumMs: 300_000,
+  dwellOverrideMs: 0,
 };
 
 export class Scheduler {
   readonly #host: Host;
   readonly #stage: ArtworkStage;
   readonly #query: QueryPosts;
-  readonly #options: Required<Omit<SchedulerOptions, "randomSeed">>;
+  readonly #options: typeof DEFAULTS;
   readonly #randomSeed: number;
   readonly #observers: SchedulerObserver[] = [];
   /** Played entries, oldest first; `#position` is the one on screen (or being loaded). */
@@ -284,7 +287,8 @@ export class Scheduler {
       this.#viewTimer = undefined;
       for (const observer of this.#observers) observer.viewEarned?.(entry.artwork.postId, entry.context);
     }, this.#options.minimumViewMs);
-    const dwell = entry.artwork.dwellTimeMs && entry.artwork.dwellTimeMs > 0 ? entry.artwork.dwellTimeMs : this.#options.defaultDwellMs;
+    const posted = entry.artwork.dwellTimeMs && entry.artwork.dwellTimeMs > 0 ? entry.artwork.dwellTimeMs : this.#options.defaultDwellMs;
+    const dwell = this.#options.dwellOverrideMs > 0 ? this.#options.dwellOverrideMs : posted;
     this.#dwellRemainingMs = dwell;
     if (!this.#paused) this.#startDwell(dwell);
   }

@@ -50,7 +50,7 @@ before(async () => {
     panelSize: "64x64",
     initialChannel: { name: "all" },
     // Short dwell and small pages so the test sees several artworks and a second page quickly.
-    scheduler: { defaultDwellMs: 1_200, minimumViewMs: 300, pageSize: 4, prefetchAt: 2 },
+    scheduler: { dwellOverrideMs: 1_200, minimumViewMs: 300, pageSize: 4, prefetchAt: 2 },
     mqtt: { backoff: { initialMs: 200, maximumMs: 1_000 } },
     log: new NodeLog("debug", (line) => logLines.push(line)),
   });

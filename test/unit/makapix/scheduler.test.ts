@@ -297,3 +297,11 @@ test("a listing error is reported as idle and retried with back-off", async () =
   await host.timers.advance(5_000);
   assert.deepEqual(stage.shown, [1]);
 });
+
+test("the owner's seconds-per-artwork setting replaces each post's dwell_time_ms", async () => {
+  const { host, stage, scheduler } = setup({ all: [artwork(1, { dwellTimeMs: 30_000 }), artwork(2, { dwellTimeMs: 30_000 })] }, { dwellOverrideMs: 4_000 });
+  scheduler.playChannel({ name: "all" });
+  await settle();
+  await host.timers.advance(4_000);
+  assert.deepEqual(stage.shown, [1, 2]);
+});
