@@ -21,13 +21,14 @@ export const PANEL_PAGE = `<!doctype html>
 <h1>Makapix player — virtual panel</h1>
 <div id="bezel"><canvas id="panel" width="640" height="640" data-frames="0"></canvas></div>
 <div id="controls">
-  <button id="back" data-action="back">⏮ Back</button>
-  <button id="pause" data-action="pause">⏸ Pause</button>
-  <button id="next" data-action="next">Next ⏭</button>
+  <button id="back" data-action="back">&laquo; Back</button>
+  <button id="pause" data-action="pause">Pause</button>
+  <button id="next" data-action="next">Next &raquo;</button>
   <label>Brightness <input id="brightness" type="range" min="0" max="100" value="100"></label>
   <select id="channel">
     <option value="promoted">promoted</option><option value="all">all</option>
-    <option value="hashtag:pixel">#pixel</option><option value="by_user:ann">by ann</option>
+    <option value="hashtag:animated">#animated</option><option value="hashtag:landscape">#landscape</option>
+    <option value="by_user:pixelpat">by pixelpat</option><option value="by_user:bitbard">by bitbard</option>
   </select>
   <button id="play" data-action="channel">Play channel</button>
   <input id="post" type="number" min="1" placeholder="post id" style="width: 7em">
@@ -80,7 +81,7 @@ document.getElementById("next").onclick = () => control({ action: "next" });
 document.getElementById("back").onclick = () => control({ action: "back" });
 document.getElementById("pause").onclick = (event) => {
   paused = !paused;
-  event.target.textContent = paused ? "▶ Resume" : "⏸ Pause";
+  event.target.textContent = paused ? "Resume" : "Pause";
   control({ action: "pause", paused });
 };
 document.getElementById("brightness").onchange = (event) => control({ action: "brightness", value: Number(event.target.value) });
