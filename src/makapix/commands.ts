@@ -7,7 +7,8 @@ import type { ChannelSpec, PlaysetSpec } from "./channels.js";
 import { parseCommand, type Command, type ShowArtwork } from "./command-parse.js";
 import type { Messaging } from "./messaging.js";
 import type { Capabilities } from "./presence.js";
-import { SmallMessageReader, type SmallMessage } from "./small-message.js";
+import { CommandReader } from "../json/command.js";
+import type { MessageHandler } from "../mqtt/subscriptions.js";
 import type { PlayerTopics } from "./topics.js";
 
 /** What commands act on: the scheduler (navigation) and the display (settings). */
@@ -29,8 +30,8 @@ export interface CommandOptions {
   capabilities: Capabilities;
   /** Navigation arriving within this window is merged into one action. */
   coalesceMs?: number;
-  /** Largest command accepted (a playset lists its channels). */
-  maximumCommandBytes?: number;
+  /** Text a command's payload may hold, in UTF-16 code units (a playset lists its channels). */
+  maximumPayloadUnits?: number;
 }
 
 /** command_ids remembered to recognise QoS 1 redeliveries. */
@@ -58,8 +59,51 @@ export class CommandDispatcher {
   }
 
   subscribe(): Promise<number> {
-    const reader = new SmallMessageReader(this.#options.maximumCommandBytes ?? 8192, (message) => this.#onMessage(message));
-    return this.#messaging.subscribe(this.#topics.command, reader);
+    return this.#messaging.subscribe(this.#topics.command, this.#streamingReader());
+  }
+
+  /** Reads each command as it streams in (src/json), within the reader's fixed budget. */
+  #streamingReader(): MessageHandler {
+    const reader = new CommandReader(this.#options.maximumPayloadUnits ? { maxPayloadUnits: this.#options.maximumPayloadUnits } : {});
+    let failed: string | undefined;
+    return {
+      begin: () => {
+        reader.reset();
+        failed = undefined;
+      },
+      data: (chunk) => {
+        if (failed !== undefined) return;
+        try {
+          reader.push(chunk);
+        } catch (error) {
+          failed = errorText(error);
+        }
+      },
+      end: () => {
+        if (failed === undefined) {
+          try {
+            const envelope = reader.finish();
+            this.#onEnvelope({ command_id: envelope.commandId, command_type: envelope.commandType, payload: envelope.payload });
+            return;
+          } catch (error) {
+            failed = errorText(error);
+          }
+        }
+        this.#onUnreadable(failed, reader.commandId);
+      },
+      abort: () => reader.reset(),
+    };
+  }
+
+  #onUnreadable(reason: string, commandId: string | undefined): void {
+    if (commandId === undefined) {
+      this.#host.log.write("warn", `commands: unreadable command (${reason}); no id to acknowledge`);
+      return;
+    }
+    this.#host.log.write("warn", `commands: error: unreadable payload (${reason})`);
+    if (this.#recentIds.includes(commandId)) return;
+    this.#remember(commandId, "error");
+    this.#ack(commandId, "error");
   }
 
   /** Acts on pending navigation now (tests, shutdown). */
@@ -83,12 +127,8 @@ export class CommandDispatcher {
     this.#pendingSteps = 0;
   }
 
-  #onMessage(message: SmallMessage): void {
-    if (!message.ok) {
-      this.#host.log.write("warn", `commands: unreadable command (${message.reason}); no id to acknowledge`);
-      return;
-    }
-    const parsed = parseCommand(message.value);
+  #onEnvelope(envelope: unknown): void {
+    const parsed = parseCommand(envelope);
     if (parsed.commandId === undefined) {
       this.#host.log.write("warn", `commands: ${parsed.ok ? "" : parsed.reason}; no id to acknowledge`);
       return;
@@ -191,4 +231,8 @@ export class CommandDispatcher {
       this.#host.log.write("warn", `commands: the ack for ${commandId.slice(0, 8)}… was not sent: ${error.message}`);
     });
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

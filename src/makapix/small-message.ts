@@ -1,63 +1,68 @@
-// Small JSON messages (view acks, commands, status) are gathered into one fixed buffer and parsed
-// whole: their size is capped, so JSON.parse on them is bounded. Larger ones are refused, not grown.
+// Small JSON messages (view acks) are parsed as they stream in by the bounded value parser of
+// src/json: a message that breaks the budget is refused, never grown into memory.
 
+import { JsonValueParser } from "../json/value.js";
 import type { PublishHeader } from "../mqtt/packets.js";
 import type { MessageHandler } from "../mqtt/subscriptions.js";
-import { utf8Decode } from "../util/utf8.js";
 
 /** What a small message turned into: the parsed value, or why it could not be read. */
 export type SmallMessage = { ok: true; value: unknown } | { ok: false; reason: string };
 
+export interface SmallMessageLimits {
+  /** Values of any kind, containers included. */
+  maximumValues: number;
+  /** Code units of all strings and keys together. */
+  maximumText: number;
+}
+
 export class SmallMessageReader implements MessageHandler {
-  readonly #buffer: Uint8Array;
+  readonly #parser: JsonValueParser;
   readonly #deliver: (message: SmallMessage, topic: string) => void;
-  #length = 0;
-  #overflow = false;
+  #failure: string | undefined;
   #topic = "";
 
-  constructor(maximumBytes: number, deliver: (message: SmallMessage, topic: string) => void) {
-    this.#buffer = new Uint8Array(maximumBytes);
+  constructor(limits: SmallMessageLimits, deliver: (message: SmallMessage, topic: string) => void) {
+    this.#parser = new JsonValueParser({ maxNodes: limits.maximumValues, maxTotalUnits: limits.maximumText, maxStringUnits: limits.maximumText });
     this.#deliver = deliver;
   }
 
   begin(topic: string, _header: PublishHeader): void {
     this.#topic = topic;
-    this.#length = 0;
-    this.#overflow = false;
+    this.#failure = undefined;
+    this.#parser.reset();
   }
 
   data(chunk: Uint8Array): void {
-    if (this.#overflow) return;
-    if (this.#length + chunk.length > this.#buffer.length) {
-      this.#overflow = true;
-      return;
+    if (this.#failure !== undefined) return;
+    try {
+      this.#parser.push(chunk);
+    } catch (error) {
+      this.#failure = errorText(error);
     }
-    this.#buffer.set(chunk, this.#length);
-    this.#length += chunk.length;
   }
 
   end(): void {
-    if (this.#overflow) {
-      this.#deliver({ ok: false, reason: `message larger than ${this.#buffer.length} bytes` }, this.#topic);
-      return;
+    if (this.#failure === undefined) {
+      try {
+        this.#deliver({ ok: true, value: this.#parser.finish() }, this.#topic);
+        return;
+      } catch (error) {
+        this.#failure = errorText(error);
+      }
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(utf8Decode(this.#buffer, 0, this.#length));
-    } catch (error) {
-      this.#deliver({ ok: false, reason: `not JSON: ${error instanceof Error ? error.message : String(error)}` }, this.#topic);
-      return;
-    }
-    this.#deliver({ ok: true, value }, this.#topic);
+    this.#deliver({ ok: false, reason: this.#failure }, this.#topic);
   }
 
   abort(_reason: string): void {
-    this.#length = 0;
-    this.#overflow = false;
+    this.#parser.reset();
   }
 }
 
-/** A plain JSON object (not an array or null), for field access after JSON.parse. */
+/** A plain JSON object (not an array or null), for field access after parsing. */
 export function isRecord(value: unknown): value is { [key: string]: unknown } {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -46,7 +46,8 @@ export interface ViewStatistics {
 }
 
 const DEFAULTS: Required<ViewReporterOptions> = { spacingMs: 5_500, maximumQueued: 32, ackTimeoutMs: 15_000, maximumResends: 3 };
-const ACK_MESSAGE_BYTES = 512;
+/** A view ack is `{"success", "error", "error_code"}`: a handful of values, short texts. */
+const ACK_LIMITS = { maximumValues: 16, maximumText: 512 };
 
 export class ViewReporter {
   readonly #host: Host;
@@ -73,7 +74,7 @@ export class ViewReporter {
 
   /** Subscribes to view acks; call once. */
   subscribe(): Promise<number> {
-    return this.#messaging.subscribe(this.#topics.viewAck, new SmallMessageReader(ACK_MESSAGE_BYTES, (message) => this.#onAck(message)));
+    return this.#messaging.subscribe(this.#topics.viewAck, new SmallMessageReader(ACK_LIMITS, (message) => this.#onAck(message)));
   }
 
   get statistics(): ViewStatistics {
