@@ -8,7 +8,6 @@ import { PANEL_SIZES } from "../../src/display/geometry.js";
 import type { ChannelSpec } from "../../src/makapix/channels.js";
 import { MakapixPlayer, type MakapixPlayerOptions } from "../../src/makapix/player.js";
 import type { Capabilities } from "../../src/makapix/presence.js";
-import { PostsReader } from "../../src/makapix/reply-readers.js";
 import type { SchedulerOptions } from "../../src/makapix/scheduler.js";
 import { HttpClient } from "../../src/net/http.js";
 import type { Log } from "../../src/ports.js";
@@ -73,7 +72,6 @@ export function createVirtualDevice(options: VirtualDeviceOptions): VirtualDevic
     capabilities: CAPABILITIES,
     display,
     stage: pipeline,
-    readPosts: () => new PostsReader(host.log),
     ...(options.initialChannel ? { initialChannel: options.initialChannel } : {}),
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.mqtt ? { mqtt: options.mqtt } : {}),

@@ -4,11 +4,11 @@
 import type { Host } from "../ports.js";
 import { MqttClient, type MqttClientOptions, type SessionError, type SessionState } from "../mqtt/client.js";
 import { utf8Encode } from "../util/utf8.js";
+import { MakapixApi } from "./api.js";
 import type { ChannelSpec } from "./channels.js";
 import { CommandDispatcher, type PlayerControls } from "./commands.js";
-import type { PostPage } from "./posts.js";
 import { offlineWill, Presence, type Capabilities } from "./presence.js";
-import { RequestBroker, type ReplyReader } from "./requests.js";
+import { RequestBroker } from "./requests.js";
 import { Scheduler, type ArtworkStage, type SchedulerOptions } from "./scheduler.js";
 import { playerTopics, redactKey } from "./topics.js";
 import { ViewReporter } from "./views.js";
@@ -32,8 +32,6 @@ export interface MakapixPlayerOptions {
   capabilities: Capabilities;
   display: DisplaySettings;
   stage: ArtworkStage;
-  /** A fresh streaming reader for one query_posts reply. */
-  readPosts(): ReplyReader<PostPage>;
   initialChannel?: ChannelSpec;
   scheduler?: SchedulerOptions;
   /** Session tuning (tests shorten the back-off). */
@@ -51,6 +49,7 @@ export interface PlayerObserver {
 export class MakapixPlayer {
   readonly client: MqttClient;
   readonly requests: RequestBroker;
+  readonly api: MakapixApi;
   readonly presence: Presence;
   readonly views: ViewReporter;
   readonly commands: CommandDispatcher;
@@ -74,7 +73,8 @@ export class MakapixPlayer {
       ...options.mqtt,
     });
     this.requests = new RequestBroker(host, this.client, key, topics);
-    this.scheduler = new Scheduler(host, options.stage, (fields) => this.requests.request("query_posts", fields, options.readPosts()), options.scheduler);
+    this.api = new MakapixApi(this.requests, host.log);
+    this.scheduler = new Scheduler(host, options.stage, (fields) => this.api.queryPosts(fields), options.scheduler);
     this.presence = new Presence(host, this.client, key, topics, {
       firmwareVersion: options.firmwareVersion,
       capabilities: options.capabilities,

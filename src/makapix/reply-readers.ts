@@ -3,9 +3,10 @@
 // success:false reply becomes a MakapixError with the service's error_code.
 
 import { JsonError } from "../json/errors.js";
-import type { PostRecord } from "../json/records.js";
+import type { ChannelRecord, CommentRecord, PostRecord } from "../json/records.js";
 import { ReplyExtractor, type ReplySummary } from "../json/reply.js";
 import type { Log } from "../ports.js";
+import type { ExposureMode, PickMode, PlaysetChannel, PlaysetChannelType, PlaysetSpec } from "./channels.js";
 import type { NativeFormat } from "./command-parse.js";
 import { MakapixError } from "./errors.js";
 import type { ArtworkPost, Post, PostPage } from "./posts.js";
@@ -86,4 +87,111 @@ export class PostsReader implements ReplyReader<PostPage> {
     this.#posts = [];
     return page;
   }
+}
+
+/**
+ * A reader that keeps what its callbacks keep and turns the summary into a result: the shape of every
+ * reader but query_posts, which has its own bound on posts.
+ */
+class ExtractingReader<T> implements ReplyReader<T> {
+  readonly #extractor: ReplyExtractor;
+  readonly #reset: () => void;
+  readonly #result: (summary: ReplySummary) => T;
+
+  constructor(callbacks: ConstructorParameters<typeof ReplyExtractor>[0], reset: () => void, result: (summary: ReplySummary) => T, commentBodyUnits?: number) {
+    this.#extractor = new ReplyExtractor(callbacks, commentBodyUnits ? { commentBodyUnits } : {});
+    this.#reset = reset;
+    this.#result = result;
+  }
+
+  reset(): void {
+    this.#extractor.reset();
+    this.#reset();
+  }
+
+  data(chunk: Uint8Array): void {
+    this.#extractor.push(chunk);
+  }
+
+  finish(): T {
+    let summary: ReplySummary;
+    try {
+      summary = this.#extractor.finish();
+    } catch (error) {
+      throw new MakapixError("invalid_reply", error instanceof JsonError ? error.message : String(error));
+    }
+    const failure = failureOf(summary);
+    if (failure) throw failure;
+    return this.#result(summary);
+  }
+}
+
+/** get_post: the one post of the reply. */
+export function postReader(): ReplyReader<Post> {
+  let post: Post | undefined;
+  return new ExtractingReader<Post>(
+    { post: (record) => (post = toPost(record)) },
+    () => (post = undefined),
+    () => {
+      if (!post) throw new MakapixError("invalid_reply", "get_post: the reply has no usable post");
+      return post;
+    },
+  );
+}
+
+/** submit_reaction, revoke_reaction: success or a typed failure, nothing else. */
+export function acknowledgementReader(): ReplyReader<void> {
+  return new ExtractingReader<void>({}, () => undefined, () => undefined);
+}
+
+export interface CommentPage {
+  comments: CommentRecord[];
+  hasMore: boolean;
+  nextCursor?: string;
+}
+
+/** get_comments: at most `maximumComments` comments, bodies cut to `bodyUnits` characters. */
+export function commentsReader(maximumComments: number, bodyUnits = 512): ReplyReader<CommentPage> {
+  let comments: CommentRecord[] = [];
+  return new ExtractingReader<CommentPage>(
+    { comment: (comment) => comments.length < maximumComments && comments.push(comment) },
+    () => (comments = []),
+    (summary) => {
+      const page: CommentPage = { comments, hasMore: summary.hasMore === true };
+      if (summary.nextCursor !== undefined) page.nextCursor = summary.nextCursor;
+      return page;
+    },
+    bodyUnits,
+  );
+}
+
+const CHANNEL_TYPES: readonly string[] = ["named", "user", "hashtag", "sdcard"];
+const EXPOSURE_MODES: readonly string[] = ["equal", "manual", "proportional"];
+const PICK_MODES: readonly string[] = ["recency", "random"];
+
+/** get_playset: the playset as the scheduler plays it; at most `maximumChannels` channels. */
+export function playsetReader(maximumChannels = 64): ReplyReader<PlaysetSpec> {
+  let channels: PlaysetChannel[] = [];
+  const keep = (record: ChannelRecord) => {
+    if (channels.length >= maximumChannels || !CHANNEL_TYPES.includes(record.type)) return;
+    const channel: PlaysetChannel = { type: record.type as PlaysetChannelType, name: record.name ?? record.identifier ?? "", displayName: record.displayName ?? "" };
+    if (record.identifier !== undefined) channel.identifier = record.identifier;
+    if (record.weight !== undefined) channel.weight = record.weight;
+    channels.push(channel);
+  };
+  return new ExtractingReader<PlaysetSpec>(
+    { channel: keep },
+    () => (channels = []),
+    (summary) => ({
+      name: summary.playsetName ?? "",
+      channels,
+      exposureMode: (EXPOSURE_MODES.includes(summary.exposureMode ?? "") ? summary.exposureMode : "equal") as ExposureMode,
+      pickMode: (PICK_MODES.includes(summary.pickMode ?? "") ? summary.pickMode : "recency") as PickMode,
+    }),
+  );
+}
+
+/** echo: the data sent back and the service's time. */
+export function echoReader(): ReplyReader<{ echoData: string; receivedAt: string }> {
+  return new ExtractingReader({}, () => undefined, (summary) => ({ echoData: summary.echoData ?? "", receivedAt: summary.receivedAt ?? "" }));
 }

@@ -134,6 +134,40 @@ test("commands from the website: each is acknowledged and changes what the panel
   await waitFor("state published", () => JSON.stringify(service.player(key)).includes('"brightness":25'));
 });
 
+test("typed requests: get_post, reactions, comments, the followed-artists playset and echo", async () => {
+  const api = device.player.api;
+  const artworks = service.catalogue.posts.filter((post): post is ArtworkPost => post.kind === "artwork");
+  const visible = artworks.find((post) => post.visibility === "public")!;
+  const post = await api.getPost(visible.postId, ["width", "height"]);
+  assert.equal(post.postId, visible.postId);
+  assert.equal(post.kind === "artwork" && post.storageKey, visible.storageKey);
+  const deleted = artworks.find((candidate) => candidate.visibility === "deleted")!;
+  await assert.rejects(api.getPost(deleted.postId), /^MakapixError: deleted:/);
+  await assert.rejects(api.getPost(99_999_999), /not_found/);
+
+  await api.submitReaction(visible.postId, "🔥");
+  await api.submitReaction(visible.postId, "🔥"); // idempotent
+  assert.ok(service.reactionsOf(visible.postId).includes("🔥"));
+  await api.revokeReaction(visible.postId, "🔥");
+  assert.ok(!service.reactionsOf(visible.postId).includes("🔥"));
+  await assert.rejects(api.submitReaction(visible.postId, ""), /invalid_request: .*1–20 code points/);
+
+  const commented = service.catalogue.comments[0]!.postId;
+  const comments = await api.getComments(commented, { limit: 2 });
+  assert.ok(comments.comments.length >= 1 && comments.comments.length <= 2);
+  assert.ok(comments.comments.every((comment) => comment.postId === commented));
+
+  const playset = await api.getPlayset("followed_artists");
+  assert.equal(playset.name, "followed_artists");
+  assert.ok(playset.channels.length >= 1, "the demo owner follows artists");
+  assert.ok(playset.channels.every((channel) => channel.type === "user"));
+  await assert.rejects(api.getPlayset("no_such_playset"), /playset_not_found/);
+
+  const echo = await api.echo("ping");
+  assert.equal(echo.echoData, "ping");
+  assert.ok(echo.receivedAt.length > 0);
+});
+
 test("a broker restart: the player reconnects, announces itself again, and views are not lost", async () => {
   const viewsBefore = service.views(key).length;
   await broker.kill();
