@@ -8,7 +8,7 @@ NODE ?= node
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: ## install what a fresh Debian machine lacks (mosquitto, openssl, npm packages) and build the XS engines
+setup: ## install what a fresh Debian machine lacks (mosquitto, openssl, imagemagick, chromium, npm packages) and build the XS engines
 	@bash scripts/setup.sh
 
 build: setup ## transpile TypeScript to build/ (esbuild)
@@ -17,7 +17,7 @@ build: setup ## transpile TypeScript to build/ (esbuild)
 check: setup ## type-check src/ (strict, no Node types) and everything else
 	@node_modules/.bin/tsc -p tsconfig.json && node_modules/.bin/tsc -p tsconfig.node.json && echo "types ok"
 
-test: setup ## run every tier: types, unit (Node), xs (XS engine), rig, oracle, e2e (real Mosquitto)
+test: setup ## run every tier: types, unit (Node), xs (XS engine), rig, native (C), oracle, e2e (real Mosquitto, browser)
 	@$(NODE) scripts/test.mjs
 
 test-unit: setup ## unit tests in Node only
@@ -26,10 +26,10 @@ test-unit: setup ## unit tests in Node only
 test-xs: setup ## the unit tests inside the XS engine only
 	@$(NODE) scripts/test.mjs xs
 
-test-oracle: setup ## differential tests against reference libraries (mqtt-packet)
+test-oracle: setup ## differential tests against reference libraries (mqtt-packet, sharp, ImageMagick, pngjs, upng-js…)
 	@$(NODE) scripts/test.mjs oracle
 
-test-e2e: setup ## end-to-end tests against a real Mosquitto with mTLS
+test-e2e: setup ## end-to-end tests: real Mosquitto (mTLS), demo service and vault, HTTP(S), headless Chromium
 	@$(NODE) scripts/test.mjs e2e
 
 # Native C: the HUB75 core and its tests (gcc with AddressSanitizer + UBSan), and a compile of the XS
@@ -65,7 +65,7 @@ test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub
 bench: setup ## benchmarks: tables of ratios against named peers, Node and XS
 	@$(NODE) scripts/build.mjs && $(NODE) bench/run.mjs
 
-demo: setup ## start a local mTLS broker and the virtual device; prints its session (Ctrl-C stops everything)
+demo: setup ## local mTLS broker, demo Makapix service and the virtual device; prints the panel page URL (Ctrl-C stops all)
 	@$(NODE) scripts/build.mjs && $(NODE) build/tools/demo.js $(DEMO_ARGS)
 
 certs: ## dev CA, broker and one player certificate under .tmp/certs (private keys stay there)
