@@ -16,9 +16,9 @@ import { createVirtualDevice, type VirtualDevice } from "../hosts/node/virtual-d
 import type { PANEL_SIZES } from "../src/display/geometry.js";
 import { redactKey } from "../src/makapix/topics.js";
 import { sendAsWebsite } from "./demo-controls.js";
-import { startDemoService, type DemoService } from "./demo-service/service.js";
-import { tlsFromCertsDir } from "./demo-service/vault.js";
-import { SERVICE_USER, startBroker, type TestBroker } from "./local-broker.js";
+import type { DemoService } from "./demo-service/service.js";
+import { startServiceOn } from "./demo-stack.js";
+import { startBroker, type TestBroker } from "./local-broker.js";
 
 const PRODUCTION_VAULT = "https://vault.makapix.club";
 
@@ -68,14 +68,7 @@ async function main(): Promise<void> {
     console.log("[demo] starting Mosquitto with a fresh dev CA (mTLS listener for players, password listener for the service)…");
     broker = await startBroker();
     console.log(`[demo] broker pid ${String(broker.pid)}: players on localhost:${broker.playerPort} (mTLS)`);
-    service = await startDemoService({
-      brokerUrl: `mqtt://127.0.0.1:${broker.servicePort}`,
-      username: SERVICE_USER,
-      password: broker.servicePassword,
-      vaultTls: tlsFromCertsDir(broker.certsDir),
-      controlPort: false,
-      log: (line) => console.log(`[service] ${line}`),
-    });
+    service = await startServiceOn(broker, { controlPort: false, log: (line) => console.log(`[service] ${line}`) });
     const playerKey = randomUUID();
     target = { host: "localhost", port: broker.playerPort, tls: broker.issuePlayer(playerKey), playerKey, vault: { url: service.vaultUrls.https, ca: broker.caPem } };
     console.log(`[demo] demo service up: ${service.catalogue.posts.length} posts, vault ${service.vaultUrls.https}`);

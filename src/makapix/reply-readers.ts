@@ -41,54 +41,6 @@ export function failureOf(summary: ReplySummary): MakapixError | undefined {
   return new MakapixError(summary.errorCode ?? "unknown", summary.error ?? "the service reported a failure");
 }
 
-/** Reads a query_posts reply into a page of at most `maximumPosts` posts. */
-export class PostsReader implements ReplyReader<PostPage> {
-  readonly #extractor: ReplyExtractor;
-  readonly #log: Log;
-  readonly #maximumPosts: number;
-  #posts: Post[] = [];
-  #rejected = 0;
-
-  constructor(log: Log, maximumPosts = 50) {
-    this.#log = log;
-    this.#maximumPosts = maximumPosts;
-    this.#extractor = new ReplyExtractor({
-      post: (record) => {
-        if (this.#posts.length < this.#maximumPosts) this.#posts.push(toPost(record));
-      },
-      rejected: (error) => {
-        // One bad post does not spoil the page; it is skipped, and said once.
-        if (this.#rejected++ === 0) this.#log.write("warn", `makapix: skipped a post in a reply: ${error.message}`);
-      },
-    });
-  }
-
-  reset(): void {
-    this.#extractor.reset();
-    this.#posts = [];
-    this.#rejected = 0;
-  }
-
-  data(chunk: Uint8Array): void {
-    this.#extractor.push(chunk);
-  }
-
-  finish(): PostPage {
-    let summary: ReplySummary;
-    try {
-      summary = this.#extractor.finish();
-    } catch (error) {
-      throw new MakapixError("invalid_reply", error instanceof JsonError ? error.message : String(error));
-    }
-    const failure = failureOf(summary);
-    if (failure) throw failure;
-    const page: PostPage = { posts: this.#posts, hasMore: summary.hasMore === true };
-    if (page.hasMore && summary.nextCursor !== undefined) page.nextCursor = summary.nextCursor;
-    this.#posts = [];
-    return page;
-  }
-}
-
 /**
  * A reader that keeps what its callbacks keep and turns the summary into a result: the shape of every
  * reader but query_posts, which has its own bound on posts.
@@ -194,4 +146,30 @@ export function playsetReader(maximumChannels = 64): ReplyReader<PlaysetSpec> {
 /** echo: the data sent back and the service's time. */
 export function echoReader(): ReplyReader<{ echoData: string; receivedAt: string }> {
   return new ExtractingReader({}, () => undefined, (summary) => ({ echoData: summary.echoData ?? "", receivedAt: summary.receivedAt ?? "" }));
+}
+
+/** query_posts: a page of at most `maximumPosts` posts; one malformed post is skipped (and logged once). */
+export class PostsReader extends ExtractingReader<PostPage> {
+  constructor(log: Log, maximumPosts = 50) {
+    let posts: Post[] = [];
+    let rejected = 0;
+    super(
+      {
+        post: (record) => posts.length < maximumPosts && posts.push(toPost(record)),
+        rejected: (error) => {
+          if (rejected++ === 0) log.write("warn", `makapix: skipped a post in a reply: ${error.message}`);
+        },
+      },
+      () => {
+        posts = [];
+        rejected = 0;
+      },
+      (summary) => {
+        const page: PostPage = { posts, hasMore: summary.hasMore === true };
+        if (page.hasMore && summary.nextCursor !== undefined) page.nextCursor = summary.nextCursor;
+        posts = [];
+        return page;
+      },
+    );
+  }
 }

@@ -15,9 +15,10 @@ import { createVirtualDevice, type VirtualDevice } from "../../hosts/node/virtua
 import { placePicture, sourceIndex } from "../../src/display/geometry.js";
 import type { ArtworkPost } from "../../tools/demo-service/catalogue-data.js";
 import { sendAsWebsite } from "../../tools/demo-controls.js";
-import { startDemoService, type DemoService } from "../../tools/demo-service/service.js";
-import { tlsFromCertsDir } from "../../tools/demo-service/vault.js";
-import { SERVICE_USER, startBroker, type TestBroker } from "../../tools/local-broker.js";
+import type { DemoService } from "../../tools/demo-service/service.js";
+import { startServiceOn } from "../../tools/demo-stack.js";
+import { waitFor } from "../support/wait.js";
+import { startBroker, type TestBroker } from "../../tools/local-broker.js";
 import { launchBrowser } from "../support/browser.js";
 
 const SIZE = 64;
@@ -30,21 +31,9 @@ let closeBrowser: () => Promise<void>;
 let hashtag: string;
 const key = randomUUID();
 
-async function waitFor(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 before(async () => {
   broker = await startBroker();
-  service = await startDemoService({
-    brokerUrl: `mqtt://127.0.0.1:${broker.servicePort}`,
-    username: SERVICE_USER,
-    password: broker.servicePassword,
-    vaultTls: tlsFromCertsDir(broker.certsDir),
+  service = await startServiceOn(broker, {
     controlPort: false,
   });
   // A hashtag whose public artworks are all opaque stills: a screenshot then has one right answer.

@@ -10,6 +10,7 @@ import { MqttPublishError } from "../../src/mqtt/outbox.js";
 import type { MessageHandler } from "../../src/mqtt/subscriptions.js";
 import { utf8Encode } from "../../src/util/utf8.js";
 import { createNodeHost, NodeLog } from "../../hosts/node/host.js";
+import { waitFor } from "../support/wait.js";
 import { createForeignAuthority, SERVICE_USER, startBroker, type PlayerCredentials, type TestBroker } from "../../tools/local-broker.js";
 
 let broker: TestBroker;
@@ -70,14 +71,6 @@ function inbox(): MessageHandler & { messages: { topic: string; text: string }[]
     abort() {},
   };
   return handler;
-}
-
-async function waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 async function connected(client: MqttClient): Promise<void> {

@@ -8,9 +8,10 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { NodeLog } from "../../hosts/node/host.js";
 import { createVirtualDevice, FIRMWARE_VERSION, type VirtualDevice } from "../../hosts/node/virtual-device.js";
-import { SERVICE_USER, startBroker, type TestBroker } from "../../tools/local-broker.js";
-import { startDemoService, type DemoService } from "../../tools/demo-service/service.js";
-import { tlsFromCertsDir } from "../../tools/demo-service/vault.js";
+import { startBroker, type TestBroker } from "../../tools/local-broker.js";
+import type { DemoService } from "../../tools/demo-service/service.js";
+import { startServiceOn } from "../../tools/demo-stack.js";
+import { waitFor } from "../support/wait.js";
 import type { ArtworkPost } from "../../tools/demo-service/catalogue-data.js";
 
 let broker: TestBroker;
@@ -19,25 +20,15 @@ let device: VirtualDevice;
 const key = randomUUID();
 const logLines: string[] = [];
 
-async function waitFor(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logLines.slice(-15).join("\n")}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
+/** waitFor that shows the device's last log lines when it times out. */
+const until = (what: string, predicate: () => boolean, timeoutMs = 15_000) => waitFor(what, predicate, timeoutMs, () => logLines.slice(-15).join("\n"));
 const queries = () => service.requestLog().filter((entry) => entry.playerKey === key && entry.requestType === "query_posts");
 const currentPost = () => device.player.scheduler.current?.postId;
 const lastFrame = () => Buffer.from(device.panel.lastFrame).toString("base64");
 
 before(async () => {
   broker = await startBroker();
-  service = await startDemoService({
-    brokerUrl: `mqtt://127.0.0.1:${broker.servicePort}`,
-    username: SERVICE_USER,
-    password: broker.servicePassword,
-    vaultTls: tlsFromCertsDir(broker.certsDir),
+  service = await startServiceOn(broker, {
     controlPort: false,
     limits: { requestsPerWindow: 1000 },
   });
@@ -64,10 +55,10 @@ after(async () => {
 });
 
 test("after connecting the player is online, asks for art it can show and puts it on the panel", async () => {
-  await waitFor("online status", () => service.statusOf(key)?.status === "online");
+  await until("online status", () => service.statusOf(key)?.status === "online");
   assert.equal(service.statusOf(key)!.firmwareVersion, FIRMWARE_VERSION);
-  await waitFor("an artwork on the panel", () => device.panel.stats.framesPushed > 1 && currentPost() !== undefined);
-  await waitFor("current_post_id reported", () => service.statusOf(key)?.currentPostId === currentPost());
+  await until("an artwork on the panel", () => device.panel.stats.framesPushed > 1 && currentPost() !== undefined);
+  await until("current_post_id reported", () => service.statusOf(key)?.currentPostId === currentPost());
   const record = service.player(key)!;
   assert.ok(record, "the service knows the player");
   assert.ok(queries().length >= 1);
@@ -75,8 +66,8 @@ test("after connecting the player is online, asks for art it can show and puts i
 });
 
 test("the next page is fetched before the first runs out, and views arrive at least 5 s apart", async () => {
-  await waitFor("a second page", () => queries().length >= 2, 20_000);
-  await waitFor("two views", () => service.views(key).length >= 2, 20_000);
+  await until("a second page", () => queries().length >= 2, 20_000);
+  await until("two views", () => service.views(key).length >= 2, 20_000);
   const views = service.views(key);
   for (let i = 1; i < views.length; i++) {
     const gap = Date.parse(views[i]!.receivedAt) - Date.parse(views[i - 1]!.receivedAt);
@@ -91,7 +82,7 @@ test("commands from the website: each is acknowledged and changes what the panel
   const before = currentPost();
   const frame = lastFrame();
   await service.sendCommand(key, "swap_next", {});
-  await waitFor("swap_next to move on", () => currentPost() !== before);
+  await until("swap_next to move on", () => currentPost() !== before);
 
   const target = service.catalogue.posts.find(
     (post): post is ArtworkPost => post.kind === "artwork" && post.visibility === "public" && post.postId !== currentPost(),
@@ -105,19 +96,19 @@ test("commands from the website: each is acknowledged and changes what the panel
     width: null,
     height: null,
   });
-  await waitFor("show_artwork", () => currentPost() === target.postId && lastFrame() !== frame);
+  await until("show_artwork", () => currentPost() === target.postId && lastFrame() !== frame);
 
   await service.sendCommand(key, "set_brightness", { value: 25 });
-  await waitFor("brightness 25", () => device.panel.brightness === 25);
+  await until("brightness 25", () => device.panel.brightness === 25);
   await service.sendCommand(key, "set_paused", { paused: true });
-  await waitFor("paused", () => device.player.scheduler.paused);
+  await until("paused", () => device.player.scheduler.paused);
   await service.sendCommand(key, "set_paused", { paused: false });
   await service.sendCommand(key, "set_rotation", { value: 90 });
-  await waitFor("rotation", () => device.display.rotation === 90);
+  await until("rotation", () => device.display.rotation === 90);
   await service.sendCommand(key, "play_channel", { channel_name: "promoted" });
   await service.sendCommand(key, "play_channel", { channel_name: "by_user" });
   await service.sendCommand(key, "teleport", {});
-  await waitFor("every ack", () => service.commands(key).every((command) => command.ack !== undefined));
+  await until("every ack", () => service.commands(key).every((command) => command.ack !== undefined));
   const acks = service.commands(key).map((command) => `${command.commandType}:${command.ack!.status}`);
   assert.deepEqual(acks, [
     "swap_next:ok",
@@ -130,8 +121,8 @@ test("commands from the website: each is acknowledged and changes what the panel
     "play_channel:error",
     "teleport:unsupported",
   ]);
-  await waitFor("the promoted channel queried", () => logLines.some((line) => line.includes("loading post")) && queries().length >= 3);
-  await waitFor("state published", () => JSON.stringify(service.player(key)).includes('"brightness":25'));
+  await until("the promoted channel queried", () => logLines.some((line) => line.includes("loading post")) && queries().length >= 3);
+  await until("state published", () => JSON.stringify(service.player(key)).includes('"brightness":25'));
 });
 
 test("typed requests: get_post, reactions, comments, the followed-artists playset and echo", async () => {
@@ -173,13 +164,13 @@ test("a broker restart: the player reconnects, announces itself again, and views
   await broker.kill();
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   await broker.start();
-  await waitFor("reconnected", () => device.player.client.state === "connected", 20_000);
-  await waitFor("online again", () => service.statusOf(key)?.status === "online");
-  await waitFor("views continue after the restart", () => service.views(key).length > viewsBefore, 25_000);
+  await until("reconnected", () => device.player.client.state === "connected", 20_000);
+  await until("online again", () => service.statusOf(key)?.status === "online");
+  await until("views continue after the restart", () => service.views(key).length > viewsBefore, 25_000);
 });
 
 test("a graceful stop publishes offline before disconnecting", async () => {
   await device.stop();
-  await waitFor("offline", () => service.statusOf(key)?.status === "offline", 5_000);
+  await until("offline", () => service.statusOf(key)?.status === "offline", 5_000);
   assert.equal(device.host.timers.pending, 0, "no timer left running");
 });
