@@ -105,6 +105,17 @@ test("commands from the website: each is acknowledged and changes what the panel
   await service.sendCommand(key, "set_paused", { paused: false });
   await service.sendCommand(key, "set_rotation", { value: 90 });
   await until("rotation", () => device.display.rotation === 90);
+  await service.sendCommand(key, "set_mirror", { value: "horizontal" });
+  await until("mirror", () => device.display.mirror === "horizontal");
+  await service.sendCommand(key, "swap_back", {});
+  const followed = service.catalogue.users.filter((user) => user.handle !== "demo").slice(0, 2);
+  await service.sendCommand(key, "play_playset", {
+    playset_name: "followed_artists",
+    channels: followed.map((user) => ({ type: "user", name: user.handle, identifier: user.sqid, display_name: user.handle, weight: 1 })),
+    exposure_mode: "equal",
+    pick_mode: "recency",
+  });
+  await until("the playset's channels queried", () => queries().length >= 3);
   await service.sendCommand(key, "play_channel", { channel_name: "promoted" });
   await service.sendCommand(key, "play_channel", { channel_name: "by_user" });
   await service.sendCommand(key, "teleport", {});
@@ -117,6 +128,9 @@ test("commands from the website: each is acknowledged and changes what the panel
     "set_paused:ok",
     "set_paused:ok",
     "set_rotation:ok",
+    "set_mirror:ok",
+    "swap_back:ok",
+    "play_playset:ok",
     "play_channel:ok",
     "play_channel:error",
     "teleport:unsupported",
@@ -161,12 +175,19 @@ test("typed requests: get_post, reactions, comments, the followed-artists playse
 
 test("a broker restart: the player reconnects, announces itself again, and views are not lost", async () => {
   const viewsBefore = service.views(key).length;
+  // A request in flight when the broker dies completes after the reconnect, or fails cleanly.
+  const inFlight = device.player.api.getComments(service.catalogue.comments[0]!.postId, { limit: 5 }).then(
+    (page) => `completed with ${page.comments.length} comments`,
+    (error: Error) => `failed: ${error.message}`,
+  );
   await broker.kill();
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   await broker.start();
   await until("reconnected", () => device.player.client.state === "connected", 20_000);
   await until("online again", () => service.statusOf(key)?.status === "online");
   await until("views continue after the restart", () => service.views(key).length > viewsBefore, 25_000);
+  const outcome = await inFlight;
+  assert.match(outcome, /^completed with [1-5] comments$|^failed: MakapixError: timeout/);
 });
 
 test("a graceful stop publishes offline before disconnecting", async () => {
