@@ -46,14 +46,35 @@ function realBrokerTarget(address: string): Target {
   return { host, port: Number(port), tls, playerKey, vault: { url: argument("vault") ?? PRODUCTION_VAULT } };
 }
 
-/** Without a service (real broker), the page drives the device's controls directly. */
-function actLocally(device: VirtualDevice, control: PanelControl): void {
+/** Without a demo service (a real broker), the page drives the device's controls directly. */
+async function actLocally(device: VirtualDevice, control: PanelControl): Promise<void> {
   const { player, display } = device;
-  if (control.action === "next") player.scheduler.step(1);
-  else if (control.action === "back") player.scheduler.step(-1);
-  else if (control.action === "pause") player.scheduler.setPaused(control.paused === true);
-  else if (control.action === "brightness") display.setBrightness(control.value ?? 100);
-  else if (control.action === "channel") player.scheduler.playChannel({ name: (control.channel ?? "promoted") as "promoted" });
+  const { scheduler } = player;
+  switch (control.action) {
+    case "next":
+      return scheduler.step(1);
+    case "back":
+      return scheduler.step(-1);
+    case "pause":
+      scheduler.setPaused(control.paused === true);
+      break;
+    case "brightness":
+      display.setBrightness(control.value ?? 100);
+      break;
+    case "channel": {
+      const name = control.channel ?? "promoted";
+      if (name === "hashtag") scheduler.playChannel({ name, hashtag: control.argument ?? "" });
+      else if (name === "by_user") scheduler.playChannel({ name, userHandle: control.argument ?? "" });
+      else scheduler.playChannel({ name: name as "promoted" });
+      return;
+    }
+    case "show": {
+      const post = await player.api.getPost(control.postId ?? 0);
+      if (post.kind !== "artwork") throw new Error(`post ${post.postId} is a playlist`);
+      scheduler.showArtwork({ postId: post.postId, storageKey: post.storageKey, storageShard: post.storageShard, nativeFormat: post.nativeFormat ?? "png" });
+      return;
+    }
+  }
   player.presence.stateChanged();
 }
 
@@ -90,7 +111,7 @@ async function main(): Promise<void> {
     device.panel,
     async (control) => {
       if (liveService) await sendAsWebsite(liveService, key, control);
-      else actLocally(device, control);
+      else await actLocally(device, control);
     },
     Number(argument("port") ?? 0),
   );

@@ -28,6 +28,7 @@ export interface PanelServer {
 }
 
 const MAXIMUM_CONTROL_BYTES = 4096;
+const MAXIMUM_BACKLOG_BYTES = 256 * 1024;
 
 export async function startPanelServer(
   panel: PanelEmulator,
@@ -42,10 +43,13 @@ export async function startPanelServer(
     return `event: frame\ndata: ${JSON.stringify({ width, height, rgb: Buffer.from(panel.shownFrame).toString("base64") })}\n\n`;
   };
   const statusEvent = () => `event: status\ndata: ${JSON.stringify({ ...status, refreshHz: panel.stats.refreshHz })}\n\n`;
-  const broadcast = (text: string) => {
-    for (const client of clients) client.write(text);
+  const broadcast = (text: () => string) => {
+    if (clients.size === 0) return;
+    const event = text();
+    // A page that stopped reading is skipped rather than buffered without limit; the next frame catches it up.
+    for (const client of clients) if (client.writableLength < MAXIMUM_BACKLOG_BYTES) client.write(event);
   };
-  const unsubscribe = panel.onFrame(() => broadcast(frameEvent()));
+  const unsubscribe = panel.onFrame(() => broadcast(frameEvent));
 
   const server: Server = createServer((request, response) => {
     void route(request, response).catch((error: Error) => {
@@ -98,7 +102,7 @@ export async function startPanelServer(
     url: `http://127.0.0.1:${address.port}/`,
     setStatus(next) {
       status = { ...status, ...next };
-      broadcast(statusEvent());
+      broadcast(statusEvent);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -24,13 +24,20 @@ import type { FrameHeader, ImageHeader, ImageSink } from "./image.js";
 import { checkGeometry, orientation, placePicture, sourceIndex } from "../display/geometry.js";
 import type { Orientation, PanelGeometry, Placement } from "../display/geometry.js";
 
+/** Handed to onFrame for a frame the frameBuffer callback did not want. */
+const NOT_RENDERED = new Uint8Array(0);
+
 export interface CompositorOptions {
   geometry: PanelGeometry;
   /** Background colour 0xRRGGBB for letterbox and transparent pixels (default black). */
   background?: number;
   /** A finished panel frame. `frame` is only valid during the call unless it came from `frameBuffer`. */
   onFrame(frame: Uint8Array, delayMs: number, index: number): void;
-  /** Optional caller-owned buffer (width * height * 3 bytes) to render frame `index` into, e.g. a cache. */
+  /**
+   * Optional caller-owned buffer (width * height * 3 bytes) to render frame `index` into, e.g. a cache.
+   * Returning undefined means the frame is not wanted (a thinned animation): it is not rendered, and
+   * `onFrame` gets an empty array with its delay.
+   */
   frameBuffer?(index: number): Uint8Array | undefined;
   /** The file is complete. */
   onEnd?(): void;
@@ -176,11 +183,11 @@ export class Compositor implements ImageSink {
     const frame = this.frame;
     if (!frame) return;
     const index = this.frameIndex++;
-    const target = this.options.frameBuffer?.(index) ?? (this.panel ??= new Uint8Array(this.geometry.width * this.geometry.height * 3));
-    this.render(target);
+    const target = this.options.frameBuffer ? this.options.frameBuffer(index) : (this.panel ??= new Uint8Array(this.geometry.width * this.geometry.height * 3));
+    if (target) this.render(target);
     this.pendingDispose = frame.dispose;
     this.frame = undefined;
-    this.options.onFrame(target, frame.delayMs, index);
+    this.options.onFrame(target ?? NOT_RENDERED, frame.delayMs, index);
   }
 
   end(): void {

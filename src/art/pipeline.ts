@@ -53,10 +53,14 @@ export class ArtworkPipeline implements ArtworkStage {
     this.#display = display;
     this.#options = options;
     display.onGeometryChange(() => {
-      const showing = this.#showing;
       this.#screenCache = undefined;
       this.#spareCache = undefined;
-      if (showing && !this.#load) this.#start(showing.artwork, quietListener(showing.listener), true);
+      const load = this.#load;
+      const showing = this.#showing;
+      // A load in progress composes for the old geometry: start it again. Otherwise redraw what is on
+      // screen — unless a status screen has the panel.
+      if (load) this.#start(load.artwork, load.listener, false);
+      else if (showing && display.playing) this.#start(showing.artwork, quietListener(showing.listener), true);
     });
   }
 
@@ -119,9 +123,6 @@ export class ArtworkPipeline implements ArtworkStage {
         background: this.#options.background ?? 0,
         frameBuffer: () => load.cache.bufferForNextFrame(),
         onFrame: (frame, delayMs) => load.cache.add(frame, delayMs),
-        onEnd: () => {
-          load.cache.complete = true;
-        },
       });
       decoder = createDecoder(rendition.format, compositor, { inflate: this.#options.inflate, limits: this.#options.limits, onHeader: (header) => (load.cache.loopCount = header.loopCount) });
     };

@@ -3,7 +3,7 @@
 // and may be missing (404), GIF and BMP flatten alpha onto white, the WebP rendition is lossless and
 // the native file may be lossy WebP. Candidates come best first; the pipeline falls back down the list.
 
-import type { NativeFormat } from "../makapix/command-parse.js";
+import { NATIVE_FORMATS, type NativeFormat } from "../makapix/command-parse.js";
 import type { ArtworkPost } from "../makapix/posts.js";
 
 /**
@@ -67,6 +67,6 @@ export function vaultUrl(vault: string, post: Pick<ArtworkPost, "storageKey" | "
 function guessFormat(url: string | undefined): NativeFormat | undefined {
   if (!url) return undefined;
   const dot = url.lastIndexOf(".");
-  const extension = dot >= 0 ? url.slice(dot + 1).toLowerCase() : "";
-  return extension === "png" || extension === "gif" || extension === "webp" || extension === "bmp" ? extension : undefined;
+  const extension = (dot >= 0 ? url.slice(dot + 1).toLowerCase() : "") as NativeFormat;
+  return NATIVE_FORMATS.includes(extension) ? extension : undefined;
 }

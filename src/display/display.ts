@@ -5,7 +5,7 @@
 
 import type { PixelPush, Timers, TimerId } from "../ports.js";
 import type { FrameCache } from "./frame-cache.js";
-import type { PanelGeometry, Rotation } from "./geometry.js";
+import { orientation, type PanelGeometry, type Rotation } from "./geometry.js";
 import { drawStatus, STATUS_COLORS } from "./status-screen.js";
 
 export interface PlaybackListener {
@@ -73,6 +73,11 @@ export class Display {
     return this.#geometry.mirror ? "horizontal" : "none";
   }
 
+  /** An artwork is on the panel (not a status screen, not stopped). */
+  get playing(): boolean {
+    return this.#cache !== undefined;
+  }
+
   get frameBytes(): number {
     return this.#geometry.width * this.#geometry.height * 3;
   }
@@ -112,13 +117,33 @@ export class Display {
     this.#show(0);
   }
 
-  /** A status message instead of art (connecting, blocked, nothing to show). */
+  /** A status message instead of art (connecting, blocked, nothing to show), upright as mounted. */
   showStatus(message: string, level: StatusLevel = "info"): void {
     this.#stop();
     this.#cache = undefined;
-    const { width, height } = this.#geometry;
-    if (this.#statusFrame.length !== width * height * 3) this.#statusFrame = new Uint8Array(width * height * 3);
-    drawStatus(this.#statusFrame, width, height, message, STATUS_COLORS[level]);
+    const geometry = this.#geometry;
+    const bytes = geometry.width * geometry.height * 3;
+    if (this.#statusFrame.length !== bytes) this.#statusFrame = new Uint8Array(bytes);
+    const turned = geometry.rotation === 90 || geometry.rotation === 270;
+    const logicalWidth = turned ? geometry.height : geometry.width;
+    const logicalHeight = turned ? geometry.width : geometry.height;
+    if (geometry.rotation === 0 && !geometry.mirror) {
+      drawStatus(this.#statusFrame, logicalWidth, logicalHeight, message, STATUS_COLORS[level]);
+    } else {
+      // Drawn upright, then turned like the art (the scratch buffer lives only for this call).
+      const upright = new Uint8Array(bytes);
+      drawStatus(upright, logicalWidth, logicalHeight, message, STATUS_COLORS[level]);
+      const { origin, stepX, stepY } = orientation(geometry);
+      for (let ly = 0; ly < logicalHeight; ly++) {
+        for (let lx = 0; lx < logicalWidth; lx++) {
+          const from = (ly * logicalWidth + lx) * 3;
+          const to = (origin + lx * stepX + ly * stepY) * 3;
+          this.#statusFrame[to] = upright[from]!;
+          this.#statusFrame[to + 1] = upright[from + 1]!;
+          this.#statusFrame[to + 2] = upright[from + 2]!;
+        }
+      }
+    }
     this.#panel.push(this.#statusFrame);
   }
 

@@ -19,7 +19,6 @@ export class FrameCache {
   #decoded = 0;
   #pending: Uint8Array | undefined;
   loopCount = 0;
-  complete = false;
 
   constructor(frameBytes: number, budgetBytes: number) {
     this.frameBytes = frameBytes;
@@ -52,7 +51,10 @@ export class FrameCache {
     return this.#pending;
   }
 
-  /** A frame finished decoding; `pixels` is the buffer from `bufferForNextFrame` or the compositor's own. */
+  /**
+   * A frame finished decoding; `pixels` is the buffer from `bufferForNextFrame`, or (when that returned
+   * undefined) anything: a frame that is merged away only lends its delay.
+   */
   add(pixels: Uint8Array, delayMs: number): void {
     const keep = this.#decoded % this.#stride === 0 || this.#frames.length === 0;
     this.#decoded++;
@@ -72,7 +74,6 @@ export class FrameCache {
     this.#frames.length = 0;
     this.#stride = 1;
     this.#decoded = 0;
-    this.complete = false;
   }
 
   #copy(pixels: Uint8Array): Uint8Array {

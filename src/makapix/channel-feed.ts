@@ -12,7 +12,7 @@ export type QueryPosts = (fields: { [key: string]: RequestValue }) => Promise<Po
 
 export interface FeedOptions {
   pageSize: number;
-  /** Prefetch once this many artworks or fewer are left. */
+  /** Prefetch once this many artworks or fewer are left; -1: only fetch when empty. */
   prefetchAt: number;
   criteria: Criterion[];
   /** Seed for sort=random, fixed per session so pages do not repeat posts. */

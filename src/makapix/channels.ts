@@ -22,6 +22,10 @@ export type PlaysetChannelType = "named" | "user" | "hashtag" | "sdcard";
 export type ExposureMode = "equal" | "manual" | "proportional";
 export type PickMode = "recency" | "random";
 
+export const PLAYSET_CHANNEL_TYPES: readonly PlaysetChannelType[] = ["named", "user", "hashtag", "sdcard"];
+export const EXPOSURE_MODES: readonly ExposureMode[] = ["equal", "manual", "proportional"];
+export const PICK_MODES: readonly PickMode[] = ["recency", "random"];
+
 export interface PlaysetChannel {
   type: PlaysetChannelType;
   name: string;

@@ -1,7 +1,17 @@
 // Validation of commands from the website (protocol sheet §5): each envelope becomes a typed Command,
 // or a reason why it cannot be one. Unknown types are "unsupported"; bad payloads are "error".
 
-import { CHANNEL_NAMES, type ChannelName, type ChannelSpec, type ExposureMode, type PickMode, type PlaysetChannel, type PlaysetSpec } from "./channels.js";
+import {
+  CHANNEL_NAMES,
+  EXPOSURE_MODES,
+  PICK_MODES,
+  PLAYSET_CHANNEL_TYPES,
+  type ChannelName,
+  type ChannelSpec,
+  type PlaysetChannel,
+  type PlaysetChannelType,
+  type PlaysetSpec,
+} from "./channels.js";
 import { isRecord } from "./small-message.js";
 
 export type NativeFormat = "png" | "gif" | "webp" | "bmp";
@@ -35,7 +45,7 @@ export type ParsedCommand =
 const MAXIMUM_ID_LENGTH = 64;
 const MAXIMUM_TEXT_LENGTH = 256;
 const MAXIMUM_PLAYSET_CHANNELS = 64;
-const NATIVE_FORMATS: readonly NativeFormat[] = ["png", "gif", "webp", "bmp"];
+export const NATIVE_FORMATS: readonly NativeFormat[] = ["png", "gif", "webp", "bmp"];
 
 class InvalidPayload extends Error {}
 
@@ -128,22 +138,29 @@ function readPlayset(payload: { [key: string]: unknown }): PlaysetSpec {
   const entries = payload["channels"];
   if (!Array.isArray(entries) || entries.length === 0) throw new InvalidPayload("channels must be a non-empty list");
   if (entries.length > MAXIMUM_PLAYSET_CHANNELS) throw new InvalidPayload(`more than ${MAXIMUM_PLAYSET_CHANNELS} channels`);
-  const exposureMode = oneOf(payload, "exposure_mode", ["equal", "manual", "proportional"] as const, "equal");
-  const pickMode = oneOf(payload, "pick_mode", ["recency", "random"] as const, "recency");
-  const channels = entries.map((entry, index): PlaysetChannel => {
+  const exposureMode = oneOf(payload, "exposure_mode", EXPOSURE_MODES, "equal");
+  const pickMode = oneOf(payload, "pick_mode", PICK_MODES, "recency");
+  const channels: PlaysetChannel[] = [];
+  entries.forEach((entry, index) => {
     if (!isRecord(entry)) throw new InvalidPayload(`channel ${index} is not an object`);
-    const type = oneOf(entry, "type", ["named", "user", "hashtag", "sdcard"] as const, undefined);
-    const channel: PlaysetChannel = { type, name: text(entry, "name"), displayName: optional(entry, "display_name", "string") ?? "" };
+    // A channel type this player does not know is left out, as the playset reader does.
+    if (!PLAYSET_CHANNEL_TYPES.includes(entry["type"] as PlaysetChannelType)) return;
     const identifier = optional(entry, "identifier", "string");
+    const channel: PlaysetChannel = {
+      type: entry["type"] as PlaysetChannelType,
+      name: optional(entry, "name", "string") ?? identifier ?? "",
+      displayName: optional(entry, "display_name", "string") ?? "",
+    };
     if (identifier !== undefined) channel.identifier = identifier;
     const weight = optional(entry, "weight", "number");
     if (weight !== undefined) {
       if (weight < 0) throw new InvalidPayload(`channel ${index} has a negative weight`);
       channel.weight = weight;
     }
-    return channel;
+    channels.push(channel);
   });
-  return { name, channels, exposureMode: exposureMode as ExposureMode, pickMode: pickMode as PickMode };
+  if (channels.length === 0) throw new InvalidPayload("no channel of a type this player knows");
+  return { name, channels, exposureMode, pickMode };
 }
 
 function integer(payload: { [key: string]: unknown }, field: string): number {

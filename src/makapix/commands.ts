@@ -2,6 +2,7 @@
 // once per command_id (QoS 1 may deliver twice), and coalesced so a burst of swaps (the web allows
 // 300/min) becomes one move of several steps instead of a queue of downloads.
 
+import { errorMessage } from "../util/errors.js";
 import type { Host, TimerId } from "../ports.js";
 import type { ChannelSpec, PlaysetSpec } from "./channels.js";
 import { parseCommand, type Command, type ShowArtwork } from "./command-parse.js";
@@ -76,7 +77,7 @@ export class CommandDispatcher {
         try {
           reader.push(chunk);
         } catch (error) {
-          failed = errorText(error);
+          failed = errorMessage(error);
         }
       },
       end: () => {
@@ -86,7 +87,7 @@ export class CommandDispatcher {
             this.#onEnvelope({ command_id: envelope.commandId, command_type: envelope.commandType, payload: envelope.payload });
             return;
           } catch (error) {
-            failed = errorText(error);
+            failed = errorMessage(error);
           }
         }
         this.#onUnreadable(failed, reader.commandId);
@@ -101,8 +102,8 @@ export class CommandDispatcher {
       return;
     }
     this.#host.log.write("warn", `commands: error: unreadable payload (${reason})`);
-    if (this.#recentIds.includes(commandId)) return;
-    this.#remember(commandId, "error");
+    // A redelivery is acknowledged again, like a readable one.
+    if (!this.#recentIds.includes(commandId)) this.#remember(commandId, "error");
     this.#ack(commandId, "error");
   }
 
@@ -231,8 +232,4 @@ export class CommandDispatcher {
       this.#host.log.write("warn", `commands: the ack for ${commandId.slice(0, 8)}… was not sent: ${error.message}`);
     });
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

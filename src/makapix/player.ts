@@ -57,6 +57,7 @@ export class MakapixPlayer {
   readonly #host: Host;
   readonly #options: MakapixPlayerOptions;
   #started = false;
+  #stopped = false;
   #playing = false;
 
   constructor(host: Host, options: MakapixPlayerOptions) {
@@ -117,7 +118,9 @@ export class MakapixPlayer {
     }
   }
 
+  /** Connects and plays. A player runs once: after `stop()`, make a new one. */
   start(): void {
+    if (this.#stopped) throw new Error("this player was stopped; create a new MakapixPlayer to start again");
     if (this.#started) return;
     this.#started = true;
     this.#host.log.write("info", `player ${redactKey(this.#options.playerKey)}: connecting to ${this.#options.broker.host}:${this.#options.broker.port}`);
@@ -129,8 +132,8 @@ export class MakapixPlayer {
 
   /** Graceful stop: "offline" status first, then DISCONNECT (so the will is not published). */
   async stop(): Promise<void> {
-    if (!this.#started) return;
-    this.#started = false;
+    if (!this.#started || this.#stopped) return;
+    this.#stopped = true;
     this.scheduler.stop();
     this.commands.stop();
     this.views.stop();

@@ -6,13 +6,12 @@ import { JsonError } from "../json/errors.js";
 import type { ChannelRecord, CommentRecord, PostRecord } from "../json/records.js";
 import { ReplyExtractor, type ReplySummary } from "../json/reply.js";
 import type { Log } from "../ports.js";
-import type { ExposureMode, PickMode, PlaysetChannel, PlaysetChannelType, PlaysetSpec } from "./channels.js";
-import type { NativeFormat } from "./command-parse.js";
+import { EXPOSURE_MODES, PICK_MODES, PLAYSET_CHANNEL_TYPES, type ExposureMode, type PickMode, type PlaysetChannel, type PlaysetChannelType, type PlaysetSpec } from "./channels.js";
+import { NATIVE_FORMATS, type NativeFormat } from "./command-parse.js";
 import { MakapixError } from "./errors.js";
 import type { ArtworkPost, Post, PostPage } from "./posts.js";
 import type { ReplyReader } from "./requests.js";
 
-const FORMATS: readonly string[] = ["png", "gif", "webp", "bmp"];
 
 /** A post record as the player keeps it (only the fields it uses). */
 export function toPost(record: PostRecord): Post {
@@ -24,7 +23,7 @@ export function toPost(record: PostRecord): Post {
   }
   const artwork: ArtworkPost = { kind: "artwork", postId: record.postId, storageKey: record.storageKey, storageShard: record.storageShard ?? "" };
   if (record.artUrl) artwork.artUrl = record.artUrl;
-  if (record.nativeFormat !== undefined && FORMATS.includes(record.nativeFormat)) artwork.nativeFormat = record.nativeFormat as NativeFormat;
+  if (record.nativeFormat !== undefined && NATIVE_FORMATS.includes(record.nativeFormat as NativeFormat)) artwork.nativeFormat = record.nativeFormat as NativeFormat;
   if (record.width !== undefined) artwork.width = record.width;
   if (record.height !== undefined) artwork.height = record.height;
   if (record.frameCount !== undefined) artwork.frameCount = record.frameCount;
@@ -117,15 +116,12 @@ export function commentsReader(maximumComments: number, bodyUnits = 512): ReplyR
   );
 }
 
-const CHANNEL_TYPES: readonly string[] = ["named", "user", "hashtag", "sdcard"];
-const EXPOSURE_MODES: readonly string[] = ["equal", "manual", "proportional"];
-const PICK_MODES: readonly string[] = ["recency", "random"];
 
 /** get_playset: the playset as the scheduler plays it; at most `maximumChannels` channels. */
 export function playsetReader(maximumChannels = 64): ReplyReader<PlaysetSpec> {
   let channels: PlaysetChannel[] = [];
   const keep = (record: ChannelRecord) => {
-    if (channels.length >= maximumChannels || !CHANNEL_TYPES.includes(record.type)) return;
+    if (channels.length >= maximumChannels || !PLAYSET_CHANNEL_TYPES.includes(record.type as PlaysetChannelType)) return;
     const channel: PlaysetChannel = { type: record.type as PlaysetChannelType, name: record.name ?? record.identifier ?? "", displayName: record.displayName ?? "" };
     if (record.identifier !== undefined) channel.identifier = record.identifier;
     if (record.weight !== undefined) channel.weight = record.weight;
@@ -137,8 +133,8 @@ export function playsetReader(maximumChannels = 64): ReplyReader<PlaysetSpec> {
     (summary) => ({
       name: summary.playsetName ?? "",
       channels,
-      exposureMode: (EXPOSURE_MODES.includes(summary.exposureMode ?? "") ? summary.exposureMode : "equal") as ExposureMode,
-      pickMode: (PICK_MODES.includes(summary.pickMode ?? "") ? summary.pickMode : "recency") as PickMode,
+      exposureMode: EXPOSURE_MODES.includes(summary.exposureMode as ExposureMode) ? (summary.exposureMode as ExposureMode) : "equal",
+      pickMode: PICK_MODES.includes(summary.pickMode as PickMode) ? (summary.pickMode as PickMode) : "recency",
     }),
   );
 }

@@ -251,10 +251,14 @@ export class RequestBroker implements MessageHandler {
 
   #onFailure(pending: Pending, error: MakapixError): void {
     if (error.code === "authentication_failed") {
-      const backoff = this.#authenticationBackoffMs;
-      this.#blockedUntil = this.#host.clock.monotonicMs() + backoff;
-      this.#authenticationBackoffMs = Math.min(backoff * 2, this.#options.authenticationBackoffCapMs);
-      for (const observer of this.#observers) observer.authenticationFailed?.(backoff);
+      // Replies to requests sent before the block all say so: one block, one step of the back-off.
+      const now = this.#host.clock.monotonicMs();
+      if (now >= this.#blockedUntil) {
+        const backoff = this.#authenticationBackoffMs;
+        this.#blockedUntil = now + backoff;
+        this.#authenticationBackoffMs = Math.min(backoff * 2, this.#options.authenticationBackoffCapMs);
+        for (const observer of this.#observers) observer.authenticationFailed?.(backoff);
+      }
       this.#settle(pending, error);
       return;
     }
@@ -294,7 +298,14 @@ export class RequestBroker implements MessageHandler {
       pending.resolve(result);
     }
     const next = this.#queued.shift();
-    if (next) this.#send(next);
+    if (!next) return;
+    const now = this.#host.clock.monotonicMs();
+    if (now < this.#blockedUntil) {
+      // Queued before the block: it would only be refused too.
+      this.#settle(next, new MakapixError("authentication_failed", `the service refused this player; retrying in ${Math.ceil((this.#blockedUntil - now) / 1000)} s`));
+      return;
+    }
+    this.#send(next);
   }
 
   #clearTimer(pending: Pending): void {

@@ -44,6 +44,8 @@ export interface SchedulerOptions {
   dwellOverrideMs?: number;
   /** Time on screen before a view counts. */
   minimumViewMs?: number;
+  /** How long past its dwell time an animation may run to finish its first loop. */
+  loopWaitLimitMs?: number;
   historyLength?: number;
   /** Consecutive failures before backing off instead of trying the next artwork at once. */
   failuresBeforeBackoff?: number;
@@ -63,6 +65,7 @@ const DEFAULTS: Required<Omit<SchedulerOptions, "randomSeed" | "dwellOverrideMs"
   prefetchAt: 5,
   defaultDwellMs: 30_000,
   minimumViewMs: 5_000,
+  loopWaitLimitMs: 120_000,
   historyLength: 16,
   failuresBeforeBackoff: 3,
   backoffInitialMs: 5_000,
@@ -133,14 +136,15 @@ export class Scheduler {
 
   playPlayset(playset: PlaysetSpec): void {
     const feeds: { feed: ChannelFeed; weight: number }[] = [];
-    // Keep the total of buffered posts near two pages however many channels there are.
-    const pageSize = Math.max(3, Math.floor((2 * this.#options.pageSize) / Math.max(1, playset.channels.length)));
+    // Keep the total of buffered posts near two pages however many channels there are: small pages,
+    // fetched when a channel's turn finds it empty rather than ahead of time.
+    const pageSize = Math.max(1, Math.floor((2 * this.#options.pageSize) / Math.max(1, playset.channels.length)));
     for (const entry of playset.channels) {
       const spec = playsetChannelSpec(entry);
       if (!spec) continue;
       spec.sort = playset.pickMode === "random" ? "random" : "created_at";
       const weight = playset.exposureMode === "equal" ? 1 : Math.max(0, entry.weight ?? 1);
-      if (weight > 0) feeds.push({ feed: this.#newFeed(spec, pageSize), weight });
+      if (weight > 0) feeds.push({ feed: this.#newFeed(spec, pageSize, false), weight });
     }
     if (feeds.length === 0) {
       this.#notifyIdle(`playset ${playset.name} has no channel this player can show`);
@@ -206,10 +210,11 @@ export class Scheduler {
     this.#clearTimer("retry");
   }
 
-  #newFeed(spec: ChannelSpec, pageSize: number): ChannelFeed {
+  #newFeed(spec: ChannelSpec, pageSize: number, prefetch = true): ChannelFeed {
     return new ChannelFeed(spec, this.#query, this.#host.log, {
       pageSize,
-      prefetchAt: Math.min(this.#options.prefetchAt, pageSize - 1),
+      // -1: never ahead of time.
+      prefetchAt: prefetch ? Math.min(this.#options.prefetchAt, pageSize - 1) : -1,
       criteria: playableCriteria(this.#options.maximumArtworkSide),
       randomSeed: this.#randomSeed,
     });
@@ -298,9 +303,16 @@ export class Scheduler {
     this.#dwellTimer = this.#host.timers.set(() => {
       this.#dwellTimer = undefined;
       this.#dwellRemainingMs = 0;
-      // An animation plays at least one full loop, however short the dwell time.
-      if (this.#animated && this.#loopsCompleted === 0) this.#waitingForLoop = true;
-      else if (this.#running) void this.#advance();
+      // An animation plays at least one full loop, however short the dwell time — within a bound,
+      // so an animation that stops reporting loops (a status screen took the panel) cannot hold on.
+      if (this.#animated && this.#loopsCompleted === 0) {
+        this.#waitingForLoop = true;
+        this.#dwellTimer = this.#host.timers.set(() => {
+          this.#dwellTimer = undefined;
+          this.#waitingForLoop = false;
+          if (this.#running) void this.#advance();
+        }, this.#options.loopWaitLimitMs);
+      } else if (this.#running) void this.#advance();
     }, ms);
   }
 

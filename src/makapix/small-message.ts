@@ -1,6 +1,7 @@
 // Small JSON messages (view acks) are parsed as they stream in by the bounded value parser of
 // src/json: a message that breaks the budget is refused, never grown into memory.
 
+import { errorMessage } from "../util/errors.js";
 import { JsonValueParser } from "../json/value.js";
 import type { PublishHeader } from "../mqtt/packets.js";
 import type { MessageHandler } from "../mqtt/subscriptions.js";
@@ -37,7 +38,7 @@ export class SmallMessageReader implements MessageHandler {
     try {
       this.#parser.push(chunk);
     } catch (error) {
-      this.#failure = errorText(error);
+      this.#failure = errorMessage(error);
     }
   }
 
@@ -47,7 +48,7 @@ export class SmallMessageReader implements MessageHandler {
         this.#deliver({ ok: true, value: this.#parser.finish() }, this.#topic);
         return;
       } catch (error) {
-        this.#failure = errorText(error);
+        this.#failure = errorMessage(error);
       }
     }
     this.#deliver({ ok: false, reason: this.#failure }, this.#topic);
@@ -61,8 +62,4 @@ export class SmallMessageReader implements MessageHandler {
 /** A plain JSON object (not an array or null), for field access after parsing. */
 export function isRecord(value: unknown): value is { [key: string]: unknown } {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -122,7 +122,7 @@ export class ViewReporter {
       () => {
         this.#sending = false;
         this.#statistics.sent++;
-        if (this.#queue[0] === view) this.#queue.shift();
+        this.#remove(view);
         // Spacing counts from the broker's acknowledgement, so network delays cannot bunch two views.
         this.#nextAllowedAt = this.#host.clock.monotonicMs() + this.#options.spacingMs;
         if (requestAck) this.#expectAck(view);
@@ -130,12 +130,18 @@ export class ViewReporter {
       },
       (error: Error) => {
         this.#sending = false;
-        if (this.#queue[0] === view) this.#queue.shift();
+        this.#remove(view);
         this.#statistics.dropped++;
         this.#host.log.write("warn", `views: the view of post ${view.postId} could not be published: ${error.message}`);
         this.#pump();
       },
     );
+  }
+
+  /** By identity: a rate-limited resend may have been put in front of it meanwhile. */
+  #remove(view: QueuedView): void {
+    const index = this.#queue.indexOf(view as QueuedView & { resends: number });
+    if (index >= 0) this.#queue.splice(index, 1);
   }
 
   #encode(view: QueuedView, requestAck: boolean): string {

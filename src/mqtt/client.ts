@@ -3,6 +3,7 @@
 // reconnects. The rest of the firmware observes `state` and `lastError`.
 
 import type { Host, Socket, SocketHandlers, TcpOptions, TimerId, TlsOptions } from "../ports.js";
+import { errorMessage } from "../util/errors.js";
 import { utf8Encode } from "../util/utf8.js";
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 import { MqttDecoder } from "./decode.js";
@@ -564,8 +565,4 @@ function classifySocketError(reason: string): SessionError["kind"] {
   const text = reason.toLowerCase();
   if (/tls|ssl|certificate|alert|handshake|unknown ca|self.signed|verify/.test(text)) return "tls";
   return "socket";
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -285,6 +285,27 @@ test("caller-owned frame buffers keep every frame; without them one internal buf
   assert.throws(() => plain.render(new Uint8Array(10)), RangeError);
 });
 
+test("a frame the frame cache does not want is not rendered: only its delay is passed on", () => {
+  const geometry = panelGeometry("64x32");
+  const frames: FrameSpec[] = [0, 1, 2].map((index) => ({ width: 1, height: 1, indices: [index], delayCs: 5 }));
+  const kept = [new Uint8Array(64 * 32 * 3), new Uint8Array(64 * 32 * 3)];
+  const received: { length: number; delayMs: number }[] = [];
+  const sink = new Compositor({
+    geometry,
+    frameBuffer: (index) => (index === 1 ? undefined : kept[index === 0 ? 0 : 1]),
+    onFrame: (frame, delayMs) => received.push({ length: frame.length, delayMs }),
+  });
+  const decoder = new GifDecoder(sink);
+  decoder.push(encodeGif({ width: 1, height: 1, globalPalette: QUAD, frames }));
+  decoder.finish();
+  assert.deepEqual(received, [
+    { length: 64 * 32 * 3, delayMs: 50 },
+    { length: 0, delayMs: 50 },
+    { length: 64 * 32 * 3, delayMs: 50 },
+  ]);
+  assert.deepEqual([pixel(kept[0]!, geometry, 16, 0), pixel(kept[1]!, geometry, 16, 0)], [RED, BLUE]);
+});
+
 test("a new header starts from an empty canvas", () => {
   const geometry: PanelGeometry = { width: 1, height: 1, rotation: 0, mirror: false };
   const { sink, shown } = compositor(geometry);

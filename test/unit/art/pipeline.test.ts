@@ -197,3 +197,36 @@ test("a rotation change draws the artwork again in the new orientation", async (
   assert.deepEqual(panel.pixel(63, 31), [255, 0, 0]);
   assert.deepEqual(events, ["r shown"], "a redraw is not a new showing");
 });
+
+test("a rotation change while an artwork downloads: it appears in the new orientation", async () => {
+  const host = createVirtualHost(4);
+  const wide = encodeBmp({ width: 8, height: 4, bitsPerPixel: 24, pixels: Array.from({ length: 32 }, (_, i) => (i % 8 < 4 ? 0xff0000 : 0x0000ff)) });
+  let release: (() => void)[] = [];
+  new ScriptedHttpServer(host, {
+    respond(exchange) {
+      release.push(() => {
+        exchange.send(ok(wide, "image/bmp"));
+        exchange.close();
+      });
+    },
+  });
+  const panel = new RecordingPanel();
+  const display = new Display(panel, host.timers, () => host.clock.monotonicMs(), { geometry: { width: 64, height: 32, rotation: 0, mirror: false } });
+  const pipeline = new ArtworkPipeline(host, new HttpClient(host), display, {
+    rendition: { vault: "http://vault.test", memoryClass: "small", decoders: AVAILABLE_DECODERS },
+    frameBudgetBytes: 1 << 20,
+  });
+  const events: string[] = [];
+  pipeline.show(post(9, { nativeFormat: "bmp" }), { shown: () => events.push("shown"), loopCompleted: () => undefined, failed: (r) => events.push(r) });
+  await host.timers.advance(5);
+  display.setRotation(180);
+  await host.timers.advance(5);
+  for (const answer of release) answer();
+  release = [];
+  await host.timers.advance(20);
+  for (const answer of release) answer();
+  await host.timers.advance(20);
+  assert.deepEqual(events, ["shown"]);
+  assert.deepEqual(panel.pixel(0, 31), [0, 0, 255], "drawn turned by 180°");
+  assert.deepEqual(panel.pixel(63, 31), [255, 0, 0]);
+});

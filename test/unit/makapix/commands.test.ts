@@ -96,6 +96,7 @@ test("invalid payloads are acknowledged 'error' and change nothing", async () =>
     ["play_channel", { channel_name: "hashtag" }],
     ["play_playset", { playset_name: "p", channels: [] }],
     ["play_playset", { playset_name: "p", channels: [{ type: "tv", name: "x" }] }],
+    ["play_playset", { playset_name: "p", channels: [{ type: "user", identifier: "a", weight: -1 }] }],
     ["set_paused", { paused: "yes" }],
     ["set_brightness", { value: 101 }],
     ["set_brightness", { value: 2.5 }],
@@ -163,4 +164,14 @@ test("malformed messages are logged without an ack; an oversized payload is ackn
   assert.ok(host.log.has("unreadable payload"));
   await send("swap_next", {});
   assert.deepEqual(calls, ["step 1"]);
+});
+
+test("a playset keeps the channels it knows: unknown types are left out, a missing name falls back to the identifier", async () => {
+  const { send, calls, lastAck } = await commandSession();
+  const id = await send("play_playset", {
+    playset_name: "followed_artists",
+    channels: [{ type: "user", identifier: "aN1", display_name: "Ann" }, { type: "radio", name: "fm" }],
+  });
+  assert.deepEqual(lastAck(), { command_id: id, status: "ok" });
+  assert.deepEqual(calls, ["playset followed_artists 1 equal/recency"]);
 });

@@ -200,3 +200,25 @@ function encodeHalf(topic: string, text: string): Uint8Array {
   const bytes = encodePacket({ type: 3, topic, qos: 1, retain: false, dup: false, packetId: 77, payload: utf8Encode(text) });
   return bytes.subarray(0, bytes.length >> 1);
 }
+
+test("several replies of one block step the back-off once; requests queued meanwhile fail fast", async () => {
+  const held: { [key: string]: unknown }[] = [];
+  const { host, broker, topics, requestBroker, requests } = await connected((body) => {
+    held.push(body);
+    return undefined;
+  });
+  const backoffs: number[] = [];
+  requestBroker.observe({ authenticationFailed: (ms) => backoffs.push(ms) });
+  const outcomes: string[] = [];
+  for (let i = 0; i < 6; i++) requestBroker.request("echo", { echo_data: String(i) }, new WholeReplyReader()).catch((error: Error) => outcomes.push(error.message));
+  await settle();
+  assert.equal(requests.length, 4, "four in flight, two queued");
+  // The service refuses all four that reached it.
+  for (const body of held) {
+    broker.publishText(`${topics.responsePrefix}${String(body["request_id"])}`, JSON.stringify({ request_id: body["request_id"], success: false, error: "blocked", error_code: "authentication_failed" }));
+  }
+  await host.timers.advance(10);
+  assert.deepEqual(backoffs, [60_000], "one block, one step of the back-off");
+  assert.equal(outcomes.length, 6);
+  assert.equal(requests.length, 4, "the queued two were refused without being sent");
+});

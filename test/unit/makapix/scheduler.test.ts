@@ -305,3 +305,30 @@ test("the owner's seconds-per-artwork setting replaces each post's dwell_time_ms
   await host.timers.advance(4_000);
   assert.deepEqual(stage.shown, [1, 2]);
 });
+
+test("an animation that never reports a loop (the panel showed a status) still moves on after a bound", async () => {
+  const { host, stage, scheduler } = setup({ all: range(1, 3) }, { dwellOverrideMs: 10_000, loopWaitLimitMs: 60_000 });
+  stage.animated = true;
+  scheduler.playChannel({ name: "all" });
+  await settle();
+  await host.timers.advance(69_999);
+  assert.deepEqual(stage.shown, [1]);
+  await host.timers.advance(1);
+  assert.deepEqual(stage.shown, [1, 2]);
+});
+
+test("a playset of many channels asks for small pages only when a channel's turn comes", async () => {
+  const channels: { [name: string]: Post[] } = {};
+  const entries = [];
+  for (let c = 0; c < 64; c++) {
+    channels[`by_user:u${c}`] = range(1000 * (c + 1), 1000 * (c + 1) + 9);
+    entries.push({ type: "user" as const, name: `u${c}`, identifier: `u${c}`, displayName: `U${c}` });
+  }
+  const { host, stage, scheduler, queries } = setup(channels);
+  scheduler.playPlayset({ name: "followed_artists", exposureMode: "equal", pickMode: "recency", channels: entries });
+  await settle();
+  for (let i = 0; i < 9; i++) await host.timers.advance(30_000);
+  assert.equal(stage.shown.length, 10);
+  assert.ok(queries.every((q) => q["limit"] === 1), "pages of one post: 64 channels share the two-page budget");
+  assert.equal(queries.length, 10, "no channel is fetched ahead of its turn");
+});

@@ -142,3 +142,20 @@ test("the offline queue is bounded: the oldest views go first, counted as droppe
   assert.ok(host.log.has("queue full"));
   assert.equal(client.state, "reconnecting");
 });
+
+test("a rate-limited resend that overtakes a view in flight does not make that view go out twice", async () => {
+  const { host, broker, topics, reporter, views } = await reporterSession();
+  reporter.report(1, ROTATION);
+  await settle();
+  reporter.report(2, ROTATION);
+  broker.script.puback = () => undefined; // view 2 will wait for its PUBACK
+  await host.timers.advance(6_000);
+  assert.equal(views().length, 2);
+  broker.publishText(topics.viewAck, '{"success":false,"error_code":"rate_limited"}'); // the ack of view 1
+  await settle();
+  broker.script.puback = () => 0;
+  const pending = broker.receivedOfType(3).filter((p) => p.header.topic === topics.view).pop()!;
+  broker.send({ type: 4, packetId: pending.header.packetId!, reasonCode: 0 });
+  await host.timers.advance(30_000);
+  assert.deepEqual(views().map((v) => v["post_id"]), [1, 2, 1], "view 1 once more, view 2 only once");
+});
