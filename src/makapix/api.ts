@@ -40,7 +40,7 @@ export class MakapixApi {
   }
 
   getPost(postId: number, includeFields?: readonly string[]): Promise<Post> {
-    if (!isIntegerIn(postId, 1, Number.MAX_SAFE_INTEGER)) return invalid(`get_post: post_id ${String(postId)}`);
+    if (!isPostId(postId)) return invalid(`get_post: post_id ${String(postId)}`);
     const fields: { [key: string]: RequestValue } = { post_id: postId };
     if (includeFields) fields["include_fields"] = [...includeFields];
     return this.#requests.request("get_post", fields, postReader());
@@ -55,6 +55,7 @@ export class MakapixApi {
   }
 
   getComments(postId: number, query: CommentQuery = {}): Promise<CommentPage> {
+    if (!isPostId(postId)) return invalid(`get_comments: post_id ${String(postId)}`);
     const limit = query.limit ?? 20;
     if (!isIntegerIn(limit, 1, 200)) return invalid(`get_comments: limit must be 1–200, not ${limit}`);
     const fields: { [key: string]: RequestValue } = { post_id: postId, limit };
@@ -74,6 +75,7 @@ export class MakapixApi {
   }
 
   #reaction(type: string, postId: number, emoji: string): Promise<void> {
+    if (!isPostId(postId)) return invalid(`${type}: post_id ${String(postId)}`);
     const codePoints = countCodePoints(emoji);
     if (codePoints < 1 || codePoints > 20) return invalid(`${type}: an emoji is 1–20 code points, not ${codePoints}`);
     return this.#requests.request(type, { post_id: postId, emoji }, acknowledgementReader());
@@ -82,6 +84,10 @@ export class MakapixApi {
 
 function isIntegerIn(value: unknown, minimum: number, maximum: number): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= minimum && value <= maximum;
+}
+
+function isPostId(value: unknown): value is number {
+  return isIntegerIn(value, 1, Number.MAX_SAFE_INTEGER);
 }
 
 function countCodePoints(text: string): number {

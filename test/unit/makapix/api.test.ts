@@ -97,6 +97,8 @@ test("arguments the service would refuse fail at once, without a request", async
   await assert.rejects(api.submitReaction(1, "x".repeat(21)), /1–20 code points, not 21/);
   await assert.rejects(api.echo("y".repeat(513)), /at most 512/);
   await assert.rejects(api.getPost(0), /post_id 0/);
+  await assert.rejects(api.getComments(-3), /get_comments: post_id -3/);
+  await assert.rejects(api.revokeReaction(1.5, "x"), /revoke_reaction: post_id 1.5/);
   assert.equal(sent.length, 0);
   // A flag emoji is two code points (four UTF-16 units): accepted and sent.
   void api.submitReaction(1, "🇫🇷").catch(() => undefined);
