@@ -6,57 +6,20 @@
 // its row sink, as a player would. Ratios > 1 mean ours is faster.
 //   node scripts/build.mjs && node bench/run.mjs png
 
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { decode as fastPngDecode } from "fast-png";
 import pngjs from "pngjs";
 import sharp from "sharp";
 import UPNG from "upng-js";
-import type { FrameHeader, ImageSink } from "../src/art/image.js";
 import { PngDecoder } from "../src/art/png.js";
 import { pixelArt } from "../test/oracle/png-corpus.js";
-import { toHexPieces } from "../test/oracle/xs-png-workload.js";
-import { bundleWorkload, measureInXs, projectRoot } from "../test/xs/heap.js";
+import { decodeTimesInXs, decodeWorkloadSource } from "../test/oracle/xs-decode.js";
+import { CanvasSink } from "../test/support/canvas-sink.js";
+import { measureInXs } from "../test/xs/heap.js";
+import { timePerCall } from "./time-per-call.js";
 
 const SIZES = [64, 128, 256];
 const NODE_MS = 700;
 const XS_MS = 1500;
-
-class CanvasSink implements ImageSink {
-  canvas = new Uint8Array(0);
-  width = 0;
-  frame: FrameHeader | undefined;
-  header(header: { width: number; height: number }): void {
-    this.width = header.width;
-    if (this.canvas.length !== header.width * header.height * 4) this.canvas = new Uint8Array(header.width * header.height * 4);
-  }
-  frameStart(frame: FrameHeader): void {
-    this.frame = frame;
-  }
-  row(y: number, x0: number, step: number, count: number, rgba: Uint8Array): void {
-    const base = ((this.frame!.top + y) * this.width + this.frame!.left + x0) * 4;
-    if (step === 1) this.canvas.set(rgba.subarray(0, count * 4), base);
-    else for (let i = 0; i < count; i++) this.canvas.set(rgba.subarray(i * 4, i * 4 + 4), base + i * step * 4);
-  }
-  frameEnd(): void {}
-  end(): void {}
-}
-
-/** Milliseconds per call, after a warm-up, over at least `ms` of calls. */
-function timePerCall(fn: () => unknown, ms: number): number {
-  const warm = performance.now();
-  while (performance.now() - warm < ms / 3) fn();
-  globalThis.gc?.();
-  const start = performance.now();
-  let runs = 0;
-  while (performance.now() - start < ms) {
-    fn();
-    runs++;
-  }
-  return (performance.now() - start) / runs;
-}
 
 const files = await Promise.all(
   SIZES.map(async (size) => ({
@@ -66,39 +29,25 @@ const files = await Promise.all(
 );
 
 const sink = new CanvasSink();
-const node = files.map(({ size, bytes }) => {
+const node = [];
+for (const { size, bytes } of files) {
   const buffer = Buffer.from(bytes);
-  return {
+  node.push({
     size,
-    ours: timePerCall(() => {
+    ours: await timePerCall(() => {
       const decoder = new PngDecoder(sink);
       decoder.push(bytes);
       decoder.finish();
     }, NODE_MS),
-    pngjs: timePerCall(() => pngjs.PNG.sync.read(buffer), NODE_MS),
-    fastPng: timePerCall(() => fastPngDecode(bytes), NODE_MS),
-    upng: timePerCall(() => UPNG.toRGBA8(UPNG.decode(bytes)), NODE_MS),
-  };
-});
-
-// XS: the same files, decoded in 1 KiB pushes by test/oracle/xs-png-workload.ts.
-const workload = await bundleWorkload(join(projectRoot, "test/oracle/xs-png-workload.ts"));
-const directory = mkdtempSync(join(tmpdir(), "png-bench-"));
-const xsMs = new Map<number, number>();
-try {
-  const input = { mode: "bench", ms: XS_MS, files: files.map(({ size, bytes }) => ({ name: String(size), hex: toHexPieces(bytes) })) };
-  const path = join(directory, "bench.js");
-  writeFileSync(path, `globalThis.PNG_WORKLOAD = ${JSON.stringify(input)};\n${workload}`);
-  const run = spawnSync(join(projectRoot, "build/xsnap/bin/xsnap"), [path], { encoding: "utf8", timeout: 300_000 });
-  for (const line of run.stdout.split("\n")) {
-    if (!line.startsWith("PNGBENCH ")) continue;
-    const result = JSON.parse(line.slice(9)) as { name: string; ms: number };
-    xsMs.set(Number(result.name), result.ms);
-  }
-  if (xsMs.size !== files.length) throw new Error(`xsnap run failed: ${run.stderr || run.stdout.slice(-500)}`);
-} finally {
-  rmSync(directory, { recursive: true, force: true });
+    pngjs: await timePerCall(() => pngjs.PNG.sync.read(buffer), NODE_MS),
+    fastPng: await timePerCall(() => fastPngDecode(bytes), NODE_MS),
+    upng: await timePerCall(() => UPNG.toRGBA8(UPNG.decode(bytes)), NODE_MS),
+  });
 }
+
+// XS: the same files, decoded in 1 KiB pushes by test/oracle/xs-decode-workload.ts.
+const workloadFiles = files.map(({ size, bytes }) => ({ name: String(size), bytes, width: size, height: size }));
+const xsMs = await decodeTimesInXs("png", workloadFiles, XS_MS);
 
 const mpx = (size: number, ms: number): string => ((size * size) / ms / 1000).toFixed(2);
 const ratio = (peer: number, ours: number): string => `${(peer / ours).toFixed(2)}×`;
@@ -107,7 +56,7 @@ console.log("| image | file | ours Node | pngjs | vs pngjs | fast-png | vs fast-
 console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const [i, result] of node.entries()) {
   const { size } = result;
-  const xs = xsMs.get(size)!;
+  const xs = xsMs.get(String(size))!;
   console.log(
     `| ${size}×${size} RGBA | ${files[i]!.bytes.length} B | ${mpx(size, result.ours)} | ${mpx(size, result.pngjs)} | ${ratio(result.pngjs, result.ours)} | ${mpx(size, result.fastPng)} | ${ratio(result.fastPng, result.ours)} | ${mpx(size, result.upng)} | ${ratio(result.upng, result.ours)} | ${mpx(size, xs)} (${xs.toFixed(1)} ms) | ${(result.ours / xs).toFixed(3)}× |`,
   );
@@ -115,8 +64,7 @@ for (const [i, result] of node.entries()) {
 
 // Peak live heap of the decoder in XS: mid-decode of the 256×256 file, relative to just before it.
 const largest = files[files.length - 1]!;
-const memoryInput = { mode: "memory", ms: 0, files: [{ name: "png", hex: toHexPieces(largest.bytes) }] };
-const memory = await measureInXs({ source: `globalThis.PNG_WORKLOAD = ${JSON.stringify(memoryInput)};\n${workload}` });
+const memory = await measureInXs({ source: await decodeWorkloadSource("memory", "png", [{ name: "png", bytes: largest.bytes, width: largest.size, height: largest.size }]) });
 const during = memory.delta("png before", "png mid");
 console.log(`\n## PNG decoder memory in XS (256×256 RGBA, mid-decode)\n`);
 console.log("| live heap added | slots | chunk bytes | ESP32 estimate (16 B slots) | engine peak chunk bytes |");

@@ -5,55 +5,20 @@
 // ours into a canvas via its row sink, as a player would. Ratios > 1 mean ours is faster.
 //   node scripts/build.mjs && node bench/run.mjs webp
 
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import decodeJsquash, { init as initJsquash } from "@jsquash/webp/decode.js";
 import sharp from "sharp";
-import type { FrameHeader, ImageSink } from "../src/art/image.js";
 import { WebpDecoder } from "../src/art/webp.js";
 import { photoArt } from "../test/oracle/webp-corpus.js";
-import { toHexPieces } from "../test/oracle/xs-png-workload.js";
+import { decodeTimesInXs } from "../test/oracle/xs-decode.js";
+import { CanvasSink } from "../test/support/canvas-sink.js";
 import { paletteArt } from "../test/support/webp-build.js";
-import { bundleWorkload, projectRoot } from "../test/xs/heap.js";
+import { timePerCall } from "./time-per-call.js";
 
 const SIZES = [64, 128, 256];
 const NODE_MS = 700;
 const XS_MS = 1500;
-
-class CanvasSink implements ImageSink {
-  canvas = new Uint8Array(0);
-  width = 0;
-  frame: FrameHeader | undefined;
-  header(header: { width: number; height: number }): void {
-    this.width = header.width;
-    if (this.canvas.length !== header.width * header.height * 4) this.canvas = new Uint8Array(header.width * header.height * 4);
-  }
-  frameStart(frame: FrameHeader): void {
-    this.frame = frame;
-  }
-  row(y: number, x0: number, _step: number, count: number, rgba: Uint8Array): void {
-    this.canvas.set(rgba.subarray(0, count * 4), ((this.frame!.top + y) * this.width + this.frame!.left + x0) * 4);
-  }
-  frameEnd(): void {}
-  end(): void {}
-}
-
-/** Milliseconds per call, after a warm-up, over at least `ms` of calls. */
-async function timePerCall(fn: () => unknown, ms: number): Promise<number> {
-  const warm = performance.now();
-  while (performance.now() - warm < ms / 3) await fn();
-  globalThis.gc?.();
-  const start = performance.now();
-  let runs = 0;
-  while (performance.now() - start < ms) {
-    await fn();
-    runs++;
-  }
-  return (performance.now() - start) / runs;
-}
 
 // @jsquash/webp under Node: the WASM file is read and compiled here and handed to its init().
 const require = createRequire(import.meta.url);
@@ -81,24 +46,12 @@ for (const file of files) {
   });
 }
 
-// XS: the same files, decoded in 1 KiB pushes by test/oracle/xs-webp-workload.ts.
-const workload = await bundleWorkload(join(projectRoot, "test/oracle/xs-webp-workload.ts"));
-const directory = mkdtempSync(join(tmpdir(), "webp-bench-"));
-const xsMs = new Map<string, number>();
-try {
-  const input = { mode: "bench", ms: XS_MS, files: files.map(({ kind, size, bytes }) => ({ name: `${kind} ${size}`, hex: toHexPieces(bytes), width: size, height: size })) };
-  const path = join(directory, "bench.js");
-  writeFileSync(path, `globalThis.WEBP_WORKLOAD = ${JSON.stringify(input)};\n${workload}`);
-  const run = spawnSync(join(projectRoot, "build/xsnap/bin/xsnap"), [path], { encoding: "utf8", timeout: 600_000 });
-  for (const line of run.stdout.split("\n")) {
-    if (!line.startsWith("WEBPBENCH ")) continue;
-    const result = JSON.parse(line.slice(10)) as { name: string; ms: number };
-    xsMs.set(result.name, result.ms);
-  }
-  if (xsMs.size !== files.length) throw new Error(`xsnap run failed: ${run.stderr || run.stdout.slice(-500)}`);
-} finally {
-  rmSync(directory, { recursive: true, force: true });
-}
+// XS: the same files, decoded in 1 KiB pushes by test/oracle/xs-decode-workload.ts.
+const xsMs = await decodeTimesInXs(
+  "webp",
+  files.map(({ kind, size, bytes }) => ({ name: `${kind} ${size}`, bytes, width: size, height: size })),
+  XS_MS,
+);
 
 const mpx = (size: number, ms: number): string => ((size * size) / ms / 1000).toFixed(2);
 console.log("\n## WebP decode throughput (source Mpx/s; ratio = peer time / our time, > 1: ours faster)\n");

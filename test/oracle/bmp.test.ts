@@ -5,25 +5,13 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import sharp from "sharp";
 import { BmpDecoder } from "../../src/art/bmp.js";
 import { ImageDecodeError } from "../../src/art/image.js";
 import { CaptureSink } from "../support/capture-sink.js";
-
-const CONVERT = "/usr/bin/convert";
-const VARIANTS: [string, string[]][] = [
-  ["bmp3-24", ["-alpha", "off", "-compress", "None", "BMP3:"]],
-  ["v5-32-alpha", ["-compress", "None", "BMP:"]],
-  ["v5-16-565", ["-alpha", "off", "-define", "bmp:subtype=RGB565", "BMP:"]],
-  ["palette-8", ["-type", "Palette", "-alpha", "off", "-compress", "None", "BMP3:"]],
-  ["palette-4", ["-colors", "16", "-alpha", "off", "-compress", "None", "BMP3:"]],
-  ["palette-1", ["-monochrome", "-compress", "None", "BMP3:"]],
-  ["os2-core", ["-alpha", "off", "BMP2:"]],
-];
+import { BMP_SIZES, BMP_VARIANTS, buildBmpCorpus } from "./bmp-corpus.js";
 
 function decodeOurs(bytes: Uint8Array): CaptureSink {
   const sink = new CaptureSink();
@@ -49,33 +37,17 @@ const corpus: { name: string; bytes: Uint8Array }[] = [];
 
 test("every BMP flavour ImageMagick writes decodes to ImageMagick's own pixels", async (t) => {
   t.after(() => rmSync(work, { recursive: true, force: true }));
-  for (const [width, height] of [[13, 9], [64, 32], [1, 1], [256, 256]] as const) {
-    const raw = Buffer.alloc(width * height * 4);
-    for (let i = 0; i < width * height; i++) {
-      raw[i * 4] = (i * 37) & 255;
-      raw[i * 4 + 1] = ((i >> 3) * 91) & 255;
-      raw[i * 4 + 2] = (i * 13 + (i % width)) & 255;
-      raw[i * 4 + 3] = i % 5 === 0 ? (i * 7) & 255 : 255;
-    }
-    const source = join(work, `src-${width}x${height}.png`);
-    await sharp(raw, { raw: { width, height, channels: 4 } }).png().toFile(source);
-    for (const [variant, args] of VARIANTS) {
-      const output = join(work, `${variant}-${width}x${height}.bmp`);
-      const last = args[args.length - 1]!;
-      execFileSync(CONVERT, [source, ...args.slice(0, -1), `${last}${output}`]);
-      const bytes = new Uint8Array(readFileSync(output));
-      const reference = new Uint8Array(execFileSync(CONVERT, [output, "-depth", "8", "rgba:-"], { maxBuffer: 1 << 24 }));
-      const ours = decodeOurs(bytes);
-      assert.equal(ours.image!.width, width);
-      assert.equal(ours.image!.height, height);
-      const frame = ours.frames[0]!.rgba;
-      let mismatches = 0;
-      for (let i = 0; i < frame.length; i++) if (frame[i] !== reference[i]) mismatches++;
-      assert.equal(mismatches, 0, `${variant} ${width}×${height}: ${mismatches} bytes differ from ImageMagick`);
-      corpus.push({ name: `${variant}-${width}x${height}`, bytes });
-    }
+  for (const file of await buildBmpCorpus(work)) {
+    const ours = decodeOurs(file.bytes);
+    assert.equal(ours.image!.width, file.width);
+    assert.equal(ours.image!.height, file.height);
+    const frame = ours.frames[0]!.rgba;
+    let mismatches = 0;
+    for (let i = 0; i < frame.length; i++) if (frame[i] !== file.reference[i]) mismatches++;
+    assert.equal(mismatches, 0, `${file.name}: ${mismatches} bytes differ from ImageMagick`);
+    corpus.push(file);
   }
-  assert.equal(corpus.length, VARIANTS.length * 4);
+  assert.equal(corpus.length, BMP_VARIANTS.length * BMP_SIZES.length);
 });
 
 test("seeded mutations of every corpus file: a picture or an ImageDecodeError, nothing else", () => {

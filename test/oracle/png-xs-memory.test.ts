@@ -8,11 +8,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
 import sharp from "sharp";
-import { bundleWorkload, measureInXs, projectRoot } from "../xs/heap.js";
+import { measureInXs } from "../xs/heap.js";
 import { actl, chunk, fctl, fdat, idatChunks, ihdr, pngFile, scanlines } from "../support/png-encode.js";
 import { pixelArt } from "./png-corpus.js";
-import { toHexPieces } from "./xs-png-workload.js";
-import { join } from "node:path";
+import { decodeWorkloadSource } from "./xs-decode.js";
 
 const BOUND = 60 * 1024;
 
@@ -38,12 +37,11 @@ async function files(): Promise<{ name: string; bytes: Uint8Array }[]> {
 
 test("decoding a 256×256 PNG/APNG in XS adds less than 60 KiB of live heap, whatever the format or frame count", async () => {
   const inputs = await files();
-  const workload = await bundleWorkload(join(projectRoot, "test/oracle/xs-png-workload.ts"));
   const report: string[] = [];
   // One engine per file: XS may keep a returned call's locals reachable from the stack for a while.
   for (const { name, bytes } of inputs) {
-    const input = { mode: "memory", ms: 0, files: [{ name, hex: toHexPieces(bytes) }] };
-    const run = await measureInXs({ source: `globalThis.PNG_WORKLOAD = ${JSON.stringify(input)};\n${workload}` }, { timeoutMs: 60_000 });
+    const source = await decodeWorkloadSource("memory", "png", [{ name, bytes, width: 256, height: 256 }]);
+    const run = await measureInXs({ source }, { timeoutMs: 60_000 });
     const during = run.delta(`${name} before`, `${name} mid`);
     const after = run.delta(`${name} before`, `${name} after`);
     report.push(`${name}: ${during.liveBytes} B live mid-decode (${during.slots} slots, ${during.chunkBytes} B chunks; ESP32 estimate ${during.slots * 16 + during.chunkBytes} B), ${after.liveBytes} B after`);

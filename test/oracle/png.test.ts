@@ -3,7 +3,8 @@
 // - still images: RGBA equals sharp's (libpng; 16-bit reduced to the high byte as ours), pngjs's for
 //   8 bits and below, and fast-png's samples (high byte) for 16 bits;
 // - APNG: every frame's region, delay, dispose and blend op equal upng-js's, and the animation
-//   composited by a small reference compositor equals upng-js's toRGBA8 frames;
+//   composited by the reference compositor (test/support/reference-compose.ts) equals upng-js's toRGBA8
+//   frames;
 // - seeded mutations of every file: only ImageDecodeError or a clean decode, never another exception.
 
 import { test } from "node:test";
@@ -12,9 +13,10 @@ import { decode as fastPngDecode } from "fast-png";
 import pngjs from "pngjs";
 import sharp from "sharp";
 import UPNG from "upng-js";
-import { Blend, Dispose, ImageDecodeError } from "../../src/art/image.js";
+import { ImageDecodeError } from "../../src/art/image.js";
 import { PngDecoder } from "../../src/art/png.js";
-import { FrameRecorder, type RecordedFrame } from "../support/frame-recorder.js";
+import { FrameRecorder } from "../support/frame-recorder.js";
+import { compose } from "../support/reference-compose.js";
 import { crc32, referenceRgba, seededRandom } from "../support/png-encode.js";
 import { apngCorpus, describePng, imageMagickApng, pixelArt, staticCorpus, type CorpusFile } from "./png-corpus.js";
 
@@ -78,34 +80,6 @@ test("still images: RGBA equals sharp, pngjs (8 bits and below) and fast-png (16
   }
 });
 
-/** The APNG canvas after each frame (spec §4: dispose after display, OVER in straight alpha). */
-function composite(frames: RecordedFrame[], width: number, height: number): Uint8Array[] {
-  let canvas = new Uint8Array(width * height * 4);
-  const shown: Uint8Array[] = [];
-  for (const { header, rgba } of frames) {
-    const saved = header.dispose === Dispose.previous ? canvas.slice() : undefined;
-    for (let y = 0; y < header.height; y++) {
-      for (let x = 0; x < header.width; x++) {
-        const s = (y * header.width + x) * 4;
-        const d = ((header.top + y) * width + header.left + x) * 4;
-        if (header.blend === Blend.source) canvas.set(rgba.subarray(s, s + 4), d);
-        else {
-          const sa = rgba[s + 3]! / 255;
-          const da = canvas[d + 3]! / 255;
-          const oa = sa + da * (1 - sa);
-          for (let c = 0; c < 3; c++) canvas[d + c] = oa === 0 ? 0 : Math.round((rgba[s + c]! * sa + canvas[d + c]! * da * (1 - sa)) / oa);
-          canvas[d + 3] = Math.round(oa * 255);
-        }
-      }
-    }
-    shown.push(canvas.slice());
-    if (header.dispose === Dispose.background) {
-      for (let y = 0; y < header.height; y++) canvas.fill(0, ((header.top + y) * width + header.left) * 4, ((header.top + y) * width + header.left + header.width) * 4);
-    } else if (saved) canvas = saved;
-  }
-  return shown;
-}
-
 test("APNG: frame regions, delays, ops and pixels equal upng-js; the composited animation equals its toRGBA8", () => {
   const files: CorpusFile[] = [...animations, ...(magickApng ? [{ name: "magick apng", bytes: magickApng }] : [])];
   for (const { name, bytes } of files) {
@@ -127,7 +101,7 @@ test("APNG: frame regions, delays, ops and pixels equal upng-js; the composited 
       assert.deepEqual(ours.rgba, new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength), `${name} frame ${i} pixels`);
     });
     const expected = UPNG.toRGBA8(UPNG.decode(bytes)).map((buffer) => new Uint8Array(buffer));
-    const shown = composite(sink.frames, info.width, info.height);
+    const shown = compose(info.width, info.height, sink.frames);
     shown.forEach((canvas, i) => {
       // upng-js blends in floating point and truncates, so OVER may differ from exact rounding by 1.
       let worst = 0;

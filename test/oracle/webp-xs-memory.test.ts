@@ -6,10 +6,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import sharp from "sharp";
-import { bundleWorkload, measureInXs, projectRoot } from "../xs/heap.js";
-import { toHexPieces } from "./xs-png-workload.js";
+import { measureInXs } from "../xs/heap.js";
+import { decodeWorkloadSource } from "./xs-decode.js";
 import { photoArt } from "./webp-corpus.js";
 
 test("decoding a 256×256 lossless WebP and a 128×128 lossy one with alpha in XS stays within the documented memory", async () => {
@@ -21,11 +20,10 @@ test("decoding a 256×256 lossless WebP and a 128×128 lossy one with alpha in X
     // Y 16 KiB + U/V 8 KiB + alpha plane 16 KiB + ARGB for the VP8L alpha 64 KiB + chunk buffers + 48 KiB
     { name: "lossy-alpha-128", bytes: lossy, width: 128, height: 128, bound: 104 * 1024 + 2 * lossy.length + 48 * 1024, floor: 24 * 1024 },
   ];
-  const workload = await bundleWorkload(join(projectRoot, "test/oracle/xs-webp-workload.ts"));
   const report: string[] = [];
   for (const { name, bytes, width, height, bound, floor } of cases) {
-    const input = { mode: "memory", ms: 0, files: [{ name, hex: toHexPieces(bytes), width, height }] };
-    const run = await measureInXs({ source: `globalThis.WEBP_WORKLOAD = ${JSON.stringify(input)};\n${workload}` }, { timeoutMs: 120_000 });
+    const source = await decodeWorkloadSource("memory", "webp", [{ name, bytes, width, height }]);
+    const run = await measureInXs({ source }, { timeoutMs: 120_000 });
     const during = run.delta(`${name} before`, `${name} mid`);
     report.push(`${name} (${bytes.length} B file): ${during.liveBytes} B live mid-decode (${during.slots} slots, ${during.chunkBytes} B chunks; ESP32 estimate ${during.slots * 16 + during.chunkBytes} B), bound ${bound} B`);
     assert.ok(during.liveBytes > floor, `${name}: ${during.liveBytes} B cannot include the frame buffers: the mark missed the decode`);

@@ -15,7 +15,8 @@ import decodeJsquash, { init as initJsquash } from "@jsquash/webp/decode.js";
 import { ImageDecodeError } from "../../src/art/image.js";
 import { WebpDecoder } from "../../src/art/webp.js";
 import { FrameRecorder } from "../support/frame-recorder.js";
-import { compose, concat, seededRandom } from "../support/webp-build.js";
+import { compose } from "../support/reference-compose.js";
+import { concat, seededRandom } from "../support/webp-build.js";
 import { buildCorpus, sharpReference, type CorpusFile } from "./webp-corpus.js";
 
 const LOSSY_MAX = 1;

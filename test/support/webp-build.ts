@@ -1,8 +1,6 @@
 // Portable helpers for WebP tests: the deterministic art the fixtures were made from, RIFF chunk
-// builders for hand-made files, base64, a hash for comparing decoded pixels with a reference's, and a
-// reference compositor (WebP animation rules: dispose to transparent, alpha blending or not).
-
-import type { FrameHeader } from "../../src/art/image.js";
+// builders for hand-made files, base64, and a hash for comparing decoded pixels with a reference's
+// (the reference compositor for animations is test/support/reference-compose.ts).
 
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0 || 1;
@@ -152,39 +150,6 @@ export function chunksOf(file: Uint8Array): { type: string; payload: Uint8Array 
     const size = file[at + 4]! | (file[at + 5]! << 8) | (file[at + 6]! << 16) | (file[at + 7]! << 24);
     out.push({ type, payload: file.subarray(at + 8, at + 8 + size) });
     at += 8 + size + (size & 1);
-  }
-  return out;
-}
-
-/**
- * Composites frames as WebP animations do: before a frame, the previous frame's region is cleared to
- * transparent if it asked for it; a frame replaces its region (Blend.source) or is alpha-blended
- * (Blend.over, straight alpha, exact for alpha 0/255). Returns the canvas after each frame.
- */
-export function compose(width: number, height: number, frames: { header: FrameHeader; rgba: Uint8Array }[]): Uint8Array[] {
-  const canvas = new Uint8Array(width * height * 4);
-  const out: Uint8Array[] = [];
-  let previous: FrameHeader | undefined;
-  for (const { header, rgba } of frames) {
-    if (previous && previous.dispose === 1) {
-      for (let y = 0; y < previous.height; y++) canvas.fill(0, ((previous.top + y) * width + previous.left) * 4, ((previous.top + y) * width + previous.left + previous.width) * 4);
-    }
-    for (let y = 0; y < header.height; y++) {
-      for (let x = 0; x < header.width; x++) {
-        const s = (y * header.width + x) * 4;
-        const t = ((header.top + y) * width + header.left + x) * 4;
-        const alpha = rgba[s + 3]!;
-        if (header.blend === 0 || alpha === 255) canvas.set(rgba.subarray(s, s + 4), t);
-        else if (alpha > 0) {
-          const under = canvas[t + 3]!;
-          const total = alpha * 255 + under * (255 - alpha);
-          for (let c = 0; c < 3; c++) canvas[t + c] = Math.round((rgba[s + c]! * alpha * 255 + canvas[t + c]! * under * (255 - alpha)) / total);
-          canvas[t + 3] = Math.round(total / 255);
-        }
-      }
-    }
-    previous = header;
-    out.push(canvas.slice());
   }
   return out;
 }

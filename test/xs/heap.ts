@@ -69,6 +69,7 @@ function findProjectRoot(): string {
 
 export const projectRoot = findProjectRoot();
 const xsnapHeapBinary = join(projectRoot, "build/xsnap/bin/xsnap-heap");
+const xsnapBinary = join(projectRoot, "build/xsnap/bin/xsnap");
 
 // Bundles a workload entry as one classic script (IIFE): no imports left for xsnap to resolve.
 export async function bundleWorkload(entry: string): Promise<string> {
@@ -94,7 +95,7 @@ function preamble(prefix: string): string {
 `;
 }
 
-interface ProcessResult {
+export interface ProcessResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
@@ -102,9 +103,9 @@ interface ProcessResult {
   stderr: string;
 }
 
-function runScript(path: string, timeoutMs: number): Promise<ProcessResult> {
+function runScript(path: string, timeoutMs: number, binary = xsnapHeapBinary): Promise<ProcessResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(xsnapHeapBinary, [path], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(binary, [path], { stdio: ["ignore", "pipe", "pipe"] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;
@@ -187,6 +188,22 @@ export async function measureInXs(workload: Workload, options: MeasureOptions = 
       return { slots: b.slots - a.slots, slotBytes: b.slotBytes - a.slotBytes, chunkBytes: b.chunkBytes - a.chunkBytes, liveBytes: b.liveBytes - a.liveBytes };
     };
     return { marks, output, mark, delta };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+// Runs script source (e.g. a bundled workload with its input prepended) in the plain xsnap, for
+// workloads that print results rather than measure memory. An uncaught exception makes xsnap print
+// "unhandled exception" and exit non-zero; a workload should still print a closing line of its own
+// and the caller check for it, so that a run that stopped early cannot pass.
+export async function runInXsnap(source: string, options: MeasureOptions = {}): Promise<ProcessResult> {
+  if (!existsSync(xsnapBinary)) throw new Error(`${xsnapBinary} is missing: run bash scripts/build-xsnap.sh`);
+  const directory = mkdtempSync(join(tmpdir(), "xsnap-run-"));
+  const path = join(directory, "workload.js");
+  try {
+    writeFileSync(path, source);
+    return await runScript(path, options.timeoutMs ?? 60_000, xsnapBinary);
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

@@ -16,7 +16,6 @@ import {
   base64ToBytes,
   chunk,
   chunksOf,
-  compose,
   concat,
   gradientArt,
   hashBytes,
@@ -24,6 +23,7 @@ import {
   riff,
   vp8x,
 } from "../../support/webp-build.js";
+import { compose } from "../../support/reference-compose.js";
 
 function fixture(name: string): Uint8Array {
   return base64ToBytes(WEBP_FIXTURES[name]!.base64);
