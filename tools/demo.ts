@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     console.log("[demo] starting Mosquitto with a fresh dev CA (mTLS listener for players, password listener for the service)…");
     broker = await startBroker();
     console.log(`[demo] broker pid ${String(broker.pid)}: players on localhost:${broker.playerPort} (mTLS)`);
-    service = await startServiceOn(broker, { controlPort: false, log: (line) => console.log(`[service] ${line}`) });
+    service = await startServiceOn(broker, { controlPort: false, log: (line) => console.log(line) });
     const playerKey = randomUUID();
     target = { host: "localhost", port: broker.playerPort, tls: broker.issuePlayer(playerKey), playerKey, vault: { url: service.vaultUrls.https, ca: broker.caPem } };
     console.log(`[demo] demo service up: ${service.catalogue.posts.length} posts, vault ${service.vaultUrls.https}`);
