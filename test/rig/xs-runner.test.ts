@@ -38,6 +38,7 @@ describe("XS runner on its fixtures", () => {
     ["uses-tosorted", /not ok - \S+ > sorts a copy: TypeError: .*toSorted/],
     ["failing-assert", /not ok - \S+ > bytes differ: Expected values to be deeply equal[^]*first difference at \[3\]: 4 !== 5/],
     ["async-reject", /not ok - \S+ > rejects later: RangeError: fixture rejected after await/],
+    ["assigns-to-frozen-builtin", /not ok - \S+ > names its error: TypeError: set name: not writable/],
   ];
   for (const [fixture, pattern] of failing) {
     test(`${fixture}: non-zero exit, cause reported`, () => {

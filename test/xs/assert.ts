@@ -4,6 +4,8 @@
 // Failure messages show actual vs expected compactly and, for deep comparisons, where they differ.
 
 export class AssertionError extends Error {
+  // A field: the XS tier freezes Error.prototype as a Moddable app does, so `this.name = ` would throw.
+  override readonly name = "AssertionError";
   readonly code = "ERR_ASSERTION";
   readonly actual: unknown;
   readonly expected: unknown;
@@ -11,7 +13,6 @@ export class AssertionError extends Error {
 
   constructor(options: { message: string; actual?: unknown; expected?: unknown; operator: string }) {
     super(options.message);
-    this.name = "AssertionError";
     this.actual = options.actual;
     this.expected = options.expected;
     this.operator = options.operator;

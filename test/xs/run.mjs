@@ -34,6 +34,15 @@ const assertModule = join(projectRoot, "test/xs/assert.ts");
 // so that code relying on them fails here rather than on the device.
 const xsnapOnlyGlobals = ["setImmediate", "issueCommand", "currentMeterLimit", "resetMeter", "Base64"];
 
+// Built-ins the entry module freezes before the test file loads, as a Moddable app has them.
+const frozenIntrinsics = [
+  "Object", "Function", "Array", "String", "Number", "Boolean", "Symbol", "BigInt", "Math", "JSON", "Reflect",
+  "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError",
+  "Promise", "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "ArrayBuffer", "DataView", "RegExp", "Date",
+  "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
+  "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+];
+
 // Hints appended to failures caused by host APIs that XS/Moddable lack.
 const missingGlobalHints = {
   setTimeout: "XS has no timers: go through the Timer port",
@@ -128,6 +137,18 @@ const prefix = ${JSON.stringify(prefix)};
 const print = globalThis.print;
 globalThis.__xsTestReportPrefix = prefix;
 for (const name of ${JSON.stringify(hide)}) delete globalThis[name];
+// A Moddable app runs with its built-ins frozen (preloaded into ROM): code that assigns to a property
+// a frozen prototype holds — "this.name = ..." in an Error subclass — throws there, so it must throw here.
+for (const name of ${JSON.stringify(frozenIntrinsics)}) {
+  const intrinsic = globalThis[name];
+  if (intrinsic === undefined) continue;
+  Object.freeze(intrinsic);
+  if (typeof intrinsic === "function" && intrinsic.prototype) Object.freeze(intrinsic.prototype);
+}
+for (const typed of [Int8Array, Uint8Array].map((c) => Object.getPrototypeOf(c))) {
+  Object.freeze(typed);
+  Object.freeze(typed.prototype);
+}
 const fatal = (message) => print(prefix + " " + JSON.stringify({ type: "fatal", message }));
 const describe = (error) => {
   try {

@@ -73,10 +73,12 @@ export interface Hub75Stats {
 
 /** A configuration value is missing or out of range; `reason` says which. */
 export class Hub75ConfigError extends Error {
+  // A field, not `this.name = ...`: in a Moddable app Error.prototype is frozen, and assigning a
+  // property that a frozen prototype holds throws ("set name: not writable").
+  override readonly name = "Hub75ConfigError";
   readonly reason: string;
   constructor(reason: string) {
     super(`HUB75 configuration: ${reason}`);
-    this.name = "Hub75ConfigError";
     this.reason = reason;
   }
 }
