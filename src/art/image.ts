@@ -84,10 +84,12 @@ export type ImageErrorCode =
   | "too_many_frames";
 
 export class ImageDecodeError extends Error {
+  // A field, not `this.name = ...`: in a Moddable app Error.prototype is frozen, and assigning a
+  // property that a frozen prototype holds throws ("set name: not writable").
+  override readonly name = "ImageDecodeError";
   readonly code: ImageErrorCode;
   constructor(code: ImageErrorCode, message: string) {
     super(`${code}: ${message}`);
-    this.name = "ImageDecodeError";
     this.code = code;
   }
 }

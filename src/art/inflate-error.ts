@@ -10,10 +10,12 @@ export type InflateErrorCode =
   | "unsupported";
 
 export class InflateError extends Error {
+  // A field, not `this.name = ...`: in a Moddable app Error.prototype is frozen, and assigning a
+  // property that a frozen prototype holds throws ("set name: not writable").
+  override readonly name = "InflateError";
   readonly code: InflateErrorCode;
   constructor(code: InflateErrorCode, message: string) {
     super(`${code}: ${message}`);
-    this.name = "InflateError";
     this.code = code;
   }
 }

@@ -2,12 +2,14 @@
 // message saying exactly what was wrong ("CONNACK: property 0x21 (receiveMaximum) appears twice").
 
 export class MqttProtocolError extends Error {
+  // A field, not `this.name = ...`: in a Moddable app Error.prototype is frozen, and assigning a
+  // property that a frozen prototype holds throws ("set name: not writable").
+  override readonly name = "MqttProtocolError";
   /** MQTT 5 reason code: 0x81 malformed packet, 0x82 protocol error, 0x95 packet too large, ... */
   readonly reasonCode: number;
 
   constructor(reasonCode: number, message: string) {
     super(message);
-    this.name = "MqttProtocolError";
     this.reasonCode = reasonCode;
   }
 }

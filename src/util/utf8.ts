@@ -4,12 +4,14 @@
 
 /** Bytes that are not well-formed UTF-8, or a string that cannot be encoded (lone surrogate). */
 export class Utf8Error extends Error {
+  // A field, not `this.name = ...`: in a Moddable app Error.prototype is frozen, and assigning a
+  // property that a frozen prototype holds throws ("set name: not writable").
+  override readonly name = "Utf8Error";
   /** What exactly was wrong, e.g. "overlong 2-byte sequence at byte 4". */
   readonly reason: string;
 
   constructor(reason: string) {
     super(`invalid UTF-8: ${reason}`);
-    this.name = "Utf8Error";
     this.reason = reason;
   }
 }

@@ -4,6 +4,7 @@
 // Failure messages show actual vs expected compactly and, for deep comparisons, where they differ.
 
 export class AssertionError extends Error {
+  override readonly name = "AssertionError"; // a field: Error.prototype is frozen (see run.mjs)
   readonly code = "ERR_ASSERTION";
   readonly actual: unknown;
   readonly expected: unknown;
@@ -11,7 +12,6 @@ export class AssertionError extends Error {
 
   constructor(options: { message: string; actual?: unknown; expected?: unknown; operator: string }) {
     super(options.message);
-    this.name = "AssertionError";
     this.actual = options.actual;
     this.expected = options.expected;
     this.operator = options.operator;

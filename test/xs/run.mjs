@@ -128,6 +128,17 @@ const prefix = ${JSON.stringify(prefix)};
 const print = globalThis.print;
 globalThis.__xsTestReportPrefix = prefix;
 for (const name of ${JSON.stringify(hide)}) delete globalThis[name];
+// A Moddable app's built-ins live in ROM, frozen: assigning a property that a frozen prototype holds
+// throws there (e.g. \`this.name = "..."\` in an Error subclass), so the constructors and their
+// prototypes are frozen here too.
+for (const name of Object.getOwnPropertyNames(globalThis)) {
+  const value = globalThis[name];
+  if (typeof value !== "function") continue;
+  Object.freeze(value);
+  if (value.prototype) Object.freeze(value.prototype);
+}
+Object.freeze(Object.getPrototypeOf(Uint8Array));
+Object.freeze(Object.getPrototypeOf(Uint8Array.prototype));
 const fatal = (message) => print(prefix + " " + JSON.stringify({ type: "fatal", message }));
 const describe = (error) => {
   try {
