@@ -4,7 +4,7 @@ import { build } from "esbuild";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const roots = ["src", "hosts/node", "test", "tools", "bench"];
+const roots = ["src", "hosts/node", "hosts/moddable", "test", "tools", "bench"];
 
 function collect(dir, out) {
   let names;
