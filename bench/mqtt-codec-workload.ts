@@ -6,6 +6,7 @@ import { MqttDecoder, type DecoderSink } from "../src/mqtt/decode.js";
 import { encodePacket } from "../src/mqtt/encode.js";
 import type { ControlPacket, OutgoingPacket, PublishHeader } from "../src/mqtt/packets.js";
 import { utf8Encode } from "../src/util/utf8.js";
+import { concatBytes } from "../test/support/bytes.js";
 
 const PLAYER = "0b7e6c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b";
 /** Bytes per push when decoding: one TCP segment on a 1500-byte MTU. */
@@ -59,15 +60,8 @@ export function encodeAll(packets: readonly OutgoingPacket[]): number {
 
 /** The mix as one byte stream, cut into SEGMENT-sized slices. */
 export function streamSlices(packets: readonly OutgoingPacket[]): Uint8Array[] {
-  const encoded = packets.map((packet) => encodePacket(packet));
-  let length = 0;
-  for (const bytes of encoded) length += bytes.length;
-  const stream = new Uint8Array(length);
-  let at = 0;
-  for (const bytes of encoded) {
-    stream.set(bytes, at);
-    at += bytes.length;
-  }
+  const stream = concatBytes(packets.map((packet) => encodePacket(packet)));
+  const length = stream.length;
   const slices: Uint8Array[] = [];
   for (let start = 0; start < length; start += SEGMENT) slices.push(stream.subarray(start, Math.min(start + SEGMENT, length)));
   return slices;

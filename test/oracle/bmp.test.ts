@@ -12,6 +12,7 @@ import { BmpDecoder } from "../../src/art/bmp.js";
 import { ImageDecodeError } from "../../src/art/image.js";
 import { CaptureSink } from "../support/capture-sink.js";
 import { BMP_SIZES, BMP_VARIANTS, buildBmpCorpus } from "./bmp-corpus.js";
+import { xorshiftRandom } from "../support/bytes.js";
 
 function decodeOurs(bytes: Uint8Array): CaptureSink {
   const sink = new CaptureSink();
@@ -21,16 +22,6 @@ function decodeOurs(bytes: Uint8Array): CaptureSink {
   return sink;
 }
 
-/** A deterministic xorshift, so failures reproduce. */
-function prng(seed: number) {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x100000000;
-  };
-}
 
 const work = mkdtempSync(join(tmpdir(), "bmp-oracle-"));
 const corpus: { name: string; bytes: Uint8Array }[] = [];
@@ -52,7 +43,7 @@ test("every BMP flavour ImageMagick writes decodes to ImageMagick's own pixels",
 
 test("seeded mutations of every corpus file: a picture or an ImageDecodeError, nothing else", () => {
   assert.ok(corpus.length > 0, "the corpus test ran first");
-  const random = prng(20261125);
+  const random = xorshiftRandom(20261125);
   const counts = { decoded: 0, typedErrors: 0 } as { decoded: number; typedErrors: number; [code: string]: number };
   for (const { name, bytes } of corpus) {
     for (let round = 0; round < 40; round++) {

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { generate, parser } from "mqtt-packet";
 import { encodePacket } from "../../src/mqtt/encode.js";
 import type { OutgoingPacket, UserProperty } from "../../src/mqtt/packets.js";
-import { Prng, asPackets, concatBytes, decodeChunks, randomPacket, samplePackets } from "../support/mqtt-codec.js";
+import { concatBytes } from "../support/bytes.js";
+import { Prng, asPackets, decodeChunks, randomPacket, samplePackets } from "../support/mqtt-codec.js";
 
 type Theirs = Record<string, unknown>;
 

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp, { type WebpOptions } from "sharp";
-import { animationFrames, gradientArt, paletteArt, seededRandom } from "../support/webp-build.js";
+import { xorshiftRandom } from "../support/bytes.js";
+import { animationFrames, gradientArt, paletteArt } from "../support/webp-build.js";
 
 export interface CorpusFile {
   name: string;
@@ -21,7 +22,7 @@ export interface CorpusFile {
 
 /** Photo-like art: smooth fields, edges and noise (exercises predictors, colour transform, filters). */
 export function photoArt(width: number, height: number, seed: number, alpha: boolean): Uint8Array {
-  const random = seededRandom(seed);
+  const random = xorshiftRandom(seed);
   const out = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

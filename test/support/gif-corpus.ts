@@ -8,6 +8,7 @@ import omggif from "omggif";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { xorshiftRandom } from "./bytes.js";
 
 export interface CorpusFile {
   name: string;
@@ -16,20 +17,10 @@ export interface CorpusFile {
   usesBackgroundDisposal: boolean;
 }
 
-/** Deterministic pseudo-random bytes. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
 
 /** Animated RGBA test pattern: gradients, moving blocks, noise, and some transparent pixels. */
 export function patternFrames(width: number, height: number, frames: number, options: { seed?: number; transparent?: boolean; noisy?: boolean } = {}): Buffer {
-  const random = seededRandom(options.seed ?? 1);
+  const random = xorshiftRandom(options.seed ?? 1);
   const raw = Buffer.alloc(width * height * frames * 4);
   for (let f = 0; f < frames; f++) {
     for (let y = 0; y < height; y++) {

@@ -7,7 +7,8 @@ import { playerTopics } from "../../src/makapix/topics.js";
 import { MakapixError } from "../../src/makapix/errors.js";
 import type { ReplyReader } from "../../src/makapix/requests.js";
 import { utf8Decode } from "../../src/util/utf8.js";
-import { ScriptedBroker, concat, type BrokerScript, type ReceivedPublish } from "./scripted-broker.js";
+import { concatBytes } from "./bytes.js";
+import { ScriptedBroker, type BrokerScript, type ReceivedPublish } from "./scripted-broker.js";
 import { createVirtualHost } from "./virtual-host.js";
 
 export const PLAYER_KEY = "0b7e6c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -47,7 +48,7 @@ export class WholeReplyReader implements ReplyReader<{ [key: string]: unknown }>
     this.parts.push(chunk.slice());
   }
   finish(): { [key: string]: unknown } {
-    const bytes = concat(this.parts);
+    const bytes = concatBytes(this.parts);
     const reply = JSON.parse(utf8Decode(bytes, 0, bytes.length)) as { [key: string]: unknown };
     if (reply["success"] !== true) {
       throw new MakapixError(String(reply["error_code"] ?? "unknown"), String(reply["error"] ?? "request failed"));

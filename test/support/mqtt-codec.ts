@@ -6,6 +6,7 @@ import { MqttDecoder, type DecoderLimits, type DecoderSink } from "../../src/mqt
 import type { ControlPacket, OutgoingPacket, PublishHeader, PublishPacket, Will } from "../../src/mqtt/packets.js";
 import { MqttProtocolError } from "../../src/mqtt/errors.js";
 import { utf8Encode } from "../../src/util/utf8.js";
+import { concatBytes } from "./bytes.js";
 
 /** A decoded PUBLISH with its payload reassembled, and the sizes of the slices it came in. */
 export interface DecodedPublish {
@@ -17,17 +18,6 @@ export interface DecodedPublish {
 
 export type Decoded = ControlPacket | DecodedPublish;
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** Records everything a decoder delivers; PUBLISH payload slices are copied (they are views). */
 export class CollectingSink implements DecoderSink {

@@ -4,6 +4,7 @@
 // samples. Portable: runs in Node and in XS.
 
 import { zlibStored } from "./deflate-encode.js";
+import { concatBytes } from "./bytes.js";
 
 export const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
@@ -40,17 +41,6 @@ export function u16(value: number): number[] {
   return [(value >>> 8) & 0xff, value & 0xff];
 }
 
-export function concatBytes(parts: readonly (Uint8Array | readonly number[])[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** length, type, data, CRC of type + data. */
 export function chunk(type: string, data: Uint8Array | readonly number[] = []): Uint8Array {

@@ -7,6 +7,7 @@ import { encodePacket } from "../../src/mqtt/encode.js";
 import type { ConnackProperties, ControlPacket, OutgoingPacket, PublishHeader } from "../../src/mqtt/packets.js";
 import { utf8Encode } from "../../src/util/utf8.js";
 import type { VirtualConnection, VirtualHost } from "./virtual-host.js";
+import { concatBytes } from "./bytes.js";
 
 export interface ReceivedPublish {
   type: 3;
@@ -94,7 +95,7 @@ export class ScriptedBroker {
         publishEnd: () => {
           const { header, parts } = publish!;
           publish = undefined;
-          const payload = concat(parts);
+          const payload = concatBytes(parts);
           packets.push({ type: 3, header, payload });
           const code = this.script.puback?.(header.topic) ?? (this.script.puback ? undefined : 0);
           if (header.qos === 1 && code !== undefined) {
@@ -139,14 +140,3 @@ export class ScriptedBroker {
   }
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}

@@ -4,6 +4,7 @@
 
 import { utf8Decode, utf8Encode } from "../../src/util/utf8.js";
 import type { VirtualConnection, VirtualHost } from "./virtual-host.js";
+import { concatBytes } from "./bytes.js";
 
 export interface Exchange {
   /** 0 for the first connection, 1 for the next… */
@@ -80,17 +81,6 @@ export function chunked(parts: (Uint8Array | string)[], trailer = ""): Uint8Arra
   return concatBytes(pieces);
 }
 
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** Deterministic test bytes (every value occurs, no runs). */
 export function patternBytes(length: number, seed = 1): Uint8Array {

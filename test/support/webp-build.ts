@@ -2,19 +2,12 @@
 // builders for hand-made files, base64, and a hash for comparing decoded pixels with a reference's
 // (the reference compositor for animations is test/support/reference-compose.ts).
 
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
+import { concatBytes, xorshiftRandom } from "./bytes.js";
+
 
 /** Smooth colours with noise, and alpha from 0 to 255 (with colour under alpha 0). */
 export function gradientArt(width: number, height: number, seed: number): Uint8Array {
-  const random = seededRandom(seed);
+  const random = xorshiftRandom(seed);
   const out = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -30,7 +23,7 @@ export function gradientArt(width: number, height: number, seed: number): Uint8A
 
 /** Pixel art with `colours` distinct RGBA colours (one of them transparent), in blocks and stripes. */
 export function paletteArt(width: number, height: number, colours: number, seed: number): Uint8Array {
-  const random = seededRandom(seed);
+  const random = xorshiftRandom(seed);
   const palette: number[][] = [];
   for (let c = 0; c < colours; c++) palette.push([Math.floor(random() * 256), Math.floor(random() * 256), Math.floor(random() * 256), c === 1 ? 0 : 255]);
   if (colours > 1) palette[1] = [0, 0, 0, 0];
@@ -100,15 +93,6 @@ export function hashBytes(bytes: Uint8Array): string {
   return (hash >>> 0).toString(16).padStart(8, "0");
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 export function le(value: number, bytes: number): Uint8Array {
   const out = new Uint8Array(bytes);
@@ -121,24 +105,24 @@ export function chunk(type: string, payload: Uint8Array): Uint8Array {
   const header = new Uint8Array(8);
   for (let i = 0; i < 4; i++) header[i] = type.charCodeAt(i);
   header.set(le(payload.length, 4), 4);
-  return concat([header, payload, payload.length & 1 ? new Uint8Array(1) : new Uint8Array(0)]);
+  return concatBytes([header, payload, payload.length & 1 ? new Uint8Array(1) : new Uint8Array(0)]);
 }
 
 export function riff(chunks: Uint8Array[]): Uint8Array {
-  const body = concat(chunks);
-  return concat([Uint8Array.of(0x52, 0x49, 0x46, 0x46), le(body.length + 4, 4), Uint8Array.of(0x57, 0x45, 0x42, 0x50), body]);
+  const body = concatBytes(chunks);
+  return concatBytes([Uint8Array.of(0x52, 0x49, 0x46, 0x46), le(body.length + 4, 4), Uint8Array.of(0x57, 0x45, 0x42, 0x50), body]);
 }
 
 export function vp8x(flags: number, width: number, height: number): Uint8Array {
-  return chunk("VP8X", concat([Uint8Array.of(flags, 0, 0, 0), le(width - 1, 3), le(height - 1, 3)]));
+  return chunk("VP8X", concatBytes([Uint8Array.of(flags, 0, 0, 0), le(width - 1, 3), le(height - 1, 3)]));
 }
 
 export function anim(loopCount: number, background = 0): Uint8Array {
-  return chunk("ANIM", concat([le(background, 4), le(loopCount, 2)]));
+  return chunk("ANIM", concatBytes([le(background, 4), le(loopCount, 2)]));
 }
 
 export function anmf(frame: { x: number; y: number; width: number; height: number; duration: number; flags: number }, body: Uint8Array[]): Uint8Array {
-  return chunk("ANMF", concat([le(frame.x / 2, 3), le(frame.y / 2, 3), le(frame.width - 1, 3), le(frame.height - 1, 3), le(frame.duration, 3), Uint8Array.of(frame.flags), ...body]));
+  return chunk("ANMF", concatBytes([le(frame.x / 2, 3), le(frame.y / 2, 3), le(frame.width - 1, 3), le(frame.height - 1, 3), le(frame.duration, 3), Uint8Array.of(frame.flags), ...body]));
 }
 
 /** The chunks of a RIFF/WEBP file (type and payload), top level only. */

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { InflateError } from "../../../src/art/inflate-error.js";
 import { TsInflater, tsInflate } from "../../../src/art/inflate.js";
 import { BitWriter, dynamicBlock, expandTokens, fixedBlock, storedBlock, zlibStored, zlibWrap, type Token } from "../../support/deflate-encode.js";
+import { concatBytes } from "../../support/bytes.js";
 import { seededRandom } from "../../support/png-encode.js";
 
 interface Result {
@@ -26,15 +27,7 @@ function inflate(stream: Uint8Array, step = stream.length || 1, inflater = new T
   };
   for (let at = 0; at < stream.length; at += step) inflater.push(stream.subarray(at, at + step), output);
   inflater.finish();
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.length;
-  }
-  return { bytes, chunks: parts.length, largestChunk };
+  return { bytes: concatBytes(parts), chunks: parts.length, largestChunk };
 }
 
 function errorOf(stream: Uint8Array, step = stream.length || 1): InflateError {

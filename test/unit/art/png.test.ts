@@ -7,11 +7,11 @@ import assert from "node:assert/strict";
 import { Blend, Dispose, ImageDecodeError, type DecodeLimits } from "../../../src/art/image.js";
 import { PngDecoder } from "../../../src/art/png.js";
 import { BitWriter, expandTokens, fixedBlock, zlibStored, zlibWrap } from "../../support/deflate-encode.js";
+import { concatBytes } from "../../support/bytes.js";
 import { FrameRecorder } from "../../support/frame-recorder.js";
 import {
   actl,
   chunk,
-  concatBytes,
   encodePng,
   fctl,
   fdat,

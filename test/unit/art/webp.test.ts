@@ -5,6 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { concatBytes } from "../../support/bytes.js";
 import { Blend, Dispose, ImageDecodeError, type DecodeLimits } from "../../../src/art/image.js";
 import { WebpDecoder } from "../../../src/art/webp.js";
 import { FrameRecorder } from "../../support/frame-recorder.js";
@@ -16,7 +17,6 @@ import {
   base64ToBytes,
   chunk,
   chunksOf,
-  concat,
   gradientArt,
   hashBytes,
   paletteArt,
@@ -53,7 +53,7 @@ function decodeError(file: Uint8Array, limits?: DecodeLimits): { error: ImageDec
 /** Every frame's RGBA, composited for animations, concatenated: what the fixture's reference hash covers. */
 function allPixels(sink: FrameRecorder): Uint8Array {
   if (sink.image!.frameCount === 1) return sink.frames[0]!.rgba;
-  return concat(compose(sink.image!.width, sink.image!.height, sink.frames));
+  return concatBytes(compose(sink.image!.width, sink.image!.height, sink.frames));
 }
 
 const STILL_ART: [string, number, number, Uint8Array][] = [
@@ -100,7 +100,7 @@ test("an animated lossless file: ANIM loop count, ANMF regions, delays, blend an
   const canvases = compose(20, 14, sink.frames);
   const source = animationFrames(20, 14, 4);
   for (let f = 0; f < 4; f++) assert.deepEqual(canvases[f], source[f], `frame ${f}`);
-  assert.equal(hashBytes(concat(canvases)), WEBP_FIXTURES.animatedLossless!.referenceHash);
+  assert.equal(hashBytes(concatBytes(canvases)), WEBP_FIXTURES.animatedLossless!.referenceHash);
 });
 
 test("lossy stills, with and without alpha, and a lossy animation equal libwebp's decoding (fancy upsampling)", () => {
@@ -136,7 +136,7 @@ test("an uncompressed ALPH chunk with each filtering method gives the alpha valu
         filtered[y * width + x] = (alpha[y * width + x]! - (method === 0 ? 0 : predictor)) & 255;
       }
     }
-    const file = riff([vp8x(0x10, width, height), chunk("ALPH", concat([Uint8Array.of(method << 2), filtered])), chunk("VP8 ", vp8.payload)]);
+    const file = riff([vp8x(0x10, width, height), chunk("ALPH", concatBytes([Uint8Array.of(method << 2), filtered])), chunk("VP8 ", vp8.payload)]);
     const rgba = decode(file, 13).frames[0]!.rgba;
     for (let i = 0; i < alpha.length; i++) {
       assert.equal(rgba[i * 4 + 3], alpha[i], `method ${method}, pixel ${i}`);

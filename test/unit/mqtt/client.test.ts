@@ -9,7 +9,8 @@ import { MqttPublishError } from "../../../src/mqtt/outbox.js";
 import type { MessageHandler } from "../../../src/mqtt/subscriptions.js";
 import { MqttSubscribeError } from "../../../src/mqtt/subscriptions.js";
 import { utf8Decode, utf8Encode } from "../../../src/util/utf8.js";
-import { ScriptedBroker, concat, type BrokerScript } from "../../support/scripted-broker.js";
+import { concatBytes } from "../../support/bytes.js";
+import { ScriptedBroker, type BrokerScript } from "../../support/scripted-broker.js";
 import { createVirtualHost, settle } from "../../support/virtual-host.js";
 
 const KEY = "0b7e6c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -52,7 +53,7 @@ function collector(): MessageHandler & { messages: { topic: string; text: string
       parts.push(chunk.slice());
     },
     end() {
-      const bytes = concat(parts);
+      const bytes = concatBytes(parts);
       handler.messages.push({ topic, text: utf8Decode(bytes, 0, bytes.length) });
     },
     abort(reason: string) {

@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { encodePacket } from "../../../src/mqtt/encode.js";
 import { MqttProtocolError } from "../../../src/mqtt/errors.js";
 import type { OutgoingPacket, PublishPacket } from "../../../src/mqtt/packets.js";
-import { Prng, asPackets, concatBytes, tryDecode, type DecodeOutcome, samplePackets } from "../../support/mqtt-codec.js";
+import { concatBytes } from "../../support/bytes.js";
+import { Prng, asPackets, tryDecode, type DecodeOutcome, samplePackets } from "../../support/mqtt-codec.js";
 
 // Reason codes the decoder may give: malformed, protocol error, unsupported protocol version (CONNECT),
 // topic name invalid, packet too large.

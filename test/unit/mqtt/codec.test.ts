@@ -5,13 +5,14 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { concatBytes } from "../../support/bytes.js";
 import { encodePacket, packetSize } from "../../../src/mqtt/encode.js";
 import { MqttProtocolError } from "../../../src/mqtt/errors.js";
 import type { OutgoingPacket, PublishPacket } from "../../../src/mqtt/packets.js";
 import { reasonName } from "../../../src/mqtt/reasons.js";
 import { utf8Encode } from "../../../src/util/utf8.js";
 import {
-  FULL_CONNACK, FULL_CONNECT, Prng, asPackets, concatBytes, decodeChunks, hex, randomPacket, reasonOf, samplePackets,
+  FULL_CONNACK, FULL_CONNECT, Prng, asPackets, decodeChunks, hex, randomPacket, reasonOf, samplePackets,
 } from "../../support/mqtt-codec.js";
 
 const MALFORMED = 0x81;

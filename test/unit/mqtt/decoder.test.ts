@@ -4,12 +4,13 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { concatBytes } from "../../support/bytes.js";
 import { MqttDecoder, type DecoderSink } from "../../../src/mqtt/decode.js";
 import { encodePacket } from "../../../src/mqtt/encode.js";
 import { MqttProtocolError } from "../../../src/mqtt/errors.js";
 import type { ControlPacket, OutgoingPacket, PublishPacket } from "../../../src/mqtt/packets.js";
 import {
-  CollectingSink, Prng, asPackets, type Decoded, concatBytes, decodeChunks, hex, reasonOf, samplePackets,
+  CollectingSink, Prng, asPackets, type Decoded, decodeChunks, hex, reasonOf, samplePackets,
 } from "../../support/mqtt-codec.js";
 
 function publish(payloadLength: number, fields: Partial<PublishPacket> = {}): PublishPacket {

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { HttpError } from "../../../src/net/errors.js";
 import { HttpResponseParser, type ResponseHead } from "../../../src/net/http-parse.js";
 import { utf8Decode, utf8Encode } from "../../../src/util/utf8.js";
-import { chunked, concatBytes, httpResponse, patternBytes } from "../../support/scripted-http.js";
+import { concatBytes } from "../../support/bytes.js";
+import { chunked, httpResponse, patternBytes } from "../../support/scripted-http.js";
 
 interface Parsed {
   heads: ResponseHead[];

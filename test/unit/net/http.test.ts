@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { HttpClient, type HttpClientOptions, type HttpRequest, type HttpResponseInfo, type HttpResult, type HttpSink } from "../../../src/net/http.js";
 import { HttpError } from "../../../src/net/errors.js";
 import { utf8Decode } from "../../../src/util/utf8.js";
-import { ScriptedHttpServer, chunked, concatBytes, httpResponse, patternBytes, type Exchange, type ServerScript } from "../../support/scripted-http.js";
+import { concatBytes } from "../../support/bytes.js";
+import { ScriptedHttpServer, chunked, httpResponse, patternBytes, type Exchange, type ServerScript } from "../../support/scripted-http.js";
 import { createVirtualHost, type VirtualHost } from "../../support/virtual-host.js";
 
 const URL = "http://vault.test/ab/cd/key.png";
