@@ -10,12 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BmpDecoder } from "../../src/art/bmp.js";
 import { ImageDecodeError } from "../../src/art/image.js";
-import { CaptureSink } from "../support/capture-sink.js";
+import { FrameRecorder } from "../support/frame-recorder.js";
 import { BMP_SIZES, BMP_VARIANTS, buildBmpCorpus } from "./bmp-corpus.js";
 import { xorshiftRandom } from "../support/bytes.js";
 
-function decodeOurs(bytes: Uint8Array): CaptureSink {
-  const sink = new CaptureSink();
+function decodeOurs(bytes: Uint8Array): FrameRecorder {
+  const sink = new FrameRecorder();
   const decoder = new BmpDecoder(sink);
   for (let at = 0; at < bytes.length; at += 61) decoder.push(bytes.subarray(at, at + 61));
   decoder.finish();

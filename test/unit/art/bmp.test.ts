@@ -6,17 +6,17 @@ import assert from "node:assert/strict";
 import { BmpDecoder } from "../../../src/art/bmp.js";
 import { ImageDecodeError } from "../../../src/art/image.js";
 import { encodeBmp, type BmpSpec } from "../../support/bmp-encode.js";
-import { CaptureSink } from "../../support/capture-sink.js";
+import { FrameRecorder } from "../../support/frame-recorder.js";
 
-function decode(bytes: Uint8Array, slice = bytes.length): CaptureSink {
-  const sink = new CaptureSink();
+function decode(bytes: Uint8Array, slice = bytes.length): FrameRecorder {
+  const sink = new FrameRecorder();
   const decoder = new BmpDecoder(sink);
   for (let at = 0; at < bytes.length; at += slice) decoder.push(bytes.subarray(at, at + slice));
   decoder.finish();
   return sink;
 }
 
-function rgbaOf(sink: CaptureSink): number[] {
+function rgbaOf(sink: FrameRecorder): number[] {
   return Array.from(sink.frames[0]!.rgba);
 }
 
