@@ -280,6 +280,12 @@ export class PayloadFields {
     return value;
   }
 
+  /** The field if it is a string, else undefined: for a value the caller checks against its own list. */
+  rawString(key: string): string | undefined {
+    const value = this.#get(key);
+    return typeof value === "string" ? value : undefined;
+  }
+
   string(key: string, limits: StringField): string {
     return this.#required(key, this.optionalString(key, limits));
   }

@@ -8,7 +8,7 @@ import type { ChannelSpec, PlaysetSpec } from "./channels.js";
 import { parseCommand, type Command, type ShowArtwork } from "./command-parse.js";
 import type { Messaging } from "./messaging.js";
 import type { Capabilities } from "./presence.js";
-import { CommandReader } from "../json/command.js";
+import { CommandReader, type CommandEnvelope } from "../json/command.js";
 import type { MessageHandler } from "../mqtt/subscriptions.js";
 import type { PlayerTopics } from "./topics.js";
 
@@ -83,8 +83,7 @@ export class CommandDispatcher {
       end: () => {
         if (failed === undefined) {
           try {
-            const envelope = reader.finish();
-            this.#onEnvelope({ command_id: envelope.commandId, command_type: envelope.commandType, payload: envelope.payload });
+            this.#onEnvelope(reader.finish());
             return;
           } catch (error) {
             failed = errorMessage(error);
@@ -128,12 +127,8 @@ export class CommandDispatcher {
     this.#pendingSteps = 0;
   }
 
-  #onEnvelope(envelope: unknown): void {
+  #onEnvelope(envelope: CommandEnvelope): void {
     const parsed = parseCommand(envelope);
-    if (parsed.commandId === undefined) {
-      this.#host.log.write("warn", `commands: ${parsed.ok ? "" : parsed.reason}; no id to acknowledge`);
-      return;
-    }
     const seen = this.#recentIds.indexOf(parsed.commandId);
     if (seen >= 0) {
       // A redelivery: the first copy was acted on; acknowledge again, do nothing twice.
