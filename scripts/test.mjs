@@ -3,7 +3,9 @@
 //   node scripts/test.mjs unit xs    only the named tiers
 // Tiers: types (tsc), unit (Node), xs (the same unit tests inside XS), rig (the XS runner's own
 // tests), oracle (differential tests against reference libraries), e2e (real Mosquitto, real TLS),
-// native (C tests of the HUB75 core under ASan/UBSan, via `make test-native`).
+// native (C tests of the HUB75 core under ASan/UBSan, via `make test-native`), moddable (the real
+// Moddable SDK: the unit tests inside a preloaded simulator app, and the SDK checks; skipped, never
+// passed, when there is no SDK).
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -72,7 +74,26 @@ const tiers = {
   oracle: () => nodeTier(testFiles("build/test/oracle")),
   // One file at a time: each starts its own broker, and the 2-core machine is shared with XS builds.
   e2e: () => nodeTier(testFiles("build/test/e2e"), ["--test-concurrency=1"]),
+  // Each part prints one closing line `<part>: N passed, M failed` or `<part>: skipped (why)`.
+  async moddable() {
+    const total = { passed: 0, failed: 0, skipped: [] };
+    for (const [part, script] of moddableParts) {
+      const { code, output } = await run(process.execPath, [script]);
+      const skipped = new RegExp(`^${part}: skipped \\((.*)\\)$`, "m").exec(output);
+      const counted = new RegExp(`^${part}: (\\d+) passed, (\\d+) failed$`, "m").exec(output);
+      if (skipped && code === 0) total.skipped.push(`${part}: ${skipped[1]}`);
+      else if (!counted) total.failed++;
+      else {
+        total.passed += Number(counted[1]);
+        total.failed += Number(counted[2]) || (code !== 0 ? 1 : 0);
+      }
+    }
+    return { passed: total.passed, failed: total.failed, ...(total.skipped.length ? { note: `SKIPPED ${total.skipped.join("; ")}` } : {}) };
+  },
 };
+
+// The parts of the moddable tier, in order: [name in its closing line, script].
+const moddableParts = [["moddable", "test/moddable/run-unit.mjs"]];
 
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(tiers);
 const build = await run(process.execPath, ["scripts/build.mjs"]);

@@ -15,20 +15,19 @@
 //   --keep        keep the bundles and entry modules in build/xs-run/run-<pid>/
 // Output: `ok - <file> > <test>`, `not ok - <file> > <test>: <message>`, `skip - ...`, then exactly one
 // line `xs: N passed, N failed`. Exit code 1 on any failure or when no test ran.
-import { build } from "esbuild";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleTestFile } from "./bundle.mjs";
+import { FileResults, parseResultLine } from "./file-results.mjs";
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const xsnapBinary = join(projectRoot, "build/xsnap/bin/xsnap");
 // Bundles and entry modules of this run; removed at the end unless --keep (concurrent runs never share).
 const workRoot = join(projectRoot, "build/xs-run", `run-${process.pid}`);
-const harnessModule = join(projectRoot, "test/xs/harness.ts");
-const assertModule = join(projectRoot, "test/xs/assert.ts");
 
 // Globals the xsnap host adds that a Moddable app does not have: removed before the test file loads
 // so that code relying on them fails here rather than on the device.
@@ -41,27 +40,6 @@ const frozenIntrinsics = [
   "Promise", "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "ArrayBuffer", "DataView", "RegExp", "Date",
   "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
   "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
-];
-
-// Hints appended to failures caused by host APIs that XS/Moddable lack.
-const missingGlobalHints = {
-  setTimeout: "XS has no timers: go through the Timer port",
-  setInterval: "XS has no timers: go through the Timer port",
-  setImmediate: "not in Moddable: go through the Timer port",
-  queueMicrotask: "XS 13 lacks it: use Promise.resolve().then",
-  console: "XS has no console: use the Log port (print in tests)",
-  structuredClone: "XS lacks structuredClone",
-  process: "Node's process object does not exist in XS",
-  Buffer: "Node's Buffer does not exist in XS: use Uint8Array",
-};
-
-// Built-in methods Node 20 has and XS 13.3 lacks (checked with build/xsnap/bin/xsnap). XS reports a
-// call to one of them only as "TypeError: no function", so the runner names the suspects it finds
-// in the bundle.
-const methodsMissingInXs = [
-  "toSorted", "toReversed", "toSpliced", "with", "fromAsync", "withResolvers", "groupBy", "isWellFormed",
-  "toWellFormed", "union", "intersection", "difference", "symmetricDifference", "isSubsetOf", "isSupersetOf",
-  "isDisjointFrom", "fromBase64", "toBase64", "fromHex", "toHex", "sumPrecise", "isError", "waitAsync",
 ];
 
 function usage(message) {
@@ -98,37 +76,6 @@ function collectTestFiles(path, out) {
     else if (name.endsWith(".test.ts")) out.push(child);
   }
   return out;
-}
-
-// esbuild plugin: node:test and node:assert(/strict) become the XS stand-ins.
-const nodeTestStandIns = {
-  name: "xs-node-test-stand-ins",
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^node:(test|assert|assert\/strict)$/ }, (args) => ({
-      path: args.path === "node:test" ? harnessModule : assertModule,
-    }));
-  },
-};
-
-async function bundle(testFile, outFile) {
-  try {
-    await build({
-      entryPoints: [testFile],
-      outfile: outFile,
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      target: "es2022",
-      plugins: [nodeTestStandIns],
-      logLevel: "silent",
-    });
-    return undefined;
-  } catch (error) {
-    const first = error.errors?.[0];
-    if (!first) return String(error.message ?? error);
-    const where = first.location ? ` (${first.location.file}:${first.location.line})` : "";
-    return `${first.text}${where}`;
-  }
 }
 
 function entryModuleSource(prefix, hide) {
@@ -211,105 +158,41 @@ const xsAbortReasons = {
   8: "unhandled rejection",
 };
 
-function withHint(message, bundleSource) {
-  if (message.includes("no function")) {
-    const suspects = methodsMissingInXs.filter((name) => new RegExp(`\\.${name}\\s*\\(`).test(bundleSource));
-    if (suspects.length) return `${message} [the file calls ${suspects.map((name) => `${name}()`).join(", ")}, missing in XS 13.3]`;
-  }
-  for (const [name, hint] of Object.entries(missingGlobalHints)) {
-    if (message.includes(name) && /ReferenceError|not defined|undefined variable|no function|not a function/.test(message)) {
-      return `${message} [${hint}]`;
-    }
-  }
-  return message;
-}
-
-// Runs one file; returns { file, lines, passed, failed }.
+// Runs one file; returns its FileResults (file, lines, passed, failed).
 async function runFile(testFile, options) {
   const label = relative(projectRoot, testFile);
   const directory = join(workRoot, label.replace(/\.ts$/, "").replace(/[^\w.-]+/g, "_"));
   mkdirSync(directory, { recursive: true });
-  const outcome = { file: label, lines: [], passed: 0, failed: 0 };
-  let bundleSource = "";
-  const addLine = (line) => outcome.lines.push(line.replaceAll("\n", "\n    "));
-  const failFile = (message) => {
-    outcome.failed++;
-    addLine(`not ok - ${label}: ${withHint(message, bundleSource)}`);
-  };
-
-  const bundleError = await bundle(testFile, join(directory, "bundle.mjs"));
+  const bundleError = await bundleTestFile(testFile, join(directory, "bundle.mjs"));
   if (bundleError) {
-    failFile(`bundling failed: ${bundleError}`);
-    return outcome;
+    const results = new FileResults(label);
+    results.failFile(`bundling failed: ${bundleError}`);
+    return results;
   }
-  bundleSource = readFileSync(join(directory, "bundle.mjs"), "utf8");
+  const results = new FileResults(label, readFileSync(join(directory, "bundle.mjs"), "utf8"));
   const prefix = `xs-test-${randomBytes(6).toString("hex")}`;
   writeFileSync(join(directory, "entry.mjs"), entryModuleSource(prefix, options.hide));
   const started = Date.now();
   const run = await runXsnap(directory, options.timeoutSeconds);
 
-  const output = [];
-  const unhandled = [];
-  let running; // name of the test that started and has not reported yet
-  let done = false;
-  let fatal = false; // the entry module reported why the file could not run
   for (const line of run.stdout.split("\n")) {
-    if (!line.startsWith(`${prefix} `)) {
-      if (line !== "") output.push(line);
-      if (/^unhandled (rejection|exception)/.test(line)) unhandled.push(line);
-      continue;
-    }
-    let event;
-    try {
-      event = JSON.parse(line.slice(prefix.length + 1));
-    } catch {
-      output.push(line);
-      continue;
-    }
-    const name = event.name ? [label, ...event.name].join(" > ") : label;
-    if (event.type === "start") running = event.name.join(" > ");
-    else if (event.type === "test") {
-      running = undefined;
-      if (event.status === "pass") {
-        outcome.passed++;
-        outcome.lines.push(`ok - ${name}`);
-      } else if (event.status === "skip") outcome.lines.push(`skip - ${name}`);
-      else if (event.status === "todo") addLine(`todo - ${name}${event.message ? `: ${event.message}` : ""}`);
-      else {
-        outcome.failed++;
-        addLine(`not ok - ${name}: ${withHint(event.message ?? "failed", bundleSource)}`);
-      }
-    } else if (event.type === "fatal") {
-      fatal = true;
-      failFile(event.message);
-    } else if (event.type === "done") done = true;
+    const event = parseResultLine(line, prefix);
+    if (event) results.event(event);
+    else results.outputLine(line);
   }
 
-  const during = running ? ` while running "${running}"` : "";
   const stderrTail = run.stderr.trim().split("\n").filter(Boolean).slice(-3).join(" | ");
-  if (run.timedOut) failFile(`timed out after ${options.timeoutSeconds} s${during} (killed)`);
-  else if (run.signal) failFile(`xsnap was killed by ${run.signal}${during}${stderrTail ? `: ${stderrTail}` : ""}`);
+  let abnormal;
+  if (run.timedOut) abnormal = `timed out after ${options.timeoutSeconds} s${results.during} (killed)`;
+  else if (run.signal) abnormal = `xsnap was killed by ${run.signal}${results.during}${stderrTail ? `: ${stderrTail}` : ""}`;
   else if (run.code !== 0) {
     const reason = xsAbortReasons[run.code] ? ` (XS aborted: ${xsAbortReasons[run.code]})` : "";
-    failFile(`xsnap exited with code ${run.code}${reason}${during}${stderrTail ? `: ${stderrTail}` : ""}`);
+    abnormal = `xsnap exited with code ${run.code}${reason}${results.during}${stderrTail ? `: ${stderrTail}` : ""}`;
   }
-  else if (!done && fatal) {
-    // already reported
-  } else if (!done && running) {
-    failFile(`the run ended before "${running}" finished: it awaits something XS never delivers (a timer? an event?)`);
-  } else if (!done && outcome.lines.length === 0) failFile("the run ended without the harness's final result line");
-  else if (!done) failFile("the run ended before the harness's final result line");
-  for (const line of unhandled) failFile(line);
-
-  if (outcome.failed > 0 || options.verbose) {
-    const shown = options.verbose ? output : output.slice(-20);
-    if (shown.length) {
-      outcome.lines.push(`  output of ${label}${shown.length < output.length ? ` (last ${shown.length} lines)` : ""}:`);
-      for (const line of shown) outcome.lines.push(`  | ${line}`);
-    }
-  }
-  if (options.verbose) outcome.lines.push(`  (${label}: ${Date.now() - started} ms in XS)`);
-  return outcome;
+  results.end(abnormal);
+  results.appendOutput(options.verbose);
+  if (options.verbose) results.lines.push(`  (${label}: ${Date.now() - started} ms in XS)`);
+  return results;
 }
 
 async function main() {

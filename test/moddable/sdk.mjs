@@ -1,0 +1,109 @@
+// Finds the Moddable SDK for the `moddable` tier (scripts/moddable-sdk.sh builds the project's copy once)
+// and builds and runs simulator apps with it, headless. Used by the tier's runners and by `make sim`.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/**
+ * The SDK's path, or undefined when there is none (no $MODDABLE and no ../shared/moddable-sdk): the
+ * caller reports its checks as skipped. Throws when an SDK exists but cannot be built.
+ */
+export function findSdk() {
+  const result = spawnSync("bash", [join(projectRoot, "scripts/moddable-sdk.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  if (result.status === 3) return undefined;
+  if (result.status !== 0) throw new Error(`scripts/moddable-sdk.sh failed (exit ${result.status})`);
+  const lines = result.stdout.trim().split("\n");
+  return lines[lines.length - 1];
+}
+
+/** Environment for mcconfig: MODDABLE, the SDK's tools and the project's TypeScript (mcconfig runs tsc). */
+export function sdkEnvironment(sdk) {
+  const path = [join(sdk, "build/bin/lin/release"), join(projectRoot, "node_modules/.bin"), process.env.PATH].join(":");
+  return { ...process.env, MODDABLE: sdk, PATH: path };
+}
+
+function findFile(directory, name) {
+  if (!existsSync(directory)) return undefined;
+  for (const entry of readdirSync(directory)) {
+    const path = join(directory, entry);
+    if (statSync(path).isDirectory()) {
+      const found = findFile(path, name);
+      if (found) return found;
+    } else if (entry === name) return path;
+  }
+  return undefined;
+}
+
+/**
+ * Builds a simulator app (release) with `mcconfig -m -p lin -t build`, output under `outputDirectory`.
+ * Resolves with { ok, log, app } where `app` is the path of its mc.so.
+ */
+export function buildSimulatorApp(sdk, manifestPath, outputDirectory, extraArguments = []) {
+  mkdirSync(outputDirectory, { recursive: true });
+  return new Promise((resolvePromise) => {
+    const child = spawn("mcconfig", ["-m", "-p", "lin", "-t", "build", "-o", outputDirectory, ...extraArguments, manifestPath], {
+      cwd: dirname(manifestPath),
+      env: sdkEnvironment(sdk),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const chunks = [];
+    child.stdout.on("data", (chunk) => chunks.push(chunk));
+    child.stderr.on("data", (chunk) => chunks.push(chunk));
+    child.on("error", (error) => chunks.push(Buffer.from(String(error))));
+    child.on("close", (code) => {
+      const log = Buffer.concat(chunks).toString("utf8");
+      const app = findFile(join(outputDirectory, "bin/lin"), "mc.so");
+      resolvePromise({ ok: code === 0 && app !== undefined, log, app });
+    });
+  });
+}
+
+/**
+ * Runs a built app in the SDK's simulator under a virtual X server, its trace() output line by line to
+ * `onLine`. Returns { stop(), exited } where `exited` resolves with { code, signal } once the
+ * simulator, and the X server, are gone. `stop` ends the whole process group.
+ */
+export function runInSimulator(sdk, app, onLine, { environment = {} } = {}) {
+  const mcsim = join(sdk, "build/bin/lin/release/mcsim");
+  const child = spawn("xvfb-run", ["-a", "-s", "-screen 0 1280x1024x24", "stdbuf", "-oL", "-eL", mcsim, app], {
+    detached: true,
+    env: { ...process.env, ...environment },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let pending = "";
+  const take = (chunk) => {
+    pending += chunk.toString("utf8");
+    let newline;
+    while ((newline = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      onLine(line);
+    }
+  };
+  child.stdout.on("data", take);
+  child.stderr.on("data", take);
+  const exited = new Promise((resolvePromise) => {
+    child.on("close", (code, signal) => {
+      if (pending) onLine(pending);
+      resolvePromise({ code, signal });
+    });
+  });
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const stop = async () => {
+    signalGroup("SIGTERM");
+    const forced = setTimeout(() => signalGroup("SIGKILL"), 3000);
+    await exited;
+    clearTimeout(forced);
+    signalGroup("SIGKILL"); // anything of the group that outlived xvfb-run
+  };
+  return { stop, exited, pid: child.pid };
+}
