@@ -3,6 +3,7 @@
 // what does not fit is cut with an ellipsis. Draws into a caller-owned RGB888 frame (no allocation).
 
 import { GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphOf, glyphPixel } from "./font.js";
+import { deepFreeze } from "../util/freeze.js";
 
 export interface StatusStyle {
   /** Text colour, 0xRRGGBB. */
@@ -10,11 +11,11 @@ export interface StatusStyle {
   background: number;
 }
 
-export const STATUS_COLORS = {
+export const STATUS_COLORS = deepFreeze({
   info: { color: 0x6fa8ff, background: 0x000000 },
   warning: { color: 0xffb02e, background: 0x000000 },
   error: { color: 0xff4040, background: 0x000000 },
-} as const;
+} as const);
 
 const LINE_HEIGHT = GLYPH_HEIGHT + 2;
 

@@ -35,12 +35,12 @@ export interface CommandReaderOptions {
   maxPayloadStringUnits?: number;
 }
 
-const ENVELOPE_KEYS = ["command_id", "command_type", "timestamp", "payload"];
+const ENVELOPE_KEYS = Object.freeze(["command_id", "command_type", "timestamp", "payload"]);
 const COMMAND_ID = 0;
 const COMMAND_TYPE = 1;
 const TIMESTAMP = 2;
 const PAYLOAD = 3;
-const ENVELOPE_LIMITS = [64, 32, 40];
+const ENVELOPE_LIMITS = Object.freeze([64, 32, 40]);
 const NONE = -1;
 
 // Payload events forwarded to the value builder.

@@ -43,9 +43,9 @@ export type ParsedCommand =
   | { ok: true; commandId: string; command: Command }
   | { ok: false; commandId: string; status: "error" | "unsupported"; reason: string };
 
-const TEXT = { maxUnits: 256 };
+const TEXT = Object.freeze({ maxUnits: 256 });
 const MAXIMUM_PLAYSET_CHANNELS = 64;
-export const NATIVE_FORMATS: readonly NativeFormat[] = ["png", "gif", "webp", "bmp"];
+export const NATIVE_FORMATS: readonly NativeFormat[] = Object.freeze(["png", "gif", "webp", "bmp"]);
 
 class InvalidPayload extends Error {}
 
