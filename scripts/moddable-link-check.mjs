@@ -63,6 +63,7 @@ for (const tmp of foldersHolding(join(outDir, "tmp"), "makefile")) {
   }
 }
 mkdirSync(outDir, { recursive: true });
+const started = Date.now();
 const env = {
   ...process.env,
   MODDABLE: moddable,
@@ -101,13 +102,17 @@ for (const line of output.split("\n")) {
 }
 
 // 4. What really is preloaded: the `-p <module>.xsb` arguments mcconfig gives xsl.
-const makefiles = foldersHolding(join(outDir, "tmp"), "makefile").map((dir) => join(dir, "makefile"));
+// Only the makefile this build wrote: an older app folder under build/mc-link (another checkout name)
+// must not vouch for this one.
+const makefiles = foldersHolding(join(outDir, "tmp"), "makefile")
+  .map((dir) => join(dir, "makefile"))
+  .filter((path) => statSync(path).mtimeMs >= started - 2000);
 const preloaded = new Set();
 for (const makefile of makefiles) {
   for (const match of readFileSync(makefile, "utf8").matchAll(/-p (\S+)\.xsb/g)) preloaded.add(match[1]);
 }
 if (!buildFailed && makefiles.length === 0) {
-  console.log("moddable-link: the build left no makefile under build/mc-link/tmp");
+  console.log("moddable-link: the build wrote no makefile under build/mc-link/tmp");
   buildFailed = true;
 }
 const notPreloaded = sourceModules(root).filter((name) => !preloaded.has(name));
