@@ -9,7 +9,7 @@ import { DEFAULT_LIMITS, type DecodeLimits, type ImageDecoder, type ImageHeader,
 import { PngDecoder } from "./png.js";
 import { WebpDecoder } from "./webp.js";
 
-export const AVAILABLE_DECODERS: readonly NativeFormat[] = ["gif", "png", "bmp", "webp"];
+export const AVAILABLE_DECODERS: readonly NativeFormat[] = Object.freeze(["gif", "png", "bmp", "webp"]);
 
 export interface DecoderOptions {
   inflate?: InflateFactory | undefined;

@@ -39,8 +39,8 @@ const GRAPHIC_CONTROL = 1;
 const APPLICATION = 2;
 const IMAGE_DATA = 3;
 
-const INTERLACE_START = [0, 4, 2, 1];
-const INTERLACE_STEP = [8, 8, 4, 2];
+const INTERLACE_START = Object.freeze([0, 4, 2, 1]);
+const INTERLACE_STEP = Object.freeze([8, 8, 4, 2]);
 const NO_TRANSPARENCY = -1;
 const APPLICATION_ID_LENGTH = 11;
 

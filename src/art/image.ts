@@ -4,23 +4,23 @@
 // back-references), and the compositor keeps only the canvas points the panel samples.
 
 /** What the canvas does with a frame's region after the frame has been shown. */
-export const Dispose = {
+export const Dispose = Object.freeze({
   /** Leave the frame's pixels in place (GIF 0/1, APNG NONE). */
   none: 0,
   /** Clear the frame's region to fully transparent (GIF 2, APNG BACKGROUND). */
   background: 1,
   /** Restore the region to what it was before the frame was drawn (GIF 3, APNG PREVIOUS). */
   previous: 2,
-} as const;
+} as const);
 export type Dispose = (typeof Dispose)[keyof typeof Dispose];
 
 /** How a frame's pixels meet the canvas. */
-export const Blend = {
+export const Blend = Object.freeze({
   /** Replace canvas pixels, alpha included (APNG SOURCE, WebP no-blend). */
   source: 0,
   /** Alpha-composite over the canvas (GIF: transparent index leaves the canvas pixel; APNG OVER). */
   over: 1,
-} as const;
+} as const);
 export type Blend = (typeof Blend)[keyof typeof Blend];
 
 export interface ImageHeader {
@@ -102,4 +102,4 @@ export interface DecodeLimits {
 }
 
 /** Makapix art is at most 256×256 (protocol sheet §6); frames are capped to bound a bad file's cost. */
-export const DEFAULT_LIMITS: DecodeLimits = { maxWidth: 256, maxHeight: 256, maxFrames: 1024 };
+export const DEFAULT_LIMITS: DecodeLimits = Object.freeze({ maxWidth: 256, maxHeight: 256, maxFrames: 1024 });

@@ -44,11 +44,17 @@ const enum State {
   Failed,
 }
 
-let fixedTables: { literal: HuffmanTable; distance: HuffmanTable } | undefined;
+/** The fixed codes of RFC 1951 §3.2.6, read-only and shared by every inflater. */
+interface FixedTables {
+  readonly literal: HuffmanTable;
+  readonly distance: HuffmanTable;
+}
 
-/** The fixed codes of RFC 1951 §3.2.6, built on first use and shared (they are read-only). */
-function getFixedTables(): { literal: HuffmanTable; distance: HuffmanTable } {
-  if (fixedTables) return fixedTables;
+// Built while the module loads: when preloaded they are computed at build time and stay in flash
+// (a lazily built cache would be module state written at run time). Frozen so the linker keeps them.
+const FIXED_TABLES = buildFixedTables();
+
+function buildFixedTables(): FixedTables {
   const lengths = new Uint8Array(288);
   lengths.fill(8, 0, 144);
   lengths.fill(9, 144, 256);
@@ -59,8 +65,9 @@ function getFixedTables(): { literal: HuffmanTable; distance: HuffmanTable } {
   lengths.fill(5, 0, 32);
   const distance = new HuffmanTable(5, 32);
   distance.build(lengths, 0, 32, false, "fixed distance");
-  fixedTables = { literal, distance };
-  return fixedTables;
+  Object.freeze(literal);
+  Object.freeze(distance);
+  return Object.freeze({ literal, distance });
 }
 
 export class TsInflater implements Inflater {
@@ -96,7 +103,7 @@ export class TsInflater implements Inflater {
   #lengthsRead = 0;
 
   constructor() {
-    const fixed = getFixedTables();
+    const fixed = FIXED_TABLES;
     this.#literal = fixed.literal;
     this.#distance = fixed.distance;
   }
@@ -211,7 +218,7 @@ export class TsInflater implements Inflater {
           bitCount -= 3;
           if (type === 0) this.#state = State.StoredHeader;
           else if (type === 1) {
-            const fixed = getFixedTables();
+            const fixed = FIXED_TABLES;
             this.#literal = fixed.literal;
             this.#distance = fixed.distance;
             this.#state = State.Codes;
@@ -476,4 +483,4 @@ export class TsInflater implements Inflater {
 }
 
 /** The TypeScript inflater as an `InflateFactory`, for hosts without a native one. */
-export const tsInflate: InflateFactory = { create: () => new TsInflater() };
+export const tsInflate: InflateFactory = Object.freeze({ create: () => new TsInflater() });

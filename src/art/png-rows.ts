@@ -12,14 +12,14 @@
 import type { InflateOutput } from "../ports.js";
 import { ImageDecodeError, type ImageSink } from "./image.js";
 
-export const ColourType = { grey: 0, rgb: 2, palette: 3, greyAlpha: 4, rgba: 6 } as const;
+export const ColourType = Object.freeze({ grey: 0, rgb: 2, palette: 3, greyAlpha: 4, rgba: 6 } as const);
 
-const CHANNELS = [1, 0, 3, 1, 2, 0, 4];
+const CHANNELS = Object.freeze([1, 0, 3, 1, 2, 0, 4]);
 // Adam7 passes: first column, first row, column step, row step.
-const PASS_X = [0, 4, 0, 2, 0, 1, 0];
-const PASS_Y = [0, 0, 4, 0, 2, 0, 1];
-const PASS_DX = [8, 8, 4, 4, 2, 2, 1];
-const PASS_DY = [8, 8, 8, 4, 4, 2, 2];
+const PASS_X = Object.freeze([0, 4, 0, 2, 0, 1, 0]);
+const PASS_Y = Object.freeze([0, 0, 4, 0, 2, 0, 1]);
+const PASS_DX = Object.freeze([8, 8, 4, 4, 2, 2, 1]);
+const PASS_DY = Object.freeze([8, 8, 8, 4, 4, 2, 2]);
 
 export interface PixelFormat {
   colourType: number;

@@ -44,7 +44,7 @@ const FCTL = 0x6663544c;
 const FDAT = 0x66644154;
 
 /** Valid bit depths per colour type, as a bit set (bit n = depth n allowed). */
-const DEPTHS: Record<number, number> = { 0: 0x10116, 2: 0x10100, 3: 0x116, 4: 0x10100, 6: 0x10100 };
+const DEPTHS: Record<number, number> = Object.freeze({ 0: 0x10116, 2: 0x10100, 3: 0x116, 4: 0x10100, 6: 0x10100 });
 
 const enum Phase {
   Signature,

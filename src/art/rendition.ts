@@ -30,7 +30,7 @@ export interface Rendition {
 }
 
 /** Formats whose decoders stream in bounded memory on any device. */
-const STREAMING_FORMATS: readonly NativeFormat[] = ["gif", "png", "bmp"];
+const STREAMING_FORMATS: readonly NativeFormat[] = Object.freeze(["gif", "png", "bmp"]);
 
 export function chooseRenditions(post: ArtworkPost, options: RenditionOptions): Rendition[] {
   const native = post.nativeFormat ?? guessFormat(post.artUrl) ?? "png";

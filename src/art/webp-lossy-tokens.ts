@@ -4,14 +4,15 @@
 
 import type { BoolDecoder } from "./webp-bool.js";
 import { KEY_FRAME_SUBBLOCK_MODE_PROBS } from "./webp-lossy-tables.js";
+import { deepFreeze } from "../util/freeze.js";
 
 const ZIGZAG = new Uint8Array([0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15]);
 /** Coefficient position → band, with a 17th entry so that "the band after position 15" is valid. */
 const BANDS = new Uint8Array([0, 1, 2, 3, 6, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 0]);
-const CATEGORY_PROBS = [[159], [165, 145], [173, 148, 140], [176, 155, 140, 135], [180, 157, 141, 134, 130], [254, 254, 243, 230, 196, 177, 153, 140, 133, 130, 129]].map(
+const CATEGORY_PROBS = deepFreeze([[159], [165, 145], [173, 148, 140], [176, 155, 140, 135], [180, 157, 141, 134, 130], [254, 254, 243, 230, 196, 177, 153, 140, 133, 130, 129]].map(
   (probs) => new Uint8Array(probs),
-);
-const CATEGORY_BASE = [5, 7, 11, 19, 35, 67];
+));
+const CATEGORY_BASE = Object.freeze([5, 7, 11, 19, 35, 67]);
 
 /**
  * Reads one block's tokens with coefficient probabilities `probs` (type × band × context × node),

@@ -19,7 +19,7 @@ const FAST_BITS = 8;
 const MAX_LENGTH = 15;
 const MAX_POOL = 1 << 20;
 /** The order in which a normal code sends the lengths of the code-length code. */
-const CODE_LENGTH_ORDER = [17, 18, 0, 1, 2, 3, 4, 5, 16, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+const CODE_LENGTH_ORDER = Object.freeze([17, 18, 0, 1, 2, 3, 4, 5, 16, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
 
 export function corrupt(message: string): ImageDecodeError {
   return new ImageDecodeError("corrupt", `VP8L: ${message}`);

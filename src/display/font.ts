@@ -2,7 +2,7 @@
 // digits and the punctuation status texts need; lower case is drawn as upper case. Each glyph is 15
 // bits, row by row, most significant bit top-left, so the whole font is one small table.
 
-const GLYPH_ROWS: { [character: string]: string } = {
+const GLYPH_ROWS: { [character: string]: string } = Object.freeze({
   A: "010 101 111 101 101",
   B: "110 101 110 101 110",
   C: "011 100 100 100 011",
@@ -56,7 +56,7 @@ const GLYPH_ROWS: { [character: string]: string } = {
   "_": "000 000 000 000 111",
   "=": "000 111 000 111 000",
   "…": "000 000 000 000 101",
-};
+});
 
 export const GLYPH_WIDTH = 3;
 export const GLYPH_HEIGHT = 5;

@@ -1,3 +1,5 @@
+import { deepFreeze } from "../util/freeze.js";
+
 // Panel geometry: the physical panel (size, rotation, mirror), where a picture goes on it, and which
 // source pixel each panel pixel shows. Pure arithmetic, no buffers.
 //
@@ -17,12 +19,12 @@ export interface PanelGeometry {
 }
 
 /** The panel sizes the player supports; chains are two 64-wide panels side by side. */
-export const PANEL_SIZES = {
+export const PANEL_SIZES = deepFreeze({
   "64x32": { width: 64, height: 32 },
   "64x64": { width: 64, height: 64 },
   "128x32": { width: 128, height: 32 },
   "128x64": { width: 128, height: 64 },
-} as const;
+} as const);
 
 export function panelGeometry(size: keyof typeof PANEL_SIZES, rotation: Rotation = 0, mirror = false): PanelGeometry {
   const { width, height } = PANEL_SIZES[size];

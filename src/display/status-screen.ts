@@ -3,6 +3,7 @@
 // what does not fit is cut with an ellipsis. Draws into a caller-owned RGB888 frame (no allocation).
 
 import { GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphOf, glyphPixel } from "./font.js";
+import { deepFreeze } from "../util/freeze.js";
 
 export interface StatusStyle {
   /** Text colour, 0xRRGGBB. */
@@ -10,49 +11,53 @@ export interface StatusStyle {
   background: number;
 }
 
-export const STATUS_COLORS = {
+export const STATUS_COLORS = deepFreeze({
   info: { color: 0x6fa8ff, background: 0x000000 },
   warning: { color: 0xffb02e, background: 0x000000 },
   error: { color: 0xff4040, background: 0x000000 },
-} as const;
+} as const);
 
 const LINE_HEIGHT = GLYPH_HEIGHT + 2;
 
-/** Splits text into lines of at most `columns` characters, breaking at spaces where possible. */
+/**
+ * Splits text into lines of at most `columns` characters, breaking at spaces where possible.
+ * Characters are code points, counted and cut the same way under both string models (an emoji is
+ * one glyph cell in Node and on the device, and is never cut in half).
+ */
 export function wrapText(text: string, columns: number, maximumLines: number): string[] {
   const lines: string[] = [];
-  let line = "";
+  let line: string[] = [];
   for (const word of text.split(/\s+/)) {
     if (word.length === 0) continue;
-    let rest = word;
+    let rest = Array.from(word);
     while (rest.length > 0) {
       const room = columns - (line.length > 0 ? line.length + 1 : 0);
       if (rest.length <= room) {
-        line = line.length > 0 ? `${line} ${rest}` : rest;
-        rest = "";
+        line = line.length > 0 ? [...line, " ", ...rest] : rest;
+        rest = [];
       } else if (line.length > 0 && rest.length <= columns) {
-        lines.push(line);
-        line = "";
+        lines.push(line.join(""));
+        line = [];
       } else {
         // A word longer than a line is split.
         const take = line.length > 0 ? room : columns;
         if (take <= 0) {
-          lines.push(line);
-          line = "";
+          lines.push(line.join(""));
+          line = [];
           continue;
         }
-        line = line.length > 0 ? `${line} ${rest.slice(0, take)}` : rest.slice(0, take);
+        const head = rest.slice(0, take);
+        lines.push((line.length > 0 ? [...line, " ", ...head] : head).join(""));
         rest = rest.slice(take);
-        lines.push(line);
-        line = "";
+        line = [];
       }
     }
   }
-  if (line.length > 0) lines.push(line);
+  if (line.length > 0) lines.push(line.join(""));
   if (lines.length > maximumLines) {
     const kept = lines.slice(0, maximumLines);
-    const last = kept[maximumLines - 1]!;
-    kept[maximumLines - 1] = (last.length >= columns ? last.slice(0, columns - 1) : last) + "…";
+    const last = Array.from(kept[maximumLines - 1]!);
+    kept[maximumLines - 1] = (last.length >= columns ? last.slice(0, columns - 1) : last).join("") + "…";
     return kept;
   }
   return lines;
@@ -69,9 +74,10 @@ export function drawStatus(frame: Uint8Array, width: number, height: number, mes
   const green = (style.color >> 8) & 0xff;
   const blue = style.color & 0xff;
   lines.forEach((line, row) => {
-    const left = Math.max(0, Math.floor((width - (line.length * GLYPH_ADVANCE - 1)) / 2));
-    for (let index = 0; index < line.length; index++) {
-      const glyph = glyphOf(line[index]!);
+    const characters = Array.from(line);
+    const left = Math.max(0, Math.floor((width - (characters.length * GLYPH_ADVANCE - 1)) / 2));
+    for (let index = 0; index < characters.length; index++) {
+      const glyph = glyphOf(characters[index]!);
       for (let y = 0; y < GLYPH_HEIGHT; y++) {
         for (let x = 0; x < GLYPH_WIDTH; x++) {
           if (!glyphPixel(glyph, x, y)) continue;

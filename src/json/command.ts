@@ -19,6 +19,7 @@ import type { JsonHandler } from "./tokenizer.js";
 import { JsonTokenizer } from "./tokenizer.js";
 import type { JsonObject, JsonValue } from "./value.js";
 import { JsonValueBuilder } from "./value.js";
+import { codePointCount } from "../util/string-model.js";
 
 export interface CommandEnvelope {
   commandId: string;
@@ -35,12 +36,12 @@ export interface CommandReaderOptions {
   maxPayloadStringUnits?: number;
 }
 
-const ENVELOPE_KEYS = ["command_id", "command_type", "timestamp", "payload"];
+const ENVELOPE_KEYS = Object.freeze(["command_id", "command_type", "timestamp", "payload"]);
 const COMMAND_ID = 0;
 const COMMAND_TYPE = 1;
 const TIMESTAMP = 2;
 const PAYLOAD = 3;
-const ENVELOPE_LIMITS = [64, 32, 40];
+const ENVELOPE_LIMITS = Object.freeze([64, 32, 40]);
 const NONE = -1;
 
 // Payload events forwarded to the value builder.
@@ -247,7 +248,7 @@ export class CommandReader implements JsonHandler {
 }
 
 export interface StringField {
-  /** Longest accepted value, in UTF-16 code units. */
+  /** Longest accepted value, in characters (code points, the same under both string models). */
   maxUnits: number;
   /** Accepted values; anything else is a "type" error. */
   values?: readonly string[];
@@ -275,7 +276,7 @@ export class PayloadFields {
     const value = this.#get(key);
     if (value === undefined) return undefined;
     if (typeof value !== "string") throw this.#error("type", key, `must be a string, not ${typeName(value)}`);
-    if (value.length > limits.maxUnits) throw this.#error("too_long", key, `longer than ${limits.maxUnits} characters`);
+    if (codePointCount(value) > limits.maxUnits) throw this.#error("too_long", key, `longer than ${limits.maxUnits} characters`);
     if (limits.values && !limits.values.includes(value)) throw this.#error("type", key, `"${value}" is not one of ${limits.values.join(", ")}`);
     return value;
   }

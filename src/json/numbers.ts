@@ -22,7 +22,7 @@ const N_EXPONENT_SIGN = 7;
 const N_EXPONENT_DIGITS = 8;
 
 // Powers of ten that are exact doubles (the classic fast path).
-const EXACT_POWERS_OF_TEN = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const EXACT_POWERS_OF_TEN = Object.freeze([1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]);
 const MAX_EXACT_DIGITS = 15;
 
 export class NumberReader {

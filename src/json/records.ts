@@ -11,13 +11,14 @@
 import { JsonError, type JsonErrorCode } from "./errors.js";
 import type { JsonText } from "./text.js";
 import type { JsonTokenizer, Overflow } from "./tokenizer.js";
+import { deepFreeze } from "../util/freeze.js";
 
 export const STRING = 0;
 export const INTEGER = 1;
 export const NUMBER = 2;
 export const BOOLEAN = 3;
 type FieldType = typeof STRING | typeof INTEGER | typeof NUMBER | typeof BOOLEAN;
-const TYPE_NAMES = ["a string", "an integer", "a number", "a boolean"];
+const TYPE_NAMES = Object.freeze(["a string", "an integer", "a number", "a boolean"]);
 
 export interface FieldSpec {
   /** The JSON key. */
@@ -54,7 +55,8 @@ export function defineSchema(fields: readonly FieldSpec[], check?: RecordCheck):
   if (fields.length > MAX_FIELDS) throw new RangeError(`a schema has at most ${MAX_FIELDS} fields`);
   let maxUnits = 0;
   for (const field of fields) if (field.type === STRING) maxUnits = Math.max(maxUnits, field.maxUnits ?? 64);
-  return { fields, keys: fields.map((field) => field.key), maxUnits, check };
+  // Frozen through and through: schemas are module-level tables, kept in flash when preloaded.
+  return deepFreeze({ fields, keys: fields.map((field) => field.key), maxUnits, check });
 }
 
 /**

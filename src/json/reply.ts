@@ -63,7 +63,7 @@ export interface ReplyExtractorOptions {
 }
 
 // The record-valued top-level keys.
-const COLLECTION_KEYS = ["posts", "comments", "channels", "post"] as const;
+const COLLECTION_KEYS = Object.freeze(["posts", "comments", "channels", "post"] as const);
 const POSTS = 0;
 const COMMENTS = 1;
 const CHANNELS = 2;

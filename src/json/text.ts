@@ -4,6 +4,8 @@
 //
 // Memory: capacity × 2 bytes, allocated once.
 
+import { ASTRAL_LENGTH } from "../util/string-model.js";
+
 // String.fromCharCode.apply pushes every unit on the engine stack; XS on an ESP32 has a small stack.
 const CONVERT_CHUNK = 64;
 
@@ -22,27 +24,50 @@ export class JsonText {
     return this.units.length;
   }
 
+  /**
+   * True when the units hold exactly `name`, compared by code point so that it holds under both
+   * string models (util/string-model.ts): `name.length` and `charCodeAt` mean UTF-16 units in Node
+   * and xsnap but code points in a Moddable app, while `units` are always UTF-16.
+   */
+  #holds(name: string): boolean {
+    const units = this.units;
+    const length = this.length;
+    const nameLength = name.length;
+    // Under either model a string takes at most as many indexes as it has UTF-16 units.
+    if (nameLength > length) return false;
+    let i = 0;
+    let j = 0;
+    while (i < length) {
+      if (j >= nameLength) return false;
+      let code = units[i++]!;
+      if (code >= 0xd800 && code <= 0xdbff && i < length) {
+        const low = units[i]!;
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+          i++;
+        }
+      }
+      if (name.codePointAt(j) !== code) return false;
+      j += code > 0xffff ? ASTRAL_LENGTH : 1;
+    }
+    return j === nameLength;
+  }
+
   /** True when the text is exactly `name` (never for a truncated text). */
   equals(name: string): boolean {
-    const length = this.length;
-    if (this.truncated || name.length !== length) return false;
-    const units = this.units;
-    for (let i = 0; i < length; i++) if (units[i] !== name.charCodeAt(i)) return false;
-    return true;
+    return !this.truncated && this.#holds(name);
   }
 
   /** Index of the name the text equals, or -1. */
   indexIn(names: readonly string[]): number {
+    if (this.truncated) return -1;
     const length = this.length;
-    if (this.truncated || length === 0) return length === 0 && !this.truncated ? names.indexOf("") : -1;
-    const units = this.units;
-    const first = units[0];
+    const first = length === 0 ? -1 : this.units[0]!;
     for (let index = 0; index < names.length; index++) {
       const name = names[index]!;
-      if (name.length !== length || name.charCodeAt(0) !== first) continue;
-      let i = 1;
-      while (i < length && units[i] === name.charCodeAt(i)) i++;
-      if (i === length) return index;
+      // Cheap rejections first: this runs for every key of every object the service sends.
+      if (name.length > length || (length > 0 && name.length > 0 && name.charCodeAt(0) !== first && first < 0xd800)) continue;
+      if (this.#holds(name)) return index;
     }
     return -1;
   }
@@ -51,11 +76,18 @@ export class JsonText {
   toString(): string {
     const length = this.length;
     if (length === 0) return "";
+    const units = this.units;
     let result = "";
-    for (let start = 0; start < length; start += CONVERT_CHUNK) {
-      const end = start + CONVERT_CHUNK < length ? start + CONVERT_CHUNK : length;
+    let start = 0;
+    while (start < length) {
+      let end = start + CONVERT_CHUNK < length ? start + CONVERT_CHUNK : length;
+      // Never end a chunk between the halves of a surrogate pair: converted apart, they stay two
+      // lone surrogates in a Moddable app, where strings are code points (Node would rejoin them).
+      if (end < length && units[end - 1]! >= 0xd800 && units[end - 1]! <= 0xdbff && units[end]! >= 0xdc00 && units[end]! <= 0xdfff) end--;
       // fromCharCode accepts any array-like through apply; the cast only satisfies the type checker.
-      result += String.fromCharCode.apply(null, this.units.subarray(start, end) as unknown as number[]);
+      // A pair passed in one call becomes one character under both string models.
+      result += String.fromCharCode.apply(null, units.subarray(start, end) as unknown as number[]);
+      start = end;
     }
     return result;
   }

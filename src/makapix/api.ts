@@ -16,6 +16,7 @@ import {
 } from "./reply-readers.js";
 import type { RequestBroker, RequestValue } from "./requests.js";
 import type { Log } from "../ports.js";
+import { codePointCount } from "../util/string-model.js";
 
 export interface CommentQuery {
   cursor?: string;
@@ -70,13 +71,13 @@ export class MakapixApi {
 
   /** A cheap round trip (the service allows 10 per minute). */
   echo(data: string): Promise<{ echoData: string; receivedAt: string }> {
-    if (data.length > 512) return invalid("echo: at most 512 characters");
+    if (codePointCount(data) > 512) return invalid("echo: at most 512 characters");
     return this.#requests.request("echo", { echo_data: data }, echoReader());
   }
 
   #reaction(type: string, postId: number, emoji: string): Promise<void> {
     if (!isPostId(postId)) return invalid(`${type}: post_id ${String(postId)}`);
-    const codePoints = countCodePoints(emoji);
+    const codePoints = codePointCount(emoji);
     if (codePoints < 1 || codePoints > 20) return invalid(`${type}: an emoji is 1–20 code points, not ${codePoints}`);
     return this.#requests.request(type, { post_id: postId, emoji }, acknowledgementReader());
   }
@@ -88,16 +89,6 @@ function isIntegerIn(value: unknown, minimum: number, maximum: number): value is
 
 function isPostId(value: unknown): value is number {
   return isIntegerIn(value, 1, Number.MAX_SAFE_INTEGER);
-}
-
-function countCodePoints(text: string): number {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) i++;
-    count++;
-  }
-  return count;
 }
 
 function invalid<T>(message: string): Promise<T> {

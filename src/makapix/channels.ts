@@ -6,7 +6,7 @@ import type { RequestValue } from "./requests.js";
 export type ChannelName = "all" | "promoted" | "user" | "by_user" | "hashtag" | "reactions" | "artwork";
 export type Sort = "server_order" | "created_at" | "random" | "reacted_at";
 
-export const CHANNEL_NAMES: readonly ChannelName[] = ["all", "promoted", "user", "by_user", "hashtag", "reactions", "artwork"];
+export const CHANNEL_NAMES: readonly ChannelName[] = Object.freeze(["all", "promoted", "user", "by_user", "hashtag", "reactions", "artwork"]);
 
 export interface ChannelSpec {
   name: ChannelName;
@@ -22,9 +22,9 @@ export type PlaysetChannelType = "named" | "user" | "hashtag" | "sdcard";
 export type ExposureMode = "equal" | "manual" | "proportional";
 export type PickMode = "recency" | "random";
 
-export const PLAYSET_CHANNEL_TYPES: readonly PlaysetChannelType[] = ["named", "user", "hashtag", "sdcard"];
-export const EXPOSURE_MODES: readonly ExposureMode[] = ["equal", "manual", "proportional"];
-export const PICK_MODES: readonly PickMode[] = ["recency", "random"];
+export const PLAYSET_CHANNEL_TYPES: readonly PlaysetChannelType[] = Object.freeze(["named", "user", "hashtag", "sdcard"]);
+export const EXPOSURE_MODES: readonly ExposureMode[] = Object.freeze(["equal", "manual", "proportional"]);
+export const PICK_MODES: readonly PickMode[] = Object.freeze(["recency", "random"]);
 
 export interface PlaysetChannel {
   type: PlaysetChannelType;

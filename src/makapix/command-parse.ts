@@ -15,6 +15,7 @@ import {
 } from "./channels.js";
 import { JsonError } from "../json/errors.js";
 import { PayloadFields, type CommandEnvelope } from "../json/command.js";
+import { clipText } from "../util/string-model.js";
 
 export type NativeFormat = "png" | "gif" | "webp" | "bmp";
 
@@ -43,9 +44,9 @@ export type ParsedCommand =
   | { ok: true; commandId: string; command: Command }
   | { ok: false; commandId: string; status: "error" | "unsupported"; reason: string };
 
-const TEXT = { maxUnits: 256 };
+const TEXT = Object.freeze({ maxUnits: 256 });
 const MAXIMUM_PLAYSET_CHANNELS = 64;
-export const NATIVE_FORMATS: readonly NativeFormat[] = ["png", "gif", "webp", "bmp"];
+export const NATIVE_FORMATS: readonly NativeFormat[] = Object.freeze(["png", "gif", "webp", "bmp"]);
 
 class InvalidPayload extends Error {}
 
@@ -54,7 +55,7 @@ export function parseCommand(envelope: CommandEnvelope): ParsedCommand {
   const { commandId, commandType: type } = envelope;
   try {
     const command = readCommand(type, new PayloadFields(envelope.payload));
-    if (!command) return { ok: false, commandId, status: "unsupported", reason: `unknown command type ${type.slice(0, 40)}` };
+    if (!command) return { ok: false, commandId, status: "unsupported", reason: `unknown command type ${clipText(type, 40)}` };
     return { ok: true, commandId, command };
   } catch (error) {
     if (error instanceof InvalidPayload || error instanceof JsonError) return { ok: false, commandId, status: "error", reason: `${type}: ${error.message}` };
@@ -103,7 +104,7 @@ function readShowArtwork(payload: PayloadFields): ShowArtwork {
 
 function readChannel(payload: PayloadFields): ChannelSpec {
   const name = payload.string("channel_name", TEXT);
-  if (!CHANNEL_NAMES.includes(name as ChannelName)) throw new InvalidPayload(`unknown channel ${name.slice(0, 40)}`);
+  if (!CHANNEL_NAMES.includes(name as ChannelName)) throw new InvalidPayload(`unknown channel ${clipText(name, 40)}`);
   const channel: ChannelSpec = { name: name as ChannelName };
   const sqid = payload.optionalString("user_sqid", TEXT);
   const handle = payload.optionalString("user_handle", TEXT);

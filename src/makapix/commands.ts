@@ -11,6 +11,7 @@ import type { Capabilities } from "./presence.js";
 import { CommandReader, type CommandEnvelope } from "../json/command.js";
 import type { MessageHandler } from "../mqtt/subscriptions.js";
 import type { PlayerTopics } from "./topics.js";
+import { clipText } from "../util/string-model.js";
 
 /** What commands act on: the scheduler (navigation) and the display (settings). */
 export interface PlayerControls {
@@ -187,7 +188,7 @@ export class CommandDispatcher {
         return "ok";
       case "set_mirror":
         if (!capabilities.mirror) return "unsupported";
-        if (!capabilities.mirror.includes(command.value)) return this.#refuse(`mirror ${command.value.slice(0, 40)} not offered`);
+        if (!capabilities.mirror.includes(command.value)) return this.#refuse(`mirror ${clipText(command.value, 40)} not offered`);
         this.#controls.setMirror(command.value);
         return "ok";
       default:

@@ -39,7 +39,7 @@ export interface PostPage {
 }
 
 /** Fields asked for in every query: what the scheduler and the rendition choice need. */
-export const INCLUDE_FIELDS: readonly string[] = ["width", "height", "frame_count", "dwell_time_ms", "transparency_actual", "alpha_actual", "owner_handle"];
+export const INCLUDE_FIELDS: readonly string[] = Object.freeze(["width", "height", "frame_count", "dwell_time_ms", "transparency_actual", "alpha_actual", "owner_handle"]);
 
 /** One AND-ed filter of query_posts (`field`, `op`, `value`). */
 export interface Criterion {

@@ -10,6 +10,7 @@ import { MakapixError } from "./errors.js";
 import { uuidV4 } from "./ids.js";
 import type { Messaging } from "./messaging.js";
 import type { PlayerTopics } from "./topics.js";
+import { deepFreeze } from "../util/freeze.js";
 
 /** Consumes one reply as it streams in. */
 export interface ReplyReader<T> {
@@ -65,14 +66,14 @@ interface Pending {
   readError: Error | undefined;
 }
 
-const DEFAULTS = {
+const DEFAULTS = deepFreeze({
   timeoutMs: 30_000,
   maximumInFlight: 4,
   maximumQueued: 8,
   retryDelayMs: 5_000,
   authenticationBackoffMs: 60_000,
   authenticationBackoffCapMs: 30 * 60_000,
-};
+});
 
 export class RequestBroker implements MessageHandler {
   readonly #host: Host;

@@ -59,7 +59,7 @@ interface Entry {
   context: ViewContext;
 }
 
-const DEFAULTS: Required<Omit<SchedulerOptions, "randomSeed" | "dwellOverrideMs">> & { dwellOverrideMs: number } = {
+const DEFAULTS: Required<Omit<SchedulerOptions, "randomSeed" | "dwellOverrideMs">> & { dwellOverrideMs: number } = Object.freeze({
   maximumArtworkSide: 256,
   pageSize: 20,
   prefetchAt: 5,
@@ -71,7 +71,7 @@ const DEFAULTS: Required<Omit<SchedulerOptions, "randomSeed" | "dwellOverrideMs"
   backoffInitialMs: 5_000,
   backoffMaximumMs: 300_000,
   dwellOverrideMs: 0,
-};
+});
 
 export class Scheduler {
   readonly #host: Host;

@@ -45,9 +45,9 @@ export interface ViewStatistics {
   dropped: number;
 }
 
-const DEFAULTS: Required<ViewReporterOptions> = { spacingMs: 5_500, maximumQueued: 32, ackTimeoutMs: 15_000, maximumResends: 3 };
+const DEFAULTS: Required<ViewReporterOptions> = Object.freeze({ spacingMs: 5_500, maximumQueued: 32, ackTimeoutMs: 15_000, maximumResends: 3 });
 /** A view ack is `{"success", "error", "error_code"}`: a handful of values, short texts. */
-const ACK_LIMITS = { maximumValues: 16, maximumText: 512 };
+const ACK_LIMITS = Object.freeze({ maximumValues: 16, maximumText: 512 });
 
 export class ViewReporter {
   readonly #host: Host;

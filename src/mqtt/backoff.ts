@@ -6,7 +6,7 @@ export interface BackoffOptions {
   maximumMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maximumMs: 300_000 };
+export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialMs: 1000, maximumMs: 300_000 });
 
 export class Backoff {
   #attempt = 0;

@@ -7,7 +7,7 @@ import { errorMessage } from "../util/errors.js";
 import { utf8Encode } from "../util/utf8.js";
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 import { MqttDecoder } from "./decode.js";
-import { encodePacket } from "./encode.js";
+import { PacketEncoder, type encodePacket } from "./encode.js";
 import { MqttProtocolError } from "./errors.js";
 import { Outbox, MqttPublishError, type PublishResult } from "./outbox.js";
 import type { ConnackProperties, ConnectPacket, ControlPacket, PublishHeader, PublishPacket, PublishProperties, QoS, UserProperty, Will } from "./packets.js";
@@ -84,6 +84,7 @@ export class MqttClient {
   readonly #outbox: Outbox;
   readonly #subscriptions: Subscriptions;
   readonly #decoder: MqttDecoder;
+  readonly #encoder = new PacketEncoder();
   readonly #readBuffer = new Uint8Array(READ_CHUNK_BYTES);
   readonly #observers: SessionObserver[] = [];
   readonly #randomBytes = new Uint8Array(4);
@@ -417,7 +418,7 @@ export class MqttClient {
     if (hasProperties(properties)) packet.properties = properties;
     let bytes: Uint8Array;
     try {
-      bytes = encodePacket(packet);
+      bytes = this.#encoder.encode(packet);
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }
@@ -453,7 +454,7 @@ export class MqttClient {
   }
 
   #send(packet: Parameters<typeof encodePacket>[0]): void {
-    this.#write(encodePacket(packet));
+    this.#write(this.#encoder.encode(packet));
   }
 
   #write(bytes: Uint8Array): void {

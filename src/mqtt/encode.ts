@@ -1,6 +1,7 @@
 // MQTT 5 packet encoder. Each packet is emitted twice: once into a counter that validates every
 // field and sizes the property blocks, then into one Uint8Array of exactly that size.
-// Memory: the result only (the counter and writer are reused module-level instances).
+// Memory: the result only. A PacketEncoder owns its counter and writer and reuses them; nothing is
+// module-level state (a preloaded module's objects are read-only in flash).
 
 import { MALFORMED_PACKET, MqttProtocolError, PACKET_TOO_LARGE, PROTOCOL_ERROR } from "./errors.js";
 import type {
@@ -15,9 +16,6 @@ import {
 } from "./properties.js";
 import { isValidTopicFilter, isValidTopicName, validateTopicFilter, validateTopicName } from "./topics.js";
 import { ByteCounter, ByteWriter, MAXIMUM_VARIABLE_BYTE_INTEGER, PACKET_NAMES, type ByteSink, variableByteIntegerSize } from "./wire.js";
-
-const counter = new ByteCounter();
-const writer = new ByteWriter();
 
 function checkPacketId(out: ByteSink, packetId: number | undefined): void {
   if (typeof packetId !== "number" || !Number.isInteger(packetId) || packetId < 1 || packetId > 0xffff) {
@@ -189,31 +187,49 @@ function firstByte(packet: OutgoingPacket): number {
   return type;
 }
 
-/** Validates `packet` and returns its Remaining Length. */
-function countBody(packet: OutgoingPacket): number {
-  if (packet === null || typeof packet !== "object") throw new MqttProtocolError(PROTOCOL_ERROR, "cannot encode a non-object as a packet");
-  counter.begin(PACKET_NAMES[packet.type] ?? `packet type ${String(packet.type)}`);
-  emitBody(counter, packet);
-  const remaining = counter.count;
-  if (remaining > MAXIMUM_VARIABLE_BYTE_INTEGER) {
-    counter.fail(PACKET_TOO_LARGE, `remaining length ${remaining} exceeds ${MAXIMUM_VARIABLE_BYTE_INTEGER}`);
+/** Encodes packets with a counter and a writer of its own, reused for every packet. */
+export class PacketEncoder {
+  readonly #counter = new ByteCounter();
+  readonly #writer = new ByteWriter();
+
+  /** Validates `packet` and returns its Remaining Length. */
+  #countBody(packet: OutgoingPacket): number {
+    if (packet === null || typeof packet !== "object") throw new MqttProtocolError(PROTOCOL_ERROR, "cannot encode a non-object as a packet");
+    const counter = this.#counter;
+    counter.begin(PACKET_NAMES[packet.type] ?? `packet type ${String(packet.type)}`);
+    emitBody(counter, packet);
+    const remaining = counter.count;
+    if (remaining > MAXIMUM_VARIABLE_BYTE_INTEGER) {
+      counter.fail(PACKET_TOO_LARGE, `remaining length ${remaining} exceeds ${MAXIMUM_VARIABLE_BYTE_INTEGER}`);
+    }
+    return remaining;
   }
-  return remaining;
+
+  /** Size in bytes of `packet` on the wire, fixed header included (validates it like encode). */
+  size(packet: OutgoingPacket): number {
+    const remaining = this.#countBody(packet);
+    return 1 + variableByteIntegerSize(remaining) + remaining;
+  }
+
+  /** Encodes `packet`; throws MqttProtocolError saying which field is wrong when it cannot be sent. */
+  encode(packet: OutgoingPacket): Uint8Array {
+    const remaining = this.#countBody(packet);
+    const bytes = new Uint8Array(1 + variableByteIntegerSize(remaining) + remaining);
+    const writer = this.#writer;
+    writer.begin(bytes, this.#counter.blockSizes);
+    writer.byte(firstByte(packet));
+    writer.variableByteInteger(remaining);
+    emitBody(writer, packet);
+    return bytes;
+  }
 }
 
-/** Size in bytes of `packet` on the wire, fixed header included (validates it like encodePacket). */
+/** PacketEncoder.size with a fresh encoder (tests and tools; the client keeps one). */
 export function packetSize(packet: OutgoingPacket): number {
-  const remaining = countBody(packet);
-  return 1 + variableByteIntegerSize(remaining) + remaining;
+  return new PacketEncoder().size(packet);
 }
 
-/** Encodes `packet`; throws MqttProtocolError saying which field is wrong when it cannot be sent. */
+/** PacketEncoder.encode with a fresh encoder (tests and tools; the client keeps one). */
 export function encodePacket(packet: OutgoingPacket): Uint8Array {
-  const remaining = countBody(packet);
-  const bytes = new Uint8Array(1 + variableByteIntegerSize(remaining) + remaining);
-  writer.begin(bytes, counter.blockSizes);
-  writer.byte(firstByte(packet));
-  writer.variableByteInteger(remaining);
-  emitBody(writer, packet);
-  return bytes;
+  return new PacketEncoder().encode(packet);
 }

@@ -1,7 +1,7 @@
 // MQTT 5.0 packet shapes shared by the encoder, the incremental decoder and the client session.
 // Only what a QoS 0/1 client needs; QoS 2 and AUTH packets are rejected by the decoder as protocol errors.
 
-export const PacketType = {
+export const PacketType = Object.freeze({
   CONNECT: 1,
   CONNACK: 2,
   PUBLISH: 3,
@@ -17,10 +17,10 @@ export const PacketType = {
   PINGRESP: 13,
   DISCONNECT: 14,
   AUTH: 15,
-} as const;
+} as const);
 
 /** Reason codes the firmware reacts to or reports (MQTT 5.0 §2.4). */
-export const ReasonCode = {
+export const ReasonCode = Object.freeze({
   SUCCESS: 0x00,
   GRANTED_QOS_1: 0x01,
   DISCONNECT_WITH_WILL: 0x04,
@@ -60,7 +60,7 @@ export const ReasonCode = {
   MAXIMUM_CONNECT_TIME: 0xa0,
   SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED: 0xa1,
   WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED: 0xa2,
-} as const;
+} as const);
 
 export type QoS = 0 | 1;
 

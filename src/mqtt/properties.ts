@@ -27,7 +27,7 @@ interface PropertySpec {
 
 function spec(id: number, key: string, kind: PropertyKind, minimum = 0, maximum?: number): PropertySpec {
   const widest = kind === "twoByte" ? 0xffff : kind === "fourByte" ? 0xffff_ffff : kind.startsWith("variable") ? MAXIMUM_VARIABLE_BYTE_INTEGER : 0xff;
-  return { id, key, kind, minimum, maximum: maximum ?? widest };
+  return Object.freeze({ id, key, kind, minimum, maximum: maximum ?? widest });
 }
 
 const PAYLOAD_FORMAT_INDICATOR = spec(0x01, "payloadFormatIndicator", "byte", 0, 1);
@@ -59,14 +59,14 @@ const WILDCARD_SUBSCRIPTION_AVAILABLE = spec(0x28, "wildcardSubscriptionAvailabl
 const SUBSCRIPTION_IDENTIFIERS_AVAILABLE = spec(0x29, "subscriptionIdentifiersAvailable", "boolean");
 const SHARED_SUBSCRIPTION_AVAILABLE = spec(0x2a, "sharedSubscriptionAvailable", "boolean");
 
-const ALL_SPECS = [
+const ALL_SPECS = Object.freeze([
   PAYLOAD_FORMAT_INDICATOR, MESSAGE_EXPIRY_INTERVAL, CONTENT_TYPE, RESPONSE_TOPIC, CORRELATION_DATA,
   SUBSCRIPTION_IDENTIFIER, SESSION_EXPIRY_INTERVAL, ASSIGNED_CLIENT_IDENTIFIER, SERVER_KEEP_ALIVE,
   AUTHENTICATION_METHOD, AUTHENTICATION_DATA, REQUEST_PROBLEM_INFORMATION, WILL_DELAY_INTERVAL,
   REQUEST_RESPONSE_INFORMATION, RESPONSE_INFORMATION, SERVER_REFERENCE, REASON_STRING, RECEIVE_MAXIMUM,
   TOPIC_ALIAS_MAXIMUM, TOPIC_ALIAS, MAXIMUM_QOS, RETAIN_AVAILABLE, USER_PROPERTIES, MAXIMUM_PACKET_SIZE,
   WILDCARD_SUBSCRIPTION_AVAILABLE, SUBSCRIPTION_IDENTIFIERS_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE,
-];
+]);
 const HIGHEST_ID = 0x2a;
 
 /** The properties one packet (or the Will) may carry, indexed by identifier for the decoder. */
@@ -76,15 +76,16 @@ export interface PropertyContext {
   readonly byId: readonly (PropertySpec | undefined)[];
 }
 
-function context(label: string, specs: PropertySpec[]): PropertyContext {
+// Tables of preloaded modules stay in flash only when frozen (see util/freeze.ts).
+function context(label: string, specs: readonly PropertySpec[]): PropertyContext {
   const byId: (PropertySpec | undefined)[] = [];
   for (let id = 0; id <= HIGHEST_ID; id++) byId.push(undefined);
   for (const entry of specs) byId[entry.id] = entry;
-  return { label, specs, byId };
+  return Object.freeze({ label, specs: Object.freeze(specs), byId: Object.freeze(byId) });
 }
 
-const MESSAGE = [PAYLOAD_FORMAT_INDICATOR, MESSAGE_EXPIRY_INTERVAL, CONTENT_TYPE, RESPONSE_TOPIC, CORRELATION_DATA, USER_PROPERTIES];
-const ACK = [REASON_STRING, USER_PROPERTIES];
+const MESSAGE = Object.freeze([PAYLOAD_FORMAT_INDICATOR, MESSAGE_EXPIRY_INTERVAL, CONTENT_TYPE, RESPONSE_TOPIC, CORRELATION_DATA, USER_PROPERTIES]);
+const ACK = Object.freeze([REASON_STRING, USER_PROPERTIES]);
 
 export const CONNECT_PROPERTIES = context("CONNECT", [
   SESSION_EXPIRY_INTERVAL, RECEIVE_MAXIMUM, MAXIMUM_PACKET_SIZE, TOPIC_ALIAS_MAXIMUM, REQUEST_RESPONSE_INFORMATION,

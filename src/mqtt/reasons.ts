@@ -1,6 +1,6 @@
 // Human-readable names for MQTT 5 reason codes, for logs, errors and the status screen.
 
-const REASON_NAMES: Record<number, string> = {
+const REASON_NAMES: Record<number, string> = Object.freeze({
   0x00: "success",
   0x10: "no matching subscribers",
   0x80: "unspecified error",
@@ -34,7 +34,7 @@ const REASON_NAMES: Record<number, string> = {
   0x9d: "server moved",
   0x9f: "connection rate exceeded",
   0xa0: "maximum connect time",
-};
+});
 
 /** "not authorized (0x87)" — for logs and the status screen. */
 export function reasonName(code: number): string {

@@ -4,6 +4,7 @@
 // validateTopicName / validateTopicFilter throw MqttProtocolError (0x90 / 0x8F) with the reason;
 // isValidTopicName / isValidTopicFilter are the boolean forms.
 
+import { Utf8Error, utf8Length } from "../util/utf8.js";
 import { MqttProtocolError, TOPIC_FILTER_INVALID, TOPIC_NAME_INVALID } from "./errors.js";
 
 const SLASH = 0x2f;
@@ -11,24 +12,32 @@ const PLUS = 0x2b;
 const HASH = 0x23;
 const DOLLAR = 0x24;
 const SHARE_PREFIX = "$share/";
-// A UTF-8 string field holds at most 65535 bytes; a code unit takes at most 3 bytes.
+// A UTF-8 string field holds at most 65535 bytes.
 const MAXIMUM_STRING_BYTES = 65535;
+// No string index takes more than 4 bytes of UTF-8 under either string model (a UTF-16 unit takes
+// at most 3, a code point at most 4), and none takes less than 1.
+const MAXIMUM_BYTES_PER_INDEX = 4;
 
 // XS keeps strings as UTF-8, so s.charCodeAt(i) walks from the start: a charCodeAt loop over a
 // long string is quadratic there (65535 characters: ~4 s on the host). Scans below use indexOf
-// and one regular expression, which XS runs natively in one pass.
+// and one regular expression, which XS runs natively in one pass; utf8Length iterates once.
 const ASCII_ONLY = /^[\u0000-\u007f]*$/;
 
-function utf8LengthAtMost(s: string, limit: number): boolean {
-  if (s.length > limit) return false;
-  if (s.length * 3 <= limit || ASCII_ONLY.test(s)) return true;
-  let length = 0;
-  for (let i = 0; i < s.length && length <= limit; i++) {
-    const unit = s.charCodeAt(i);
-    // A surrogate pair is 4 bytes: 2 for each half.
-    length += unit < 0x80 ? 1 : unit < 0x800 || (unit >= 0xd800 && unit <= 0xdfff) ? 2 : 3;
+/**
+ * Why `s` cannot be an MQTT UTF-8 string field (over 65535 bytes, or a lone surrogate), or undefined.
+ * Bytes are counted by the UTF-8 encoder, never from `.length`: a Moddable app counts an emoji as 1.
+ */
+function utf8Problem(s: string, what: string): string | undefined {
+  if (s.length > MAXIMUM_STRING_BYTES) return `${what} longer than 65535 bytes`;
+  if (s.length * MAXIMUM_BYTES_PER_INDEX <= MAXIMUM_STRING_BYTES || ASCII_ONLY.test(s)) return undefined;
+  let bytes: number;
+  try {
+    bytes = utf8Length(s);
+  } catch (error) {
+    if (error instanceof Utf8Error) return `${what} is not well-formed: ${error.reason}`;
+    throw error;
   }
-  return length <= limit;
+  return bytes > MAXIMUM_STRING_BYTES ? `${what} longer than 65535 bytes (${bytes} bytes of UTF-8)` : undefined;
 }
 
 /** The lower of two indexOf results (-1 when neither found anything). */
@@ -45,7 +54,8 @@ function nextWildcard(s: string, from: number): number {
 function topicNameProblem(topic: string): string | undefined {
   if (typeof topic !== "string") return `topic name ${String(topic)} is not a string`;
   if (topic.length === 0) return "topic name is empty";
-  if (!utf8LengthAtMost(topic, MAXIMUM_STRING_BYTES)) return "topic name longer than 65535 bytes";
+  const tooLong = utf8Problem(topic, "topic name");
+  if (tooLong) return tooLong;
   const nul = topic.indexOf("\u0000");
   if (nul >= 0) return `topic name contains U+0000 at index ${nul}`;
   const i = nextWildcard(topic, 0);
@@ -56,7 +66,8 @@ function topicNameProblem(topic: string): string | undefined {
 function topicFilterProblem(filter: string): string | undefined {
   if (typeof filter !== "string") return `topic filter ${String(filter)} is not a string`;
   if (filter.length === 0) return "topic filter is empty";
-  if (!utf8LengthAtMost(filter, MAXIMUM_STRING_BYTES)) return "topic filter longer than 65535 bytes";
+  const tooLong = utf8Problem(filter, "topic filter");
+  if (tooLong) return tooLong;
   const nul = filter.indexOf("\u0000");
   if (nul >= 0) return `topic filter contains U+0000 at index ${nul}`;
   let start = 0;

@@ -3,15 +3,15 @@
 // and decoding allocate only their results.
 
 import { MALFORMED_PACKET, MqttProtocolError, PACKET_TOO_LARGE } from "./errors.js";
-import { Utf8Error, utf8Decode, utf8EncodeInto, utf8Length } from "../util/utf8.js";
+import { Utf8Decoder, Utf8Error, utf8EncodeInto, utf8Length } from "../util/utf8.js";
 
 export const MAXIMUM_VARIABLE_BYTE_INTEGER = 268_435_455;
 
 /** Control packet names by type, for error messages. */
-export const PACKET_NAMES: readonly string[] = [
+export const PACKET_NAMES: readonly string[] = Object.freeze([
   "reserved packet type 0", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP",
   "SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ", "PINGRESP", "DISCONNECT", "AUTH",
-];
+]);
 const MAXIMUM_TWO_BYTE = 0xffff;
 const MAXIMUM_FOUR_BYTE = 0xffff_ffff;
 
@@ -213,6 +213,7 @@ export class PacketReader {
   packetName = "";
   /** User properties seen in this packet, against the decoder's cap. */
   userProperties = 0;
+  readonly #text = new Utf8Decoder();
 
   begin(bytes: Uint8Array, start: number, end: number, packetName: string): void {
     this.bytes = bytes;
@@ -287,7 +288,7 @@ export class PacketReader {
     }
     let value: string;
     try {
-      value = utf8Decode(bytes, start, end);
+      value = this.#text.decode(bytes, start, end);
     } catch (error) {
       if (error instanceof Utf8Error) this.fail(MALFORMED_PACKET, `${what} is not well-formed UTF-8 (${error.reason})`);
       throw error;

@@ -10,7 +10,7 @@ import type { HttpResponseParser, ResponseHead } from "./http-parse.js";
 import { parseRetryAfter, retryDelayMs } from "./retry.js";
 import { formatUrl, parseHttpUrl, resolveUrl, type HttpUrl } from "./url.js";
 
-const REDIRECTS = [301, 302, 303, 307, 308];
+const REDIRECTS = Object.freeze([301, 302, 303, 307, 308]);
 
 /** What every request of one client shares: its buffers, its parser, and the way to report being done. */
 export interface ClientResources {

@@ -79,7 +79,7 @@ export interface HttpRequest {
   cancel(): void;
 }
 
-const DEFAULTS: Required<HttpRequestOptions> = {
+const DEFAULTS: Required<HttpRequestOptions> = Object.freeze({
   ca: "",
   userAgent: "MakapixPlayer/0.1",
   maximumBodyBytes: 5 * 1024 * 1024,
@@ -91,7 +91,7 @@ const DEFAULTS: Required<HttpRequestOptions> = {
   backoffInitialMs: 1000,
   backoffMaximumMs: 10_000,
   retryAfterCapMs: 30_000,
-};
+});
 export class HttpClient {
   readonly #host: Host;
   readonly #defaults: Required<HttpRequestOptions>;

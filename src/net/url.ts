@@ -4,6 +4,7 @@
 
 import { HttpError } from "./errors.js";
 import { utf8Encode } from "../util/utf8.js";
+import { clipText } from "../util/string-model.js";
 
 export interface HttpUrl {
   secure: boolean;
@@ -152,7 +153,7 @@ function needsEncoding(code: number): boolean {
 }
 
 function shorten(text: string): string {
-  return text.length > 80 ? text.slice(0, 77) + "..." : text;
+  return text.length > 80 ? clipText(text, 77) + "..." : text;
 }
 
 function urlError(message: string): HttpError {

@@ -1,6 +1,7 @@
 // UTF-8 encoding and strict decoding without TextEncoder/TextDecoder (absent from a Moddable app).
-// Memory: encoding allocates only the result; decoding reuses one module-level buffer of
-// DECODE_CHUNK code units and builds the string a chunk at a time.
+// Memory: encoding allocates only the result; a Utf8Decoder owns a buffer of DECODE_CHUNK code units
+// (128 bytes) and builds each string a chunk at a time. Nothing is shared between callers: a module
+// preloaded into a Moddable app has its module-level buffers in read-only flash.
 
 /** Bytes that are not well-formed UTF-8, or a string that cannot be encoded (lone surrogate). */
 export class Utf8Error extends Error {
@@ -19,13 +20,6 @@ export class Utf8Error extends Error {
 // String.fromCharCode.apply pushes every code unit as an argument on the engine stack; XS on an
 // ESP32 has a small stack, so chunks stay small.
 const DECODE_CHUNK = 64;
-const decodeUnits = new Uint16Array(DECODE_CHUNK);
-
-function unitsToString(count: number): string {
-  // fromCharCode accepts any array-like through apply; the cast only satisfies the type checker.
-  const units = count === DECODE_CHUNK ? decodeUnits : decodeUnits.subarray(0, count);
-  return String.fromCharCode.apply(null, units as unknown as number[]);
-}
 
 function loneSurrogate(index: number): Utf8Error {
   return new Utf8Error(`lone surrogate at string index ${index} cannot be encoded`);
@@ -112,51 +106,73 @@ function continuation(bytes: Uint8Array, at: number, end: number, lead: number, 
  * (it is well-formed UTF-8; protocols that forbid it check separately).
  */
 export function utf8Decode(bytes: Uint8Array, start: number, end: number): string {
-  if (start < 0 || end > bytes.length || start > end) {
-    throw new Utf8Error(`range ${start}..${end} outside ${bytes.length} bytes`);
+  return new Utf8Decoder().decode(bytes, start, end);
+}
+
+/**
+ * A strict UTF-8 decoder that owns its scratch buffer, for callers that decode often (the MQTT
+ * packet reader): one per owner, reused for every string.
+ */
+export class Utf8Decoder {
+  readonly #units = new Uint16Array(DECODE_CHUNK);
+
+  #unitsToString(count: number): string {
+    const units = this.#units;
+    // fromCharCode accepts any array-like through apply; the cast only satisfies the type checker.
+    // A surrogate pair given in one call becomes one character under both string models (UTF-16
+    // units in Node and xsnap, code points in a Moddable app); decode() never splits a pair.
+    return String.fromCharCode.apply(null, (count === DECODE_CHUNK ? units : units.subarray(0, count)) as unknown as number[]);
   }
-  let result = "";
-  let units = 0;
-  let at = start;
-  while (at < end) {
-    const lead = at;
-    const byte = bytes[at++];
-    let code: number;
-    if (byte < 0x80) {
-      code = byte;
-    } else if (byte < 0xc2) {
-      // 0x80..0xBF: continuation without a lead byte; 0xC0/0xC1 can only start overlong forms.
-      throw new Utf8Error(byte < 0xc0 ? `unexpected continuation byte at byte ${lead}` : `overlong 2-byte sequence at byte ${lead}`);
-    } else if (byte < 0xe0) {
-      code = ((byte & 0x1f) << 6) | continuation(bytes, at++, end, lead, 2);
-    } else if (byte < 0xf0) {
-      code = ((byte & 0x0f) << 12) | (continuation(bytes, at++, end, lead, 3) << 6);
-      code |= continuation(bytes, at++, end, lead, 3);
-      if (code < 0x800) throw new Utf8Error(`overlong 3-byte sequence at byte ${lead}`);
-      if (code >= 0xd800 && code <= 0xdfff) {
-        throw new Utf8Error(`surrogate code point U+${code.toString(16).toUpperCase()} at byte ${lead}`);
+
+  /** As utf8Decode, without allocating anything but the string. */
+  decode(bytes: Uint8Array, start: number, end: number): string {
+    const decodeUnits = this.#units;
+    if (start < 0 || end > bytes.length || start > end) {
+      throw new Utf8Error(`range ${start}..${end} outside ${bytes.length} bytes`);
+    }
+    let result = "";
+    let units = 0;
+    let at = start;
+    while (at < end) {
+      const lead = at;
+      const byte = bytes[at++];
+      let code: number;
+      if (byte < 0x80) {
+        code = byte;
+      } else if (byte < 0xc2) {
+        // 0x80..0xBF: continuation without a lead byte; 0xC0/0xC1 can only start overlong forms.
+        throw new Utf8Error(byte < 0xc0 ? `unexpected continuation byte at byte ${lead}` : `overlong 2-byte sequence at byte ${lead}`);
+      } else if (byte < 0xe0) {
+        code = ((byte & 0x1f) << 6) | continuation(bytes, at++, end, lead, 2);
+      } else if (byte < 0xf0) {
+        code = ((byte & 0x0f) << 12) | (continuation(bytes, at++, end, lead, 3) << 6);
+        code |= continuation(bytes, at++, end, lead, 3);
+        if (code < 0x800) throw new Utf8Error(`overlong 3-byte sequence at byte ${lead}`);
+        if (code >= 0xd800 && code <= 0xdfff) {
+          throw new Utf8Error(`surrogate code point U+${code.toString(16).toUpperCase()} at byte ${lead}`);
+        }
+      } else if (byte < 0xf5) {
+        code = ((byte & 0x07) << 18) | (continuation(bytes, at++, end, lead, 4) << 12);
+        code |= continuation(bytes, at++, end, lead, 4) << 6;
+        code |= continuation(bytes, at++, end, lead, 4);
+        if (code < 0x10000) throw new Utf8Error(`overlong 4-byte sequence at byte ${lead}`);
+        if (code > 0x10ffff) throw new Utf8Error(`code point above U+10FFFF at byte ${lead}`);
+      } else {
+        throw new Utf8Error(`invalid lead byte 0x${byte.toString(16)} at byte ${lead}`);
       }
-    } else if (byte < 0xf5) {
-      code = ((byte & 0x07) << 18) | (continuation(bytes, at++, end, lead, 4) << 12);
-      code |= continuation(bytes, at++, end, lead, 4) << 6;
-      code |= continuation(bytes, at++, end, lead, 4);
-      if (code < 0x10000) throw new Utf8Error(`overlong 4-byte sequence at byte ${lead}`);
-      if (code > 0x10ffff) throw new Utf8Error(`code point above U+10FFFF at byte ${lead}`);
-    } else {
-      throw new Utf8Error(`invalid lead byte 0x${byte.toString(16)} at byte ${lead}`);
+      // Flush while there is still room for a surrogate pair.
+      if (units >= DECODE_CHUNK - 1) {
+        result += this.#unitsToString(units);
+        units = 0;
+      }
+      if (code < 0x10000) {
+        decodeUnits[units++] = code;
+      } else {
+        code -= 0x10000;
+        decodeUnits[units++] = 0xd800 + (code >> 10);
+        decodeUnits[units++] = 0xdc00 + (code & 0x3ff);
+      }
     }
-    // Flush while there is still room for a surrogate pair.
-    if (units >= DECODE_CHUNK - 1) {
-      result += unitsToString(units);
-      units = 0;
-    }
-    if (code < 0x10000) {
-      decodeUnits[units++] = code;
-    } else {
-      code -= 0x10000;
-      decodeUnits[units++] = 0xd800 + (code >> 10);
-      decodeUnits[units++] = 0xdc00 + (code & 0x3ff);
-    }
+    return units === 0 ? result : result + this.#unitsToString(units);
   }
-  return units === 0 ? result : result + unitsToString(units);
 }

@@ -52,4 +52,13 @@ describe("XS runner on its fixtures", () => {
   test("failing-assert still counts its passing test", () => {
     assert.equal(runFixture("failing-assert").summary, "xs: 1 passed, 1 failed");
   });
+
+  test("stripped-functions: no name/length needed; callback style and wrong classes fail by cause", () => {
+    const run = runFixture("stripped-functions");
+    assert.equal(run.summary, "xs: 2 passed, 2 failed", run.output);
+    assert.match(run.output, /^ok - \S+ > a synchronous body without length runs and is not awaited forever$/m);
+    assert.match(run.output, /^ok - \S+ > an async body without length is awaited$/m);
+    assert.match(run.output, /not ok - \S+ > a callback-style body is refused, by name: Error: callback-style tests/);
+    assert.match(run.output, /not ok - \S+ > the wrong error class is named without reading name: The error is expected to be an instance of RangeError/);
+  });
 });

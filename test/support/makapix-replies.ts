@@ -47,8 +47,10 @@ function hex4(unit: number): string {
 function quote(s: string): string {
   const out: string[] = ['"'];
   for (const character of s) {
-    const unit = character.charCodeAt(0);
-    if (character.length === 2) out.push(hex4(unit) + hex4(character.charCodeAt(1)));
+    // codePointAt, not charCodeAt/length: in a Moddable app an emoji is one index whose charCodeAt
+    // is the whole code point. ensure_ascii writes astral characters as a surrogate-pair escape.
+    const unit = character.codePointAt(0)!;
+    if (unit > 0xffff) out.push(hex4(0xd800 + ((unit - 0x10000) >> 10)) + hex4(0xdc00 + ((unit - 0x10000) & 0x3ff)));
     else if (unit === 0x22) out.push('\\"');
     else if (unit === 0x5c) out.push("\\\\");
     else if (unit === 0x0a) out.push("\\n");

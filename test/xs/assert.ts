@@ -45,7 +45,8 @@ export function inspect(value: unknown, depth = 2, seen: object[] = []): string 
     case "boolean":
       return String(value);
     case "function":
-      return `[Function ${value.name || "(anonymous)"}]`;
+      // No name: a Moddable app strips functions' names ("strip": "*").
+      return "[Function]";
   }
   if (value === null) return "null";
   const object = value as object;
@@ -106,11 +107,35 @@ function hexBytes(bytes: Uint8Array): string {
   return bytes.length > 32 ? `${shown.join(" ")} … ${bytes.length - 32} more` : shown.join(" ");
 }
 
+// A Moddable app strips Function.prototype.name and length ("strip": "*"), so classes are never
+// named from `ctor.name`: the built-ins are recognised by identity, other classes by a
+// Symbol.toStringTag their prototype declares; the rest are shown as "(class instance)", the same
+// on every engine.
+const BUILT_IN_CLASSES = new Map<unknown, string>([
+  [Object, "Object"], [Array, "Array"], [Map, "Map"], [Set, "Set"], [WeakMap, "WeakMap"], [WeakSet, "WeakSet"],
+  [Date, "Date"], [RegExp, "RegExp"], [Promise, "Promise"], [ArrayBuffer, "ArrayBuffer"], [DataView, "DataView"],
+  [Int8Array, "Int8Array"], [Uint8Array, "Uint8Array"], [Uint8ClampedArray, "Uint8ClampedArray"],
+  [Int16Array, "Int16Array"], [Uint16Array, "Uint16Array"], [Int32Array, "Int32Array"], [Uint32Array, "Uint32Array"],
+  [Float32Array, "Float32Array"], [Float64Array, "Float64Array"], [BigInt64Array, "BigInt64Array"],
+  [BigUint64Array, "BigUint64Array"], [Error, "Error"], [TypeError, "TypeError"], [RangeError, "RangeError"],
+  [SyntaxError, "SyntaxError"], [ReferenceError, "ReferenceError"], [EvalError, "EvalError"], [URIError, "URIError"],
+  [AggregateError, "AggregateError"], [Number, "Number"], [String, "String"], [Boolean, "Boolean"],
+]);
+
+/** The name of a class without reading its `name`, or undefined when it cannot be told. */
+function className(ctor: unknown): string | undefined {
+  const known = BUILT_IN_CLASSES.get(ctor);
+  if (known !== undefined) return known;
+  const prototype: unknown = typeof ctor === "function" ? (ctor as { prototype?: unknown }).prototype : undefined;
+  if (typeof prototype !== "object" || prototype === null) return undefined;
+  const tag: unknown = (prototype as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+  return typeof tag === "string" ? tag : undefined;
+}
+
 function constructorName(object: object): string {
   const prototype: unknown = Object.getPrototypeOf(object);
   if (prototype === null) return "[Object: null prototype]";
-  const ctor = (prototype as { constructor?: unknown }).constructor;
-  return typeof ctor === "function" && ctor.name ? ctor.name : "Object";
+  return className((prototype as { constructor?: unknown }).constructor) ?? "(class instance)";
 }
 
 function propertyName(key: string): string {
@@ -390,12 +415,11 @@ function checkError(operator: string, error: unknown, expected: ErrorValidator |
     const prototype: unknown = (expected as { prototype?: unknown }).prototype;
     if (prototype !== undefined && error instanceof (expected as ErrorClass)) return;
     if (isErrorClass(expected)) {
-      fail_(operator, `The error is expected to be an instance of ${expected.name}. Received ${inspect(error)}`, message, error, expected);
+      fail_(operator, `The error is expected to be an instance of ${className(expected) ?? "the expected class"}. Received ${inspect(error)}`, message, error, expected);
     }
     const verdict: unknown = (expected as (error: unknown) => unknown)(error);
     if (verdict !== true) {
-      const name = expected.name ? ` "${expected.name}"` : "";
-      fail_(operator, `The validation function${name} is expected to return true. Received ${inspect(verdict)} for ${inspect(error)}`, message, error, expected);
+      fail_(operator, `The validation function is expected to return true. Received ${inspect(verdict)} for ${inspect(error)}`, message, error, expected);
     }
     return;
   }
@@ -422,7 +446,8 @@ function splitMessage(expected: ErrorValidator | string | undefined, message: Me
 }
 
 function expectedLabel(expected: ErrorValidator | string | undefined): string {
-  if (typeof expected === "function" && expected.name) return ` (${expected.name})`;
+  const name = typeof expected === "function" ? className(expected) : undefined;
+  if (name !== undefined) return ` (${name})`;
   if (expected instanceof RegExp) return ` matching ${String(expected)}`;
   return "";
 }

@@ -23,6 +23,16 @@ test("text wraps at spaces, splits over-long words, and ends with an ellipsis wh
   assert.deepEqual(wrapText("", 16, 5), []);
 });
 
+test("an emoji is one character cell under both string models, and never cut in half", () => {
+  const wave = "\u{1F44B}";
+  assert.deepEqual(wrapText(`hi ${wave}${wave}${wave}${wave}`, 3, 5), ["hi", `${wave}${wave}${wave}`, wave]);
+  assert.deepEqual(wrapText(`${wave} ${wave} ${wave} ${wave} ${wave}`, 3, 2), [`${wave} ${wave}`, `${wave} …`]);
+  // Drawn: two cells (two unknown-glyph boxes), centred as two characters.
+  const frame = new Uint8Array(16 * 5 * 3);
+  drawStatus(frame, 16, 5, `${wave}${wave}`, STATUS_COLORS.info);
+  assert.deepEqual(ascii(frame, 16, 5)[0], "....###.###.....");
+});
+
 test("glyphs: 'T' has a full top row and a centre stem; lower case draws as upper case", () => {
   const t = glyphOf("T");
   assert.deepEqual([0, 1, 2].map((x) => glyphPixel(t, x, 0)), [true, true, true]);

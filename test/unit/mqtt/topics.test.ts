@@ -4,6 +4,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { MqttProtocolError } from "../../../src/mqtt/errors.js";
 import { isValidTopicFilter, isValidTopicName, topicMatches, validateTopicFilter, validateTopicName } from "../../../src/mqtt/topics.js";
+import { encodePacket } from "../../../src/mqtt/encode.js";
+import { utf8Length } from "../../../src/util/utf8.js";
 import { Prng, randomTopic } from "../../support/mqtt-codec.js";
 
 describe("topic names", () => {
@@ -31,6 +33,43 @@ describe("topic names", () => {
     // 21846 × 3 bytes: counted character by character, which is slow in XS (see topics.ts), so once.
     assert.equal(isValidTopicName("€".repeat(21846)), false);
     assert.equal(isValidTopicName("€".repeat(21845)), true);
+  });
+});
+
+describe("topic length in UTF-8 bytes, under both string models", () => {
+  // 16384 emoji are 65536 bytes: 32768 indexes in Node and xsnap, 16384 in a Moddable app, where a
+  // count from .length let it through. The limit is asserted in bytes, whatever .length says.
+  const WAVE = "\u{1F44B}";
+
+  test("emoji topics at the 65535-byte limit, one byte under and one over", () => {
+    const under = WAVE.repeat(16383) + "ab"; // 65534 bytes
+    const limit = WAVE.repeat(16383) + "abc"; // 65535 bytes
+    const over = WAVE.repeat(16384); // 65536 bytes
+    assert.equal(utf8Length(under), 65534);
+    assert.equal(utf8Length(limit), 65535);
+    assert.equal(utf8Length(over), 65536);
+    assert.equal(isValidTopicName(under), true);
+    assert.equal(isValidTopicName(limit), true);
+    assert.equal(isValidTopicName(over), false);
+    assert.throws(() => validateTopicName(over), (error: unknown) => error instanceof MqttProtocolError && error.reasonCode === 0x90 && /longer than 65535 bytes \(65536 bytes of UTF-8\)/.test(error.message));
+    assert.equal(isValidTopicName(WAVE.repeat(16383) + "abcd"), false, "65536 bytes, the last four ASCII");
+  });
+
+  test("emoji filters: the same limit, and an emoji topic matches its filter", () => {
+    assert.equal(isValidTopicFilter(WAVE.repeat(16383) + "/#"), true, "65534 bytes");
+    assert.throws(() => validateTopicFilter(WAVE.repeat(16383) + "/ab#"), (error: unknown) => error instanceof MqttProtocolError && error.reasonCode === 0x8f);
+    assert.throws(() => validateTopicFilter(WAVE.repeat(16384)), (error: unknown) => error instanceof MqttProtocolError && error.reasonCode === 0x8f && /longer than 65535 bytes/.test(error.message));
+    assert.ok(topicMatches(`${WAVE}/+/x`, `${WAVE}/\u732b${WAVE}/x`));
+    assert.ok(!topicMatches(`${WAVE}/+`, `\u{1F431}/a`));
+  });
+
+  test("the encoder writes the 65535-byte emoji topic with a length of ffff", () => {
+    const topic = WAVE.repeat(16383) + "abc";
+    const bytes = encodePacket({ type: 3, topic, qos: 0, retain: false, dup: false, payload: new Uint8Array(0) });
+    // Fixed header (1 + 3 bytes of remaining length), then the topic's two-byte length.
+    assert.deepEqual([bytes[4], bytes[5]], [0xff, 0xff]);
+    assert.deepEqual([...bytes.subarray(6, 10)], [0xf0, 0x9f, 0x91, 0x8b]);
+    assert.throws(() => encodePacket({ type: 3, topic: WAVE.repeat(16384), qos: 0, retain: false, dup: false, payload: new Uint8Array(0) }), MqttProtocolError);
   });
 });
 

@@ -4,7 +4,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Utf8Error, utf8Decode, utf8Encode, utf8EncodeInto, utf8Length } from "../../../src/util/utf8.js";
+import { Utf8Decoder, Utf8Error, utf8Decode, utf8Encode, utf8EncodeInto, utf8Length } from "../../../src/util/utf8.js";
 import { decodeChunks, hex, reasonOf } from "../../support/mqtt-codec.js";
 
 /** UTF-8 of a well-formed string, as the engine's encodeURIComponent spells it (%XX per byte). */
@@ -77,6 +77,30 @@ describe("agreement with the engine's UTF-8", () => {
     assert.equal(utf8EncodeInto("a€", into, 1), 5);
     assert.deepEqual(into, hex("00 61 e2 82 ac 00"));
     assert.throws(() => utf8EncodeInto("a€", into, 3), /output buffer of 6 bytes too small/);
+  });
+});
+
+describe("Utf8Decoder: a decoder owns its buffer", () => {
+  test("one decoder reused for many strings, emoji at every chunk position, agrees with utf8Decode", () => {
+    const decoder = new Utf8Decoder();
+    for (let prefix = 58; prefix <= 70; prefix++) {
+      const s = "x".repeat(prefix) + "\u{1F44B}\u{1F44B}" + "y";
+      const bytes = utf8Encode(s);
+      const decoded = decoder.decode(bytes, 0, bytes.length);
+      // Compared as UTF-8: under either string model a split pair would re-encode differently (or not at all).
+      assert.deepEqual(utf8Encode(decoded), bytes, `${prefix} ASCII first`);
+      assert.equal(decoded, s);
+      assert.equal(decoded, utf8Decode(bytes, 0, bytes.length));
+    }
+  });
+
+  test("two decoders do not share state: a failure in one leaves the other's result intact", () => {
+    const first = new Utf8Decoder();
+    const second = new Utf8Decoder();
+    const good = utf8Encode("\u00e9".repeat(40) + "\u{1F431}");
+    assert.throws(() => first.decode(hex("e2 82"), 0, 2), Utf8Error);
+    assert.deepEqual(utf8Encode(second.decode(good, 0, good.length)), good);
+    assert.deepEqual(utf8Encode(first.decode(good, 0, good.length)), good, "a decoder is usable after an error");
   });
 });
 
