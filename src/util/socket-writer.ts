@@ -75,9 +75,6 @@ export class SocketWriter {
    */
   onWritable(count: number): void {
     this.#writable = count > 0 ? count : 0;
-    // A socket that reports space from inside its own write only updates the count: the loop below
-    // (already running further up the stack) sends the rest.
-    if (this.#draining) return;
     this.#drain();
   }
 
@@ -104,21 +101,22 @@ export class SocketWriter {
         `write queue full: ${this.#queued} of ${this.#ring.length} bytes waiting, ${length} more do not fit (the socket can take ${this.#writable})`,
       );
     }
-    let offset = 0;
-    if (this.#queued === 0 && this.#writable > 0) {
-      offset = Math.min(this.#writable, length);
+    // What the socket cannot take now is queued before the rest is written, so that a write made from
+    // inside the socket's write (a peer answering at once) goes behind it.
+    const direct = this.#queued === 0 ? Math.min(this.#writable, length) : 0;
+    if (direct < length) this.#enqueue(bytes, direct);
+    if (direct > 0) {
+      const outer = this.#draining;
       this.#draining = true;
       try {
-        this.#send(socket, offset === length ? bytes : bytes.subarray(0, offset));
+        this.#send(socket, direct === length ? bytes : bytes.subarray(0, direct));
       } finally {
-        this.#draining = false;
+        this.#draining = outer;
       }
       if (this.#socket !== socket) return; // the owner detached from inside the socket's write
     }
-    if (offset === length) return;
-    this.#enqueue(bytes, offset);
-    // Space reported from inside the socket's write above is used at once.
-    if (this.#writable > 0) this.#drain();
+    // Room reported from inside the socket's write is used at once.
+    if (this.#queued > 0 && this.#writable > 0) this.#drain();
   }
 
   #enqueue(bytes: Uint8Array, from: number): void {
@@ -132,7 +130,13 @@ export class SocketWriter {
     this.#queued += length;
   }
 
+  /**
+   * Sends queued bytes while the socket has room. A peer may answer from inside a write (a virtual
+   * socket does), so writes and room reports can arrive nested: only the outermost call loops, and it
+   * reads the queue's state afresh on every turn.
+   */
   #drain(): void {
+    if (this.#draining) return;
     const ring = this.#ring;
     this.#draining = true;
     try {

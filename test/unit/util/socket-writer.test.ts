@@ -167,6 +167,33 @@ test("closed while bytes are queued: they are dropped, later writes fail 'closed
   assert.deepEqual(concatBytes(second.received), bytes(3, 50));
 });
 
+test("a write made from inside the socket's write (a peer answering at once) goes behind the queued rest", async () => {
+  const network = new VirtualNetwork();
+  network.writableBytes = 5;
+  const writer = new SocketWriter(64);
+  const received: Uint8Array[] = [];
+  let answered = false;
+  network.onConnection = () => ({
+    received: (chunk) => {
+      received.push(chunk);
+      if (!answered) {
+        answered = true;
+        writer.write(bytes(3, 100)); // the owner reacting to what the peer said, mid-write
+      }
+    },
+    closed() {},
+  });
+  network.connectTcp({ host: "peer.test", port: 1 }, { onWritable: (count) => writer.onWritable(count), onReadable() {}, onError() {} });
+  const connection = network.connections[0]!;
+  writer.attach(connection);
+  connection.accept();
+  writer.write(bytes(10)); // 5 now, 5 queued; the peer's answer (3 bytes) comes while the first 5 are written
+  for (let i = 0; i < 10 && writer.queued > 0; i++) await Promise.resolve();
+  assert.equal(writer.queued, 0);
+  assert.deepEqual(concatBytes(received), concatBytes([bytes(10), bytes(3, 100)]));
+  assert.ok(connection.writeSizes.every((size) => size <= 5));
+});
+
 test("a socket that throws anyway is reported as SocketWriteError 'socket' with its reason", () => {
   const { connection, writer } = connect(10, 32);
   connection.accept();
