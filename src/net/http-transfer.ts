@@ -330,8 +330,8 @@ export class Transfer {
     const socket = this.#socket;
     this.#socket = undefined;
     this.#connected = false;
-    if (socket) this.#client.writer.detach();
     if (socket) {
+      this.#client.writer.detach(); // what the socket never took is dropped with it
       try {
         socket.close();
       } catch {
