@@ -4,7 +4,12 @@
 
 /** Called by a socket. Like ECMA-419, the first `onWritable` means "connected". */
 export interface SocketHandlers {
-  /** The connection is established (TLS: handshake done); `count` bytes can be written now. */
+  /**
+   * `count` bytes can be written now: a level (the room left in the socket's send buffer), not an
+   * increment. The first call also means the connection is established (TLS: handshake done); later
+   * calls come when room was freed. After writing n bytes the caller may assume `count - n` are left
+   * until the next call. A TLS socket reports what its records can carry, its overhead deducted.
+   */
   onWritable(count: number): void;
   /** `count` bytes are waiting; call `read` to take them. */
   onReadable(count: number): void;
@@ -15,7 +20,12 @@ export interface SocketHandlers {
 export interface Socket {
   /** Copies up to `into.length` waiting bytes into `into`; returns how many were copied (0 = none). */
   read(into: Uint8Array): number;
-  /** Queues bytes for sending. The bytes may be reused by the caller as soon as this returns. */
+  /**
+   * Hands bytes to the socket for sending. The bytes may be reused by the caller as soon as this returns.
+   * Never give it more than the room reported by the last `onWritable` less what was written since
+   * (ECMA-419): a socket may throw ("would block", as the Moddable lwIP socket does) rather than buffer
+   * the excess. src/util/socket-writer.ts keeps that count and queues the rest.
+   */
   write(bytes: Uint8Array): void;
   /** Closes the connection; no handler is called afterwards. */
   close(): void;

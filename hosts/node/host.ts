@@ -4,7 +4,7 @@
 import { randomFillSync } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Clock, Host, Log, LogLevel, Random, TimerId, Timers } from "../../src/ports.js";
-import { NodeNetwork } from "./network.js";
+import { NodeNetwork, type NodeNetworkOptions } from "./network.js";
 
 class NodeTimers implements Timers {
   readonly #active = new Map<TimerId, NodeJS.Timeout>();
@@ -74,6 +74,7 @@ export interface NodeHost extends Host {
   timers: NodeTimers;
 }
 
-export function createNodeHost(log: Log = new NodeLog()): NodeHost {
-  return { network: new NodeNetwork(), timers: new NodeTimers(), clock: nodeClock, random: nodeRandom, log };
+/** `network.writableBytes` gives sockets lwIP's small send window and "would block" (for tests). */
+export function createNodeHost(log: Log = new NodeLog(), options: { network?: NodeNetworkOptions } = {}): NodeHost {
+  return { network: new NodeNetwork(options.network), timers: new NodeTimers(), clock: nodeClock, random: nodeRandom, log };
 }

@@ -6,21 +6,38 @@ import type { Network, Socket, SocketHandlers, TcpOptions, TlsOptions } from "..
 
 /** Bytes Node may buffer for us before we stop reading from the kernel (backpressure). */
 const RECEIVE_HIGH_WATER = 64 * 1024;
+/** The send window reported by default. Node buffers whatever it is given, so the default never throws. */
 const WRITABLE_REPORT = 64 * 1024;
+
+export interface NodeNetworkOptions {
+  /**
+   * Behave like the Moddable lwIP socket with a send buffer of this many bytes (for tests): report it
+   * in onWritable, throw "would block" when written past the room left, and report room again only
+   * once Node has handed the written bytes to the kernel (the write's callback).
+   */
+  writableBytes?: number;
+}
 
 class NodeStreamSocket implements Socket {
   readonly #stream: NodeSocket;
   readonly #handlers: SocketHandlers;
   readonly #received: Buffer[] = [];
+  /** The send window; in strict mode writes past it throw, as on lwIP. */
+  readonly #window: number;
+  readonly #strict: boolean;
   #receivedBytes = 0;
+  /** Bytes given to Node whose write callback has not come yet. */
+  #unflushed = 0;
+  #reportScheduled = false;
   #closed = false;
 
-  constructor(stream: NodeSocket, handlers: SocketHandlers, connectEvent: "connect" | "secureConnect") {
+  constructor(stream: NodeSocket, handlers: SocketHandlers, connectEvent: "connect" | "secureConnect", options: NodeNetworkOptions) {
     this.#stream = stream;
     this.#handlers = handlers;
-    stream.once(connectEvent, () => this.#handlers.onWritable(WRITABLE_REPORT));
-    stream.on("drain", () => {
-      if (!this.#closed) this.#handlers.onWritable(WRITABLE_REPORT);
+    this.#window = options.writableBytes ?? WRITABLE_REPORT;
+    this.#strict = options.writableBytes !== undefined;
+    stream.once(connectEvent, () => {
+      if (!this.#closed) this.#handlers.onWritable(this.#window - this.#unflushed);
     });
     stream.on("data", (data: Buffer) => {
       if (this.#closed) return;
@@ -51,8 +68,25 @@ class NodeStreamSocket implements Socket {
 
   write(bytes: Uint8Array): void {
     if (this.#closed) throw new Error("socket is closed");
+    const length = bytes.length;
+    if (this.#strict && length > this.#window - this.#unflushed) throw new Error("would block");
+    this.#unflushed += length;
     // Node keeps a reference to what it is given; the caller may reuse `bytes`, so copy.
-    this.#stream.write(Buffer.from(bytes));
+    this.#stream.write(Buffer.from(bytes), () => {
+      this.#unflushed -= length;
+      this.#scheduleReport();
+    });
+  }
+
+  /** Room is reported once per turn of the event loop, never from inside write (as on lwIP). */
+  #scheduleReport(): void {
+    if (this.#reportScheduled) return;
+    this.#reportScheduled = true;
+    setImmediate(() => {
+      this.#reportScheduled = false;
+      const room = this.#window - this.#unflushed;
+      if (!this.#closed && room > 0) this.#handlers.onWritable(room);
+    });
   }
 
   close(): void {
@@ -76,10 +110,16 @@ function describeError(error: NodeJS.ErrnoException): string {
 }
 
 export class NodeNetwork implements Network {
+  readonly #options: NodeNetworkOptions;
+
+  constructor(options: NodeNetworkOptions = {}) {
+    this.#options = options;
+  }
+
   connectTcp(options: TcpOptions, handlers: SocketHandlers): Socket {
     const stream = connectPlainTcp({ host: options.host, port: options.port });
     stream.setNoDelay(true);
-    return new NodeStreamSocket(stream, handlers, "connect");
+    return new NodeStreamSocket(stream, handlers, "connect", this.#options);
   }
 
   connectTls(options: TlsOptions, handlers: SocketHandlers): Socket {
@@ -94,7 +134,7 @@ export class NodeNetwork implements Network {
       rejectUnauthorized: true,
     });
     stream.setNoDelay(true);
-    return new NodeStreamSocket(stream, handlers, "secureConnect");
+    return new NodeStreamSocket(stream, handlers, "secureConnect", this.#options);
   }
 }
 

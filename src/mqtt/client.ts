@@ -4,6 +4,7 @@
 
 import type { Host, Socket, SocketHandlers, TcpOptions, TimerId, TlsOptions } from "../ports.js";
 import { errorMessage } from "../util/errors.js";
+import { SocketWriter, SocketWriteError } from "../util/socket-writer.js";
 import { utf8Encode } from "../util/utf8.js";
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 import { MqttDecoder } from "./decode.js";
@@ -47,6 +48,11 @@ export interface MqttClientOptions {
   backoff?: BackoffOptions;
   outboxMessages?: number;
   outboxBytes?: number;
+  /**
+   * Bytes that may wait for the socket when it reports less room than we write (ECMA-419 backpressure).
+   * Default: outboxBytes + 4 KiB, so any QoS 1 message fits with its topic, properties and control packets.
+   */
+  writeQueueBytes?: number;
 }
 
 export interface PublishOptions {
@@ -85,6 +91,7 @@ export class MqttClient {
   readonly #subscriptions: Subscriptions;
   readonly #decoder: MqttDecoder;
   readonly #encoder = new PacketEncoder();
+  readonly #writer: SocketWriter;
   readonly #readBuffer = new Uint8Array(READ_CHUNK_BYTES);
   readonly #observers: SessionObserver[] = [];
   readonly #randomBytes = new Uint8Array(4);
@@ -113,6 +120,7 @@ export class MqttClient {
       maximumMessages: options.outboxMessages ?? 32,
       maximumBytes: options.outboxBytes ?? 16 * 1024,
     });
+    this.#writer = new SocketWriter(options.writeQueueBytes ?? (options.outboxBytes ?? 16 * 1024) + 4 * 1024);
     this.#subscriptions = new Subscriptions(host.log);
     this.#decoder = new MqttDecoder(
       {
@@ -212,7 +220,7 @@ export class MqttClient {
     this.#setState(state, this.#lastError);
     const { transport } = this.#options;
     const handlers: SocketHandlers = {
-      onWritable: () => this.#onSocketConnected(socketRef),
+      onWritable: (count) => this.#onSocketWritable(socketRef, count),
       onReadable: () => this.#onSocketReadable(socketRef),
       onError: (reason) => this.#onSocketError(socketRef, reason),
     };
@@ -226,6 +234,7 @@ export class MqttClient {
       return;
     }
     this.#socket = socketRef;
+    this.#writer.attach(socketRef);
     this.#decoder.reset();
     this.#connectTimer = this.#host.timers.set(() => {
       this.#connectTimer = undefined;
@@ -233,9 +242,21 @@ export class MqttClient {
     }, this.#options.connectTimeoutMs ?? 20_000);
   }
 
-  #onSocketConnected(socket: Socket | undefined): void {
-    // ECMA-419: every onWritable after the first only reports buffer space; CONNECT goes out once.
-    if (socket !== this.#socket || this.#connectSent) return;
+  /** ECMA-419: the first onWritable means connected; each one reports how many bytes the socket takes now. */
+  #onSocketWritable(socket: Socket | undefined, count: number): void {
+    if (!socket || socket !== this.#socket) return;
+    try {
+      this.#writer.onWritable(count);
+    } catch (error) {
+      this.#fail({ kind: "socket", message: errorMessage(error) });
+      return;
+    }
+    if (!this.#connectSent) this.#sendConnect();
+    // QoS 1 messages wait in the outbox (not the write queue) while the socket is behind.
+    else if (this.#writer.queued === 0) this.#drainOutbox();
+  }
+
+  #sendConnect(): void {
     this.#connectSent = true;
     const connect: ConnectPacket = {
       type: PacketType.CONNECT,
@@ -379,6 +400,9 @@ export class MqttClient {
   #drainOutbox(): void {
     if (this.#state !== "connected" || !this.#broker) return;
     for (;;) {
+      // One message at a time into a socket that is behind: the write queue then never holds more than
+      // one PUBLISH, and the next ones go out as onWritable reports room.
+      if (this.#writer.queued > 0) return;
       const entry = this.#outbox.takeNext(this.#broker.receiveMaximum);
       if (!entry) return;
       const error = this.#sendPublish(entry.message, entry.packetId);
@@ -416,16 +440,33 @@ export class MqttClient {
       properties.topicAlias = this.#outgoingAliases.length;
     }
     if (hasProperties(properties)) packet.properties = properties;
+    const refuse = (error: Error): Error => {
+      // The broker learns a new alias only from a packet that reaches it.
+      if (packet.topic !== "" && properties.topicAlias !== undefined) this.#outgoingAliases.length = properties.topicAlias - 1;
+      return error;
+    };
     let bytes: Uint8Array;
     try {
       bytes = this.#encoder.encode(packet);
     } catch (error) {
-      return error instanceof Error ? error : new Error(String(error));
+      return refuse(error instanceof Error ? error : new Error(String(error)));
     }
     if (bytes.length > broker.maximumPacketSize) {
-      return new MqttPublishError(
-        ReasonCode.PACKET_TOO_LARGE,
-        `message of ${bytes.length} bytes exceeds the broker's maximum packet size ${broker.maximumPacketSize}`,
+      return refuse(
+        new MqttPublishError(
+          ReasonCode.PACKET_TOO_LARGE,
+          `message of ${bytes.length} bytes exceeds the broker's maximum packet size ${broker.maximumPacketSize}`,
+        ),
+      );
+    }
+    // Refusing one message (QoS 0 into a full queue, or a packet larger than the whole queue) keeps
+    // the connection; a control packet that does not fit ends it (#write).
+    if (!this.#writer.fits(bytes.length)) {
+      return refuse(
+        new MqttPublishError(
+          ReasonCode.QUOTA_EXCEEDED,
+          `message of ${bytes.length} bytes does not fit the write queue (${this.#writer.queued} of ${this.#writer.capacity} bytes waiting for the socket)`,
+        ),
       );
     }
     this.#write(bytes);
@@ -457,14 +498,17 @@ export class MqttClient {
     this.#write(this.#encoder.encode(packet));
   }
 
+  /** Every byte to the broker goes through the writer, which never gives the socket more than it reported. */
   #write(bytes: Uint8Array): void {
-    const socket = this.#socket;
-    if (!socket) return;
+    if (!this.#socket) return;
     this.#lastSentAt = this.#host.clock.monotonicMs();
     try {
-      socket.write(bytes);
+      this.#writer.write(bytes);
     } catch (error) {
-      this.#fail({ kind: "socket", message: `write failed: ${errorMessage(error)}` });
+      // queue_full: the socket has not drained for a whole queue's worth of packets; a new connection
+      // starts empty, and unacknowledged QoS 1 messages are sent again on it.
+      const message = error instanceof SocketWriteError ? error.message : `write failed: ${errorMessage(error)}`;
+      this.#fail({ kind: "socket", message });
     }
   }
 
@@ -500,6 +544,7 @@ export class MqttClient {
     this.#clearTimer("keepAlive");
     const socket = this.#socket;
     this.#socket = undefined;
+    this.#writer.detach();
     this.#broker = undefined;
     this.#connectSent = false;
     this.#readyNotified = false;

@@ -3,6 +3,7 @@
 // belong to the client and are lent to one transfer at a time.
 
 import type { Host, Socket, SocketHandlers, TimerId } from "../ports.js";
+import type { SocketWriter } from "../util/socket-writer.js";
 import { utf8EncodeInto } from "../util/utf8.js";
 import { HttpError, classifySocketError, isRetryable } from "./errors.js";
 import type { HttpRequestOptions, HttpResult, HttpSink } from "./http.js";
@@ -17,6 +18,8 @@ export interface ClientResources {
   readonly parser: HttpResponseParser;
   readonly readBuffer: Uint8Array;
   readonly headBuffer: Uint8Array;
+  /** Sends the request without overrunning the socket (ECMA-419 onWritable counts); holds a whole head. */
+  readonly writer: SocketWriter;
   /** A number in [0, 1) from the Random port, for backoff jitter. */
   unitRandom(): number;
   finished(transfer: Transfer): void;
@@ -40,6 +43,7 @@ export class Transfer {
   #connecting = false;
   #connected = false;
   #earlyEvents = 0;
+  #earlyWritable = 0;
   #lastActivityMs = 0;
   #status = 0;
   #begun = false;
@@ -92,7 +96,7 @@ export class Transfer {
     this.#earlyEvents = 0;
     this.#client.parser.reset();
     const handlers: SocketHandlers = {
-      onWritable: () => this.#onWritable(id),
+      onWritable: (count) => this.#onWritable(id, count),
       onReadable: () => this.#onReadable(id),
       onError: (reason) => this.#onSocketError(id, reason),
     };
@@ -116,17 +120,31 @@ export class Transfer {
       return;
     }
     this.#socket = socket;
+    this.#client.writer.attach(socket);
     // A host may call handlers from inside connect (before we held the socket): replay them now.
-    if (this.#earlyEvents & 1) this.#onWritable(id);
+    if (this.#earlyEvents & 1) this.#onWritable(id, this.#earlyWritable);
     if (this.#earlyEvents & 2) this.#onReadable(id);
   }
 
-  #onWritable(id: number): void {
-    if (id !== this.#connection || this.#connected) return; // later onWritable calls only report space
+  /** ECMA-419: the first call means connected; every call says how many bytes the socket takes now. */
+  #onWritable(id: number, count: number): void {
+    if (id !== this.#connection) return;
     if (this.#connecting) {
       this.#earlyEvents |= 1;
+      this.#earlyWritable = count;
       return;
     }
+    const writer = this.#client.writer;
+    if (this.#connected) {
+      // More room: the rest of the request goes out.
+      try {
+        writer.onWritable(count);
+      } catch (error) {
+        this.fail(new HttpError("connect", error instanceof Error ? error.message : String(error)));
+      }
+      return;
+    }
+    writer.onWritable(count); // nothing is queued yet: this only records the count
     this.#connected = true;
     this.#clearTimer("connect");
     const url = this.#url!;
@@ -143,9 +161,10 @@ export class Transfer {
     }
     this.#lastActivityMs = this.#host.clock.monotonicMs();
     try {
-      this.#socket!.write(this.#client.headBuffer.subarray(0, length));
+      // What the socket cannot take now is copied to the writer's queue (as large as the head buffer).
+      writer.write(this.#client.headBuffer.subarray(0, length));
     } catch (error) {
-      this.fail(new HttpError("connect", `write failed: ${error instanceof Error ? error.message : String(error)}`));
+      this.fail(new HttpError("connect", error instanceof Error ? error.message : String(error)));
       return;
     }
     // A host may deliver (even the whole response) from inside write.
@@ -312,6 +331,7 @@ export class Transfer {
     this.#socket = undefined;
     this.#connected = false;
     if (socket) {
+      this.#client.writer.detach(); // what the socket never took is dropped with it
       try {
         socket.close();
       } catch {

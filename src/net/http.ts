@@ -5,11 +5,13 @@
 // take names); its resolver errors are reported as kind "dns".
 //
 // Memory (worst case, per client): read buffer (2 KiB default) + head buffer (4 KiB default, also used
-// to encode the request) + the header strings copied out of it (at most the head buffer's size in
+// to encode the request) + a write queue of the head buffer's size (the part of the request the socket
+// cannot take yet, ECMA-419 backpressure) + the header strings copied out of it (at most the head buffer's size in
 // total) + a transient request string (URL ≤ 2048 characters) + a few small objects per request and
 // per connection attempt. The body is never buffered here.
 
 import type { Host } from "../ports.js";
+import { SocketWriter } from "../util/socket-writer.js";
 import { HttpError } from "./errors.js";
 import { HttpResponseParser } from "./http-parse.js";
 import { Transfer, type ClientResources } from "./http-transfer.js";
@@ -116,6 +118,7 @@ export class HttpClient {
       parser,
       readBuffer: new Uint8Array(readBufferBytes ?? 2048),
       headBuffer,
+      writer: new SocketWriter(headBuffer.length),
       unitRandom: () => {
         host.random.fill(randomBytes);
         return (randomBytes[0]! | (randomBytes[1]! << 8) | (randomBytes[2]! << 16)) / 0x1000000;

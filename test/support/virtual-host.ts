@@ -114,17 +114,32 @@ export interface VirtualPeer {
   closed(): void;
 }
 
+/**
+ * The client's end of a virtual connection. Like the Moddable lwIP socket it has a send window: it
+ * reports `onWritable(window)` when connected, throws "would block" when given more than the space
+ * left, and reports the whole window again once the peer has taken the bytes (a microtask later, as a
+ * real socket reports after its buffer drained), unless the test paused draining.
+ */
 export class VirtualConnection implements Socket {
   readonly options: TcpOptions | TlsOptions;
   readonly secure: boolean;
+  /** The send window: the most bytes the socket takes before it must drain. */
+  readonly window: number;
+  /** The length of every `write` the client made, in order. */
+  readonly writeSizes: number[] = [];
   readonly #handlers: SocketHandlers;
   readonly #peer: VirtualPeer;
   #inbound: Uint8Array[] = [];
   #open = true;
+  /** Bytes written since the window was last reported. */
+  #unsent = 0;
+  #paused = false;
+  #drainScheduled = false;
 
-  constructor(options: TcpOptions | TlsOptions, secure: boolean, handlers: SocketHandlers, peer: VirtualPeer) {
+  constructor(options: TcpOptions | TlsOptions, secure: boolean, handlers: SocketHandlers, peer: VirtualPeer, window = 65536) {
     this.options = options;
     this.secure = secure;
+    this.window = window;
     this.#handlers = handlers;
     this.#peer = peer;
   }
@@ -149,7 +164,12 @@ export class VirtualConnection implements Socket {
 
   write(bytes: Uint8Array): void {
     if (!this.#open) throw new Error("write on a closed virtual socket");
+    // What lwIP's xs_tcp_write does when given more than tcp_sndbuf().
+    if (bytes.length > this.window - this.#unsent) throw new Error("would block");
+    this.#unsent += bytes.length;
+    this.writeSizes.push(bytes.length);
     this.#peer.received(bytes.slice());
+    this.#scheduleDrain();
   }
 
   close(): void {
@@ -160,7 +180,29 @@ export class VirtualConnection implements Socket {
 
   // --- the test's side
   accept(): void {
-    if (this.#open) this.#handlers.onWritable(65536);
+    if (this.#open) this.#handlers.onWritable(this.window - this.#unsent);
+  }
+
+  /** Stops reporting space: written bytes stay "in the buffer" until `resumeDraining`. */
+  pauseDraining(): void {
+    this.#paused = true;
+  }
+
+  /** The buffer drains: the whole window is free again and reported. */
+  resumeDraining(): void {
+    this.#paused = false;
+    this.#scheduleDrain();
+  }
+
+  #scheduleDrain(): void {
+    if (this.#drainScheduled || this.#paused) return;
+    this.#drainScheduled = true;
+    void Promise.resolve().then(() => {
+      this.#drainScheduled = false;
+      if (this.#paused || !this.#open || this.#unsent === 0) return;
+      this.#unsent = 0;
+      this.#handlers.onWritable(this.window);
+    });
   }
 
   /** Delivers bytes to the client, optionally in slices of `sliceBytes`. */
@@ -181,6 +223,8 @@ export class VirtualConnection implements Socket {
 
 export class VirtualNetwork implements Network {
   readonly connections: VirtualConnection[] = [];
+  /** Send window of the connections made from now on (see VirtualConnection). */
+  writableBytes = 65536;
   /** Called for every new connection; the test decides when to accept or fail it. */
   onConnection: (connection: VirtualConnection) => VirtualPeer = () => ({ received() {}, closed() {} });
 
@@ -197,7 +241,7 @@ export class VirtualNetwork implements Network {
     const connection = new VirtualConnection(options, secure, handlers, {
       received: (bytes) => peer.received(bytes),
       closed: () => peer.closed(),
-    });
+    }, this.writableBytes);
     this.connections.push(connection);
     peer = this.onConnection(connection);
     return connection;
