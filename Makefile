@@ -71,6 +71,20 @@ demo: setup ## local mTLS broker, demo Makapix service and the virtual device; p
 certs: ## dev CA, broker and one player certificate under .tmp/certs (private keys stay there)
 	@bash certs/make-dev-certs.sh ca .tmp/certs && bash certs/make-dev-certs.sh player .tmp/certs $$(cat /proc/sys/kernel/random/uuid)
 
+# ESP32 (Moddable SDK + ESP-IDF v6.0). BOARD: esp32s3 = Adafruit MatrixPortal S3 (-p esp32/esp32s3),
+# esp32 = ESP32 DevKit with a HUB75 shield (-p esp32). Board settings: docs/esp32.md.
+BOARD ?= esp32s3
+PORT ?=
+.PHONY: esp32 flash esp32-check
+esp32: ## release build for a board with mcconfig into build/esp32 (BOARD=esp32s3|esp32; needs ESP-IDF: says how to get it)
+	@bash scripts/esp32.sh build $(BOARD)
+
+flash: ## build, flash and show the serial log (PORT=/dev/ttyUSB0 or /dev/ttyACM0, BOARD=esp32s3|esp32; needs ESP-IDF)
+	@bash scripts/esp32.sh flash $(BOARD) $(PORT)
+
+esp32-check: ## without ESP-IDF: both ESP32 builds compile (xsc), link (xsl preload) and include the HUB75 driver
+	@$(NODE) scripts/esp32-build-check.mjs
+
 xsnap: ## build the standalone xsnap used by the XS test tier
 	@bash scripts/build-xsnap.sh
 

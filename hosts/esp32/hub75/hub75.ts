@@ -83,8 +83,14 @@ export class Hub75ConfigError extends Error {
   }
 }
 
-const driverCodes: Record<Hub75Driver, number> = { shiftreg: 0, fm6126a: 1, icn2038s: 2 };
-const curveCodes: Record<Hub75Curve, number> = { cie1931: 0, gamma: 1, linear: 2 };
+// Frozen so that a preloaded module keeps them in flash (the linker warns about unfrozen tables).
+const driverCodes: Readonly<Record<Hub75Driver, number>> = Object.freeze({ shiftreg: 0, fm6126a: 1, icn2038s: 2 });
+const curveCodes: Readonly<Record<Hub75Curve, number>> = Object.freeze({ cie1931: 0, gamma: 1, linear: 2 });
+
+/** The table's code for `key`, or undefined: own keys only, so "toString" is not a driver. */
+function codeOf(table: Readonly<Record<string, number>>, key: string): number | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
 
 function integer(value: number | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -96,8 +102,8 @@ function integer(value: number | undefined, name: string, fallback: number, min:
 
 /** Plain numbers for the native side, which checks the ranges again. */
 function normalise(config: Hub75Config): object {
-  const driver = driverCodes[config.driver ?? "shiftreg"];
-  const curve = curveCodes[config.curve ?? "cie1931"];
+  const driver = codeOf(driverCodes, config.driver ?? "shiftreg");
+  const curve = codeOf(curveCodes, config.curve ?? "cie1931");
   if (driver === undefined) throw new Hub75ConfigError("driver must be shiftreg, fm6126a or icn2038s");
   if (curve === undefined) throw new Hub75ConfigError("curve must be cie1931, gamma or linear");
   if (config.panelHeight !== 32 && config.panelHeight !== 64) {

@@ -1,0 +1,231 @@
+// Proves the two ESP32 builds short of the ESP-IDF step, with the real Moddable SDK:
+//   node scripts/esp32-build-check.mjs
+// For -p esp32 (an ESP32 DevKit) and -p esp32/esp32s3 (the Adafruit MatrixPortal S3):
+//   - mcconfig (without -m, so without ESP-IDF) writes the build's makefile and configuration;
+//   - the makefile's own module and link targets run: tsc + xsc for every module, xsid for every
+//     native file, then xsl with the preload list (IDF_PATH points at an empty folder, IDF_VERSION is
+//     given, and sdkconfig.h, which only ESP-IDF can make, is marked as up to date with make -o);
+//   - the HUB75 driver is part of the build (its modules, preloaded; its C files; its host functions
+//     in the linked mc.xs.h), and the linker says nothing about hosts/esp32;
+//   - the board settings reach the build (pins, memory class, PSRAM in the merged sdkconfig);
+//   - hub75_xs.c compiles against the SDK's XS headers with this build's generated mc.xs.h.
+// Once: the core and the host stub port compile, and every XS function the binding calls is one the
+// SDK's XS defines. xsl warnings for src/ and hosts/ modules are listed (only hosts/esp32 fails).
+// Prints `ok - ...` / `not ok - ...`, then `esp32-build: N passed, M failed`; exit 1 on a failure.
+// Without any SDK (scripts/moddable-sdk.sh exit 3) prints `esp32-build: skipped (no SDK)`, exit 0.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "build", "esp32-check");
+const hub75Dir = join(root, "hosts", "esp32", "hub75");
+
+let passed = 0;
+let failed = 0;
+function check(ok, name, detail = "") {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? "ok" : "not ok"} - ${name}`);
+  if (!ok && detail) for (const line of detail.trimEnd().split("\n").slice(-25)) console.log(`#   ${line}`);
+}
+const note = (text) => console.log(`# ${text}`);
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20, ...options });
+  return { code: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}`, stdout: result.stdout ?? "" };
+}
+
+const sdk = run("bash", [join(root, "scripts", "moddable-sdk.sh")], { stdio: ["ignore", "pipe", "inherit"] });
+if (sdk.code === 3) {
+  console.log("esp32-build: skipped (no SDK)");
+  process.exit(0);
+}
+if (sdk.code !== 0) {
+  check(false, "a built Moddable SDK (scripts/moddable-sdk.sh)");
+  console.log(`esp32-build: ${passed} passed, ${failed} failed`);
+  process.exit(1);
+}
+const moddable = sdk.stdout.trim().split("\n").at(-1);
+const noIdf = join(out, "no-esp-idf"); // an empty folder: IDF_PATH must name something, ESP-IDF is never run
+rmSync(out, { recursive: true, force: true });
+mkdirSync(noIdf, { recursive: true });
+const env = {
+  ...process.env,
+  MODDABLE: moddable,
+  PATH: `${join(moddable, "build", "bin", "lin", "release")}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
+  IDF_PATH: noIdf,
+};
+const expectedIdf = JSON.parse(readFileSync(join(moddable, "build", "devices", "esp32", "manifest.json"), "utf8")).build.EXPECTED_ESP_IDF;
+
+/** Every .ts module of src/ as the manifest names it (src/mqtt/client), declarations excluded. */
+function srcModules(dir = join(root, "src")) {
+  const names = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) names.push(...srcModules(path));
+    else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) names.push(relative(root, path).slice(0, -3));
+  }
+  return names;
+}
+
+/** The host functions hub75.ts binds: native("…") and Native("…"). */
+const hostFunctions = [...readFileSync(join(hub75Dir, "hub75.ts"), "utf8").matchAll(/\bnative\("(\w+)"\)|\bNative\("(\w+)"\)/gi)]
+  .map((match) => match[1] ?? match[2]);
+
+const C_WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-Wshadow", "-Wstrict-prototypes"];
+const gioFlags = run("pkg-config", ["--cflags", "gio-2.0"]).stdout.trim().split(/\s+/).filter(Boolean);
+/** The SDK's XS headers with the Linux platform header (the ESP32 one needs ESP-IDF), as mcconfig's lin builds use them. */
+const xsHeaderFlags = [
+  "-DINCLUDE_XSPLATFORM=1", '-DXSPLATFORM="lin_xs.h"', ...gioFlags,
+  `-I${join(moddable, "xs", "includes")}`, `-I${join(moddable, "xs", "platforms")}`, `-I${join(moddable, "xs", "sources")}`,
+];
+
+const builds = [
+  { platform: "esp32", board: "esp32-devkit", memoryClass: "small", psram: false, r1: 25 },
+  { platform: "esp32/esp32s3", board: "matrixportal-s3", memoryClass: "large", psram: true, r1: 42 },
+];
+const xslWarnings = [];
+let bindingObject;
+
+for (const build of builds) {
+  const p = build.platform;
+  const dir = join(out, p.replace("/", "-"));
+  mkdirSync(dir, { recursive: true });
+  const config = run("mcconfig", ["-p", p, "-o", dir, "manifest.json"], { env });
+  const makefiles = findFiles(join(dir, "tmp"), "makefile");
+  check(config.code === 0 && makefiles.length === 1, `${p}: mcconfig writes the build's makefile without ESP-IDF`, config.output);
+  if (makefiles.length !== 1) continue;
+  const makefile = makefiles[0];
+  const makeArgs = ["-f", makefile, `IDF_VERSION=${expectedIdf}`, "MAKEFLAGS_JOBS=--jobs=2"];
+  const variable = (name) =>
+    run("make", ["-s", ...makeArgs, "--eval", "_makapix_print-%: ; @echo $($*)", `_makapix_print-${name}`], { env }).stdout.trim();
+  const tmpDir = variable("TMP_DIR");
+  const modulesDir = variable("MODULES_DIR");
+  const modules = variable("MODULES").split(/\s+/).filter((path) => path.endsWith(".xsb"));
+  const moduleNames = modules.map((path) => relative(modulesDir, path).slice(0, -4));
+  const preloads = variable("PRELOADS").split(/\s+/).filter((word) => word.endsWith(".xsb")).map((name) => name.slice(0, -4));
+  const objects = variable("OBJECTS").split(/\s+/).map((path) => path.split("/").at(-1));
+
+  const driver = ["hosts/esp32/hub75/hub75", "hosts/esp32/hub75/hub75-panel"];
+  check(
+    driver.every((name) => moduleNames.includes(name) && preloads.includes(name)) &&
+      ["hub75_xs.c.o", "hub75_core.c.o", "hub75_esp32.c.o"].every((object) => objects.includes(object)),
+    `${p}: the HUB75 driver is in the build (hub75, hub75-panel preloaded; hub75_xs.c, hub75_core.c, hub75_esp32.c compiled)`,
+    `modules: ${moduleNames.filter((name) => name.startsWith("hosts/")).join(" ") || "none from hosts/"}\n` +
+      `objects: ${objects.filter((object) => object.startsWith("hub75")).join(" ") || "no hub75 objects"}`,
+  );
+  const missing = srcModules().filter((name) => !moduleNames.includes(name));
+  check(missing.length === 0, `${p}: every module of src/ is in the build (${moduleNames.filter((n) => n.startsWith("src/")).length})`, `missing: ${missing.join(" ")}`);
+
+  const sdkconfigH = variable("SDKCONFIG_H");
+  const started = Date.now();
+  const link = run("make", [...makeArgs, "-o", sdkconfigH, join(tmpDir, "mc.xs.c")], { env });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const compiled = modules.filter((path) => existsSync(path)).length;
+  check(
+    link.code === 0 && compiled === modules.length && existsSync(join(tmpDir, "mc.xs.c")),
+    `${p}: ${compiled}/${modules.length} modules compile (tsc, xsc) and link with xsl, ${preloads.length} preloaded (${seconds} s)`,
+    link.output,
+  );
+  const warnings = [...link.output.matchAll(/^### warning: ((?:src|hosts)\/[^:]+): (.*)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
+  xslWarnings.push(...warnings.map((warning) => `${p}: ${warning}`));
+  const driverWarnings = warnings.filter((warning) => warning.startsWith("hosts/esp32/"));
+  check(driverWarnings.length === 0 && link.code === 0, `${p}: xsl prints no warning for hosts/esp32 modules`, driverWarnings.join("\n"));
+  // xsc names the tsc output: <tmp>/tsc/<module>/<absolute path of the source, .js>:<line>: warning: …
+  const xscWarnings = link.output.split("\n").flatMap((line) => {
+    const at = line.indexOf(`${root}/`, line.indexOf("/tsc/"));
+    const match = at >= 0 && line.includes(": warning: ") ? /^(.*?\.js):(\d+): warning: (.*)$/.exec(line.slice(at + root.length + 1)) : null;
+    return match && /^(src|hosts)\//.test(match[1]) ? [`${match[1]}:${match[2]} ${match[3]}`] : [];
+  });
+  if (xscWarnings.length > 0) note(`${p}: xsc warnings (tsc output lines): ${xscWarnings.join("; ")}`);
+
+  const mcConfig = readText(join(tmpDir, "mc.config.js"));
+  const sdkconfig = findFiles(tmpDir, "sdkconfig.mc").map(readText).join("\n");
+  const board = /"board": "([^"]*)"/.exec(mcConfig)?.[1];
+  const memoryClass = /"memoryClass": "([^"]*)"/.exec(mcConfig)?.[1];
+  const r1 = Number(/"r1": (\d+)/.exec(mcConfig)?.[1]);
+  const psram = /^CONFIG_SPIRAM=y$/m.test(sdkconfig);
+  check(
+    board === build.board && memoryClass === build.memoryClass && r1 === build.r1 && psram === build.psram,
+    `${p}: board ${build.board}: memory class ${build.memoryClass}, PSRAM ${build.psram ? "on" : "off"}, HUB75 R1 on GPIO ${build.r1}`,
+    `mc/config: board ${board}, memoryClass ${memoryClass}, pins.r1 ${r1}; sdkconfig CONFIG_SPIRAM=y: ${psram}`,
+  );
+
+  // The binding as the device build compiles it (mc.xs.h, not the stand-in ids of make test-native).
+  const object = join(dir, "hub75_xs.o");
+  const cc = run("cc", [...C_WARNINGS, ...xsHeaderFlags, `-I${tmpDir}`, `-I${hub75Dir}`, "-c", join(hub75Dir, "hub75_xs.c"), "-o", object]);
+  check(cc.code === 0, `${p}: hub75_xs.c compiles against the SDK's xsmc.h with this build's mc.xs.h (-Wall -Wextra -Werror)`, cc.output);
+  if (cc.code === 0) bindingObject = object;
+
+  // xsl declares in mc.xs.h every host function the linked modules call; hub75_xs.c must define each
+  // one hub75.ts names, or the device's final link fails.
+  const header = readText(join(tmpDir, "mc.xs.h"));
+  const definedByBinding = cc.code === 0 ? symbols(["--defined-only"], [object]) : new Set();
+  const unbound = hostFunctions.filter((name) => !header.includes(` ${name}(`) || !definedByBinding.has(name));
+  check(
+    hostFunctions.length > 0 && unbound.length === 0,
+    `${p}: the ${hostFunctions.length} host functions hub75.ts names are in the linked mc.xs.h and defined by hub75_xs.c`,
+    `missing from mc.xs.h or hub75_xs.o: ${unbound.join(" ")}`,
+  );
+}
+
+// The rest of the native module, and what the binding needs from outside it.
+const core = join(out, "hub75_core.o");
+const stub = join(out, "hub75_port_stub.o");
+const coreCc = run("cc", [...C_WARNINGS, `-I${hub75Dir}`, "-c", join(hub75Dir, "hub75_core.c"), "-o", core]);
+const stubCc = run("cc", [...C_WARNINGS, `-I${hub75Dir}`, "-c", join(root, "test", "native", "hub75_port_stub.c"), "-o", stub]);
+check(coreCc.code === 0 && stubCc.code === 0, "hub75_core.c and the host stub port (test/native/hub75_port_stub.c) compile (-Werror)", coreCc.output + stubCc.output);
+if (bindingObject && coreCc.code === 0 && stubCc.code === 0) {
+  const ours = [bindingObject, core, stub];
+  const defined = symbols(["--defined-only"], ours);
+  const needed = [...symbols(["--undefined-only"], ours)].filter((name) => !defined.has(name));
+  const xsNeeded = needed.filter((name) => /^(fx|_xs)/.test(name));
+  const ownMissing = needed.filter((name) => name.startsWith("hub75"));
+  const xsLib = join(moddable, "build", "tmp", "lin", "release", "lib");
+  const xsObjects = existsSync(xsLib) ? readdirSync(xsLib).filter((name) => name.endsWith(".o")).map((name) => join(xsLib, name)) : [];
+  const xsDefined = xsObjects.length > 0 ? symbols(["--defined-only"], xsObjects) : new Set();
+  const xsMissing = xsNeeded.filter((name) => !xsDefined.has(name));
+  check(
+    ownMissing.length === 0 && xsObjects.length > 0 && xsMissing.length === 0,
+    `the binding, core and port leave only XS functions (${xsNeeded.length}, all defined by the SDK's XS objects) and libc to the linker`,
+    `hub75 symbols undefined: ${ownMissing.join(" ") || "none"}; XS symbols the SDK lacks: ${xsMissing.join(" ") || "none"}` +
+      (xsObjects.length === 0 ? `; no XS objects in ${xsLib}` : ""),
+  );
+  note(`from libc/libm: ${needed.filter((name) => !/^(fx|_xs)/.test(name)).join(" ")}`);
+}
+
+if (xslWarnings.length > 0) {
+  note(`xsl warnings for src/ and hosts/ modules (${xslWarnings.length}; only hosts/esp32 ones fail here):`);
+  for (const warning of xslWarnings) note(`  ${warning}`);
+} else note("xsl warnings for src/ and hosts/ modules: none");
+
+console.log(`esp32-build: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
+
+/** Symbol names nm lists ("address type name", no address when undefined; "file.o:" headers skipped). */
+function symbols(args, objects) {
+  const lines = run("nm", [...args, ...objects]).stdout.split("\n");
+  return new Set(lines.filter((line) => line.trim() && !line.endsWith(":")).map((line) => line.trim().split(/\s+/).at(-1)));
+}
+
+function findFiles(dir, name) {
+  const found = [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findFiles(path, name));
+    else if (entry.name === name) found.push(path);
+  }
+  return found;
+}
+
+function readText(path) {
+  return existsSync(path) ? readFileSync(path, "utf8") : "";
+}
