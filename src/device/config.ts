@@ -96,11 +96,12 @@ const MAXIMUM_HOST_CHARACTERS = 253;
 
 type Fields = { readonly [key: string]: unknown };
 
+export type ResolvedPanelSettings = ResolvedDeviceConfig["panel"];
+
 /** Checks `config` and returns it complete and frozen; throws DeviceConfigError on the first bad field. */
 export function readDeviceConfig(config: DeviceConfig): ResolvedDeviceConfig {
   const input = section(config, "config");
-  const memory = readMemoryClass(input["memoryClass"]);
-  const panel = readPanel(section(input["panel"], "panel"), memory);
+  const { memory, panel } = readPanelConfig(config);
   const frameBudgetBytes = input["frameBudgetBytes"] === undefined ? memory.frameBudgetBytes : readFrameBudget(input["frameBudgetBytes"]);
   const broker = readBroker(section(input["broker"], "broker"));
   const credentials = readCredentials(section(input["credentials"], "credentials"));
@@ -117,6 +118,16 @@ export function readDeviceConfig(config: DeviceConfig): ResolvedDeviceConfig {
     scheduler: optionalObject<SchedulerOptions>(input["scheduler"], "scheduler"),
     mqtt: optionalObject<MqttTuning>(input["mqtt"], "mqtt"),
   });
+}
+
+/**
+ * Only the panel and the memory class: what a boot sequence needs to light the panel (status
+ * screens) before it has a network or credentials.
+ */
+export function readPanelConfig(config: Pick<DeviceConfig, "panel" | "memoryClass">): { memory: MemoryClassProfile; panel: ResolvedPanelSettings } {
+  const input = section(config, "config");
+  const memory = readMemoryClass(input["memoryClass"]);
+  return { memory, panel: readPanel(section(input["panel"], "panel"), memory) };
 }
 
 function section(value: unknown, field: string): Fields {

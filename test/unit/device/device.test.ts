@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPlayerDevice, type PlayerDevice } from "../../../src/device/device.js";
-import { DeviceConfigError, type DeviceConfig } from "../../../src/device/config.js";
+import { DeviceConfigError, type DeviceConfig, type ResolvedPanelSettings } from "../../../src/device/config.js";
 import { CAPABILITIES, FIRMWARE_VERSION } from "../../../src/device/firmware.js";
 import { drawStatus, STATUS_COLORS } from "../../../src/display/status-screen.js";
 import type { PanelConfig, PixelPush, RefreshStats } from "../../../src/ports.js";
@@ -19,12 +19,14 @@ import { createVirtualHost, type VirtualHost } from "../../support/virtual-host.
 
 class RecordingPanel implements PixelPush {
   config: PanelConfig | undefined;
+  begins = 0;
   last = new Uint8Array(0);
   pushes = 0;
   brightness = -1;
   readonly stats: RefreshStats = { framesPushed: 0, refreshHz: 0 };
   begin(config: PanelConfig): void {
     this.config = config;
+    this.begins++;
   }
   push(frame: Uint8Array): void {
     this.last = frame.slice();
@@ -206,3 +208,62 @@ test("a bad configuration is refused before the panel is touched", () => {
   assert.equal(panel.config, undefined);
   assert.equal(host.timers.pending, 0);
 });
+
+/** A command as the website sends it, through the scripted broker. */
+function sendCommand(r: Rig, serial: number, type: string, payload: object): void {
+  r.broker.publishText(`makapix/player/${TEST_PLAYER_KEY}/command`, JSON.stringify({ command_id: `c-${serial}`, command_type: type, payload, timestamp: "2026-11-25T12:00:00+00:00" }));
+}
+
+test("the website's panel changes reach the observer, and a display outlives its device with them", async () => {
+  const first = rig(validConfig({ panel: { size: "64x64", brightness: 70 } }), { reply: oneWebpPost, files: { "/ab/k7.gif": animation(10) } });
+  const changes: ResolvedPanelSettings[] = [];
+  first.device.observe({ panelChanged: (panel) => changes.push(panel) });
+  first.device.start();
+  await first.host.timers.advance(2_000);
+  assert.equal(first.device.scheduler.current?.postId, 7);
+  sendCommand(first, 0, "set_paused", { paused: true });
+  sendCommand(first, 1, "set_brightness", { value: 40 });
+  sendCommand(first, 2, "set_rotation", { value: 180 });
+  await first.host.timers.advance(100);
+  assert.equal(first.panel.brightness, 40, "the panel dims");
+  assert.deepEqual(
+    changes.map((panel) => [panel.brightness, panel.rotation]),
+    [
+      [40, 0],
+      [40, 180],
+    ],
+  );
+  assert.deepEqual({ ...first.device.panelSettings }, { size: "64x64", width: 64, height: 64, colorDepth: 8, rotation: 180, mirror: false, brightness: 40 });
+  await stopDevice(first);
+
+  // New credentials (say): the next device draws on the same display.
+  const second = createPlayerDevice(first.host, first.device.display, validConfig());
+  assert.equal(first.panel.begins, 1, "the panel is set up once");
+  second.start();
+  assert.ok(sameFrame(first.panel.last, rotated180(statusFrame(64, 64, "Connecting to Makapix Club", "info"), 64, 64)), "its status screen is upright for the 180° mounting");
+  await first.host.timers.advance(100);
+  assert.equal(first.host.network.connections.filter((c) => c.options.host === "broker.test").length, 2, "a second session");
+  const state = JSON.parse(first.published("/state").at(-1)!) as { brightness: number; rotation: number };
+  assert.deepEqual([state.brightness, state.rotation], [40, 180], "the new session reports what the website set");
+  assert.equal(first.panel.brightness, 40);
+  await first.host.timers.advance(2_000);
+  assert.equal(second.scheduler.current?.postId, 7);
+  const pushes = first.panel.pushes;
+  await first.host.timers.advance(2_000);
+  assert.ok(first.panel.pushes > pushes, "the new session's animation plays: the pause ended with the old session");
+  const stopping = second.stop();
+  await first.host.timers.advance(5_000);
+  await stopping;
+  assert.equal(first.host.timers.pending, 0);
+
+  assert.throws(
+    () => createPlayerDevice(first.host, first.device.display, validConfig({ panel: { size: "64x32" } })),
+    (error: unknown) => error instanceof DeviceConfigError && error.field === "panel.size" && error.message.includes("64x64"),
+  );
+});
+
+function rotated180(frame: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(frame.length);
+  for (let p = 0; p < width * height; p++) out.set(frame.subarray(p * 3, p * 3 + 3), (width * height - 1 - p) * 3);
+  return out;
+}
