@@ -11,6 +11,9 @@
 //   whole small heap; onto 64×64 (or 128×32) it is ~55 KiB.
 // - small frame budget 24 KiB: two 64×64 panel frames (12 KiB each), the least a FrameCache keeps
 //   (one on screen, one being written); longer animations are thinned to fit.
+// - Measured (test/oracle/device-memory.test.ts): the assembled device holds ~47 KB, ~70 KB once
+//   connected, before any art; with two frame caches and a GIF decode a 64×64 session is over the
+//   small budget today (docs/architecture.md, "Memory classes").
 // - WebP only on "large": a lossless frame keeps its whole ARGB canvas (256 KiB at 256×256) plus the
 //   buffered chunk; measured in XS, a 256×256 lossless file holds 375 KB (docs/artwork.md, "WebP").
 // - large heap 1 MiB: fits the worst WebP decode (375 KB), two frame caches (2 × 256 KiB) and the
