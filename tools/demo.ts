@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { NodeLog } from "../hosts/node/host.js";
 import { startPanelServer, type PanelControl, type PanelServer } from "../hosts/node/panel-server.js";
 import { createVirtualDevice, type VirtualDevice } from "../hosts/node/virtual-device.js";
-import type { PANEL_SIZES } from "../src/display/geometry.js";
+import { readPanelConfig, type PanelSize } from "../src/device/config.js";
 import { redactKey } from "../src/makapix/topics.js";
 import { sendAsWebsite } from "./demo-controls.js";
 import type { DemoService } from "./demo-service/service.js";
@@ -79,6 +79,9 @@ async function actLocally(device: VirtualDevice, control: PanelControl): Promise
 }
 
 async function main(): Promise<void> {
+  const panelSize = (argument("panel") ?? "64x64") as PanelSize;
+  // Checked before anything starts, so a typo leaves no broker behind.
+  readPanelConfig({ panel: { size: panelSize }, memoryClass: "large" });
   let broker: TestBroker | undefined;
   let service: DemoService | undefined;
   let target: Target;
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
     broker: { host: target.host, port: target.port },
     tls: target.tls,
     vault: target.vault,
-    panelSize: (argument("panel") ?? "64x64") as keyof typeof PANEL_SIZES,
+    panelSize,
     initialChannel: { name: "promoted" },
     scheduler: { dwellOverrideMs: Number(argument("dwell") ?? 10) * 1000 },
     log: new NodeLog("info", (line) => console.log(`[device] ${line}`)),

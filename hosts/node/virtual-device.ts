@@ -1,20 +1,21 @@
-// The virtual device: the same firmware core as the ESP32 build (src/), bound to the Node host, with
-// the panel emulator in place of the HUB75 module. Used by `make demo` and the end-to-end tests.
+// The virtual device: the device layer (src/device/) bound to the Node host, with the panel emulator in
+// place of the HUB75 module. Used by `make demo` and the end-to-end tests. Everything that is the same
+// on every host (assembly, status screens, capabilities, memory class, start/stop order) lives in
+// src/device/; this file only picks the Node ports and a PC's defaults.
 
-import { AVAILABLE_DECODERS } from "../../src/art/decoders.js";
-import { ArtworkPipeline } from "../../src/art/pipeline.js";
-import { Display } from "../../src/display/display.js";
-import { PANEL_SIZES } from "../../src/display/geometry.js";
+import { createPlayerDevice, type PlayerDevice } from "../../src/device/device.js";
+import type { DeviceConfig, MqttTuning, PanelSize } from "../../src/device/config.js";
+import type { MemoryClass } from "../../src/device/memory-class.js";
+import type { Display } from "../../src/display/display.js";
 import type { ChannelSpec } from "../../src/makapix/channels.js";
-import { MakapixPlayer, type MakapixPlayerOptions } from "../../src/makapix/player.js";
-import type { Capabilities } from "../../src/makapix/presence.js";
+import type { MakapixPlayer } from "../../src/makapix/player.js";
 import type { SchedulerOptions } from "../../src/makapix/scheduler.js";
-import { HttpClient } from "../../src/net/http.js";
 import type { Log } from "../../src/ports.js";
 import { createNodeHost, NodeLog, type NodeHost } from "./host.js";
 import { PanelEmulator } from "./panel-emulator.js";
 
-export const FIRMWARE_VERSION = "0.1.0";
+/** A PC has room for long animations: far more than the large class's budget, so nothing is thinned. */
+const PC_FRAME_BUDGET_BYTES = 8 * 1024 * 1024;
 
 export interface VirtualDeviceOptions {
   playerKey: string;
@@ -22,20 +23,21 @@ export interface VirtualDeviceOptions {
   tls: { ca: string; certificate: string; key: string };
   /** Vault base URL (no trailing slash) and the CA its https certificate chains to. */
   vault: { url: string; ca?: string };
-  panelSize?: keyof typeof PANEL_SIZES;
+  panelSize?: PanelSize;
   colorDepth?: number;
   /** Which board to behave like (default "large": an ESP32-S3 with PSRAM, which also decodes WebP). */
-  memoryClass?: "small" | "large";
-  /** Panel frames one artwork may keep; a PC has room for long animations. */
+  memoryClass?: MemoryClass;
+  /** Panel frames one artwork may keep (default 8 MiB, whatever the memory class). */
   frameBudgetBytes?: number;
   initialChannel?: ChannelSpec;
   scheduler?: SchedulerOptions;
-  mqtt?: MakapixPlayerOptions["mqtt"];
+  mqtt?: MqttTuning;
   log?: Log;
 }
 
 export interface VirtualDevice {
   readonly host: NodeHost;
+  readonly device: PlayerDevice;
   readonly player: MakapixPlayer;
   readonly display: Display;
   readonly panel: PanelEmulator;
@@ -43,60 +45,32 @@ export interface VirtualDevice {
   stop(): Promise<void>;
 }
 
-export const CAPABILITIES: Capabilities = {
-  pause: true,
-  brightness: { min: 0, max: 100, step: 1 },
-  rotation: [0, 90, 180, 270],
-  mirror: ["none", "horizontal"],
-};
+/** The device configuration these options describe (throws DeviceConfigError like the device would). */
+export function virtualDeviceConfig(options: VirtualDeviceOptions): DeviceConfig {
+  return {
+    panel: { size: options.panelSize ?? "64x64", colorDepth: options.colorDepth ?? 8, brightness: 80 },
+    memoryClass: options.memoryClass ?? "large",
+    frameBudgetBytes: options.frameBudgetBytes ?? PC_FRAME_BUDGET_BYTES,
+    broker: options.broker,
+    credentials: { playerKey: options.playerKey, ...options.tls },
+    vault: options.vault,
+    ...(options.initialChannel ? { initialChannel: options.initialChannel } : {}),
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    ...(options.mqtt ? { mqtt: options.mqtt } : {}),
+  };
+}
 
 export function createVirtualDevice(options: VirtualDeviceOptions): VirtualDevice {
   const host = createNodeHost(options.log ?? new NodeLog("info"));
   const panel = new PanelEmulator();
-  const size = PANEL_SIZES[options.panelSize ?? "64x64"];
-  const display = new Display(panel, host.timers, () => host.clock.monotonicMs(), {
-    geometry: { width: size.width, height: size.height, rotation: 0, mirror: false },
-    colorDepth: options.colorDepth ?? 8,
-    brightness: 80,
-  });
-  const http = new HttpClient(host, options.vault.ca ? { ca: options.vault.ca } : {});
-  const pipeline = new ArtworkPipeline(host, http, display, {
-    rendition: { vault: options.vault.url, memoryClass: options.memoryClass ?? "large", decoders: AVAILABLE_DECODERS },
-    frameBudgetBytes: options.frameBudgetBytes ?? 8 * 1024 * 1024,
-  });
-  const player = new MakapixPlayer(host, {
-    playerKey: options.playerKey,
-    broker: options.broker,
-    tls: options.tls,
-    firmwareVersion: FIRMWARE_VERSION,
-    capabilities: CAPABILITIES,
-    display,
-    stage: pipeline,
-    ...(options.initialChannel ? { initialChannel: options.initialChannel } : {}),
-    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-    ...(options.mqtt ? { mqtt: options.mqtt } : {}),
-  });
-  display.showStatus("Connecting to Makapix Club", "info");
-  player.observe({
-    sessionChanged: (state, error) => {
-      if (state === "reconnecting" && error && !player.scheduler.current) {
-        display.showStatus(error.kind === "tls" || error.kind === "connack" ? `Refused: ${error.message}` : "Reconnecting…", "warning");
-      }
-    },
-    blocked: (ms) => display.showStatus(`Makapix refused this player. Retrying in ${Math.round(ms / 1000)} s`, "error"),
-    idle: (reason) => {
-      if (!player.scheduler.current) display.showStatus(reason, "warning");
-    },
-  });
+  const device = createPlayerDevice(host, panel, virtualDeviceConfig(options));
   return {
     host,
-    player,
-    display,
+    device,
+    player: device.player,
+    display: device.display,
     panel,
-    start: () => player.start(),
-    async stop() {
-      await player.stop();
-      pipeline.stop();
-    },
+    start: () => device.start(),
+    stop: () => device.stop(),
   };
 }

@@ -46,13 +46,14 @@ export class ArtworkPipeline implements ArtworkStage {
   /** Two caches: one on screen, one being filled. */
   #spareCache: FrameCache | undefined;
   #screenCache: FrameCache | undefined;
+  readonly #detach: () => void;
 
   constructor(host: Host, http: HttpClient, display: Display, options: PipelineOptions) {
     this.#host = host;
     this.#http = http;
     this.#display = display;
     this.#options = options;
-    display.onGeometryChange(() => {
+    this.#detach = display.onGeometryChange(() => {
       this.#screenCache = undefined;
       this.#spareCache = undefined;
       const load = this.#load;
@@ -73,6 +74,17 @@ export class ArtworkPipeline implements ArtworkStage {
     this.#cancel();
     this.#showing = undefined;
     this.#display.stop();
+  }
+
+  /**
+   * Stops for good and lets go of the display, which may serve the next pipeline: the frame buffers
+   * become garbage and a later rotation change no longer reaches this pipeline.
+   */
+  close(): void {
+    this.stop();
+    this.#detach();
+    this.#screenCache = undefined;
+    this.#spareCache = undefined;
   }
 
   setPaused(paused: boolean): void {

@@ -82,9 +82,16 @@ export class Display {
     return this.#geometry.width * this.#geometry.height * 3;
   }
 
-  /** Called when rotation or mirror changed: whoever drew the artwork must draw it again. */
-  onGeometryChange(listener: () => void): void {
+  /**
+   * Called when rotation or mirror changed: whoever drew the artwork must draw it again. Returns the
+   * function that removes the listener (a display outlives the pipelines that draw on it).
+   */
+  onGeometryChange(listener: () => void): () => void {
     this.#geometryListeners.push(listener);
+    return () => {
+      const index = this.#geometryListeners.indexOf(listener);
+      if (index >= 0) this.#geometryListeners.splice(index, 1);
+    };
   }
 
   setBrightness(value: number): void {

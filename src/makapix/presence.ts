@@ -11,10 +11,10 @@ import type { PlayerTopics } from "./topics.js";
 
 /** Device controls the web UI may show (only declared ones get commands). */
 export interface Capabilities {
-  pause: boolean;
-  brightness?: { min: number; max: number; step: number };
-  rotation?: number[];
-  mirror?: string[];
+  readonly pause: boolean;
+  readonly brightness?: { readonly min: number; readonly max: number; readonly step: number };
+  readonly rotation?: readonly number[];
+  readonly mirror?: readonly string[];
 }
 
 export interface DeviceState {

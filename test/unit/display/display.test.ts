@@ -68,3 +68,16 @@ test("stop() halts an animation on its current frame with no timer left", async 
   assert.equal(host.timers.pending, 0);
   assert.equal(display.playing, false);
 });
+
+test("a geometry listener that was removed hears no more changes (a display outlives its pipelines)", () => {
+  const host = createVirtualHost(1);
+  const display = new Display(new LastFramePanel(), host.timers, () => host.clock.monotonicMs(), { geometry: { width: 8, height: 8, rotation: 0, mirror: false } });
+  const heard: string[] = [];
+  const removeFirst = display.onGeometryChange(() => heard.push("first"));
+  display.onGeometryChange(() => heard.push("second"));
+  display.setRotation(90);
+  removeFirst();
+  removeFirst();
+  display.setMirror("horizontal");
+  assert.deepEqual(heard, ["first", "second", "second"]);
+});

@@ -1,0 +1,26 @@
+// The fixed cost of the device layer in the real XS engine (test/xs/heap.ts): what a small-class
+// device on a 64×64 panel holds once assembled and once connected, before any artwork. The frame
+// caches and a decode come on top (docs/architecture.md, "Memory classes"). ESP32 figures count
+// 16-byte slots (32 here).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { measureInXs, projectRoot, type HeapDelta } from "../xs/heap.js";
+
+const onDevice = (delta: HeapDelta) => delta.slots * 16 + delta.chunkBytes;
+
+test("an assembled small-class device holds under 56 KiB in XS, under 80 KiB once connected, before it shows anything", async () => {
+  const run = await measureInXs({ entry: join(projectRoot, "test/fixtures/xs-heap/device-session.ts") });
+  assert.ok(run.output.includes("outcome stopped 0"), `the device stopped with no timer left: ${run.output.join(" | ")}`);
+  // "connected" also counts the scripted broker's side of the virtual connection (a few KiB).
+  for (const [label, limit] of [
+    ["created", 56 * 1024],
+    ["connected", 80 * 1024],
+  ] as const) {
+    const delta = run.delta("baseline", label);
+    console.log(`device ${label}: ~${onDevice(delta)} B on the ESP32 (${delta.chunkBytes} B chunks + ${delta.slots} slots; ${delta.liveBytes} B here)`);
+    assert.ok(onDevice(delta) < limit, `${label}: ~${onDevice(delta)} B, over ${limit}`);
+  }
+  // The buffers it must hold: status frame 64×64×3, HTTP read + head 2 + 4 KiB, MQTT receive + header 1 + 4 KiB.
+  assert.ok(run.delta("baseline", "created").chunkBytes >= 12288 + 6144 + 5120, "the documented buffers are allocated up front");
+});
