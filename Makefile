@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: help setup build check test test-unit test-xs test-oracle test-e2e test-native bench demo certs xsnap clean
+.PHONY: help setup moddable sim build check test test-unit test-xs test-moddable test-oracle test-e2e test-native bench demo certs xsnap clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -17,7 +17,7 @@ build: setup ## transpile TypeScript to build/ (esbuild)
 check: setup ## type-check src/ (strict, no Node types) and everything else
 	@node_modules/.bin/tsc -p tsconfig.json && node_modules/.bin/tsc -p tsconfig.node.json && echo "types ok"
 
-test: setup ## run every tier: types, unit (Node), xs (XS engine), rig, native (C), oracle, e2e (real Mosquitto, browser)
+test: setup ## run every tier: types, unit (Node), xs (XS engine), rig, native (C), oracle, e2e (real Mosquitto, browser), moddable (the SDK)
 	@$(NODE) scripts/test.mjs
 
 test-unit: setup ## unit tests in Node only
@@ -28,6 +28,12 @@ test-xs: setup ## the unit tests inside the XS engine only
 
 test-oracle: setup ## differential tests against reference libraries (mqtt-packet, sharp, ImageMagick, pngjs, upng-js…)
 	@$(NODE) scripts/test.mjs oracle
+
+test-moddable: setup ## the real Moddable SDK: unit tests inside a preloaded simulator app, linker and ESP32 build checks
+	@$(NODE) scripts/test.mjs moddable
+
+moddable: ## build the project's copy of the Moddable SDK once (.tmp/moddable-sdk-VERSION), or check $$MODDABLE
+	@bash scripts/moddable-sdk.sh >/dev/null
 
 test-e2e: setup ## end-to-end tests: real Mosquitto (mTLS), demo service and vault, HTTP(S), headless Chromium
 	@$(NODE) scripts/test.mjs e2e
@@ -67,6 +73,9 @@ bench: setup ## benchmarks: tables of ratios against named peers, Node and XS
 
 demo: setup ## local mTLS broker, demo Makapix service and the virtual device; prints the panel page URL (Ctrl-C stops all)
 	@$(NODE) scripts/build.mjs && $(NODE) build/tools/demo.js $(DEMO_ARGS)
+
+sim: setup ## the firmware as a Moddable app in the SDK's simulator, against a local mTLS broker and the demo service (Ctrl-C stops all)
+	@$(NODE) scripts/build.mjs && $(NODE) build/tools/sim.js $(SIM_ARGS)
 
 certs: ## dev CA, broker and one player certificate under .tmp/certs (private keys stay there)
 	@bash certs/make-dev-certs.sh ca .tmp/certs && bash certs/make-dev-certs.sh player .tmp/certs $$(cat /proc/sys/kernel/random/uuid)

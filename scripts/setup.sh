@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(mosquitto mosquitto-clients openssl build-essential imagemagick chromium valgrind)
+# libgtk-3-dev, xvfb and xauth: the Moddable SDK's simulator, built and run headless by the moddable tier and `make sim`.
+debian_packages=(mosquitto mosquitto-clients openssl build-essential imagemagick chromium valgrind libgtk-3-dev xvfb xauth)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -41,3 +42,12 @@ if [ ! -x "$worker" ]; then
   exit 1
 fi
 bash scripts/build-xsnap.sh
+
+# The Moddable SDK: the user's $MODDABLE, or the project's copy built once under .tmp/ (exit 3: none
+# beside this checkout; the moddable tier then reports itself skipped).
+status=0
+bash scripts/moddable-sdk.sh >/dev/null || status=$?
+if [ "$status" != 0 ] && [ "$status" != 3 ]; then
+  echo "setup: FAILED: the Moddable SDK did not build (scripts/moddable-sdk.sh above)" >&2
+  exit 1
+fi

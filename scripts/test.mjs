@@ -93,7 +93,11 @@ const tiers = {
 };
 
 // The parts of the moddable tier, in order: [name in its closing line, script].
-const moddableParts = [["moddable", "test/moddable/run-unit.mjs"]];
+const moddableParts = [
+  ["moddable", "test/moddable/run-unit.mjs"], // (a) every unit test inside the SDK's XS, src/ preloaded
+  ["moddable-link", "scripts/moddable-link-check.mjs"], // (c) zero linker warnings, everything preloaded
+  ["esp32-build", "scripts/esp32-build-check.mjs"], // both ESP32 builds up to the ESP-IDF step
+];
 
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(tiers);
 const build = await run(process.execPath, ["scripts/build.mjs"]);

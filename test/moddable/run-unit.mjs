@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { join, relative, resolve } from "node:path";
 import { bundleTestFile } from "../xs/bundle.mjs";
 import { FileResults, parseResultLine } from "../xs/file-results.mjs";
-import { buildSimulatorApp, findSdk, projectRoot, runInSimulator } from "./sdk.mjs";
+import { buildSimulatorApp, findSdk, projectRoot, runInSimulator } from "../../scripts/moddable-sdk.mjs";
 
 
 // The simulator app's XS machine. The stack is in slots: the deepest unit tests (the MQTT client's)

@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { projectRoot } from "../xs/heap.js";
 
 // The tier's own SDK lookup (a plain .mjs module of the test tooling, not compiled to build/).
-const { findSdk } = (await import(pathToFileURL(join(projectRoot, "test/moddable/sdk.mjs")).href)) as { findSdk(): string | undefined };
+const { findSdk } = (await import(pathToFileURL(join(projectRoot, "scripts/moddable-sdk.mjs")).href)) as { findSdk(): string | undefined };
 const sdk = findSdk();
 const fixtures = [
   "xs-runner/passes", "xs-runner/prints-noise", "xs-runner/failing-assert", "xs-runner/throws-on-import",

@@ -1,11 +1,11 @@
-// Finds the Moddable SDK for the `moddable` tier (scripts/moddable-sdk.sh builds the project's copy once)
+// Finds the Moddable SDK for the `moddable` tier and `make sim` (scripts/moddable-sdk.sh builds the project's copy once)
 // and builds and runs simulator apps with it, headless. Used by the tier's runners and by `make sim`.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
  * The SDK's path, or undefined when there is none (no $MODDABLE and no ../shared/moddable-sdk): the
@@ -62,13 +62,15 @@ export function buildSimulatorApp(sdk, manifestPath, outputDirectory, extraArgum
 }
 
 /**
- * Runs a built app in the SDK's simulator under a virtual X server, its trace() output line by line to
- * `onLine`. Returns { stop(), exited } where `exited` resolves with { code, signal } once the
- * simulator, and the X server, are gone. `stop` ends the whole process group.
+ * Runs a built app in the SDK's simulator, its trace() output line by line to `onLine`; headless (the
+ * default) under a virtual X server. Returns { stop(), exited, pid } where `exited` resolves with
+ * { code, signal } once the simulator, and the X server, are gone. `stop` ends the whole process group.
  */
-export function runInSimulator(sdk, app, onLine, { environment = {} } = {}) {
+export function runInSimulator(sdk, app, onLine, { environment = {}, headless = true } = {}) {
   const mcsim = join(sdk, "build/bin/lin/release/mcsim");
-  const child = spawn("xvfb-run", ["-a", "-s", "-screen 0 1280x1024x24", "stdbuf", "-oL", "-eL", mcsim, app], {
+  const line = ["stdbuf", "-oL", "-eL", mcsim, app];
+  const [command, ...args] = headless ? ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", ...line] : line;
+  const child = spawn(command, args, {
     detached: true,
     env: { ...process.env, ...environment },
     stdio: ["ignore", "pipe", "pipe"],

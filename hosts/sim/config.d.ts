@@ -1,0 +1,15 @@
+// The simulator app's configuration, a module named "sim-config" that `make sim` (tools/sim.ts) and the
+// simulator e2e test generate before each build: the local broker's address and this run's player
+// credentials. This declaration lets tsc check main.ts without it.
+
+declare module "sim-config" {
+  import type { DeviceConfig } from "../../src/device/config.js";
+  import type { LogLevel } from "../../src/ports.js";
+  const config: {
+    readonly device: DeviceConfig;
+    readonly logLevel: LogLevel;
+    /** Trace every frame pushed to the panel (`SIM-FRAME <post id or -> <hex RGB888>`), for tests. */
+    readonly traceFrames: boolean;
+  };
+  export default config;
+}

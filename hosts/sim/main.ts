@@ -1,0 +1,26 @@
+// The firmware as a Moddable simulator app: the SDK bindings of every port (hosts/moddable), the panel
+// drawn on the simulator's screen, and the device layer (src/device) doing everything else, exactly as
+// on the ESP32. `make sim` builds and runs it against the local demo broker, service and vault.
+
+import config from "sim-config";
+import { createPlayerDevice } from "../../src/device/device.js";
+import { createModdableHost } from "../moddable/host.js";
+import { SimulatorPanel } from "./panel.js";
+
+const HEX_DIGITS = "0123456789abcdef";
+
+const host = createModdableHost({ logLevel: config.logLevel, clockSynchronized: true });
+// Assigned below; the frame hook only runs after start, when it is set.
+let device: ReturnType<typeof createPlayerDevice> | undefined;
+
+/** The test hook: one trace line per frame, with the artwork on show. */
+function traceFrame(frame: Uint8Array): void {
+  const digits = new Array<string>(frame.length);
+  for (let i = 0; i < frame.length; i++) digits[i] = HEX_DIGITS[frame[i]! >> 4]! + HEX_DIGITS[frame[i]! & 15]!;
+  const postId = device?.scheduler.current?.postId;
+  trace(`SIM-FRAME ${postId ?? "-"} ${digits.join("")}\n`);
+}
+
+const panel = new SimulatorPanel(screen, config.traceFrames ? traceFrame : undefined);
+device = createPlayerDevice(host, panel, config.device);
+device.start();
