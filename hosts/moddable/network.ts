@@ -1,0 +1,381 @@
+// The Network port on the Moddable SDK: ECMA-419 TCP (`embedded:io/socket/tcp`: BSD sockets in the
+// simulator, lwIP on the ESP32), Moddable's TLS 1.2 client (`embedded:io/socket/tcp/tls`, from
+// $(MODDABLE)/examples/io/tcp/tlssocket) and its UDP DNS resolver (examples/io/udp/dns).
+//
+// What the SDK does that shapes this file (read in SDK 8.2.3 and checked in the simulator):
+// - A socket takes a dotted IPv4 `address`, never a name: names go through the DNS resolver first.
+// - SDK callbacks get no error text; `onError()` has no argument. The reason we report says which layer
+//   and which phase failed; TLS failures start with "tls: " (the MQTT client files them as kind "tls").
+// - The TLS stack throws its errors (a certificate it does not trust, an alert from the server) out of
+//   the TCP callbacks it installed. An exception that escapes a native callback aborts the whole VM, so
+//   the TLS socket is given a TCP class (TlsTransport) whose callbacks catch, and the catch becomes
+//   `onError`. (One path is out of reach: the TLS socket decrypts a further record from a Timer after
+//   the reader drained the previous one; an error thrown there still escapes. See README.)
+// - The TLS socket writes a whole handshake flight at once, more than the simulator's TCP takes in one
+//   turn: TlsTransport holds the rest until TCP is writable again (see there).
+// - `read(buffer)` on the TCP socket fills the whole buffer and throws "invalid" when fewer bytes wait,
+//   so `read` asks for at most the count reported by `onReadable` minus what was taken since.
+// - `write` throws "would block" past the count of the last `onWritable`. The count is passed through
+//   unchanged; the TLS socket reports its TCP count minus 96 bytes (its record overhead estimate). Each
+//   TLS write costs up to ~70 bytes more than it carries; TlsTransport absorbs that (bounded), so
+//   writes that add up to the reported count never throw.
+// - Exceptions thrown by the port's handlers are caught too (they would abort the VM): the connection is
+//   closed and reported as failed.
+
+import TCP from "embedded:io/socket/tcp";
+import TLSSocket from "embedded:io/socket/tcp/tls";
+import UDP from "embedded:io/socket/udp";
+import Resolver from "embedded:network/dns/resolver/udp";
+import Timer from "timer";
+import type { Network, Socket, SocketHandlers, TcpOptions, TlsOptions } from "../../src/ports.js";
+import { errorMessage } from "../../src/util/errors.js";
+import { PemCache } from "./pem.js";
+
+/** The SDK socket as this binding uses it (TCP and TLS alike). */
+interface SdkSocket {
+  read(into: Uint8Array): unknown;
+  write(bytes: Uint8Array): unknown;
+  close(): unknown;
+}
+
+interface SdkCallbacks {
+  onReadable(count: number): void;
+  onWritable(count: number): void;
+  onError(): void;
+}
+
+type SdkSocketClass = new (options: Record<string, unknown>) => SdkSocket;
+type SdkResolver = {
+  resolve(options: { host: string; onResolved: (host: string, address: string) => void; onError: (host: string) => void }): void;
+  close(): void;
+};
+
+const TcpSocket = TCP as unknown as SdkSocketClass;
+const TlsSocket = TLSSocket as unknown as SdkSocketClass;
+
+/** TLS alert descriptions (RFC 5246 §7.2) a broker sends when it refuses us. */
+const ALERTS: Readonly<Record<string, string>> = Object.freeze({
+  "40": "handshake failure",
+  "42": "bad certificate",
+  "43": "unsupported certificate",
+  "44": "certificate revoked",
+  "45": "certificate expired",
+  "46": "certificate unknown",
+  "48": "unknown ca",
+  "49": "access denied",
+  "70": "protocol version",
+  "80": "internal error",
+  "116": "certificate required",
+});
+
+/** "alert: 2, 48" → "alert: 2, 48 (unknown ca)"; "certificate: auth err" gets what it means. */
+function describeTlsError(error: unknown): string {
+  const message = errorMessage(error);
+  if (message.startsWith("alert: ")) {
+    const description = message.slice(message.lastIndexOf(" ") + 1);
+    const name = ALERTS[description];
+    return name ? `${message} (${name})` : message;
+  }
+  if (message === "certificate: auth err") return "certificate: auth err (the server certificate is not signed by our CA or does not name the host)";
+  return message;
+}
+
+export function isIpv4(host: string): boolean {
+  const parts = host.split(".");
+  if (parts.length !== 4) return false;
+  for (const part of parts) {
+    if (part.length === 0 || part.length > 3) return false;
+    for (let i = 0; i < part.length; i++) {
+      const code = part.charCodeAt(i);
+      if (code < 48 || code > 57) return false;
+    }
+    if (Number(part) > 255) return false;
+  }
+  return true;
+}
+
+type Phase = "resolving" | "connecting" | "open" | "closed";
+
+class ModdableSocket implements Socket {
+  readonly #handlers: SocketHandlers;
+  /** "tcp" or "tls": the prefix of every reason this socket reports. */
+  readonly #layer: string;
+  #phase: Phase = "resolving";
+  #sdk: SdkSocket | undefined;
+  /** Bytes the SDK socket has for us: the last onReadable count minus what was read since. */
+  #readable = 0;
+  #pendingError: Timer | undefined;
+
+  constructor(layer: "tcp" | "tls", handlers: SocketHandlers) {
+    this.#layer = layer;
+    this.#handlers = handlers;
+  }
+
+  /** The SDK callbacks: dropped once closed, and never throwing into the native caller. */
+  readonly callbacks: SdkCallbacks = {
+    onWritable: (count) => {
+      if (this.#phase === "closed") return;
+      this.#phase = "open";
+      this.#guard(() => this.#handlers.onWritable(count));
+    },
+    onReadable: (count) => {
+      if (this.#phase === "closed") return;
+      this.#readable = count;
+      this.#guard(() => this.#handlers.onReadable(count));
+    },
+    onError: () => {
+      const reason = this.#phase === "open" ? "connection closed" : this.#layer === "tls" ? "handshake failed: connection closed" : "connection failed";
+      this.fail(reason);
+    },
+  };
+
+  /** Attaches the SDK socket once the address is known. */
+  attach(sdk: SdkSocket): void {
+    if (this.#phase === "closed") {
+      sdk.close();
+      return;
+    }
+    this.#sdk = sdk;
+    this.#phase = "connecting";
+  }
+
+  read(into: Uint8Array): number {
+    const sdk = this.#sdk;
+    const count = Math.min(into.length, this.#readable);
+    if (!sdk || this.#phase === "closed" || count <= 0) return 0;
+    sdk.read(count === into.length ? into : into.subarray(0, count));
+    this.#readable -= count;
+    return count;
+  }
+
+  write(bytes: Uint8Array): void {
+    const sdk = this.#sdk;
+    if (!sdk || this.#phase !== "open") throw new Error(`${this.#layer}: not connected`);
+    sdk.write(bytes);
+  }
+
+  close(): void {
+    if (this.#phase === "closed") return;
+    this.#phase = "closed";
+    this.#release();
+  }
+
+  /** Ends the connection and reports `reason` (prefixed with the layer) once. */
+  fail(reason: string): void {
+    if (this.#phase === "closed") return;
+    this.#phase = "closed";
+    this.#release();
+    try {
+      this.#handlers.onError(`${this.#layer}: ${reason}`);
+    } catch {
+      // The handler of a failure failed too: there is no one left to tell, and throwing would abort the VM.
+    }
+  }
+
+  /** Reports `reason` from a timer: errors found while connecting arrive after connect… returns. */
+  failSoon(reason: string): void {
+    this.#pendingError = Timer.set(() => {
+      this.#pendingError = undefined;
+      this.fail(reason);
+    }, 0);
+  }
+
+  #guard(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.fail(`socket handler threw: ${errorMessage(error)}`);
+    }
+  }
+
+  #release(): void {
+    if (this.#pendingError) {
+      Timer.clear(this.#pendingError);
+      this.#pendingError = undefined;
+    }
+    const sdk = this.#sdk;
+    this.#sdk = undefined;
+    this.#readable = 0;
+    if (!sdk) return;
+    try {
+      sdk.close();
+    } catch {
+      // A socket that broke may refuse to close; it is gone either way.
+    }
+  }
+}
+
+export interface ModdableNetworkOptions {
+  /** DNS servers (dotted IPv4) for names other than "localhost" and dotted addresses. */
+  dnsServers: readonly string[];
+}
+
+export class ModdableNetwork implements Network {
+  readonly #dnsServers: readonly string[];
+  readonly #pem = new PemCache();
+  #resolver: SdkResolver | undefined;
+
+  constructor(options: ModdableNetworkOptions) {
+    this.#dnsServers = options.dnsServers;
+  }
+
+  connectTcp(options: TcpOptions, handlers: SocketHandlers): Socket {
+    const socket = new ModdableSocket("tcp", handlers);
+    this.#resolve(options.host, socket, (address) => {
+      socket.attach(new TcpSocket({ address, port: options.port, nodelay: true, ...socket.callbacks }));
+    });
+    return socket;
+  }
+
+  connectTls(options: TlsOptions, handlers: SocketHandlers): Socket {
+    const socket = new ModdableSocket("tls", handlers);
+    let secure: Record<string, unknown>;
+    try {
+      secure = { certificate: this.#pem.toDer(options.ca) };
+      if (options.certificate) secure.clientCertificates = [this.#pem.toDer(options.certificate)];
+      if (options.key) secure.clientKey = this.#pem.toDer(options.key);
+    } catch (error) {
+      socket.failSoon(`bad PEM credentials: ${errorMessage(error)}`);
+      return socket;
+    }
+    this.#resolve(options.host, socket, (address) => {
+      socket.attach(
+        new TlsSocket({
+          address,
+          port: options.port,
+          nodelay: true,
+          // The server name: sent as SNI and checked against the certificate's subjectAltName.
+          host: options.serverName ?? options.host,
+          secure,
+          TCP: { io: tlsTransportClass(socket) },
+          ...socket.callbacks,
+        }),
+      );
+    });
+    return socket;
+  }
+
+  /** Calls `open` with the dotted address of `host`: at once for an address, else after a DNS answer. */
+  #resolve(host: string, socket: ModdableSocket, open: (address: string) => void): void {
+    const start = (address: string): void => {
+      try {
+        open(address);
+      } catch (error) {
+        // The SDK constructors throw for a bad address or port, and the TLS session for a CA
+        // certificate outside its validity dates.
+        socket.failSoon(describeTlsError(error));
+      }
+    };
+    if (host === "localhost") return start("127.0.0.1");
+    if (isIpv4(host)) return start(host);
+    try {
+      this.#resolver ??= new (Resolver as unknown as new (options: Record<string, unknown>) => SdkResolver)({
+        socket: { io: UDP },
+        servers: this.#dnsServers,
+      });
+      this.#resolver.resolve({
+        host,
+        onResolved: (_name, address) => start(address),
+        onError: () => socket.fail(`cannot resolve ${host}`),
+      });
+    } catch (error) {
+      socket.failSoon(`cannot resolve ${host}: ${errorMessage(error)}`);
+    }
+  }
+}
+
+/** Bytes the TLS transport may hold beyond what TCP takes: a handshake flight or one full TLS record. */
+const MAX_QUEUED_BYTES = 20 * 1024;
+
+function bytesOf(data: ArrayBufferLike | ArrayBufferView): Uint8Array {
+  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+}
+
+/**
+ * The TCP socket under the TLS socket (its `TCP.io` option). Two things the SDK's TLS socket needs and
+ * does not do itself:
+ * - It writes a whole handshake flight at once (with a client certificate: Certificate, key exchange,
+ *   CertificateVerify, Finished: ~2 KB for RSA 2048), and each TLS record costs more bytes than it
+ *   carries. The simulator's TCP socket takes 1536 bytes per turn and throws "would block" past them.
+ *   So what TCP cannot take yet waits here (bounded) and goes out on TCP's next onWritable; the TLS
+ *   socket hears onWritable only when nothing waits.
+ * - What the TLS stack throws inside the TCP callbacks (a certificate it does not trust, an alert) is
+ *   caught and becomes this connection's failure, instead of escaping into native code.
+ */
+class TlsTransport {
+  /** Set and read by the TLS socket (expando properties on a plain SDK socket). */
+  readable = 0;
+  writable = 0;
+  readonly #tcp: SdkSocket;
+  readonly #socket: ModdableSocket;
+  readonly #upper: Partial<SdkCallbacks>;
+  readonly #queue: Uint8Array[] = [];
+  #queued = 0;
+  /** What TCP takes now: its last onWritable count minus what was written since. */
+  #tcpWritable = 0;
+
+  constructor(options: Record<string, unknown>, socket: ModdableSocket) {
+    this.#socket = socket;
+    this.#upper = options as unknown as Partial<SdkCallbacks>;
+    this.#tcp = new TcpSocket({
+      ...options,
+      onReadable: (count: number) => this.#guard(() => this.#upper.onReadable?.(count)),
+      onWritable: (count: number) => this.#guard(() => this.#onTcpWritable(count)),
+      onError: () => this.#guard(() => this.#upper.onError?.()),
+    });
+  }
+
+  read(into: Uint8Array): unknown {
+    return this.#tcp.read(into);
+  }
+
+  /** Returns what can still be written (as the SDK's sockets do; the TLS session keeps it in `writable`). */
+  write(data: ArrayBufferLike | ArrayBufferView): number {
+    const bytes = bytesOf(data);
+    if (this.#queued === 0 && bytes.length <= this.#tcpWritable) {
+      this.#tcp.write(bytes);
+      this.#tcpWritable -= bytes.length;
+      return this.#tcpWritable;
+    }
+    if (this.#queued + bytes.length > MAX_QUEUED_BYTES) throw new Error("would block");
+    // The TLS session builds a new buffer per record and never touches it again: no copy needed.
+    this.#queue.push(bytes);
+    this.#queued += bytes.length;
+    return 0;
+  }
+
+  close(): void {
+    this.#queue.length = 0;
+    this.#queued = 0;
+    this.#tcp.close();
+  }
+
+  #onTcpWritable(count: number): void {
+    this.#tcpWritable = count;
+    while (this.#queue.length > 0 && this.#tcpWritable > 0) {
+      const head = this.#queue[0]!;
+      const take = Math.min(head.length, this.#tcpWritable);
+      this.#tcp.write(take === head.length ? head : head.subarray(0, take));
+      this.#tcpWritable -= take;
+      this.#queued -= take;
+      if (take === head.length) this.#queue.shift();
+      else this.#queue[0] = head.subarray(take);
+    }
+    if (this.#queue.length === 0 && this.#tcpWritable > 0) this.#upper.onWritable?.(this.#tcpWritable);
+  }
+
+  #guard(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.#socket.fail(describeTlsError(error));
+    }
+  }
+}
+
+/** The TLS socket's `TCP.io`: a constructor whose `new` yields a TlsTransport for `socket`. */
+function tlsTransportClass(socket: ModdableSocket): SdkSocketClass {
+  return function TlsTransportFactory(options: Record<string, unknown>): SdkSocket {
+    return new TlsTransport(options, socket);
+  } as unknown as SdkSocketClass;
+}
