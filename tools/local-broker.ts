@@ -65,24 +65,10 @@ export function createForeignAuthority(): { issuePlayer(playerKey: string): Play
   };
 }
 
-export interface BrokerOptions {
-  /**
-   * Send the CA certificate after the broker's own (a chain), instead of the broker's certificate alone.
-   * The Moddable SDK's TLS client (8.2.3) checks the server name only while walking a chain: it refuses
-   * a lone server certificate signed directly by the CA ("certificate: auth err").
-   */
-  sendChain?: boolean;
-}
-
-export async function startBroker(options: BrokerOptions = {}): Promise<TestBroker> {
+export async function startBroker(): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), "makapix-broker-"));
   const certs = join(dir, "certs");
   runCertScript(["ca", certs]);
-  let certfile = join(certs, "broker.crt");
-  if (options.sendChain) {
-    certfile = join(certs, "broker-chain.crt");
-    writeFileSync(certfile, readFileSync(join(certs, "broker.crt"), "utf8") + readFileSync(join(certs, "ca.crt"), "utf8"));
-  }
   const servicePassword = "service-" + Math.random().toString(36).slice(2);
   const passwordFile = join(dir, "passwords");
   writeFileSync(passwordFile, "", { mode: 0o600 });
@@ -102,7 +88,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
       "log_type all",
       `listener ${playerPort} 127.0.0.1`,
       `cafile ${join(certs, "ca.crt")}`,
-      `certfile ${certfile}`,
+      `certfile ${join(certs, "broker.crt")}`,
       `keyfile ${join(certs, "broker.key")}`,
       "require_certificate true",
       "use_identity_as_username true",

@@ -331,11 +331,16 @@ class TlsTransport {
 
   /** Returns what can still be written (as the SDK's sockets do; the TLS session keeps it in `writable`). */
   write(data: ArrayBufferLike | ArrayBufferView): number {
-    const bytes = bytesOf(data);
-    if (this.#queued === 0 && bytes.length <= this.#tcpWritable) {
-      this.#tcp.write(bytes);
-      this.#tcpWritable -= bytes.length;
-      return this.#tcpWritable;
+    let bytes = bytesOf(data);
+    if (this.#queued === 0) {
+      // What TCP takes goes now: the simulator's TCP reports onWritable again only after a write.
+      const take = Math.min(bytes.length, this.#tcpWritable);
+      if (take > 0) {
+        this.#tcp.write(take === bytes.length ? bytes : bytes.subarray(0, take));
+        this.#tcpWritable -= take;
+      }
+      if (take === bytes.length) return this.#tcpWritable;
+      bytes = bytes.subarray(take);
     }
     if (this.#queued + bytes.length > MAX_QUEUED_BYTES) throw new Error("would block");
     // The TLS session builds a new buffer per record and never touches it again: no copy needed.

@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,6 +56,68 @@ let second: { result: AppResult; output: string } | undefined;
 let playerKey = "";
 let playerPem = { ca: "", certificate: "", key: "" };
 const running = new Set<ChildProcess>();
+let dns: UdpSocket | undefined;
+let pty: ChildProcess | undefined;
+const DNS_NAME = "broker.makapix.test";
+
+/**
+ * A DNS server for one name on a loopback address of its own, port 53 (the SDK resolver always asks
+ * port 53): A 127.0.0.1 for DNS_NAME, NXDOMAIN for anything else. Undefined when port 53 can't be bound
+ * (not root): the DNS checks are then left out and reported skipped.
+ */
+async function startDns(): Promise<{ server: UdpSocket; address: string } | undefined> {
+  const address = `127.53.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  const server = createSocket("udp4");
+  server.on("message", (query, from) => {
+    // Header (12 bytes), then the question: labels up to a zero byte, type and class (4 bytes).
+    let at = 12;
+    const labels: string[] = [];
+    while (at < query.length && query[at] !== 0) {
+      labels.push(query.subarray(at + 1, at + 1 + query[at]!).toString("latin1"));
+      at += 1 + query[at]!;
+    }
+    const question = query.subarray(12, at + 5);
+    const known = labels.join(".").toLowerCase() === DNS_NAME;
+    const header = Buffer.from([query[0]!, query[1]!, 0x81, known ? 0x80 : 0x83, 0, 1, 0, known ? 1 : 0, 0, 0, 0, 0]);
+    // The answer names the question by a pointer to offset 12; A, IN, TTL 60, 4 bytes: 127.0.0.1.
+    const answer = known ? Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1]) : Buffer.alloc(0);
+    server.send(Buffer.concat([header, question, answer]), from.port, from.address);
+  });
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    server.bind(53, address, () => resolve(true));
+  });
+  if (!bound) {
+    server.close();
+    return undefined;
+  }
+  return { server, address };
+}
+
+/** A pty whose other end answers every byte upper-cased (python3's pty module); undefined without python3. */
+async function startPty(): Promise<{ process: ChildProcess; device: string } | undefined> {
+  const script = [
+    "import os, sys, tty",
+    "master, slave = os.openpty()",
+    "tty.setraw(slave)",
+    "print(os.ttyname(slave), flush=True)",
+    "while True:",
+    "    data = os.read(master, 256)",
+    "    os.write(master, data.upper())",
+  ].join("\n");
+  const child = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "ignore"] });
+  const device = await new Promise<string | undefined>((resolve) => {
+    let text = "";
+    child.once("error", () => resolve(undefined));
+    child.once("exit", () => resolve(undefined));
+    child.stdout!.on("data", (data: Buffer) => {
+      text += data.toString();
+      if (text.includes("\n")) resolve(text.trim());
+    });
+  });
+  if (!device) return undefined;
+  return { process: child, device };
+}
 
 function build(config: Record<string, unknown>): string {
   const gen = join(outDir, "gen");
@@ -118,7 +181,7 @@ async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
 
 before(async () => {
   if (skip) return;
-  broker = await startBroker({ sendChain: true });
+  broker = await startBroker();
   playerKey = randomUUID();
   playerPem = broker.issuePlayer(playerKey);
   foreign = createForeignAuthority();
@@ -142,6 +205,11 @@ before(async () => {
   const echoAddress = echo.address();
   const echoPort = typeof echoAddress === "object" && echoAddress ? echoAddress.port : 0;
 
+  const dnsServer = await startDns();
+  dns = dnsServer?.server;
+  const serialLine = await startPty();
+  pty = serialLine?.process;
+
   const mcso = build({
     brokerPort: broker.playerPort,
     echoPort,
@@ -151,6 +219,9 @@ before(async () => {
     certificate: playerPem.certificate,
     key: playerPem.key,
     wrongCa,
+    dnsServer: dnsServer?.address ?? "",
+    dnsName: DNS_NAME,
+    serialDevice: serialLine?.device ?? "",
     storageNamespace: `mh${randomUUID().slice(0, 8)}`,
   });
   first = await runApp(mcso);
@@ -170,6 +241,12 @@ after(async () => {
       }
     }
   }
+  if (pty?.pid && pty.exitCode === null) {
+    const exited = new Promise((resolve) => pty!.once("exit", resolve));
+    pty.kill("SIGKILL");
+    await exited;
+  }
+  dns?.close();
   await service?.endAsync(true);
   await new Promise<void>((resolve) => (echo ? echo.close(() => resolve()) : resolve()));
   await broker?.stop();
@@ -207,6 +284,14 @@ test("TLS failures come through onError as TLS failures, never as a crash", { sk
 
 test("plain TCP: connect, write, read back in small pieces; a refused port is an onError", { skip }, () => {
   expectChecks(first?.result, ["tcp: onWritable(count) on connect", "tcp: echo comes back intact", "tcp: a refused connection is reported through onError"]);
+});
+
+test("DNS: a name resolved through the SDK's resolver; an unknown name is an onError", { skip: skip ?? (process.getuid?.() !== 0 && "port 53 needs root") }, () => {
+  expectChecks(first?.result, ["dns: a name resolved through the SDK resolver connects", "dns: an unknown name is an onError"]);
+});
+
+test("serial (the simulator's embedded:io/serial on a pty): bytes out, the answer back in", { skip }, () => {
+  expectChecks(first?.result, ["serial: bytes out, the PC's answer back in"]);
 });
 
 test("timers, clock, random and the log's key redaction", { skip }, () => {

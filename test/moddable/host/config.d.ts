@@ -16,6 +16,11 @@ declare module "mc-host-config" {
     readonly key: string;
     /** A CA that did not sign the broker's certificate. */
     readonly wrongCa: string;
+    /** A DNS server (127.x.y.z, port 53) that knows `dnsName` → 127.0.0.1; "" when the test could not start one. */
+    readonly dnsServer: string;
+    readonly dnsName: string;
+    /** A pty the test echoes upper-cased on; "" when there is none. */
+    readonly serialDevice: string;
     /** Storage namespace for this run (1–15 characters). */
     readonly storageNamespace: string;
   };

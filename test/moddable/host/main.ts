@@ -7,6 +7,7 @@
 
 import config from "mc-host-config";
 import { createModdableHost } from "../../../hosts/moddable/host.js";
+import { ModdableSerial } from "../../../hosts/moddable/serial.js";
 import { redactPrivateKeys } from "../../../hosts/moddable/log.js";
 import { MqttClient } from "../../../src/mqtt/client.js";
 import type { MessageHandler } from "../../../src/mqtt/subscriptions.js";
@@ -22,7 +23,13 @@ interface Check {
 const PERSIST_KEY = "persist";
 const TEXT_SAMPLE = "h\u00e9llo \u2713 \u{1F44B}";
 
-const host = createModdableHost({ logLevel: "debug", clockSynchronized: true, storageNamespace: config.storageNamespace });
+const host = createModdableHost({
+  logLevel: "debug",
+  clockSynchronized: true,
+  storageNamespace: config.storageNamespace,
+  dnsServers: config.dnsServer ? [config.dnsServer] : ["127.0.0.1"],
+  ...(config.serialDevice ? { serial: new ModdableSerial({ device: config.serialDevice, baud: 115200 }) } : {}),
+});
 const checks: Check[] = [];
 let pending = 0;
 let finished = false;
@@ -175,6 +182,68 @@ function tcpChecks(): void {
   );
 }
 
+function dnsChecks(): void {
+  if (!config.dnsServer) return;
+  const resolvedDone = started();
+  const socket: Socket = host.network.connectTcp(
+    { host: config.dnsName, port: config.echoPort },
+    {
+      onWritable: () => {
+        check("dns: a name resolved through the SDK resolver connects", true);
+        socket.close();
+        resolvedDone();
+      },
+      onReadable: () => undefined,
+      onError: (reason) => {
+        check("dns: a name resolved through the SDK resolver connects", false, reason);
+        resolvedDone();
+      },
+    },
+  );
+  const unknownDone = started();
+  host.network.connectTls(
+    { host: `no-such-${config.dnsName}`, port: config.brokerPort, ca: config.ca },
+    {
+      onWritable: () => undefined,
+      onReadable: () => undefined,
+      onError: (reason) => {
+        check("dns: an unknown name is an onError", reason === `tls: cannot resolve no-such-${config.dnsName}`, reason);
+        unknownDone();
+      },
+    },
+  );
+}
+
+function serialCheck(): void {
+  const serial = host.serial;
+  if (!serial) return;
+  const done = started();
+  const sent = utf8Encode("provision me \u2713");
+  const received = new Uint8Array(64);
+  let got = 0;
+  const line: Socket = serial.open({
+    onWritable: () => undefined,
+    onReadable: () => {
+      for (;;) {
+        const n = line.read(received.subarray(got));
+        if (n === 0) break;
+        got += n;
+      }
+      if (got >= sent.length) {
+        const text = utf8Decode(received, 0, got);
+        check("serial: bytes out, the PC's answer back in", text === "PROVISION ME \u2713", text);
+        line.close();
+        done();
+      }
+    },
+    onError: (reason) => {
+      check("serial: bytes out, the PC's answer back in", false, reason);
+      done();
+    },
+  });
+  line.write(sent);
+}
+
 function wrongCaCheck(): void {
   const done = started();
   let writable = false;
@@ -216,7 +285,10 @@ function mqttCheck(): void {
     backoff: { initialMs: 500, maximumMs: 2000 },
   });
   const requestId = `r${host.clock.monotonicMs() | 0}`;
-  const payload = `{"request_id":"${requestId}","request_type":"echo","player_key":"${key}","echo_data":"\u{1F44B} from XS"}`;
+  // ~6 KB: more than one TCP turn in the simulator (1536 bytes), so the TLS record goes out in pieces
+  // and the reply arrives in several reads.
+  const payload = `{"request_id":"${requestId}","request_type":"echo","player_key":"${key}","echo_data":"\u{1F44B} from XS","filler":"${"x".repeat(6000)}"}`;
+  const connectStarted = host.clock.monotonicMs();
   let text = "";
   const chunks: number[] = [];
   const responses: MessageHandler = {
@@ -229,7 +301,7 @@ function mqttCheck(): void {
     },
     end: () => {
       const body = utf8Decode(new Uint8Array(chunks), 0, chunks.length);
-      check("mqtt: the service's QoS 1 reply arrives on response/<id>", text === `makapix/player/${key}/response/${requestId}` && body.indexOf("\u{1F44B} from XS") >= 0, `${text} ${body}`);
+      check("mqtt: the service's QoS 1 reply arrives on response/<id>", text === `makapix/player/${key}/response/${requestId}` && body === payload, `${text} ${body.length} bytes: ${body.slice(0, 120)}`);
       // Stopped from a timer: stopping inside `end` would abort the message being delivered.
       host.timers.set(() => {
         client.stop();
@@ -250,7 +322,7 @@ function mqttCheck(): void {
     ready: () => {
       if (published) return;
       published = true;
-      check("mqtt: connected over mutual TLS", client.state === "connected", client.state);
+      check("mqtt: connected over mutual TLS", client.state === "connected", `${client.state} after ${host.clock.monotonicMs() - connectStarted} ms`);
       client.publish(`makapix/player/${key}/request/${requestId}`, payload).then(
         (result) => check("mqtt: QoS 1 publish acknowledged", result.reasonCode < 0x80, String(result.reasonCode)),
         (error: unknown) => check("mqtt: QoS 1 publish", false, String(error)),
@@ -268,6 +340,8 @@ if (previous !== undefined) {
   syncChecks();
   timerChecks();
   tcpChecks();
+  dnsChecks();
+  serialCheck();
   wrongCaCheck();
   mqttCheck();
   all();
