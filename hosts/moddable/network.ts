@@ -29,6 +29,7 @@ import Resolver from "embedded:network/dns/resolver/udp";
 import Timer from "timer";
 import type { Network, Socket, SocketHandlers, TcpOptions, TlsOptions } from "../../src/ports.js";
 import { errorMessage } from "../../src/util/errors.js";
+import { isIpv4 } from "./address.js";
 import { PemCache } from "./pem.js";
 
 /** The SDK socket as this binding uses it (TCP and TLS alike). */
@@ -78,20 +79,6 @@ function describeTlsError(error: unknown): string {
   }
   if (message === "certificate: auth err") return "certificate: auth err (the server certificate is not signed by our CA or does not name the host)";
   return message;
-}
-
-export function isIpv4(host: string): boolean {
-  const parts = host.split(".");
-  if (parts.length !== 4) return false;
-  for (const part of parts) {
-    if (part.length === 0 || part.length > 3) return false;
-    for (let i = 0; i < part.length; i++) {
-      const code = part.charCodeAt(i);
-      if (code < 48 || code > 57) return false;
-    }
-    if (Number(part) > 255) return false;
-  }
-  return true;
 }
 
 type Phase = "resolving" | "connecting" | "open" | "closed";

@@ -8,7 +8,7 @@
 import config from "mc-host-config";
 import { createModdableHost } from "../../../hosts/moddable/host.js";
 import { ModdableSerial } from "../../../hosts/moddable/serial.js";
-import { redactPrivateKeys } from "../../../hosts/moddable/log.js";
+import { redactPrivateKeys } from "../../../hosts/moddable/redact.js";
 import { MqttClient } from "../../../src/mqtt/client.js";
 import type { MessageHandler } from "../../../src/mqtt/subscriptions.js";
 import type { Socket } from "../../../src/ports.js";
