@@ -116,6 +116,11 @@ class ModdableSocket implements Socket {
     },
   };
 
+  /** Connected (TLS: handshake done) and not closed. */
+  get isOpen(): boolean {
+    return this.#phase === "open";
+  }
+
   /** Attaches the SDK socket once the address is known. */
   attach(sdk: SdkSocket): void {
     if (this.#phase === "closed") {
@@ -138,7 +143,9 @@ class ModdableSocket implements Socket {
   write(bytes: Uint8Array): void {
     const sdk = this.#sdk;
     if (!sdk || this.#phase !== "open") throw new Error(`${this.#layer}: not connected`);
-    sdk.write(bytes);
+    // The SDK's TCP write returns what can still be written, or nothing when the system call failed;
+    // the simulator's socket then goes silent instead of calling onError. (TLS: see TlsTransport.)
+    if (sdk.write(bytes) === undefined && this.#layer === "tcp") this.failSoon(WRITE_FAILED);
   }
 
   close(): void {
@@ -159,8 +166,9 @@ class ModdableSocket implements Socket {
     }
   }
 
-  /** Reports `reason` from a timer: errors found while connecting arrive after connect… returns. */
+  /** Reports `reason` from a timer: errors found inside connect… or write arrive after they return. */
   failSoon(reason: string): void {
+    if (this.#phase === "closed" || this.#pendingError) return;
     this.#pendingError = Timer.set(() => {
       this.#pendingError = undefined;
       this.fail(reason);
@@ -271,6 +279,8 @@ export class ModdableNetwork implements Network {
   }
 }
 
+const WRITE_FAILED = "connection lost (write failed)";
+
 /** Bytes the TLS transport may hold beyond what TCP takes: a handshake flight or one full TLS record. */
 const MAX_QUEUED_BYTES = 20 * 1024;
 
@@ -322,10 +332,7 @@ class TlsTransport {
     if (this.#queued === 0) {
       // What TCP takes goes now: the simulator's TCP reports onWritable again only after a write.
       const take = Math.min(bytes.length, this.#tcpWritable);
-      if (take > 0) {
-        this.#tcp.write(take === bytes.length ? bytes : bytes.subarray(0, take));
-        this.#tcpWritable -= take;
-      }
+      if (take > 0) this.#send(take === bytes.length ? bytes : bytes.subarray(0, take));
       if (take === bytes.length) return this.#tcpWritable;
       bytes = bytes.subarray(take);
     }
@@ -347,13 +354,22 @@ class TlsTransport {
     while (this.#queue.length > 0 && this.#tcpWritable > 0) {
       const head = this.#queue[0]!;
       const take = Math.min(head.length, this.#tcpWritable);
-      this.#tcp.write(take === head.length ? head : head.subarray(0, take));
-      this.#tcpWritable -= take;
+      this.#send(take === head.length ? head : head.subarray(0, take));
       this.#queued -= take;
       if (take === head.length) this.#queue.shift();
       else this.#queue[0] = head.subarray(take);
     }
     if (this.#queue.length === 0 && this.#tcpWritable > 0) this.#upper.onWritable?.(this.#tcpWritable);
+  }
+
+  /**
+   * Writes to TCP. A failed system call (the peer closed: EPIPE) makes the SDK's write return nothing,
+   * and the simulator's socket then stops calling back at all, so the failure is reported from here
+   * (from a timer: the TLS session is in the middle of its work).
+   */
+  #send(bytes: Uint8Array): void {
+    if (this.#tcp.write(bytes) === undefined) this.#socket.failSoon(this.#socket.isOpen ? WRITE_FAILED : `handshake failed: ${WRITE_FAILED}`);
+    this.#tcpWritable -= bytes.length;
   }
 
   #guard(call: () => void): void {

@@ -41,7 +41,8 @@ function check(name: string, ok: boolean, detail = ""): void {
 function finish(phase: string): void {
   if (finished) return;
   finished = true;
-  trace(`MC-HOST-RESULT ${JSON.stringify({ phase, checks })}\n`);
+  // On a line of its own: the SDK traces some messages without a newline.
+  trace(`\nMC-HOST-RESULT ${JSON.stringify({ phase, checks })}\n`);
 }
 
 /** Counts asynchronous checks; the result line goes out when all are done (or at the deadline). */
@@ -257,6 +258,18 @@ function wrongCaCheck(): void {
       onError: (reason) => {
         check("tls: a broker our CA did not sign is refused through onError, as a TLS failure", !writable && reason.startsWith("tls: "), reason);
         done();
+      },
+    },
+  );
+  const noCertDone = started();
+  host.network.connectTls(
+    { host: "localhost", port: config.brokerPort, ca: config.ca },
+    {
+      onWritable: () => undefined,
+      onReadable: () => undefined,
+      onError: (reason) => {
+        check("tls: without a client certificate the broker refuses us, reported as a TLS failure", reason.startsWith("tls: "), reason);
+        noCertDone();
       },
     },
   );
