@@ -9,8 +9,9 @@
 // - The TLS stack throws its errors (a certificate it does not trust, an alert from the server) out of
 //   the TCP callbacks it installed. An exception that escapes a native callback aborts the whole VM, so
 //   the TLS socket is given a TCP class (TlsTransport) whose callbacks catch, and the catch becomes
-//   `onError`. (One path is out of reach: the TLS socket decrypts a further record from a Timer after
-//   the reader drained the previous one; an error thrown there still escapes. See README.)
+//   `onError`. The TLS socket also decrypts from a Timer of its own (the next record, once the reader
+//   drained one and TCP holds more); the binding keeps that timer from being set and does the same
+//   work from a guarded one (ModdableSocket.read, TlsTransport.readSoon).
 // - The TLS socket writes a whole handshake flight at once, more than the simulator's TCP takes in one
 //   turn: TlsTransport holds the rest until TCP is writable again (see there).
 // - `read(buffer)` on the TCP socket fills the whole buffer and throws "invalid" when fewer bytes wait,
@@ -91,6 +92,8 @@ class ModdableSocket implements Socket {
   #sdk: SdkSocket | undefined;
   /** Bytes the SDK socket has for us: the last onReadable count minus what was read since. */
   #readable = 0;
+  /** TLS only: the TCP socket under the TLS socket. */
+  transport: TlsTransport | undefined;
   #pendingError: Timer | undefined;
 
   constructor(layer: "tcp" | "tls", handlers: SocketHandlers) {
@@ -135,8 +138,23 @@ class ModdableSocket implements Socket {
     const sdk = this.#sdk;
     const count = Math.min(into.length, this.#readable);
     if (!sdk || this.#phase === "closed" || count <= 0) return 0;
-    sdk.read(count === into.length ? into : into.subarray(0, count));
+    const transport = this.transport;
+    if (!transport) {
+      sdk.read(count === into.length ? into : into.subarray(0, count));
+      this.#readable -= count;
+      return count;
+    }
+    // The TLS socket, once its decrypted record is drained and TCP holds more, decrypts the next record
+    // from a Timer of its own, where a TLS error would escape into native code and abort the VM. So it
+    // is shown no waiting bytes during the read, and the transport does the same from a guarded timer.
+    transport.hideReadable = true;
+    try {
+      sdk.read(count === into.length ? into : into.subarray(0, count));
+    } finally {
+      transport.hideReadable = false;
+    }
     this.#readable -= count;
+    if (this.#readable === 0) transport.readSoon();
     return count;
   }
 
@@ -301,8 +319,11 @@ function bytesOf(data: ArrayBufferLike | ArrayBufferView): Uint8Array {
  */
 class TlsTransport {
   /** Set and read by the TLS socket (expando properties on a plain SDK socket). */
-  readable = 0;
   writable = 0;
+  /** True while the TLS socket's `read` runs (see ModdableSocket.read). */
+  hideReadable = false;
+  #readable = 0;
+  #readTimer: Timer | undefined;
   readonly #tcp: SdkSocket;
   readonly #socket: ModdableSocket;
   readonly #upper: Partial<SdkCallbacks>;
@@ -322,8 +343,26 @@ class TlsTransport {
     });
   }
 
+  /** Raw TCP bytes waiting: set by the TLS socket on onReadable, lowered by its session as it reads. */
+  get readable(): number {
+    return this.hideReadable ? 0 : this.#readable;
+  }
+
+  set readable(count: number) {
+    this.#readable = count;
+  }
+
   read(into: Uint8Array): unknown {
     return this.#tcp.read(into);
+  }
+
+  /** What the TLS socket's own read timer did: hand waiting TCP bytes to it again, here under the guard. */
+  readSoon(): void {
+    if (this.#readTimer || this.#readable <= 0) return;
+    this.#readTimer = Timer.set(() => {
+      this.#readTimer = undefined;
+      if (this.#readable > 0) this.#guard(() => this.#upper.onReadable?.(this.#readable));
+    }, 0);
   }
 
   /** Returns what can still be written (as the SDK's sockets do; the TLS session keeps it in `writable`). */
@@ -344,6 +383,8 @@ class TlsTransport {
   }
 
   close(): void {
+    if (this.#readTimer) Timer.clear(this.#readTimer);
+    this.#readTimer = undefined;
     this.#queue.length = 0;
     this.#queued = 0;
     this.#tcp.close();
@@ -384,6 +425,8 @@ class TlsTransport {
 /** The TLS socket's `TCP.io`: a constructor whose `new` yields a TlsTransport for `socket`. */
 function tlsTransportClass(socket: ModdableSocket): SdkSocketClass {
   return function TlsTransportFactory(options: Record<string, unknown>): SdkSocket {
-    return new TlsTransport(options, socket);
+    const transport = new TlsTransport(options, socket);
+    socket.transport = transport;
+    return transport;
   } as unknown as SdkSocketClass;
 }

@@ -17,7 +17,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
-import { createServer, type Server } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
@@ -57,6 +57,7 @@ let playerKey = "";
 let playerPem = { ca: "", certificate: "", key: "" };
 const running = new Set<ChildProcess>();
 let dns: UdpSocket | undefined;
+let corrupter: Server | undefined;
 let pty: ChildProcess | undefined;
 const DNS_NAME = "broker.makapix.test";
 
@@ -92,6 +93,52 @@ async function startDns(): Promise<{ server: UdpSocket; address: string } | unde
     return undefined;
   }
   return { server, address };
+}
+
+/**
+ * A TCP proxy to `port` that, on each connection, sends the server's first TLS application-data record
+ * twice in one write, the copy with its last byte flipped (a record the client must reject).
+ */
+async function startCorrupter(port: number): Promise<{ server: Server; port: number }> {
+  const server = createServer((client) => {
+    const upstream = connect({ host: "127.0.0.1", port });
+    server.once("close", () => {
+      client.destroy();
+      upstream.destroy();
+    });
+    client.pipe(upstream);
+    let pending = Buffer.alloc(0);
+    let done = false;
+    upstream.on("data", (data: Buffer) => {
+      if (done) return void client.write(data);
+      pending = Buffer.concat([pending, data]);
+      // Pass whole records on; the first application-data record (type 23) goes out with its copy.
+      while (!done && pending.length >= 5) {
+        const size = 5 + pending.readUInt16BE(3);
+        if (pending.length < size) break;
+        const record = pending.subarray(0, size);
+        pending = pending.subarray(size);
+        if (record[0] === 23) {
+          const copy = Buffer.from(record);
+          copy[copy.length - 1]! ^= 0x01;
+          client.write(Buffer.concat([record, copy]));
+          done = true;
+        } else {
+          client.write(record);
+        }
+      }
+      if (done && pending.length > 0) client.write(pending);
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return { server, port: typeof address === "object" && address ? address.port : 0 };
 }
 
 /** A pty whose other end answers every byte upper-cased (python3's pty module); undefined without python3. */
@@ -205,6 +252,8 @@ before(async () => {
   const echoAddress = echo.address();
   const echoPort = typeof echoAddress === "object" && echoAddress ? echoAddress.port : 0;
 
+  const corrupting = await startCorrupter(broker.playerPort);
+  corrupter = corrupting.server;
   const dnsServer = await startDns();
   dns = dnsServer?.server;
   const serialLine = await startPty();
@@ -213,6 +262,7 @@ before(async () => {
   const mcso = build({
     brokerPort: broker.playerPort,
     echoPort,
+    corruptPort: corrupting.port,
     closedPort: await freePort(),
     playerKey,
     ca: playerPem.ca,
@@ -247,6 +297,7 @@ after(async () => {
     await exited;
   }
   dns?.close();
+  await new Promise<void>((resolve) => (corrupter ? corrupter.close(() => resolve()) : resolve()));
   await service?.endAsync(true);
   await new Promise<void>((resolve) => (echo ? echo.close(() => resolve()) : resolve()));
   await broker?.stop();
@@ -278,6 +329,7 @@ test("TLS failures come through onError as TLS failures, never as a crash", { sk
     "tls: a broker our CA did not sign is refused through onError, as a TLS failure",
     "tls: an unreadable CA PEM is reported through onError",
     "tls: without a client certificate the broker refuses us, reported as a TLS failure",
+    "tls: a corrupted record after a good one is an onError, not an abort",
   ]);
   const refused = first!.result.checks.find((c) => c.name.startsWith("tls: a broker our CA"))!;
   assert.match(refused.detail, /^tls: certificate: auth err/);

@@ -8,6 +8,8 @@ declare module "mc-host-config" {
     readonly brokerPort: number;
     /** A TCP echo server on 127.0.0.1 (plain TCP binding). */
     readonly echoPort: number;
+    /** A proxy to the broker that sends the first TLS application-data record twice, the copy corrupted. */
+    readonly corruptPort: number;
     /** A port nothing listens on. */
     readonly closedPort: number;
     readonly playerKey: string;

@@ -287,6 +287,32 @@ function wrongCaCheck(): void {
   );
 }
 
+/**
+ * A corrupted TLS record right after a good one (the proxy doubles the broker's first application
+ * record, CONNACK): the TLS stack decrypts the second one after the reader drained the first, which the
+ * SDK does from its own timer, outside any callback of ours. It must come back as onError.
+ */
+function corruptRecordCheck(): void {
+  const done = started();
+  const key = config.playerKey;
+  const client = new MqttClient(host, {
+    transport: { secure: true, host: "localhost", port: config.corruptPort, ca: config.ca, certificate: config.certificate, key: config.key },
+    clientId: `${key}-corrupt`,
+    username: key,
+    password: new Uint8Array(0),
+    backoff: { initialMs: 60_000, maximumMs: 60_000 },
+  });
+  client.observe({
+    stateChanged: (state, error) => {
+      if (state !== "reconnecting" || !error) return;
+      check("tls: a corrupted record after a good one is an onError, not an abort", error.kind === "tls", `${error.kind}: ${error.message}`);
+      client.stop();
+      done();
+    },
+  });
+  client.start();
+}
+
 function mqttCheck(): void {
   const done = started();
   const key = config.playerKey;
@@ -357,6 +383,7 @@ if (previous !== undefined) {
   serialCheck();
   wrongCaCheck();
   mqttCheck();
+  corruptRecordCheck();
   all();
   host.timers.set(() => {
     check("finished before the app's deadline", false, `${pending} checks still pending`);
