@@ -15,7 +15,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -58,6 +58,7 @@ let playerPem = { ca: "", certificate: "", key: "" };
 const running = new Set<ChildProcess>();
 let dns: UdpSocket | undefined;
 let corrupter: Server | undefined;
+let namespace = "";
 let pty: ChildProcess | undefined;
 const DNS_NAME = "broker.makapix.test";
 
@@ -259,6 +260,7 @@ before(async () => {
   const serialLine = await startPty();
   pty = serialLine?.process;
 
+  namespace = `mh${randomUUID().slice(0, 8)}`;
   const mcso = build({
     brokerPort: broker.playerPort,
     echoPort,
@@ -272,7 +274,7 @@ before(async () => {
     dnsServer: dnsServer?.address ?? "",
     dnsName: DNS_NAME,
     serialDevice: serialLine?.device ?? "",
-    storageNamespace: `mh${randomUUID().slice(0, 8)}`,
+    storageNamespace: namespace,
   });
   first = await runApp(mcso);
   writeFileSync(join(outDir, "first-run.log"), first.output);
@@ -302,7 +304,25 @@ after(async () => {
   await new Promise<void>((resolve) => (echo ? echo.close(() => resolve()) : resolve()));
   await broker?.stop();
   foreign?.dispose();
+  removeLeftoverStorage();
 });
+
+/**
+ * The second run deletes what the first left in storage; when a run failed before that, the namespace
+ * is removed from the simulator's shared preference file (/tmp/modpreferences.json) here.
+ */
+function removeLeftoverStorage(): void {
+  if (!namespace || second?.result.checks.some((c) => c.name === "storage: delete removes it" && c.ok)) return;
+  const file = "/tmp/modpreferences.json";
+  try {
+    const all = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    if (!(namespace in all)) return;
+    delete all[namespace];
+    writeFileSync(file, JSON.stringify(all));
+  } catch {
+    // No file, or not ours to repair.
+  }
+}
 
 function expectChecks(result: AppResult | undefined, names: string[]): void {
   assert.ok(result, "the app printed a result");
