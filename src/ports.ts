@@ -134,6 +134,42 @@ export interface InflateFactory {
   create(): Inflater;
 }
 
+/**
+ * Small named values that survive a reboot: settings, and credentials as PEM text. Shaped like ECMA-419
+ * key-value storage; one Storage is one namespace. Keys are 1–15 characters of `A-Z a-z 0-9 _ . -`
+ * (the ESP32's NVS limit, enforced on every host so that nothing works only in the simulator). A value
+ * is at most a few KB (the host says how much; a PEM fits in 4 KB). `write` replaces one value;
+ * replacing a set of values atomically is built on top. Failures throw.
+ */
+export interface Storage {
+  /** A copy of the bytes stored under `key`, or undefined when there is none. */
+  read(key: string): Uint8Array | undefined;
+  /** The value stored under `key` decoded as UTF-8, or undefined when there is none. */
+  readText(key: string): string | undefined;
+  /** Stores `value` (text is stored as UTF-8) under `key`, replacing what was there. */
+  write(key: string, value: Uint8Array | string): void;
+  /** Removes `key`; nothing happens when it is absent. */
+  delete(key: string): void;
+  /** The keys present, in no particular order. */
+  keys(): string[];
+}
+
+/** Called by a serial port (ECMA-419 Serial, in buffer format). */
+export interface SerialHandlers {
+  /** `count` received bytes are waiting; call `read` to take them. */
+  onReadable(count: number): void;
+  /** `count` bytes can be written now without blocking. */
+  onWritable(count: number): void;
+  /** The port failed (unplugged, driver error); it is closed. */
+  onError(reason: string): void;
+}
+
+/** A serial line to the user's PC (provisioning): bytes in, bytes out. One open stream at a time. */
+export interface Serial {
+  /** Opens the line; the stream's `read`/`write`/`close` behave as a Socket's. Throws when it can't open. */
+  open(handlers: SerialHandlers): Socket;
+}
+
 /** Everything the firmware core gets from the platform it runs on. */
 export interface Host {
   network: Network;
@@ -143,4 +179,8 @@ export interface Host {
   log: Log;
   /** Native zlib inflate where the platform has one; the core falls back to src/art/inflate.ts. */
   inflate?: InflateFactory;
+  /** Settings and credentials (the device-lifecycle work makes this required). */
+  storage?: Storage;
+  /** The provisioning line, where the board has one. */
+  serial?: Serial;
 }

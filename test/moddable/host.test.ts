@@ -1,0 +1,406 @@
+// The Moddable host bindings (hosts/moddable) in the real SDK: builds test/moddable/host (an app that
+// uses every binding and src/mqtt/client.ts) for the Linux simulator, runs it headless under Xvfb
+// against the project's Mosquitto (mTLS + the service's ACL) and checks the result line it prints.
+// Skipped (not passed) when there is no Moddable SDK (scripts/moddable-sdk.sh exits with 3).
+//
+// Configuration reaches the app as a generated module: build/mc-host/gen/config.ts (broker port, PEM
+// credentials, a wrong CA, ports for the plain-TCP checks) beside a generated manifest that includes
+// test/moddable/host/manifest.json. So the app needs no channel back to this process, and a run is
+// reproducible from the generated folder. The price is one build per run (~5 s once the SDK's own
+// modules are compiled).
+//
+//   node scripts/build.mjs && node --test build/test/moddable/host.test.js
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createSocket, type Socket as UdpSocket } from "node:dgram";
+import { connect, createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import mqtt from "mqtt";
+import { createForeignAuthority, freePort, SERVICE_USER, startBroker, type TestBroker } from "../../tools/local-broker.js";
+
+// Runs from build/test/moddable/ (transpiled) or test/moddable/ (type-checked): the root is 3 or 2 up.
+const here = fileURLToPath(new URL(".", import.meta.url));
+const root = here.includes("/build/test/") ? join(here, "../../..") : join(here, "../..");
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+interface AppResult {
+  phase: string;
+  checks: Check[];
+}
+
+function findSdk(): { sdk?: string; skip?: string } {
+  const found = spawnSync("bash", [join(root, "scripts/moddable-sdk.sh")], { encoding: "utf8", env: process.env });
+  if (found.status === 3) return { skip: "no Moddable SDK (scripts/moddable-sdk.sh: exit 3)" };
+  if (found.status !== 0) throw new Error(`scripts/moddable-sdk.sh failed (${found.status}):\n${found.stderr}`);
+  return { sdk: found.stdout.trim().split("\n").pop()! };
+}
+
+const { sdk, skip } = findSdk();
+const outDir = join(root, "build/mc-host");
+
+let broker: TestBroker | undefined;
+let service: mqtt.MqttClient | undefined;
+let echo: Server | undefined;
+let foreign: ReturnType<typeof createForeignAuthority> | undefined;
+let first: { result: AppResult; output: string } | undefined;
+let second: { result: AppResult; output: string } | undefined;
+let playerKey = "";
+let playerPem = { ca: "", certificate: "", key: "" };
+const running = new Set<ChildProcess>();
+let dns: UdpSocket | undefined;
+let corrupter: Server | undefined;
+let namespace = "";
+let pty: ChildProcess | undefined;
+const DNS_NAME = "broker.makapix.test";
+
+/**
+ * A DNS server for one name on a loopback address of its own, port 53 (the SDK resolver always asks
+ * port 53): A 127.0.0.1 for DNS_NAME, NXDOMAIN for anything else. Undefined when port 53 can't be bound
+ * (not root): the DNS checks are then left out and reported skipped.
+ */
+async function startDns(): Promise<{ server: UdpSocket; address: string } | undefined> {
+  const address = `127.53.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  const server = createSocket("udp4");
+  server.on("message", (query, from) => {
+    // Header (12 bytes), then the question: labels up to a zero byte, type and class (4 bytes).
+    let at = 12;
+    const labels: string[] = [];
+    while (at < query.length && query[at] !== 0) {
+      labels.push(query.subarray(at + 1, at + 1 + query[at]!).toString("latin1"));
+      at += 1 + query[at]!;
+    }
+    const question = query.subarray(12, at + 5);
+    const known = labels.join(".").toLowerCase() === DNS_NAME;
+    const header = Buffer.from([query[0]!, query[1]!, 0x81, known ? 0x80 : 0x83, 0, 1, 0, known ? 1 : 0, 0, 0, 0, 0]);
+    // The answer names the question by a pointer to offset 12; A, IN, TTL 60, 4 bytes: 127.0.0.1.
+    const answer = known ? Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1]) : Buffer.alloc(0);
+    server.send(Buffer.concat([header, question, answer]), from.port, from.address);
+  });
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    server.bind(53, address, () => resolve(true));
+  });
+  if (!bound) {
+    server.close();
+    return undefined;
+  }
+  return { server, address };
+}
+
+/**
+ * A TCP proxy to `port` that, on each connection, sends the server's first TLS application-data record
+ * twice in one write, the copy with its last byte flipped (a record the client must reject).
+ */
+async function startCorrupter(port: number): Promise<{ server: Server; port: number }> {
+  const server = createServer((client) => {
+    const upstream = connect({ host: "127.0.0.1", port });
+    server.once("close", () => {
+      client.destroy();
+      upstream.destroy();
+    });
+    client.pipe(upstream);
+    let pending = Buffer.alloc(0);
+    let done = false;
+    upstream.on("data", (data: Buffer) => {
+      if (done) return void client.write(data);
+      pending = Buffer.concat([pending, data]);
+      // Pass whole records on; the first application-data record (type 23) goes out with its copy.
+      while (!done && pending.length >= 5) {
+        const size = 5 + pending.readUInt16BE(3);
+        if (pending.length < size) break;
+        const record = pending.subarray(0, size);
+        pending = pending.subarray(size);
+        if (record[0] === 23) {
+          const copy = Buffer.from(record);
+          copy[copy.length - 1]! ^= 0x01;
+          client.write(Buffer.concat([record, copy]));
+          done = true;
+        } else {
+          client.write(record);
+        }
+      }
+      if (done && pending.length > 0) client.write(pending);
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return { server, port: typeof address === "object" && address ? address.port : 0 };
+}
+
+/** A pty whose other end answers every byte upper-cased (python3's pty module); undefined without python3. */
+async function startPty(): Promise<{ process: ChildProcess; device: string } | undefined> {
+  const script = [
+    "import os, sys, tty",
+    "master, slave = os.openpty()",
+    "tty.setraw(slave)",
+    "print(os.ttyname(slave), flush=True)",
+    "while True:",
+    "    data = os.read(master, 256)",
+    "    os.write(master, data.upper())",
+  ].join("\n");
+  const child = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "ignore"] });
+  const device = await new Promise<string | undefined>((resolve) => {
+    let text = "";
+    child.once("error", () => resolve(undefined));
+    child.once("exit", () => resolve(undefined));
+    child.stdout!.on("data", (data: Buffer) => {
+      text += data.toString();
+      if (text.includes("\n")) resolve(text.trim());
+    });
+  });
+  if (!device) return undefined;
+  return { process: child, device };
+}
+
+function build(config: Record<string, unknown>): string {
+  const gen = join(outDir, "gen");
+  const out = join(outDir, "out");
+  mkdirSync(gen, { recursive: true });
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(gen, "manifest.json"), JSON.stringify({ include: [join(root, "test/moddable/host/manifest.json")], modules: { "mc-host-config": "./config" } }, null, 2));
+  writeFileSync(join(gen, "config.ts"), `// Generated by test/moddable/host.test.ts for one run.\nconst config = ${JSON.stringify(config, null, 2)};\nexport default config;\n`);
+  const env = { ...process.env, MODDABLE: sdk!, PATH: `${sdk}/build/bin/lin/release:${join(root, "node_modules/.bin")}:${process.env.PATH}` };
+  const made = spawnSync("mcconfig", ["-m", "-p", "lin", "-t", "build", "-o", out, join(gen, "manifest.json")], { encoding: "utf8", env, timeout: 600_000 });
+  if (made.status !== 0) throw new Error(`mcconfig failed (${made.status}):\n${made.stdout.slice(-3000)}\n${made.stderr.slice(-3000)}`);
+  const warnings = made.stdout.split("\n").filter((line) => line.startsWith("### warning") && line.includes("hosts/moddable"));
+  assert.deepEqual(warnings, [], "the linker warns about nothing in hosts/moddable");
+  return join(out, "bin/lin/mc/release/gen/mc.so");
+}
+
+/** Runs the app headless until it prints its result line (or `timeoutMs`), then stops it by process group. */
+async function runApp(mcso: string, timeoutMs = 90_000): Promise<{ result: AppResult; output: string }> {
+  const child = spawn("xvfb-run", ["-a", "stdbuf", "-oL", `${sdk}/build/bin/lin/release/mcsim`, mcso], {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  let output = "";
+  child.stdout!.on("data", (data: Buffer) => (output += data.toString()));
+  child.stderr!.on("data", (data: Buffer) => (output += data.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = output.split("\n").find((l) => l.startsWith("MC-HOST-RESULT ") && l.endsWith("}"));
+      if (line) return { result: JSON.parse(line.slice("MC-HOST-RESULT ".length)) as AppResult, output };
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the simulator exited without a result:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`no result line after ${timeoutMs} ms:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await stop(child, exited);
+  }
+}
+
+async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null && child.pid) {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+    const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+    if (!killed) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+      await exited;
+    }
+  }
+  running.delete(child);
+}
+
+before(async () => {
+  if (skip) return;
+  broker = await startBroker();
+  playerKey = randomUUID();
+  playerPem = broker.issuePlayer(playerKey);
+  foreign = createForeignAuthority();
+  const wrongCa = foreign.issuePlayer(randomUUID()).ca;
+
+  // The service side: answers every request with its payload on response/<id>, QoS 1.
+  service = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.servicePort}`, {
+    protocolVersion: 5,
+    username: SERVICE_USER,
+    password: broker.servicePassword,
+  });
+  service.on("message", (topic, payload) => {
+    const parts = topic.split("/");
+    if (parts[3] !== "request") return;
+    void service!.publishAsync(`makapix/player/${parts[2]}/response/${parts[4]}`, payload, { qos: 1 });
+  });
+  await service.subscribeAsync("makapix/player/+/request/+", { qos: 1 });
+
+  echo = createServer((socket) => socket.pipe(socket));
+  await new Promise<void>((resolve) => echo!.listen(0, "127.0.0.1", resolve));
+  const echoAddress = echo.address();
+  const echoPort = typeof echoAddress === "object" && echoAddress ? echoAddress.port : 0;
+
+  const corrupting = await startCorrupter(broker.playerPort);
+  corrupter = corrupting.server;
+  const dnsServer = await startDns();
+  dns = dnsServer?.server;
+  const serialLine = await startPty();
+  pty = serialLine?.process;
+
+  namespace = `mh${randomUUID().slice(0, 8)}`;
+  const mcso = build({
+    brokerPort: broker.playerPort,
+    echoPort,
+    corruptPort: corrupting.port,
+    closedPort: await freePort(),
+    playerKey,
+    ca: playerPem.ca,
+    certificate: playerPem.certificate,
+    key: playerPem.key,
+    wrongCa,
+    dnsServer: dnsServer?.address ?? "",
+    dnsName: DNS_NAME,
+    serialDevice: serialLine?.device ?? "",
+    storageNamespace: namespace,
+  });
+  first = await runApp(mcso);
+  writeFileSync(join(outDir, "first-run.log"), first.output);
+  // The same build again: a restart, for the value left in storage.
+  second = await runApp(mcso);
+  writeFileSync(join(outDir, "second-run.log"), second.output);
+});
+
+after(async () => {
+  for (const child of running) {
+    if (child.pid) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  if (pty?.pid && pty.exitCode === null) {
+    const exited = new Promise((resolve) => pty!.once("exit", resolve));
+    pty.kill("SIGKILL");
+    await exited;
+  }
+  dns?.close();
+  await new Promise<void>((resolve) => (corrupter ? corrupter.close(() => resolve()) : resolve()));
+  await service?.endAsync(true);
+  await new Promise<void>((resolve) => (echo ? echo.close(() => resolve()) : resolve()));
+  await broker?.stop();
+  foreign?.dispose();
+  removeLeftoverStorage();
+});
+
+/**
+ * The second run deletes what the first left in storage; when a run failed before that, the namespace
+ * is removed from the simulator's shared preference file (/tmp/modpreferences.json) here.
+ */
+function removeLeftoverStorage(): void {
+  if (!namespace || second?.result.checks.some((c) => c.name === "storage: delete removes it" && c.ok)) return;
+  const file = "/tmp/modpreferences.json";
+  try {
+    const all = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    if (!(namespace in all)) return;
+    delete all[namespace];
+    writeFileSync(file, JSON.stringify(all));
+  } catch {
+    // No file, or not ours to repair.
+  }
+}
+
+function expectChecks(result: AppResult | undefined, names: string[]): void {
+  assert.ok(result, "the app printed a result");
+  const failed = result.checks.filter((c) => !c.ok);
+  assert.deepEqual(failed, [], "every check in the app passed");
+  for (const name of names) {
+    assert.ok(result.checks.some((c) => c.name === name), `the app ran "${name}"`);
+  }
+}
+
+test("MQTT 5 over mutual TLS through the bindings: subscribe, QoS 1 publish, the service's reply received", { skip }, () => {
+  expectChecks(first?.result, [
+    "mqtt: connected over mutual TLS",
+    "mqtt: subscribed to response/# (QoS 1 granted)",
+    "mqtt: QoS 1 publish acknowledged",
+    "mqtt: the service's QoS 1 reply arrives on response/<id>",
+  ]);
+  // The ACL lets a player write request/+ and read response/# only under its own key, with the user
+  // name taken from the certificate CN: the round trip passing means the broker identified the player.
+});
+
+test("TLS failures come through onError as TLS failures, never as a crash", { skip }, () => {
+  expectChecks(first?.result, [
+    "tls: a broker our CA did not sign is refused through onError, as a TLS failure",
+    "tls: an unreadable CA PEM is reported through onError",
+    "tls: without a client certificate the broker refuses us, reported as a TLS failure",
+    "tls: a corrupted record after a good one is an onError, not an abort",
+  ]);
+  const refused = first!.result.checks.find((c) => c.name.startsWith("tls: a broker our CA"))!;
+  assert.match(refused.detail, /^tls: certificate: auth err/);
+  // Mosquitto answers the empty client certificate with an alert and closes. Depending on timing the
+  // TLS stack reads the alert first, or our next write fails (EPIPE), after which the simulator's TCP
+  // socket would never call onError again: the binding reports that itself.
+  const noCert = first!.result.checks.find((c) => c.name.startsWith("tls: without a client certificate"))!;
+  assert.match(noCert.detail, /^tls: (alert: 2, 40 \(handshake failure\)|handshake failed: connection lost \(write failed\))$/);
+});
+
+test("plain TCP: connect, write, read back in small pieces; a refused port is an onError", { skip }, () => {
+  expectChecks(first?.result, ["tcp: onWritable(count) on connect", "tcp: echo comes back intact", "tcp: a refused connection is reported through onError"]);
+});
+
+test("DNS: a name resolved through the SDK's resolver; an unknown name is an onError", { skip }, (t) => {
+  if (!dns) return t.skip("no DNS server: binding port 53 needs root");
+  expectChecks(first?.result, ["dns: a name resolved through the SDK resolver connects", "dns: an unknown name is an onError"]);
+});
+
+test("serial (the simulator's embedded:io/serial on a pty): bytes out, the answer back in", { skip }, (t) => {
+  if (!pty) return t.skip("no pty: python3 is missing");
+  expectChecks(first?.result, ["serial: bytes out, the PC's answer back in"]);
+});
+
+test("timers, clock, random and the log's key redaction", { skip }, () => {
+  expectChecks(first?.result, [
+    "clock: wall time once synchronised",
+    "clock: monotonic does not go back",
+    "timers: set(100) fires after ≥ 95 ms by the monotonic clock",
+    "timers: repeat fires until cleared",
+    "random: 64 bytes with at least 30 distinct values",
+    "log: a private key block is redacted",
+  ]);
+  const output = first!.output;
+  assert.match(output, /info: a line with a key in it: \[private key removed\]/);
+  assert.ok(!output.includes("PRIVATE KEY"), "no private key block was printed");
+  const keyBody = playerPem.key.split("\n")[5]!;
+  assert.ok(keyBody.length > 40 && !output.includes(keyBody), "no line of the key's base64 was printed");
+});
+
+test("storage: text, bytes and limits; a value survives a restart of the app", { skip }, () => {
+  expectChecks(first?.result, [
+    "storage: text round trip (UTF-8, astral)",
+    "storage: bytes round trip (a view)",
+    "storage: empty value is not missing",
+    "storage: a PEM certificate fits",
+    "storage: a 22-character key is refused",
+    "storage: a 5000-byte value is refused",
+    "storage: keys lists what is stored",
+  ]);
+  assert.equal(first!.result.phase, "first");
+  assert.equal(second?.result.phase, "second");
+  expectChecks(second?.result, ["storage: the value written before the restart is read back", "storage: delete removes it"]);
+});

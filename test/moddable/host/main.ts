@@ -1,0 +1,392 @@
+// Exercises every Moddable host binding in the simulator and prints one line the Node test parses:
+//   MC-HOST-RESULT {"phase":"first"|"second","checks":[{"name","ok","detail"}...]}
+// First run: clock, timers, random, log redaction, storage (and leaves one value behind), plain TCP
+// (echo, refused port), TLS refused by a wrong CA, and an MQTT 5 session over mutual TLS through
+// src/mqtt/client.ts (subscribe, QoS 1 publish, the service's reply received back).
+// Second run of the same build (a "reboot"): the value left behind is read back and removed.
+
+import config from "mc-host-config";
+import { createModdableHost } from "../../../hosts/moddable/host.js";
+import { ModdableSerial } from "../../../hosts/moddable/serial.js";
+import { redactPrivateKeys } from "../../../hosts/moddable/redact.js";
+import { MqttClient } from "../../../src/mqtt/client.js";
+import type { MessageHandler } from "../../../src/mqtt/subscriptions.js";
+import type { Socket } from "../../../src/ports.js";
+import { utf8Decode, utf8Encode } from "../../../src/util/utf8.js";
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+const PERSIST_KEY = "persist";
+const TEXT_SAMPLE = "h\u00e9llo \u2713 \u{1F44B}";
+
+const host = createModdableHost({
+  logLevel: "debug",
+  clockSynchronized: true,
+  storageNamespace: config.storageNamespace,
+  dnsServers: config.dnsServer ? [config.dnsServer] : ["127.0.0.1"],
+  ...(config.serialDevice ? { serial: new ModdableSerial({ device: config.serialDevice, baud: 115200 }) } : {}),
+});
+const checks: Check[] = [];
+let pending = 0;
+let finished = false;
+
+function check(name: string, ok: boolean, detail = ""): void {
+  checks.push({ name, ok, detail });
+}
+
+function finish(phase: string): void {
+  if (finished) return;
+  finished = true;
+  // On a line of its own: the SDK traces some messages without a newline.
+  trace(`\nMC-HOST-RESULT ${JSON.stringify({ phase, checks })}\n`);
+}
+
+/** Counts asynchronous checks; the result line goes out when all are done (or at the deadline). */
+function started(): () => void {
+  pending++;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--pending === 0) finish("first");
+  };
+}
+
+function secondRun(token: string): void {
+  check("storage: the value written before the restart is read back", token.startsWith("token-"), token);
+  host.storage.delete(PERSIST_KEY);
+  check("storage: delete removes it", host.storage.read(PERSIST_KEY) === undefined);
+  finish("second");
+}
+
+function syncChecks(): void {
+  const wall = host.clock.wallTimeMs();
+  check("clock: wall time once synchronised", wall !== undefined && Math.abs(wall - Date.now()) < 1000, String(wall));
+  const a = host.clock.monotonicMs();
+  const b = host.clock.monotonicMs();
+  check("clock: monotonic does not go back", b >= a, `${a} ${b}`);
+
+  const bytes = new Uint8Array(64);
+  host.random.fill(bytes);
+  let distinct = 0;
+  const seen = new Uint8Array(256);
+  for (const byte of bytes) if (!seen[byte]++) distinct++;
+  check("random: 64 bytes with at least 30 distinct values", distinct >= 30, String(distinct));
+
+  const redacted = redactPrivateKeys(`key=${config.key} end`);
+  check("log: a private key block is redacted", redacted.indexOf("PRIVATE KEY") < 0 && redacted.startsWith("key=") && redacted.endsWith(" end"), redacted.slice(0, 60));
+  host.log.write("info", `a line with a key in it: ${config.key}`);
+
+  const storage = host.storage;
+  storage.write("text", TEXT_SAMPLE);
+  check("storage: text round trip (UTF-8, astral)", storage.readText("text") === TEXT_SAMPLE, String(storage.readText("text")));
+  const blob = new Uint8Array([0, 1, 2, 254, 255]);
+  storage.write("blob", blob.subarray(1));
+  const back = storage.read("blob");
+  check("storage: bytes round trip (a view)", back !== undefined && back.join(",") === "1,2,254,255", String(back));
+  storage.write("empty", "");
+  check("storage: empty value is not missing", storage.readText("empty") === "" && storage.read("nothing") === undefined);
+  storage.write("pem", config.certificate);
+  check("storage: a PEM certificate fits", storage.readText("pem") === config.certificate);
+  let refused = "";
+  try {
+    storage.write("a-key-that-is-too-long", "x");
+  } catch (error) {
+    refused = (error as Error).message;
+  }
+  check("storage: a 22-character key is refused", refused.indexOf("1–15") >= 0, refused);
+  try {
+    storage.write("big", new Uint8Array(5000));
+    refused = "";
+  } catch (error) {
+    refused = (error as Error).message;
+  }
+  check("storage: a 5000-byte value is refused", refused.indexOf("5000") >= 0, refused);
+  for (const key of ["text", "blob", "empty", "pem"]) storage.delete(key);
+  storage.write(PERSIST_KEY, `token-${config.playerKey}`);
+  check("storage: keys lists what is stored", storage.keys().join(",") === PERSIST_KEY, storage.keys().join(","));
+}
+
+function timerChecks(): void {
+  const done = started();
+  const t0 = host.clock.monotonicMs();
+  host.timers.set(() => {
+    const elapsed = host.clock.monotonicMs() - t0;
+    check("timers: set(100) fires after ≥ 95 ms by the monotonic clock", elapsed >= 95 && elapsed < 2000, String(elapsed));
+    done();
+  }, 100);
+  const repeatDone = started();
+  let ticks = 0;
+  const id = host.timers.repeat(() => {
+    if (++ticks === 3) {
+      host.timers.clear(id);
+      host.timers.set(() => {
+        check("timers: repeat fires until cleared", ticks === 3, String(ticks));
+        repeatDone();
+      }, 100);
+    }
+  }, 20);
+  const cleared = host.timers.set(() => check("timers: a cleared timer never fires", false), 30);
+  host.timers.clear(cleared);
+}
+
+function tcpChecks(): void {
+  const echoDone = started();
+  const message = utf8Encode("ping \u{1F44B} over plain TCP");
+  const received = new Uint8Array(64);
+  let got = 0;
+  let sent = false;
+  const socket: Socket = host.network.connectTcp(
+    { host: "localhost", port: config.echoPort },
+    {
+      onWritable: (count) => {
+        if (sent) return;
+        sent = true;
+        check("tcp: onWritable(count) on connect", count >= message.length, String(count));
+        socket.write(message);
+      },
+      onReadable: () => {
+        // Read in 5-byte pieces: the binding must never ask the SDK for more than is waiting.
+        for (;;) {
+          const n = socket.read(received.subarray(got, Math.min(got + 5, received.length)));
+          if (n === 0) break;
+          got += n;
+        }
+        if (got >= message.length) {
+          check("tcp: echo comes back intact", utf8Decode(received, 0, got) === utf8Decode(message, 0, message.length), String(got));
+          socket.close();
+          echoDone();
+        }
+      },
+      onError: (reason) => {
+        check("tcp: echo", false, reason);
+        echoDone();
+      },
+    },
+  );
+
+  const refusedDone = started();
+  host.network.connectTcp(
+    { host: "127.0.0.1", port: config.closedPort },
+    {
+      onWritable: () => undefined,
+      onReadable: () => undefined,
+      onError: (reason) => {
+        check("tcp: a refused connection is reported through onError", reason.startsWith("tcp: "), reason);
+        refusedDone();
+      },
+    },
+  );
+}
+
+function dnsChecks(): void {
+  if (!config.dnsServer) return;
+  const resolvedDone = started();
+  const socket: Socket = host.network.connectTcp(
+    { host: config.dnsName, port: config.echoPort },
+    {
+      onWritable: () => {
+        check("dns: a name resolved through the SDK resolver connects", true);
+        socket.close();
+        resolvedDone();
+      },
+      onReadable: () => undefined,
+      onError: (reason) => {
+        check("dns: a name resolved through the SDK resolver connects", false, reason);
+        resolvedDone();
+      },
+    },
+  );
+  const unknownDone = started();
+  host.network.connectTls(
+    { host: `no-such-${config.dnsName}`, port: config.brokerPort, ca: config.ca },
+    {
+      onWritable: () => undefined,
+      onReadable: () => undefined,
+      onError: (reason) => {
+        check("dns: an unknown name is an onError", reason === `tls: cannot resolve no-such-${config.dnsName}`, reason);
+        unknownDone();
+      },
+    },
+  );
+}
+
+function serialCheck(): void {
+  const serial = host.serial;
+  if (!serial) return;
+  const done = started();
+  const sent = utf8Encode("provision me \u2713");
+  const received = new Uint8Array(64);
+  let got = 0;
+  const line: Socket = serial.open({
+    onWritable: () => undefined,
+    onReadable: () => {
+      for (;;) {
+        const n = line.read(received.subarray(got));
+        if (n === 0) break;
+        got += n;
+      }
+      if (got >= sent.length) {
+        const text = utf8Decode(received, 0, got);
+        check("serial: bytes out, the PC's answer back in", text === "PROVISION ME \u2713", text);
+        line.close();
+        done();
+      }
+    },
+    onError: (reason) => {
+      check("serial: bytes out, the PC's answer back in", false, reason);
+      done();
+    },
+  });
+  line.write(sent);
+}
+
+function wrongCaCheck(): void {
+  const done = started();
+  let writable = false;
+  host.network.connectTls(
+    { host: "localhost", port: config.brokerPort, ca: config.wrongCa, certificate: config.certificate, key: config.key },
+    {
+      onWritable: () => {
+        writable = true;
+      },
+      onReadable: () => undefined,
+      onError: (reason) => {
+        check("tls: a broker our CA did not sign is refused through onError, as a TLS failure", !writable && reason.startsWith("tls: "), reason);
+        done();
+      },
+    },
+  );
+  const noCertDone = started();
+  host.network.connectTls(
+    { host: "localhost", port: config.brokerPort, ca: config.ca },
+    {
+      onWritable: () => undefined,
+      onReadable: () => undefined,
+      onError: (reason) => {
+        check("tls: without a client certificate the broker refuses us, reported as a TLS failure", reason.startsWith("tls: "), reason);
+        noCertDone();
+      },
+    },
+  );
+  const badPemDone = started();
+  host.network.connectTls(
+    { host: "localhost", port: config.brokerPort, ca: "not a PEM" },
+    {
+      onWritable: () => undefined,
+      onReadable: () => undefined,
+      onError: (reason) => {
+        check("tls: an unreadable CA PEM is reported through onError", reason.startsWith("tls: bad PEM"), reason);
+        badPemDone();
+      },
+    },
+  );
+}
+
+/**
+ * A corrupted TLS record right after a good one (the proxy doubles the broker's first application
+ * record, CONNACK): the TLS stack decrypts the second one after the reader drained the first, which the
+ * SDK does from its own timer, outside any callback of ours. It must come back as onError.
+ */
+function corruptRecordCheck(): void {
+  const done = started();
+  const key = config.playerKey;
+  const client = new MqttClient(host, {
+    transport: { secure: true, host: "localhost", port: config.corruptPort, ca: config.ca, certificate: config.certificate, key: config.key },
+    clientId: `${key}-corrupt`,
+    username: key,
+    password: new Uint8Array(0),
+    backoff: { initialMs: 60_000, maximumMs: 60_000 },
+  });
+  client.observe({
+    stateChanged: (state, error) => {
+      if (state !== "reconnecting" || !error) return;
+      check("tls: a corrupted record after a good one is an onError, not an abort", error.kind === "tls", `${error.kind}: ${error.message}`);
+      client.stop();
+      done();
+    },
+  });
+  client.start();
+}
+
+function mqttCheck(): void {
+  const done = started();
+  const key = config.playerKey;
+  const client = new MqttClient(host, {
+    transport: { secure: true, host: "localhost", port: config.brokerPort, ca: config.ca, certificate: config.certificate, key: config.key },
+    clientId: key,
+    username: key,
+    password: new Uint8Array(0),
+    backoff: { initialMs: 500, maximumMs: 2000 },
+  });
+  const requestId = `r${host.clock.monotonicMs() | 0}`;
+  // ~6 KB: more than one TCP turn in the simulator (1536 bytes), so the TLS record goes out in pieces
+  // and the reply arrives in several reads.
+  const payload = `{"request_id":"${requestId}","request_type":"echo","player_key":"${key}","echo_data":"\u{1F44B} from XS","filler":"${"x".repeat(6000)}"}`;
+  const connectStarted = host.clock.monotonicMs();
+  let text = "";
+  const chunks: number[] = [];
+  const responses: MessageHandler = {
+    begin: (topic) => {
+      text = topic;
+      chunks.length = 0;
+    },
+    data: (chunk) => {
+      for (const byte of chunk) chunks.push(byte);
+    },
+    end: () => {
+      const body = utf8Decode(new Uint8Array(chunks), 0, chunks.length);
+      check("mqtt: the service's QoS 1 reply arrives on response/<id>", text === `makapix/player/${key}/response/${requestId}` && body === payload, `${text} ${body.length} bytes: ${body.slice(0, 120)}`);
+      // Stopped from a timer: stopping inside `end` would abort the message being delivered.
+      host.timers.set(() => {
+        client.stop();
+        done();
+      }, 0);
+    },
+    abort: (reason) => check("mqtt: reply aborted", false, reason),
+  };
+  client.subscribe(`makapix/player/${key}/response/#`, responses).then(
+    (qos) => check("mqtt: subscribed to response/# (QoS 1 granted)", qos === 1, String(qos)),
+    (error: unknown) => check("mqtt: subscribe", false, String(error)),
+  );
+  let published = false;
+  client.observe({
+    stateChanged: (state, error) => {
+      if (error && state === "reconnecting") host.log.write("warn", `mqtt attempt failed: ${error.kind}: ${error.message}`);
+    },
+    ready: () => {
+      if (published) return;
+      published = true;
+      check("mqtt: connected over mutual TLS", client.state === "connected", `${client.state} after ${host.clock.monotonicMs() - connectStarted} ms`);
+      client.publish(`makapix/player/${key}/request/${requestId}`, payload).then(
+        (result) => check("mqtt: QoS 1 publish acknowledged", result.reasonCode < 0x80, String(result.reasonCode)),
+        (error: unknown) => check("mqtt: QoS 1 publish", false, String(error)),
+      );
+    },
+  });
+  client.start();
+}
+
+const previous = host.storage.readText(PERSIST_KEY);
+if (previous !== undefined) {
+  secondRun(previous);
+} else {
+  const all = started();
+  syncChecks();
+  timerChecks();
+  tcpChecks();
+  dnsChecks();
+  serialCheck();
+  wrongCaCheck();
+  mqttCheck();
+  corruptRecordCheck();
+  all();
+  host.timers.set(() => {
+    check("finished before the app's deadline", false, `${pending} checks still pending`);
+    finish("first");
+  }, 40_000);
+}
