@@ -39,14 +39,16 @@ function findFile(directory, name) {
 
 /**
  * Builds a simulator app (release) with `mcconfig -m -p lin -t build`, output under `outputDirectory`.
- * Resolves with { ok, log, app } where `app` is the path of its mc.so.
+ * `environment` adds variables a manifest reads as $(NAME) (mcconfig resolves those from the
+ * environment; `name=value` arguments only reach the app's config). Resolves with { ok, log, app }
+ * where `app` is the path of its mc.so.
  */
-export function buildSimulatorApp(sdk, manifestPath, outputDirectory, extraArguments = []) {
+export function buildSimulatorApp(sdk, manifestPath, outputDirectory, extraArguments = [], environment = {}) {
   mkdirSync(outputDirectory, { recursive: true });
   return new Promise((resolvePromise) => {
     const child = spawn("mcconfig", ["-m", "-p", "lin", "-t", "build", "-o", outputDirectory, ...extraArguments, manifestPath], {
       cwd: dirname(manifestPath),
-      env: sdkEnvironment(sdk),
+      env: { ...sdkEnvironment(sdk), ...environment },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const chunks = [];

@@ -97,6 +97,7 @@ const moddableParts = [
   ["moddable", "test/moddable/run-unit.mjs"], // (a) every unit test inside the SDK's XS, src/ preloaded
   ["moddable-link", "scripts/moddable-link-check.mjs"], // (c) zero linker warnings, everything preloaded
   ["esp32-build", "scripts/esp32-build-check.mjs"], // both ESP32 builds up to the ESP-IDF step
+  ["moddable-e2e", "test/moddable/run-e2e.mjs"], // (b) host bindings and the simulator app against Mosquitto
 ];
 
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(tiers);

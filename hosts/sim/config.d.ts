@@ -1,6 +1,6 @@
-// The simulator app's configuration, a module named "sim-config" that `make sim` (tools/sim.ts) and the
-// simulator e2e test generate before each build: the local broker's address and this run's player
-// credentials. This declaration lets tsc check main.ts without it.
+// The simulator app's configuration, a module named "sim-config" that `make sim` (tools/sim-run.ts) and
+// the simulator e2e test generate as TypeScript before each build: the local broker's address and this
+// run's player credentials. This declaration lets the project's tsc check main.ts without it.
 
 declare module "sim-config" {
   import type { DeviceConfig } from "../../src/device/config.js";

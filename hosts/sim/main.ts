@@ -5,7 +5,7 @@
 import config from "sim-config";
 import { createPlayerDevice } from "../../src/device/device.js";
 import { createModdableHost } from "../moddable/host.js";
-import { SimulatorPanel } from "./panel.js";
+import { SimulatorPanel, type ScreenOut } from "./panel.js";
 
 const HEX_DIGITS = "0123456789abcdef";
 
@@ -21,6 +21,8 @@ function traceFrame(frame: Uint8Array): void {
   trace(`SIM-FRAME ${postId ?? "-"} ${digits.join("")}\n`);
 }
 
+// The simulator's display, a global of the app (Commodetto PixelsOut).
+const screen = (globalThis as unknown as { screen: ScreenOut }).screen;
 const panel = new SimulatorPanel(screen, config.traceFrames ? traceFrame : undefined);
 device = createPlayerDevice(host, panel, config.device);
 device.start();
