@@ -64,7 +64,7 @@ export const GLYPH_HEIGHT = 5;
 export const GLYPH_ADVANCE = 4;
 
 const GLYPHS = new Map<string, number>();
-for (const [character, rows] of Object.entries(GLYPH_ROWS)) GLYPHS.set(character, Number.parseInt(rows.replace(/ /g, ""), 2));
+for (const [character, rows] of Object.entries(GLYPH_ROWS)) GLYPHS.set(character, Number.parseInt(rows.split(" ").join(""), 2));
 const UNKNOWN = Number.parseInt("111101101101111", 2);
 
 /** The 15-bit glyph of a character (unknown ones as a box). */

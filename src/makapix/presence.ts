@@ -126,12 +126,16 @@ export class Presence {
   }
 
   #capabilitiesMessage(): string {
+    // Fresh objects and arrays only: the capabilities are usually a frozen module-level table
+    // (src/device/firmware.ts), which a preloaded app keeps in flash, and XS's JSON.stringify marks
+    // every object it visits (cycle check), so on a flash-resident one it throws "read only value".
     const { capabilities } = this.#options;
     const features: { [key: string]: object } = {};
     if (capabilities.pause) features["pause"] = {};
-    if (capabilities.brightness) features["brightness"] = capabilities.brightness;
-    if (capabilities.rotation) features["rotation"] = { values: capabilities.rotation };
-    if (capabilities.mirror) features["mirror"] = { values: capabilities.mirror };
+    const { brightness, rotation, mirror } = capabilities;
+    if (brightness) features["brightness"] = { min: brightness.min, max: brightness.max, step: brightness.step };
+    if (rotation) features["rotation"] = { values: [...rotation] };
+    if (mirror) features["mirror"] = { values: [...mirror] };
     return JSON.stringify({ features, firmware_version: this.#options.firmwareVersion });
   }
 

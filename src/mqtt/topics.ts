@@ -19,9 +19,9 @@ const MAXIMUM_STRING_BYTES = 65535;
 const MAXIMUM_BYTES_PER_INDEX = 4;
 
 // XS keeps strings as UTF-8, so s.charCodeAt(i) walks from the start: a charCodeAt loop over a
-// long string is quadratic there (65535 characters: ~4 s on the host). Scans below use indexOf
-// and one regular expression, which XS runs natively in one pass; utf8Length iterates once.
-const ASCII_ONLY = /^[\u0000-\u007f]*$/;
+// long string is quadratic there (65535 characters: ~4 s on the host). Scans below use indexOf,
+// which XS runs natively in one pass; utf8Length iterates once. No regular expression: a
+// module-level RegExp in a preloaded module crashes the Moddable SDK 8.2.3 engine (docs/testing.md).
 
 /**
  * Why `s` cannot be an MQTT UTF-8 string field (over 65535 bytes, or a lone surrogate), or undefined.
@@ -29,7 +29,7 @@ const ASCII_ONLY = /^[\u0000-\u007f]*$/;
  */
 function utf8Problem(s: string, what: string): string | undefined {
   if (s.length > MAXIMUM_STRING_BYTES) return `${what} longer than 65535 bytes`;
-  if (s.length * MAXIMUM_BYTES_PER_INDEX <= MAXIMUM_STRING_BYTES || ASCII_ONLY.test(s)) return undefined;
+  if (s.length * MAXIMUM_BYTES_PER_INDEX <= MAXIMUM_STRING_BYTES) return undefined;
   let bytes: number;
   try {
     bytes = utf8Length(s);

@@ -1,5 +1,7 @@
 // When to try again: exponential backoff with equal jitter, raised to a server's Retry-After (capped).
 
+import { isAsciiDigit, isAsciiLetter, isDigits } from "../util/ascii.js";
+
 export interface RetryTiming {
   /** Ceiling of the first delay; it doubles per retry. */
   backoffInitialMs: number;
@@ -25,7 +27,20 @@ export function retryDelayMs(failedAttempt: number, timing: RetryTiming, unitRan
 }
 
 const MONTHS = "janfebmaraprmayjunjulaugsepoctnovdec";
-const IMF_FIXDATE = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+// The shape of an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"): 'a' a letter, 'd' a digit, the
+// rest literally. Fixed positions, so the fields are read by slice below.
+const IMF_FIXDATE_SHAPE = "aaa, dd aaa dddd dd:dd:dd GMT";
+
+function hasImfFixdateShape(text: string): boolean {
+  if (text.length !== IMF_FIXDATE_SHAPE.length) return false;
+  // At most 29 characters: charCodeAt's walk from the start (XS) stays cheap.
+  for (let i = 0; i < IMF_FIXDATE_SHAPE.length; i++) {
+    const want = IMF_FIXDATE_SHAPE.charCodeAt(i);
+    const code = text.charCodeAt(i);
+    if (want === 0x61 ? !isAsciiLetter(code) : want === 0x64 ? !isAsciiDigit(code) : code !== want) return false;
+  }
+  return true;
+}
 
 /**
  * Retry-After as a delay in milliseconds: delta-seconds, or an HTTP date (IMF-fixdate) measured
@@ -33,12 +48,12 @@ const IMF_FIXDATE = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2})
  */
 export function parseRetryAfter(value: string, nowWallMs: number | undefined): number | undefined {
   const text = value.trim();
-  if (/^[0-9]{1,9}$/.test(text)) return Number(text) * 1000;
-  const date = IMF_FIXDATE.exec(text);
-  if (!date || nowWallMs === undefined) return undefined;
-  const month = MONTHS.indexOf(date[2]!.toLowerCase());
+  if (isDigits(text, 1, 9)) return Number(text) * 1000;
+  if (!hasImfFixdateShape(text) || nowWallMs === undefined) return undefined;
+  const month = MONTHS.indexOf(text.slice(8, 11).toLowerCase());
   if (month < 0 || month % 3 !== 0) return undefined;
-  const at = Date.UTC(Number(date[3]), month / 3, Number(date[1]), Number(date[4]), Number(date[5]), Number(date[6]));
+  const field = (from: number, to: number): number => Number(text.slice(from, to));
+  const at = Date.UTC(field(12, 16), month / 3, field(5, 7), field(17, 19), field(20, 22), field(23, 25));
   const delay = at - nowWallMs;
   return delay > 0 ? delay : 0;
 }

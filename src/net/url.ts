@@ -5,6 +5,7 @@
 import { HttpError } from "./errors.js";
 import { utf8Encode } from "../util/utf8.js";
 import { clipText } from "../util/string-model.js";
+import { isAlphanumericOr, isAsciiHexDigit, isAsciiLetter, isDigits } from "../util/ascii.js";
 
 export interface HttpUrl {
   secure: boolean;
@@ -20,19 +21,39 @@ export interface HttpUrl {
 /** Longest URL we accept; the request line must fit in the client's header buffer anyway. */
 export const MAXIMUM_URL_LENGTH = 2048;
 
-const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 // Registered names and IPv4: letters, digits, '-', '.', '_' (seen in the wild), '~' and percent escapes.
-const REG_NAME = /^[a-zA-Z0-9._~%-]+$/;
-const IPV6 = /^[0-9a-fA-F:.]+$/;
+const REG_NAME_OTHERS = "._~%-";
+
+/**
+ * The scheme `text` starts with (RFC 3986: a letter, then letters, digits, '+', '-' or '.', then
+ * ':'), without the colon; undefined when it starts with none.
+ */
+function schemeOf(text: string): string | undefined {
+  const colon = text.indexOf(":");
+  if (colon < 1) return undefined;
+  const scheme = text.slice(0, colon);
+  if (!isAsciiLetter(scheme.charCodeAt(0))) return undefined;
+  return isAlphanumericOr(scheme, "+-.") ? scheme : undefined;
+}
+
+/** Hex digits, ':' and '.' (an embedded IPv4), with at least one ':'. */
+function looksLikeIpv6(text: string): boolean {
+  if (!text.includes(":")) return false;
+  for (const character of text) {
+    const code = character.codePointAt(0)!;
+    if (!isAsciiHexDigit(code) && code !== 0x3a && code !== 0x2e) return false;
+  }
+  return true;
+}
 
 export function parseHttpUrl(text: string): HttpUrl {
   if (text.length > MAXIMUM_URL_LENGTH) throw urlError(`longer than ${MAXIMUM_URL_LENGTH} characters`);
   const trimmed = text.trim();
-  const scheme = SCHEME.exec(trimmed);
-  if (!scheme) throw urlError(`no scheme in "${shorten(trimmed)}"`);
-  const name = scheme[1]!.toLowerCase();
+  const scheme = schemeOf(trimmed);
+  if (scheme === undefined) throw urlError(`no scheme in "${shorten(trimmed)}"`);
+  const name = scheme.toLowerCase();
   if (name !== "http" && name !== "https") throw urlError(`scheme "${name}" is not http or https`);
-  const rest = trimmed.slice(scheme[0].length);
+  const rest = trimmed.slice(scheme.length + 1);
   if (!rest.startsWith("//")) throw urlError(`"${shorten(trimmed)}" has no "//" authority`);
   const secure = name === "https";
   let end = 2;
@@ -45,7 +66,7 @@ export function parseHttpUrl(text: string): HttpUrl {
 export function resolveUrl(base: HttpUrl, reference: string): HttpUrl {
   const ref = reference.trim();
   if (ref.length > MAXIMUM_URL_LENGTH) throw urlError(`longer than ${MAXIMUM_URL_LENGTH} characters`);
-  if (SCHEME.test(ref)) return parseHttpUrl(ref);
+  if (schemeOf(ref) !== undefined) return parseHttpUrl(ref);
   if (ref.startsWith("//")) return parseHttpUrl((base.secure ? "https:" : "http:") + ref);
   const withBase = (target: string): HttpUrl => ({ ...base, target: normaliseTarget(target) });
   if (ref.startsWith("/")) return withBase(ref);
@@ -69,7 +90,7 @@ function parseAuthority(authority: string, secure: boolean): { hostname: string;
     const close = authority.indexOf("]");
     if (close < 0) throw urlError(`unterminated IPv6 address in "${authority}"`);
     hostname = authority.slice(1, close).toLowerCase();
-    if (!IPV6.test(hostname) || !hostname.includes(":")) throw urlError(`bad IPv6 address "${hostname}"`);
+    if (!looksLikeIpv6(hostname)) throw urlError(`bad IPv6 address "${hostname}"`);
     host = `[${hostname}]`;
     const after = authority.slice(close + 1);
     if (after !== "" && !after.startsWith(":")) throw urlError(`unexpected "${after}" after the IPv6 address`);
@@ -78,13 +99,13 @@ function parseAuthority(authority: string, secure: boolean): { hostname: string;
     const colon = authority.indexOf(":");
     host = (colon >= 0 ? authority.slice(0, colon) : authority).toLowerCase();
     portText = colon >= 0 ? authority.slice(colon + 1) : "";
-    if (!REG_NAME.test(host)) throw urlError(host === "" ? "no host" : `bad host name "${shorten(host)}"`);
+    if (!isAlphanumericOr(host, REG_NAME_OTHERS)) throw urlError(host === "" ? "no host" : `bad host name "${shorten(host)}"`);
     hostname = host;
   }
   const defaultPort = secure ? 443 : 80;
   let port = defaultPort;
   if (portText !== "") {
-    if (!/^[0-9]{1,5}$/.test(portText)) throw urlError(`bad port "${shorten(portText)}"`);
+    if (!isDigits(portText, 1, 5)) throw urlError(`bad port "${shorten(portText)}"`);
     port = Number(portText);
     if (port < 1 || port > 65535) throw urlError(`port ${port} out of range`);
   }

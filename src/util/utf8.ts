@@ -27,10 +27,9 @@ function loneSurrogate(index: number): Utf8Error {
 
 // XS keeps strings as UTF-8, so charCodeAt(i) walks from the start of the string and a charCodeAt
 // loop is quadratic in the length (40,000 characters: 2.5 s on the host). The string iterator keeps
-// its place: for-of visits each code point in one pass (14 ms for the same string). A regular
-// expression test, native and single-pass too, lets long ASCII strings skip the loop altogether.
-const ASCII_ONLY = /^[\u0000-\u007f]*$/;
-const FAST_PATH_LENGTH = 64;
+// its place: for-of visits each code point in one pass (14 ms for the same string). No regular
+// expression shortcut: a module-level RegExp in a preloaded module crashes the Moddable SDK 8.2.3
+// engine (docs/testing.md), and one made per call costs ~0.7 ms in the simulator.
 
 /** The code point of a one-code-point string from the iterator; a lone surrogate comes back as itself. */
 function codePointOf(character: string): number {
@@ -39,7 +38,6 @@ function codePointOf(character: string): number {
 
 /** Number of bytes `s` takes in UTF-8. Throws Utf8Error for a lone surrogate. */
 export function utf8Length(s: string): number {
-  if (s.length > FAST_PATH_LENGTH && ASCII_ONLY.test(s)) return s.length;
   let length = 0;
   let index = 0;
   for (const character of s) {

@@ -3,17 +3,22 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Presence, type DeviceState } from "../../../src/makapix/presence.js";
+import { Presence, type Capabilities, type DeviceState } from "../../../src/makapix/presence.js";
+import { flashResident } from "../../support/flash-resident.js";
 import { settle } from "../../support/virtual-host.js";
 import { PLAYER_KEY, playerSession, publishedJson } from "../../support/makapix-fixture.js";
 
-async function presenceSession() {
+function capabilitiesTable(): Capabilities {
+  return { pause: true, brightness: { min: 0, max: 100, step: 1 }, rotation: [0, 90, 180, 270], mirror: ["none", "horizontal"] };
+}
+
+async function presenceSession(capabilities = capabilitiesTable()) {
   const session = playerSession();
   const { host, broker, topics, client } = session;
   const state: DeviceState = { isPaused: false, brightness: 60, rotation: 0, mirror: "none" };
   const presence = new Presence(host, client, PLAYER_KEY, topics, {
     firmwareVersion: "0.1.0",
-    capabilities: { pause: true, brightness: { min: 0, max: 100, step: 1 }, rotation: [0, 90, 180, 270], mirror: ["none", "horizontal"] },
+    capabilities,
     state: () => state,
   });
   const published = (suffix: string) =>
@@ -51,6 +56,21 @@ test("after connecting: online status, then capabilities and full state, both re
   const [state] = published("/state");
   assert.equal(state!.retain, true);
   assert.deepEqual(state!.body, { is_paused: false, brightness: 60, rotation: 0, mirror: "none" });
+});
+
+test("capabilities from a preloaded (flash-resident) table are published as they are", async () => {
+  // The device passes its module-level CAPABILITIES table; in a preloaded app that lives in flash,
+  // where JSON.stringify throws on it. Before the fix: no capabilities, and the session broke.
+  const { host, client, published } = await presenceSession(flashResident(capabilitiesTable()));
+  client.start();
+  await host.timers.advance(0);
+  const [capabilities] = published("/capabilities");
+  assert.deepEqual(capabilities?.body, {
+    features: { pause: {}, brightness: { min: 0, max: 100, step: 1 }, rotation: { values: [0, 90, 180, 270] }, mirror: { values: ["none", "horizontal"] } },
+    firmware_version: "0.1.0",
+  });
+  assert.equal(client.state, "connected", "the session stays up");
+  assert.equal(published("/state").length, 1, "and the state follows");
 });
 
 test("heartbeat every 60 s (well inside the 3-minute window), and a status on every artwork change", async () => {
