@@ -65,7 +65,9 @@ export async function startVault(options: { root: string; tls: VaultTls; host?: 
     if (log.length > 2000) log.splice(0, 1000);
   };
   const http = createHttpServer(handler("http"));
-  const https = createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler("https"));
+  // The whole chain, as the real vault (and Mosquitto) sends it: the Moddable SDK's TLS client checks the
+  // server name only while it walks a chain, so a leaf certificate alone is refused there.
+  const https = createHttpsServer({ cert: `${options.tls.cert.trimEnd()}\n${options.tls.ca}`, key: options.tls.key }, handler("https"));
   const httpPort = await listen(http, host, options.httpPort ?? 0);
   const httpsPort = await listen(https, host, options.httpsPort ?? 0);
   const name = host === "127.0.0.1" ? "localhost" : host;
