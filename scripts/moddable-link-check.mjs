@@ -3,7 +3,10 @@
 // flash; xsl warns about every one it cannot keep there ("not frozen": an object that is not frozen;
 // "no const": a module-level `let`), and such state either costs RAM or throws at run time on the
 // device. It also verifies from the generated makefile that every module of src/ really is preloaded
-// (mcconfig silently ignores wildcard preloads of .ts modules).
+// (mcconfig silently ignores wildcard preloads of .ts modules), and that no preloaded module keeps a
+// RegExp in flash (SDK 8.2.3 crashes in exec/test on one, docs/testing.md): each src/ module that
+// creates one while it loads fails (scripts/module-regexps.mjs names the line), and so does a linked
+// heap (mc.xs.c) holding any RegExp object, whatever made it.
 //   node scripts/moddable-link-check.mjs [--keep-going]
 // Output: each warning line about src/ and hosts/moddable/ modules, then exactly one line
 //   moddable-link: N passed, M failed     (one check per preloaded module of ours; +1 failed when the
@@ -15,6 +18,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } fr
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sourceModules } from "./manifest-preload.mjs";
+import { moduleLevelRegExps, REASON as REGEXP_REASON } from "./module-regexps.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "build/mc-link");
@@ -101,6 +105,11 @@ for (const line of output.split("\n")) {
   }
 }
 
+// RegExp objects made while a src/ module loads: a failure of that module, with the line and why.
+for (const hit of moduleLevelRegExps(root)) {
+  note(hit.file.replace(/\.(js|ts)$/, ""), `${hit.file}:${hit.line}: module-level RegExp ${hit.text}: ${REGEXP_REASON}`);
+}
+
 // 4. What really is preloaded: the `-p <module>.xsb` arguments mcconfig gives xsl.
 // Only the makefile this build wrote: an older app folder under build/mc-link (another checkout name)
 // must not vouch for this one.
@@ -115,6 +124,13 @@ if (!buildFailed && makefiles.length === 0) {
   console.log("moddable-link: the build wrote no makefile under build/mc-link/tmp");
   buildFailed = true;
 }
+// RegExp objects in the linked (flash) heap, from any module: xsl writes each as an XS_REGEXP_KIND slot.
+let flashRegExps = 0;
+for (const makefile of makefiles) {
+  const linked = join(dirname(makefile), "mc.xs.c");
+  if (existsSync(linked)) flashRegExps += readFileSync(linked, "utf8").split(".kind = XS_REGEXP_KIND}").length - 1;
+}
+if (flashRegExps > 0) console.log(`flash-resident RegExp objects in the linked heap: ${flashRegExps}: ${REGEXP_REASON}`);
 const notPreloaded = sourceModules(root).filter((name) => !preloaded.has(name));
 for (const name of notPreloaded) console.log(`not preloaded: ${name}`);
 
@@ -131,5 +147,6 @@ for (const [module, lines] of [...warnings].sort()) {
 }
 if (buildFailed) failed++;
 if (notPreloaded.length > 0) failed++;
+if (flashRegExps > 0) failed++;
 if (!existsSync(join(root, "manifest.json"))) failed++;
 finish(passed, failed);

@@ -33,4 +33,12 @@ test("Retry-After: seconds, an HTTP date against the wall clock, or nothing usab
   assert.equal(parseRetryAfter("Wed, 25 Foo 2026 12:00:30 GMT", now), undefined);
   assert.equal(parseRetryAfter("soon", now), undefined);
   assert.equal(parseRetryAfter("-5", now), undefined);
+  assert.equal(parseRetryAfter("999999999", now), 999_999_999_000, "up to nine digits of seconds");
+  assert.equal(parseRetryAfter("1234567890", now), undefined);
+  assert.equal(parseRetryAfter("wed, 25 nov 2026 12:00:30 GMT", now), 30_000, "names in any case");
+  assert.equal(parseRetryAfter("Wed, 25 Nov 2026 12:00:30 UTC", now), undefined);
+  assert.equal(parseRetryAfter("Wed, 25 Nov 2026 12:00:30 GMT!", now), undefined);
+  assert.equal(parseRetryAfter("Wed, 5 Nov 2026 12:00:30 GMT", now), undefined, "two-digit day");
+  assert.equal(parseRetryAfter("Wed, 25 Nov 2026 12-00-30 GMT", now), undefined);
+  assert.equal(parseRetryAfter("Wéd, 25 Nov 2026 12:00:30 GMT", now), undefined, "letters are ASCII letters");
 });

@@ -64,6 +64,27 @@ test("refused URLs carry kind url and say why", () => {
   assert.equal(urlError("mailto:x@y").kind, "url");
 });
 
+test("scheme, host, IPv6 and port syntax: the edges of each check", () => {
+  // The checks are character loops (no module-level RegExp: docs/testing.md); these pin their edges.
+  assert.match(urlError("svn+ssh://h/x").message, /scheme "svn\+ssh"/, "'+' belongs to a scheme");
+  assert.match(urlError("a1.b-c://h/x").message, /scheme "a1\.b-c"/, "digits, '.' and '-' too");
+  assert.match(urlError("1http://h/x").message, /no scheme/, "a scheme starts with a letter");
+  assert.match(urlError(":x").message, /no scheme/);
+  assert.match(urlError("hé://h/x").message, /no scheme/, "ASCII only");
+  assert.equal(parseHttpUrl("https://a-b.c_d~e%41.example/").hostname, "a-b.c_d~e%41.example");
+  assert.match(urlError("https://hé.example/").message, /bad host/);
+  assert.match(urlError("https://h😀/").message, /bad host/);
+  assert.equal(parseHttpUrl("https://[::ffff:192.0.2.1]/").hostname, "::ffff:192.0.2.1");
+  assert.equal(parseHttpUrl("https://[FE80::A]/").hostname, "fe80::a");
+  assert.match(urlError("https://[::g]/").message, /bad IPv6/);
+  assert.match(urlError("https://[192.0.2.1]/").message, /bad IPv6/, "brackets need an IPv6 address");
+  assert.match(urlError("https://[]/").message, /bad IPv6/);
+  assert.equal(parseHttpUrl("https://h:00443/").port, 443, "up to five digits");
+  assert.match(urlError("https://h:000443/").message, /bad port/);
+  assert.match(urlError("https://h:+1/").message, /bad port/);
+  assert.match(urlError("https://h:٣/").message, /bad port/, "ASCII digits only");
+});
+
 test("Location values resolve against the URL that answered (RFC 3986 §5.4 examples)", () => {
   const base = parseHttpUrl("http://a/b/c/d;p?q");
   const cases: [string, string][] = [
