@@ -38,15 +38,16 @@ function findFile(directory, name) {
 }
 
 /**
- * Builds a simulator app (release) with `mcconfig -m -p lin -t build`, output under `outputDirectory`.
+ * Builds a simulator app (release) with `mcconfig -m -p <platform> -t build` (default `lin`; a
+ * simulated device such as `lin/m5stack` adds its buttons), output under `outputDirectory`.
  * `environment` adds variables a manifest reads as $(NAME) (mcconfig resolves those from the
  * environment; `name=value` arguments only reach the app's config). Resolves with { ok, log, app }
  * where `app` is the path of its mc.so.
  */
-export function buildSimulatorApp(sdk, manifestPath, outputDirectory, extraArguments = [], environment = {}) {
+export function buildSimulatorApp(sdk, manifestPath, outputDirectory, extraArguments = [], environment = {}, platform = "lin") {
   mkdirSync(outputDirectory, { recursive: true });
   return new Promise((resolvePromise) => {
-    const child = spawn("mcconfig", ["-m", "-p", "lin", "-t", "build", "-o", outputDirectory, ...extraArguments, manifestPath], {
+    const child = spawn("mcconfig", ["-m", "-p", platform, "-t", "build", "-o", outputDirectory, ...extraArguments, manifestPath], {
       cwd: dirname(manifestPath),
       env: { ...sdkEnvironment(sdk), ...environment },
       stdio: ["ignore", "pipe", "pipe"],

@@ -23,7 +23,7 @@ interface SimulatorProcess {
 
 interface ModddableSdkTools {
   findSdk(): string | undefined;
-  buildSimulatorApp(sdk: string, manifest: string, output: string, extra?: string[], environment?: Record<string, string>): Promise<{ ok: boolean; log: string; app: string | undefined }>;
+  buildSimulatorApp(sdk: string, manifest: string, output: string, extra?: string[], environment?: Record<string, string>, platform?: string): Promise<{ ok: boolean; log: string; app: string | undefined }>;
   runInSimulator(sdk: string, app: string, onLine: (line: string) => void, options?: { headless?: boolean }): SimulatorProcess;
 }
 
@@ -56,6 +56,12 @@ export interface SimRun {
   /** Stops the simulator, the service and the broker; leaves nothing running. */
   stop(): Promise<void>;
 }
+
+/**
+ * The simulated device: an M5Stack's 320×240 screen and its three buttons, which the app maps to
+ * back, pause and next (hosts/sim/main.ts).
+ */
+const SIMULATED_DEVICE = "lin/m5stack";
 
 export class SimRunError extends Error {
   override readonly name = "SimRunError";
@@ -102,7 +108,7 @@ export default config;
     );
 
     say(`building the simulator app with the Moddable SDK at ${sdk}…`);
-    const built = await tools.buildSimulatorApp(sdk, join(projectRoot, "hosts/sim/manifest.json"), join(work, "out"), [], { SIM_CONFIG: configModule });
+    const built = await tools.buildSimulatorApp(sdk, join(projectRoot, "hosts/sim/manifest.json"), join(work, "out"), [], { SIM_CONFIG: configModule }, SIMULATED_DEVICE);
     if (!built.ok || !built.app) throw new SimRunError(`the simulator app did not build:\n${built.log.split("\n").slice(-25).join("\n")}`);
     say(`running ${built.app} in the simulator${options.headless || !process.env["DISPLAY"] ? " (headless: no display)" : ""}`);
     const simulator = tools.runInSimulator(sdk, built.app, options.onLine ?? (() => undefined), { headless: options.headless ?? !process.env["DISPLAY"] });

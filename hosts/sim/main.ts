@@ -24,5 +24,24 @@ function traceFrame(frame: Uint8Array): void {
 // The simulator's display, a global of the app (Commodetto PixelsOut).
 const screen = (globalThis as unknown as { screen: ScreenOut }).screen;
 const panel = new SimulatorPanel(screen, config.traceFrames ? traceFrame : undefined);
-device = createPlayerDevice(host, panel, config.device);
-device.start();
+const player = createPlayerDevice(host, panel, config.device);
+device = player;
+
+/** The buttons of the simulator's device pane (`-p lin/m5stack`: a, b, c), where it has them. */
+interface SimulatorButtons {
+  a?: new (options: { onPush(pressed: number): void }) => object;
+  b?: new (options: { onPush(pressed: number): void }) => object;
+  c?: new (options: { onPush(pressed: number): void }) => object;
+}
+const buttons = (globalThis as unknown as { Host?: { Button?: SimulatorButtons } }).Host?.Button;
+// Kept referenced for the app's lifetime: a collected button stops reporting.
+const keptButtons: object[] = [];
+if (buttons?.a && buttons.b && buttons.c) {
+  // Released (0) after pressed (1) acts, as a click does: a = back, b = pause/resume, c = next.
+  // The player's own controls, as the website's commands use them (presence follows).
+  const { controls } = player.player;
+  keptButtons.push(new buttons.a({ onPush: (pressed) => pressed === 0 && controls.step(-1) }));
+  keptButtons.push(new buttons.b({ onPush: (pressed) => pressed === 0 && controls.setPaused(!player.scheduler.paused) }));
+  keptButtons.push(new buttons.c({ onPush: (pressed) => pressed === 0 && controls.step(1) }));
+}
+player.start();

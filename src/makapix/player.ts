@@ -53,6 +53,8 @@ export class MakapixPlayer {
   readonly presence: Presence;
   readonly views: ViewReporter;
   readonly commands: CommandDispatcher;
+  /** What the website's commands do, for local controls (buttons, a page) to do the same. */
+  readonly controls: PlayerControls;
   readonly scheduler: Scheduler;
   readonly #host: Host;
   readonly #options: MakapixPlayerOptions;
@@ -87,7 +89,8 @@ export class MakapixPlayer {
       }),
     });
     this.views = new ViewReporter(host, this.client, key, topics);
-    this.commands = new CommandDispatcher(host, this.client, topics, this.#controls(), { capabilities: options.capabilities });
+    this.controls = this.#controls();
+    this.commands = new CommandDispatcher(host, this.client, topics, this.controls, { capabilities: options.capabilities });
     this.scheduler.observe({
       artworkShown: (artwork) => this.presence.artworkChanged(artwork.postId),
       viewEarned: (postId, context) => this.views.report(postId, context),
