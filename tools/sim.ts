@@ -3,9 +3,14 @@
 // what it is doing, prints the app's log, and Ctrl-C stops everything it started.
 //
 //   node build/tools/sim.js [--panel 64x32|64x64|128x32|128x64] [--dwell SECONDS] [--headless]
+// Headless (no display, or --headless), the panel is also written to build/sim/panel.png as it changes.
 
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { encodePngRgb } from "../hosts/node/png-write.js";
+import { PANEL_SIZES } from "../src/display/geometry.js";
 import { readPanelConfig, type PanelSize } from "../src/device/config.js";
-import { startSimRun, type SimRun } from "./sim-run.js";
+import { projectRoot, startSimRun, type SimRun } from "./sim-run.js";
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -27,13 +32,23 @@ async function main(): Promise<void> {
     })();
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, shutdown);
+  const headless = process.argv.includes("--headless") || !process.env["DISPLAY"];
+  const snapshot = join(projectRoot, "build/sim/panel.png");
+  const { width, height } = PANEL_SIZES[size];
+  let snapshots = 0;
   run = await startSimRun({
     device: { panel: { size, brightness: 100 }, initialChannel: { name: "promoted" }, scheduler: { dwellOverrideMs: Number(argument("dwell") ?? 10) * 1000 } },
-    headless: process.argv.includes("--headless"),
-    onLine: (line) => console.log(`[app] ${line}`),
+    headless,
+    traceFrames: headless,
+    onLine: (line) => {
+      const frame = /^SIM-FRAME (\S+) ([0-9a-f]+)$/.exec(line);
+      if (!frame) return console.log(`[app] ${line}`);
+      writeFileSync(snapshot, encodePngRgb(width, height, Uint8Array.from(Buffer.from(frame[2]!, "hex"))));
+      if (snapshots++ === 0) console.log(`[sim] headless: the panel is in ${snapshot} (rewritten on every frame)`);
+    },
     say: (message) => console.log(`[sim] ${message}`),
   });
-  console.log("[sim] the simulator window shows the panel; Ctrl-C stops everything");
+  console.log(`[sim] ${headless ? "running headless" : "the simulator window shows the panel (buttons a, b, c: back, pause, next)"}; Ctrl-C stops everything`);
   const exit = await run.simulator.exited;
   if (!stopping) {
     console.log(`[sim] the simulator ended (${exit.signal ?? `exit code ${String(exit.code)}`}); stopping the service and broker`);
