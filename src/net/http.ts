@@ -5,8 +5,8 @@
 // take names); its resolver errors are reported as kind "dns".
 //
 // Memory (worst case, per client): read buffer (2 KiB default) + head buffer (4 KiB default, also used
-// to encode the request) + a write queue of the head buffer's size (the part of the request the socket
-// cannot take yet, ECMA-419 backpressure) + the header strings copied out of it (at most the head buffer's size in
+// to encode the request, and as the write queue for the part of it the socket cannot take yet: ECMA-419
+// backpressure; the response head only arrives once the request has gone) + the header strings copied out of it (at most the head buffer's size in
 // total) + a transient request string (URL ≤ 2048 characters) + a few small objects per request and
 // per connection attempt. The body is never buffered here.
 
@@ -118,7 +118,9 @@ export class HttpClient {
       parser,
       readBuffer: new Uint8Array(readBufferBytes ?? 2048),
       headBuffer,
-      writer: new SocketWriter(headBuffer.length),
+      // The head is encoded into headBuffer and written from it once per connection: what the socket
+      // cannot take yet waits in headBuffer itself (it moves to the front), no second buffer.
+      writer: new SocketWriter(headBuffer),
       unitRandom: () => {
         host.random.fill(randomBytes);
         return (randomBytes[0]! | (randomBytes[1]! << 8) | (randomBytes[2]! << 16)) / 0x1000000;

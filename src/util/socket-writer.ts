@@ -3,7 +3,8 @@
 // keeps that count (less what it has written since), never writes past it, and keeps the rest in a
 // fixed-size byte ring that drains on the next `onWritable`. Used by the MQTT and HTTP clients alike.
 //
-// Memory: one ring of `capacity` bytes, allocated once; nothing per write.
+// Memory: one ring of `capacity` bytes, allocated once (or the owner's own buffer, see the constructor);
+// nothing per write.
 
 import type { Socket } from "../ports.js";
 import { errorMessage } from "./errors.js";
@@ -34,9 +35,15 @@ export class SocketWriter {
   #queued = 0;
   #draining = false;
 
-  /** `capacity`: the most bytes that may wait for the socket (the owner's largest packet, plus room). */
-  constructor(capacity: number) {
-    this.#ring = new Uint8Array(capacity);
+  /**
+   * `capacity`: the most bytes that may wait for the socket (the owner's largest packet, plus room).
+   * Or `storage`: a buffer of the owner's to use as the queue, so nothing is allocated twice — for an
+   * owner that writes one message from that same buffer (the HTTP client's request head). Queued bytes
+   * overwrite it, so the owner must not write into it again while `queued` is not 0 (or until the next
+   * `attach`).
+   */
+  constructor(capacityOrStorage: number | Uint8Array) {
+    this.#ring = typeof capacityOrStorage === "number" ? new Uint8Array(capacityOrStorage) : capacityOrStorage;
   }
 
   get capacity(): number {
@@ -121,6 +128,14 @@ export class SocketWriter {
 
   #enqueue(bytes: Uint8Array, from: number): void {
     const ring = this.#ring;
+    const offset = bytes.byteOffset - ring.byteOffset;
+    if (this.#queued === 0 && bytes.buffer === ring.buffer && offset >= 0 && offset + bytes.length <= ring.length) {
+      // The bytes are already in the queue's storage (the owner's buffer): they wait where they are.
+      // Moving them would overwrite the part about to be sent directly.
+      this.#head = offset + from;
+      this.#queued = bytes.length - from;
+      return;
+    }
     let tail = this.#head + this.#queued;
     if (tail >= ring.length) tail -= ring.length;
     const length = bytes.length - from;

@@ -216,3 +216,22 @@ test("the virtual socket itself refuses writes past its window, as lwIP does", (
   assert.throws(() => connection.write(bytes(5)), /would block/);
   connection.write(bytes(4));
 });
+
+test("an owner's buffer as the queue: a message written from it waits in place and arrives whole and in order", async () => {
+  const storage = new Uint8Array(40);
+  const { connection, writer, all, drain } = connect(7, 0, new SocketWriter(storage));
+  assert.equal(writer.capacity, 40, "no second buffer: the owner's is the queue");
+  connection.accept(); // onWritable(7)
+  storage.set(bytes(30, 100), 5);
+  writer.write(storage.subarray(5, 35)); // 7 go now, 23 wait where they are
+  assert.deepEqual(connection.writeSizes, [7]);
+  assert.equal(writer.queued, 23);
+  for (let turn = 0; turn < 5 && writer.queued > 0; turn++) await drain();
+  assert.equal(writer.queued, 0);
+  assert.deepEqual(all(), bytes(30, 100));
+  assert.ok(connection.writeSizes.every((size) => size <= 7), `no write past the window: ${connection.writeSizes.join(",")}`);
+  // Bytes from elsewhere are still copied into it, behind nothing.
+  writer.write(bytes(12, 200));
+  for (let turn = 0; turn < 5 && writer.queued > 0; turn++) await drain();
+  assert.deepEqual(all(), concatBytes([bytes(30, 100), bytes(12, 200)]));
+});
