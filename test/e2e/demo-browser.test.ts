@@ -6,17 +6,16 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import sharp from "sharp";
 import type { Browser } from "playwright-core";
 import { NodeLog } from "../../hosts/node/host.js";
 import { startPanelServer, type PanelServer } from "../../hosts/node/panel-server.js";
 import { createVirtualDevice, type VirtualDevice } from "../../hosts/node/virtual-device.js";
-import { placePicture, sourceIndex } from "../../src/display/geometry.js";
 import type { ArtworkPost } from "../../tools/demo-service/catalogue-data.js";
 import { sendAsWebsite } from "../../tools/demo-controls.js";
 import type { DemoService } from "../../tools/demo-service/service.js";
 import { startServiceOn } from "../../tools/demo-stack.js";
+import { expectedPanel } from "../support/vault-reference.js";
 import { waitFor } from "../support/wait.js";
 import { startBroker, type TestBroker } from "../../tools/local-broker.js";
 import { launchBrowser } from "../support/browser.js";
@@ -66,23 +65,6 @@ after(async () => {
   await broker?.stop();
 });
 
-/** What the panel should show for a post: its vault file decoded by sharp, onto black, nearest-neighbour. */
-async function expectedPanel(post: ArtworkPost): Promise<Uint8Array> {
-  const file = join(service.catalogue.vaultDir, post.storageShard, `${post.storageKey}.${post.nativeFormat}`);
-  const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  const place = placePicture(info.width, info.height, { width: SIZE, height: SIZE, rotation: 0, mirror: false });
-  const frame = new Uint8Array(SIZE * SIZE * 3);
-  for (let y = 0; y < place.height; y++) {
-    for (let x = 0; x < place.width; x++) {
-      const sx = sourceIndex(x, info.width, place.width);
-      const sy = sourceIndex(y, info.height, place.height);
-      const from = (sy * info.width + sx) * 4;
-      frame.set(data.subarray(from, from + 3), ((place.top + y) * SIZE + place.left + x) * 3);
-    }
-  }
-  return frame;
-}
-
 // Runs in the page (no DOM types here): the canvas counts the frames it drew.
 const framesDrawn = new Function("count", 'return Number(document.getElementById("panel").dataset.frames) >= count;') as (count: number) => boolean;
 
@@ -123,7 +105,7 @@ test("clicking Next on the panel page shows the next artwork of the channel", as
   assert.ok(second.hashtags.includes(hashtag), "the next artwork comes from the same channel");
 
   // 1. The firmware's panel frame equals an independent decoding of the artwork file.
-  const expected = await expectedPanel(second);
+  const expected = await expectedPanel(service, second, SIZE);
   await waitFor("the panel frame of the new artwork", () => differingLeds(device.panel.lastFrame, expected, 0) === 0, 10_000);
 
   // 2. The page shows what the panel shows (after the panel's light model).

@@ -15,9 +15,9 @@
 // Output: a line per test, then exactly one line `moddable: N passed, N failed`, or
 // `moddable: skipped (...)` when there is no SDK (exit code 0: the tier reports it as skipped).
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { bundleTestFile } from "../xs/bundle.mjs";
+import { bundleTestFile, collectTestFiles } from "../xs/bundle.mjs";
 import { FileResults, parseResultLine } from "../xs/file-results.mjs";
 import { buildSimulatorApp, findSdk, projectRoot, runInSimulator } from "../../scripts/moddable-sdk.mjs";
 
@@ -51,19 +51,6 @@ function parseCommandLine(args) {
     else options.paths.push(arg);
   }
   return options;
-}
-
-function collectTestFiles(path, out) {
-  if (!statSync(path).isDirectory()) {
-    out.push(path);
-    return out;
-  }
-  for (const name of readdirSync(path).sort()) {
-    const child = join(path, name);
-    if (statSync(child).isDirectory()) collectTestFiles(child, out);
-    else if (name.endsWith(".test.ts")) out.push(child);
-  }
-  return out;
 }
 
 /** Writes only when the content changed, so that mcconfig recompiles only what changed. */

@@ -7,11 +7,10 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import sharp from "sharp";
-import { placePicture, sourceIndex } from "../../src/display/geometry.js";
 import type { ArtworkPost } from "../../tools/demo-service/catalogue-data.js";
 import type { DemoService } from "../../tools/demo-service/service.js";
 import { projectRoot, sdkTools, startSimRun, type SimRun } from "../../tools/sim-run.js";
+import { expectedPanel } from "../support/vault-reference.js";
 import { waitFor } from "../support/wait.js";
 
 const SIZE = 64;
@@ -55,20 +54,6 @@ after(async () => {
   await run?.stop();
 });
 
-async function expectedPanel(service: DemoService, post: ArtworkPost): Promise<Uint8Array> {
-  const file = join(service.catalogue.vaultDir, post.storageShard, `${post.storageKey}.${post.nativeFormat}`);
-  const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  const place = placePicture(info.width, info.height, { width: SIZE, height: SIZE, rotation: 0, mirror: false });
-  const frame = new Uint8Array(SIZE * SIZE * 3);
-  for (let y = 0; y < place.height; y++) {
-    for (let x = 0; x < place.width; x++) {
-      const from = (sourceIndex(y, info.height, place.height) * info.width + sourceIndex(x, info.width, place.width)) * 4;
-      frame.set(data.subarray(from, from + 3), ((place.top + y) * SIZE + place.left + x) * 3);
-    }
-  }
-  return frame;
-}
-
 function differingPixels(a: Uint8Array, b: Uint8Array): number {
   let count = 0;
   for (let i = 0; i < a.length; i += 3) if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2]) count++;
@@ -88,7 +73,7 @@ test("the simulator app plays a channel over mTLS, obeys swap_next, and its fram
     const post = service.catalogue.posts.find((candidate): candidate is ArtworkPost => candidate.kind === "artwork" && candidate.postId === postId);
     assert.ok(post, `post ${postId} is an artwork of the catalogue`);
     assert.ok(post.hashtags.includes(hashtag), `post ${postId} comes from #${hashtag}`);
-    const expected = await expectedPanel(service, post);
+    const expected = await expectedPanel(service, post, SIZE);
     await waitFor(`the frame of post ${postId} to equal sharp's decoding`, () => latest()!.postId === postId && differingPixels(latest()!.frame, expected) === 0, 20_000);
     shown.push(postId);
     // A view is earned after the minimum view time; then the website's Next moves on.

@@ -4,6 +4,7 @@
 // (test/moddable/run-unit.mjs), which also keeps src/ out of the bundle so that the app's preloaded
 // modules are the ones under test.
 import { build } from "esbuild";
+import { readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -59,4 +60,18 @@ export async function bundleTestFile(testFile, outFile, { external = [] } = {}) 
     const where = first.location ? ` (${first.location.file}:${first.location.line})` : "";
     return `${first.text}${where}`;
   }
+}
+
+/** The test files (`*.test.ts`) at `path` (a file, or a folder searched recursively), in sorted order. */
+export function collectTestFiles(path, out = []) {
+  if (!statSync(path).isDirectory()) {
+    out.push(path);
+    return out;
+  }
+  for (const name of readdirSync(path).sort()) {
+    const child = join(path, name);
+    if (statSync(child).isDirectory()) collectTestFiles(child, out);
+    else if (name.endsWith(".test.ts")) out.push(child);
+  }
+  return out;
 }

@@ -17,11 +17,11 @@
 // line `xs: N passed, N failed`. Exit code 1 on any failure or when no test ran.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleTestFile } from "./bundle.mjs";
+import { bundleTestFile, collectTestFiles } from "./bundle.mjs";
 import { FileResults, parseResultLine } from "./file-results.mjs";
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -63,19 +63,6 @@ function parseCommandLine(args) {
     else options.paths.push(arg);
   }
   return options;
-}
-
-function collectTestFiles(path, out) {
-  if (!statSync(path).isDirectory()) {
-    out.push(path);
-    return out;
-  }
-  for (const name of readdirSync(path).sort()) {
-    const child = join(path, name);
-    if (statSync(child).isDirectory()) collectTestFiles(child, out);
-    else if (name.endsWith(".test.ts")) out.push(child);
-  }
-  return out;
 }
 
 function entryModuleSource(prefix, hide) {
