@@ -48,34 +48,29 @@ function realBrokerTarget(address: string): Target {
 
 /** Without a demo service (a real broker), the page drives the device's controls directly. */
 async function actLocally(device: VirtualDevice, control: PanelControl): Promise<void> {
-  const { player, display } = device;
-  const { scheduler } = player;
+  // The player's own controls: what the website's commands do, presence updates included.
+  const { controls, api } = device.player;
   switch (control.action) {
     case "next":
-      return scheduler.step(1);
+      return controls.step(1);
     case "back":
-      return scheduler.step(-1);
+      return controls.step(-1);
     case "pause":
-      scheduler.setPaused(control.paused === true);
-      break;
+      return controls.setPaused(control.paused === true);
     case "brightness":
-      display.setBrightness(control.value ?? 100);
-      break;
+      return controls.setBrightness(control.value ?? 100);
     case "channel": {
       const name = control.channel ?? "promoted";
-      if (name === "hashtag") scheduler.playChannel({ name, hashtag: control.argument ?? "" });
-      else if (name === "by_user") scheduler.playChannel({ name, userHandle: control.argument ?? "" });
-      else scheduler.playChannel({ name: name as "promoted" });
-      return;
+      if (name === "hashtag") return controls.playChannel({ name, hashtag: control.argument ?? "" });
+      if (name === "by_user") return controls.playChannel({ name, userHandle: control.argument ?? "" });
+      return controls.playChannel({ name: name as "promoted" });
     }
     case "show": {
-      const post = await player.api.getPost(control.postId ?? 0);
+      const post = await api.getPost(control.postId ?? 0);
       if (post.kind !== "artwork") throw new Error(`post ${post.postId} is a playlist`);
-      scheduler.showArtwork({ postId: post.postId, storageKey: post.storageKey, storageShard: post.storageShard, nativeFormat: post.nativeFormat ?? "png" });
-      return;
+      return controls.showArtwork({ postId: post.postId, storageKey: post.storageKey, storageShard: post.storageShard, nativeFormat: post.nativeFormat ?? "png" });
     }
   }
-  player.presence.stateChanged();
 }
 
 async function main(): Promise<void> {
