@@ -117,6 +117,9 @@ export class ViewReporter {
     }
     const view = this.#queue[0]!;
     const requestAck = this.#awaitingAck === undefined;
+    // Expected from now on, not from the PUBACK: the service answers within milliseconds, so its ack
+    // can be read together with the PUBACK, before the promise below settles.
+    if (requestAck) this.#awaitingAck = view;
     this.#sending = true;
     this.#messaging.publish(this.#topics.view, this.#encode(view, requestAck), { qos: 1 }).then(
       () => {
@@ -125,11 +128,13 @@ export class ViewReporter {
         this.#remove(view);
         // Spacing counts from the broker's acknowledgement, so network delays cannot bunch two views.
         this.#nextAllowedAt = this.#host.clock.monotonicMs() + this.#options.spacingMs;
-        if (requestAck) this.#expectAck(view);
+        // Unless its ack came already (with the PUBACK): then it is no longer awaited.
+        if (requestAck && this.#awaitingAck === view) this.#startAckTimer(view);
         this.#pump();
       },
       (error: Error) => {
         this.#sending = false;
+        if (this.#awaitingAck === view) this.#awaitingAck = undefined;
         this.#remove(view);
         this.#statistics.dropped++;
         this.#host.log.write("warn", `views: the view of post ${view.postId} could not be published: ${error.message}`);
@@ -161,8 +166,8 @@ export class ViewReporter {
     return JSON.stringify(message);
   }
 
-  #expectAck(view: QueuedView & { resends: number }): void {
-    this.#awaitingAck = view;
+  /** The ack is given up `ackTimeoutMs` after the broker took the view. */
+  #startAckTimer(view: QueuedView & { resends: number }): void {
     this.#clear("ack");
     this.#ackTimer = this.#host.timers.set(() => {
       this.#ackTimer = undefined;
