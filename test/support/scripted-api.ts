@@ -3,7 +3,6 @@
 // status and a JSON body (or "refuse"/"hang" for the connection). Every call is recorded with the
 // virtual time it arrived at.
 
-import type { JsonValue } from "../../src/json/value.js";
 import { utf8Encode } from "../../src/util/utf8.js";
 import { ScriptedHttpServer, httpResponse } from "./scripted-http.js";
 import type { VirtualHost } from "./virtual-host.js";
@@ -17,7 +16,7 @@ export interface ApiCall {
   atMs: number;
 }
 
-export type ApiAnswer = { status: number; json?: JsonValue; headers?: string[]; raw?: string } | "refuse";
+export type ApiAnswer = { status: number; json?: unknown; headers?: string[]; raw?: string } | "refuse";
 
 export class ScriptedApi {
   readonly calls: ApiCall[] = [];
