@@ -21,7 +21,13 @@ export interface IssuedCertificate {
   serial: string;
 }
 
-export class CertificateIssuer {
+/** What the lifecycle needs from an issuer (tests of its rules use a fake). */
+export interface Issuer {
+  readonly caPem: string;
+  issue(playerKey: string, days: number): Promise<IssuedCertificate>;
+}
+
+export class CertificateIssuer implements Issuer {
   readonly caPem: string;
   #queue: Promise<unknown> = Promise.resolve();
 

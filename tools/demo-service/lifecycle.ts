@@ -6,7 +6,7 @@
 
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { CountingLimiter } from "./limits.js";
-import type { CertificateIssuer } from "./issuer.js";
+import type { Issuer } from "./issuer.js";
 
 /** A–Z without I, L, O, then 2–9 (no 0/1): what a person can read off a small panel. */
 export const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -78,7 +78,7 @@ export class Lifecycle {
   readonly #renewalsPerIp: CountingLimiter;
 
   constructor(
-    private readonly issuer: CertificateIssuer,
+    private readonly issuer: Issuer,
     private readonly broker: Endpoint,
     private readonly apiBaseUrl: () => string,
     limits: Partial<LifecycleLimits> = {},
