@@ -66,6 +66,8 @@ export class ApiClient {
   readonly apiBase: string;
   readonly #http: HttpClient;
   readonly #totalTimeoutMs: number;
+  /** One parser for every call (its text buffer is the biggest piece here): reset per call. */
+  readonly #parser = new JsonValueParser({ maxDepth: 8, maxStringUnits: MAXIMUM_STRING_UNITS, maxTotalUnits: MAXIMUM_TEXT_UNITS, maxNodes: MAXIMUM_VALUES });
   #cancel: (() => void) | undefined;
 
   constructor(host: Host, options: ApiClientOptions) {
@@ -84,7 +86,8 @@ export class ApiClient {
    * ApiNetworkError when no complete answer came (or HttpError "aborted" after `cancel`).
    */
   async call(path: string, options: ApiCallOptions): Promise<ApiReply> {
-    const parser = new JsonValueParser({ maxDepth: 8, maxStringUnits: MAXIMUM_STRING_UNITS, maxTotalUnits: MAXIMUM_TEXT_UNITS, maxNodes: MAXIMUM_VALUES });
+    const parser = this.#parser;
+    parser.reset();
     let info: HttpResponseInfo | undefined;
     let parseError = false;
     const sink: HttpSink = {

@@ -231,7 +231,11 @@ export class RenewalSchedule {
     this.#clear();
     this.#timer = this.#host.timers.set(() => {
       this.#timer = undefined;
-      void this.#check();
+      this.#check().catch((error: unknown) => {
+        // An event handler threw: log it and look again tomorrow rather than stop checking.
+        this.#host.log.write("error", `renewal: ${error instanceof Error ? error.message : String(error)}`);
+        if (this.#running) this.#schedule(this.#options.checkIntervalMs);
+      });
     }, ms);
   }
 
