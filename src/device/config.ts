@@ -256,7 +256,8 @@ function readPem(value: unknown, field: string, label: string, maximum: number):
   return value;
 }
 
-function isLowercaseUuid(text: string): boolean {
+/** A player key's shape: 36 characters, lowercase hex and four dashes. */
+export function isLowercaseUuid(text: string): boolean {
   if (text.length !== 36) return false;
   for (let i = 0; i < 36; i++) {
     const code = text.charCodeAt(i);

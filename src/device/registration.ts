@@ -17,7 +17,7 @@ import type { Host, TimerId } from "../ports.js";
 import { HttpError } from "../net/errors.js";
 import { retryDelayMs } from "../net/retry.js";
 import { ApiClient, ApiNetworkError, endpointField, stringField, type ApiReply } from "./api-client.js";
-import type { Credentials } from "./config.js";
+import { isLowercaseUuid, type Credentials } from "./config.js";
 import { parseIsoTimestamp } from "./iso-time.js";
 
 /** What registration delivers: the mTLS set plus where to connect and the API bearer token. */
@@ -85,8 +85,8 @@ export interface RegistrationOptions {
 
 export type RegistrationState = "idle" | "provisioning" | "polling" | "registered" | "stopped";
 
-const CODE = /^[A-HJKMNP-Z2-9]{6}$/;
-const PLAYER_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The registration code alphabet: A–Z without I, L, O, then 2–9 (no RegExp: see src/util/ascii.ts). */
+const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 const PROVISION_RATE_LIMIT_MAXIMUM_MS = 15 * 60_000;
 /** A code is never trusted for longer than this, whatever the service says. */
 const LONGEST_CODE_LIFETIME_MS = 60 * 60_000;
@@ -158,7 +158,7 @@ export class Registration {
     const body = reply.body;
     const key = stringField(body, "player_key");
     const code = stringField(body, "registration_code");
-    if (key === undefined || !PLAYER_KEY.test(key.toLowerCase()) || code === undefined || !CODE.test(code)) {
+    if (key === undefined || !isLowercaseUuid(key.toLowerCase()) || code === undefined || !isRegistrationCode(code)) {
       this.#retryLater("malformed", "provisioning reply without a player key and a valid code", () => this.#provision());
       return;
     }
@@ -277,6 +277,12 @@ export class Registration {
     this.#host.random.fill(bytes);
     return (bytes[0]! | (bytes[1]! << 8)) / 65536;
   }
+}
+
+function isRegistrationCode(text: string): boolean {
+  if (text.length !== 6) return false;
+  for (const character of text) if (CODE_ALPHABET.indexOf(character) < 0) return false;
+  return true;
 }
 
 function detailOf(reply: ApiReply): string {
