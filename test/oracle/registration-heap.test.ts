@@ -11,7 +11,7 @@ test("a Registration: fixed buffers while polling; the credentials are all it ho
   const run = await measureInXs({ entry: join(projectRoot, "test/fixtures/xs-heap/registration.ts") });
   const outcome = run.output.find((line) => line.startsWith("outcome "));
   assert.ok(outcome?.startsWith("outcome registered 10 "), `workload output: ${run.output.join(" | ")}`);
-  assert.ok(outcome.endsWith(" 0"), "no timer left");
+  assert.ok(outcome!.endsWith(" 0"), "no timer left");
   const ready = run.delta("before", "ready");
   const polling = run.delta("polling", "polling later");
   const registered = run.delta("ready", "registered");
