@@ -79,21 +79,24 @@ export function certificatePemToDer(pem: string): Uint8Array {
 
 /**
  * Standard base64 (RFC 4648 §4) of `text` between `start` and `end`, whitespace ignored (PEM lines),
- * "=" padding only at the end. Works the same whether strings index by UTF-16 unit or code point:
- * anything outside ASCII is refused.
+ * "=" padding only at the end. Anything outside ASCII is refused. Walked with for-of: in a Moddable
+ * app, where strings index by code point, charCodeAt(i) walks from the start each time.
  */
 export function decodeBase64(text: string, start = 0, end = text.length): Uint8Array {
+  const body = start === 0 && end === text.length ? text : text.slice(start, end);
   let symbols = 0;
   let padding = 0;
-  for (let i = start; i < end; i++) {
-    const code = text.charCodeAt(i);
+  let offset = 0;
+  for (const character of body) {
+    const code = character.codePointAt(0)!;
+    offset++;
     if (isSpace(code)) continue;
     if (code === 0x3d) {
       padding++;
       continue;
     }
-    if (padding > 0) throw new X509Error("base64", `data after "=" padding at offset ${i - start}`);
-    if (sextet(code) < 0) throw new X509Error("base64", `character ${code} at offset ${i - start} is not base64`);
+    if (padding > 0) throw new X509Error("base64", `data after "=" padding at character ${offset - 1}`);
+    if (sextet(code) < 0) throw new X509Error("base64", `character ${code} at ${offset - 1} is not base64`);
     symbols++;
   }
   if (padding > 2 || (padding > 0 && (symbols + padding) % 4 !== 0) || symbols % 4 === 1) {
@@ -103,14 +106,15 @@ export function decodeBase64(text: string, start = 0, end = text.length): Uint8A
   let bits = 0;
   let count = 0;
   let o = 0;
-  for (let i = start; i < end && o < out.length; i++) {
-    const value = sextet(text.charCodeAt(i));
+  for (const character of body) {
+    const value = sextet(character.codePointAt(0)!);
     if (value < 0) continue;
     bits = ((bits << 6) | value) & 0xffffff;
     count += 6;
     if (count >= 8) {
       count -= 8;
       out[o++] = (bits >> count) & 0xff;
+      if (o === out.length) break;
     }
   }
   return out;
