@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FileStorage } from "../../hosts/node/storage.js";
+import { createNodeHost, NodeLog } from "../../hosts/node/host.js";
 import { SettingsStore } from "../../src/device/settings.js";
 import { MemoryStorage } from "../support/memory-storage.js";
 import { fullSettings } from "../support/settings-fixture.js";
@@ -101,7 +102,9 @@ test("a process killed while writing leaves the complete old or new value", asyn
 
 test("the settings store keeps the device's settings in the data folder", () => {
   const dir = join(root, "settings");
-  new SettingsStore(new FileStorage(dir, "makapix")).update(fullSettings("pc"));
+  const host = createNodeHost(new NodeLog("error"), { dataDirectory: dir });
+  new SettingsStore(host.storage!).update(fullSettings("pc"));
+  assert.ok(readdirSync(join(dir, "makapix")).includes("st.A"));
   const reloaded = new SettingsStore(new FileStorage(dir, "makapix"));
   const { settings, problems } = reloaded.load();
   assert.deepEqual(problems, []);
