@@ -128,10 +128,12 @@ export class Presence {
   #capabilitiesMessage(): string {
     const { capabilities } = this.#options;
     const features: { [key: string]: object } = {};
+    // Copies: the capabilities are usually a preloaded table (src/device/firmware.ts), and in a Moddable
+    // app JSON.stringify of a preloaded object throws "read only value" (it marks what it visits).
     if (capabilities.pause) features["pause"] = {};
-    if (capabilities.brightness) features["brightness"] = capabilities.brightness;
-    if (capabilities.rotation) features["rotation"] = { values: capabilities.rotation };
-    if (capabilities.mirror) features["mirror"] = { values: capabilities.mirror };
+    if (capabilities.brightness) features["brightness"] = { ...capabilities.brightness };
+    if (capabilities.rotation) features["rotation"] = { values: [...capabilities.rotation] };
+    if (capabilities.mirror) features["mirror"] = { values: [...capabilities.mirror] };
     return JSON.stringify({ features, firmware_version: this.#options.firmwareVersion });
   }
 
