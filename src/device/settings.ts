@@ -52,8 +52,19 @@ export interface Settings {
 
 export type SettingsSection = keyof Settings;
 
-/** What `update` takes: a section replaces the stored one, `null` removes it, absent leaves it. */
-export type SettingsChange = { readonly [K in Exclude<SettingsSection, "pendingCredentials">]?: unknown };
+/**
+ * What `update` takes: a section replaces the stored one, `null` removes it, absent leaves it. Every
+ * value is checked at run time whatever its static type (it may come from a serial line).
+ */
+export interface SettingsChange {
+  readonly wifi?: { readonly ssid: string; readonly password?: string } | null;
+  readonly api?: ApiSettings | null;
+  readonly broker?: BrokerSettings | null;
+  /** `size` and `board` are required; the rest default as in config.ts (DEFAULT_PANEL). */
+  readonly panel?: (Pick<StoredPanelSettings, "size" | "board"> & Partial<StoredPanelSettings>) | null;
+  readonly credentials?: Credentials | null;
+  readonly apiToken?: string | null;
+}
 
 /** A section that did not load: "corrupt" (torn or damaged in storage) or "invalid" (failed its checks). */
 export interface SettingsProblem {
@@ -124,6 +135,7 @@ export class SettingsStore {
   readonly #store: AtomicStore;
   #settings: Settings = Object.freeze({});
   #problems: readonly SettingsProblem[] = Object.freeze([]);
+  #loaded = false;
 
   constructor(storage: Storage, options: SettingsStoreOptions = {}) {
     this.#store = new AtomicStore(storage, options.prefix ?? "st", options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes });
@@ -167,17 +179,20 @@ export class SettingsStore {
     }
     this.#settings = Object.freeze(settings as Settings);
     this.#problems = Object.freeze(problems);
+    this.#loaded = true;
     return { settings: this.#settings, problems: this.#problems };
   }
 
   /** Checks then stores the given sections in one atomic commit. Throws SettingsError; on a throw the stored set is unchanged. */
   update(change: SettingsChange): Settings {
+    this.#ensureLoaded();
     const next: { [key: string]: unknown } = { ...this.#settings };
     const groups: { [group: string]: GroupChange } = {};
-    for (const name of Object.keys(change)) {
+    const given = change as { readonly [name: string]: unknown };
+    for (const name of Object.keys(given)) {
       if (name === "pendingCredentials" || !Object.hasOwn(SECTIONS, name)) throw new SettingsError(name, "unsupported", `${name}: not a setting`);
       const section = name as Exclude<SettingsSection, "pendingCredentials">;
-      const value = change[section];
+      const value = given[section];
       if (value === undefined) continue;
       if (value === null) {
         delete next[section];
@@ -193,12 +208,14 @@ export class SettingsStore {
 
   /** Stores a renewed credential set beside the current one (replacing an earlier pending set). */
   stagePendingCredentials(credentials: Credentials): Settings {
+    this.#ensureLoaded();
     const checked = checkSection("pendingCredentials", credentials);
     return this.#commit({ n: utf8Encode(JSON.stringify(checked)) }, { ...this.#settings, pendingCredentials: checked });
   }
 
   /** The pending set connected: it becomes the current set, the old one is deleted. No-op without one. */
   commitPendingCredentials(): Settings {
+    this.#ensureLoaded();
     const pending = this.#settings.pendingCredentials;
     if (!pending) return this.#settings;
     const next: { [key: string]: unknown } = { ...this.#settings, credentials: pending };
@@ -208,6 +225,7 @@ export class SettingsStore {
 
   /** The pending set failed: it is deleted, the current set stays. */
   discardPendingCredentials(): Settings {
+    this.#ensureLoaded();
     if (!this.#settings.pendingCredentials) return this.#settings;
     const next: { [key: string]: unknown } = { ...this.#settings };
     delete next["pendingCredentials"];
@@ -223,6 +241,7 @@ export class SettingsStore {
     }
     this.#settings = Object.freeze({});
     this.#problems = Object.freeze([]);
+    this.#loaded = true;
   }
 
   /** A summary without secrets, for the serial `info` command and logs. */
@@ -247,6 +266,11 @@ export class SettingsStore {
   /** Storage keys this store holds (tests, diagnostics). */
   ownKeys(): string[] {
     return this.#store.ownKeys();
+  }
+
+  /** A change computed from settings never loaded would drop the stored sections from `settings`. */
+  #ensureLoaded(): void {
+    if (!this.#loaded) this.load();
   }
 
   #commit(groups: { [group: string]: GroupChange }, next: { [key: string]: unknown }): Settings {

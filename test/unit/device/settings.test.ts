@@ -65,7 +65,7 @@ test("a bad field is refused with its name and nothing is written", () => {
     [{ api: { baseUrl: "ftp://x" } }, "api.baseUrl", "invalid"],
     [{ broker: { host: "makapix.club:8883", port: 8883 } }, "broker.host", "invalid"],
     [{ broker: { host: "makapix.club", port: 0 } }, "broker.port", "invalid"],
-    [{ panel: { size: "32x16", board: "x" } }, "panel.size", "unsupported"],
+    [{ panel: { size: "32x16", board: "x" } } as unknown as SettingsChange, "panel.size", "unsupported"],
     [{ panel: { size: "64x32", board: "X Board" } }, "panel.board", "invalid"],
     [{ panel: { size: "64x32", board: "b", brightness: 101 } }, "panel.brightness", "invalid"],
     [{ credentials: { ...credentials("x"), certificate: bigPem("CERTIFICATE", SETTINGS_LIMITS.certificateBytes + 10, "big") } }, "credentials.certificate", "invalid"],
@@ -242,4 +242,13 @@ test("a factory reset erases every setting and only this store's keys", () => {
   assert.deepEqual(store.settings, {});
   assert.deepEqual(reboot(storage).settings, {});
   assert.deepEqual(storage.keys(), ["vj.1"]);
+});
+
+test("a change before any load keeps the stored sections it does not name", () => {
+  const storage = new MemoryStorage();
+  new SettingsStore(storage).update(fullSettings("one"));
+  const fresh = new SettingsStore(storage);
+  const settings = fresh.update({ wifi: { ssid: "later", password: "" } });
+  assert.deepEqual(settings.credentials, credentials("one"));
+  assert.deepEqual(reboot(storage).settings, settings);
 });
