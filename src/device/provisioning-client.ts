@@ -136,9 +136,9 @@ export class ProvisioningClient {
    * Sends a request built by `build` and resolves with a copy of the reply's payload. Retries after a
    * timeout or a "corrupt" answer; rejects with ProvisioningClientError.
    */
-  async request(type: number, build: (fields: FieldWriter) => void = () => {}, timeoutMs = this.#timeoutMs): Promise<Uint8Array> {
+  async request(type: number, build: (fields: FieldWriter) => void = () => {}, timeoutMs = this.#timeoutMs, retries = this.#retries): Promise<Uint8Array> {
     let lastError: ProvisioningClientError | undefined;
-    for (let attempt = 0; attempt <= this.#retries; attempt++) {
+    for (let attempt = 0; attempt <= retries; attempt++) {
       try {
         return await this.#attempt(type, build, timeoutMs);
       } catch (error) {
@@ -152,8 +152,9 @@ export class ProvisioningClient {
     throw lastError!;
   }
 
-  async hello(client: string): Promise<DeviceInfo> {
-    return this.#readInfo(await this.request(MESSAGE.HELLO, (w) => w.text(FIELD.CLIENT, client)));
+  /** The first request: `timeoutMs` and `retries` apply to it only (a board may still be booting). */
+  async hello(client: string, timeoutMs = this.#timeoutMs, retries = this.#retries): Promise<DeviceInfo> {
+    return this.#readInfo(await this.request(MESSAGE.HELLO, (w) => w.text(FIELD.CLIENT, client), timeoutMs, retries));
   }
 
   async info(): Promise<DeviceInfo> {

@@ -123,9 +123,17 @@ test("no reply and no log line carries the private key or the full player key", 
     `connected as ${TEST_PLAYER_KEY}`,
     `oops: ${TEST_CREDENTIALS.key}`,
     "plain line",
+    "provisioned: key 9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d, code ABC234; then A1B2C3D4-E5F6-4A7B-8C9D-0E1F2A3B4C5D-",
+    "not keys: 2026-12-02 1b2c3d4e-aaaa-bbbb-cccc-12345678901 (too short)",
   ];
   const lines = await rig.client.recentLog();
-  assert.deepEqual(lines, ["connected as 3f6c...5a6f", "[removed: contained key material]", "plain line"]);
+  assert.deepEqual(lines, [
+    "connected as 3f6c...5a6f",
+    "[removed: contained key material]",
+    "plain line",
+    "provisioned: key 9b1d...cb6d, code ABC234; then A1B2...4C5D-",
+    "not keys: 2026-12-02 1b2c3d4e-aaaa-bbbb-cccc-12345678901 (too short)",
+  ]);
   rig.target.refuse.startRegistration = `already registered as ${TEST_PLAYER_KEY}`;
   const error = await refusal(rig.client.startRegistration());
   assert.equal(error.reason, "already registered as 3f6c...5a6f");
