@@ -24,6 +24,7 @@ const USAGE = `usage: provision (--port PATH | --tcp HOST:PORT) [options]
   --tcp HOST:PORT      the virtual device's or simulator's serial line over TCP
   --baud N             serial speed (default 115200)
   --wifi SSID:PASSWORD Wi-Fi network (the password may contain ':'; empty for an open network)
+  --wifi-env NAME      the same, read from environment variable NAME (what make provision WIFI=... uses)
   --certs DIR          ca.pem, cert.pem and key.pem as downloaded from the website
   --token TOKEN        the player's API token (optional)
   --api URL            API base (default: the firmware's, https://makapix.club/api)
@@ -79,8 +80,11 @@ function parseArguments(args: readonly string[]): Options {
       case "--port": options.port = value(); break;
       case "--tcp": options.tcp = hostPort(value(), "--tcp"); break;
       case "--baud": options.baud = Number(value()); break;
-      case "--wifi": {
-        const text = value();
+      case "--wifi":
+      case "--wifi-env": {
+        // --wifi-env NAME: the text comes from that environment variable (make provision WIFI=…), so
+        // the password is neither on the command line nor interpreted by a shell.
+        const text = arg === "--wifi" ? value() : (process.env[value()] ?? "");
         const colon = text.indexOf(":");
         if (colon <= 0) throw new UsageError(`--wifi must be "SSID:PASSWORD" (SSID not empty), got "${text.replace(/:.*/, ":…")}"`);
         options.wifi = { ssid: text.slice(0, colon), password: text.slice(colon + 1) };
