@@ -154,6 +154,10 @@ function openSerial(path: string, baudRate: number): Promise<Line> {
         reject(new ProvisionFailure(describeSerialError(path, error.message)));
         return;
       }
+      // Release the ESP32's auto-reset lines (DTR and RTS off: EN and IO0 high), as idf.py monitor
+      // does, so the board runs its firmware rather than staying in reset or the ROM bootloader.
+      // A PTY has no modem lines; that error is ignored.
+      port.set({ dtr: false, rts: false }, () => {});
       resolve({
         write: (bytes) => {
           port.write(Buffer.from(bytes));
