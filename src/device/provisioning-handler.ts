@@ -15,7 +15,7 @@ import { SocketWriteError, SocketWriter } from "../util/socket-writer.js";
 import { errorMessage } from "../util/errors.js";
 import { clipText } from "../util/string-model.js";
 import { FIRMWARE_VERSION } from "./firmware.js";
-import { CredentialAssembler, DEFAULT_CREDENTIAL_LIMITS, type CredentialLimits, type ProvisioningCredentials } from "./provisioning-credentials.js";
+import { CredentialAssembler, DEFAULT_CREDENTIAL_LIMITS, type CredentialLimits } from "./provisioning-credentials.js";
 import { FrameDecoder, FrameEncoder, MAX_FRAME, MAX_PAYLOAD, PROTOCOL_VERSION, type Frame, type ProvisioningFrameError } from "./provisioning-frame.js";
 import {
   errorCodeNumber,
@@ -27,55 +27,13 @@ import {
   ProvisioningFailure,
   type ProvisioningErrorCode,
 } from "./provisioning-messages.js";
+import { redactPlayerKey, scrubSecrets } from "./provisioning-redact.js";
+import type { ProvisioningOutcome, ProvisioningTarget } from "./provisioning-target.js";
 
-export type { ProvisioningCredentials } from "./provisioning-credentials.js";
-
-/** What the device tells the PC about itself (HELLO / INFO). */
-export interface ProvisioningInfo {
-  /** The boot state, e.g. "provisioning", "registration", "playing". */
-  readonly state: string;
-  /** The full key: the handler sends it redacted. */
-  readonly playerKey?: string | undefined;
-  /** The client certificate's notAfter (ms since 1970 UTC) when known. */
-  readonly certNotAfterMs?: number | undefined;
-  readonly wifiSsid?: string | undefined;
-  readonly apiBase?: string | undefined;
-  readonly brokerHost?: string | undefined;
-  readonly brokerPort?: number | undefined;
-  readonly hasCredentials: boolean;
-}
-
-export interface ProvisioningEndpoints {
-  readonly apiBase?: string | undefined;
-  readonly brokerHost?: string | undefined;
-  readonly brokerPort?: number | undefined;
-}
-
-/** Done, or a promise of done. Throw ProvisioningRefused to refuse with a reason the owner will read. */
-export type ProvisioningOutcome = void | Promise<void>;
-
-/** The device as provisioning sees it; the boot state machine implements it. */
-export interface ProvisioningTarget {
-  info(): ProvisioningInfo;
-  setWifi(ssid: string, password: string): ProvisioningOutcome;
-  setEndpoints(endpoints: ProvisioningEndpoints): ProvisioningOutcome;
-  /** A complete, checked set, to be stored atomically. */
-  putCredentials(credentials: ProvisioningCredentials): ProvisioningOutcome;
-  startRegistration(): ProvisioningOutcome;
-  /** Erases settings and credentials; the reply says whether it worked, so it must not reboot by itself. */
-  factoryReset(): ProvisioningOutcome;
-  /** Called `actionDelayMs` after the reply was written, so that the reply can leave first. */
-  reboot(): void;
-  /** The newest log lines, oldest first (the handler filters out secrets before sending). */
-  recentLog(): readonly string[];
-}
-
-/** Thrown by a target to refuse a request; the PC shows `reason`. */
-export class ProvisioningRefused extends ProvisioningFailure {
-  constructor(reason: string) {
-    super("refused", reason);
-  }
-}
+// The handler's interface types and helpers, so that one import gives a host all it needs.
+export { redactPlayerKey, scrubSecrets } from "./provisioning-redact.js";
+export { ProvisioningRefused } from "./provisioning-target.js";
+export type { ProvisioningCredentials, ProvisioningEndpoints, ProvisioningInfo, ProvisioningOutcome, ProvisioningTarget } from "./provisioning-target.js";
 
 export interface ProvisioningHandlerOptions {
   timers: Timers;
@@ -95,62 +53,6 @@ const HOST_MAX_BYTES = 253;
 const CLIENT_MAX_BYTES = 64;
 const REASON_MAX_CHARS = 160;
 const LOG_LINE_MAX_CHARS = 160;
-
-/** "1b2c3d4e-…" → "1b2c…9f0a": enough to tell players apart, not enough to fetch their key. */
-export function redactPlayerKey(key: string): string {
-  return key.length <= 12 ? "****" : `${key.slice(0, 4)}...${key.slice(-4)}`;
-}
-
-/** Longest text scrubbed (and returned): callers clip shorter still. */
-const SCRUB_MAX_CHARS = 512;
-const UUID_CHARS = 36;
-
-function isHex(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66) || (code >= 0x41 && code <= 0x46);
-}
-
-/** Whether text[start, start+36) is shaped like a UUID (8-4-4-4-12 hex digits): a player key. */
-function uuidAt(text: string, start: number): boolean {
-  if (start < 0 || start + UUID_CHARS > text.length) return false;
-  for (let i = 0; i < UUID_CHARS; i++) {
-    const code = text.charCodeAt(start + i);
-    const hyphen = i === 8 || i === 13 || i === 18 || i === 23;
-    if (hyphen ? code !== 0x2d : !isHex(code)) return false;
-  }
-  return true;
-}
-
-/**
- * `text` fit to send to the PC: nothing of a private key, the player key redacted, and anything shaped
- * like a player key (a UUID) redacted too, since a log line may name a key the device does not hold
- * yet (registration). At most SCRUB_MAX_CHARS characters come back.
- */
-export function scrubSecrets(text: string, playerKey: string | undefined): string {
-  // The PEM marker, as hosts/moddable/redact.ts looks for it; plain mentions ("not a PRIVATE KEY") stay.
-  if (text.indexOf("PRIVATE KEY-----") >= 0) return "[removed: contained key material]";
-  if (playerKey && playerKey.length > 0) {
-    const redacted = redactPlayerKey(playerKey);
-    let at = text.indexOf(playerKey);
-    while (at >= 0) {
-      text = text.slice(0, at) + redacted + text.slice(at + playerKey.length);
-      at = text.indexOf(playerKey, at + redacted.length);
-    }
-  }
-  text = clipText(text, SCRUB_MAX_CHARS);
-  // Each UUID's first hyphen is 8 characters after its start.
-  let hyphen = text.indexOf("-", 8);
-  while (hyphen >= 0) {
-    const start = hyphen - 8;
-    if (uuidAt(text, start)) {
-      const key = text.slice(start, start + UUID_CHARS);
-      text = text.slice(0, start) + redactPlayerKey(key) + text.slice(start + UUID_CHARS);
-      hyphen = text.indexOf("-", start + 11);
-    } else {
-      hyphen = text.indexOf("-", hyphen + 1);
-    }
-  }
-  return text;
-}
 
 export class ProvisioningHandler {
   readonly #target: ProvisioningTarget;
