@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: help setup moddable sim build check test test-unit test-xs test-moddable test-oracle test-e2e test-native bench demo certs xsnap clean
+.PHONY: help setup moddable sim build check test test-unit test-xs test-moddable test-oracle test-e2e test-native bench demo certs xsnap clean provision
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -76,6 +76,19 @@ demo: setup ## local mTLS broker, demo Makapix service and the virtual device; p
 
 sim: setup ## the firmware as a Moddable app in the SDK's simulator, against a local mTLS broker and the demo service (Ctrl-C stops all)
 	@$(NODE) scripts/build.mjs && $(NODE) build/tools/sim.js $(SIM_ARGS)
+
+# Serial provisioning of a board (or, with TCP=host:port, the virtual device or the simulator).
+WIFI ?=
+CERTS ?=
+TCP ?=
+PROVISION_ARGS ?=
+# The Wi-Fi text goes through the environment untouched ($(value): no make or shell expansion), so a
+# password may hold $, quotes or spaces.
+provision: export PROVISION_WIFI := $(value WIFI)
+provision: ## give a player Wi-Fi and certificates over serial: PORT=/dev/ttyUSB0 (or TCP=host:port) WIFI="ssid:password" [CERTS=dir with ca.pem cert.pem key.pem] [PROVISION_ARGS=--register]
+	@$(NODE) scripts/build.mjs && $(NODE) build/tools/provision.js \
+	  $(if $(TCP),--tcp "$(TCP)",$(if $(PORT),--port "$(PORT)")) \
+	  $(if $(value WIFI),--wifi-env PROVISION_WIFI) $(if $(CERTS),--certs "$(CERTS)") $(PROVISION_ARGS)
 
 certs: ## dev CA, broker and one player certificate under .tmp/certs (private keys stay there)
 	@bash certs/make-dev-certs.sh ca .tmp/certs && bash certs/make-dev-certs.sh player .tmp/certs $$(cat /proc/sys/kernel/random/uuid)
