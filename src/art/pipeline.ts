@@ -69,6 +69,16 @@ export class ArtworkPipeline implements ArtworkStage {
     this.#start(artwork, listener, false);
   }
 
+  /** Bytes of panel frames the pipeline's caches hold (on screen, spare, loading): a memory report's figure. */
+  get frameCacheBytes(): number {
+    const caches = [this.#screenCache, this.#spareCache, this.#load?.cache];
+    let bytes = 0;
+    caches.forEach((cache, index) => {
+      if (cache && caches.indexOf(cache) === index) bytes += cache.bytes;
+    });
+    return bytes;
+  }
+
   /** Cancels any load in progress and stops the animation on screen. */
   stop(): void {
     this.#cancel();
