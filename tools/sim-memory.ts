@@ -147,6 +147,17 @@ export interface StageFigure {
 
 const max = (values: number[]) => values.reduce((a, b) => Math.max(a, b), 0);
 
+/** What stays live once an artwork is on screen, besides the frame caches: the highest after any artwork. */
+function kept(session: MemorySession): HeapFigure {
+  const reply = session.at("first-reply");
+  const deltas = session.all("shown").map((record) => {
+    const delta = heapDelta(record, reply);
+    const caches = record.frameCacheBytes ?? 0;
+    return { simulator: delta.simulator - caches, esp32: delta.esp32 - caches };
+  });
+  return { simulator: max(deltas.map((d) => d.simulator)), esp32: max(deltas.map((d) => d.esp32)) };
+}
+
 /** The session's heap by stage, each with how it was obtained. */
 export function stagesOf(session: MemorySession): StageFigure[] {
   const baseline = session.at("baseline");
@@ -171,6 +182,7 @@ export function stagesOf(session: MemorySession): StageFigure[] {
     { stage: "MQTT session (TLS, socket, client)", how: "connected − assembled", bytes: heapDelta(session.at("connected"), session.at("assembled")) },
     { stage: "JSON/requests + scheduler (first reply)", how: "first-reply − connected", bytes: heapDelta(session.at("first-reply"), session.at("connected")) },
     { stage: "frame caches (largest)", how: "pipeline.frameCacheBytes, highest reading", bytes: { simulator: frameCaches, esp32: frameCaches } },
+    { stage: "kept between artworks (vault connection, history)", how: "shown − frame caches − first-reply, largest", bytes: kept(session) },
     ...formats.map((format) => ({ stage: `pipeline load, ${format} (decoder, HTTP, cache filling)`, how: "load-peak − load-start − frame cache growth, largest", bytes: decode(format) })),
     { stage: "session peak (whole heap)", how: "highest 20 ms sample", bytes: heapOf(session.session) },
   ];

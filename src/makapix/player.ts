@@ -35,7 +35,7 @@ export interface MakapixPlayerOptions {
   initialChannel?: ChannelSpec;
   scheduler?: SchedulerOptions;
   /** Session tuning (tests shorten the back-off). */
-  mqtt?: Pick<MqttClientOptions, "backoff" | "keepAliveSeconds" | "connectTimeoutMs">;
+  mqtt?: Pick<MqttClientOptions, "backoff" | "keepAliveSeconds" | "connectTimeoutMs" | "outboxBytes">;
 }
 
 /** What the panel should tell the user about the connection, when something is wrong. */
