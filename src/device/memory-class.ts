@@ -18,7 +18,7 @@
 // - small frame budget 24 KiB: two 64×64 panel frames (12 KiB each), the least a FrameCache keeps
 //   (one on screen, one being written); longer animations are thinned to fit.
 // - xsnap (test/oracle/device-memory.test.ts, virtual network, no TLS): the assembled device holds
-//   ~47 KB, ~70 KB once connected, before any art.
+//   ~61 KB, ~86 KB once connected, before any art.
 // - WebP only on "large": a lossless frame keeps its whole ARGB canvas (256 KiB at 256×256) plus the
 //   buffered chunk; measured in XS, a 256×256 lossless file holds 375 KB (docs/artwork.md, "WebP").
 // - large heap 1 MiB: fits the worst WebP decode (375 KB), two frame caches (2 × 256 KiB) and the
