@@ -8,6 +8,8 @@
 //   load-peak    the highest sample while it downloaded and decoded (decoder, HTTP, cache filling)
 //   shown        it is on the panel; with the frame caches' own byte count
 //   session      the highest sample and deepest stack so far (after every artwork)
+// `format` is the first rendition the class fetches for the post; when that one fails, the pipeline's
+// fallback to the next shows in the app's log ("trying the next rendition"), not in the record.
 
 import { AVAILABLE_DECODERS } from "../../src/art/decoders.js";
 import { chooseRenditions } from "../../src/art/rendition.js";
