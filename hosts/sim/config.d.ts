@@ -10,6 +10,11 @@ declare module "sim-config" {
     readonly logLevel: LogLevel;
     /** Trace every frame pushed to the panel (`SIM-FRAME <post id or -> <hex RGB888>`), for tests. */
     readonly traceFrames: boolean;
+    /**
+     * Trace the XS heap (`SIM-MEMORY {json}`, hosts/sim/memory.ts) at each stage and artwork, and
+     * `SIM-MEMORY-DONE` after this many artworks; 0: off. Needs an instrumented build (`mcconfig -i`).
+     */
+    readonly memoryReport: number;
   };
   export default config;
 }

@@ -5,9 +5,15 @@
 import config from "sim-config";
 import { createPlayerDevice } from "../../src/device/device.js";
 import { createModdableHost } from "../moddable/host.js";
+import { MemoryReport } from "./memory.js";
+import { reportMemory } from "./memory-session.js";
 import { SimulatorPanel, type ScreenOut } from "./panel.js";
 
 const HEX_DIGITS = "0123456789abcdef";
+
+// The memory report (sim-config memoryReport, `mcconfig -i` builds): the heap before anything is made.
+const memory = config.memoryReport > 0 ? new MemoryReport() : undefined;
+memory?.mark("baseline");
 
 const host = createModdableHost({ logLevel: config.logLevel, clockSynchronized: true });
 // Assigned below; the frame hook only runs after start, when it is set.
@@ -23,9 +29,12 @@ function traceFrame(frame: Uint8Array): void {
 
 // The simulator's display, a global of the app (Commodetto PixelsOut).
 const screen = (globalThis as unknown as { screen: ScreenOut }).screen;
+memory?.mark("host");
 const panel = new SimulatorPanel(screen, config.traceFrames ? traceFrame : undefined);
+memory?.mark("panel");
 const player = createPlayerDevice(host, panel, config.device);
 device = player;
+if (memory) reportMemory(memory, player, config.memoryReport);
 
 /** The buttons of the simulator's device pane (`-p lin/m5stack`: a, b, c), where it has them. */
 interface SimulatorButtons {

@@ -69,6 +69,16 @@ export class ArtworkPipeline implements ArtworkStage {
     this.#start(artwork, listener, false);
   }
 
+  /** Bytes of panel frames the pipeline's caches hold (on screen, spare, loading): a memory report's figure. */
+  get frameCacheBytes(): number {
+    const caches = [this.#screenCache, this.#spareCache, this.#load?.cache];
+    let bytes = 0;
+    caches.forEach((cache, index) => {
+      if (cache && caches.indexOf(cache) === index) bytes += cache.bytes;
+    });
+    return bytes;
+  }
+
   /** Cancels any load in progress and stops the animation on screen. */
   stop(): void {
     this.#cancel();
@@ -163,14 +173,22 @@ export class ArtworkPipeline implements ArtworkStage {
     };
     const request = this.#http.get(rendition.url, sink);
     load.request = request;
+    // Once the transfer is over, nothing may keep the decoder (its canvas and tables) alive while the
+    // artwork plays: the request, kept by the load, holds the sink, whose closures hold `decoder`.
+    const done = () => {
+      decoder = undefined;
+      if (load.request === request) load.request = undefined;
+    };
     request.result.then(
       () => {
+        done();
         if (this.#load !== load) return;
         if (decodeError) return this.#next(load, `${rendition.format}: ${decodeError.message}`);
         if (load.cache.length === 0) return this.#next(load, `${rendition.format}: no frames`);
         this.#ready(load);
       },
       (error: Error) => {
+        done();
         if (this.#load !== load) return;
         if (decodeError) return this.#next(load, `${rendition.format}: ${decodeError.message}`);
         const reason = error instanceof HttpError ? error.message : String(error);
@@ -206,7 +224,8 @@ export class ArtworkPipeline implements ArtworkStage {
     if (load.cache.thinned) {
       this.#host.log.write("info", `art: post ${load.artwork.postId}: ${load.cache.decoded} frames thinned to ${load.cache.length} to fit the frame budget`);
     }
-    this.#display.play(load.cache, { loopCompleted: () => load.listener.loopCompleted() });
+    const listener = load.listener;
+    this.#display.play(load.cache, { loopCompleted: () => listener.loopCompleted() });
     load.listener.shown({ animated });
   }
 }

@@ -88,7 +88,8 @@ export class PlayerDevice {
       stage: this.pipeline,
       ...(checked.initialChannel ? { initialChannel: checked.initialChannel } : {}),
       ...(checked.scheduler ? { scheduler: checked.scheduler } : {}),
-      ...(checked.mqtt ? { mqtt: checked.mqtt } : {}),
+      // The class bounds the MQTT buffers; a configuration's tuning (tests) comes on top.
+      mqtt: { outboxBytes: memory.mqttOutboxBytes, ...checked.mqtt },
       // Views not yet acknowledged survive a reboot wherever the host can store them.
       ...(host.storage ? { viewJournal: new ViewJournal(host.storage, host.log) } : {}),
     });

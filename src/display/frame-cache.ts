@@ -35,6 +35,14 @@ export class FrameCache {
     return this.#decoded;
   }
 
+  /**
+   * Bytes of panel frames this cache holds: kept frames, recycled buffers and the one being written.
+   * Buffers are kept for reuse after `clear`, so this only grows, up to the budget (at least 2 frames).
+   */
+  get bytes(): number {
+    return (this.#frames.length + this.#spare.length + (this.#pending ? 1 : 0)) * this.frameBytes;
+  }
+
   /** Whether frames were merged to fit the budget. */
   get thinned(): boolean {
     return this.#stride > 1;
@@ -47,6 +55,12 @@ export class FrameCache {
   /** A buffer for the compositor to render the next frame into, or undefined if it will be merged away. */
   bufferForNextFrame(): Uint8Array | undefined {
     if (this.#decoded % this.#stride !== 0 && this.#frames.length > 0) return undefined;
+    // Full: thin first, so the new frame reuses a freed buffer; allocating it before thinning would
+    // hold one frame over the budget (a third 12 KiB frame per cache on the small class).
+    if (this.#frames.length === this.maximumFrames) {
+      this.#thin();
+      if (this.#decoded % this.#stride !== 0) return undefined;
+    }
     this.#pending = this.#spare.pop() ?? new Uint8Array(this.frameBytes);
     return this.#pending;
   }

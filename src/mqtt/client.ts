@@ -134,6 +134,11 @@ export class MqttClient {
     );
   }
 
+  /** Bytes that may wait for the socket (the write queue, allocated once): a memory figure. */
+  get writeQueueCapacity(): number {
+    return this.#writer.capacity;
+  }
+
   get state(): SessionState {
     return this.#state;
   }

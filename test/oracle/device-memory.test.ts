@@ -9,13 +9,16 @@ import { measureInXs, projectRoot, type HeapDelta } from "../xs/heap.js";
 
 const onDevice = (delta: HeapDelta) => delta.slots * 16 + delta.chunkBytes;
 
-test("an assembled small-class device holds under 56 KiB in XS, under 80 KiB once connected, before it shows anything", async () => {
+// The limits include the socket writers' rings that ECMA-419 backpressure added after they were first
+// set (MQTT 8 KiB on the small class, HTTP 4 KiB): 47 KB then, ~61 KB now. The simulator's real-engine
+// figure for the same assembly is in docs/hosts.md ("Measured in the real engine").
+test("an assembled small-class device holds under 64 KiB in XS, under 88 KiB once connected, before it shows anything", async () => {
   const run = await measureInXs({ entry: join(projectRoot, "test/fixtures/xs-heap/device-session.ts") });
   assert.ok(run.output.includes("outcome stopped 0"), `the device stopped with no timer left: ${run.output.join(" | ")}`);
   // "connected" also counts the scripted broker's side of the virtual connection (a few KiB).
   for (const [label, limit] of [
-    ["created", 56 * 1024],
-    ["connected", 80 * 1024],
+    ["created", 64 * 1024],
+    ["connected", 88 * 1024],
   ] as const) {
     const delta = run.delta("baseline", label);
     console.log(`device ${label}: ~${onDevice(delta)} B on the ESP32 (${delta.chunkBytes} B chunks + ${delta.slots} slots; ${delta.liveBytes} B here)`);

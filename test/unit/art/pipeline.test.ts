@@ -230,3 +230,20 @@ test("a rotation change while an artwork downloads: it appears in the new orient
   assert.deepEqual(panel.pixel(0, 31), [0, 0, 255], "drawn turned by 180°");
   assert.deepEqual(panel.pixel(63, 31), [255, 0, 0]);
 });
+
+test("frameCacheBytes counts the frames both caches hold, never more than two budgets", async () => {
+  const frameBytes = 64 * 32 * 3;
+  const { host, pipeline, listener } = setup({ "/s/k8.gif": animatedGif(16, 10), "/s/k9.bmp": stillBmp(0x00ff00), "/s/k10.gif": animatedGif(3, 10) }, frameBytes * 4);
+  assert.equal(pipeline.frameCacheBytes, 0, "nothing before the first artwork");
+  pipeline.show(post(8, { nativeFormat: "gif", frameCount: 16 }), listener("long"));
+  await host.timers.advance(5);
+  assert.equal(pipeline.frameCacheBytes, 4 * frameBytes, "the thinned animation: the 4 frames of its budget");
+  pipeline.show(post(9, { nativeFormat: "bmp" }), listener("still"));
+  await host.timers.advance(50);
+  assert.equal(pipeline.frameCacheBytes, 5 * frameBytes, "the still's frame in the other cache; the first cache stays allocated as the spare");
+  pipeline.show(post(10, { nativeFormat: "gif", frameCount: 3 }), listener("short"));
+  await host.timers.advance(50);
+  assert.equal(pipeline.frameCacheBytes, 5 * frameBytes, "the spare's buffers are reused, not added to");
+  pipeline.close();
+  assert.equal(pipeline.frameCacheBytes, 0, "closed: the caches are let go");
+});
