@@ -13,10 +13,9 @@
 
 import Preference from "preference";
 import type { Storage } from "../../src/ports.js";
+import { STORAGE_VALUE_MAX_BYTES, storageNameProblem } from "../../src/util/storage-rules.js";
 import { utf8Decode, utf8Encode } from "../../src/util/utf8.js";
 
-export const MAX_KEY_LENGTH = 15;
-export const DEFAULT_MAX_VALUE_BYTES = 4096;
 const FORMAT_V1 = 1;
 
 export class StorageError extends Error {
@@ -24,12 +23,8 @@ export class StorageError extends Error {
 }
 
 function checkName(what: string, name: string): void {
-  if (name.length < 1 || name.length > MAX_KEY_LENGTH) throw new StorageError(`${what} "${name}" must be 1–${MAX_KEY_LENGTH} characters`);
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
-    if (!ok) throw new StorageError(`${what} "${name}" may hold only A-Z a-z 0-9 _ . -`);
-  }
+  const problem = storageNameProblem(name);
+  if (problem) throw new StorageError(`${what} "${name}" ${problem}`);
 }
 
 export class PreferenceStorage implements Storage {
@@ -39,7 +34,7 @@ export class PreferenceStorage implements Storage {
   constructor(namespace: string, options: { maxValueBytes?: number } = {}) {
     checkName("namespace", namespace);
     this.#domain = namespace;
-    this.#maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    this.#maxValueBytes = options.maxValueBytes ?? STORAGE_VALUE_MAX_BYTES;
   }
 
   read(key: string): Uint8Array | undefined {

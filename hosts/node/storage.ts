@@ -7,10 +7,9 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Storage } from "../../src/ports.js";
+import { STORAGE_VALUE_MAX_BYTES, storageNameProblem } from "../../src/util/storage-rules.js";
 import { utf8Decode, utf8Encode } from "../../src/util/utf8.js";
 
-export const MAX_KEY_LENGTH = 15;
-export const DEFAULT_MAX_VALUE_BYTES = 4096;
 /** Temporary files end with this; "~" is not allowed in a key, so no key's file can collide. */
 const TEMPORARY_SUFFIX = "~new";
 
@@ -19,13 +18,7 @@ export class FileStorageError extends Error {
 }
 
 function isName(name: string): boolean {
-  if (name.length < 1 || name.length > MAX_KEY_LENGTH) return false;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
-    if (!ok) return false;
-  }
-  return true;
+  return storageNameProblem(name) === undefined;
 }
 
 // "." and ".." are keys for the port but not file names: they get names no key can have ("%" is not
@@ -41,7 +34,8 @@ function keyOf(file: string): string | undefined {
 }
 
 function checkName(what: string, name: string): void {
-  if (!isName(name)) throw new FileStorageError(`${what} "${name}" must be 1–${MAX_KEY_LENGTH} characters of A-Z a-z 0-9 _ . -`);
+  const problem = storageNameProblem(name);
+  if (problem) throw new FileStorageError(`${what} "${name}" ${problem}`);
 }
 
 export interface FileStorageOptions {
@@ -58,7 +52,7 @@ export class FileStorage implements Storage {
   constructor(dataDirectory: string, namespace: string, options: FileStorageOptions = {}) {
     checkName("namespace", namespace);
     this.directory = join(dataDirectory, namespace);
-    this.#maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    this.#maxValueBytes = options.maxValueBytes ?? STORAGE_VALUE_MAX_BYTES;
     mkdirSync(this.directory, { recursive: true });
     // A temporary file is a write that never completed: the key keeps its old value.
     for (const name of readdirSync(this.directory)) if (name.endsWith(TEMPORARY_SUFFIX)) rmSync(join(this.directory, name), { force: true });

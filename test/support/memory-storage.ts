@@ -7,22 +7,17 @@
 //   the ESP32 Preference binding erases a key before setting it, no value at all).
 
 import type { Storage } from "../../src/ports.js";
+import { STORAGE_VALUE_MAX_BYTES, storageNameProblem } from "../../src/util/storage-rules.js";
 import { utf8Decode, utf8Encode } from "../../src/util/utf8.js";
 
-export const MAX_KEY_LENGTH = 15;
-export const DEFAULT_MAX_VALUE_BYTES = 4096;
 
 export class MemoryStorageError extends Error {
   override readonly name = "StorageError";
 }
 
 function checkKey(key: string): void {
-  if (typeof key !== "string" || key.length < 1 || key.length > MAX_KEY_LENGTH) throw new MemoryStorageError(`key "${key}" must be 1–${MAX_KEY_LENGTH} characters`);
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
-    if (!ok) throw new MemoryStorageError(`key "${key}" may hold only A-Z a-z 0-9 _ . -`);
-  }
+  const problem = storageNameProblem(key);
+  if (problem) throw new MemoryStorageError(`key "${key}" ${problem}`);
 }
 
 export class MemoryStorage implements Storage {
@@ -36,7 +31,7 @@ export class MemoryStorage implements Storage {
   readonly maxTotalBytes: number;
 
   constructor(options: { maxValueBytes?: number; maxTotalBytes?: number } = {}) {
-    this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    this.maxValueBytes = options.maxValueBytes ?? STORAGE_VALUE_MAX_BYTES;
     this.maxTotalBytes = options.maxTotalBytes ?? Number.POSITIVE_INFINITY;
   }
 
