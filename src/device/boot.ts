@@ -1,0 +1,547 @@
+// The boot state machine: from power-on to art, and back to a working state after anything goes wrong.
+//   loading → (no Wi-Fi settings) provisioning → wifi → clock → (no credentials) registration
+//           → session → playing
+// Each state puts its own status screen on the panel (boot-screens.ts). A step that fails (settings
+// unreadable, Wi-Fi refused, no time, registration failed, a session that cannot be built) waits a
+// bounded exponential back-off through the Timer port and tries again: the device never stops trying.
+// Wi-Fi lost at any later point tears down what runs on top of it (registration, renewal, the MQTT
+// session) and joins again; once it is back, the session is rebuilt from the stored settings.
+// A factory reset (long press on the button, or the serial command) erases the settings and starts over.
+// One Display serves every state and every PlayerDevice, so the panel is set up once.
+//
+// Continuations of asynchronous work (a Wi-Fi event, a registration event, a device that finished
+// stopping) carry the generation they were started in; `#teardown` moves to the next generation, so a
+// late event from torn-down work is ignored instead of steering the machine.
+
+import { Backoff, type BackoffOptions } from "../mqtt/backoff.js";
+import type { Display } from "../display/display.js";
+import type { Host, PixelPush } from "../ports.js";
+import { errorMessage } from "../util/errors.js";
+import {
+  badSettingsStatus, clockStatus, codeStatus, registeringStatus, resetStatus, retryStatus, setUpStatus, startingStatus, wifiLostStatus, wifiStatus,
+  type RetriedStep,
+} from "./boot-screens.js";
+import type { LoadedSettings, Registration, Renewal, SettingsSource, WifiSettings } from "./boot-services.js";
+import { DeviceConfigError, readPanelConfig, type Credentials, type DeviceConfig, type ResolvedPanelSettings } from "./config.js";
+import { createPanelDisplay, createPlayerDevice, type PlayerDevice } from "./device.js";
+import type { StatusMessage } from "./status-screens.js";
+
+export type BootStateName = "loading" | "provisioning" | "wifi" | "clock" | "registration" | "session" | "playing" | "resetting" | "stopped";
+
+/** What `info()` reports (the serial protocol's hello/info, tests). Never holds a secret. */
+export interface BootInfo {
+  readonly state: BootStateName;
+  /** Failures of the step in progress since it last succeeded. */
+  readonly attempts: number;
+  /** While a failed step waits: milliseconds until it is tried again. */
+  readonly retryInMs: number | undefined;
+  /** The last failure, for a person to read. */
+  readonly lastError: string | undefined;
+  readonly wifiUp: boolean;
+  readonly registered: boolean;
+  /** The registration code on the panel, while one is shown. */
+  readonly code: string | undefined;
+}
+
+export interface BootOptions {
+  settings: SettingsSource;
+  registration: Registration;
+  renewal?: Renewal;
+  /** The panel; set up once, from the stored panel settings or `fallbackPanel`. */
+  panel: PixelPush;
+  /** The panel to light when the stored settings have none usable (default 64×32, small class). */
+  fallbackPanel?: Pick<DeviceConfig, "panel" | "memoryClass">;
+  /** Restarts the board (the serial "reboot" command); without it `reboot()` restarts the machine. */
+  reboot?: () => void;
+  /** Retry delays (default 1 s doubling to 60 s, with jitter). */
+  backoff?: BackoffOptions;
+  /** How long joining Wi-Fi may take before it counts as failed (default 30 s). */
+  wifiTimeoutMs?: number;
+  /** How long the first time sync may take (default 20 s). */
+  clockTimeoutMs?: number;
+  /** How long the button is held for a factory reset (default 5 s). */
+  longPressMs?: number;
+  /** Called on every state change (a provisioning link reports it). */
+  stateChanged?: (info: BootInfo) => void;
+}
+
+export const BOOT_DEFAULTS = Object.freeze({
+  backoff: Object.freeze({ initialMs: 1000, maximumMs: 60_000 }),
+  wifiTimeoutMs: 30_000,
+  clockTimeoutMs: 20_000,
+  longPressMs: 5_000,
+  fallbackPanel: Object.freeze({ panel: Object.freeze({ size: "64x32" as const }), memoryClass: "small" as const }),
+});
+
+/** The code screen is redrawn this often, so its minutes count down. */
+const CODE_REFRESH_MS = 60_000;
+
+export class BootMachine {
+  readonly #host: Host;
+  readonly #options: BootOptions;
+  readonly #backoffs: { readonly [step in RetriedStep]: Backoff };
+  readonly #unit = new Uint8Array(1);
+  #state: BootStateName = "loading";
+  #generation = 0;
+  #settings: LoadedSettings | undefined;
+  #credentials: Credentials | undefined;
+  #display: Display | undefined;
+  #panelSettings: ResolvedPanelSettings | undefined;
+  #device: PlayerDevice | undefined;
+  /** The last device's stop, awaited before the next device starts on the same display. */
+  #stopping: Promise<void> = Promise.resolve();
+  /** The network the station is on (or joining), to tell a settings change that needs a new join. */
+  #joined: WifiSettings | undefined;
+  #wifiUp = false;
+  #clockSynced = false;
+  #registering = false;
+  #renewing = false;
+  #syncing = false;
+  /** The one pending step timer: a retry, a timeout, or the code screen's refresh. */
+  #timer: number | undefined;
+  #retryAt: number | undefined;
+  #retryStep: RetriedStep | undefined;
+  #lastError: string | undefined;
+  #code: { code: string; expiresAtMs: number } | undefined;
+  #pressTimer: number | undefined;
+  /** The machine's last status screen, drawn again when a stopping session has let go of the panel. */
+  #screen: StatusMessage | undefined;
+
+  constructor(host: Host, options: BootOptions) {
+    this.#host = host;
+    this.#options = options;
+    const backoff = options.backoff ?? BOOT_DEFAULTS.backoff;
+    this.#backoffs = { settings: new Backoff(backoff), wifi: new Backoff(backoff), clock: new Backoff(backoff), registration: new Backoff(backoff), session: new Backoff(backoff) };
+  }
+
+  get state(): BootStateName {
+    return this.#state;
+  }
+
+  /** The session's device while one runs (playing or connecting). */
+  get device(): PlayerDevice | undefined {
+    return this.#device;
+  }
+
+  get display(): Display | undefined {
+    return this.#display;
+  }
+
+  info(): BootInfo {
+    const step = this.#retryStep;
+    return Object.freeze({
+      state: this.#state,
+      attempts: step ? this.#backoffs[step].attempts : 0,
+      retryInMs: this.#retryAt === undefined ? undefined : Math.max(0, this.#retryAt - this.#host.clock.monotonicMs()),
+      lastError: this.#lastError,
+      wifiUp: this.#wifiUp,
+      registered: this.#credentials !== undefined,
+      code: this.#code?.code,
+    });
+  }
+
+  /** Loads the settings and goes on from there; watches the reset button where there is one. */
+  start(): void {
+    this.#host.button?.watch({ onPressed: () => this.#pressed(), onReleased: () => this.#released() });
+    this.#load();
+  }
+
+  /** The stored settings changed (serial provisioning): everything restarts from them; Wi-Fi rejoins only if its settings changed. */
+  settingsChanged(): void {
+    this.#teardown(false);
+    this.#load();
+  }
+
+  /** Erases every setting and starts over (→ provisioning). */
+  factoryReset(): void {
+    this.#teardown(true);
+    this.#enter("resetting", resetStatus());
+    this.#credentials = undefined;
+    try {
+      this.#options.settings.factoryReset();
+      this.#log("warn", "factory reset: settings erased");
+    } catch (error) {
+      this.#log("error", `factory reset failed: ${errorMessage(error)}`);
+    }
+    this.#load();
+  }
+
+  /** Restarts the board where the host can; otherwise restarts the machine from the stored settings. */
+  reboot(): void {
+    if (this.#options.reboot) {
+      this.#options.reboot();
+      return;
+    }
+    this.#teardown(true);
+    this.#load();
+  }
+
+  /** Stops everything (tests, a host shutting down): no timer, no socket, no Wi-Fi afterwards. */
+  stop(): Promise<void> {
+    this.#teardown(true);
+    if (this.#pressTimer !== undefined) this.#host.timers.clear(this.#pressTimer);
+    this.#pressTimer = undefined;
+    this.#state = "stopped";
+    this.#notify();
+    return this.#stopping;
+  }
+
+  // --- the steps, in boot order
+
+  #load(): void {
+    this.#enter("loading", undefined);
+    let settings: LoadedSettings;
+    try {
+      settings = this.#options.settings.load();
+    } catch (error) {
+      this.#ensureDisplay(undefined);
+      this.#retry("settings", errorMessage(error), () => this.#load());
+      return;
+    }
+    this.#settings = settings;
+    this.#credentials = settings.credentials;
+    this.#backoffs.settings.reset();
+    this.#ensureDisplay(settings);
+    this.#show(startingStatus());
+    this.#joinWifi();
+  }
+
+  #joinWifi(): void {
+    const wifi = this.#host.wifi;
+    if (!wifi) {
+      this.#wifiUp = true;
+      this.#syncClock();
+      return;
+    }
+    const wanted = this.#settings?.wifi;
+    if (!wanted || wanted.ssid === "") {
+      if (this.#joined) wifi.disconnect();
+      this.#joined = undefined;
+      this.#wifiUp = false;
+      this.#enter("provisioning", setUpStatus());
+      return;
+    }
+    if (this.#wifiUp && this.#joined && sameWifi(this.#joined, wanted)) {
+      this.#syncClock();
+      return;
+    }
+    this.#enter("wifi", wifiStatus());
+    const generation = this.#generation;
+    this.#joined = wanted;
+    this.#wifiUp = false;
+    this.#setTimer(() => {
+      wifi.disconnect();
+      this.#joined = undefined;
+      this.#retry("wifi", "no connection", () => this.#joinWifi());
+    }, this.#options.wifiTimeoutMs ?? BOOT_DEFAULTS.wifiTimeoutMs);
+    wifi.connect(wanted.ssid, wanted.password, {
+      onConnected: () => {
+        if (generation !== this.#generation || this.#state !== "wifi") return;
+        this.#clearTimer();
+        this.#wifiUp = true;
+        this.#backoffs.wifi.reset();
+        this.#log("info", "wifi: connected");
+        this.#syncClock();
+      },
+      onDisconnected: (reason) => {
+        // A loss after the step that joined: reported once for the connection, whatever state runs now.
+        if (this.#joined !== wanted) return;
+        this.#joined = undefined;
+        const wasUp = this.#wifiUp;
+        this.#wifiUp = false;
+        if (wasUp) this.#wifiLost(reason);
+        else if (generation === this.#generation) this.#retry("wifi", reason, () => this.#joinWifi());
+      },
+    });
+  }
+
+  /** Wi-Fi went away under a running state: stop what needs the network, then join again. */
+  #wifiLost(reason: string): void {
+    this.#log("warn", `wifi: lost (${reason})`);
+    this.#teardown(false);
+    this.#enter("wifi", undefined);
+    this.#retry("wifi", reason, () => this.#joinWifi(), true);
+  }
+
+  #syncClock(): void {
+    const sync = this.#host.timeSync;
+    if (this.#clockSynced || !sync || this.#host.clock.wallTimeMs() !== undefined) {
+      this.#clockSynced = true;
+      this.#afterClock();
+      return;
+    }
+    this.#enter("clock", clockStatus());
+    const generation = this.#generation;
+    this.#syncing = true;
+    const failed = (reason: string) => {
+      sync.stop();
+      this.#syncing = false;
+      this.#retry("clock", reason, () => this.#syncClock());
+    };
+    this.#setTimer(() => failed("no answer"), this.#options.clockTimeoutMs ?? BOOT_DEFAULTS.clockTimeoutMs);
+    sync.start({
+      onSynchronized: () => {
+        if (generation !== this.#generation) return;
+        this.#clearTimer();
+        this.#syncing = false;
+        this.#clockSynced = true;
+        this.#backoffs.clock.reset();
+        this.#afterClock();
+      },
+      onError: (reason) => {
+        if (generation !== this.#generation) return;
+        this.#clearTimer();
+        failed(reason);
+      },
+    });
+  }
+
+  #afterClock(): void {
+    if (this.#credentials) this.#startSession();
+    else this.#register();
+  }
+
+  #register(): void {
+    this.#enter("registration", registeringStatus());
+    const generation = this.#generation;
+    const registration = this.#options.registration;
+    this.#registering = true;
+    registration.start({
+      code: (code, expiresAtMs) => {
+        if (generation !== this.#generation) return;
+        this.#code = { code, expiresAtMs };
+        this.#showCode();
+      },
+      registered: (credentials) => {
+        if (generation !== this.#generation) return;
+        this.#stopRegistration();
+        this.#backoffs.registration.reset();
+        try {
+          this.#options.settings.saveCredentials(credentials);
+        } catch (error) {
+          // Play with them all the same; the next boot registers again if they were not kept.
+          this.#log("error", `credentials not stored: ${errorMessage(error)}`);
+        }
+        this.#credentials = credentials;
+        this.#log("info", "registered");
+        this.#startSession();
+      },
+      failed: (reason) => {
+        if (generation !== this.#generation) return;
+        this.#stopRegistration();
+        this.#retry("registration", reason, () => this.#register());
+      },
+    });
+  }
+
+  #showCode(): void {
+    const shown = this.#code;
+    if (!shown) return;
+    const now = this.#host.clock.wallTimeMs();
+    const minutes = now === undefined ? 0 : (shown.expiresAtMs - now) / 60_000;
+    this.#show(codeStatus(shown.code, minutes));
+    this.#setTimer(() => this.#showCode(), CODE_REFRESH_MS);
+  }
+
+  #stopRegistration(): void {
+    this.#clearTimer();
+    this.#code = undefined;
+    if (!this.#registering) return;
+    this.#registering = false;
+    this.#options.registration.stop();
+  }
+
+  /** Builds the session from the stored settings once the previous device has let go of the display. */
+  #startSession(): void {
+    this.#enter("session", undefined);
+    const generation = this.#generation;
+    void this.#stopping.then(() => {
+      if (generation === this.#generation) this.#createSession();
+    });
+  }
+
+  #createSession(): void {
+    const settings = this.#settings;
+    const credentials = this.#credentials;
+    const display = this.#display;
+    if (!settings || !credentials || !display) return;
+    let device: PlayerDevice;
+    try {
+      device = createPlayerDevice(this.#host, display, { ...settings.device, credentials });
+    } catch (error) {
+      if (error instanceof DeviceConfigError && error.field.startsWith("credentials")) {
+        this.#log("warn", `stored credentials unusable (${error.message}): registering again`);
+        this.#credentials = undefined;
+        this.#register();
+      } else if (error instanceof DeviceConfigError) {
+        // Retrying cannot fix a bad setting: wait for the owner (settingsChanged or a reset).
+        this.#lastError = error.message;
+        this.#log("error", `settings unusable: ${error.message}`);
+        this.#enter("provisioning", badSettingsStatus());
+      } else {
+        this.#retry("session", errorMessage(error), () => this.#startSession());
+      }
+      return;
+    }
+    this.#device = device;
+    const generation = this.#generation;
+    device.player.observe({
+      sessionChanged: (state) => {
+        if (generation !== this.#generation) return;
+        if (state === "connected") {
+          this.#backoffs.session.reset();
+          this.#options.renewal?.connected?.();
+          if (this.#state !== "playing") this.#enter("playing", undefined);
+        } else if (state === "reconnecting" && this.#state === "playing") {
+          this.#enter("session", undefined);
+        }
+      },
+    });
+    device.start();
+    const renewal = this.#options.renewal;
+    if (renewal) {
+      this.#renewing = true;
+      renewal.start(credentials, {
+        renewed: (next) => {
+          if (generation !== this.#generation) return;
+          this.#log("info", "certificate renewed: restarting the session");
+          this.#credentials = next;
+          this.#teardown(false);
+          this.#startSession();
+        },
+      });
+    }
+  }
+
+  // --- failures, screens, teardown
+
+  /** Shows the failure and tries `again` after the step's back-off delay (one timer, never a loop). */
+  #retry(step: RetriedStep, reason: string, again: () => void, lost = false): void {
+    const delay = this.#backoffs[step].nextDelayMs(this.#unitRandom());
+    this.#lastError = reason;
+    this.#retryStep = step;
+    this.#retryAt = this.#host.clock.monotonicMs() + delay;
+    this.#log("warn", `${step}: ${reason}; retry in ${delay} ms`);
+    this.#show(lost ? wifiLostStatus(delay) : retryStatus(step, delay));
+    this.#setTimer(() => {
+      this.#retryAt = undefined;
+      again();
+    }, delay);
+    this.#notify();
+  }
+
+  /**
+   * Ends whatever runs on top of the network: the step timer, registration, renewal, time sync and the
+   * session's device (its stop finishes in the background; the next session waits for it). With
+   * `wifi`, leaves the network too.
+   */
+  #teardown(wifi: boolean): void {
+    this.#generation++;
+    this.#clearTimer();
+    this.#retryAt = undefined;
+    this.#stopRegistration();
+    if (this.#renewing) {
+      this.#renewing = false;
+      this.#options.renewal?.stop();
+    }
+    if (this.#syncing) {
+      this.#syncing = false;
+      this.#host.timeSync?.stop();
+    }
+    const device = this.#device;
+    if (device) {
+      this.#device = undefined;
+      const generation = this.#generation;
+      // Stopped at once, so that a socket error of the dying session cannot draw over the next screen;
+      // once stopped, the machine's screen is drawn again (the stop may have drawn its last frame).
+      this.#stopping = Promise.all([this.#stopping, device.stop()]).then(
+        () => {
+          if (generation === this.#generation && this.#screen && !this.#device) this.#show(this.#screen);
+        },
+        (error: unknown) => this.#log("error", `session stop failed: ${errorMessage(error)}`),
+      );
+    }
+    if (wifi && this.#host.wifi && this.#joined) {
+      this.#joined = undefined;
+      this.#wifiUp = false;
+      this.#host.wifi.disconnect();
+    }
+  }
+
+  #enter(state: BootStateName, screen: StatusMessage | undefined): void {
+    if (state !== this.#state) this.#log("info", `boot: ${this.#state} → ${state}`);
+    this.#state = state;
+    if (screen) this.#show(screen);
+    this.#notify();
+  }
+
+  /** Sets the panel up from the settings (or the fallback) unless a display of that size already runs. */
+  #ensureDisplay(settings: LoadedSettings | undefined): void {
+    let panel: ResolvedPanelSettings;
+    try {
+      panel = readPanelConfig(settings ? settings.device : (this.#options.fallbackPanel ?? BOOT_DEFAULTS.fallbackPanel)).panel;
+    } catch (error) {
+      this.#log("warn", `panel settings unusable (${errorMessage(error)}): using the fallback panel`);
+      panel = readPanelConfig(this.#options.fallbackPanel ?? BOOT_DEFAULTS.fallbackPanel).panel;
+    }
+    const current = this.#panelSettings;
+    if (this.#display && current && current.width === panel.width && current.height === panel.height && current.colorDepth === panel.colorDepth) return;
+    if (this.#display && !settings) return;
+    this.#display?.stop();
+    this.#display = createPanelDisplay(this.#host, this.#options.panel, panel);
+    this.#panelSettings = panel;
+  }
+
+  #show(screen: StatusMessage): void {
+    this.#screen = screen;
+    this.#display?.showStatus(screen.text, screen.level);
+  }
+
+  #setTimer(callback: () => void, ms: number): void {
+    this.#clearTimer();
+    this.#timer = this.#host.timers.set(() => {
+      this.#timer = undefined;
+      callback();
+    }, ms);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#host.timers.clear(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #pressed(): void {
+    if (this.#pressTimer !== undefined) return;
+    this.#pressTimer = this.#host.timers.set(() => {
+      this.#pressTimer = undefined;
+      this.#log("warn", "button held: factory reset");
+      this.factoryReset();
+    }, this.#options.longPressMs ?? BOOT_DEFAULTS.longPressMs);
+  }
+
+  #released(): void {
+    if (this.#pressTimer !== undefined) this.#host.timers.clear(this.#pressTimer);
+    this.#pressTimer = undefined;
+  }
+
+  #unitRandom(): number {
+    this.#host.random.fill(this.#unit);
+    return this.#unit[0]! / 256;
+  }
+
+  #notify(): void {
+    this.#options.stateChanged?.(this.info());
+  }
+
+  #log(level: "debug" | "info" | "warn" | "error", message: string): void {
+    this.#host.log.write(level, message);
+  }
+}
+
+function sameWifi(a: WifiSettings, b: WifiSettings): boolean {
+  return a.ssid === b.ssid && a.password === b.password;
+}
+
+export function createBootMachine(host: Host, options: BootOptions): BootMachine {
+  return new BootMachine(host, options);
+}
