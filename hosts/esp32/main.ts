@@ -1,0 +1,58 @@
+// The firmware as an ESP32 app: the SDK bindings of every port (hosts/moddable), the HUB75 panel with
+// the board's pins, Wi-Fi through the SDK `wifi` module, SNTP through the SDK `sntp` module, the
+// factory-reset button where the board has one, and the boot machine (src/device/boot.ts) doing the
+// rest: set-up screen, Wi-Fi, clock, registration, session, and recovery from each.
+// The board settings come from the build configuration (hosts/esp32/manifest.json: memoryClass, hub75
+// pins, resetButton; the SDK's config.sntp). Until the settings store and the registration client are
+// wired in, interim-services.ts stands in for them.
+
+import config from "mc/config";
+import { createBootMachine } from "../../src/device/boot.js";
+import type { DeviceConfig, PanelSize } from "../../src/device/config.js";
+import type { MemoryClass } from "../../src/device/memory-class.js";
+import { createModdableHost } from "../moddable/host.js";
+import { DigitalButton } from "./button.js";
+import type { Hub75Config } from "./hub75/hub75.js";
+import { Hub75Panel } from "./hub75/hub75-panel.js";
+import { BuildConfigSettings, MissingRegistration } from "./interim-services.js";
+import { SntpTimeSync } from "./sntp.js";
+import { EspWifi } from "./wifi.js";
+
+/** The build configuration as this app reads it (manifest `config`, merged by mcconfig). */
+interface BoardConfig {
+  board: string;
+  memoryClass: MemoryClass;
+  hub75: Hub75Config;
+  /** Host name(s) of the time servers (the SDK's manifest_net sets "pool.ntp.org"). */
+  sntp?: string | string[];
+  resetButton?: { pin: number };
+  makapix?: { broker: { host: string; port: number }; vault: string };
+  makapixSsid?: string;
+  makapixPassword?: string;
+}
+
+const board = config as unknown as BoardConfig;
+const hub75 = board.hub75;
+const panelSize = `${hub75.panelWidth * (hub75.chain ?? 1)}x${hub75.panelHeight}` as PanelSize;
+
+const host = createModdableHost({ logLevel: "info" });
+host.wifi = new EspWifi();
+host.timeSync = new SntpTimeSync(host.clock, Array.isArray(board.sntp) ? board.sntp : [board.sntp ?? "pool.ntp.org"]);
+if (board.resetButton) host.button = new DigitalButton(board.resetButton.pin);
+
+const device: Omit<DeviceConfig, "credentials"> = {
+  panel: { size: panelSize, colorDepth: hub75.depth ?? 8, brightness: hub75.brightness ?? 50 },
+  memoryClass: board.memoryClass,
+  broker: board.makapix?.broker ?? { host: "makapix.club", port: 8883 },
+  vault: { url: board.makapix?.vault ?? "https://vault.makapix.club" },
+};
+const wifi = board.makapixSsid ? { ssid: board.makapixSsid, password: board.makapixPassword ?? "" } : undefined;
+
+const machine = createBootMachine(host, {
+  settings: new BuildConfigSettings(device, wifi),
+  registration: new MissingRegistration(),
+  panel: new Hub75Panel(hub75, hub75.panelWidth),
+  fallbackPanel: { panel: { size: panelSize }, memoryClass: board.memoryClass },
+});
+machine.start();
+trace(`makapix: ${board.board}, ${panelSize} panel, ${board.memoryClass} memory class\n`);
