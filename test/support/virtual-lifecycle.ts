@@ -135,10 +135,13 @@ export class ScriptedRegistration implements Registration {
   starts = 0;
   stops = 0;
   #events: RegistrationEvents | undefined;
+  /** The events of the last start, kept after stop: a client that reports late uses them. */
+  last: RegistrationEvents | undefined;
 
   start(events: RegistrationEvents): void {
     this.starts++;
     this.#events = events;
+    this.last = events;
   }
 
   stop(): void {

@@ -299,8 +299,10 @@ test("Wi-Fi lost while registering stops registration and starts it again once b
   r.wifi.fail("lost");
   assert.equal(r.registration.running, false, "registration stopped");
   assert.equal(r.machine.info().code, undefined, "the code is off the screen");
-  r.registration.registered(CREDENTIALS);
+  r.registration.last!.registered(CREDENTIALS);
+  r.registration.last!.failed("late");
   assert.equal(r.settings.saves, 0, "a late event of a stopped registration is ignored");
+  assert.equal(r.machine.state, "wifi");
   await r.host.timers.advance(r.machine.info().retryInMs!);
   assert.equal(r.machine.state, "registration");
   assert.equal(r.registration.starts, 2);
