@@ -3,7 +3,8 @@
 // to them where they are wired together). Keeping them here lets the machine and its tests run without
 // those modules, and says exactly what the machine relies on.
 
-import type { Credentials, DeviceConfig } from "./config.js";
+import type { Display } from "../display/display.js";
+import type { Credentials, DeviceConfig, ResolvedPanelSettings } from "./config.js";
 
 export interface WifiSettings {
   readonly ssid: string;
@@ -28,6 +29,8 @@ export interface SettingsSource {
   saveCredentials(credentials: Credentials): void;
   /** Erases Wi-Fi, credentials and every other setting. */
   factoryReset(): void;
+  /** Keeps what the website changed (brightness, rotation, mirror) across reboots. */
+  savePanel?(panel: ResolvedPanelSettings): void;
 }
 
 export interface RegistrationEvents {
@@ -56,5 +59,15 @@ export interface Renewal {
   start(credentials: Credentials, events: RenewalEvents): void;
   /** The session with the credentials last started connected: a pending set can become current. */
   connected?(): void;
+  stop(): void;
+}
+
+/**
+ * Art before registration (protocol sheet §9: the promoted channel over plain HTTPS, so a new device
+ * shows art at once). It draws on the Display it is given until stopped; the machine stops it while
+ * the registration code is on the panel and starts it again afterwards.
+ */
+export interface Preview {
+  start(display: Display): void;
   stop(): void;
 }

@@ -13,74 +13,29 @@
 // stopping) carry the generation they were started in; `#teardown` moves to the next generation, so a
 // late event from torn-down work is ignored instead of steering the machine.
 
-import { Backoff, type BackoffOptions } from "../mqtt/backoff.js";
 import type { Display } from "../display/display.js";
-import type { Host, PixelPush } from "../ports.js";
+import type { Host, LogLevel } from "../ports.js";
 import { errorMessage } from "../util/errors.js";
+import { BOOT_DEFAULTS, type BootInfo, type BootOptions, type BootStateName } from "./boot-options.js";
 import {
-  badSettingsStatus, clockStatus, codeStatus, registeringStatus, resetStatus, retryStatus, setUpStatus, startingStatus, wifiLostStatus, wifiStatus,
-  type RetriedStep,
+  badSettingsStatus, clockStatus, registeringStatus, resetStatus, retryStatus, setUpStatus, startingStatus, wifiLostStatus, wifiStatus, type RetriedStep,
 } from "./boot-screens.js";
-import type { LoadedSettings, Registration, Renewal, SettingsSource, WifiSettings } from "./boot-services.js";
-import { DeviceConfigError, readPanelConfig, type Credentials, type DeviceConfig, type ResolvedPanelSettings } from "./config.js";
+import type { LoadedSettings, WifiSettings } from "./boot-services.js";
+import { CodeScreen } from "./code-screen.js";
+import { DeviceConfigError, readPanelConfig, type Credentials, type ResolvedPanelSettings } from "./config.js";
 import { createPanelDisplay, createPlayerDevice, type PlayerDevice } from "./device.js";
+import { LongPress } from "./long-press.js";
 import type { StatusMessage } from "./status-screens.js";
+import { StepBackoff } from "./step-backoff.js";
 
-export type BootStateName = "loading" | "provisioning" | "wifi" | "clock" | "registration" | "session" | "playing" | "resetting" | "stopped";
-
-/** What `info()` reports (the serial protocol's hello/info, tests). Never holds a secret. */
-export interface BootInfo {
-  readonly state: BootStateName;
-  /** Failures of the step in progress since it last succeeded. */
-  readonly attempts: number;
-  /** While a failed step waits: milliseconds until it is tried again. */
-  readonly retryInMs: number | undefined;
-  /** The last failure, for a person to read. */
-  readonly lastError: string | undefined;
-  readonly wifiUp: boolean;
-  readonly registered: boolean;
-  /** The registration code on the panel, while one is shown. */
-  readonly code: string | undefined;
-}
-
-export interface BootOptions {
-  settings: SettingsSource;
-  registration: Registration;
-  renewal?: Renewal;
-  /** The panel; set up once, from the stored panel settings or `fallbackPanel`. */
-  panel: PixelPush;
-  /** The panel to light when the stored settings have none usable (default 64×32, small class). */
-  fallbackPanel?: Pick<DeviceConfig, "panel" | "memoryClass">;
-  /** Restarts the board (the serial "reboot" command); without it `reboot()` restarts the machine. */
-  reboot?: () => void;
-  /** Retry delays (default 1 s doubling to 60 s, with jitter). */
-  backoff?: BackoffOptions;
-  /** How long joining Wi-Fi may take before it counts as failed (default 30 s). */
-  wifiTimeoutMs?: number;
-  /** How long the first time sync may take (default 20 s). */
-  clockTimeoutMs?: number;
-  /** How long the button is held for a factory reset (default 5 s). */
-  longPressMs?: number;
-  /** Called on every state change (a provisioning link reports it). */
-  stateChanged?: (info: BootInfo) => void;
-}
-
-export const BOOT_DEFAULTS = Object.freeze({
-  backoff: Object.freeze({ initialMs: 1000, maximumMs: 60_000 }),
-  wifiTimeoutMs: 30_000,
-  clockTimeoutMs: 20_000,
-  longPressMs: 5_000,
-  fallbackPanel: Object.freeze({ panel: Object.freeze({ size: "64x32" as const }), memoryClass: "small" as const }),
-});
-
-/** The code screen is redrawn this often, so its minutes count down. */
-const CODE_REFRESH_MS = 60_000;
+export { BOOT_DEFAULTS, type BootInfo, type BootOptions, type BootStateName } from "./boot-options.js";
 
 export class BootMachine {
   readonly #host: Host;
   readonly #options: BootOptions;
-  readonly #backoffs: { readonly [step in RetriedStep]: Backoff };
-  readonly #unit = new Uint8Array(1);
+  readonly #backoff: StepBackoff;
+  readonly #codeScreen: CodeScreen;
+  readonly #longPress: LongPress;
   #state: BootStateName = "loading";
   #generation = 0;
   #settings: LoadedSettings | undefined;
@@ -97,21 +52,20 @@ export class BootMachine {
   #registering = false;
   #renewing = false;
   #syncing = false;
-  /** The one pending step timer: a retry, a timeout, or the code screen's refresh. */
+  /** The one pending step timer: a retry or a timeout. */
   #timer: number | undefined;
-  #retryAt: number | undefined;
-  #retryStep: RetriedStep | undefined;
-  #lastError: string | undefined;
-  #code: { code: string; expiresAtMs: number } | undefined;
-  #pressTimer: number | undefined;
   /** The machine's last status screen, drawn again when a stopping session has let go of the panel. */
   #screen: StatusMessage | undefined;
 
   constructor(host: Host, options: BootOptions) {
     this.#host = host;
     this.#options = options;
-    const backoff = options.backoff ?? BOOT_DEFAULTS.backoff;
-    this.#backoffs = { settings: new Backoff(backoff), wifi: new Backoff(backoff), clock: new Backoff(backoff), registration: new Backoff(backoff), session: new Backoff(backoff) };
+    this.#backoff = new StepBackoff(host.clock, host.random, options.backoff ?? BOOT_DEFAULTS.backoff);
+    this.#codeScreen = new CodeScreen(host.timers, host.clock, options.preview, options.codeShowMs ?? BOOT_DEFAULTS.codeShowMs);
+    this.#longPress = new LongPress(host.timers, options.longPressMs ?? BOOT_DEFAULTS.longPressMs, () => {
+      this.#log("warn", "button held: factory reset");
+      this.factoryReset();
+    });
   }
 
   get state(): BootStateName {
@@ -128,21 +82,20 @@ export class BootMachine {
   }
 
   info(): BootInfo {
-    const step = this.#retryStep;
     return Object.freeze({
       state: this.#state,
-      attempts: step ? this.#backoffs[step].attempts : 0,
-      retryInMs: this.#retryAt === undefined ? undefined : Math.max(0, this.#retryAt - this.#host.clock.monotonicMs()),
-      lastError: this.#lastError,
+      attempts: this.#backoff.attempts,
+      retryInMs: this.#backoff.retryInMs,
+      lastError: this.#backoff.lastError,
       wifiUp: this.#wifiUp,
       registered: this.#credentials !== undefined,
-      code: this.#code?.code,
+      code: this.#codeScreen.code,
     });
   }
 
   /** Loads the settings and goes on from there; watches the reset button where there is one. */
   start(): void {
-    this.#host.button?.watch({ onPressed: () => this.#pressed(), onReleased: () => this.#released() });
+    if (this.#host.button) this.#longPress.watch(this.#host.button);
     this.#load();
   }
 
@@ -179,8 +132,7 @@ export class BootMachine {
   /** Stops everything (tests, a host shutting down): no timer, no socket, no Wi-Fi afterwards. */
   stop(): Promise<void> {
     this.#teardown(true);
-    if (this.#pressTimer !== undefined) this.#host.timers.clear(this.#pressTimer);
-    this.#pressTimer = undefined;
+    this.#longPress.cancel();
     this.#state = "stopped";
     this.#notify();
     return this.#stopping;
@@ -200,7 +152,7 @@ export class BootMachine {
     }
     this.#settings = settings;
     this.#credentials = settings.credentials;
-    this.#backoffs.settings.reset();
+    this.#backoff.succeeded("settings");
     this.#ensureDisplay(settings);
     this.#show(startingStatus());
     this.#joinWifi();
@@ -239,7 +191,7 @@ export class BootMachine {
         if (generation !== this.#generation || this.#state !== "wifi") return;
         this.#clearTimer();
         this.#wifiUp = true;
-        this.#backoffs.wifi.reset();
+        this.#backoff.succeeded("wifi");
         this.#log("info", "wifi: connected");
         this.#syncClock();
       },
@@ -285,7 +237,7 @@ export class BootMachine {
         this.#clearTimer();
         this.#syncing = false;
         this.#clockSynced = true;
-        this.#backoffs.clock.reset();
+        this.#backoff.succeeded("clock");
         this.#afterClock();
       },
       onError: (reason) => {
@@ -306,16 +258,16 @@ export class BootMachine {
     const generation = this.#generation;
     const registration = this.#options.registration;
     this.#registering = true;
+    if (this.#display) this.#codeScreen.begin(this.#display);
     registration.start({
       code: (code, expiresAtMs) => {
         if (generation !== this.#generation) return;
-        this.#code = { code, expiresAtMs };
-        this.#showCode();
+        this.#codeScreen.show(code, expiresAtMs);
       },
       registered: (credentials) => {
         if (generation !== this.#generation) return;
         this.#stopRegistration();
-        this.#backoffs.registration.reset();
+        this.#backoff.succeeded("registration");
         try {
           this.#options.settings.saveCredentials(credentials);
         } catch (error) {
@@ -334,18 +286,8 @@ export class BootMachine {
     });
   }
 
-  #showCode(): void {
-    const shown = this.#code;
-    if (!shown) return;
-    const now = this.#host.clock.wallTimeMs();
-    const minutes = now === undefined ? 0 : (shown.expiresAtMs - now) / 60_000;
-    this.#show(codeStatus(shown.code, minutes));
-    this.#setTimer(() => this.#showCode(), CODE_REFRESH_MS);
-  }
-
   #stopRegistration(): void {
-    this.#clearTimer();
-    this.#code = undefined;
+    this.#codeScreen.end();
     if (!this.#registering) return;
     this.#registering = false;
     this.#options.registration.stop();
@@ -375,7 +317,7 @@ export class BootMachine {
         this.#register();
       } else if (error instanceof DeviceConfigError) {
         // Retrying cannot fix a bad setting: wait for the owner (settingsChanged or a reset).
-        this.#lastError = error.message;
+        this.#backoff.lastError = error.message;
         this.#log("error", `settings unusable: ${error.message}`);
         this.#enter("provisioning", badSettingsStatus());
       } else {
@@ -385,11 +327,23 @@ export class BootMachine {
     }
     this.#device = device;
     const generation = this.#generation;
+    const settingsStore = this.#options.settings;
+    if (settingsStore.savePanel) {
+      device.observe({
+        panelChanged: (panel) => {
+          try {
+            settingsStore.savePanel?.(panel);
+          } catch (error) {
+            this.#log("warn", `panel settings not stored: ${errorMessage(error)}`);
+          }
+        },
+      });
+    }
     device.player.observe({
       sessionChanged: (state) => {
         if (generation !== this.#generation) return;
         if (state === "connected") {
-          this.#backoffs.session.reset();
+          this.#backoff.succeeded("session");
           this.#options.renewal?.connected?.();
           if (this.#state !== "playing") this.#enter("playing", undefined);
         } else if (state === "reconnecting" && this.#state === "playing") {
@@ -417,14 +371,11 @@ export class BootMachine {
 
   /** Shows the failure and tries `again` after the step's back-off delay (one timer, never a loop). */
   #retry(step: RetriedStep, reason: string, again: () => void, lost = false): void {
-    const delay = this.#backoffs[step].nextDelayMs(this.#unitRandom());
-    this.#lastError = reason;
-    this.#retryStep = step;
-    this.#retryAt = this.#host.clock.monotonicMs() + delay;
+    const delay = this.#backoff.failed(step, reason);
     this.#log("warn", `${step}: ${reason}; retry in ${delay} ms`);
     this.#show(lost ? wifiLostStatus(delay) : retryStatus(step, delay));
     this.#setTimer(() => {
-      this.#retryAt = undefined;
+      this.#backoff.cleared();
       again();
     }, delay);
     this.#notify();
@@ -438,7 +389,7 @@ export class BootMachine {
   #teardown(wifi: boolean): void {
     this.#generation++;
     this.#clearTimer();
-    this.#retryAt = undefined;
+    this.#backoff.cleared();
     this.#stopRegistration();
     if (this.#renewing) {
       this.#renewing = false;
@@ -510,30 +461,11 @@ export class BootMachine {
     this.#timer = undefined;
   }
 
-  #pressed(): void {
-    if (this.#pressTimer !== undefined) return;
-    this.#pressTimer = this.#host.timers.set(() => {
-      this.#pressTimer = undefined;
-      this.#log("warn", "button held: factory reset");
-      this.factoryReset();
-    }, this.#options.longPressMs ?? BOOT_DEFAULTS.longPressMs);
-  }
-
-  #released(): void {
-    if (this.#pressTimer !== undefined) this.#host.timers.clear(this.#pressTimer);
-    this.#pressTimer = undefined;
-  }
-
-  #unitRandom(): number {
-    this.#host.random.fill(this.#unit);
-    return this.#unit[0]! / 256;
-  }
-
   #notify(): void {
     this.#options.stateChanged?.(this.info());
   }
 
-  #log(level: "debug" | "info" | "warn" | "error", message: string): void {
+  #log(level: LogLevel, message: string): void {
     this.#host.log.write(level, message);
   }
 }
