@@ -20,13 +20,14 @@ import { BOOT_DEFAULTS, type BootInfo, type BootOptions, type BootStateName } fr
 import {
   badSettingsStatus, clockStatus, registeringStatus, resetStatus, retryStatus, setUpStatus, startingStatus, wifiLostStatus, wifiStatus, type RetriedStep,
 } from "./boot-screens.js";
-import type { LoadedSettings, WifiSettings } from "./boot-services.js";
+import type { LoadedSettings } from "./boot-services.js";
 import { CodeScreen } from "./code-screen.js";
 import { DeviceConfigError, readPanelConfig, type Credentials, type ResolvedPanelSettings } from "./config.js";
 import { createPanelDisplay, createPlayerDevice, type PlayerDevice } from "./device.js";
 import { LongPress } from "./long-press.js";
 import type { StatusMessage } from "./status-screens.js";
 import { StepBackoff } from "./step-backoff.js";
+import { WifiLink } from "./wifi-link.js";
 
 export { BOOT_DEFAULTS, type BootInfo, type BootOptions, type BootStateName } from "./boot-options.js";
 
@@ -45,9 +46,8 @@ export class BootMachine {
   #device: PlayerDevice | undefined;
   /** The last device's stop, awaited before the next device starts on the same display. */
   #stopping: Promise<void> = Promise.resolve();
-  /** The network the station is on (or joining), to tell a settings change that needs a new join. */
-  #joined: WifiSettings | undefined;
-  #wifiUp = false;
+  /** Undefined on a host that is always online. */
+  readonly #wifi: WifiLink | undefined;
   #clockSynced = false;
   #registering = false;
   #renewing = false;
@@ -60,6 +60,7 @@ export class BootMachine {
   constructor(host: Host, options: BootOptions) {
     this.#host = host;
     this.#options = options;
+    this.#wifi = host.wifi ? new WifiLink(host.wifi, host.timers, options.wifiTimeoutMs ?? BOOT_DEFAULTS.wifiTimeoutMs) : undefined;
     this.#backoff = new StepBackoff(host.clock, host.random, options.backoff ?? BOOT_DEFAULTS.backoff);
     this.#codeScreen = new CodeScreen(host.timers, host.clock, options.preview, options.codeShowMs ?? BOOT_DEFAULTS.codeShowMs);
     this.#longPress = new LongPress(host.timers, options.longPressMs ?? BOOT_DEFAULTS.longPressMs, () => {
@@ -87,7 +88,7 @@ export class BootMachine {
       attempts: this.#backoff.attempts,
       retryInMs: this.#backoff.retryInMs,
       lastError: this.#backoff.lastError,
-      wifiUp: this.#wifiUp,
+      wifiUp: this.#wifi ? this.#wifi.up : true,
       registered: this.#credentials !== undefined,
       code: this.#codeScreen.code,
     });
@@ -159,51 +160,31 @@ export class BootMachine {
   }
 
   #joinWifi(): void {
-    const wifi = this.#host.wifi;
-    if (!wifi) {
-      this.#wifiUp = true;
+    const link = this.#wifi;
+    if (!link) {
       this.#syncClock();
       return;
     }
     const wanted = this.#settings?.wifi;
     if (!wanted || wanted.ssid === "") {
-      if (this.#joined) wifi.disconnect();
-      this.#joined = undefined;
-      this.#wifiUp = false;
+      link.leave();
       this.#enter("provisioning", setUpStatus());
       return;
     }
-    if (this.#wifiUp && this.#joined && sameWifi(this.#joined, wanted)) {
+    if (link.isUpOn(wanted)) {
       this.#syncClock();
       return;
     }
     this.#enter("wifi", wifiStatus());
-    const generation = this.#generation;
-    this.#joined = wanted;
-    this.#wifiUp = false;
-    this.#setTimer(() => {
-      wifi.disconnect();
-      this.#joined = undefined;
-      this.#retry("wifi", "no connection", () => this.#joinWifi());
-    }, this.#options.wifiTimeoutMs ?? BOOT_DEFAULTS.wifiTimeoutMs);
-    wifi.connect(wanted.ssid, wanted.password, {
-      onConnected: () => {
-        if (generation !== this.#generation || this.#state !== "wifi") return;
-        this.#clearTimer();
-        this.#wifiUp = true;
+    // Link events are not tied to a generation: a loss matters whatever runs on the link by then.
+    link.join(wanted, {
+      joined: () => {
         this.#backoff.succeeded("wifi");
         this.#log("info", "wifi: connected");
         this.#syncClock();
       },
-      onDisconnected: (reason) => {
-        // A loss after the step that joined: reported once for the connection, whatever state runs now.
-        if (this.#joined !== wanted) return;
-        this.#joined = undefined;
-        const wasUp = this.#wifiUp;
-        this.#wifiUp = false;
-        if (wasUp) this.#wifiLost(reason);
-        else if (generation === this.#generation) this.#retry("wifi", reason, () => this.#joinWifi());
-      },
+      failed: (reason) => this.#retry("wifi", reason, () => this.#joinWifi()),
+      lost: (reason) => this.#wifiLost(reason),
     });
   }
 
@@ -412,11 +393,7 @@ export class BootMachine {
         (error: unknown) => this.#log("error", `session stop failed: ${errorMessage(error)}`),
       );
     }
-    if (wifi && this.#host.wifi && this.#joined) {
-      this.#joined = undefined;
-      this.#wifiUp = false;
-      this.#host.wifi.disconnect();
-    }
+    if (wifi) this.#wifi?.leave();
   }
 
   #enter(state: BootStateName, screen: StatusMessage | undefined): void {
@@ -468,10 +445,6 @@ export class BootMachine {
   #log(level: LogLevel, message: string): void {
     this.#host.log.write(level, message);
   }
-}
-
-function sameWifi(a: WifiSettings, b: WifiSettings): boolean {
-  return a.ssid === b.ssid && a.password === b.password;
 }
 
 export function createBootMachine(host: Host, options: BootOptions): BootMachine {

@@ -65,7 +65,7 @@ interface Rig {
   states: BootStateName[];
 }
 
-function rig(options: { wifi?: typeof WIFI; credentials?: Credentials; clockSynced?: boolean; boot?: Partial<BootOptions> } = {}): Rig {
+function rig(options: { wifi?: typeof WIFI; credentials?: Credentials; clockSynced?: boolean; networkPorts?: boolean; boot?: Partial<BootOptions> } = {}): Rig {
   const host = createVirtualHost(3);
   host.timers.wallClockSynced = options.clockSynced ?? true;
   const wifi = new VirtualWifi();
@@ -74,8 +74,10 @@ function rig(options: { wifi?: typeof WIFI; credentials?: Credentials; clockSync
     host.timers.wallClockSynced = true;
   };
   const button = new VirtualButton();
-  host.wifi = wifi;
-  host.timeSync = sync;
+  if (options.networkPorts !== false) {
+    host.wifi = wifi;
+    host.timeSync = sync;
+  }
   host.button = button;
   const broker = new ScriptedBroker(host, {});
   const settings = new MemorySettings(deviceSettings(), options.wifi, options.credentials);
@@ -157,13 +159,11 @@ test("a stored device boots straight to the session; a host without Wi-Fi or SNT
   assert.deepEqual(r.states, ["loading", "wifi", "session", "playing"]);
   await finish(r);
 
-  const bare = rig({ credentials: CREDENTIALS });
-  delete bare.host.wifi;
-  delete bare.host.timeSync;
-  bare.host.timers.wallClockSynced = false;
+  const bare = rig({ credentials: CREDENTIALS, networkPorts: false, clockSynced: false });
   bare.machine.start();
   await bare.host.timers.advance(100);
   assert.equal(bare.machine.state, "playing", "no Wi-Fi settings needed where there is no Wi-Fi");
+  assert.equal(bare.machine.info().wifiUp, true);
   await finish(bare);
 });
 
@@ -410,6 +410,49 @@ test("unusable stored credentials mean registering again; an unusable setting wa
   await bad.host.timers.advance(100);
   assert.equal(bad.machine.state, "playing");
   await finish(bad);
+});
+
+test("with a preview, art plays while registering and the code takes 20 s of every minute", async () => {
+  const preview = {
+    log: [] as string[],
+    start(display: unknown) {
+      this.log.push(display === undefined ? "start without display" : "start");
+    },
+    stop() {
+      this.log.push("stop");
+    },
+  };
+  const r = rig({ wifi: WIFI, boot: { preview } });
+  r.machine.start();
+  assert.equal(r.machine.state, "registration");
+  assert.deepEqual(preview.log, ["start"], "art at once, before there is a code");
+  r.registration.code("ABC234", r.host.clock.wallTimeMs()! + 15 * 60_000);
+  assert.deepEqual(preview.log, ["start", "stop"]);
+  assertScreen(r.panel, "Code ABC234 makapix.club 15min left", "info", "the code replaces the art");
+  await r.host.timers.advance(19_999);
+  assert.equal(preview.log.length, 2, "the code stays up 20 s");
+  await r.host.timers.advance(1);
+  assert.deepEqual(preview.log, ["start", "stop", "start"], "then art again");
+  await r.host.timers.advance(40_000);
+  assert.deepEqual(preview.log, ["start", "stop", "start", "stop"], "and the code again a minute after it first showed");
+  assertScreen(r.panel, "Code ABC234 makapix.club 14min left", "info", "one minute less");
+  await r.host.timers.advance(20_000);
+  r.registration.registered(CREDENTIALS);
+  assert.deepEqual(preview.log.slice(-2), ["start", "stop"], "registered: the preview stops");
+  await r.host.timers.advance(100);
+  assert.equal(r.machine.state, "playing");
+  await finish(r);
+});
+
+test("what the website changes on the panel is saved through the settings store", async () => {
+  const saved: number[] = [];
+  const r = rig({ wifi: WIFI, credentials: CREDENTIALS });
+  (r.settings as MemorySettings & { savePanel(panel: { brightness: number }): void }).savePanel = (panel) => saved.push(panel.brightness);
+  r.machine.start();
+  await r.host.timers.advance(100);
+  r.machine.device!.player.controls.setBrightness(35);
+  assert.deepEqual(saved, [35]);
+  await finish(r);
 });
 
 test("every boot text fits a 64×32 panel: whole words, at most 16 characters a line, no ellipsis", () => {
