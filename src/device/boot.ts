@@ -286,8 +286,13 @@ export class BootMachine {
   #createSession(): void {
     const settings = this.#settings;
     const credentials = this.#credentials;
+    if (!settings || !credentials) return;
+    if (!this.#display) this.#ensureDisplay(settings);
     const display = this.#display;
-    if (!settings || !credentials || !display) return;
+    if (!display) {
+      this.#retry("session", "no panel", () => this.#startSession());
+      return;
+    }
     let device: PlayerDevice;
     try {
       device = createPlayerDevice(this.#host, display, { ...settings.device, credentials });
@@ -415,9 +420,16 @@ export class BootMachine {
     const current = this.#panelSettings;
     if (this.#display && current && current.width === panel.width && current.height === panel.height && current.colorDepth === panel.colorDepth) return;
     if (this.#display && !settings) return;
-    this.#display?.stop();
-    this.#display = createPanelDisplay(this.#host, this.#options.panel, panel);
-    this.#panelSettings = panel;
+    try {
+      const display = createPanelDisplay(this.#host, this.#options.panel, panel);
+      this.#display?.stop();
+      this.#display = display;
+      this.#panelSettings = panel;
+    } catch (error) {
+      // A panel that cannot be set up (a driver out of DMA memory) must not stop the machine: it can
+      // still be provisioned over serial, and the session step tries the panel again.
+      this.#log("error", `panel not set up: ${errorMessage(error)}`);
+    }
   }
 
   #show(screen: StatusMessage): void {

@@ -21,8 +21,14 @@ class RecordingPanel implements PixelPush {
   begins = 0;
   last = new Uint8Array(0);
   brightness = -1;
+  /** The next begins throw (a driver out of memory). */
+  failBegins = 0;
   readonly stats: RefreshStats = { framesPushed: 0, refreshHz: 0 };
   begin(config: PanelConfig): void {
+    if (this.failBegins > 0) {
+      this.failBegins--;
+      throw new Error("no DMA memory");
+    }
     this.config = config;
     this.begins++;
   }
@@ -410,6 +416,22 @@ test("unusable stored credentials mean registering again; an unusable setting wa
   await bad.host.timers.advance(100);
   assert.equal(bad.machine.state, "playing");
   await finish(bad);
+});
+
+test("a panel that cannot be set up does not stop the machine: the session step tries it again", async () => {
+  const r = rig({ wifi: WIFI, credentials: CREDENTIALS });
+  r.panel.failBegins = 2;
+  r.machine.start();
+  await r.host.timers.advance(0);
+  assert.equal(r.machine.state, "session");
+  assert.ok(r.host.log.has("panel not set up: no DMA memory"));
+  assert.equal(r.machine.info().lastError, "no panel");
+  assert.equal(r.host.timers.pending, 1, "one retry timer");
+  await r.host.timers.advance(r.machine.info().retryInMs!);
+  await r.host.timers.advance(100);
+  assert.equal(r.machine.state, "playing");
+  assert.equal(r.panel.begins, 1);
+  await finish(r);
 });
 
 test("with a preview, art plays while registering and the code takes 20 s of every minute", async () => {
