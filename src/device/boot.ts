@@ -64,6 +64,7 @@ export class BootMachine {
     this.#backoff = new StepBackoff(host.clock, host.random, options.backoff ?? BOOT_DEFAULTS.backoff);
     this.#codeScreen = new CodeScreen(host.timers, host.clock, options.preview, options.codeShowMs ?? BOOT_DEFAULTS.codeShowMs);
     this.#longPress = new LongPress(host.timers, options.longPressMs ?? BOOT_DEFAULTS.longPressMs, () => {
+      if (this.#state === "stopped") return;
       this.#log("warn", "button held: factory reset");
       this.factoryReset();
     });
