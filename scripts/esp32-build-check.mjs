@@ -126,6 +126,21 @@ for (const build of builds) {
     `${p}: the app entry is hosts/esp32/main, with the SDK's wifi, sntp and digital modules`,
     `creation main: ${creationMain}; missing: ${app.filter((name) => !moduleNames.includes(name)).join(" ") || "none"}`,
   );
+  // main is not preloaded, so xsl does not resolve its imports: an SDK module missing from the build
+  // (or built under another name) would only fail on the board. Every value import of hosts/esp32's
+  // modules by bare name must name a module of this build.
+  const sdkImports = new Set();
+  for (const file of readdirSync(join(root, "hosts", "esp32")).filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"))) {
+    const text = readFileSync(join(root, "hosts", "esp32", file), "utf8");
+    for (const match of text.matchAll(/^import (?!type )[^"]*"([^".][^"]*)";$/gm)) sdkImports.add(match[1]);
+  }
+  const buildName = (name) => (name.startsWith("embedded:") ? `~.embedded/${name.slice("embedded:".length)}` : name);
+  const unresolved = [...sdkImports].filter((name) => name !== "mc/config" && !moduleNames.includes(buildName(name)));
+  check(
+    sdkImports.size > 0 && unresolved.length === 0,
+    `${p}: every SDK module hosts/esp32 imports is in the build (${[...sdkImports].sort().join(", ")})`,
+    `not in the build: ${unresolved.join(" ")}`,
+  );
   const missing = srcModules().filter((name) => !moduleNames.includes(name));
   check(missing.length === 0, `${p}: every module of src/ is in the build (${moduleNames.filter((n) => n.startsWith("src/")).length})`, `missing: ${missing.join(" ")}`);
 

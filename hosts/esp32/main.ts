@@ -1,11 +1,13 @@
 // The firmware as an ESP32 app: the SDK bindings of every port (hosts/moddable), the HUB75 panel with
 // the board's pins, Wi-Fi through the SDK `wifi` module, SNTP through the SDK `sntp` module, the
-// factory-reset button where the board has one, and the boot machine (src/device/boot.ts) doing the
-// rest: set-up screen, Wi-Fi, clock, registration, session, and recovery from each.
+// factory-reset button where the board has one, a restart for the serial reboot command, and the boot
+// machine (src/device/boot.ts) doing the rest: set-up screen, Wi-Fi, clock, registration, session, and
+// recovery from each.
 // The board settings come from the build configuration (hosts/esp32/manifest.json: memoryClass, hub75
 // pins, resetButton; the SDK's config.sntp). Until the settings store and the registration client are
 // wired in, interim-services.ts stands in for them.
 
+import System from "system";
 import config from "mc/config";
 import { createBootMachine } from "../../src/device/boot.js";
 import type { DeviceConfig, PanelSize } from "../../src/device/config.js";
@@ -53,6 +55,7 @@ const machine = createBootMachine(host, {
   registration: new MissingRegistration(),
   panel: new Hub75Panel(hub75, hub75.panelWidth),
   fallbackPanel: { panel: { size: panelSize }, memoryClass: board.memoryClass },
+  reboot: () => System.restart(),
 });
 machine.start();
 trace(`makapix: ${board.board}, ${panelSize} panel, ${board.memoryClass} memory class\n`);

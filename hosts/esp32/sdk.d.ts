@@ -1,6 +1,6 @@
 // The parts of the Moddable SDK modules that hosts/esp32 uses, declared only so that `tsc -p
 // tsconfig.json` checks this folder on a machine without the SDK. Moddable builds use the SDK's own
-// typings ($(MODDABLE)/typings: wifi.d.ts, sntp.d.ts, mc/config.d.ts, embedded_io/digital.d.ts, through
+// typings ($(MODDABLE)/typings: wifi.d.ts, sntp.d.ts, mc/config.d.ts, embedded_io/digital.d.ts, embedded_io/system.d.ts, through
 // the manifests); this file is in no manifest. The bindings cast to small local shapes, so both sets of
 // declarations type-check them.
 
@@ -37,5 +37,11 @@ declare module "embedded:io/digital" {
     constructor(options: { pin: number; mode: number; edge?: number; onReadable?: (this: Digital) => void });
     read(): 0 | 1;
     close(): void;
+  }
+}
+
+declare module "embedded:io/system" {
+  export default class System {
+    static restart(): void;
   }
 }
