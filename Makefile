@@ -3,12 +3,12 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: help setup moddable sim build check test test-unit test-xs test-moddable test-oracle test-e2e test-native bench demo certs xsnap clean
+.PHONY: help setup moddable sim build check test test-unit test-xs test-moddable test-oracle test-e2e test-native bench demo certs xsnap clean provision
 
 help: ## this list
-	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-setup: ## install what a fresh Debian machine lacks (mosquitto, openssl, imagemagick, chromium, npm packages) and build the XS engines
+setup: ## install what a fresh Debian machine lacks (mosquitto, openssl, imagemagick, chromium, GTK + Xvfb, npm packages), build the XS engines and the Moddable SDK
 	@bash scripts/setup.sh
 
 build: setup ## transpile TypeScript to build/ (esbuild)
@@ -29,10 +29,10 @@ test-xs: setup ## the unit tests inside the XS engine only
 test-oracle: setup ## differential tests against reference libraries (mqtt-packet, sharp, ImageMagick, pngjs, upng-js…)
 	@$(NODE) scripts/test.mjs oracle
 
-test-moddable: setup ## the real Moddable SDK: unit tests inside a preloaded simulator app, linker and ESP32 build checks
+test-moddable: setup ## the real Moddable SDK: unit tests in a preloaded simulator app, linker and ESP32 checks, simulator e2e
 	@$(NODE) scripts/test.mjs moddable
 
-moddable: ## build the project's copy of the Moddable SDK once (.tmp/moddable-sdk-VERSION), or check $$MODDABLE
+moddable: ## build the project's copy of the Moddable SDK once (.tmp/moddable-sdk-VERSION), or check your own MODDABLE
 	@bash scripts/moddable-sdk.sh >/dev/null
 
 test-e2e: setup ## end-to-end tests: real Mosquitto (mTLS), demo service and vault, HTTP(S), headless Chromium
@@ -77,6 +77,19 @@ demo: setup ## local mTLS broker, demo Makapix service and the virtual device; p
 sim: setup ## the firmware as a Moddable app in the SDK's simulator, against a local mTLS broker and the demo service (Ctrl-C stops all)
 	@$(NODE) scripts/build.mjs && $(NODE) build/tools/sim.js $(SIM_ARGS)
 
+# Serial provisioning of a board (or, with TCP=host:port, the virtual device or the simulator).
+WIFI ?=
+CERTS ?=
+TCP ?=
+PROVISION_ARGS ?=
+# The Wi-Fi text goes through the environment untouched ($(value): no make or shell expansion), so a
+# password may hold $, quotes or spaces.
+provision: export PROVISION_WIFI := $(value WIFI)
+provision: ## give a player Wi-Fi and certificates over serial: PORT=/dev/ttyUSB0 (or TCP=host:port) WIFI="ssid:password" [CERTS=dir with ca.pem cert.pem key.pem] [PROVISION_ARGS=--register]
+	@$(NODE) scripts/build.mjs && $(NODE) build/tools/provision.js \
+	  $(if $(TCP),--tcp "$(TCP)",$(if $(PORT),--port "$(PORT)")) \
+	  $(if $(value WIFI),--wifi-env PROVISION_WIFI) $(if $(CERTS),--certs "$(CERTS)") $(PROVISION_ARGS)
+
 certs: ## dev CA, broker and one player certificate under .tmp/certs (private keys stay there)
 	@bash certs/make-dev-certs.sh ca .tmp/certs && bash certs/make-dev-certs.sh player .tmp/certs $$(cat /proc/sys/kernel/random/uuid)
 
@@ -97,5 +110,5 @@ esp32-check: ## without ESP-IDF: both ESP32 builds compile (xsc), link (xsl prel
 xsnap: ## build the standalone xsnap used by the XS test tier
 	@bash scripts/build-xsnap.sh
 
-clean: ## remove build outputs
+clean: ## remove build outputs and the SDK copy (.tmp)
 	rm -rf build .tmp

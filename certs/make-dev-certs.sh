@@ -5,7 +5,8 @@
 #   certs/make-dev-certs.sh ca DIR              CA (RSA 4096) + broker certificate (RSA 4096, SAN localhost/127.0.0.1)
 #   certs/make-dev-certs.sh player DIR KEY      player certificate for KEY (a UUID), signed by DIR's CA
 #
-# Set DEV_CERT_BITS=2048 to make the CA and broker keys faster to generate (tests do).
+# Set DEV_CERT_BITS=2048 to make the CA and broker keys faster to generate (tests do), and
+# DEV_PLAYER_DAYS=N for a player certificate valid N days instead of 1095 (renewal tests and demos).
 set -euo pipefail
 
 usage() { sed -n '2,8p' "$0" >&2; exit 2; }
@@ -39,7 +40,7 @@ case "$command" in
     openssl req -new -key "$dir/player-$key.key" -sha256 -out "$dir/player-$key.csr" -subj "/C=US/O=Makapix/CN=$key"
     printf '%s\n' "subjectAltName=DNS:player-$key" "extendedKeyUsage=clientAuth" > "$dir/player-$key.ext"
     openssl x509 -req -in "$dir/player-$key.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
-      -days 1095 -sha256 -extfile "$dir/player-$key.ext" -out "$dir/player-$key.crt" 2>/dev/null
+      -days "${DEV_PLAYER_DAYS:-1095}" -sha256 -extfile "$dir/player-$key.ext" -out "$dir/player-$key.crt" 2>/dev/null
     rm -f "$dir/player-$key.csr" "$dir/player-$key.ext"
     echo "$dir/player-$key.crt"
     ;;

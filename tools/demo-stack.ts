@@ -1,5 +1,6 @@
 // The demo Makapix service on a local broker started by local-broker.ts, sharing its CA so the player
-// trusts the vault's HTTPS certificate with the same CA it uses for the broker.
+// trusts the vault's and the API's HTTPS certificate with the same CA it uses for the broker, and the
+// API issues player certificates from that CA (so a device registered through it can connect).
 
 import { startDemoService, type DemoService, type DemoServiceOptions } from "./demo-service/service.js";
 import { tlsFromCertsDir } from "./demo-service/vault.js";
@@ -11,6 +12,8 @@ export function startServiceOn(broker: TestBroker, options: Omit<DemoServiceOpti
     username: SERVICE_USER,
     password: broker.servicePassword,
     vaultTls: tlsFromCertsDir(broker.certsDir),
+    certsDir: broker.certsDir,
+    playerBroker: { host: "localhost", port: broker.playerPort },
     ...options,
   });
 }

@@ -5,6 +5,7 @@ import { randomFillSync } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Clock, Host, Log, LogLevel, Random, TimerId, Timers } from "../../src/ports.js";
 import { NodeNetwork, type NodeNetworkOptions } from "./network.js";
+import { FileStorage } from "./storage.js";
 
 class NodeTimers implements Timers {
   readonly #active = new Map<TimerId, NodeJS.Timeout>();
@@ -74,7 +75,15 @@ export interface NodeHost extends Host {
   timers: NodeTimers;
 }
 
+export interface NodeHostOptions {
+  network?: NodeNetworkOptions;
+  /** A data folder (the virtual device's `--data DIR`): `storage` keeps its files in `DIR/makapix/`. */
+  dataDirectory?: string;
+}
+
 /** `network.writableBytes` gives sockets lwIP's small send window and "would block" (for tests). */
-export function createNodeHost(log: Log = new NodeLog(), options: { network?: NodeNetworkOptions } = {}): NodeHost {
-  return { network: new NodeNetwork(options.network), timers: new NodeTimers(), clock: nodeClock, random: nodeRandom, log };
+export function createNodeHost(log: Log = new NodeLog(), options: NodeHostOptions = {}): NodeHost {
+  const host: NodeHost = { network: new NodeNetwork(options.network), timers: new NodeTimers(), clock: nodeClock, random: nodeRandom, log };
+  if (options.dataDirectory !== undefined) host.storage = new FileStorage(options.dataDirectory, "makapix");
+  return host;
 }

@@ -244,7 +244,7 @@ function integerIn(value: unknown, fallback: number, minimum: number, maximum: n
 }
 
 /** PEM text with at least one block of `label` ("PRIVATE KEY" must be unencrypted PKCS#8). */
-function readPem(value: unknown, field: string, label: string, maximum: number): string {
+export function readPem(value: unknown, field: string, label: string, maximum: number): string {
   if (value === undefined || value === "") throw new DeviceConfigError(field, "missing", "missing");
   if (typeof value !== "string") throw new DeviceConfigError(field, "invalid", "not PEM text");
   if (value.length > maximum) throw new DeviceConfigError(field, "invalid", `longer than ${maximum} characters`);
@@ -256,7 +256,8 @@ function readPem(value: unknown, field: string, label: string, maximum: number):
   return value;
 }
 
-function isLowercaseUuid(text: string): boolean {
+/** A player key's shape: 36 characters, lowercase hex and four dashes. */
+export function isLowercaseUuid(text: string): boolean {
   if (text.length !== 36) return false;
   for (let i = 0; i < 36; i++) {
     const code = text.charCodeAt(i);
@@ -270,7 +271,7 @@ function isLowercaseUuid(text: string): boolean {
 }
 
 /** Letters, digits, '.', '-', '_' (names and IPv4) or ':' (IPv6): no scheme, path, port or spaces. */
-function isHostName(text: string): boolean {
+export function isHostName(text: string): boolean {
   let colons = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -12,6 +12,7 @@ import { ArtworkPipeline } from "../art/pipeline.js";
 import { Display } from "../display/display.js";
 import type { Rotation } from "../display/geometry.js";
 import { MakapixPlayer, type DisplaySettings } from "../makapix/player.js";
+import { ViewJournal } from "../makapix/view-journal.js";
 import type { Scheduler } from "../makapix/scheduler.js";
 import { HttpClient } from "../net/http.js";
 import type { Host, PixelPush } from "../ports.js";
@@ -88,6 +89,8 @@ export class PlayerDevice {
       ...(checked.initialChannel ? { initialChannel: checked.initialChannel } : {}),
       ...(checked.scheduler ? { scheduler: checked.scheduler } : {}),
       ...(checked.mqtt ? { mqtt: checked.mqtt } : {}),
+      // Views not yet acknowledged survive a reboot wherever the host can store them.
+      ...(host.storage ? { viewJournal: new ViewJournal(host.storage, host.log) } : {}),
     });
     observeSessionStatus(this.player, this.display, host.clock);
   }

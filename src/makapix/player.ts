@@ -12,6 +12,7 @@ import { RequestBroker } from "./requests.js";
 import { Scheduler, type ArtworkStage, type SchedulerOptions } from "./scheduler.js";
 import { playerTopics, redactKey } from "./topics.js";
 import { ViewReporter } from "./views.js";
+import type { ViewJournal } from "./view-journal.js";
 
 /** Panel settings the website can change (the display implements them). */
 export interface DisplaySettings {
@@ -36,6 +37,8 @@ export interface MakapixPlayerOptions {
   scheduler?: SchedulerOptions;
   /** Session tuning (tests shorten the back-off). */
   mqtt?: Pick<MqttClientOptions, "backoff" | "keepAliveSeconds" | "connectTimeoutMs">;
+  /** Keeps unacknowledged views across reboots (view-journal.ts); without it they live in memory. */
+  viewJournal?: ViewJournal;
 }
 
 /** What the panel should tell the user about the connection, when something is wrong. */
@@ -88,7 +91,7 @@ export class MakapixPlayer {
         mirror: options.display.mirror,
       }),
     });
-    this.views = new ViewReporter(host, this.client, key, topics);
+    this.views = new ViewReporter(host, this.client, key, topics, options.viewJournal ? { journal: options.viewJournal } : {});
     this.controls = this.#controls();
     this.commands = new CommandDispatcher(host, this.client, topics, this.controls, { capabilities: options.capabilities });
     this.scheduler.observe({

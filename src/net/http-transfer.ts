@@ -6,7 +6,7 @@ import type { Host, Socket, SocketHandlers, TimerId } from "../ports.js";
 import type { SocketWriter } from "../util/socket-writer.js";
 import { utf8EncodeInto } from "../util/utf8.js";
 import { HttpError, classifySocketError, isRetryable } from "./errors.js";
-import type { HttpRequestOptions, HttpResult, HttpSink } from "./http.js";
+import type { HttpMethod, HttpRequestInit, HttpRequestOptions, HttpResult, HttpSink } from "./http.js";
 import type { HttpResponseParser, ResponseHead } from "./http-parse.js";
 import { parseRetryAfter, retryDelayMs } from "./retry.js";
 import { formatUrl, parseHttpUrl, resolveUrl, type HttpUrl } from "./url.js";
@@ -31,6 +31,13 @@ export class Transfer {
   readonly #host: Host;
   readonly #settings: Required<HttpRequestOptions>;
   readonly #sink: HttpSink;
+  /** Extra header lines as the caller gave them; checked and joined ("Name: value\r\n" each) by start(). */
+  readonly #headerLines: readonly string[];
+  #headers = "";
+  readonly #contentType: string;
+  readonly #anyStatus: boolean;
+  #method: HttpMethod;
+  #body: Uint8Array | undefined;
   readonly #resolve: (result: HttpResult) => void;
   readonly #reject: (error: HttpError) => void;
   #url: HttpUrl | undefined;
@@ -57,6 +64,7 @@ export class Transfer {
     client: ClientResources,
     host: Host,
     settings: Required<HttpRequestOptions>,
+    init: HttpRequestInit,
     sink: HttpSink,
     resolve: (result: HttpResult) => void,
     reject: (error: HttpError) => void,
@@ -65,12 +73,21 @@ export class Transfer {
     this.#host = host;
     this.#settings = settings;
     this.#sink = sink;
+    this.#method = init.method ?? "GET";
+    this.#body = init.body;
+    this.#anyStatus = init.anyStatus === true;
+    this.#contentType = init.contentType ?? "application/json";
+    this.#headerLines = init.headers ?? [];
     this.#resolve = resolve;
     this.#reject = reject;
   }
 
   start(text: string): void {
     try {
+      let headers = "";
+      for (const line of this.#headerLines) headers += checkedHeaderLine(line) + "\r\n";
+      this.#headers = headers;
+      checkedHeaderLine(`Content-Type: ${this.#contentType}`);
       this.#url = parseHttpUrl(text);
     } catch (error) {
       this.fail(asHttpError(error, "url"), true);
@@ -148,15 +165,27 @@ export class Transfer {
     this.#connected = true;
     this.#clearTimer("connect");
     const url = this.#url!;
+    const body = this.#body;
+    const framing = body ? `Content-Type: ${this.#contentType}\r\nContent-Length: ${body.length}\r\n` : this.#method === "POST" ? "Content-Length: 0\r\n" : "";
     const request =
-      `GET ${url.target} HTTP/1.1\r\nHost: ${url.authority}\r\nUser-Agent: ${this.#settings.userAgent.replace(/[\x00-\x1f\x7f]/g, "")}\r\n` +
-      "Accept: */*\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n";
+      `${this.#method} ${url.target} HTTP/1.1\r\nHost: ${url.authority}\r\nUser-Agent: ${this.#settings.userAgent.replace(/[\x00-\x1f\x7f]/g, "")}\r\n` +
+      `Accept: */*\r\nAccept-Encoding: identity\r\n${this.#headers}${framing}Connection: close\r\n\r\n`;
     // The head buffer is free until the response starts, so the request is encoded there.
-    let length: number;
+    const buffer = this.#client.headBuffer;
+    let length = -1;
     try {
-      length = utf8EncodeInto(request, this.#client.headBuffer, 0);
+      length = utf8EncodeInto(request, buffer, 0);
     } catch {
-      this.fail(new HttpError("url", `request longer than ${this.#client.headBuffer.length} bytes`), true);
+      // too long: reported below
+    }
+    if (length >= 0 && body) {
+      if (length + body.length <= buffer.length) {
+        buffer.set(body, length);
+        length += body.length;
+      } else length = -1;
+    }
+    if (length < 0) {
+      this.fail(new HttpError("url", `request longer than ${buffer.length} bytes`), true);
       return;
     }
     this.#lastActivityMs = this.#host.clock.monotonicMs();
@@ -224,6 +253,10 @@ export class Transfer {
         throw new HttpError("redirect", `more than ${this.#settings.maximumRedirects} redirects`, head.status);
       }
       const next = resolveUrl(url, head.location);
+      if (this.#method !== "GET" && head.status !== 307 && head.status !== 308) {
+        this.#method = "GET";
+        this.#body = undefined;
+      }
       this.#redirects++;
       this.#closeConnection();
       this.#url = next;
@@ -235,7 +268,7 @@ export class Transfer {
       }, 0);
       return;
     }
-    if (head.status < 200 || head.status > 299) {
+    if ((head.status < 200 || head.status > 299) && !this.#anyStatus) {
       const retryAfter = head.retryAfter === undefined ? undefined : parseRetryAfter(head.retryAfter, this.#host.clock.wallTimeMs());
       throw new HttpError("status", `${head.status} from ${url.authority}`, head.status, retryAfter);
     }
@@ -249,7 +282,13 @@ export class Transfer {
     this.#begun = true;
     this.#bodyBytes = 0;
     this.#callSink("begin", () =>
-      this.#sink.begin({ status: head.status, url: formatUrl(url), contentLength: head.contentLength, contentType: head.contentType }),
+      this.#sink.begin({
+        status: head.status,
+        url: formatUrl(url),
+        contentLength: head.contentLength,
+        contentType: head.contentType,
+        ...(head.retryAfter !== undefined ? { retryAfterMs: parseRetryAfter(head.retryAfter, this.#host.clock.wallTimeMs()) } : {}),
+      }),
     );
   }
 
@@ -360,6 +399,14 @@ export class Transfer {
     else if (which === "total") this.#totalTimer = undefined;
     else this.#retryTimer = undefined;
   }
+}
+
+/** A header line a caller supplied must stay one header line: a name, a colon, no CR, LF or NUL. */
+function checkedHeaderLine(line: string): string {
+  let clean = typeof line === "string" && line.indexOf(":") > 0;
+  if (clean) for (const character of line) if (character === "\r" || character === "\n" || character === "\u0000") clean = false;
+  if (!clean) throw new HttpError("url", "a request header line is malformed");
+  return line;
 }
 
 function asHttpError(error: unknown, kind: "url" | "protocol" | "truncated"): HttpError {

@@ -1,4 +1,4 @@
-// A streaming HTTP/1.1 GET client over the Network port: http and https, redirects, timeouts on the
+// A streaming HTTP/1.1 client (GET, and POST with a small body) over the Network port: http and https, redirects, timeouts on the
 // Timers port, retries with exponential backoff, and the body handed to a sink chunk by chunk as it
 // arrives (never held whole). One request at a time per client: it owns one read buffer and one head
 // buffer, reused for every request. Host names are resolved by the host binding (connectTcp/connectTls
@@ -45,12 +45,36 @@ export interface HttpClientOptions {
 
 export type HttpRequestOptions = Omit<HttpClientOptions, "readBufferBytes" | "headBufferBytes">;
 
+export type HttpMethod = "GET" | "POST";
+
+/** What a request sends besides its URL (GET with no extra headers when omitted). */
+export interface HttpRequestInit {
+  method?: HttpMethod;
+  /**
+   * Extra header lines, e.g. "Authorization: Bearer …" (never logged). A line with CR, LF or no
+   * colon is refused (kind "url").
+   */
+  headers?: readonly string[];
+  /** The request body (sent with Content-Length); head and body must fit the head buffer together. */
+  body?: Uint8Array;
+  /** Content-Type of the body; default "application/json". */
+  contentType?: string;
+  /**
+   * Hand every final response to the sink, whatever its status (an API's 404 or 429 carries a JSON
+   * body worth reading): `begin` reports the status and `result` resolves with it. Statuses are then
+   * the caller's to judge, so they are never retried here. Redirects are still followed.
+   */
+  anyStatus?: boolean;
+}
+
 export interface HttpResponseInfo {
   status: number;
   /** The URL that answered (after redirects). */
   url: string;
   contentLength: number | undefined;
   contentType: string | undefined;
+  /** A Retry-After the response carried (in ms), for `anyStatus` callers judging a 429 or 503. */
+  retryAfterMs?: number | undefined;
 }
 
 /**
@@ -137,6 +161,15 @@ export class HttpClient {
 
   /** GETs `url`, streaming a 2xx body into `sink`. Every failure arrives as an HttpError from `result`. */
   get(url: string, sink: HttpSink, options: HttpRequestOptions = {}): HttpRequest {
+    return this.request(url, {}, sink, options);
+  }
+
+  /**
+   * Sends a request shaped by `init` and streams the response body into `sink` (a 2xx one, or any
+   * with `init.anyStatus`). A 301/302/303 redirect of a POST becomes a GET without the body (as
+   * browsers do); 307/308 repeat it. Every failure arrives as an HttpError from `result`.
+   */
+  request(url: string, init: HttpRequestInit, sink: HttpSink, options: HttpRequestOptions = {}): HttpRequest {
     let transfer: Transfer | undefined;
     const result = new Promise<HttpResult>((resolve, reject) => {
       if (this.#active) {
@@ -144,7 +177,7 @@ export class HttpClient {
         return;
       }
       const settings = { ...this.#defaults, ...withoutUndefined(options) };
-      transfer = new Transfer(this.#resources, this.#host, settings, sink, resolve, reject);
+      transfer = new Transfer(this.#resources, this.#host, settings, init, sink, resolve, reject);
       this.#active = transfer;
       transfer.start(url);
     });

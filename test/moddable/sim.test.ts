@@ -84,4 +84,9 @@ test("the simulator app plays a channel over mTLS, obeys swap_next, and its fram
   const acks = service.commands(playerKey).filter((sent) => sent.commandType === "swap_next");
   assert.equal(acks.length, 2);
   for (const sent of acks) assert.equal(sent.ack?.status, "ok");
+  // Each view's ack came back and was matched: a view asks for one only when none is outstanding.
+  const outcomes = service.viewLog(playerKey);
+  assert.ok(outcomes.length >= 3, `${outcomes.length} views`);
+  assert.deepEqual(outcomes.map((view) => `${view.postId} ${view.outcome} ${view.acked ? "ack asked" : "no ack asked"}`), outcomes.map((view) => `${view.postId} recorded ack asked`));
+  assert.deepEqual(appLines.filter((line) => /views: (no ack|an ack nobody waited)/.test(line)), [], "every view ack reached the app in time");
 });

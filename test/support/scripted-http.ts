@@ -1,5 +1,5 @@
 // A scripted HTTP server on the virtual network, for client unit tests that run in Node and XS:
-// every connection's request is gathered until its blank line, then handed to the test's `respond`
+// every connection's request is gathered until its blank line (and its Content-Length body), then handed to the test's `respond`
 // function, which answers with raw bytes (in slices if it likes) and may close or break the connection.
 
 import { utf8Decode, utf8Encode } from "../../src/util/utf8.js";
@@ -10,8 +10,10 @@ export interface Exchange {
   /** 0 for the first connection, 1 for the next… */
   index: number;
   connection: VirtualConnection;
-  /** The request head as text ("GET /x HTTP/1.1\r\nHost: …"). */
+  /** The request head as text ("GET /x HTTP/1.1\r\nHost: …"), without the body. */
   request: string;
+  /** The request body as text ("" when there is none). */
+  body: string;
   /** Sends bytes to the client, optionally in slices. */
   send(bytes: Uint8Array | string, sliceBytes?: number): void;
   /** The server closes the connection (on the Node host this arrives as "connection closed by peer"). */
@@ -42,12 +44,16 @@ export class ScriptedHttpServer {
         received: (bytes) => {
           if (answered) return;
           head += utf8Decode(bytes, 0, bytes.length);
-          if (!head.includes("\r\n\r\n")) return;
+          const blank = head.indexOf("\r\n\r\n");
+          if (blank < 0) return;
+          const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head.slice(0, blank))?.[1] ?? 0);
+          if (head.length < blank + 4 + length) return; // the test bodies are ASCII: characters = bytes
           answered = true;
           const exchange: Exchange = {
             index,
             connection,
-            request: head,
+            request: head.slice(0, blank + 4),
+            body: head.slice(blank + 4, blank + 4 + length),
             send: (data, sliceBytes) => {
               const raw = typeof data === "string" ? utf8Encode(data) : data;
               connection.deliver(raw, sliceBytes ?? raw.length);
@@ -94,6 +100,6 @@ export function patternBytes(length: number, seed = 1): Uint8Array {
 }
 
 function reasonFor(status: number): string {
-  const reasons: Record<number, string> = { 200: "OK", 301: "Moved Permanently", 302: "Found", 404: "Not Found", 429: "Too Many Requests", 503: "Service Unavailable" };
+  const reasons: Record<number, string> = { 200: "OK", 201: "Created", 301: "Moved Permanently", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests", 503: "Service Unavailable" };
   return reasons[status] ?? "Whatever";
 }

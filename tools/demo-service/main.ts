@@ -5,7 +5,7 @@
 //   node build/tools/demo-service/main.js --broker mqtt://127.0.0.1:1883 --username U --password P
 //       serves players of an existing broker through its service listener
 //   options: --control-port N (default 8088; 0 = any free port)  --vault-http-port N  --vault-https-port N
-//            --catalogue DIR  --seed N
+//            --catalogue DIR  --seed N  --api-http-port N  --api-https-port N
 // Ctrl-C (or SIGTERM/SIGHUP) stops everything it started.
 
 import { randomUUID } from "node:crypto";
@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   const service = await startDemoService({
     ...connection,
     controlPort: numberArgument("control-port") ?? 8088,
-    ...(broker ? { vaultTls: tlsFromCertsDir(broker.certsDir) } : {}),
+    ...(broker ? { vaultTls: tlsFromCertsDir(broker.certsDir), certsDir: broker.certsDir, playerBroker: { host: "localhost", port: broker.playerPort } } : {}),
+    ...(numberArgument("api-http-port") !== undefined ? { apiHttpPort: numberArgument("api-http-port")! } : {}),
+    ...(numberArgument("api-https-port") !== undefined ? { apiHttpsPort: numberArgument("api-https-port")! } : {}),
     ...(vaultHttpPort !== undefined ? { vaultHttpPort } : {}),
     ...(vaultHttpsPort !== undefined ? { vaultHttpsPort } : {}),
     ...(seed !== undefined ? { seed: Number(seed) } : {}),
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
   });
   console.log(`[demo-service] ${service.catalogue.posts.length} posts; vault ${service.vaultUrls.https} and ${service.vaultUrls.http}`);
   console.log(`[demo-service] control: ${service.controlUrl}  (GET /players, POST /players/{key}/commands)`);
+  console.log(`[demo-service] player API: ${service.apiUrls.https} (and ${service.apiUrls.http}); Add device page: ${service.registerPageUrl}`);
   if (broker) {
     const playerKey = randomUUID();
     const credentials = broker.issuePlayer(playerKey);

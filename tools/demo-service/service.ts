@@ -7,7 +7,15 @@
 //   await service.stop();
 
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
+import { startApi } from "./api.js";
+import { CertificateIssuer } from "./issuer.js";
+import { Lifecycle, type Endpoint, type LifecycleLimits } from "./lifecycle.js";
 import { loadCatalogue, type Catalogue } from "./catalogue.js";
 import { CommandRefused, startControl } from "./control.js";
 import { CountingLimiter } from "./limits.js";
@@ -16,7 +24,9 @@ import { pythonJson, type JsonValue } from "./python-json.js";
 import { ReactionStore } from "./reactions.js";
 import { DEFAULT_REQUEST_LIMITS, pythonIsoformat, RequestHandler, type RequestLimits, type RequestLogEntry } from "./requests.js";
 import { canonicalUuid, isUuid } from "./validate.js";
-import { makeDevTls, startVault, type VaultRequest, type VaultTls } from "./vault.js";
+import { startVault, tlsFromCertsDir, type VaultRequest, type VaultTls } from "./vault.js";
+
+const CERT_SCRIPT = fileURLToPath(new URL("../../../certs/make-dev-certs.sh", import.meta.url));
 
 export interface DemoServiceOptions {
   /** The broker's service listener, e.g. mqtt://127.0.0.1:1883 (local-broker: servicePort). */
@@ -27,8 +37,20 @@ export interface DemoServiceOptions {
   vaultDir?: string;
   /** Catalogue seed (default 1). */
   seed?: number;
-  /** Vault certificate; default: a fresh dev CA from certs/make-dev-certs.sh (see vaultCaPem). */
+  /** Vault (and API) certificate; default: the one in `certsDir`. */
   vaultTls?: VaultTls;
+  /**
+   * A certs/make-dev-certs.sh CA folder (ca.key included): player certificates are issued from it at
+   * registration and renewal. Pass the local broker's (`broker.certsDir`) so that they connect.
+   * Default: a fresh CA in a temporary folder, removed by stop().
+   */
+  certsDir?: string;
+  /** The player broker advertised by provisioning and credentials (default localhost:8883). */
+  playerBroker?: Endpoint;
+  /** Lifecycle limits and certificate lifetimes (tests shorten the code TTL, the first certificate). */
+  lifecycleLimits?: Partial<LifecycleLimits>;
+  apiHttpPort?: number;
+  apiHttpsPort?: number;
   vaultHttpPort?: number;
   vaultHttpsPort?: number;
   /** Control endpoint port on 127.0.0.1: 0 (default) picks a free one, false starts none. */
@@ -52,6 +74,13 @@ export interface DemoService {
   /** The CA a client must trust for the https vault. */
   readonly vaultCaPem: string;
   readonly controlUrl: string | undefined;
+  /** The HTTPS player API (`…/api`, trust vaultCaPem), the same over HTTP, and the "Add device" page. */
+  readonly apiUrls: { https: string; http: string };
+  readonly registerPageUrl: string;
+  /** Provisioned and registered devices (pending codes, certificates, tokens). */
+  readonly lifecycle: Lifecycle;
+  /** What the website's "Add device" does: registers the device showing `code` to the demo user. */
+  registerDevice(code: string, name?: string): Promise<{ status: number; body: unknown }>;
   /** Publishes a command envelope (QoS 1) and returns its command_id; throws CommandRefused over 300/min. */
   sendCommand(playerKey: string, commandType: string, payload?: { [key: string]: JsonValue }): Promise<string>;
   statusOf(playerKey: string): PlayerStatus | undefined;
@@ -91,9 +120,18 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Dem
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
+    let certsDir = options.certsDir;
+    if (certsDir === undefined) {
+      const dir = mkdtempSync(join(tmpdir(), "makapix-demo-ca-"));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      certsDir = join(dir, "certs");
+      const made = spawnSync("bash", [CERT_SCRIPT, "ca", certsDir], { encoding: "utf8", env: { ...process.env, DEV_CERT_BITS: "2048" } });
+      if (made.status !== 0) throw new Error(`certificate script failed: ${made.stderr}`);
+    }
+    const tls = options.vaultTls ?? tlsFromCertsDir(certsDir);
     const vault = await startVault({
       root: catalogue.vaultDir,
-      tls: options.vaultTls ?? makeDevTls(),
+      tls,
       ...(options.vaultHttpPort !== undefined ? { httpPort: options.vaultHttpPort } : {}),
       ...(options.vaultHttpsPort !== undefined ? { httpsPort: options.vaultHttpsPort } : {}),
     });
@@ -102,6 +140,19 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Dem
     const players = new PlayerRegistry(catalogue, timing);
     const reactions = new ReactionStore(catalogue);
     const requests = new RequestHandler({ catalogue, reactions, vaultUrl: vault.httpsUrl }, players, limits);
+
+    let apiBase = "";
+    const lifecycle = new Lifecycle(new CertificateIssuer(certsDir), options.playerBroker ?? { host: "localhost", port: 8883 }, () => apiBase, options.lifecycleLimits, Date.now, log);
+    const api = await startApi({
+      lifecycle,
+      postSource: { catalogue, reactions, vaultUrl: vault.httpsUrl },
+      owner: catalogue.ownerHandle,
+      tls,
+      ...(options.apiHttpPort !== undefined ? { httpPort: options.apiHttpPort } : {}),
+      ...(options.apiHttpsPort !== undefined ? { httpsPort: options.apiHttpsPort } : {}),
+    });
+    cleanups.push(() => api.close());
+    apiBase = api.httpsBase;
     const commandLimiter = new CountingLimiter(limits.commandsPerWindow, limits.commandWindowMs, Date.now);
 
     const client = await mqtt.connectAsync(options.brokerUrl, {
@@ -205,6 +256,10 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Dem
       vaultUrls: { http: vault.httpUrl, https: vault.httpsUrl },
       vaultCaPem: vault.caPem,
       controlUrl,
+      apiUrls: { https: api.httpsBase, http: api.httpBase },
+      registerPageUrl: api.registerPageUrl,
+      lifecycle,
+      registerDevice: (code, name = "Demo player") => lifecycle.register(catalogue.ownerHandle, { registration_code: code, name }),
       sendCommand,
       statusOf(key) {
         const r = record(key);

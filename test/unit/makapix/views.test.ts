@@ -6,6 +6,9 @@ import assert from "node:assert/strict";
 import { ViewReporter, type ViewContext } from "../../../src/makapix/views.js";
 import { settle } from "../../support/virtual-host.js";
 import { PLAYER_KEY, playerSession, publishedJson } from "../../support/makapix-fixture.js";
+import { concatBytes } from "../../support/bytes.js";
+import { encodePacket } from "../../../src/mqtt/encode.js";
+import { utf8Encode } from "../../../src/util/utf8.js";
 
 const ROTATION: ViewContext = { intent: "channel", playOrder: 2, channel: "promoted" };
 
@@ -158,4 +161,26 @@ test("a rate-limited resend that overtakes a view in flight does not make that v
   broker.send({ type: 4, packetId: pending.header.packetId!, reasonCode: 0 });
   await host.timers.advance(30_000);
   assert.deepEqual(views().map((v) => v["post_id"]), [1, 2, 1], "view 1 once more, view 2 only once");
+});
+
+test("an ack read together with the broker's PUBACK (one TCP read) is matched to its view", async () => {
+  // The service answers within milliseconds; a device that polls its socket (the Moddable simulator:
+  // every 20 ms) then reads the PUBACK and the ack in one go, before the publish promise settles.
+  const { host, broker, topics, reporter, views } = await reporterSession();
+  broker.script.puback = () => undefined; // the PUBACK goes out below, glued to the ack
+  broker.script.onPublish = (publish) => {
+    if (!publish.header.topic.endsWith("/view")) return;
+    const sent = publishedJson(publish as Parameters<typeof publishedJson>[0]).body;
+    if (sent["request_ack"] !== true) return;
+    const ack = encodePacket({ type: 3, topic: topics.viewAck, qos: 0, retain: false, dup: false, payload: utf8Encode('{"success":true}') });
+    broker.sendBytes(concatBytes([encodePacket({ type: 4, packetId: publish.header.packetId!, reasonCode: 0 }), ack]));
+  };
+  reporter.report(1, ROTATION);
+  await settle();
+  reporter.report(2, ROTATION);
+  await host.timers.advance(30_000);
+  assert.equal(reporter.statistics.acknowledged, 2);
+  assert.deepEqual(views().map((v) => v["request_ack"]), [true, true], "view 2 asks for its ack: view 1's came");
+  assert.ok(!host.log.has("nobody waited"), "the ack was not taken for a stray one");
+  assert.ok(!host.log.has("no ack for the view"), "no ack timeout");
 });
