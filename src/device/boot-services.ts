@@ -25,7 +25,11 @@ export interface LoadedSettings {
 export interface SettingsSource {
   /** Reads the stored settings; throws when storage cannot be read (the machine retries). */
   load(): LoadedSettings;
-  /** Stores a complete credential set atomically (after registration or renewal); throws on failure. */
+  /**
+   * Stores a complete credential set atomically (after registration or renewal); throws on failure.
+   * After registration the machine loads the settings again, so a store that also keeps what came
+   * with the credentials (the broker, the API token) has it in the session's configuration.
+   */
   saveCredentials(credentials: Credentials): void;
   /** Erases Wi-Fi, credentials and every other setting. */
   factoryReset(): void;

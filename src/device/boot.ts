@@ -252,6 +252,8 @@ export class BootMachine {
         this.#backoff.succeeded("registration");
         try {
           this.#options.settings.saveCredentials(credentials);
+          // Registration may also have set where to connect (the broker it names): read it back.
+          this.#settings = this.#options.settings.load();
         } catch (error) {
           // Play with them all the same; the next boot registers again if they were not kept.
           this.#log("error", `credentials not stored: ${errorMessage(error)}`);

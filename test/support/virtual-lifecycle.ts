@@ -118,9 +118,13 @@ export class MemorySettings implements SettingsSource {
     return { wifi: this.wifi, device: this.device, credentials: this.credentials };
   }
 
+  /** Where the next registration says to connect (what a real store keeps from RegisteredCredentials). */
+  brokerFromRegistration: { host: string; port: number } | undefined;
+
   saveCredentials(credentials: Credentials): void {
     this.saves++;
     this.credentials = credentials;
+    if (this.brokerFromRegistration) this.device = { ...this.device, broker: this.brokerFromRegistration };
   }
 
   factoryReset(): void {

@@ -141,6 +141,7 @@ test("first boot: set up over USB, Wi-Fi, clock, the code, registration, then th
   await r.host.timers.advance(5 * 60_000);
   assertScreen(r.panel, "Code ABC234 makapix.club 10min left", "info", "the minutes count down");
 
+  r.settings.brokerFromRegistration = { host: "broker.test", port: 8884 };
   r.registration.registered(CREDENTIALS);
   assert.equal(r.registration.running, false, "registration stopped once registered");
   assert.deepEqual(r.settings.credentials, CREDENTIALS, "the credentials are stored");
@@ -149,6 +150,7 @@ test("first boot: set up over USB, Wi-Fi, clock, the code, registration, then th
   assert.equal(r.machine.state, "playing", "the MQTT session connected");
   const connection = r.host.network.connections.at(-1)!;
   assert.equal(connection.options.host, "broker.test");
+  assert.equal(connection.options.port, 8884, "at the broker the registration named (settings read back)");
   assert.equal((connection.options as { certificate?: string }).certificate, CREDENTIALS.certificate, "with the new credentials");
   assert.equal(r.panel.begins, 1, "one panel set-up for every state and the session");
   assert.deepEqual(r.states, ["loading", "provisioning", "loading", "wifi", "clock", "registration", "session", "playing"]);
