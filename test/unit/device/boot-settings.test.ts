@@ -25,13 +25,13 @@ class Panel implements PixelPush {
   push(): void {}
 }
 
-const DEFAULTS: BoardDefaults = Object.freeze({
+const DEFAULTS: BoardDefaults = {
   board: "esp32-devkit",
   memoryClass: "small",
   panel: { size: "64x32" },
   broker: { host: "broker.test", port: 8883 },
   vault: { url: "http://vault.test" },
-});
+};
 
 function boot(storage: MemoryStorage) {
   const host = createVirtualHost(9);
