@@ -5,6 +5,7 @@
 //   - the makefile's own module and link targets run: tsc + xsc for every module, xsid for every
 //     native file, then xsl with the preload list (IDF_PATH points at an empty folder, IDF_VERSION is
 //     given, and sdkconfig.h, which only ESP-IDF can make, is marked as up to date with make -o);
+//   - the app entry is hosts/esp32/main (boot machine, Wi-Fi, SNTP, reset button) with its SDK modules;
 //   - the HUB75 driver is part of the build (its modules, preloaded; its C files; its host functions
 //     in the linked mc.xs.h), and the linker says nothing about hosts/esp32;
 //   - the board settings reach the build (pins, memory class, PSRAM in the merged sdkconfig);
@@ -115,6 +116,30 @@ for (const build of builds) {
     `${p}: the HUB75 driver is in the build (hub75, hub75-panel preloaded; hub75_xs.c, hub75_core.c, hub75_esp32.c compiled)`,
     `modules: ${moduleNames.filter((name) => name.startsWith("hosts/")).join(" ") || "none from hosts/"}\n` +
       `objects: ${objects.filter((object) => object.startsWith("hub75")).join(" ") || "no hub75 objects"}`,
+  );
+  // The app entry (hosts/esp32/manifest_app.json): main is the boot machine's app, with the SDK's Wi-Fi,
+  // SNTP and digital-input modules it binds.
+  const app = ["hosts/esp32/main", "hosts/esp32/wifi", "hosts/esp32/sntp", "hosts/esp32/button", "wifi", "sntp", "~.embedded/io/digital"];
+  const creationMain = /,([^,\s]+),\d+\s*$/.exec(variable("CREATION"))?.[1];
+  check(
+    app.every((name) => moduleNames.includes(name)) && creationMain === "hosts/esp32/main",
+    `${p}: the app entry is hosts/esp32/main, with the SDK's wifi, sntp and digital modules`,
+    `creation main: ${creationMain}; missing: ${app.filter((name) => !moduleNames.includes(name)).join(" ") || "none"}`,
+  );
+  // main is not preloaded, so xsl does not resolve its imports: an SDK module missing from the build
+  // (or built under another name) would only fail on the board. Every value import of hosts/esp32's
+  // modules by bare name must name a module of this build.
+  const sdkImports = new Set();
+  for (const file of readdirSync(join(root, "hosts", "esp32")).filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"))) {
+    const text = readFileSync(join(root, "hosts", "esp32", file), "utf8");
+    for (const match of text.matchAll(/^import (?!type )[^"]*"([^".][^"]*)";$/gm)) sdkImports.add(match[1]);
+  }
+  const buildName = (name) => (name.startsWith("embedded:") ? `~.embedded/${name.slice("embedded:".length)}` : name);
+  const unresolved = [...sdkImports].filter((name) => name !== "mc/config" && !moduleNames.includes(buildName(name)));
+  check(
+    sdkImports.size > 0 && unresolved.length === 0,
+    `${p}: every SDK module hosts/esp32 imports is in the build (${[...sdkImports].sort().join(", ")})`,
+    `not in the build: ${unresolved.join(" ")}`,
   );
   const missing = srcModules().filter((name) => !moduleNames.includes(name));
   check(missing.length === 0, `${p}: every module of src/ is in the build (${moduleNames.filter((n) => n.startsWith("src/")).length})`, `missing: ${missing.join(" ")}`);

@@ -170,6 +170,52 @@ export interface Serial {
   open(handlers: SerialHandlers): Socket;
 }
 
+/** Called by the Wi-Fi port. */
+export interface WifiHandlers {
+  /** The station joined the network and has an address: sockets can connect. */
+  onConnected(): void;
+  /**
+   * The attempt failed or a live connection was lost (`reason`: short text). The port does not retry
+   * by itself: the boot machine calls `connect` again after its back-off.
+   */
+  onDisconnected(reason: string): void;
+}
+
+/** The board's Wi-Fi station. A host without one (a PC, the simulator) is always online. */
+export interface Wifi {
+  /** Starts joining `ssid`, dropping any previous attempt or connection (its handlers are not called again). */
+  connect(ssid: string, password: string, handlers: WifiHandlers): void;
+  /** Leaves the network; no handler is called afterwards. */
+  disconnect(): void;
+}
+
+/** Called by the time-sync port. */
+export interface TimeSyncHandlers {
+  /** The wall clock is right from now on (`Clock.wallTimeMs` is defined). */
+  onSynchronized(): void;
+  /** Every server failed; the port has stopped. */
+  onError(reason: string): void;
+}
+
+/** Sets the wall clock from the network (SNTP on a device). A host whose clock is right needs none. */
+export interface TimeSync {
+  start(handlers: TimeSyncHandlers): void;
+  /** Gives up the attempt in progress; no handler is called afterwards. */
+  stop(): void;
+}
+
+/** Called by a push button. */
+export interface ButtonHandlers {
+  onPressed(): void;
+  onReleased(): void;
+}
+
+/** A push button on the board (factory reset by a long press). */
+export interface Button {
+  /** Reports presses from now on; one watcher at a time. */
+  watch(handlers: ButtonHandlers): void;
+}
+
 /** Everything the firmware core gets from the platform it runs on. */
 export interface Host {
   network: Network;
@@ -183,4 +229,10 @@ export interface Host {
   storage?: Storage;
   /** The provisioning line, where the board has one. */
   serial?: Serial;
+  /** Wi-Fi, where the board has it; without it the network is always up. */
+  wifi?: Wifi;
+  /** Network time, where the clock needs it; without it the clock is taken as synchronised. */
+  timeSync?: TimeSync;
+  /** The factory-reset button, where the board has one. */
+  button?: Button;
 }

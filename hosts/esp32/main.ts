@@ -1,0 +1,81 @@
+// The firmware as an ESP32 app: the SDK bindings of every port (hosts/moddable), the HUB75 panel with
+// the board's pins, Wi-Fi through the SDK `wifi` module, SNTP through the SDK `sntp` module, the
+// factory-reset button where the board has one, a restart for the serial reboot command, and the boot
+// machine (src/device/boot.ts) doing the rest: set-up screen, Wi-Fi, clock, registration, session, and
+// recovery from each.
+// The board settings come from the build configuration (hosts/esp32/manifest.json: memoryClass, hub75
+// pins, resetButton; the SDK's config.sntp); what the owner sets lives in the settings store on the
+// Preference storage. Registration needs the API's CA in the build (config.makapix.apiCa); without it a
+// stand-in reports it missing (interim-services.ts). The serial provisioning link is not wired here yet.
+
+import System from "system";
+import config from "mc/config";
+import { createBootMachine } from "../../src/device/boot.js";
+import { FlowRegistration } from "../../src/device/boot-registration.js";
+import { StoreSettingsSource } from "../../src/device/boot-settings.js";
+import type { PanelSize } from "../../src/device/config.js";
+import { FIRMWARE_VERSION } from "../../src/device/firmware.js";
+import type { MemoryClass } from "../../src/device/memory-class.js";
+import { createModdableHost } from "../moddable/host.js";
+import { DigitalButton } from "./button.js";
+import type { Hub75Config } from "./hub75/hub75.js";
+import { Hub75Panel } from "./hub75/hub75-panel.js";
+import { SettingsStore } from "../../src/device/settings.js";
+import { MissingRegistration } from "./interim-services.js";
+import { SntpTimeSync } from "./sntp.js";
+import { EspWifi } from "./wifi.js";
+
+/** The build configuration as this app reads it (manifest `config`, merged by mcconfig). */
+interface BoardConfig {
+  board: string;
+  memoryClass: MemoryClass;
+  hub75: Hub75Config;
+  /** Host name(s) of the time servers (the SDK's manifest_net sets "pool.ntp.org"). */
+  sntp?: string | string[];
+  resetButton?: { pin: number };
+  makapix?: { broker?: { host: string; port: number }; vault?: string; api?: string; apiCa?: string };
+  makapixSsid?: string;
+  makapixPassword?: string;
+}
+
+const board = config as unknown as BoardConfig;
+const hub75 = board.hub75;
+const panelSize = `${hub75.panelWidth * (hub75.chain ?? 1)}x${hub75.panelHeight}` as PanelSize;
+
+const host = createModdableHost({ logLevel: "info" });
+host.wifi = new EspWifi();
+host.timeSync = new SntpTimeSync(host.clock, Array.isArray(board.sntp) ? board.sntp : [board.sntp ?? "pool.ntp.org"]);
+if (board.resetButton) host.button = new DigitalButton(board.resetButton.pin);
+
+const store = new SettingsStore(host.storage);
+const stored = store.load();
+for (const problem of stored.problems) host.log.write("warn", `settings: ${problem.section} ${problem.kind}: ${problem.detail}`);
+// Development only: Wi-Fi from the build (`mcconfig … makapixSsid=… makapixPassword=…`) when none is stored.
+if (!stored.settings.wifi && board.makapixSsid) {
+  try {
+    store.update({ wifi: { ssid: board.makapixSsid, password: board.makapixPassword ?? "" } });
+  } catch (error) {
+    host.log.write("warn", `settings: build Wi-Fi refused: ${String(error)}`);
+  }
+}
+const settings = new StoreSettingsSource(store, {
+  board: board.board,
+  memoryClass: board.memoryClass,
+  panel: { size: panelSize, colorDepth: hub75.depth ?? 8, brightness: hub75.brightness ?? 50 },
+  broker: board.makapix?.broker ?? { host: "makapix.club", port: 8883 },
+  vault: { url: board.makapix?.vault ?? "https://vault.makapix.club" },
+});
+const apiCa = board.makapix?.apiCa;
+const registration = apiCa
+  ? new FlowRegistration(host, { apiBase: store.settings.api?.baseUrl ?? board.makapix?.api ?? "https://makapix.club/api", ca: apiCa, deviceModel: board.board, firmwareVersion: FIRMWARE_VERSION })
+  : new MissingRegistration();
+
+const machine = createBootMachine(host, {
+  settings,
+  registration,
+  panel: new Hub75Panel(hub75, hub75.panelWidth),
+  fallbackPanel: { panel: { size: panelSize }, memoryClass: board.memoryClass },
+  reboot: () => System.restart(),
+});
+machine.start();
+trace(`makapix: ${board.board}, ${panelSize} panel, ${board.memoryClass} memory class\n`);

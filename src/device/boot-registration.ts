@@ -1,0 +1,52 @@
+// The registration flow (registration.ts) as the boot machine's Registration service: one flow per
+// start, its code handed over with a wall-clock expiry, its credentials (with the broker and token)
+// handed over as they came. The flow retries by itself after a problem, so a problem is only logged
+// and the panel keeps the last code (or "Registering…").
+
+import type { Host } from "../ports.js";
+import type { Registration as RegistrationService, RegistrationEvents as ServiceEvents } from "./boot-services.js";
+import { Registration, type RegistrationOptions } from "./registration.js";
+
+export class FlowRegistration implements RegistrationService {
+  readonly #host: Host;
+  readonly #options: RegistrationOptions;
+  #flow: Registration | undefined;
+
+  constructor(host: Host, options: RegistrationOptions) {
+    this.#host = host;
+    this.#options = options;
+  }
+
+  start(events: ServiceEvents): void {
+    this.stop();
+    const host = this.#host;
+    const flow = new Registration(
+      host,
+      {
+        code: (code) => {
+          if (this.#flow !== flow) return;
+          // Without a usable expiry from the service, the flow's own lifetime for the code counts.
+          const expiresAtMs = code.expiresAtMs ?? (host.clock.wallTimeMs() ?? 0) + code.validForMs;
+          events.code(code.code, expiresAtMs);
+        },
+        registered: (credentials) => {
+          if (this.#flow !== flow) return;
+          this.#flow = undefined;
+          events.registered(credentials);
+        },
+        problem: (problem) => {
+          if (this.#flow === flow) host.log.write("warn", `registration: ${problem.message}; again in ${Math.round(problem.retryInMs / 1000)} s`);
+        },
+      },
+      this.#options,
+    );
+    this.#flow = flow;
+    flow.start();
+  }
+
+  stop(): void {
+    const flow = this.#flow;
+    this.#flow = undefined;
+    flow?.stop();
+  }
+}

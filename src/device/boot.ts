@@ -1,0 +1,467 @@
+// The boot state machine: from power-on to art, and back to a working state after anything goes wrong.
+//   loading → (no Wi-Fi settings) provisioning → wifi → clock → (no credentials) registration
+//           → session → playing
+// Each state puts its own status screen on the panel (boot-screens.ts). A step that fails (settings
+// unreadable, Wi-Fi refused, no time, registration failed, a session that cannot be built) waits a
+// bounded exponential back-off through the Timer port and tries again: the device never stops trying.
+// Wi-Fi lost at any later point tears down what runs on top of it (registration, renewal, the MQTT
+// session) and joins again; once it is back, the session is rebuilt from the stored settings.
+// A factory reset (long press on the button, or the serial command) erases the settings and starts over.
+// One Display serves every state and every PlayerDevice, so the panel is set up once.
+//
+// Continuations of asynchronous work (a Wi-Fi event, a registration event, a device that finished
+// stopping) carry the generation they were started in; `#teardown` moves to the next generation, so a
+// late event from torn-down work is ignored instead of steering the machine.
+
+import type { Display } from "../display/display.js";
+import type { Host, LogLevel } from "../ports.js";
+import { errorMessage } from "../util/errors.js";
+import { BOOT_DEFAULTS, type BootInfo, type BootOptions, type BootStateName } from "./boot-options.js";
+import {
+  badSettingsStatus, clockStatus, registeringStatus, resetStatus, retryStatus, setUpStatus, startingStatus, wifiLostStatus, wifiStatus, type RetriedStep,
+} from "./boot-screens.js";
+import type { LoadedSettings } from "./boot-services.js";
+import { CodeScreen } from "./code-screen.js";
+import { DeviceConfigError, readPanelConfig, type Credentials, type ResolvedPanelSettings } from "./config.js";
+import { createPanelDisplay, createPlayerDevice, type PlayerDevice } from "./device.js";
+import { LongPress } from "./long-press.js";
+import type { StatusMessage } from "./status-screens.js";
+import { StepBackoff } from "./step-backoff.js";
+import { WifiLink } from "./wifi-link.js";
+
+export { BOOT_DEFAULTS, type BootInfo, type BootOptions, type BootStateName } from "./boot-options.js";
+
+export class BootMachine {
+  readonly #host: Host;
+  readonly #options: BootOptions;
+  readonly #backoff: StepBackoff;
+  readonly #codeScreen: CodeScreen;
+  readonly #longPress: LongPress;
+  #state: BootStateName = "loading";
+  #generation = 0;
+  #settings: LoadedSettings | undefined;
+  #credentials: Credentials | undefined;
+  #display: Display | undefined;
+  #panelSettings: ResolvedPanelSettings | undefined;
+  #device: PlayerDevice | undefined;
+  /** The last device's stop, awaited before the next device starts on the same display. */
+  #stopping: Promise<void> = Promise.resolve();
+  /** Undefined on a host that is always online. */
+  readonly #wifi: WifiLink | undefined;
+  #clockSynced = false;
+  #registering = false;
+  #renewing = false;
+  #syncing = false;
+  /** The one pending step timer: a retry or a timeout. */
+  #timer: number | undefined;
+  /** The machine's last status screen, drawn again when a stopping session has let go of the panel. */
+  #screen: StatusMessage | undefined;
+
+  constructor(host: Host, options: BootOptions) {
+    this.#host = host;
+    this.#options = options;
+    this.#wifi = host.wifi ? new WifiLink(host.wifi, host.timers, options.wifiTimeoutMs ?? BOOT_DEFAULTS.wifiTimeoutMs) : undefined;
+    this.#backoff = new StepBackoff(host.clock, host.random, options.backoff ?? BOOT_DEFAULTS.backoff);
+    this.#codeScreen = new CodeScreen(host.timers, host.clock, options.preview, options.codeShowMs ?? BOOT_DEFAULTS.codeShowMs);
+    this.#longPress = new LongPress(host.timers, options.longPressMs ?? BOOT_DEFAULTS.longPressMs, () => {
+      if (this.#state === "stopped") return;
+      this.#log("warn", "button held: factory reset");
+      this.factoryReset();
+    });
+  }
+
+  get state(): BootStateName {
+    return this.#state;
+  }
+
+  /** The session's device while one runs (playing or connecting). */
+  get device(): PlayerDevice | undefined {
+    return this.#device;
+  }
+
+  get display(): Display | undefined {
+    return this.#display;
+  }
+
+  info(): BootInfo {
+    return Object.freeze({
+      state: this.#state,
+      attempts: this.#backoff.attempts,
+      retryInMs: this.#backoff.retryInMs,
+      lastError: this.#backoff.lastError,
+      wifiUp: this.#wifi ? this.#wifi.up : true,
+      registered: this.#credentials !== undefined,
+      code: this.#codeScreen.code,
+    });
+  }
+
+  /** Loads the settings and goes on from there; watches the reset button where there is one. */
+  start(): void {
+    if (this.#host.button) this.#longPress.watch(this.#host.button);
+    this.#load();
+  }
+
+  /** The stored settings changed (serial provisioning): everything restarts from them; Wi-Fi rejoins only if its settings changed. */
+  settingsChanged(): void {
+    this.#teardown(false);
+    this.#load();
+  }
+
+  /** Erases every setting and starts over (→ provisioning). */
+  factoryReset(): void {
+    this.#teardown(true);
+    this.#enter("resetting", resetStatus());
+    this.#credentials = undefined;
+    try {
+      this.#options.settings.factoryReset();
+      this.#log("warn", "factory reset: settings erased");
+    } catch (error) {
+      this.#log("error", `factory reset failed: ${errorMessage(error)}`);
+    }
+    this.#load();
+  }
+
+  /** Restarts the board where the host can; otherwise restarts the machine from the stored settings. */
+  reboot(): void {
+    if (this.#options.reboot) {
+      this.#options.reboot();
+      return;
+    }
+    this.#teardown(true);
+    this.#load();
+  }
+
+  /** Stops everything (tests, a host shutting down): no timer, no socket, no Wi-Fi afterwards. */
+  stop(): Promise<void> {
+    this.#teardown(true);
+    this.#longPress.cancel();
+    this.#state = "stopped";
+    this.#notify();
+    return this.#stopping;
+  }
+
+  // --- the steps, in boot order
+
+  #load(): void {
+    this.#enter("loading", undefined);
+    let settings: LoadedSettings;
+    try {
+      settings = this.#options.settings.load();
+    } catch (error) {
+      this.#ensureDisplay(undefined);
+      this.#retry("settings", errorMessage(error), () => this.#load());
+      return;
+    }
+    this.#settings = settings;
+    this.#credentials = settings.credentials;
+    this.#backoff.succeeded("settings");
+    this.#ensureDisplay(settings);
+    this.#show(startingStatus());
+    this.#joinWifi();
+  }
+
+  #joinWifi(): void {
+    const link = this.#wifi;
+    if (!link) {
+      this.#syncClock();
+      return;
+    }
+    const wanted = this.#settings?.wifi;
+    if (!wanted || wanted.ssid === "") {
+      link.leave();
+      this.#enter("provisioning", setUpStatus());
+      return;
+    }
+    if (link.isUpOn(wanted)) {
+      this.#syncClock();
+      return;
+    }
+    this.#enter("wifi", wifiStatus());
+    // Link events are not tied to a generation: a loss matters whatever runs on the link by then.
+    link.join(wanted, {
+      joined: () => {
+        this.#backoff.succeeded("wifi");
+        this.#log("info", "wifi: connected");
+        this.#syncClock();
+      },
+      failed: (reason) => this.#retry("wifi", reason, () => this.#joinWifi()),
+      lost: (reason) => this.#wifiLost(reason),
+    });
+  }
+
+  /** Wi-Fi went away under a running state: stop what needs the network, then join again. */
+  #wifiLost(reason: string): void {
+    this.#log("warn", `wifi: lost (${reason})`);
+    this.#teardown(false);
+    this.#enter("wifi", undefined);
+    this.#retry("wifi", reason, () => this.#joinWifi(), true);
+  }
+
+  #syncClock(): void {
+    const sync = this.#host.timeSync;
+    if (this.#clockSynced || !sync || this.#host.clock.wallTimeMs() !== undefined) {
+      this.#clockSynced = true;
+      this.#afterClock();
+      return;
+    }
+    this.#enter("clock", clockStatus());
+    const generation = this.#generation;
+    this.#syncing = true;
+    const failed = (reason: string) => {
+      sync.stop();
+      this.#syncing = false;
+      this.#retry("clock", reason, () => this.#syncClock());
+    };
+    this.#setTimer(() => failed("no answer"), this.#options.clockTimeoutMs ?? BOOT_DEFAULTS.clockTimeoutMs);
+    sync.start({
+      onSynchronized: () => {
+        if (generation !== this.#generation) return;
+        this.#clearTimer();
+        this.#syncing = false;
+        this.#clockSynced = true;
+        this.#backoff.succeeded("clock");
+        this.#afterClock();
+      },
+      onError: (reason) => {
+        if (generation !== this.#generation) return;
+        this.#clearTimer();
+        failed(reason);
+      },
+    });
+  }
+
+  #afterClock(): void {
+    if (this.#credentials) this.#startSession();
+    else this.#register();
+  }
+
+  #register(): void {
+    this.#enter("registration", registeringStatus());
+    const generation = this.#generation;
+    const registration = this.#options.registration;
+    this.#registering = true;
+    if (this.#display) this.#codeScreen.begin(this.#display);
+    registration.start({
+      code: (code, expiresAtMs) => {
+        if (generation !== this.#generation) return;
+        this.#codeScreen.show(code, expiresAtMs);
+      },
+      registered: (credentials) => {
+        if (generation !== this.#generation) return;
+        this.#stopRegistration();
+        this.#backoff.succeeded("registration");
+        try {
+          this.#options.settings.saveCredentials(credentials);
+          // Registration may also have set where to connect (the broker it names): read it back.
+          this.#settings = this.#options.settings.load();
+        } catch (error) {
+          // Play with them all the same; the next boot registers again if they were not kept.
+          this.#log("error", `credentials not stored: ${errorMessage(error)}`);
+        }
+        this.#credentials = credentials;
+        this.#log("info", "registered");
+        this.#startSession();
+      },
+      failed: (reason) => {
+        if (generation !== this.#generation) return;
+        this.#stopRegistration();
+        this.#retry("registration", reason, () => this.#register());
+      },
+    });
+  }
+
+  #stopRegistration(): void {
+    this.#codeScreen.end();
+    if (!this.#registering) return;
+    this.#registering = false;
+    this.#options.registration.stop();
+  }
+
+  /** Builds the session from the stored settings once the previous device has let go of the display. */
+  #startSession(): void {
+    this.#enter("session", undefined);
+    const generation = this.#generation;
+    void this.#stopping.then(() => {
+      if (generation === this.#generation) this.#createSession();
+    });
+  }
+
+  #createSession(): void {
+    const settings = this.#settings;
+    const credentials = this.#credentials;
+    if (!settings || !credentials) return;
+    if (!this.#display) this.#ensureDisplay(settings);
+    const display = this.#display;
+    if (!display) {
+      this.#retry("session", "no panel", () => this.#startSession());
+      return;
+    }
+    let device: PlayerDevice;
+    try {
+      device = createPlayerDevice(this.#host, display, { ...settings.device, credentials });
+    } catch (error) {
+      if (error instanceof DeviceConfigError && error.field.startsWith("credentials")) {
+        this.#log("warn", `stored credentials unusable (${error.message}): registering again`);
+        this.#credentials = undefined;
+        this.#register();
+      } else if (error instanceof DeviceConfigError) {
+        // Retrying cannot fix a bad setting: wait for the owner (settingsChanged or a reset).
+        this.#backoff.lastError = error.message;
+        this.#log("error", `settings unusable: ${error.message}`);
+        this.#enter("provisioning", badSettingsStatus());
+      } else {
+        this.#retry("session", errorMessage(error), () => this.#startSession());
+      }
+      return;
+    }
+    this.#device = device;
+    const generation = this.#generation;
+    const settingsStore = this.#options.settings;
+    if (settingsStore.savePanel) {
+      device.observe({
+        panelChanged: (panel) => {
+          try {
+            settingsStore.savePanel?.(panel);
+          } catch (error) {
+            this.#log("warn", `panel settings not stored: ${errorMessage(error)}`);
+          }
+        },
+      });
+    }
+    device.player.observe({
+      sessionChanged: (state) => {
+        if (generation !== this.#generation) return;
+        if (state === "connected") {
+          this.#backoff.succeeded("session");
+          this.#options.renewal?.connected?.();
+          if (this.#state !== "playing") this.#enter("playing", undefined);
+        } else if (state === "reconnecting" && this.#state === "playing") {
+          this.#enter("session", undefined);
+        }
+      },
+    });
+    device.start();
+    const renewal = this.#options.renewal;
+    if (renewal) {
+      this.#renewing = true;
+      renewal.start(credentials, {
+        renewed: (next) => {
+          if (generation !== this.#generation) return;
+          this.#log("info", "certificate renewed: restarting the session");
+          this.#credentials = next;
+          this.#teardown(false);
+          this.#startSession();
+        },
+      });
+    }
+  }
+
+  // --- failures, screens, teardown
+
+  /** Shows the failure and tries `again` after the step's back-off delay (one timer, never a loop). */
+  #retry(step: RetriedStep, reason: string, again: () => void, lost = false): void {
+    const delay = this.#backoff.failed(step, reason);
+    this.#log("warn", `${step}: ${reason}; retry in ${delay} ms`);
+    this.#show(lost ? wifiLostStatus(delay) : retryStatus(step, delay));
+    this.#setTimer(() => {
+      this.#backoff.cleared();
+      again();
+    }, delay);
+    this.#notify();
+  }
+
+  /**
+   * Ends whatever runs on top of the network: the step timer, registration, renewal, time sync and the
+   * session's device (its stop finishes in the background; the next session waits for it). With
+   * `wifi`, leaves the network too.
+   */
+  #teardown(wifi: boolean): void {
+    this.#generation++;
+    this.#clearTimer();
+    this.#backoff.cleared();
+    this.#stopRegistration();
+    if (this.#renewing) {
+      this.#renewing = false;
+      this.#options.renewal?.stop();
+    }
+    if (this.#syncing) {
+      this.#syncing = false;
+      this.#host.timeSync?.stop();
+    }
+    const device = this.#device;
+    if (device) {
+      this.#device = undefined;
+      const generation = this.#generation;
+      // Stopped at once, so that a socket error of the dying session cannot draw over the next screen;
+      // once stopped, the machine's screen is drawn again (the stop may have drawn its last frame).
+      this.#stopping = Promise.all([this.#stopping, device.stop()]).then(
+        () => {
+          if (generation === this.#generation && this.#screen && !this.#device) this.#show(this.#screen);
+        },
+        (error: unknown) => this.#log("error", `session stop failed: ${errorMessage(error)}`),
+      );
+    }
+    if (wifi) this.#wifi?.leave();
+  }
+
+  #enter(state: BootStateName, screen: StatusMessage | undefined): void {
+    if (state !== this.#state) this.#log("info", `boot: ${this.#state} → ${state}`);
+    this.#state = state;
+    if (screen) this.#show(screen);
+    this.#notify();
+  }
+
+  /** Sets the panel up from the settings (or the fallback) unless a display of that size already runs. */
+  #ensureDisplay(settings: LoadedSettings | undefined): void {
+    let panel: ResolvedPanelSettings;
+    try {
+      panel = readPanelConfig(settings ? settings.device : (this.#options.fallbackPanel ?? BOOT_DEFAULTS.fallbackPanel)).panel;
+    } catch (error) {
+      this.#log("warn", `panel settings unusable (${errorMessage(error)}): using the fallback panel`);
+      panel = readPanelConfig(this.#options.fallbackPanel ?? BOOT_DEFAULTS.fallbackPanel).panel;
+    }
+    const current = this.#panelSettings;
+    if (this.#display && current && current.width === panel.width && current.height === panel.height && current.colorDepth === panel.colorDepth) return;
+    if (this.#display && !settings) return;
+    try {
+      const display = createPanelDisplay(this.#host, this.#options.panel, panel);
+      this.#display?.stop();
+      this.#display = display;
+      this.#panelSettings = panel;
+    } catch (error) {
+      // A panel that cannot be set up (a driver out of DMA memory) must not stop the machine: it can
+      // still be provisioned over serial, and the session step tries the panel again.
+      this.#log("error", `panel not set up: ${errorMessage(error)}`);
+    }
+  }
+
+  #show(screen: StatusMessage): void {
+    this.#screen = screen;
+    this.#display?.showStatus(screen.text, screen.level);
+  }
+
+  #setTimer(callback: () => void, ms: number): void {
+    this.#clearTimer();
+    this.#timer = this.#host.timers.set(() => {
+      this.#timer = undefined;
+      callback();
+    }, ms);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#host.timers.clear(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #notify(): void {
+    this.#options.stateChanged?.(this.info());
+  }
+
+  #log(level: LogLevel, message: string): void {
+    this.#host.log.write(level, message);
+  }
+}
+
+export function createBootMachine(host: Host, options: BootOptions): BootMachine {
+  return new BootMachine(host, options);
+}
