@@ -6,17 +6,28 @@
 // The board settings come from the build configuration (hosts/esp32/manifest.json: memoryClass, hub75
 // pins, resetButton; the SDK's config.sntp); what the owner sets lives in the settings store on the
 // Preference storage. Registration needs the API's CA in the build (config.makapix.apiCa); without it a
-// stand-in reports it missing (interim-services.ts). The serial provisioning link is not wired here yet.
+// stand-in reports it missing (interim-services.ts).
+// Serial provisioning (docs/provisioning.md) runs on the UART the build names (config.provisioningSerial:
+// the SDK's `embedded:io/serial` options, e.g. UART0 on the DevKit's USB bridge). That UART also carries
+// `trace` output; the protocol skips it as noise. In a debug build xsbug holds UART0 and the line is not
+// opened (logged). Boards whose USB is the chip's own USB (MatrixPortal S3) have no UART to name: the SDK's
+// serial binding does not reach USB-CDC, so they are provisioned by a build's Wi-Fi or not at all yet.
 
 import System from "system";
 import config from "mc/config";
 import { createBootMachine } from "../../src/device/boot.js";
+import { BootProvisioning } from "../../src/device/boot-provisioning.js";
 import { FlowRegistration } from "../../src/device/boot-registration.js";
 import { StoreSettingsSource } from "../../src/device/boot-settings.js";
 import type { PanelSize } from "../../src/device/config.js";
 import { FIRMWARE_VERSION } from "../../src/device/firmware.js";
 import type { MemoryClass } from "../../src/device/memory-class.js";
+import { ProvisioningHandler } from "../../src/device/provisioning-handler.js";
+import { RecentLog } from "../../src/device/recent-log.js";
+import { errorMessage } from "../../src/util/errors.js";
 import { createModdableHost } from "../moddable/host.js";
+import { TraceLog } from "../moddable/log.js";
+import { ModdableSerial } from "../moddable/serial.js";
 import { DigitalButton } from "./button.js";
 import type { Hub75Config } from "./hub75/hub75.js";
 import { Hub75Panel } from "./hub75/hub75-panel.js";
@@ -35,6 +46,8 @@ interface BoardConfig {
   resetButton?: { pin: number };
   makapix?: { broker?: { host: string; port: number }; vault?: string; api?: string; apiCa?: string };
   makapixSsid?: string;
+  /** The SDK serial options of the provisioning line: `{port, transmit, receive, baud}`. */
+  provisioningSerial?: Record<string, unknown>;
   makapixPassword?: string;
 }
 
@@ -42,7 +55,9 @@ const board = config as unknown as BoardConfig;
 const hub75 = board.hub75;
 const panelSize = `${hub75.panelWidth * (hub75.chain ?? 1)}x${hub75.panelHeight}` as PanelSize;
 
-const host = createModdableHost({ logLevel: "info" });
+// The newest log lines stay in memory for the serial "recent log" command.
+const recentLog = new RecentLog(new TraceLog("info"));
+const host = createModdableHost(board.provisioningSerial ? { log: recentLog, serial: new ModdableSerial(board.provisioningSerial) } : { log: recentLog });
 host.wifi = new EspWifi();
 host.timeSync = new SntpTimeSync(host.clock, Array.isArray(board.sntp) ? board.sntp : [board.sntp ?? "pool.ntp.org"]);
 if (board.resetButton) host.button = new DigitalButton(board.resetButton.pin);
@@ -78,4 +93,12 @@ const machine = createBootMachine(host, {
   reboot: () => System.restart(),
 });
 machine.start();
+if (host.serial) {
+  const provisioning = new ProvisioningHandler(new BootProvisioning({ machine, store, recentLog: () => recentLog.lines() }), { timers: host.timers, log: host.log });
+  try {
+    provisioning.open(host.serial);
+  } catch (error) {
+    host.log.write("warn", `provisioning: serial line not opened: ${errorMessage(error)}`);
+  }
+}
 trace(`makapix: ${board.board}, ${panelSize} panel, ${board.memoryClass} memory class\n`);
