@@ -82,7 +82,7 @@ const settings = new StoreSettingsSource(store, {
 });
 const apiCa = board.makapix?.apiCa;
 const registration = apiCa
-  ? new FlowRegistration(host, { apiBase: store.settings.api?.baseUrl ?? board.makapix?.api ?? "https://makapix.club/api", ca: apiCa, deviceModel: board.board, firmwareVersion: FIRMWARE_VERSION })
+  ? new FlowRegistration(host, () => ({ apiBase: store.settings.api?.baseUrl ?? board.makapix?.api ?? "https://makapix.club/api", ca: apiCa, deviceModel: board.board, firmwareVersion: FIRMWARE_VERSION }))
   : new MissingRegistration();
 
 const machine = createBootMachine(host, {

@@ -2,6 +2,8 @@
 // start, its code handed over with a wall-clock expiry, its credentials (with the broker and token)
 // handed over as they came. The flow retries by itself after a problem, so a problem is only logged
 // and the panel keeps the last code (or "Registering…").
+// The options may be a function, read at each start: an API base set over serial then applies to the
+// next attempt without a reboot.
 
 import type { Host } from "../ports.js";
 import type { Registration as RegistrationService, RegistrationEvents as ServiceEvents } from "./boot-services.js";
@@ -9,10 +11,10 @@ import { Registration, type RegistrationOptions } from "./registration.js";
 
 export class FlowRegistration implements RegistrationService {
   readonly #host: Host;
-  readonly #options: RegistrationOptions;
+  readonly #options: RegistrationOptions | (() => RegistrationOptions);
   #flow: Registration | undefined;
 
-  constructor(host: Host, options: RegistrationOptions) {
+  constructor(host: Host, options: RegistrationOptions | (() => RegistrationOptions)) {
     this.#host = host;
     this.#options = options;
   }
@@ -38,7 +40,7 @@ export class FlowRegistration implements RegistrationService {
           if (this.#flow === flow) host.log.write("warn", `registration: ${problem.message}; again in ${Math.round(problem.retryInMs / 1000)} s`);
         },
       },
-      this.#options,
+      typeof this.#options === "function" ? this.#options() : this.#options,
     );
     this.#flow = flow;
     flow.start();

@@ -96,3 +96,27 @@ test("first boot: the code from the service on the panel, then the credentials i
   await stopping;
   assert.equal(host.timers.pending, 0);
 });
+
+test("an API base set after boot (serial provisioning) is used by the next registration attempt, without a reboot", async () => {
+  const host = createVirtualHost(12);
+  host.wifi = new VirtualWifi();
+  new ScriptedApi(host, (): ApiAnswer => ({ status: 503, json: { detail: "maintenance" } }));
+  const store = new SettingsStore(new MemoryStorage());
+  store.update({ wifi: { ssid: "home", password: "secret-pass" }, api: { baseUrl: "https://old.test/api" } });
+  const machine = new BootMachine(host, {
+    settings: new StoreSettingsSource(store, { board: "esp32-devkit", memoryClass: "small", panel: { size: "64x32" }, broker: { host: "broker.test", port: 8883 }, vault: { url: "http://vault.test" } }),
+    registration: new FlowRegistration(host, () => ({ apiBase: store.settings.api?.baseUrl ?? API, ca: "TEST CA", deviceModel: "virtual-device", firmwareVersion: "0.1.0" })),
+    panel: new Panel(),
+  });
+  machine.start();
+  await host.timers.advance(100);
+  assert.equal(host.network.connections.at(-1)?.options.host, "old.test");
+  store.update({ api: { baseUrl: "https://new.test/api" } });
+  machine.settingsChanged();
+  await host.timers.advance(100);
+  assert.equal(machine.state, "registration");
+  assert.equal(host.network.connections.at(-1)?.options.host, "new.test", "the new API base, at once");
+  const stopping = machine.stop();
+  await host.timers.advance(10_000);
+  await stopping;
+});
