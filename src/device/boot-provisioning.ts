@@ -105,7 +105,9 @@ export class BootProvisioning implements ProvisioningTarget {
       credentials: { playerKey: playerKey.toLowerCase(), ca: credentials.ca, certificate: credentials.certificate, key: credentials.key },
     };
     if (credentials.apiToken !== undefined && credentials.apiToken !== "") change.apiToken = credentials.apiToken;
-    this.#update(change);
+    // A renewed set still waiting to connect belongs to the certificate being replaced: never promote it.
+    // Dropped first, so a failure leaves the current set as it was (and the owner reads why).
+    this.#update(change, () => this.#store.discardPendingCredentials());
   }
 
   startRegistration(): void {
@@ -133,8 +135,10 @@ export class BootProvisioning implements ProvisioningTarget {
     return this.#recentLog ? this.#recentLog() : [];
   }
 
-  #update(change: SettingsChange): void {
+  /** Stores `change` (after `before`) and restarts the machine from the store. */
+  #update(change: SettingsChange, before?: () => void): void {
     try {
+      before?.();
       this.#store.update(change);
     } catch (error) {
       if (error instanceof SettingsError) throw new ProvisioningRefused(error.field === "storage" ? error.message : `${error.field}: ${error.message}`);

@@ -139,7 +139,9 @@ test("pasted credentials start the session without registration; info shows the 
   d.timeSync.synchronized();
   assert.equal(d.machine.state, "registration");
 
+  d.store.stagePendingCredentials({ playerKey: PLAYER_KEY_A, ca: CA_CERT_PEM, certificate: LONG_CERT_PEM, key: TEST_CREDENTIALS.key });
   await d.client.putCredentials(PASTED);
+  assert.equal(d.store.load().settings.pendingCredentials, undefined, "a renewed set of the old certificate is dropped");
   const stored = d.store.load().settings.credentials;
   assert.equal(stored?.playerKey, PLAYER_KEY_A, "the player key from the certificate's CN");
   assert.equal(stored?.certificate, PLAYER_CERT_PEM);
