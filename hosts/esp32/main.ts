@@ -5,17 +5,20 @@
 // recovery from each.
 // The board settings come from the build configuration (hosts/esp32/manifest.json: memoryClass, hub75
 // pins, resetButton; the SDK's config.sntp); what the owner sets lives in the settings store on the
-// Preference storage. Registration needs the API's CA in the build (config.makapix.apiCa); without it a
-// stand-in reports it missing (interim-services.ts). The serial provisioning link is not wired here yet.
+// Preference storage. Registration and certificate renewal (boot-renewal.ts) need the API's CA in the build
+// (config.makapix.apiCa); without it a stand-in reports registration missing (interim-services.ts) and
+// nothing renews. The serial provisioning link is not wired here yet.
 
 import System from "system";
 import config from "mc/config";
 import { createBootMachine } from "../../src/device/boot.js";
 import { FlowRegistration } from "../../src/device/boot-registration.js";
+import { StoreRenewal } from "../../src/device/boot-renewal.js";
 import { StoreSettingsSource } from "../../src/device/boot-settings.js";
 import type { PanelSize } from "../../src/device/config.js";
 import { FIRMWARE_VERSION } from "../../src/device/firmware.js";
 import type { MemoryClass } from "../../src/device/memory-class.js";
+import { RenewalClient } from "../../src/device/renewal.js";
 import { createModdableHost } from "../moddable/host.js";
 import { DigitalButton } from "./button.js";
 import type { Hub75Config } from "./hub75/hub75.js";
@@ -66,13 +69,17 @@ const settings = new StoreSettingsSource(store, {
   vault: { url: board.makapix?.vault ?? "https://vault.makapix.club" },
 });
 const apiCa = board.makapix?.apiCa;
+const apiBase = store.settings.api?.baseUrl ?? board.makapix?.api ?? "https://makapix.club/api";
 const registration = apiCa
-  ? new FlowRegistration(host, { apiBase: store.settings.api?.baseUrl ?? board.makapix?.api ?? "https://makapix.club/api", ca: apiCa, deviceModel: board.board, firmwareVersion: FIRMWARE_VERSION })
+  ? new FlowRegistration(host, { apiBase, ca: apiCa, deviceModel: board.board, firmwareVersion: FIRMWARE_VERSION })
   : new MissingRegistration();
+// Renewal uses the same API over HTTPS: without its CA there is none (the certificate then lasts its term).
+const renewal = apiCa ? new StoreRenewal(host, store, new RenewalClient(host, { apiBase, ca: apiCa })) : undefined;
 
 const machine = createBootMachine(host, {
   settings,
   registration,
+  renewal,
   panel: new Hub75Panel(hub75, hub75.panelWidth),
   fallbackPanel: { panel: { size: panelSize }, memoryClass: board.memoryClass },
   reboot: () => System.restart(),
