@@ -5,14 +5,16 @@
 // recovery from each.
 // The board settings come from the build configuration (hosts/esp32/manifest.json: memoryClass, hub75
 // pins, resetButton; the SDK's config.sntp); what the owner sets lives in the settings store on the
-// Preference storage. Registration and certificate renewal (boot-renewal.ts) need the API's CA in the build
-// (config.makapix.apiCa); without it a stand-in reports registration missing (interim-services.ts) and
-// nothing renews. The serial provisioning link is not wired here yet.
+// Preference storage. Registration, certificate renewal (boot-renewal.ts) and the art shown while registering
+// (boot-preview.ts) need the API's CA in the build
+// (config.makapix.apiCa); without it a stand-in reports registration missing (interim-services.ts), nothing
+// renews and no art plays before registration. The serial provisioning link is not wired here yet.
 
 import System from "system";
 import config from "mc/config";
 import { createBootMachine } from "../../src/device/boot.js";
 import { FlowRegistration } from "../../src/device/boot-registration.js";
+import { FeedPreview } from "../../src/device/boot-preview.js";
 import { StoreRenewal } from "../../src/device/boot-renewal.js";
 import { StoreSettingsSource } from "../../src/device/boot-settings.js";
 import type { PanelSize } from "../../src/device/config.js";
@@ -75,11 +77,14 @@ const registration = apiCa
   : new MissingRegistration();
 // Renewal uses the same API over HTTPS: without its CA there is none (the certificate then lasts its term).
 const renewal = apiCa ? new StoreRenewal(host, store, new RenewalClient(host, { apiBase, ca: apiCa })) : undefined;
+// Art while registering: the promoted feed over the same API (protocol sheet §9).
+const preview = apiCa ? new FeedPreview(host, { feed: { apiBase, ca: apiCa }, memoryClass: board.memoryClass, vault: { url: board.makapix?.vault ?? "https://vault.makapix.club" } }) : undefined;
 
 const machine = createBootMachine(host, {
   settings,
   registration,
   renewal,
+  preview,
   panel: new Hub75Panel(hub75, hub75.panelWidth),
   fallbackPanel: { panel: { size: panelSize }, memoryClass: board.memoryClass },
   reboot: () => System.restart(),
