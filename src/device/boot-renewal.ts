@@ -49,7 +49,10 @@ export class StoreRenewal implements Renewal {
     this.#schedule = new RenewalSchedule(host, client, {
       renewed: (next, result) => this.#renewed(next, result),
       tokenChanged: (token) => this.#saveToken(token),
-      expiring: (advice) => this.#host.log.write("warn", `renewal: certificate ${advice.stage === "expired" ? "expired" : `expires in ${advice.daysLeft} days`}`),
+      expiring: (advice) => {
+        this.#host.log.write("warn", `renewal: certificate ${advice.stage === "expired" ? "expired" : `expires in ${advice.daysLeft} days`}`);
+        this.#events?.expiring?.(advice.stage === "expired" ? -1 : advice.daysLeft);
+      },
     }, options.schedule);
   }
 

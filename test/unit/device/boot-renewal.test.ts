@@ -11,6 +11,7 @@ import { StoreSettingsSource } from "../../../src/device/boot-settings.js";
 import { DAY_MS, RenewalClient } from "../../../src/device/renewal.js";
 import { SettingsStore } from "../../../src/device/settings.js";
 import type { PanelConfig, PixelPush, RefreshStats, TlsOptions } from "../../../src/ports.js";
+import { drawStatus, STATUS_COLORS } from "../../../src/display/status-screen.js";
 import { MemoryStorage } from "../../support/memory-storage.js";
 import { ScriptedApi, type ApiAnswer } from "../../support/scripted-api.js";
 import { ScriptedBroker } from "../../support/scripted-broker.js";
@@ -27,10 +28,19 @@ const OLD_NOT_AFTER = Date.UTC(2029, 11, 1, 9, 57, 26);
 const TRIAL_MS = 120_000;
 
 class Panel implements PixelPush {
+  last = new Uint8Array(0);
   brightness = -1;
   readonly stats: RefreshStats = { framesPushed: 0, refreshHz: 0 };
   begin(_config: PanelConfig): void {}
-  push(_frame: Uint8Array): void {}
+  push(frame: Uint8Array): void {
+    this.last = frame.slice();
+  }
+}
+
+function showsWarning(panel: Panel, text: string): boolean {
+  const expected = new Uint8Array(64 * 32 * 3);
+  drawStatus(expected, 64, 32, text, STATUS_COLORS.warning);
+  return panel.last.length === expected.length && panel.last.every((byte, i) => byte === expected[i]);
 }
 
 interface Rig {
@@ -40,6 +50,7 @@ interface Rig {
   store: SettingsStore;
   storage: MemoryStorage;
   machine: BootMachine;
+  panel: Panel;
   /** The client certificate of every broker connection, in order. */
   certs: (string | undefined)[];
 }
@@ -66,14 +77,15 @@ function rig(daysLeft: number, newSetConnects: boolean): Rig {
   const storage = new MemoryStorage();
   const store = new SettingsStore(storage);
   store.update({ credentials: { playerKey: KEY, ca: CA_CERT_PEM, certificate: PLAYER_CERT_PEM, key: KEY_PEM }, apiToken: "mpx_live_token1" });
+  const panel = new Panel();
   const machine = new BootMachine(host, {
     settings: new StoreSettingsSource(store, { board: "esp32-devkit", memoryClass: "small", panel: { size: "64x32" }, broker: { host: "broker.test", port: 8883 }, vault: { url: "http://vault.test" } }),
     registration: new ScriptedRegistration(),
     renewal: new StoreRenewal(host, store, new RenewalClient(host, { apiBase: API, ca: "TEST CA" }), { trialMs: TRIAL_MS }),
-    panel: new Panel(),
+    panel,
   });
   machine.start();
-  return { host, api, broker, store, storage, machine, certs };
+  return { host, api, broker, store, storage, machine, panel, certs };
 }
 
 async function finish(r: Rig): Promise<void> {
@@ -123,9 +135,14 @@ test("the new set does not connect: it is discarded, the old set is kept and use
   await finish(r);
 });
 
-test("outside the window: nothing is renewed or staged, the warning is logged within 90 days", async () => {
+test("outside the window: nothing is renewed or staged; within 90 days the panel warns at each daily check", async () => {
   const r = rig(60, true);
-  await r.host.timers.advance(3 * DAY_MS);
+  await r.host.timers.advance(1_000);
+  assert.equal(r.machine.state, "playing");
+  assert.ok(showsWarning(r.panel, "Certificate ends in 60 days"), "the warning is on the panel");
+  await r.host.timers.advance(DAY_MS);
+  assert.ok(showsWarning(r.panel, "Certificate ends in 59 days"), "and again the next day");
+  await r.host.timers.advance(2 * DAY_MS);
   assert.equal(r.api.calls.length, 0, "no call to the API");
   assert.equal(new SettingsStore(r.storage).load().settings.pendingCredentials, undefined);
   assert.deepEqual(r.certs, [PLAYER_CERT_PEM]);
