@@ -5,8 +5,10 @@
 // recovery from each.
 // The board settings come from the build configuration (hosts/esp32/manifest.json: memoryClass, hub75
 // pins, resetButton; the SDK's config.sntp); what the owner sets lives in the settings store on the
-// Preference storage. Registration needs the API's CA in the build (config.makapix.apiCa); without it a
-// stand-in reports it missing (interim-services.ts).
+// Preference storage. Registration, certificate renewal (boot-renewal.ts) and the art shown while
+// registering (boot-preview.ts) need the API's CA in the build (config.makapix.apiCa); without it a
+// stand-in reports registration missing (interim-services.ts), nothing renews and no art plays before
+// registration.
 // Serial provisioning (docs/provisioning.md) runs on the UART the build names (config.provisioningSerial:
 // the SDK's `embedded:io/serial` options, e.g. UART0 on the DevKit's USB bridge). That UART also carries
 // `trace` output; the protocol skips it as noise. In a debug build xsbug holds UART0 and the line is not
@@ -18,6 +20,8 @@ import config from "mc/config";
 import { createBootMachine } from "../../src/device/boot.js";
 import { BootProvisioning } from "../../src/device/boot-provisioning.js";
 import { FlowRegistration } from "../../src/device/boot-registration.js";
+import { FeedPreview } from "../../src/device/boot-preview.js";
+import { StoreRenewal } from "../../src/device/boot-renewal.js";
 import { StoreSettingsSource } from "../../src/device/boot-settings.js";
 import type { PanelSize } from "../../src/device/config.js";
 import { FIRMWARE_VERSION } from "../../src/device/firmware.js";
@@ -25,6 +29,7 @@ import type { MemoryClass } from "../../src/device/memory-class.js";
 import { ProvisioningHandler } from "../../src/device/provisioning-handler.js";
 import { RecentLog } from "../../src/device/recent-log.js";
 import { errorMessage } from "../../src/util/errors.js";
+import { RenewalClient } from "../../src/device/renewal.js";
 import { createModdableHost } from "../moddable/host.js";
 import { TraceLog } from "../moddable/log.js";
 import { ModdableSerial } from "../moddable/serial.js";
@@ -81,13 +86,21 @@ const settings = new StoreSettingsSource(store, {
   vault: { url: board.makapix?.vault ?? "https://vault.makapix.club" },
 });
 const apiCa = board.makapix?.apiCa;
+// Renewal and the preview read the API address once, at start (registration reads it at each attempt).
+const apiBase = store.settings.api?.baseUrl ?? board.makapix?.api ?? "https://makapix.club/api";
 const registration = apiCa
   ? new FlowRegistration(host, () => ({ apiBase: store.settings.api?.baseUrl ?? board.makapix?.api ?? "https://makapix.club/api", ca: apiCa, deviceModel: board.board, firmwareVersion: FIRMWARE_VERSION }))
   : new MissingRegistration();
+// Renewal uses the same API over HTTPS: without its CA there is none (the certificate then lasts its term).
+const renewal = apiCa ? new StoreRenewal(host, store, new RenewalClient(host, { apiBase, ca: apiCa })) : undefined;
+// Art while registering: the promoted feed over the same API (protocol sheet §9).
+const preview = apiCa ? new FeedPreview(host, { feed: { apiBase, ca: apiCa }, memoryClass: board.memoryClass, vault: { url: board.makapix?.vault ?? "https://vault.makapix.club" } }) : undefined;
 
 const machine = createBootMachine(host, {
   settings,
   registration,
+  renewal,
+  preview,
   panel: new Hub75Panel(hub75, hub75.panelWidth),
   fallbackPanel: { panel: { size: panelSize }, memoryClass: board.memoryClass },
   reboot: () => System.restart(),

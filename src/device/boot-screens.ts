@@ -71,6 +71,14 @@ export function retryStatus(step: RetriedStep, retryInMs: number): StatusMessage
   return { text: `${STEP_LABELS[step]} failed. Retry in ${seconds} s`, level: "warning" };
 }
 
+/**
+ * The certificate nears its end (within 90 days; renewal runs from 45): "Certificate" / "ends in 60
+ * days", or "Certificate" / "expired". Shown at each daily check, until the next artwork replaces it.
+ */
+export function certificateStatus(daysLeft: number): StatusMessage {
+  return { text: daysLeft < 0 ? "Certificate expired" : `Certificate ends in ${daysLeft} days`, level: "warning" };
+}
+
 /** Wi-Fi went away while the device was online: "Wi-Fi lost." / "Retry in 1 s". */
 export function wifiLostStatus(retryInMs: number): StatusMessage {
   const seconds = Math.max(1, Math.round(retryInMs / 1000));

@@ -56,6 +56,8 @@ export interface Registration {
 export interface RenewalEvents {
   /** A new credential set, already stored as "pending": the machine restarts the session with it. */
   renewed(credentials: Credentials): void;
+  /** The certificate ends within 90 days (negative: it has ended): the machine says so on the panel. */
+  expiring?(daysLeft: number): void;
 }
 
 /** The renewal client: runs while a session runs (checks daily, renews inside the window). */

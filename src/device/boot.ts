@@ -18,7 +18,7 @@ import type { Host, LogLevel } from "../ports.js";
 import { errorMessage } from "../util/errors.js";
 import { BOOT_DEFAULTS, type BootInfo, type BootOptions, type BootStateName } from "./boot-options.js";
 import {
-  badSettingsStatus, clockStatus, registeringStatus, resetStatus, retryStatus, setUpStatus, startingStatus, wifiLostStatus, wifiStatus, type RetriedStep,
+  badSettingsStatus, certificateStatus, clockStatus, registeringStatus, resetStatus, retryStatus, setUpStatus, startingStatus, wifiLostStatus, wifiStatus, type RetriedStep,
 } from "./boot-screens.js";
 import type { LoadedSettings } from "./boot-services.js";
 import { CodeScreen } from "./code-screen.js";
@@ -351,6 +351,12 @@ export class BootMachine {
           this.#credentials = next;
           this.#teardown(false);
           this.#startSession();
+        },
+        expiring: (daysLeft) => {
+          if (generation !== this.#generation) return;
+          // Over whatever is on the panel until the next artwork: the owner sees it once a day.
+          const warning = certificateStatus(daysLeft);
+          this.#display?.showStatus(warning.text, warning.level);
         },
       });
     }

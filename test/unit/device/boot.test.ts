@@ -486,6 +486,8 @@ test("every boot text fits a 64×32 panel: whole words, at most 16 characters a 
     "Settings failed. Retry in 60 s",
     "Register failed. Retry in 60 s",
     "Wi-Fi lost. Retry in 60 s",
+    "Certificate ends in 90 days",
+    "Certificate expired",
   ];
   for (const text of texts) {
     const lines = wrapText(text, 16, 5);
