@@ -227,7 +227,8 @@ if (xslWarnings.length > 0) {
 } else note("xsl warnings for src/ and hosts/ modules: none");
 
 console.log(`esp32-build: ${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+// exitCode, not exit(): exit() can drop output still queued for the pipe, the closing line with it.
+process.exitCode = failed > 0 ? 1 : 0;
 
 /** Symbol names nm lists ("address type name", no address when undefined; "file.o:" headers skipped). */
 function symbols(args, objects) {

@@ -24,9 +24,10 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "build/mc-link");
 const OURS = /^(src|hosts\/moddable)\//;
 
+/** The closing line. exitCode, not exit(): exit() can drop output still queued for a pipe. */
 function finish(passed, failed) {
   console.log(`moddable-link: ${passed} passed, ${failed} failed`);
-  process.exit(failed > 0 ? 1 : 0);
+  process.exitCode = failed > 0 ? 1 : 0;
 }
 
 // 1. The SDK: the user's $MODDABLE or the project's copy; exit code 3 means there is none.
@@ -38,7 +39,8 @@ if (sdk.status === 3) {
 const moddable = sdk.stdout.trim().split("\n").pop();
 if (sdk.status !== 0 || !moddable) {
   console.log("moddable-link: the SDK could not be found or built (scripts/moddable-sdk.sh failed)");
-  finish(0, 1);
+  console.log("moddable-link: 0 passed, 1 failed");
+  process.exit(1);
 }
 
 /** Folders under `dir` (recursively) that hold a file called `name`. */

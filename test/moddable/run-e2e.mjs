@@ -27,5 +27,6 @@ child.on("close", (code) => {
   const failed = count("fail") + count("cancelled") + (code !== 0 && count("fail") === 0 ? 1 : 0);
   if (count("skipped") > 0) console.log(`# ${count("skipped")} skipped`);
   console.log(`moddable-e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+  // exitCode, not exit(): exit() can drop output still queued for the pipe.
+  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
 });

@@ -120,11 +120,12 @@ async function main() {
   } catch (error) {
     console.log(`not ok - the Moddable SDK: ${error.message}`);
     console.log("moddable: 0 passed, 1 failed");
-    process.exit(1);
+    process.exitCode = 1;
+    return;
   }
   if (!sdk) {
     console.log("moddable: skipped (no Moddable SDK: set MODDABLE, or put the SDK copy in ../shared/moddable-sdk)");
-    process.exit(0);
+    return;
   }
 
   const workDirectory = options.work;
@@ -169,7 +170,8 @@ async function main() {
     console.log(built.log.split("\n").slice(-30).join("\n"));
     console.log("not ok - the test app did not build (mcconfig output above)");
     console.log(`moddable: 0 passed, ${1 + results.filter((r) => r.failed > 0).length} failed`);
-    process.exit(1);
+    process.exitCode = 1;
+    return;
   }
 
   const byLabel = new Map(results.map((result) => [result.file, result]));
@@ -217,7 +219,9 @@ async function main() {
   if (!allDone && preamble.length) for (const line of preamble.slice(-10)) console.log(`  | ${line}`);
   if (testFiles.length === 0) console.log("not ok - no test files found");
   console.log(`moddable: ${passed} passed, ${failed} failed`);
-  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+  // exitCode, not exit(): exit() drops what is still queued for a pipe that a busy reader has let fill,
+  // and with it this closing line.
+  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
 }
 
 await main();

@@ -227,7 +227,8 @@ async function main() {
   if (options.keep) console.log(`# bundles kept in ${relative(projectRoot, workRoot)}`);
   else rmSync(workRoot, { recursive: true, force: true });
   console.log(`xs: ${passed} passed, ${failed} failed`);
-  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+  // exitCode, not exit(): exit() can drop output still queued for the pipe, the closing line with it.
+  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
 }
 
 await main();
