@@ -12,13 +12,14 @@
 // Repeated TLS/CONNACK refusals of a session are shown by status-screens.ts ("Refused: …") while the MQTT
 // client backs off; nothing here repeats that.
 
-import type { Host, TimerId } from "../ports.js";
+import type { Host } from "../ports.js";
 import { errorMessage } from "../util/errors.js";
 import type { Renewal, RenewalEvents } from "./boot-services.js";
 import type { Credentials } from "./config.js";
 import { DAY_MS, RenewalSchedule, type RenewalClient, type RenewalScheduleOptions, type RenewedCredentials, type RenewalResult } from "./renewal.js";
 import type { SettingsStore } from "./settings.js";
 import { readCertificatePem } from "./x509.js";
+import { SingleTimer } from "../util/single-timer.js";
 
 export interface StoreRenewalOptions {
   /** How long a session with a new set may take to connect before the old set is restored (default 10 min). */
@@ -37,13 +38,14 @@ export class StoreRenewal implements Renewal {
   #events: RenewalEvents | undefined;
   #credentials: Credentials | undefined;
   #trial = false;
-  #timer: TimerId | undefined;
+  readonly #timer: SingleTimer;
   /** Monotonic time before which no renewal starts (after a new set failed to connect). */
   #holdUntil = -1;
 
   constructor(host: Host, store: SettingsStore, client: RenewalClient, options: StoreRenewalOptions = {}) {
     this.#host = host;
     this.#store = store;
+    this.#timer = new SingleTimer(host.timers);
     this.#trialMs = options.trialMs ?? STORE_RENEWAL_DEFAULTS.trialMs;
     this.#holdMs = options.schedule?.checkIntervalMs ?? DAY_MS;
     this.#schedule = new RenewalSchedule(host, client, {
@@ -68,19 +70,19 @@ export class StoreRenewal implements Renewal {
     const pending = this.#store.settings.pendingCredentials;
     if (pending && sameSet(pending, credentials)) {
       this.#trial = true;
-      this.#setTimer(() => this.#trialFailed(), this.#trialMs);
+      this.#timer.set(() => this.#trialFailed(), this.#trialMs);
       return;
     }
     if (pending) this.#discard("a new certificate was not used: discarded");
     const wait = this.#holdUntil - this.#host.clock.monotonicMs();
-    if (wait > 0) this.#setTimer(() => this.#watch(), wait);
+    if (wait > 0) this.#timer.set(() => this.#watch(), wait);
     else this.#watch();
   }
 
   connected(): void {
     if (!this.#trial) return;
     this.#trial = false;
-    this.#clearTimer();
+    this.#timer.clear();
     try {
       this.#store.commitPendingCredentials();
       this.#host.log.write("info", "renewal: new certificate connected; it is now the current set");
@@ -94,7 +96,7 @@ export class StoreRenewal implements Renewal {
   stop(): void {
     this.#events = undefined;
     this.#trial = false;
-    this.#clearTimer();
+    this.#timer.clear();
     this.#schedule.stop();
   }
 
@@ -141,7 +143,7 @@ export class StoreRenewal implements Renewal {
 
   #hold(): void {
     this.#holdUntil = this.#host.clock.monotonicMs() + this.#holdMs;
-    this.#setTimer(() => this.#watch(), this.#holdMs);
+    this.#timer.set(() => this.#watch(), this.#holdMs);
   }
 
   #discard(why: string): void {
@@ -159,19 +161,6 @@ export class StoreRenewal implements Renewal {
     } catch (error) {
       this.#host.log.write("error", `renewal: rotated token not stored: ${errorMessage(error)}`);
     }
-  }
-
-  #setTimer(callback: () => void, ms: number): void {
-    this.#clearTimer();
-    this.#timer = this.#host.timers.set(() => {
-      this.#timer = undefined;
-      callback();
-    }, ms);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) this.#host.timers.clear(this.#timer);
-    this.#timer = undefined;
   }
 }
 

@@ -28,6 +28,7 @@ import { LongPress } from "./long-press.js";
 import type { StatusMessage } from "./status-screens.js";
 import { StepBackoff } from "./step-backoff.js";
 import { WifiLink } from "./wifi-link.js";
+import { SingleTimer } from "../util/single-timer.js";
 
 export { BOOT_DEFAULTS, type BootInfo, type BootOptions, type BootStateName } from "./boot-options.js";
 
@@ -53,13 +54,14 @@ export class BootMachine {
   #renewing = false;
   #syncing = false;
   /** The one pending step timer: a retry or a timeout. */
-  #timer: number | undefined;
+  readonly #timer: SingleTimer;
   /** The machine's last status screen, drawn again when a stopping session has let go of the panel. */
   #screen: StatusMessage | undefined;
 
   constructor(host: Host, options: BootOptions) {
     this.#host = host;
     this.#options = options;
+    this.#timer = new SingleTimer(host.timers);
     this.#wifi = host.wifi ? new WifiLink(host.wifi, host.timers, options.wifiTimeoutMs ?? BOOT_DEFAULTS.wifiTimeoutMs) : undefined;
     this.#backoff = new StepBackoff(host.clock, host.random, options.backoff ?? BOOT_DEFAULTS.backoff);
     this.#codeScreen = new CodeScreen(host.timers, host.clock, options.preview, options.codeShowMs ?? BOOT_DEFAULTS.codeShowMs);
@@ -212,11 +214,11 @@ export class BootMachine {
       this.#syncing = false;
       this.#retry("clock", reason, () => this.#syncClock());
     };
-    this.#setTimer(() => failed("no answer"), this.#options.clockTimeoutMs ?? BOOT_DEFAULTS.clockTimeoutMs);
+    this.#timer.set(() => failed("no answer"), this.#options.clockTimeoutMs ?? BOOT_DEFAULTS.clockTimeoutMs);
     sync.start({
       onSynchronized: () => {
         if (generation !== this.#generation) return;
-        this.#clearTimer();
+        this.#timer.clear();
         this.#syncing = false;
         this.#clockSynced = true;
         this.#backoff.succeeded("clock");
@@ -224,7 +226,7 @@ export class BootMachine {
       },
       onError: (reason) => {
         if (generation !== this.#generation) return;
-        this.#clearTimer();
+        this.#timer.clear();
         failed(reason);
       },
     });
@@ -369,7 +371,7 @@ export class BootMachine {
     const delay = this.#backoff.failed(step, reason);
     this.#log("warn", `${step}: ${reason}; retry in ${delay} ms`);
     this.#show(lost ? wifiLostStatus(delay) : retryStatus(step, delay));
-    this.#setTimer(() => {
+    this.#timer.set(() => {
       this.#backoff.cleared();
       again();
     }, delay);
@@ -383,7 +385,7 @@ export class BootMachine {
    */
   #teardown(wifi: boolean): void {
     this.#generation++;
-    this.#clearTimer();
+    this.#timer.clear();
     this.#backoff.cleared();
     this.#stopRegistration();
     if (this.#renewing) {
@@ -444,19 +446,6 @@ export class BootMachine {
   #show(screen: StatusMessage): void {
     this.#screen = screen;
     this.#display?.showStatus(screen.text, screen.level);
-  }
-
-  #setTimer(callback: () => void, ms: number): void {
-    this.#clearTimer();
-    this.#timer = this.#host.timers.set(() => {
-      this.#timer = undefined;
-      callback();
-    }, ms);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) this.#host.timers.clear(this.#timer);
-    this.#timer = undefined;
   }
 
   #notify(): void {

@@ -4,6 +4,7 @@
 
 import type { Timers, Wifi } from "../ports.js";
 import type { WifiSettings } from "./boot-services.js";
+import { SingleTimer } from "../util/single-timer.js";
 
 export interface WifiLinkEvents {
   joined(): void;
@@ -15,16 +16,15 @@ export interface WifiLinkEvents {
 
 export class WifiLink {
   readonly #wifi: Wifi;
-  readonly #timers: Timers;
   readonly #timeoutMs: number;
   /** The network joined or being joined; undefined when idle. */
   #network: WifiSettings | undefined;
   #up = false;
-  #timer: number | undefined;
+  readonly #timer: SingleTimer;
 
   constructor(wifi: Wifi, timers: Timers, timeoutMs: number) {
     this.#wifi = wifi;
-    this.#timers = timers;
+    this.#timer = new SingleTimer(timers);
     this.#timeoutMs = timeoutMs;
   }
 
@@ -39,24 +39,23 @@ export class WifiLink {
 
   /** Joins `network` (dropping any other attempt); exactly one event follows, unless `leave` comes first. */
   join(network: WifiSettings, events: WifiLinkEvents): void {
-    this.#clearTimer();
+    this.#timer.clear();
     this.#network = network;
     this.#up = false;
-    this.#timer = this.#timers.set(() => {
-      this.#timer = undefined;
+    this.#timer.set(() => {
       this.leave();
       events.failed("no connection");
     }, this.#timeoutMs);
     this.#wifi.connect(network.ssid, network.password, {
       onConnected: () => {
         if (this.#network !== network || this.#up) return;
-        this.#clearTimer();
+        this.#timer.clear();
         this.#up = true;
         events.joined();
       },
       onDisconnected: (reason) => {
         if (this.#network !== network) return;
-        this.#clearTimer();
+        this.#timer.clear();
         const wasUp = this.#up;
         this.#network = undefined;
         this.#up = false;
@@ -68,15 +67,10 @@ export class WifiLink {
 
   /** Leaves the network or abandons the attempt; no event follows. */
   leave(): void {
-    this.#clearTimer();
+    this.#timer.clear();
     if (this.#network === undefined) return;
     this.#network = undefined;
     this.#up = false;
     this.#wifi.disconnect();
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) this.#timers.clear(this.#timer);
-    this.#timer = undefined;
   }
 }

@@ -7,21 +7,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BootMachine } from "../../../src/device/boot.js";
 import { FeedPreview } from "../../../src/device/boot-preview.js";
-import type { PanelConfig, PixelPush, RefreshStats } from "../../../src/ports.js";
 import { ScriptedApi, type ApiAnswer } from "../../support/scripted-api.js";
 import { createVirtualHost } from "../../support/virtual-host.js";
 import { MemorySettings, ScriptedRegistration } from "../../support/virtual-lifecycle.js";
 import { CA_CERT_PEM, PLAYER_CERT_PEM } from "../../support/x509-fixtures.js";
+import { TestPanel } from "../../support/test-panel.js";
 
 const KEY = "0b7e6c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b";
 const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
 
-class Panel implements PixelPush {
-  brightness = -1;
-  readonly stats: RefreshStats = { framesPushed: 0, refreshHz: 0 };
-  begin(_config: PanelConfig): void {}
-  push(_frame: Uint8Array): void {}
-}
 
 const webPost = (id: number) => ({
   id,
@@ -47,7 +41,7 @@ test("unregistered: the promoted feed plays over HTTPS between the code screens,
   const registration = new ScriptedRegistration();
   const preview = new FeedPreview(host, { feed: { apiBase: "https://api.test/api", ca: "TEST CA" }, memoryClass: "small", vault: { url: "https://vault.test" } });
   const settings = new MemorySettings({ panel: { size: "64x32" }, memoryClass: "small", broker: { host: "broker.test", port: 8883 }, vault: { url: "https://vault.test" } });
-  const machine = new BootMachine(host, { settings, registration, preview, panel: new Panel() });
+  const machine = new BootMachine(host, { settings, registration, preview, panel: new TestPanel() });
   machine.start();
   assert.equal(machine.state, "registration");
   registration.code("AB3CD9", host.clock.wallTimeMs()! + 15 * 60_000);

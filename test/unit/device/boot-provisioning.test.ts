@@ -9,12 +9,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BootMachine } from "../../../src/device/boot.js";
 import { BootProvisioning } from "../../../src/device/boot-provisioning.js";
-import { StoreSettingsSource, type BoardDefaults } from "../../../src/device/boot-settings.js";
+import { StoreSettingsSource } from "../../../src/device/boot-settings.js";
 import { ProvisioningClient, ProvisioningClientError } from "../../../src/device/provisioning-client.js";
 import { ProvisioningHandler } from "../../../src/device/provisioning-handler.js";
 import { RecentLog } from "../../../src/device/recent-log.js";
 import { SettingsStore } from "../../../src/device/settings.js";
-import type { PanelConfig, PixelPush, RefreshStats } from "../../../src/ports.js";
 import { MemoryStorage } from "../../support/memory-storage.js";
 import { containsText, TEST_CREDENTIALS, TEST_KEY_BODY, VirtualSerial } from "../../support/provisioning.js";
 import { ScriptedBroker } from "../../support/scripted-broker.js";
@@ -22,24 +21,9 @@ import { PLAYER_KEY_A } from "../../support/settings-fixture.js";
 import { createVirtualHost } from "../../support/virtual-host.js";
 import { ScriptedRegistration, VirtualTimeSync, VirtualWifi } from "../../support/virtual-lifecycle.js";
 import { CA_CERT_PEM, LONG_CERT_PEM, PLAYER_CERT_PEM } from "../../support/x509-fixtures.js";
+import { TestPanel, TEST_BOARD } from "../../support/test-panel.js";
 
-class Panel implements PixelPush {
-  config: PanelConfig | undefined;
-  brightness = -1;
-  readonly stats: RefreshStats = { framesPushed: 0, refreshHz: 0 };
-  begin(config: PanelConfig): void {
-    this.config = config;
-  }
-  push(): void {}
-}
 
-const DEFAULTS: BoardDefaults = {
-  board: "esp32-devkit",
-  memoryClass: "small",
-  panel: { size: "64x32" },
-  broker: { host: "broker.test", port: 8883 },
-  vault: { url: "http://vault.test" },
-};
 
 /** The website's download: the real player certificate (CN = PLAYER_KEY_A), its CA, a PKCS#8-shaped key. */
 const PASTED = Object.freeze({ ca: CA_CERT_PEM, certificate: PLAYER_CERT_PEM, key: TEST_CREDENTIALS.key });
@@ -61,7 +45,7 @@ function device() {
   const storage = new MemoryStorage();
   const store = new SettingsStore(storage);
   const registration = new ScriptedRegistration();
-  const machine = new BootMachine(host, { settings: new StoreSettingsSource(store, DEFAULTS), registration, panel: new Panel() });
+  const machine = new BootMachine(host, { settings: new StoreSettingsSource(store, TEST_BOARD), registration, panel: new TestPanel() });
   const target = new BootProvisioning({ machine, store, recentLog: () => log.lines() });
   const serial = new VirtualSerial();
   const handler = new ProvisioningHandler(target, { timers: host.timers, log: host.log });

@@ -9,29 +9,20 @@ import { FlowRegistration } from "../../../src/device/boot-registration.js";
 import { StoreSettingsSource } from "../../../src/device/boot-settings.js";
 import { SettingsStore } from "../../../src/device/settings.js";
 import { drawStatus, STATUS_COLORS } from "../../../src/display/status-screen.js";
-import type { PanelConfig, PixelPush, RefreshStats } from "../../../src/ports.js";
 import { MemoryStorage } from "../../support/memory-storage.js";
 import { isoAt, ScriptedApi, type ApiAnswer } from "../../support/scripted-api.js";
 import { ScriptedBroker } from "../../support/scripted-broker.js";
 import { createVirtualHost } from "../../support/virtual-host.js";
 import { VirtualWifi } from "../../support/virtual-lifecycle.js";
 import { CA_CERT_PEM, PLAYER_CERT_PEM } from "../../support/x509-fixtures.js";
+import { TestPanel } from "../../support/test-panel.js";
 
 const KEY = "0b7e6c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b";
 const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
 const API = "https://api.test/api";
 
-class Panel implements PixelPush {
-  last = new Uint8Array(0);
-  brightness = -1;
-  readonly stats: RefreshStats = { framesPushed: 0, refreshHz: 0 };
-  begin(_config: PanelConfig): void {}
-  push(frame: Uint8Array): void {
-    this.last = frame.slice();
-  }
-}
 
-function shows(panel: Panel, text: string): boolean {
+function shows(panel: TestPanel, text: string): boolean {
   const expected = new Uint8Array(64 * 32 * 3);
   drawStatus(expected, 64, 32, text, STATUS_COLORS.info);
   return panel.last.length === expected.length && panel.last.every((byte, i) => byte === expected[i]);
@@ -68,7 +59,7 @@ test("first boot: the code from the service on the panel, then the credentials i
   const storage = new MemoryStorage();
   const store = new SettingsStore(storage);
   store.update({ wifi: { ssid: "home", password: "secret-pass" } });
-  const panel = new Panel();
+  const panel = new TestPanel();
   const machine = new BootMachine(host, {
     settings: new StoreSettingsSource(store, { board: "esp32-devkit", memoryClass: "small", panel: { size: "64x32" }, broker: { host: "broker.test", port: 8883 }, vault: { url: "http://vault.test" } }),
     registration: new FlowRegistration(host, { apiBase: API, ca: "TEST CA", deviceModel: "virtual-device", firmwareVersion: "0.1.0" }),
@@ -106,7 +97,7 @@ test("an API base set after boot (serial provisioning) is used by the next regis
   const machine = new BootMachine(host, {
     settings: new StoreSettingsSource(store, { board: "esp32-devkit", memoryClass: "small", panel: { size: "64x32" }, broker: { host: "broker.test", port: 8883 }, vault: { url: "http://vault.test" } }),
     registration: new FlowRegistration(host, () => ({ apiBase: store.settings.api?.baseUrl ?? API, ca: "TEST CA", deviceModel: "virtual-device", firmwareVersion: "0.1.0" })),
-    panel: new Panel(),
+    panel: new TestPanel(),
   });
   machine.start();
   await host.timers.advance(100);

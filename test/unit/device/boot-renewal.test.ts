@@ -10,7 +10,7 @@ import { StoreRenewal } from "../../../src/device/boot-renewal.js";
 import { StoreSettingsSource } from "../../../src/device/boot-settings.js";
 import { DAY_MS, RenewalClient } from "../../../src/device/renewal.js";
 import { SettingsStore } from "../../../src/device/settings.js";
-import type { PanelConfig, PixelPush, RefreshStats, TlsOptions } from "../../../src/ports.js";
+import type { TlsOptions } from "../../../src/ports.js";
 import { drawStatus, STATUS_COLORS } from "../../../src/display/status-screen.js";
 import { MemoryStorage } from "../../support/memory-storage.js";
 import { ScriptedApi, type ApiAnswer } from "../../support/scripted-api.js";
@@ -18,6 +18,7 @@ import { ScriptedBroker } from "../../support/scripted-broker.js";
 import { createVirtualHost, type VirtualHost } from "../../support/virtual-host.js";
 import { ScriptedRegistration } from "../../support/virtual-lifecycle.js";
 import { CA_CERT_PEM, LONG_CERT_PEM, PLAYER_CERT_PEM } from "../../support/x509-fixtures.js";
+import { TestPanel } from "../../support/test-panel.js";
 
 const KEY = "0b7e6c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b";
 const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
@@ -27,17 +28,8 @@ const API = "https://api.test/api";
 const OLD_NOT_AFTER = Date.UTC(2029, 11, 1, 9, 57, 26);
 const TRIAL_MS = 120_000;
 
-class Panel implements PixelPush {
-  last = new Uint8Array(0);
-  brightness = -1;
-  readonly stats: RefreshStats = { framesPushed: 0, refreshHz: 0 };
-  begin(_config: PanelConfig): void {}
-  push(frame: Uint8Array): void {
-    this.last = frame.slice();
-  }
-}
 
-function showsWarning(panel: Panel, text: string): boolean {
+function showsWarning(panel: TestPanel, text: string): boolean {
   const expected = new Uint8Array(64 * 32 * 3);
   drawStatus(expected, 64, 32, text, STATUS_COLORS.warning);
   return panel.last.length === expected.length && panel.last.every((byte, i) => byte === expected[i]);
@@ -50,7 +42,7 @@ interface Rig {
   store: SettingsStore;
   storage: MemoryStorage;
   machine: BootMachine;
-  panel: Panel;
+  panel: TestPanel;
   /** The client certificate of every broker connection, in order. */
   certs: (string | undefined)[];
 }
@@ -77,7 +69,7 @@ function rig(daysLeft: number, newSetConnects: boolean): Rig {
   const storage = new MemoryStorage();
   const store = new SettingsStore(storage);
   store.update({ credentials: { playerKey: KEY, ca: CA_CERT_PEM, certificate: PLAYER_CERT_PEM, key: KEY_PEM }, apiToken: "mpx_live_token1" });
-  const panel = new Panel();
+  const panel = new TestPanel();
   const machine = new BootMachine(host, {
     settings: new StoreSettingsSource(store, { board: "esp32-devkit", memoryClass: "small", panel: { size: "64x32" }, broker: { host: "broker.test", port: 8883 }, vault: { url: "http://vault.test" } }),
     registration: new ScriptedRegistration(),

@@ -5,33 +5,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BootMachine } from "../../../src/device/boot.js";
-import { StoreSettingsSource, type BoardDefaults } from "../../../src/device/boot-settings.js";
+import { StoreSettingsSource } from "../../../src/device/boot-settings.js";
 import type { RegisteredCredentials } from "../../../src/device/registration.js";
 import { SettingsStore } from "../../../src/device/settings.js";
-import type { PanelConfig, PixelPush, RefreshStats } from "../../../src/ports.js";
 import { validConfig } from "../../support/device-config.js";
 import { MemoryStorage } from "../../support/memory-storage.js";
 import { ScriptedBroker } from "../../support/scripted-broker.js";
 import { createVirtualHost } from "../../support/virtual-host.js";
 import { ScriptedRegistration, VirtualWifi } from "../../support/virtual-lifecycle.js";
+import { TestPanel, TEST_BOARD } from "../../support/test-panel.js";
 
-class Panel implements PixelPush {
-  config: PanelConfig | undefined;
-  brightness = -1;
-  readonly stats: RefreshStats = { framesPushed: 0, refreshHz: 0 };
-  begin(config: PanelConfig): void {
-    this.config = config;
-  }
-  push(): void {}
-}
 
-const DEFAULTS: BoardDefaults = {
-  board: "esp32-devkit",
-  memoryClass: "small",
-  panel: { size: "64x32" },
-  broker: { host: "broker.test", port: 8883 },
-  vault: { url: "http://vault.test" },
-};
 
 function boot(storage: MemoryStorage) {
   const host = createVirtualHost(9);
@@ -40,8 +24,8 @@ function boot(storage: MemoryStorage) {
   const broker = new ScriptedBroker(host, {});
   const store = new SettingsStore(storage);
   const registration = new ScriptedRegistration();
-  const panel = new Panel();
-  const machine = new BootMachine(host, { settings: new StoreSettingsSource(store, DEFAULTS), registration, panel });
+  const panel = new TestPanel();
+  const machine = new BootMachine(host, { settings: new StoreSettingsSource(store, TEST_BOARD), registration, panel });
   return { host, wifi, broker, store, registration, panel, machine };
 }
 
