@@ -3,6 +3,7 @@
 import { connect as connectPlainTcp, type Socket as NodeSocket } from "node:net";
 import { connect as connectNodeTls } from "node:tls";
 import type { Network, Socket, SocketHandlers, TcpOptions, TlsOptions } from "../../src/ports.js";
+import { readChunks } from "../../src/util/chunk-queue.js";
 
 /** Bytes Node may buffer for us before we stop reading from the kernel (backpressure). */
 const RECEIVE_HIGH_WATER = 64 * 1024;
@@ -52,15 +53,7 @@ class NodeStreamSocket implements Socket {
   }
 
   read(into: Uint8Array): number {
-    let copied = 0;
-    while (copied < into.length && this.#received.length > 0) {
-      const head = this.#received[0]!;
-      const take = Math.min(head.length, into.length - copied);
-      into.set(head.subarray(0, take), copied);
-      copied += take;
-      if (take === head.length) this.#received.shift();
-      else this.#received[0] = head.subarray(take);
-    }
+    const copied = readChunks(this.#received, into);
     this.#receivedBytes -= copied;
     if (this.#receivedBytes <= RECEIVE_HIGH_WATER && this.#stream.isPaused()) this.#stream.resume();
     return copied;

@@ -8,6 +8,7 @@
 
 import { createServer, type Server, type Socket as NodeSocket } from "node:net";
 import type { Serial, SerialHandlers, Socket } from "../../src/ports.js";
+import { readChunks } from "../../src/util/chunk-queue.js";
 
 /** The Linux SDK serial refuses more than this many pending bytes. */
 const DEFAULT_WINDOW = 1024;
@@ -121,15 +122,7 @@ class TcpSerialStream implements Socket {
   }
 
   read(into: Uint8Array): number {
-    let copied = 0;
-    while (copied < into.length && this.#inbound.length > 0) {
-      const head = this.#inbound[0]!;
-      const take = Math.min(head.length, into.length - copied);
-      into.set(head.subarray(0, take), copied);
-      copied += take;
-      if (take === head.length) this.#inbound.shift();
-      else this.#inbound[0] = head.subarray(take);
-    }
+    const copied = readChunks(this.#inbound, into);
     this.#inboundBytes -= copied;
     return copied;
   }

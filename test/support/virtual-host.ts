@@ -2,6 +2,7 @@
 // in XS. Time only moves when a test calls `advance`; sockets connect to a scripted peer.
 
 import type { Clock, Host, Log, LogLevel, Network, Random, Socket, SocketHandlers, TcpOptions, TimerId, Timers, TlsOptions } from "../../src/ports.js";
+import { readChunks } from "../../src/util/chunk-queue.js";
 
 interface VirtualTimer {
   id: TimerId;
@@ -150,15 +151,7 @@ export class VirtualConnection implements Socket {
 
   // --- the client's side (Socket port)
   read(into: Uint8Array): number {
-    let copied = 0;
-    while (copied < into.length && this.#inbound.length > 0) {
-      const head = this.#inbound[0]!;
-      const take = Math.min(head.length, into.length - copied);
-      into.set(head.subarray(0, take), copied);
-      copied += take;
-      if (take === head.length) this.#inbound.shift();
-      else this.#inbound[0] = head.subarray(take);
-    }
+    const copied = readChunks(this.#inbound, into);
     return copied;
   }
 
