@@ -19,7 +19,8 @@ import type { SocketHandlers } from "../../src/ports.js";
 import { utf8Encode } from "../../src/util/utf8.js";
 import { createNodeHost, NodeLog } from "../../hosts/node/host.js";
 import { NodeNetwork } from "../../hosts/node/network.js";
-import { SERVICE_USER, startBroker, type TestBroker } from "../../tools/local-broker.js";
+import { startBroker, type TestBroker } from "../../tools/local-broker.js";
+import { connectAsService } from "../support/service-client.js";
 import { waitFor } from "../support/wait.js";
 
 let broker: TestBroker;
@@ -29,12 +30,7 @@ const stops: (() => Promise<void> | void)[] = [];
 
 before(async () => {
   broker = await startBroker();
-  service = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.servicePort}`, {
-    protocolVersion: 5,
-    username: SERVICE_USER,
-    password: broker.servicePassword,
-    reconnectPeriod: 200,
-  });
+  service = await connectAsService(broker, { reconnectPeriod: 200 });
   service.on("message", (topic, payload) => serviceInbox.push({ topic, text: payload.toString() }));
   await service.subscribeAsync("makapix/player/+/view", { qos: 1 });
 });

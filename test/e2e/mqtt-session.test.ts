@@ -10,8 +10,9 @@ import { MqttPublishError } from "../../src/mqtt/outbox.js";
 import type { MessageHandler } from "../../src/mqtt/subscriptions.js";
 import { utf8Encode } from "../../src/util/utf8.js";
 import { createNodeHost, NodeLog } from "../../hosts/node/host.js";
+import { connectAsService } from "../support/service-client.js";
 import { waitFor } from "../support/wait.js";
-import { createForeignAuthority, SERVICE_USER, startBroker, type PlayerCredentials, type TestBroker } from "../../tools/local-broker.js";
+import { createForeignAuthority, startBroker, type PlayerCredentials, type TestBroker } from "../../tools/local-broker.js";
 
 let broker: TestBroker;
 let service: mqtt.MqttClient;
@@ -20,12 +21,7 @@ const clients: MqttClient[] = [];
 
 before(async () => {
   broker = await startBroker();
-  service = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.servicePort}`, {
-    protocolVersion: 5,
-    username: SERVICE_USER,
-    password: broker.servicePassword,
-    reconnectPeriod: 200,
-  });
+  service = await connectAsService(broker, { reconnectPeriod: 200 });
   service.on("message", (topic, payload) => serviceInbox.push({ topic, text: payload.toString() }));
   await service.subscribeAsync("makapix/player/+/status", { qos: 1 });
   await service.subscribeAsync("makapix/player/+/view", { qos: 1 });

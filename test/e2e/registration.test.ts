@@ -17,8 +17,9 @@ import { PromotedFeedClient } from "../../src/device/promoted-feed.js";
 import { Registration, type RegisteredCredentials, type RegistrationCode } from "../../src/device/registration.js";
 import { adviseExpiry, RenewalClient } from "../../src/device/renewal.js";
 import { readCertificatePem } from "../../src/device/x509.js";
-import { SERVICE_USER, startBroker, type TestBroker } from "../../tools/local-broker.js";
-import { startDemoService, type DemoService } from "../../tools/demo-service/service.js";
+import { startBroker, type TestBroker } from "../../tools/local-broker.js";
+import { startServiceOn } from "../../tools/demo-stack.js";
+import type { DemoService } from "../../tools/demo-service/service.js";
 
 let broker: TestBroker;
 let service: DemoService;
@@ -30,13 +31,8 @@ const CODE_TTL_MS = 6000;
 before(async () => {
   catalogueDir = mkdtempSync(join(tmpdir(), "makapix-registration-catalogue-"));
   broker = await startBroker();
-  service = await startDemoService({
-    brokerUrl: `mqtt://127.0.0.1:${broker.servicePort}`,
-    username: SERVICE_USER,
-    password: broker.servicePassword,
+  service = await startServiceOn(broker, {
     vaultDir: catalogueDir,
-    certsDir: broker.certsDir,
-    playerBroker: { host: "localhost", port: broker.playerPort },
     controlPort: false,
     lifecycleLimits: { firstCertificateDays: 30, codeTtlMs: CODE_TTL_MS },
   });

@@ -21,7 +21,8 @@ import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
-import { createForeignAuthority, freePort, SERVICE_USER, startBroker, type TestBroker } from "../../tools/local-broker.js";
+import { createForeignAuthority, freePort, startBroker, type TestBroker } from "../../tools/local-broker.js";
+import { connectAsService } from "../support/service-client.js";
 
 // Runs from build/test/moddable/ (transpiled) or test/moddable/ (type-checked): the root is 3 or 2 up.
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -236,11 +237,7 @@ before(async () => {
   const wrongCa = foreign.issuePlayer(randomUUID()).ca;
 
   // The service side: answers every request with its payload on response/<id>, QoS 1.
-  service = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.servicePort}`, {
-    protocolVersion: 5,
-    username: SERVICE_USER,
-    password: broker.servicePassword,
-  });
+  service = await connectAsService(broker);
   service.on("message", (topic, payload) => {
     const parts = topic.split("/");
     if (parts[3] !== "request") return;
