@@ -6,9 +6,10 @@
 // The board settings come from the build configuration (hosts/esp32/manifest.json: memoryClass, hub75
 // pins, resetButton; the SDK's config.sntp); what the owner sets lives in the settings store on the
 // Preference storage. Registration, certificate renewal (boot-renewal.ts) and the art shown while
-// registering (boot-preview.ts) need the API's CA in the build (config.makapix.apiCa); without it a
-// stand-in reports registration missing (interim-services.ts), nothing renews and no art plays before
-// registration.
+// registering (boot-preview.ts) need the API's CA in the build (config.makapix.apiCa); without it
+// registration reports what is missing (src/device/player-firmware.ts), nothing renews and no art plays
+// before registration. Everything past the ports is src/device/player-firmware.ts, as in the simulator
+// and the virtual device.
 // Serial provisioning (docs/provisioning.md) runs on the UART the build names (config.provisioningSerial:
 // the SDK's `embedded:io/serial` options, e.g. UART0 on the DevKit's USB bridge). That UART also carries
 // `trace` output; the protocol skips it as noise. In a debug build xsbug holds UART0 and the line is not
@@ -17,27 +18,16 @@
 
 import System from "system";
 import config from "mc/config";
-import { createBootMachine } from "../../src/device/boot.js";
-import { BootProvisioning } from "../../src/device/boot-provisioning.js";
-import { FlowRegistration } from "../../src/device/boot-registration.js";
-import { FeedPreview } from "../../src/device/boot-preview.js";
-import { StoreRenewal } from "../../src/device/boot-renewal.js";
-import { StoreSettingsSource } from "../../src/device/boot-settings.js";
 import type { PanelSize } from "../../src/device/config.js";
-import { FIRMWARE_VERSION } from "../../src/device/firmware.js";
 import type { MemoryClass } from "../../src/device/memory-class.js";
-import { ProvisioningHandler } from "../../src/device/provisioning-handler.js";
+import { startPlayerFirmware } from "../../src/device/player-firmware.js";
 import { RecentLog } from "../../src/device/recent-log.js";
-import { errorMessage } from "../../src/util/errors.js";
-import { RenewalClient } from "../../src/device/renewal.js";
 import { createModdableHost } from "../moddable/host.js";
 import { TraceLog } from "../moddable/log.js";
 import { ModdableSerial } from "../moddable/serial.js";
 import { DigitalButton } from "./button.js";
 import type { Hub75Config } from "./hub75/hub75.js";
 import { Hub75Panel } from "./hub75/hub75-panel.js";
-import { SettingsStore } from "../../src/device/settings.js";
-import { MissingRegistration } from "./interim-services.js";
 import { SntpTimeSync } from "./sntp.js";
 import { EspWifi } from "./wifi.js";
 
@@ -67,51 +57,19 @@ host.wifi = new EspWifi();
 host.timeSync = new SntpTimeSync(host.clock, Array.isArray(board.sntp) ? board.sntp : [board.sntp ?? "pool.ntp.org"]);
 if (board.resetButton) host.button = new DigitalButton(board.resetButton.pin);
 
-const store = new SettingsStore(host.storage);
-const stored = store.load();
-for (const problem of stored.problems) host.log.write("warn", `settings: ${problem.section} ${problem.kind}: ${problem.detail}`);
-// Development only: Wi-Fi from the build (`mcconfig … makapixSsid=… makapixPassword=…`) when none is stored.
-if (!stored.settings.wifi && board.makapixSsid) {
-  try {
-    store.update({ wifi: { ssid: board.makapixSsid, password: board.makapixPassword ?? "" } });
-  } catch (error) {
-    host.log.write("warn", `settings: build Wi-Fi refused: ${String(error)}`);
-  }
-}
-const settings = new StoreSettingsSource(store, {
-  board: board.board,
-  memoryClass: board.memoryClass,
-  panel: { size: panelSize, colorDepth: hub75.depth ?? 8, brightness: hub75.brightness ?? 50 },
-  broker: board.makapix?.broker ?? { host: "makapix.club", port: 8883 },
-  vault: { url: board.makapix?.vault ?? "https://vault.makapix.club" },
-});
-const apiCa = board.makapix?.apiCa;
-// Renewal and the preview read the API address once, at start (registration reads it at each attempt).
-const apiBase = store.settings.api?.baseUrl ?? board.makapix?.api ?? "https://makapix.club/api";
-const registration = apiCa
-  ? new FlowRegistration(host, () => ({ apiBase: store.settings.api?.baseUrl ?? board.makapix?.api ?? "https://makapix.club/api", ca: apiCa, deviceModel: board.board, firmwareVersion: FIRMWARE_VERSION }))
-  : new MissingRegistration();
-// Renewal uses the same API over HTTPS: without its CA there is none (the certificate then lasts its term).
-const renewal = apiCa ? new StoreRenewal(host, store, new RenewalClient(host, { apiBase, ca: apiCa })) : undefined;
-// Art while registering: the promoted feed over the same API (protocol sheet §9).
-const preview = apiCa ? new FeedPreview(host, { feed: { apiBase, ca: apiCa }, memoryClass: board.memoryClass, vault: { url: board.makapix?.vault ?? "https://vault.makapix.club" } }) : undefined;
-
-const machine = createBootMachine(host, {
-  settings,
-  registration,
-  renewal,
-  preview,
+startPlayerFirmware(host, {
+  board: {
+    board: board.board,
+    memoryClass: board.memoryClass,
+    panel: { size: panelSize, colorDepth: hub75.depth ?? 8, brightness: hub75.brightness ?? 50 },
+    broker: board.makapix?.broker ?? { host: "makapix.club", port: 8883 },
+    vault: { url: board.makapix?.vault ?? "https://vault.makapix.club" },
+    api: { baseUrl: board.makapix?.api ?? "https://makapix.club/api", ...(board.makapix?.apiCa ? { ca: board.makapix.apiCa } : {}) },
+  },
   panel: new Hub75Panel(hub75, hub75.panelWidth),
-  fallbackPanel: { panel: { size: panelSize }, memoryClass: board.memoryClass },
+  recentLog,
   reboot: () => System.restart(),
+  // Development only: Wi-Fi from the build (`mcconfig … makapixSsid=… makapixPassword=…`) when none is stored.
+  ...(board.makapixSsid ? { initialWifi: { ssid: board.makapixSsid, password: board.makapixPassword ?? "" } } : {}),
 });
-machine.start();
-if (host.serial) {
-  const provisioning = new ProvisioningHandler(new BootProvisioning({ machine, store, recentLog: () => recentLog.lines() }), { timers: host.timers, log: host.log });
-  try {
-    provisioning.open(host.serial);
-  } catch (error) {
-    host.log.write("warn", `provisioning: serial line not opened: ${errorMessage(error)}`);
-  }
-}
 trace(`makapix: ${board.board}, ${panelSize} panel, ${board.memoryClass} memory class\n`);

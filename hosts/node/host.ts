@@ -36,6 +36,14 @@ class NodeTimers implements Timers {
     this.#active.delete(id);
   }
 
+  /** Power off: every pending timer goes, as on a reset. Returns how many there were. */
+  clearAll(): number {
+    const count = this.#active.size;
+    for (const handle of this.#active.values()) clearTimeout(handle);
+    this.#active.clear();
+    return count;
+  }
+
   /** Timers still pending: a stopped device should have none. */
   get pending(): number {
     return this.#active.size;

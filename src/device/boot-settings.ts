@@ -16,6 +16,8 @@ export interface BoardDefaults {
   readonly panel: PanelSettings;
   readonly broker: { readonly host: string; readonly port: number };
   readonly vault: { readonly url: string; readonly ca?: string };
+  /** How the host tunes every session it runs (a demo's dwell, a test's reconnect pacing). */
+  readonly session?: Pick<DeviceConfig, "scheduler" | "mqtt" | "frameBudgetBytes" | "initialChannel">;
 }
 
 export class StoreSettingsSource implements SettingsSource {
@@ -40,6 +42,7 @@ export class StoreSettingsSource implements SettingsSource {
       memoryClass: defaults.memoryClass,
       broker: settings.broker ?? defaults.broker,
       vault: defaults.vault,
+      ...defaults.session,
     };
     return { wifi: settings.wifi, device, credentials: settings.credentials };
   }

@@ -1,0 +1,203 @@
+// The device lifecycle end to end on the virtual device (hosts/node/virtual-firmware.ts: the same
+// src/device/player-firmware.ts the ESP32 app runs, settings in files, the serial line on TCP, Wi-Fi
+// simulated) against local Mosquitto (production mTLS + ACL) and the demo service over real HTTPS:
+// - first boot: set-up screen → the provisioning CLI (a real child process) gives Wi-Fi → a code on the
+//   panel → the owner registers it → credentials stored → mTLS MQTT → art, views recorded; a power
+//   cycle then plays again with the stored set and no new registration;
+// - a code that expires is replaced by a new one, which registers;
+// - garbage on the serial line while playing: no crash, and the CLI still talks to it;
+// - a wrong Wi-Fi password shows the failure and retries; a corrected one over serial joins.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { NodeLog } from "../../hosts/node/host.js";
+import { startVirtualFirmware, type VirtualFirmware } from "../../hosts/node/virtual-firmware.js";
+import type { BootStateName } from "../../src/device/boot.js";
+import type { FirmwareBoard } from "../../src/device/player-firmware.js";
+import { startBroker, type TestBroker } from "../../tools/local-broker.js";
+import { startServiceOn } from "../../tools/demo-stack.js";
+import type { DemoService } from "../../tools/demo-service/service.js";
+import { waitFor } from "../support/wait.js";
+
+const cli = fileURLToPath(new URL("../../tools/provision.js", import.meta.url));
+const CODE_TTL_MS = 8000;
+const WIFI = { ssid: "makapix-demo", password: "pixels in the air" };
+
+let broker: TestBroker;
+let service: DemoService;
+let work: string;
+const devices: VirtualFirmware[] = [];
+const children: ChildProcess[] = [];
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), "makapix-first-boot-"));
+  broker = await startBroker();
+  service = await startServiceOn(broker, { vaultDir: join(work, "vault"), controlPort: false, lifecycleLimits: { codeTtlMs: CODE_TTL_MS } });
+});
+
+after(async () => {
+  for (const child of children) if (child.exitCode === null && child.pid) process.kill(child.pid, "SIGKILL");
+  for (const device of devices) await device.stop();
+  await service?.stop();
+  await broker?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function board(): FirmwareBoard {
+  return {
+    board: "virtual",
+    memoryClass: "large",
+    panel: { size: "64x64", colorDepth: 8, brightness: 80 },
+    // Where a board connects before registration names its broker: the production defaults would not
+    // answer here, so the local ones stand in.
+    broker: { host: "localhost", port: broker.playerPort },
+    vault: { url: service.vaultUrls.https, ca: service.vaultCaPem },
+    api: { baseUrl: service.apiUrls.https, ca: service.vaultCaPem },
+    session: { scheduler: { dwellOverrideMs: 1500, minimumViewMs: 500 } },
+  };
+}
+
+async function startDevice(name: string, logLines: string[] = []): Promise<VirtualFirmware> {
+  const device = await startVirtualFirmware({
+    dataDirectory: join(work, name),
+    board: board(),
+    wifiNetworks: { [WIFI.ssid]: WIFI.password },
+    wifiJoinDelayMs: 100,
+    log: new NodeLog("debug", (line) => logLines.push(line)),
+    registration: { pollIntervalMs: 500, backoffInitialMs: 500 },
+    timings: { backoff: { initialMs: 300, maximumMs: 2000 } },
+  });
+  devices.push(device);
+  return device;
+}
+
+const stateOf = (device: VirtualFirmware): BootStateName => device.firmware.machine.state;
+
+function waitForState(device: VirtualFirmware, state: BootStateName, timeoutMs = 20_000): Promise<void> {
+  return waitFor(`boot state ${state}`, () => stateOf(device) === state, timeoutMs, () => JSON.stringify(device.firmware.machine.info()));
+}
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(device: VirtualFirmware, args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, "--tcp", device.serial.address, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Bytes the panel shows that are not black: a status screen or art is on it. */
+function litBytes(device: VirtualFirmware): number {
+  let lit = 0;
+  for (const byte of device.panel.shownFrame) if (byte > 0) lit++;
+  return lit;
+}
+
+test("first boot: set-up screen → Wi-Fi over serial → code on the panel → registered → mTLS session → art; a power cycle plays again without registering", async () => {
+  const device = await startDevice("first");
+  await waitForState(device, "provisioning");
+  assert.ok(litBytes(device) > 0, "the set-up screen is on the panel");
+
+  const provisioned = await runCli(device, ["--wifi", `${WIFI.ssid}:${WIFI.password}`]);
+  assert.equal(provisioned.code, 0, provisioned.stdout + provisioned.stderr);
+  assert.match(provisioned.stdout, /wi-?fi/i);
+
+  await waitFor("a registration code", () => device.firmware.machine.info().code !== undefined, 20_000, () => JSON.stringify(device.firmware.machine.info()));
+  assert.equal(device.wifi.connectedTo, WIFI.ssid);
+  const code = device.firmware.machine.info().code!;
+  assert.match(code, /^[A-HJKMNP-Z2-9]{6}$/);
+  const players = service.lifecycle.all().length;
+
+  // What the website's "Add device" page posts when the owner types the code.
+  const registered = await fetch(`${service.apiUrls.http}/player/register`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ registration_code: code.toLowerCase(), name: "Hall panel" }),
+  });
+  assert.equal(registered.status, 201);
+
+  await waitForState(device, "playing", 30_000);
+  const playerKey = device.firmware.store.settings.credentials?.playerKey;
+  assert.ok(playerKey, "credentials stored");
+  assert.equal(service.lifecycle.get(playerKey)?.name, "Hall panel");
+  await waitFor("an artwork shown and its view recorded", () => service.views(playerKey).length > 0, 30_000);
+  assert.equal(service.statusOf(playerKey)?.status, "online");
+
+  await device.powerCycle();
+  await waitForState(device, "playing", 30_000);
+  assert.equal(device.firmware.store.settings.credentials?.playerKey, playerKey, "the same identity after a power cycle");
+  assert.equal(service.lifecycle.all().length, players, "no second registration");
+  const viewsBefore = service.views(playerKey).length;
+  await waitFor("views after the power cycle", () => service.views(playerKey).length > viewsBefore, 30_000);
+});
+
+test("a code that expires before anyone types it is replaced by a new one, which registers", async () => {
+  const device = await startDevice("expiring");
+  const provisioned = await runCli(device, ["--wifi", `${WIFI.ssid}:${WIFI.password}`]);
+  assert.equal(provisioned.code, 0, provisioned.stdout + provisioned.stderr);
+  await waitFor("a first code", () => device.firmware.machine.info().code !== undefined, 20_000);
+  const first = device.firmware.machine.info().code!;
+  await waitFor("a second code", () => { const now = device.firmware.machine.info().code; return now !== undefined && now !== first; }, CODE_TTL_MS * 3);
+  const second = device.firmware.machine.info().code!;
+  assert.equal((await service.registerDevice(first)).status, 404, "the expired code is refused");
+  assert.equal((await service.registerDevice(second, "Second code")).status, 201);
+  await waitForState(device, "playing", 30_000);
+});
+
+test("garbage on the serial line while playing: no crash, the session goes on, and the CLI still talks to the device", async () => {
+  const device = await startDevice("garbage");
+  await runCli(device, ["--wifi", `${WIFI.ssid}:${WIFI.password}`]);
+  await waitFor("a code", () => device.firmware.machine.info().code !== undefined, 20_000);
+  await service.registerDevice(device.firmware.machine.info().code!);
+  await waitForState(device, "playing", 30_000);
+
+  const socket = connect({ host: "127.0.0.1", port: device.serial.port });
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  let seed = 12345;
+  for (let round = 0; round < 50; round++) {
+    const garbage = Buffer.alloc(512);
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    // Frame starts with absurd lengths among the noise.
+    garbage[round % 500] = 0xa5;
+    socket.write(garbage);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  socket.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(stateOf(device), "playing");
+  const info = await runCli(device, []);
+  assert.equal(info.code, 0, info.stdout + info.stderr);
+  assert.match(info.stdout, /playing/);
+  assert.doesNotMatch(info.stdout, /BEGIN (EC |RSA )?PRIVATE KEY/);
+});
+
+test("a wrong Wi-Fi password: the failure shows and is retried; the right one given over serial joins", async () => {
+  const lines: string[] = [];
+  const device = await startDevice("wrong-wifi", lines);
+  const refused = await runCli(device, ["--wifi", `${WIFI.ssid}:not the password`]);
+  assert.equal(refused.code, 0, "the device accepts the setting; joining is what fails");
+  await waitFor("a failed join", () => device.firmware.machine.info().lastError === "wrong password", 10_000, () => JSON.stringify(device.firmware.machine.info()));
+  assert.equal(stateOf(device), "wifi");
+  assert.ok(device.wifi.attempts.length >= 1);
+  await waitFor("a retry", () => device.wifi.attempts.length >= 2, 10_000);
+  const fixed = await runCli(device, ["--wifi", `${WIFI.ssid}:${WIFI.password}`]);
+  assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+  await waitForState(device, "registration", 10_000);
+  assert.equal(device.wifi.connectedTo, WIFI.ssid);
+  assert.ok(!lines.some((line) => line.includes(WIFI.password)), "the Wi-Fi password is never logged");
+});
