@@ -7,6 +7,10 @@
 //   node build/tools/demo.js --broker HOST:PORT --ca ca.pem --cert cert.pem --key key.pem [--vault URL]
 //        the virtual device on a real broker with real credentials (player key = certificate CN);
 //        the page's controls then act on the device directly.
+//   node build/tools/demo.js --fresh [--data DIR] [--serial-port N]
+//        a new device against the local demo service: Wi-Fi over serial, a code, registration, art
+//   node build/tools/demo.js --register https://makapix.club/api [--data DIR]
+//        the virtual device as a player of a real service: it shows a code to type on its website
 
 import { randomUUID, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -16,6 +20,7 @@ import { createVirtualDevice, type VirtualDevice } from "../hosts/node/virtual-d
 import { readPanelConfig, type PanelSize } from "../src/device/config.js";
 import { redactKey } from "../src/makapix/topics.js";
 import { sendAsWebsite } from "./demo-controls.js";
+import { startFirmwareDemo, type FirmwareDemo } from "./demo-firmware.js";
 import type { DemoService } from "./demo-service/service.js";
 import { startServiceOn } from "./demo-stack.js";
 import { startBroker, type TestBroker } from "./local-broker.js";
@@ -81,6 +86,9 @@ async function main(): Promise<void> {
   let service: DemoService | undefined;
   let target: Target;
   const address = argument("broker");
+  const fresh = process.argv.includes("--fresh");
+  const registerUrl = argument("register");
+  if (fresh || registerUrl) return firmwareMode(panelSize, fresh, registerUrl);
   if (address) {
     target = realBrokerTarget(address);
   } else {
@@ -136,6 +144,45 @@ async function main(): Promise<void> {
   };
   // Ctrl-C, a closed terminal or a service manager's stop all end the same way: nothing left running.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, shutdown);
+}
+
+/** --fresh / --register: the whole firmware from first boot (tools/demo-firmware.ts). */
+async function firmwareMode(panelSize: PanelSize, fresh: boolean, registerUrl: string | undefined): Promise<void> {
+  if (fresh && registerUrl) throw new Error("--fresh uses the local demo service and --register a real one: pick one");
+  let broker: TestBroker | undefined;
+  let service: DemoService | undefined;
+  if (fresh) {
+    console.log("[demo] starting Mosquitto with a fresh dev CA and the demo service (the device registers with it)…");
+    broker = await startBroker();
+    service = await startServiceOn(broker, { controlPort: false, log: (line) => console.log(line) });
+  }
+  let demo: FirmwareDemo | undefined;
+  const shutdown = () => {
+    console.log("\n[demo] stopping: device, panel page, service, broker");
+    void (async () => {
+      await demo?.stop();
+      await service?.stop();
+      await broker?.stop();
+      process.exit(0);
+    })();
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, shutdown);
+  try {
+    demo = await startFirmwareDemo({
+      panelSize,
+      service,
+      ...(registerUrl ? { apiUrl: registerUrl } : {}),
+      dataDirectory: argument("data") ?? (registerUrl ? ".tmp/virtual-player" : undefined),
+      panelPort: Number(argument("port") ?? 0),
+      serialPort: Number(argument("serial-port") ?? 0),
+      dwellSeconds: Number(argument("dwell") ?? 10),
+      ...(broker ? { localBroker: { host: "localhost", port: broker.playerPort } } : {}),
+    });
+  } catch (error) {
+    await service?.stop();
+    await broker?.stop();
+    throw error;
+  }
 }
 
 main().catch((error: Error) => {

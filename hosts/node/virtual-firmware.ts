@@ -16,7 +16,7 @@ import { PanelEmulator } from "./panel-emulator.js";
 import { TcpSerial } from "./serial.js";
 import { SimulatedWifi } from "./wifi.js";
 
-export interface VirtualFirmwareOptions extends Pick<PlayerFirmwareOptions, "timings" | "registration" | "renewal" | "stateChanged"> {
+export interface VirtualFirmwareOptions extends Pick<PlayerFirmwareOptions, "timings" | "registration" | "renewal" | "stateChanged" | "initialWifi"> {
   /** Where the settings live between runs (created when missing). */
   dataDirectory: string;
   board: FirmwareBoard;
@@ -68,6 +68,7 @@ export async function startVirtualFirmware(options: VirtualFirmwareOptions): Pro
       ...(options.registration ? { registration: options.registration } : {}),
       ...(options.renewal ? { renewal: options.renewal } : {}),
       ...(options.stateChanged ? { stateChanged: options.stateChanged } : {}),
+      ...(options.initialWifi ? { initialWifi: options.initialWifi } : {}),
     });
   };
   const powerOff = async (): Promise<void> => {
