@@ -8,7 +8,7 @@
 // `powerCycle()` is the power switch: everything stops, and the firmware starts again from what the
 // data folder holds. The serial "reboot" command does the same.
 
-import type { Log } from "../../src/ports.js";
+import type { Log, Storage } from "../../src/ports.js";
 import { startPlayerFirmware, type FirmwareBoard, type PlayerFirmware, type PlayerFirmwareOptions } from "../../src/device/player-firmware.js";
 import { RecentLog } from "../../src/device/recent-log.js";
 import { createNodeHost, NodeLog, type NodeHost } from "./host.js";
@@ -25,6 +25,8 @@ export interface VirtualFirmwareOptions extends Pick<PlayerFirmwareOptions, "tim
   /** TCP port of the serial line (default: any free port). */
   serialPort?: number;
   log?: Log;
+  /** Wraps the data folder's storage at each boot (tests cut the power at a chosen write through it). */
+  wrapStorage?: (files: Storage) => Storage;
   /** How long a simulated Wi-Fi join takes (default 400 ms). */
   wifiJoinDelayMs?: number;
 }
@@ -57,6 +59,7 @@ export async function startVirtualFirmware(options: VirtualFirmwareOptions): Pro
     // A fresh host per boot, as after a reset: no timer, socket or state survives but the files.
     const recentLog = new RecentLog(log);
     host = createNodeHost(recentLog, { dataDirectory: options.dataDirectory });
+    if (options.wrapStorage && host.storage) host.storage = options.wrapStorage(host.storage);
     host.serial = serial;
     host.wifi = wifi;
     firmware = startPlayerFirmware(host, {

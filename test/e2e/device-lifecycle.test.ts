@@ -1,0 +1,245 @@
+// The device lifecycle after registration, end to end on the virtual device (the firmware of
+// src/device/player-firmware.ts with its settings in files) against local Mosquitto (mTLS + ACL) and the
+// demo service over HTTPS. Each device starts registered: the test provisions and registers it with the
+// firmware's own Registration client, and stores what came back as the firmware does. The service's
+// first certificates run 30 days, inside the 45-day renewal window.
+// - renewal inside the window: a new certificate with a later notAfter, in use (current) once the
+//   session reconnected with it, and art goes on;
+// - a power cut at every storage step of that renewal's write: the next boot plays with a complete set;
+// - views earned while the broker cannot answer, then a reboot: every one delivered once after it.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createNodeHost, NodeLog } from "../../hosts/node/host.js";
+import { FileStorage } from "../../hosts/node/storage.js";
+import { startVirtualFirmware, type VirtualFirmware } from "../../hosts/node/virtual-firmware.js";
+import { StoreSettingsSource } from "../../src/device/boot-settings.js";
+import type { BootStateName } from "../../src/device/boot.js";
+import type { FirmwareBoard } from "../../src/device/player-firmware.js";
+import { Registration, type RegisteredCredentials } from "../../src/device/registration.js";
+import { SettingsStore } from "../../src/device/settings.js";
+import { readCertificatePem } from "../../src/device/x509.js";
+import type { Storage } from "../../src/ports.js";
+import { startBroker, type TestBroker } from "../../tools/local-broker.js";
+import { startServiceOn } from "../../tools/demo-stack.js";
+import type { DemoService } from "../../tools/demo-service/service.js";
+import { waitFor } from "../support/wait.js";
+
+const WIFI = { ssid: "makapix-demo", password: "pixels in the air" };
+const DAY_MS = 86_400_000;
+
+let broker: TestBroker;
+let service: DemoService;
+let work: string;
+const devices: VirtualFirmware[] = [];
+/** The device's and the service's log lines, shown when a wait times out. */
+const deviceLog: string[] = [];
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), "makapix-device-lifecycle-"));
+  broker = await startBroker();
+  service = await startServiceOn(broker, {
+    vaultDir: join(work, "vault"),
+    controlPort: false,
+    log: (line) => deviceLog.push(line),
+    lifecycleLimits: { firstCertificateDays: 30, renewalsPerDayPerPlayer: 1000, renewalsPerHourPerIp: 1000, provisionsPerHourPerIp: 1000 },
+  });
+});
+
+after(async () => {
+  if (broker?.pid) process.kill(broker.pid, "SIGCONT");
+  for (const device of devices) await device.stop();
+  await service?.stop();
+  await broker?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** `dwellMs`: how long each artwork shows; the service takes one view per 5 s per player (§9). */
+function board(dwellMs = 1200): FirmwareBoard {
+  return {
+    board: "virtual",
+    memoryClass: "large",
+    panel: { size: "64x64", colorDepth: 8, brightness: 80 },
+    broker: { host: "localhost", port: broker.playerPort },
+    vault: { url: service.vaultUrls.https, ca: service.vaultCaPem },
+    api: { baseUrl: service.apiUrls.https, ca: service.vaultCaPem },
+    session: { scheduler: { dwellOverrideMs: dwellMs, minimumViewMs: 400 } },
+  };
+}
+
+/** A registered player's credentials, as the firmware's Registration client receives them. */
+async function registerPlayer(name: string): Promise<RegisteredCredentials> {
+  const host = createNodeHost(new NodeLog("warn"));
+  let credentials: RegisteredCredentials | undefined;
+  const registration = new Registration(
+    host,
+    { code: (code) => void service.registerDevice(code.code, name), registered: (registered) => (credentials = registered) },
+    { apiBase: service.apiUrls.https, ca: service.vaultCaPem, deviceModel: "virtual", firmwareVersion: "0.1.0", pollIntervalMs: 300 },
+  );
+  registration.start();
+  await waitFor("credentials", () => credentials !== undefined, 20_000);
+  registration.stop();
+  return credentials!;
+}
+
+/** A data folder holding Wi-Fi and a registered set, as the firmware leaves it after registration. */
+function seededFolder(name: string, credentials: RegisteredCredentials, dwellMs?: number): string {
+  const folder = join(work, name);
+  const store = new SettingsStore(new FileStorage(folder, "makapix"));
+  store.update({ wifi: WIFI });
+  new StoreSettingsSource(store, board(dwellMs)).saveCredentials(credentials);
+  return folder;
+}
+
+/** The power is cut at storage step `cutAt` of the settings store (writes and deletes of "st.*"): that step and all later ones throw. */
+class CuttingStorage implements Storage {
+  steps = 0;
+  dead = false;
+  constructor(
+    readonly files: Storage,
+    readonly cutAt: number,
+  ) {}
+  read(key: string): Uint8Array | undefined {
+    this.#alive();
+    return this.files.read(key);
+  }
+  readText(key: string): string | undefined {
+    this.#alive();
+    return this.files.readText(key);
+  }
+  write(key: string, value: Uint8Array | string): void {
+    this.#step(key);
+    this.files.write(key, value);
+  }
+  delete(key: string): void {
+    this.#step(key);
+    this.files.delete(key);
+  }
+  keys(): string[] {
+    this.#alive();
+    return this.files.keys();
+  }
+  #alive(): void {
+    if (this.dead) throw new Error("power cut");
+  }
+  #step(key: string): void {
+    this.#alive();
+    if (!key.startsWith("st.")) return;
+    this.steps++;
+    if (this.steps >= this.cutAt) {
+      this.dead = true;
+      throw new Error("power cut");
+    }
+  }
+}
+
+async function startDevice(dataDirectory: string, wrapStorage?: (files: Storage) => Storage, dwellMs?: number): Promise<VirtualFirmware> {
+  const device = await startVirtualFirmware({
+    dataDirectory,
+    board: board(dwellMs),
+    wifiNetworks: { [WIFI.ssid]: WIFI.password },
+    wifiJoinDelayMs: 50,
+    log: new NodeLog("info", (line) => deviceLog.push(line)),
+    timings: { backoff: { initialMs: 300, maximumMs: 2000 } },
+    ...(wrapStorage ? { wrapStorage } : {}),
+  });
+  devices.push(device);
+  return device;
+}
+
+const stateOf = (device: VirtualFirmware): BootStateName => device.firmware.machine.state;
+
+function notAfterOf(device: VirtualFirmware): number {
+  const current = device.firmware.store.load().settings.credentials;
+  return current ? readCertificatePem(current.certificate).notAfterMs : 0;
+}
+
+test("renewal inside the window: a later certificate becomes current once the session connected with it, and art goes on", async () => {
+  const credentials = await registerPlayer("Renewing panel");
+  const firstNotAfter = readCertificatePem(credentials.certificate).notAfterMs;
+  assert.ok(firstNotAfter - Date.now() < 31 * DAY_MS);
+  const device = await startDevice(seededFolder("renewal", credentials));
+  await waitFor("the renewed certificate current", () => notAfterOf(device) > firstNotAfter + 1000 * DAY_MS, 30_000, () => JSON.stringify(device.firmware.machine.info()));
+  await waitFor("playing", () => stateOf(device) === "playing", 20_000);
+  const current = device.firmware.store.load().settings.credentials!;
+  assert.equal(current.playerKey, credentials.playerKey);
+  assert.equal(current.certificate, service.lifecycle.get(credentials.playerKey)?.certPem, "the service's current certificate");
+  const views = service.views(credentials.playerKey).length;
+  await waitFor("views with the new certificate", () => service.views(credentials.playerKey).length > views, 20_000);
+});
+
+test("a power cut at every step of the renewal's credential write: each next boot plays with a complete set", async () => {
+  // The service renews only a certificate inside its window: every run needs a player of its own.
+  const credentials = await registerPlayer("Power cut panel");
+  const firstNotAfter = readCertificatePem(credentials.certificate).notAfterMs;
+  // How many settings-store steps boot and renewal take when nothing fails.
+  let counted: CuttingStorage | undefined;
+  const probe = await startDevice(seededFolder("cut-probe", credentials), (files) => (counted = new CuttingStorage(files, Number.POSITIVE_INFINITY)));
+  await waitFor("the renewal stored", () => notAfterOf(probe) > firstNotAfter, 30_000);
+  await waitFor("playing", () => stateOf(probe) === "playing", 20_000);
+  const steps = counted!.steps;
+  await probe.stop();
+  assert.ok(steps >= 3, `the renewal's write takes several steps (${steps})`);
+
+  const outcomes: string[] = [];
+  for (let cutAt = 1; cutAt <= steps; cutAt++) {
+    let cut: CuttingStorage | undefined;
+    let armed = true;
+    const fresh = await registerPlayer(`Cut at ${cutAt}`);
+    const device = await startDevice(seededFolder(`cut-${cutAt}`, fresh), (files) => (armed ? (cut = new CuttingStorage(files, cutAt)) : files));
+    await waitFor(`the power cut at step ${cutAt}`, () => cut?.dead === true, 30_000);
+    armed = false;
+    await device.powerCycle();
+    await waitFor(`playing after the cut at step ${cutAt}`, () => stateOf(device) === "playing", 30_000, () => JSON.stringify(device.firmware.machine.info()));
+    const set = device.firmware.store.load();
+    assert.deepEqual(set.problems.filter((problem) => problem.section === "credentials"), [], `cut at ${cutAt}: the credentials load`);
+    const notAfter = notAfterOf(device);
+    const oldNotAfter = readCertificatePem(fresh.certificate).notAfterMs;
+    assert.ok(notAfter === oldNotAfter || notAfter > oldNotAfter + 1000 * DAY_MS, `cut at ${cutAt}: the old set or the new one`);
+    outcomes.push(notAfter === oldNotAfter ? "old" : "new");
+    await device.stop();
+  }
+  console.log(`# power cut at steps 1..${steps}: ${outcomes.join(" ")}`);
+});
+
+test("views earned while the broker cannot answer survive a reboot and are all delivered once", async () => {
+  const credentials = await registerPlayer("Journal panel");
+  // Views earned more often than the service takes them would be refused as rate limited: 5.5 s each.
+  const folder = seededFolder("journal", credentials, 5500);
+  const device = await startDevice(folder, undefined, 5500);
+  const key = credentials.playerKey;
+  // Renewal (the first certificate is inside the window) is over before the broker freezes.
+  const firstNotAfter = readCertificatePem(credentials.certificate).notAfterMs;
+  await waitFor("the renewal done", () => notAfterOf(device) > firstNotAfter, 30_000);
+  await waitFor("playing with views recorded", () => stateOf(device) === "playing" && service.views(key).length > 0, 30_000);
+  const journalFiles = () => readdirSync(join(folder, "makapix")).filter((file) => file.startsWith("vj."));
+  /** The views in the journal: "postId at timestamp" (a value is its JSON array, then its CRC). */
+  const journaled = () => journalFiles().map((file) => {
+    const [postId, timestamp] = JSON.parse(readFileSync(join(folder, "makapix", file), "utf8").split("\n")[0]!) as [number, string];
+    return `${postId} at ${timestamp}`;
+  });
+
+  // The broker freezes: nothing is acknowledged, and earned views wait in the journal.
+  process.kill(broker.pid!, "SIGSTOP");
+  let frozen = true;
+  try {
+    // The player plays on from the page it has (the next page needs the broker): views are earned.
+    await waitFor("views waiting in the journal", () => journalFiles().length >= 2, 30_000);
+    const stopping = device.powerCycle();
+    const waiting = journaled();
+    process.kill(broker.pid!, "SIGCONT");
+    frozen = false;
+    await stopping;
+    const outcomes = (view: string) => service.viewLog(key).filter((outcome) => `${outcome.postId} at ${outcome.timestamp}` === view);
+    await waitFor(`the ${waiting.length} waiting views delivered`, () => waiting.every((view) => outcomes(view).some((outcome) => outcome.acked)), 60_000, () => JSON.stringify(service.viewLog(key)));
+    for (const view of waiting) assert.equal(outcomes(view).filter((outcome) => outcome.outcome === "recorded").length, 1, `${view} recorded once`);
+    const recorded = service.views(key).map((view) => `${view.postId} at ${view.timestamp}`);
+    assert.equal(new Set(recorded).size, recorded.length, "no view recorded twice");
+    console.log(`# ${waiting.length} views waited in the journal across the power cycle; all recorded once`);
+  } finally {
+    if (frozen) process.kill(broker.pid!, "SIGCONT");
+  }
+});
