@@ -8,6 +8,9 @@
 // and the CRC-32 of it: a value torn by a power cut is detected, logged and dropped (the view was being
 // recorded when the power went). Bounded: at most `maximumEntries` views; the oldest goes first, with a
 // log line. Storage failures are logged, never thrown: the view then lives in memory only.
+// The journal belongs to one player key (kept under `<prefix>k`): views earned under another identity
+// (before a factory reset and a new registration, or pasted credentials of another player) are dropped
+// at load rather than reported as this player's.
 
 import type { Log, Storage } from "../ports.js";
 import { CRC32_START, crc32Final, crc32Update } from "../art/crc32.js";
@@ -47,6 +50,8 @@ export class ViewJournal {
   readonly #storage: Storage;
   readonly #log: Log;
   readonly #prefix: string;
+  /** Holds the player key the views belong to; outside the entries' "<prefix>." key space. */
+  readonly #ownerKey: string;
   readonly #maximumEntries: number;
   /** Ids present in storage, oldest first. */
   readonly #ids: number[] = [];
@@ -58,6 +63,7 @@ export class ViewJournal {
     this.#storage = storage;
     this.#log = log;
     this.#prefix = `${prefix}.`;
+    this.#ownerKey = `${prefix}k`;
     this.#maximumEntries = Math.max(1, options.maximumEntries ?? 32);
   }
 
@@ -66,22 +72,38 @@ export class ViewJournal {
     return this.#ids.length;
   }
 
-  /** Reads the journal, oldest first. Damaged entries and entries beyond the bound are deleted and logged. */
-  load(): JournaledView[] {
+  /**
+   * Reads the journal, oldest first. Damaged entries and entries beyond the bound are deleted and logged.
+   * With `playerKey`, views journaled under another player key are deleted (logged) and the journal is
+   * this key's from now on.
+   */
+  load(playerKey?: string): JournaledView[] {
     this.#ids.length = 0;
     let keys: string[];
+    let owner: string | undefined;
     try {
       keys = this.#storage.keys();
+      owner = playerKey === undefined ? undefined : this.#storage.readText(this.#ownerKey);
     } catch (error) {
       this.#log.write("warn", `views: the journal could not be read: ${errorMessage(error)}`);
       return [];
     }
+    const foreign = playerKey !== undefined && owner !== undefined && owner !== playerKey;
     const ids: number[] = [];
     for (const key of keys) {
       if (!key.startsWith(this.#prefix)) continue;
       const id = parseInt(key.slice(this.#prefix.length), 36);
-      if (Number.isInteger(id) && id >= 1 && id <= MAXIMUM_ID && this.#key(id) === key) ids.push(id);
-      else this.#delete(key, "a stray journal key");
+      if (!Number.isInteger(id) || id < 1 || id > MAXIMUM_ID || this.#key(id) !== key) this.#delete(key, "a stray journal key");
+      else if (foreign) this.#delete(key, "a view earned under another player key");
+      else ids.push(id);
+    }
+    // Written after the other key's views are gone: a power cut in between drops them at the next load.
+    if (playerKey !== undefined && owner !== playerKey) {
+      try {
+        this.#storage.write(this.#ownerKey, playerKey);
+      } catch (error) {
+        this.#log.write("warn", `views: the journal's player could not be stored: ${errorMessage(error)}`);
+      }
     }
     ids.sort((a, b) => a - b);
     const views: JournaledView[] = [];

@@ -115,7 +115,7 @@ export class ViewReporter {
     this.#options = { ...DEFAULTS, ...tuning };
     this.#journal = journal;
     if (journal) {
-      for (const entry of journal.load()) this.#queue.push({ postId: entry.postId, timestamp: entry.timestamp, context: entry.context, resends: 0, entry });
+      for (const entry of journal.load(playerKey)) this.#queue.push({ postId: entry.postId, timestamp: entry.timestamp, context: entry.context, resends: 0, entry });
       if (this.#queue.length > 0) host.log.write("info", `views: ${this.#queue.length} view(s) from before the restart to send`);
     }
     messaging.observe({ ready: () => this.#pump(), stateChanged: (state) => this.#sessionChanged(state) });

@@ -322,8 +322,27 @@ test("damaged and stray journal entries are dropped with a log line; the others 
   await host.timers.advance(30_000);
   assert.deepEqual(service.recordedPosts, [1, 3]);
   assert.deepEqual(journalKeys(), []);
-  assert.deepEqual(storage.keys(), ["other"]);
+  assert.deepEqual(storage.keys().sort(), ["other", "vjk"], "the journal keeps only whose views it holds");
   powerCut();
+});
+
+test("views journaled under another player key (before a factory reset and a new registration) are dropped, not sent as this player's", async () => {
+  const { host, service, storage, journalKeys } = world();
+  const previous = new ViewJournal(storage, host.log);
+  previous.load("5d3c1b2a-0000-4000-8000-00000000abcd");
+  previous.append(1, "2026-11-25T11:00:00Z", ROTATION);
+  previous.append(2, "2026-11-25T11:00:10Z", ROTATION);
+  const { reporter, powerCut } = boot(host, storage);
+  assert.equal(host.log.lines.filter((line) => line.includes("a view earned under another player key")).length, 2);
+  assert.equal(storage.readText("vjk"), PLAYER_KEY);
+  reporter.report(3, ROTATION);
+  await host.timers.advance(30_000);
+  assert.deepEqual(service.recordedPosts, [3], "only this player's own view");
+  assert.deepEqual(journalKeys(), []);
+  powerCut();
+  // The same player's views stay across a restart.
+  new ViewJournal(storage, host.log).append(4, "2026-11-25T11:01:00Z", ROTATION);
+  assert.deepEqual(new ViewJournal(storage, host.log).load(PLAYER_KEY).map((view) => view.postId), [4]);
 });
 
 test("a journal written with a larger bound is trimmed to its bound on load, oldest first", () => {
