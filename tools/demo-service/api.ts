@@ -52,7 +52,8 @@ export async function startApi(options: ApiOptions): Promise<ApiServer> {
       });
   };
   const http: Server = createHttpServer(handler);
-  const https: Server = createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler);
+  // The whole chain, as the vault sends it (vault.ts): the Moddable SDK's TLS client refuses a leaf alone.
+  const https: Server = createHttpsServer({ cert: `${options.tls.cert.trimEnd()}\n${options.tls.ca}`, key: options.tls.key }, handler);
   const httpPort = await listen(http, "127.0.0.1", options.httpPort ?? 0);
   const httpsPort = await listen(https, "127.0.0.1", options.httpsPort ?? 0);
   return {
