@@ -25,7 +25,7 @@ import { StoreRenewal } from "../../src/device/boot-renewal.js";
 import { StoreSettingsSource } from "../../src/device/boot-settings.js";
 import type { PanelSize } from "../../src/device/config.js";
 import { FIRMWARE_VERSION } from "../../src/device/firmware.js";
-import type { MemoryClass } from "../../src/device/memory-class.js";
+import { memoryClassProfile, type MemoryClass } from "../../src/device/memory-class.js";
 import { ProvisioningHandler } from "../../src/device/provisioning-handler.js";
 import { RecentLog } from "../../src/device/recent-log.js";
 import { errorMessage } from "../../src/util/errors.js";
@@ -62,7 +62,9 @@ const panelSize = `${hub75.panelWidth * (hub75.chain ?? 1)}x${hub75.panelHeight}
 
 // The newest log lines stay in memory for the serial "recent log" command.
 const recentLog = new RecentLog(new TraceLog("info"));
-const host = createModdableHost(board.provisioningSerial ? { log: recentLog, serial: new ModdableSerial(board.provisioningSerial) } : { log: recentLog });
+// The board's memory class sets the TLS record size asked of servers (src/device/memory-class.ts).
+const tlsFragmentBytes = memoryClassProfile(board.memoryClass)?.tlsFragmentBytes ?? 0;
+const host = createModdableHost(board.provisioningSerial ? { log: recentLog, serial: new ModdableSerial(board.provisioningSerial), tlsFragmentBytes } : { log: recentLog, tlsFragmentBytes });
 host.wifi = new EspWifi();
 host.timeSync = new SntpTimeSync(host.clock, Array.isArray(board.sntp) ? board.sntp : [board.sntp ?? "pool.ntp.org"]);
 if (board.resetButton) host.button = new DigitalButton(board.resetButton.pin);

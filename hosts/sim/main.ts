@@ -4,6 +4,7 @@
 
 import config from "sim-config";
 import { createPlayerDevice } from "../../src/device/device.js";
+import { memoryClassProfile } from "../../src/device/memory-class.js";
 import { createModdableHost } from "../moddable/host.js";
 import { MemoryReport } from "./memory.js";
 import { reportMemory } from "./memory-session.js";
@@ -15,7 +16,9 @@ const HEX_DIGITS = "0123456789abcdef";
 const memory = config.memoryReport > 0 ? new MemoryReport() : undefined;
 memory?.mark("baseline");
 
-const host = createModdableHost({ logLevel: config.logLevel, clockSynchronized: true });
+// The TLS record size the board's memory class asks of servers (the simulator plays the configured class).
+const tlsFragmentBytes = memoryClassProfile(config.device.memoryClass ?? "large")?.tlsFragmentBytes ?? 0;
+const host = createModdableHost({ logLevel: config.logLevel, clockSynchronized: true, tlsFragmentBytes });
 // Assigned below; the frame hook only runs after start, when it is set.
 let device: ReturnType<typeof createPlayerDevice> | undefined;
 
