@@ -19,7 +19,7 @@
 import System from "system";
 import config from "mc/config";
 import type { PanelSize } from "../../src/device/config.js";
-import type { MemoryClass } from "../../src/device/memory-class.js";
+import { memoryClassProfile, type MemoryClass } from "../../src/device/memory-class.js";
 import { startPlayerFirmware } from "../../src/device/player-firmware.js";
 import { RecentLog } from "../../src/device/recent-log.js";
 import { createModdableHost } from "../moddable/host.js";
@@ -52,7 +52,9 @@ const panelSize = `${hub75.panelWidth * (hub75.chain ?? 1)}x${hub75.panelHeight}
 
 // The newest log lines stay in memory for the serial "recent log" command.
 const recentLog = new RecentLog(new TraceLog("info"));
-const host = createModdableHost(board.provisioningSerial ? { log: recentLog, serial: new ModdableSerial(board.provisioningSerial) } : { log: recentLog });
+// The board's memory class sets the TLS record size asked of servers (src/device/memory-class.ts).
+const tlsFragmentBytes = memoryClassProfile(board.memoryClass)?.tlsFragmentBytes ?? 0;
+const host = createModdableHost(board.provisioningSerial ? { log: recentLog, serial: new ModdableSerial(board.provisioningSerial), tlsFragmentBytes } : { log: recentLog, tlsFragmentBytes });
 host.wifi = new EspWifi();
 host.timeSync = new SntpTimeSync(host.clock, Array.isArray(board.sntp) ? board.sntp : [board.sntp ?? "pool.ntp.org"]);
 if (board.resetButton) host.button = new DigitalButton(board.resetButton.pin);

@@ -22,6 +22,8 @@ export interface ModdableHostOptions {
   dnsServers?: readonly string[];
   /** The Storage namespace (1–15 characters); default "makapix". */
   storageNamespace?: string;
+  /** TLS record size asked of servers: the memory class's `tlsFragmentBytes` (hosts/moddable/network.ts). */
+  tlsFragmentBytes?: number;
   /** A serial line (e.g. `new ModdableSerial({...})` from ./serial.js) where the board has one. */
   serial?: Serial;
 }
@@ -45,7 +47,7 @@ function defaultDnsServers(): readonly string[] {
 export function createModdableHost(options: ModdableHostOptions = {}): ModdableHost {
   const log = options.log ?? new TraceLog(options.logLevel ?? "info");
   const host: ModdableHost = {
-    network: new ModdableNetwork({ dnsServers: options.dnsServers ?? defaultDnsServers() }),
+    network: new ModdableNetwork({ dnsServers: options.dnsServers ?? defaultDnsServers(), tlsFragmentBytes: options.tlsFragmentBytes ?? 0 }),
     timers: new ModdableTimers(log),
     clock: new ModdableClock({ synchronized: options.clockSynchronized ?? false }),
     random: moddableRandom,

@@ -20,6 +20,11 @@
 //   unchanged; the TLS socket reports its TCP count minus 96 bytes (its record overhead estimate). Each
 //   TLS write costs up to ~70 bytes more than it carries; TlsTransport absorbs that (bounded), so
 //   writes that add up to the reported count never throw.
+// - `tlsFragmentBytes` (the memory class's figure) asks every TLS server for records of at most that
+//   many bytes (max_fragment_length, RFC 6066; the SDK's option `tls_max_fragment_length`): the TLS
+//   socket holds a whole record and its decrypted copy, 2 × 16 KiB by default. A server that honours it
+//   (OpenSSL-based ones do: Mosquitto, Node, nginx) also refuses records above it from us, so writes
+//   are cut to that size. A server that ignores it sends 16 KiB records as before.
 // - Exceptions thrown by the port's handlers are caught too (they would abort the VM): the connection is
 //   closed and reported as failed.
 
@@ -50,6 +55,8 @@ class ModdableSocket implements Socket {
   #sdk: SdkSocket | undefined;
   /** Bytes the SDK socket has for us: the last onReadable count minus what was read since. */
   #readable = 0;
+  /** TLS only: the largest record payload a write may carry (0: no limit). */
+  fragmentBytes = 0;
   /** TLS only: the TCP socket under the TLS socket. */
   transport: TlsTransport | undefined;
   #pendingError: Timer | undefined;
@@ -121,6 +128,11 @@ class ModdableSocket implements Socket {
     if (!sdk || this.#phase !== "open") throw new Error(`${this.#layer}: not connected`);
     // The SDK's TCP write returns what can still be written, or nothing when the system call failed;
     // the simulator's socket then goes silent instead of calling onError. (TLS: see TlsTransport.)
+    const limit = this.fragmentBytes;
+    if (limit > 0 && bytes.length > limit) {
+      for (let offset = 0; offset < bytes.length; offset += limit) sdk.write(bytes.subarray(offset, Math.min(bytes.length, offset + limit)));
+      return;
+    }
     if (sdk.write(bytes) === undefined && this.#layer === "tcp") this.failSoon(WRITE_FAILED);
   }
 
@@ -179,15 +191,20 @@ class ModdableSocket implements Socket {
 export interface ModdableNetworkOptions {
   /** DNS servers (dotted IPv4) for names other than "localhost" and dotted addresses. */
   dnsServers: readonly string[];
+  /** TLS record size asked of servers (max_fragment_length: 512, 1024, 2048 or 4096); 0 or absent: 16 KiB. */
+  tlsFragmentBytes?: number;
 }
 
 export class ModdableNetwork implements Network {
   readonly #dnsServers: readonly string[];
   readonly #pem = new PemCache();
+  readonly #fragmentBytes: number;
   #resolver: SdkResolver | undefined;
 
   constructor(options: ModdableNetworkOptions) {
     this.#dnsServers = options.dnsServers;
+    this.#fragmentBytes = options.tlsFragmentBytes ?? 0;
+    if (this.#fragmentBytes !== 0 && ![512, 1024, 2048, 4096].includes(this.#fragmentBytes)) throw new RangeError(`TLS fragment ${this.#fragmentBytes}: 512, 1024, 2048 or 4096`);
   }
 
   connectTcp(options: TcpOptions, handlers: SocketHandlers): Socket {
@@ -203,6 +220,10 @@ export class ModdableNetwork implements Network {
     let secure: Record<string, unknown>;
     try {
       secure = { certificate: this.#pem.toDer(options.ca) };
+      if (this.#fragmentBytes) {
+        secure.tls_max_fragment_length = this.#fragmentBytes;
+        socket.fragmentBytes = this.#fragmentBytes;
+      }
       if (options.certificate) secure.clientCertificates = [this.#pem.toDer(options.certificate)];
       if (options.key) secure.clientKey = this.#pem.toDer(options.key);
     } catch (error) {

@@ -11,6 +11,7 @@
 import config from "sim-config";
 import type { PlayerDevice } from "../../src/device/device.js";
 import { createPlayerDevice } from "../../src/device/device.js";
+import { memoryClassProfile, type MemoryClass } from "../../src/device/memory-class.js";
 import { startPlayerFirmware, type PlayerFirmware } from "../../src/device/player-firmware.js";
 import { RecentLog } from "../../src/device/recent-log.js";
 import { createModdableHost } from "../moddable/host.js";
@@ -25,6 +26,11 @@ const HEX_DIGITS = "0123456789abcdef";
 // The memory report (sim-config memoryReport, `mcconfig -i` builds): the heap before anything is made.
 const memory = config.memoryReport > 0 ? new MemoryReport() : undefined;
 memory?.mark("baseline");
+
+/** The TLS record size the board's memory class asks of servers (the simulator plays the configured class). */
+function tlsFragmentBytesOf(memoryClass: MemoryClass | undefined): number {
+  return memoryClassProfile(memoryClass ?? "large")?.tlsFragmentBytes ?? 0;
+}
 
 // Whichever runs: the frame hook reads the artwork on show from it.
 let session: PlayerDevice | undefined;
@@ -66,7 +72,13 @@ if (firmwareConfig) {
   // The newest log lines stay in memory for the serial "recent log" command, as on the board.
   const recentLog = new RecentLog(new TraceLog(config.logLevel));
   const serial = firmwareConfig.serialDevice ? new ModdableSerial({ device: firmwareConfig.serialDevice, baud: 115200 }) : undefined;
-  const host = createModdableHost({ log: recentLog, clockSynchronized: true, storageNamespace: firmwareConfig.storageNamespace, ...(serial ? { serial } : {}) });
+  const host = createModdableHost({
+    log: recentLog,
+    clockSynchronized: true,
+    storageNamespace: firmwareConfig.storageNamespace,
+    tlsFragmentBytes: tlsFragmentBytesOf(firmwareConfig.board.memoryClass),
+    ...(serial ? { serial } : {}),
+  });
   const panel = new SimulatorPanel(screen, config.traceFrames ? traceFrame : undefined);
   firmware = startPlayerFirmware(host, {
     board: firmwareConfig.board,
@@ -78,7 +90,7 @@ if (firmwareConfig) {
   const running = firmware;
   watchButtons(() => running.machine.device);
 } else if (config.device) {
-  const host = createModdableHost({ logLevel: config.logLevel, clockSynchronized: true });
+  const host = createModdableHost({ logLevel: config.logLevel, clockSynchronized: true, tlsFragmentBytes: tlsFragmentBytesOf(config.device.memoryClass) });
   memory?.mark("host");
   const panel = new SimulatorPanel(screen, config.traceFrames ? traceFrame : undefined);
   memory?.mark("panel");

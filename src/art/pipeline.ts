@@ -1,7 +1,9 @@
 // The artwork stage: post → rendition → streaming fetch → decoder → compositor → frame cache → display.
-// The artwork on screen keeps playing while the next one downloads and decodes (so a slow decode never
-// leaves the panel dark or makes an animation stutter); the new one takes over once all its frames are
-// ready. A rendition that 404s or fails to decode falls back to the next candidate.
+// With two frame caches (the default) the artwork on screen keeps playing while the next one downloads
+// and decodes (so a slow decode never makes an animation stutter); the new one takes over once all its
+// frames are ready. With one (`frameCaches: 1`, the small memory class) the next artwork is decoded into
+// the cache on screen: the animation stops on its last pushed frame (the panel keeps showing it) until
+// the new one is ready. A rendition that 404s or fails to decode falls back to the next candidate.
 
 import type { Host, InflateFactory } from "../ports.js";
 import { HttpError } from "../net/errors.js";
@@ -19,6 +21,11 @@ export interface PipelineOptions {
   rendition: RenditionOptions;
   /** Bytes of panel frames one artwork may keep (longer animations are thinned to fit). */
   frameBudgetBytes: number;
+  /**
+   * Frame caches: 2 (default) keeps the artwork on screen playing while the next one loads; 1 halves
+   * the frames held, and the artwork on screen stops (its last frame stays lit) while the next loads.
+   */
+  frameCaches?: 1 | 2;
   /** Background for letterbox and transparency, 0xRRGGBB. */
   background?: number;
   inflate?: InflateFactory;
@@ -43,7 +50,7 @@ export class ArtworkPipeline implements ArtworkStage {
   #load: Load | undefined;
   /** What is on screen, to draw again after a rotation or mirror change. */
   #showing: { artwork: ArtworkPost; listener: StageListener } | undefined;
-  /** Two caches: one on screen, one being filled. */
+  /** Two caches: one on screen, one being filled (with `frameCaches: 1`, never both). */
   #spareCache: FrameCache | undefined;
   #screenCache: FrameCache | undefined;
   readonly #detach: () => void;
@@ -119,6 +126,12 @@ export class ArtworkPipeline implements ArtworkStage {
     const bytes = this.#display.frameBytes;
     let cache = this.#spareCache;
     this.#spareCache = undefined;
+    if (!cache && this.#options.frameCaches === 1 && this.#screenCache) {
+      // One cache: the artwork on screen stops (its last frame stays on the panel) and lends its frames.
+      this.#display.stop();
+      cache = this.#screenCache;
+      this.#screenCache = undefined;
+    }
     if (!cache || cache.frameBytes !== bytes) cache = new FrameCache(bytes, this.#options.frameBudgetBytes);
     cache.clear();
     return cache;

@@ -76,6 +76,7 @@ export class PlayerDevice {
     this.pipeline = new ArtworkPipeline(host, http, this.display, {
       rendition: { vault: vault.url, memoryClass: memory.name, decoders: enabledDecoders(memory, AVAILABLE_DECODERS) },
       frameBudgetBytes: checked.frameBudgetBytes,
+      frameCaches: memory.frameCaches,
       ...(host.inflate ? { inflate: host.inflate } : {}),
     });
     this.player = new MakapixPlayer(host, {
@@ -87,9 +88,10 @@ export class PlayerDevice {
       display: this.#reportingSettings(),
       stage: this.pipeline,
       ...(checked.initialChannel ? { initialChannel: checked.initialChannel } : {}),
-      ...(checked.scheduler ? { scheduler: checked.scheduler } : {}),
+      // The class sets the page size; a configuration's scheduler options (tests, the demo) come on top.
+      scheduler: { pageSize: memory.pageSize, ...checked.scheduler },
       // The class bounds the MQTT buffers; a configuration's tuning (tests) comes on top.
-      mqtt: { outboxBytes: memory.mqttOutboxBytes, ...checked.mqtt },
+      mqtt: { outboxBytes: memory.mqttOutboxBytes, writeQueueBytes: memory.mqttWriteQueueBytes, maximumHeaderBytes: memory.mqttHeaderBytes, ...checked.mqtt },
       // Views not yet acknowledged survive a reboot wherever the host can store them.
       ...(host.storage ? { viewJournal: new ViewJournal(host.storage, host.log) } : {}),
     });

@@ -3,22 +3,39 @@
 // ESP32-S3 with PSRAM (Adafruit MatrixPortal S3: 2 MiB; N8R8-style DevKits: 8 MiB).
 //
 // Where the numbers come from (docs/hosts.md, "Memory classes", has the measured table):
-// - small heap 240 KiB: MEASURED NEED, NOT WHAT THE BOARD OFFERS. The whole player in the real engine
-//   (the simulator app, test/moddable/memory.test.ts) peaks at ~217 KB in ESP32 sizes playing 64×64
-//   GIF/PNG art: ~105 KB before any art (device ~59 KB, TLS + MQTT session ~23 KB, first reply ~11 KB,
-//   engine and host ~12 KB), frame caches 48 KiB, a GIF load ~59 KB (decoder, HTTPS to the vault).
-//   An ESP32 without PSRAM leaves the XS heap only ~100 KiB once Wi-Fi and the HUB75 DMA buffers
-//   (89.8 KiB for 64×64 at 8 bits, docs/hub75.md) have their internal RAM, so the small class does not
-//   fit such a board today; the budget says what it needs so that growth shows, rather than a figure
-//   no test could meet. Cuts that remain: one frame cache (−24 KiB, the artwork on screen would stop
-//   while the next loads), a smaller panel, the SDK's TLS (JS) for two connections.
+// - small heap 160 KiB: the target the whole session now meets, set against what the board leaves,
+//   which is DERIVED (not yet measured on a board; each line ± ~10 KiB):
+//     ESP32 internal DRAM free at app start (520 KiB SRAM, of which 328 KiB data RAM, less
+//     ESP-IDF's and the app's static data)                                   ~290 KiB
+//     Wi-Fi station + lwIP (10 static RX buffers × 1.6 KiB, dynamic TX buffers, TCP windows of two
+//     sockets, the Wi-Fi/tcpip/event task stacks)                              −60 KiB
+//     the XS stack (creation.stack 1024 slots × 16 B) and the VM's tables     −20 KiB
+//     the Moddable main task and other stacks                                 −10 KiB
+//     the HUB75 DMA buffers (docs/hub75.md, double buffered)                  −44.9 KiB at 64×32 × 8 bits
+//                                                                             −50.5 KiB at 64×64 × 5 bits
+//                                                                             −89.8 KiB at 64×64 × 8 bits
+//   ≈ 155 KiB left for the XS heap with a 64×32 panel at 8 bits, ≈ 150 KiB with 64×64 at 5 bits, and
+//   only ≈ 115 KiB with 64×64 at 8 bits. So the budget is at the top of the derivation's range, and a
+//   64×64 panel at full depth does NOT fit such a board yet: the gap is ~43 KiB (docs/hosts.md).
+//   Measured: the whole player in the real engine (the simulator app, test/moddable/memory.test.ts)
+//   peaks at 162 320 B (158.5 KiB) in ESP32 sizes playing 64×64 GIF/PNG art (it was 213 656 B): ~78 KB
+//   before any art (device 36.5 KB, TLS + MQTT session 23.2 KB, first reply 5.9 KB, engine and host
+//   12 KB), one frame cache 24 KiB, a GIF load 56.7 KB (LZW tables 16 KiB, sampled canvas 16 KiB,
+//   HTTPS to the vault). What made it fit: one frame cache (below; −24 KiB), the status frame drawn in
+//   a buffer that lives only while it is pushed (−12 KiB), TLS records of 2 KiB (the SDK's TLS holds a
+//   whole record and its decrypted copy: −~14 KB at a PNG load), the MQTT write queue 4 KiB and header
+//   buffer 2 KiB (−6 KiB), pages of 10 posts.
+// - small frame caches 1: the artwork on screen stops on its last frame (which stays lit) while the
+//   next one downloads and decodes, then the new one takes over (−24 KiB against two caches).
+// - small TLS fragments 2 KiB: asked of every server (max_fragment_length); Mosquitto, Node and other
+//   OpenSSL servers honour it; a server that ignores it sends 16 KiB records, ~28 KB more at a load.
 // - small panels ≤ 4096 pixels: decoding a GIF onto 128×64 needs ~110 KiB at worst (sampled canvas
 //   32 KiB + `previous` copy 32 KiB + frame 24 KiB + decoder ~20 KiB, docs/artwork.md), more than the
 //   whole small heap; onto 64×64 (or 128×32) it is ~55 KiB.
 // - small frame budget 24 KiB: two 64×64 panel frames (12 KiB each), the least a FrameCache keeps
 //   (one on screen, one being written); longer animations are thinned to fit.
-// - xsnap (test/oracle/device-memory.test.ts, virtual network, no TLS): the assembled device holds
-//   ~61 KB, ~86 KB once connected, before any art.
+// - xsnap (test/oracle/device-memory.test.ts, virtual network, no TLS): the assembled small device
+//   holds ~39 KB, ~64 KB once connected, before any art.
 // - WebP only on "large": a lossless frame keeps its whole ARGB canvas (256 KiB at 256×256) plus the
 //   buffered chunk; measured in XS, a 256×256 lossless file holds 375 KB (docs/artwork.md, "WebP").
 // - large heap 1 MiB: fits the worst WebP decode (375 KB), two frame caches (2 × 256 KiB) and the
@@ -48,6 +65,23 @@ export interface MemoryClassProfile {
    * once (src/mqtt/client.ts). The player's largest message (a query_posts request) is under 1 KiB.
    */
   readonly mqttOutboxBytes: number;
+  /** The MQTT write queue, allocated once: bytes that may wait for the socket (src/mqtt/client.ts). */
+  readonly mqttWriteQueueBytes: number;
+  /** The MQTT decoder's buffer: a whole non-PUBLISH packet, or a PUBLISH's topic and properties. */
+  readonly mqttHeaderBytes: number;
+  /**
+   * Frame caches (src/art/pipeline.ts): 2 keeps the artwork on screen playing while the next loads;
+   * 1 stops it on its last frame during the load and holds half the frames.
+   */
+  readonly frameCaches: 1 | 2;
+  /**
+   * TLS records the device asks servers to keep to (the max_fragment_length extension, RFC 6066), so
+   * that a record and its decrypted copy fit the heap; 0: the TLS default (16 KiB). Applied by the host
+   * binding that owns the TLS stack (hosts/moddable: `createModdableHost({ tlsFragmentBytes })`).
+   */
+  readonly tlsFragmentBytes: number;
+  /** Posts the scheduler asks for per page (each one kept as a small record until it is played). */
+  readonly pageSize: number;
 }
 
 const KIB = 1024;
@@ -56,11 +90,16 @@ export const MEMORY_CLASSES: Readonly<Record<MemoryClass, MemoryClassProfile>> =
   small: Object.freeze({
     name: "small",
     boards: "ESP32 without PSRAM",
-    heapBudgetBytes: 240 * KIB,
+    heapBudgetBytes: 160 * KIB,
     frameBudgetBytes: 24 * KIB,
     maximumPanelPixels: 64 * 64,
     decoders: Object.freeze(["gif", "png", "bmp"] as const),
-    mqttOutboxBytes: 4 * KIB,
+    mqttOutboxBytes: 2 * KIB,
+    mqttWriteQueueBytes: 4 * KIB,
+    mqttHeaderBytes: 2 * KIB,
+    frameCaches: 1,
+    tlsFragmentBytes: 2 * KIB,
+    pageSize: 10,
   }),
   large: Object.freeze({
     name: "large",
@@ -70,6 +109,11 @@ export const MEMORY_CLASSES: Readonly<Record<MemoryClass, MemoryClassProfile>> =
     maximumPanelPixels: 128 * 64,
     decoders: Object.freeze(["gif", "png", "bmp", "webp"] as const),
     mqttOutboxBytes: 16 * KIB,
+    mqttWriteQueueBytes: 20 * KIB,
+    mqttHeaderBytes: 4 * KIB,
+    frameCaches: 2,
+    tlsFragmentBytes: 0,
+    pageSize: 20,
   }),
 });
 

@@ -33,7 +33,6 @@ export class Display {
   readonly #geometryListeners: (() => void)[] = [];
   #geometry: PanelGeometry;
   #brightness: number;
-  #statusFrame: Uint8Array;
   #cache: FrameCache | undefined;
   #listener: PlaybackListener | undefined;
   #index = 0;
@@ -52,7 +51,6 @@ export class Display {
     this.#geometry = { ...options.geometry };
     this.#ceiling = options.brightnessCeiling ?? 100;
     this.#brightness = Math.min(options.brightness ?? 60, this.#ceiling);
-    this.#statusFrame = new Uint8Array(this.#geometry.width * this.#geometry.height * 3);
     panel.begin({ width: this.#geometry.width, height: this.#geometry.height, colorDepth: options.colorDepth ?? 8 });
     panel.brightness = this.#brightness;
   }
@@ -124,20 +122,24 @@ export class Display {
     this.#show(0);
   }
 
-  /** A status message instead of art (connecting, blocked, nothing to show), upright as mounted. */
+  /**
+   * A status message instead of art (connecting, blocked, nothing to show), upright as mounted. Its
+   * frame lives only for this call (the panel copies what it is pushed): no panel frame is held for
+   * status screens while art plays.
+   */
   showStatus(message: string, level: StatusLevel = "info"): void {
     this.#stop();
     this.#cache = undefined;
     const geometry = this.#geometry;
     const bytes = geometry.width * geometry.height * 3;
-    if (this.#statusFrame.length !== bytes) this.#statusFrame = new Uint8Array(bytes);
+    const frame = new Uint8Array(bytes);
     const turned = geometry.rotation === 90 || geometry.rotation === 270;
     const logicalWidth = turned ? geometry.height : geometry.width;
     const logicalHeight = turned ? geometry.width : geometry.height;
     if (geometry.rotation === 0 && !geometry.mirror) {
-      drawStatus(this.#statusFrame, logicalWidth, logicalHeight, message, STATUS_COLORS[level]);
+      drawStatus(frame, logicalWidth, logicalHeight, message, STATUS_COLORS[level]);
     } else {
-      // Drawn upright, then turned like the art (the scratch buffer lives only for this call).
+      // Drawn upright, then turned like the art.
       const upright = new Uint8Array(bytes);
       drawStatus(upright, logicalWidth, logicalHeight, message, STATUS_COLORS[level]);
       const { origin, stepX, stepY } = orientation(geometry);
@@ -145,13 +147,13 @@ export class Display {
         for (let lx = 0; lx < logicalWidth; lx++) {
           const from = (ly * logicalWidth + lx) * 3;
           const to = (origin + lx * stepX + ly * stepY) * 3;
-          this.#statusFrame[to] = upright[from]!;
-          this.#statusFrame[to + 1] = upright[from + 1]!;
-          this.#statusFrame[to + 2] = upright[from + 2]!;
+          frame[to] = upright[from]!;
+          frame[to + 1] = upright[from + 1]!;
+          frame[to + 2] = upright[from + 2]!;
         }
       }
     }
-    this.#panel.push(this.#statusFrame);
+    this.#panel.push(frame);
   }
 
   /** Stops animating (the last frame stays on the panel) and cancels every timer. */

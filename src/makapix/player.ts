@@ -36,7 +36,7 @@ export interface MakapixPlayerOptions {
   initialChannel?: ChannelSpec;
   scheduler?: SchedulerOptions;
   /** Session tuning (tests shorten the back-off). */
-  mqtt?: Pick<MqttClientOptions, "backoff" | "keepAliveSeconds" | "connectTimeoutMs" | "outboxBytes">;
+  mqtt?: Pick<MqttClientOptions, "backoff" | "keepAliveSeconds" | "connectTimeoutMs" | "outboxBytes" | "writeQueueBytes" | "maximumHeaderBytes">;
   /** Keeps unacknowledged views across reboots (view-journal.ts); without it they live in memory. */
   viewJournal?: ViewJournal;
 }

@@ -53,6 +53,11 @@ export interface MqttClientOptions {
    * Default: outboxBytes + 4 KiB, so any QoS 1 message fits with its topic, properties and control packets.
    */
   writeQueueBytes?: number;
+  /**
+   * Bytes of a packet the decoder holds at once: a whole packet other than PUBLISH, or a PUBLISH's
+   * topic and properties (its payload streams). Default 4 KiB; larger packets end the connection.
+   */
+  maximumHeaderBytes?: number;
 }
 
 export interface PublishOptions {
@@ -130,7 +135,7 @@ export class MqttClient {
         publishData: (chunk) => this.#socket && this.#subscriptions.data(chunk),
         publishEnd: () => this.#socket && this.#onPublishEnd(),
       },
-      { maximumPacketSize: this.#maximumPacketSize },
+      { maximumPacketSize: this.#maximumPacketSize, ...(options.maximumHeaderBytes ? { maximumHeaderSize: options.maximumHeaderBytes } : {}) },
     );
   }
 

@@ -137,7 +137,8 @@ test("when every rendition fails the scheduler is told why, and the screen keeps
   assert.deepEqual(panel.pixel(32, 16), [255, 255, 255]);
 });
 
-test("the artwork on screen keeps playing while the next one loads, then the new one takes over", async () => {
+/** A GIF on screen (post 5), then a BMP (post 6) whose server answers only when `release` is called. */
+function slowSecondArtwork(frameCaches: 1 | 2) {
   const host = createVirtualHost(9);
   let release: (() => void) | undefined;
   new ScriptedHttpServer(host, {
@@ -159,17 +160,43 @@ test("the artwork on screen keeps playing while the next one loads, then the new
   const pipeline = new ArtworkPipeline(host, new HttpClient(host), display, {
     rendition: { vault: "http://vault.test", memoryClass: "small", decoders: AVAILABLE_DECODERS },
     frameBudgetBytes: 1 << 20,
+    frameCaches,
   });
   const events: string[] = [];
-  pipeline.show(post(5, { nativeFormat: "gif", frameCount: 2 }), { shown: () => events.push("5"), loopCompleted: () => events.push("5 loop"), failed: (r) => events.push(r) });
-  await host.timers.advance(10);
-  pipeline.show(post(6, { nativeFormat: "bmp" }), { shown: () => events.push("6"), loopCompleted: () => undefined, failed: (r) => events.push(r) });
-  await host.timers.advance(1_000);
+  const run = async () => {
+    pipeline.show(post(5, { nativeFormat: "gif", frameCount: 2 }), { shown: () => events.push("5"), loopCompleted: () => events.push("5 loop"), failed: (r) => events.push(r) });
+    await host.timers.advance(10);
+    pipeline.show(post(6, { nativeFormat: "bmp" }), { shown: () => events.push("6"), loopCompleted: () => undefined, failed: (r) => events.push(r) });
+    await host.timers.advance(1_000);
+  };
+  return { host, panel, pipeline, events, run, release: () => release!() };
+}
+
+test("the artwork on screen keeps playing while the next one loads, then the new one takes over", async () => {
+  const { host, panel, events, run, release } = slowSecondArtwork(2);
+  await run();
   assert.ok(events.filter((e) => e === "5 loop").length >= 4, "the old animation went on looping");
-  release!();
+  release();
   await host.timers.advance(10);
   assert.equal(events[events.length - 1], "6");
   assert.deepEqual(panel.pixel(32, 16), [0, 255, 0]);
+});
+
+test("with one frame cache (small class) the artwork on screen stops on its last frame while the next loads, in the same frames", async () => {
+  const { host, panel, pipeline, events, run, release } = slowSecondArtwork(1);
+  await run();
+  const pushes = panel.frames.length;
+  const lastFrame = panel.frames[pushes - 1]!;
+  assert.equal(events.filter((e) => e === "5 loop").length, 0, "the old animation stopped when the next load began");
+  assert.equal(pipeline.frameCacheBytes, 2 * 64 * 32 * 3, "one cache: the animation's two frame buffers, lent to the load");
+  await host.timers.advance(1_000);
+  assert.equal(panel.frames.length, pushes, "nothing pushed while loading: the panel keeps its last frame");
+  assert.ok(lastFrame.length > 0);
+  release();
+  await host.timers.advance(10);
+  assert.equal(events[events.length - 1], "6");
+  assert.deepEqual(panel.pixel(32, 16), [0, 255, 0]);
+  assert.equal(pipeline.frameCacheBytes, 2 * 64 * 32 * 3, "the still reused the same buffers: no second cache");
 });
 
 test("an animation longer than the frame budget is thinned but keeps its loop duration", async () => {

@@ -268,11 +268,11 @@ function rotated180(frame: Uint8Array, width: number, height: number): Uint8Arra
   return out;
 }
 
-test("the memory class sizes the MQTT write queue: 8 KiB on small, 20 KiB on large", () => {
+test("the memory class sizes the MQTT write queue: 4 KiB on small, 20 KiB on large", () => {
   const small = rig(validConfig({ memoryClass: "small" }));
-  assert.equal(small.device.player.client.writeQueueCapacity, 8 * 1024);
+  assert.equal(small.device.player.client.writeQueueCapacity, 4 * 1024);
   const large = rig(validConfig({ memoryClass: "large" }));
   assert.equal(large.device.player.client.writeQueueCapacity, 20 * 1024);
-  const tuned = rig(validConfig({ memoryClass: "small", mqtt: { outboxBytes: 2048 } }));
+  const tuned = rig(validConfig({ memoryClass: "small", mqtt: { writeQueueBytes: 6 * 1024 } }));
   assert.equal(tuned.device.player.client.writeQueueCapacity, 6 * 1024, "a configuration's tuning wins");
 });

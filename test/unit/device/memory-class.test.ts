@@ -29,7 +29,9 @@ test("a small device decodes only the streaming formats; a large one WebP too", 
 
 test("each class has its budgets; a small device keeps two 64×64 frames per artwork, a large one many", () => {
   const { small, large } = MEMORY_CLASSES;
-  assert.equal(small.heapBudgetBytes, 240 * 1024, "the measured need of a 64×64 session (docs/hosts.md), not what a no-PSRAM ESP32 offers");
+  assert.equal(small.heapBudgetBytes, 160 * 1024, "what a no-PSRAM ESP32 leaves the XS heap beside Wi-Fi and ≤ 50 KiB of panel DMA (memory-class.ts)");
+  assert.equal(small.frameCaches, 1, "one frame cache: the art on screen stops while the next loads");
+  assert.equal(large.frameCaches, 2);
   assert.equal(large.heapBudgetBytes, 1024 * 1024);
   assert.equal(small.maximumPanelPixels, 64 * 64);
   assert.equal(large.maximumPanelPixels, 128 * 64);
