@@ -247,6 +247,8 @@ export class BootMachine {
       code: (code, expiresAtMs) => {
         if (generation !== this.#generation) return;
         this.#codeScreen.show(code, expiresAtMs);
+        // A new code is news for whoever follows the machine (a provisioning link, a test hook).
+        this.#notify();
       },
       registered: (credentials) => {
         if (generation !== this.#generation) return;

@@ -98,6 +98,8 @@ export interface DemoService {
   /** Runs the offline sweep now; returns the keys marked offline. */
   sweepNow(): string[];
   vaultLog(): VaultRequest[];
+  /** The player API's requests (method, path with the key replaced by {key}, status), newest last. */
+  apiLog(): readonly { method: string; path: string; status: number }[];
   requestLog(): RequestLogEntry[];
   stop(): Promise<void>;
 }
@@ -276,6 +278,7 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Dem
       reactionsOf: (postId) => reactions.emojiOf(catalogue.ownerHandle, postId),
       sweepNow: () => players.sweep(),
       vaultLog: () => vault.log.slice(),
+      apiLog: () => api.log.slice(),
       requestLog: () => requests.log.slice(),
       stop: stopAll,
     };
