@@ -95,13 +95,21 @@ certs: ## dev CA, broker and one player certificate under .tmp/certs (private ke
 
 # ESP32 (Moddable SDK + ESP-IDF v6.0). BOARD: esp32s3 = Adafruit MatrixPortal S3 (-p esp32/esp32s3),
 # esp32 = ESP32 DevKit with a HUB75 shield (-p esp32). Board settings: docs/esp32.md.
+# API_CA: the PEM of the CA the Makapix API's certificate chains to (registration, renewal, art before
+# registration); API: another API base; WIFI="ssid:password": Wi-Fi built in for boards without a serial
+# provisioning line (MatrixPortal S3). Passed through the environment untouched, like provision's WIFI.
 BOARD ?= esp32s3
 PORT ?=
+API_CA ?=
+API ?=
 .PHONY: esp32 flash esp32-check
-esp32: ## release build for a board with mcconfig into build/esp32 (BOARD=esp32s3|esp32; needs ESP-IDF: says how to get it)
+esp32 flash: export MAKAPIX_API_CA := $(API_CA)
+esp32 flash: export MAKAPIX_API := $(API)
+esp32 flash: export MAKAPIX_WIFI := $(value WIFI)
+esp32: ## release build for a board into build/esp32 (BOARD=esp32s3|esp32 [API_CA=ca.pem] [WIFI="ssid:password"]; needs ESP-IDF: says how to get it)
 	@bash scripts/esp32.sh build $(BOARD)
 
-flash: ## build, flash and show the serial log (PORT=/dev/ttyUSB0 or /dev/ttyACM0, BOARD=esp32s3|esp32; needs ESP-IDF)
+flash: ## build, flash and show the serial log (PORT=/dev/ttyUSB0 or /dev/ttyACM0, BOARD=esp32s3|esp32, API_CA=…, WIFI=…; needs ESP-IDF)
 	@bash scripts/esp32.sh flash $(BOARD) $(PORT)
 
 esp32-check: ## without ESP-IDF: both ESP32 builds compile (xsc), link (xsl preload) and include the HUB75 driver

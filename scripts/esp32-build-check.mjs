@@ -15,9 +15,9 @@
 // Prints `ok - ...` / `not ok - ...`, then `esp32-build: N passed, M failed`; exit 1 on a failure.
 // Without any SDK (scripts/moddable-sdk.sh exit 3) prints `esp32-build: skipped (no SDK)`, exit 0.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "build", "esp32-check");
@@ -194,6 +194,35 @@ for (const build of builds) {
     `${p}: the ${hostFunctions.length} host functions hub75.ts names are in the linked mc.xs.h and defined by hub75_xs.c`,
     `missing from mc.xs.h or hub75_xs.o: ${unbound.join(" ")}`,
   );
+}
+
+// The board's own settings (make esp32 API_CA=… WIFI=…) reach the app's mc/config through the generated
+// board manifest; a CA file that is not a PEM is refused before anything builds.
+{
+  const { boardManifest } = await import(pathToFileURL(join(root, "scripts", "esp32-board-manifest.mjs")).href);
+  const caFile = join(out, "api-ca.pem");
+  // Only its PEM shape matters here: the board parses it when it connects.
+  writeFileSync(caFile, "-----BEGIN CERTIFICATE-----\nMIIBbase64body\n-----END CERTIFICATE-----\n");
+  const dir = join(out, "board-settings");
+  mkdirSync(join(dir, "makapix-board"), { recursive: true });
+  mkdirSync(join(dir, "out"), { recursive: true });
+  const manifestPath = join(dir, "makapix-board", "manifest.json");
+  writeFileSync(manifestPath, JSON.stringify(boardManifest({ MAKAPIX_API_CA: caFile, MAKAPIX_WIFI: "Home net:pa:ss" }), null, 2));
+  const made = run("mcconfig", ["-p", "esp32/esp32s3", "-o", join(dir, "out"), manifestPath], { env });
+  const configs = findFiles(join(dir, "out", "tmp"), "mc.config.js");
+  const text = configs.length === 1 ? readText(configs[0]) : "";
+  check(
+    made.code === 0 && text.includes("BEGIN CERTIFICATE") && text.includes("apiCa") && text.includes('"Home net"') && text.includes('"pa:ss"'),
+    "make esp32 API_CA=… WIFI=…: the API's CA and the build Wi-Fi reach the app's mc/config",
+    made.output.slice(-2000) + text.slice(0, 400),
+  );
+  let refused = "";
+  try {
+    boardManifest({ MAKAPIX_API_CA: join(root, "README.md") });
+  } catch (error) {
+    refused = error.message;
+  }
+  check(refused.includes("holds no PEM certificate"), "a CA file that is not a PEM is refused with the reason", refused);
 }
 
 // The rest of the native module, and what the binding needs from outside it.

@@ -6,6 +6,8 @@
 # with a HUB75 shield, -p esp32); any other subplatform of the SDK's build/devices/esp32/targets also
 # builds, with the generic DevKit settings. Board settings: docs/esp32.md.
 # Needs ESP-IDF (IDF_PATH); without it, says what is missing and how to install it, and exits 1.
+# The board's own settings come from MAKAPIX_API_CA, MAKAPIX_API and MAKAPIX_WIFI (make esp32 API_CA=…
+# API=… WIFI=…): scripts/esp32-board-manifest.mjs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 action=${1:?usage: scripts/esp32.sh build|flash [BOARD] [PORT]}
@@ -74,16 +76,22 @@ fi
 out="$root/build/esp32"
 mkdir -p "$out"
 cd "$root"
+# The board's settings (API CA, API, build Wi-Fi) from the environment: make esp32 API_CA=… WIFI=…
+manifest=$(node "$root/scripts/esp32-board-manifest.mjs" "$out")
+if [ -z "${MAKAPIX_API_CA:-}" ]; then
+  say "note: no API_CA=<pem>: this build cannot register, renew or show art before registration;"
+  say "      certificates pasted over serial (make provision CERTS=…) still work. docs/esp32.md says how to get the CA."
+fi
 say "building for $platform (release) into $out"
 if [ "$action" = build ]; then
-  mcconfig -m -p "$platform" -t build -o "$out" manifest.json
+  mcconfig -m -p "$platform" -t build -o "$out" "$manifest"
   say "built: $(find "$out/bin" -name xs_esp32.bin 2>/dev/null | head -n 1)"
 elif [ "$action" = flash ]; then
   # The SDK's default target builds, flashes (idf.py flash) and then opens idf.py monitor on the
   # port (Ctrl-] leaves it). Without PORT, idf.py picks the serial port itself.
   if [ -n "$port" ]; then export UPLOAD_PORT="$port"; fi
   say "flashing over ${port:-the port idf.py detects}"
-  mcconfig -m -p "$platform" -o "$out" manifest.json
+  mcconfig -m -p "$platform" -o "$out" "$manifest"
 else
   say "unknown action $action (build or flash)"
   exit 1
