@@ -6,13 +6,17 @@
 // - renewal inside the window: a new certificate with a later notAfter, in use (current) once the
 //   session reconnected with it, and art goes on;
 // - a power cut at every storage step of that renewal's write: the next boot plays with a complete set;
-// - views earned while the broker cannot answer, then a reboot: every one delivered once after it.
+// - views earned while the broker cannot answer, then a reboot: every one delivered once after it;
+// - Wi-Fi lost while playing: joined again, playing again; a factory reset with the CLI erases all.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createNodeHost, NodeLog } from "../../hosts/node/host.js";
 import { FileStorage } from "../../hosts/node/storage.js";
 import { startVirtualFirmware, type VirtualFirmware } from "../../hosts/node/virtual-firmware.js";
@@ -28,6 +32,7 @@ import { startServiceOn } from "../../tools/demo-stack.js";
 import type { DemoService } from "../../tools/demo-service/service.js";
 import { waitFor } from "../support/wait.js";
 
+const execFileAsync = promisify(execFile);
 const WIFI = { ssid: "makapix-demo", password: "pixels in the air" };
 const DAY_MS = 86_400_000;
 
@@ -242,4 +247,29 @@ test("views earned while the broker cannot answer survive a reboot and are all d
   } finally {
     if (frozen) process.kill(broker.pid!, "SIGCONT");
   }
+});
+
+test("Wi-Fi lost while playing: the panel says so, the device joins again and plays; a factory reset over serial starts it over", async () => {
+  const credentials = await registerPlayer("Wi-Fi panel");
+  const folder = seededFolder("wifi-loss", credentials);
+  const device = await startDevice(folder);
+  await waitFor("playing", () => stateOf(device) === "playing", 30_000);
+  const joins = device.wifi.attempts.length;
+  device.wifi.drop("beacon timeout");
+  await waitFor("the Wi-Fi state", () => stateOf(device) === "wifi", 5_000);
+  assert.equal(device.firmware.machine.device, undefined, "the session is torn down with the link");
+  await waitFor("playing again after joining again", () => stateOf(device) === "playing", 30_000, () => JSON.stringify(device.firmware.machine.info()));
+  assert.ok(device.wifi.attempts.length > joins, "it joined again");
+  const views = service.views(credentials.playerKey).length;
+  await waitFor("views after the link came back", () => service.views(credentials.playerKey).length > views, 20_000);
+
+  // The factory reset the owner can do over USB (the button does the same), with the real CLI.
+  // Asynchronously: the device answers from this same process.
+  const reset = await execFileAsync(process.execPath, [fileURLToPath(new URL("../../tools/provision.js", import.meta.url)), "--tcp", device.serial.address, "--factory-reset"], { timeout: 30_000 });
+  assert.match(reset.stdout, /factory reset/);
+  await waitFor("the set-up screen", () => stateOf(device) === "provisioning", 10_000);
+  const erased = device.firmware.store.load().settings;
+  assert.equal(erased.wifi, undefined);
+  assert.equal(erased.credentials, undefined);
+  assert.deepEqual(readdirSync(join(folder, "makapix")).filter((file) => file.startsWith("st.")), [], "nothing of the settings is left in storage");
 });
