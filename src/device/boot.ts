@@ -7,11 +7,14 @@
 // Wi-Fi lost at any later point tears down what runs on top of it (registration, renewal, the MQTT
 // session) and joins again; once it is back, the session is rebuilt from the stored settings.
 // A factory reset (long press on the button, or the serial command) erases the settings and starts over.
-// One Display serves every state and every PlayerDevice, so the panel is set up once.
+// One Display serves every state and every PlayerDevice, so the panel is set up once (boot-panel.ts).
+// The session step's device, with the renewal client on it, is boot-session.ts; which state follows its
+// events is decided here.
 //
 // Continuations of asynchronous work (a Wi-Fi event, a registration event, a device that finished
 // stopping) carry the generation they were started in; `#teardown` moves to the next generation, so a
-// late event from torn-down work is ignored instead of steering the machine.
+// late event from torn-down work is ignored instead of steering the machine. (A stopped session drops
+// its own events: BootSession.)
 
 import type { Display } from "../display/display.js";
 import type { Host, LogLevel } from "../ports.js";
@@ -21,9 +24,11 @@ import {
   badSettingsStatus, certificateStatus, clockStatus, registeringStatus, resetStatus, retryStatus, setUpStatus, startingStatus, wifiLostStatus, wifiStatus, type RetriedStep,
 } from "./boot-screens.js";
 import type { LoadedSettings } from "./boot-services.js";
+import { BootPanel } from "./boot-panel.js";
+import { BootSession } from "./boot-session.js";
 import { CodeScreen } from "./code-screen.js";
-import { DeviceConfigError, readPanelConfig, type Credentials, type ResolvedPanelSettings } from "./config.js";
-import { createPanelDisplay, createPlayerDevice, type PlayerDevice } from "./device.js";
+import type { Credentials } from "./config.js";
+import type { PlayerDevice } from "./device.js";
 import { LongPress } from "./long-press.js";
 import type { StatusMessage } from "./status-screens.js";
 import { StepBackoff } from "./step-backoff.js";
@@ -42,16 +47,12 @@ export class BootMachine {
   #generation = 0;
   #settings: LoadedSettings | undefined;
   #credentials: Credentials | undefined;
-  #display: Display | undefined;
-  #panelSettings: ResolvedPanelSettings | undefined;
-  #device: PlayerDevice | undefined;
-  /** The last device's stop, awaited before the next device starts on the same display. */
-  #stopping: Promise<void> = Promise.resolve();
+  readonly #panel: BootPanel;
+  readonly #session: BootSession;
   /** Undefined on a host that is always online. */
   readonly #wifi: WifiLink | undefined;
   #clockSynced = false;
   #registering = false;
-  #renewing = false;
   #syncing = false;
   /** The one pending step timer: a retry or a timeout. */
   readonly #timer: SingleTimer;
@@ -64,6 +65,8 @@ export class BootMachine {
     this.#timer = new SingleTimer(host.timers);
     this.#wifi = host.wifi ? new WifiLink(host.wifi, host.timers, options.wifiTimeoutMs ?? BOOT_DEFAULTS.wifiTimeoutMs) : undefined;
     this.#backoff = new StepBackoff(host.clock, host.random, options.backoff ?? BOOT_DEFAULTS.backoff);
+    this.#panel = new BootPanel(host, options);
+    this.#session = new BootSession(host, options.settings, options.renewal);
     this.#codeScreen = new CodeScreen(host.timers, host.clock, options.preview, options.codeShowMs ?? BOOT_DEFAULTS.codeShowMs);
     this.#longPress = new LongPress(host.timers, options.longPressMs ?? BOOT_DEFAULTS.longPressMs, () => {
       if (this.#state === "stopped") return;
@@ -78,11 +81,11 @@ export class BootMachine {
 
   /** The session's device while one runs (playing or connecting). */
   get device(): PlayerDevice | undefined {
-    return this.#device;
+    return this.#session.device;
   }
 
   get display(): Display | undefined {
-    return this.#display;
+    return this.#panel.display;
   }
 
   info(): BootInfo {
@@ -139,7 +142,7 @@ export class BootMachine {
     this.#longPress.cancel();
     this.#state = "stopped";
     this.#notify();
-    return this.#stopping;
+    return this.#session.stopped;
   }
 
   // --- the steps, in boot order
@@ -150,14 +153,14 @@ export class BootMachine {
     try {
       settings = this.#options.settings.load();
     } catch (error) {
-      this.#ensureDisplay(undefined);
+      this.#panel.ensure(undefined);
       this.#retry("settings", errorMessage(error), () => this.#load());
       return;
     }
     this.#settings = settings;
     this.#credentials = settings.credentials;
     this.#backoff.succeeded("settings");
-    this.#ensureDisplay(settings);
+    this.#panel.ensure(settings);
     this.#show(startingStatus());
     this.#joinWifi();
   }
@@ -242,7 +245,8 @@ export class BootMachine {
     const generation = this.#generation;
     const registration = this.#options.registration;
     this.#registering = true;
-    if (this.#display) this.#codeScreen.begin(this.#display);
+    const display = this.#panel.display;
+    if (display) this.#codeScreen.begin(display);
     registration.start({
       code: (code, expiresAtMs) => {
         if (generation !== this.#generation) return;
@@ -285,7 +289,7 @@ export class BootMachine {
   #startSession(): void {
     this.#enter("session", undefined);
     const generation = this.#generation;
-    void this.#stopping.then(() => {
+    void this.#session.stopped.then(() => {
       if (generation === this.#generation) this.#createSession();
     });
   }
@@ -294,75 +298,44 @@ export class BootMachine {
     const settings = this.#settings;
     const credentials = this.#credentials;
     if (!settings || !credentials) return;
-    if (!this.#display) this.#ensureDisplay(settings);
-    const display = this.#display;
+    if (!this.#panel.display) this.#panel.ensure(settings);
+    const display = this.#panel.display;
     if (!display) {
       this.#retry("session", "no panel", () => this.#startSession());
       return;
     }
-    let device: PlayerDevice;
-    try {
-      device = createPlayerDevice(this.#host, display, { ...settings.device, credentials });
-    } catch (error) {
-      if (error instanceof DeviceConfigError && error.field.startsWith("credentials")) {
-        this.#log("warn", `stored credentials unusable (${error.message}): registering again`);
-        this.#credentials = undefined;
-        this.#register();
-      } else if (error instanceof DeviceConfigError) {
-        // Retrying cannot fix a bad setting: wait for the owner (settingsChanged or a reset).
-        this.#backoff.lastError = error.message;
-        this.#log("error", `settings unusable: ${error.message}`);
-        this.#enter("provisioning", badSettingsStatus());
-      } else {
-        this.#retry("session", errorMessage(error), () => this.#startSession());
-      }
-      return;
-    }
-    this.#device = device;
-    const generation = this.#generation;
-    const settingsStore = this.#options.settings;
-    if (settingsStore.savePanel) {
-      device.observe({
-        panelChanged: (panel) => {
-          try {
-            settingsStore.savePanel?.(panel);
-          } catch (error) {
-            this.#log("warn", `panel settings not stored: ${errorMessage(error)}`);
-          }
-        },
-      });
-    }
-    device.player.observe({
-      sessionChanged: (state) => {
-        if (generation !== this.#generation) return;
-        if (state === "connected") {
-          this.#backoff.succeeded("session");
-          this.#options.renewal?.connected?.();
-          if (this.#state !== "playing") this.#enter("playing", undefined);
-        } else if (state === "reconnecting" && this.#state === "playing") {
-          this.#enter("session", undefined);
-        }
+    const refusal = this.#session.start(display, settings, credentials, {
+      connected: () => {
+        this.#backoff.succeeded("session");
+        if (this.#state !== "playing") this.#enter("playing", undefined);
+      },
+      reconnecting: () => {
+        if (this.#state === "playing") this.#enter("session", undefined);
+      },
+      renewed: (next) => {
+        this.#log("info", "certificate renewed: restarting the session");
+        this.#credentials = next;
+        this.#teardown(false);
+        this.#startSession();
+      },
+      expiring: (daysLeft) => {
+        // Over whatever is on the panel until the next artwork: the owner sees it once a day.
+        const warning = certificateStatus(daysLeft);
+        this.#panel.display?.showStatus(warning.text, warning.level);
       },
     });
-    device.start();
-    const renewal = this.#options.renewal;
-    if (renewal) {
-      this.#renewing = true;
-      renewal.start(credentials, {
-        renewed: (next) => {
-          if (generation !== this.#generation) return;
-          this.#log("info", "certificate renewed: restarting the session");
-          this.#credentials = next;
-          this.#teardown(false);
-          this.#startSession();
-        },
-        expiring: (daysLeft) => {
-          if (generation !== this.#generation) return;
-          // Over whatever is on the panel until the next artwork: the owner sees it once a day.
-          const warning = certificateStatus(daysLeft);
-          this.#display?.showStatus(warning.text, warning.level);
-        },
-      });
+    if (!refusal) return;
+    if (refusal.cause === "credentials") {
+      this.#log("warn", `stored credentials unusable (${refusal.message}): registering again`);
+      this.#credentials = undefined;
+      this.#register();
+    } else if (refusal.cause === "settings") {
+      // Retrying cannot fix a bad setting: wait for the owner (settingsChanged or a reset).
+      this.#backoff.lastError = refusal.message;
+      this.#log("error", `settings unusable: ${refusal.message}`);
+      this.#enter("provisioning", badSettingsStatus());
+    } else {
+      this.#retry("session", refusal.message, () => this.#startSession());
     }
   }
 
@@ -390,27 +363,16 @@ export class BootMachine {
     this.#timer.clear();
     this.#backoff.cleared();
     this.#stopRegistration();
-    if (this.#renewing) {
-      this.#renewing = false;
-      this.#options.renewal?.stop();
-    }
     if (this.#syncing) {
       this.#syncing = false;
       this.#host.timeSync?.stop();
     }
-    const device = this.#device;
-    if (device) {
-      this.#device = undefined;
-      const generation = this.#generation;
-      // Stopped at once, so that a socket error of the dying session cannot draw over the next screen;
-      // once stopped, the machine's screen is drawn again (the stop may have drawn its last frame).
-      this.#stopping = Promise.all([this.#stopping, device.stop()]).then(
-        () => {
-          if (generation === this.#generation && this.#screen && !this.#device) this.#show(this.#screen);
-        },
-        (error: unknown) => this.#log("error", `session stop failed: ${errorMessage(error)}`),
-      );
-    }
+    const generation = this.#generation;
+    this.#session.stop(() => {
+      // The stopped device may have drawn a last frame: the machine's screen goes back up, unless a newer
+      // generation or the next device owns the panel by now.
+      if (generation === this.#generation && this.#screen && !this.#session.device) this.#show(this.#screen);
+    });
     if (wifi) this.#wifi?.leave();
   }
 
@@ -421,33 +383,9 @@ export class BootMachine {
     this.#notify();
   }
 
-  /** Sets the panel up from the settings (or the fallback) unless a display of that size already runs. */
-  #ensureDisplay(settings: LoadedSettings | undefined): void {
-    let panel: ResolvedPanelSettings;
-    try {
-      panel = readPanelConfig(settings ? settings.device : (this.#options.fallbackPanel ?? BOOT_DEFAULTS.fallbackPanel)).panel;
-    } catch (error) {
-      this.#log("warn", `panel settings unusable (${errorMessage(error)}): using the fallback panel`);
-      panel = readPanelConfig(this.#options.fallbackPanel ?? BOOT_DEFAULTS.fallbackPanel).panel;
-    }
-    const current = this.#panelSettings;
-    if (this.#display && current && current.width === panel.width && current.height === panel.height && current.colorDepth === panel.colorDepth) return;
-    if (this.#display && !settings) return;
-    try {
-      const display = createPanelDisplay(this.#host, this.#options.panel, panel);
-      this.#display?.stop();
-      this.#display = display;
-      this.#panelSettings = panel;
-    } catch (error) {
-      // A panel that cannot be set up (a driver out of DMA memory) must not stop the machine: it can
-      // still be provisioned over serial, and the session step tries the panel again.
-      this.#log("error", `panel not set up: ${errorMessage(error)}`);
-    }
-  }
-
   #show(screen: StatusMessage): void {
     this.#screen = screen;
-    this.#display?.showStatus(screen.text, screen.level);
+    this.#panel.display?.showStatus(screen.text, screen.level);
   }
 
   #notify(): void {

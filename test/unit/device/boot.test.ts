@@ -388,13 +388,20 @@ test("a renewed certificate restarts the session with it", async () => {
   r.machine.start();
   await r.host.timers.advance(100);
   assert.equal(renewal.connects, 1);
-  renewal.events!.renewed(RENEWED);
+  const firstSession = renewal.events!;
+  firstSession.renewed(RENEWED);
   assert.equal(renewal.stops, 1);
   await r.host.timers.advance(5_000);
   assert.equal(r.machine.state, "playing");
   assert.equal(renewal.connects, 2, "the new set connected");
   assert.deepEqual(renewal.starts, [CREDENTIALS, RENEWED]);
   assert.equal((r.host.network.connections.at(-1)!.options as { certificate?: string }).certificate, RENEWED.certificate);
+  // A late event of the stopped session must not restart the running one.
+  const device = r.machine.device;
+  firstSession.renewed(CREDENTIALS);
+  await r.host.timers.advance(5_000);
+  assert.equal(r.machine.device, device, "the session runs on");
+  assert.deepEqual(renewal.starts, [CREDENTIALS, RENEWED]);
   await finish(r);
 });
 
