@@ -98,6 +98,13 @@ for (const build of builds) {
   const makefiles = findFiles(join(dir, "tmp"), "makefile");
   check(config.code === 0 && makefiles.length === 1, `${p}: mcconfig writes the build's makefile without ESP-IDF`, config.output);
   if (makefiles.length !== 1) continue;
+  // The project's partition table (hosts/esp32/partitions.csv: 64 KB NVS, test/oracle/nvs-capacity.test.ts).
+  const partitions = findFiles(join(dir, "tmp"), "partitions.csv").map(readText).join("\n");
+  check(
+    /^nvs,\s*data,\s*nvs,\s*0x9000,\s*0x010000,/m.test(partitions),
+    `${p}: the build uses the project's partition table (NVS 64 KB)`,
+    partitions.slice(0, 400),
+  );
   const makefile = makefiles[0];
   const makeArgs = ["-f", makefile, `IDF_VERSION=${expectedIdf}`, "MAKEFLAGS_JOBS=--jobs=2"];
   const variable = (name) =>
