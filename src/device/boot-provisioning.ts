@@ -141,9 +141,17 @@ export class BootProvisioning implements ProvisioningTarget {
       before?.();
       this.#store.update(change);
     } catch (error) {
-      if (error instanceof SettingsError) throw new ProvisioningRefused(error.field === "storage" ? error.message : `${error.field}: ${error.message}`);
+      // A SettingsError's message already names its field ("wifi.password: must be …"): say it once.
+      if (error instanceof SettingsError) throw new ProvisioningRefused(refusalReason(error));
       throw error;
     }
     this.#machine.settingsChanged();
   }
+}
+
+/** The owner's reason for a refused change: the field once, then what is wrong with it. */
+function refusalReason(error: SettingsError): string {
+  const message = error.message;
+  if (error.field === "storage" || message.startsWith(`${error.field}:`)) return message;
+  return `${error.field}: ${message}`;
 }

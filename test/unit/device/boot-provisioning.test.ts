@@ -154,6 +154,9 @@ test("refused: a player key that is not the certificate's, an unreadable certifi
   assert.match(await refusal(d.client.putCredentials({ ...PASTED, certificate: LONG_CERT_PEM })), /refused: (credentials\.playerKey|no player key)/, "a CN that is no player key");
   assert.match(await refusal(d.client.setEndpoints({ brokerHost: "mqtt.test/x" })), /refused: broker\.host/);
   assert.match(await refusal(d.client.setEndpoints({ brokerPort: 1883 })), /refused: broker host needed/);
+  // The owner reads the field once: "wifi.password: must be …", not "wifi.password: wifi.password: …".
+  const password = await refusal(d.client.setWifi("Home", "short"));
+  assert.match(password, /^refused: refused: wifi\.password: must be empty \(open network\), 8–63 characters, or 64 hex digits$/);
   assert.deepEqual(d.store.load().settings, {}, "nothing stored");
   assert.equal(d.machine.state, "provisioning");
   await stop(d);
