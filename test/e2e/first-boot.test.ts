@@ -6,7 +6,8 @@
 //   cycle then plays again with the stored set and no new registration;
 // - a code that expires is replaced by a new one, which registers;
 // - garbage on the serial line while playing: no crash, and the CLI still talks to it;
-// - a wrong Wi-Fi password shows the failure and retries; a corrected one over serial joins.
+// - a wrong Wi-Fi password: the CLI reports the device's reason (exit 1), the device retries; a corrected
+//   one over serial joins.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -186,17 +187,26 @@ test("garbage on the serial line while playing: no crash, the session goes on, a
   assert.doesNotMatch(info.stdout, /BEGIN (EC |RSA )?PRIVATE KEY/);
 });
 
-test("a wrong Wi-Fi password: the failure shows and is retried; the right one given over serial joins", async () => {
+test("a wrong Wi-Fi password: the CLI waits for the join, prints the device's reason and exits 1; the device retries; the right one joins", async () => {
   const lines: string[] = [];
   const device = await startDevice("wrong-wifi", lines);
   const refused = await runCli(device, ["--wifi", `${WIFI.ssid}:not the password`]);
-  assert.equal(refused.code, 0, "the device accepts the setting; joining is what fails");
-  await waitFor("a failed join", () => device.firmware.machine.info().lastError === "wrong password", 10_000, () => JSON.stringify(device.firmware.machine.info()));
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  assert.match(refused.stdout, /waiting for the device to join "makapix-demo"/);
+  assert.match(refused.stderr, /failed: Wi-Fi "makapix-demo": the device could not join: wrong password\./);
+  assert.doesNotMatch(refused.stdout, /\bdone\b/);
+  assert.equal(device.firmware.machine.info().lastError, "wrong password");
   assert.equal(stateOf(device), "wifi");
   assert.ok(device.wifi.attempts.length >= 1);
   await waitFor("a retry", () => device.wifi.attempts.length >= 2, 10_000);
+
+  const elsewhere = await runCli(device, ["--wifi", "next-door:whatever1"]);
+  assert.equal(elsewhere.code, 1, elsewhere.stdout + elsewhere.stderr);
+  assert.match(elsewhere.stderr, /could not join: no network "next-door" in range/);
+
   const fixed = await runCli(device, ["--wifi", `${WIFI.ssid}:${WIFI.password}`]);
   assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+  assert.match(fixed.stdout, /Wi-Fi "makapix-demo" joined/);
   await waitForState(device, "registration", 10_000);
   assert.equal(device.wifi.connectedTo, WIFI.ssid);
   assert.ok(!lines.some((line) => line.includes(WIFI.password)), "the Wi-Fi password is never logged");

@@ -116,6 +116,31 @@ test("a new board waits in provisioning; Wi-Fi over serial takes it on to wifi, 
   await stop(d);
 });
 
+test("info tells the PC how joining went: joining, then the device's reason while it waits to retry, then joined", async () => {
+  const d = device();
+  await d.client.setWifi("Home Net", "wrong-password");
+  let info = await d.client.info();
+  assert.equal(info.state, "wifi");
+  assert.equal(info.wifiUp, false);
+  assert.equal(info.retryInMs, undefined, "joining: no failure yet");
+  d.wifi.fail("wrong password");
+  info = await d.client.info();
+  assert.equal(info.state, "wifi");
+  assert.equal(info.lastError, "wrong password", "the device's own reason");
+  assert.ok(info.retryInMs !== undefined && info.retryInMs > 0 && info.retryInMs <= 1000, String(info.retryInMs));
+
+  await d.client.setWifi("Home Net", "correct horse");
+  info = await d.client.info();
+  assert.equal(info.state, "wifi");
+  assert.equal(info.retryInMs, undefined, "the new password is being tried: the old failure does not count");
+  d.wifi.up();
+  info = await d.client.info();
+  assert.equal(info.state, "clock");
+  assert.equal(info.wifiUp, true);
+  assert.ok(!containsText(d.serial.allSent(), "correct horse") && !containsText(d.serial.allSent(), "wrong-password"), "no password goes back");
+  await stop(d);
+});
+
 test("pasted credentials start the session without registration; info shows the key redacted and the expiry, never the key", async () => {
   const d = device();
   await d.client.setWifi("Home", "pw-12345678");
