@@ -374,7 +374,7 @@ async function run(options: Options): Promise<void> {
         "credentials stored on the device",
       );
     }
-    if (options.register) await step("registration", () => client.startRegistration(), "registration started: type the code the panel shows on makapix.club (Settings › Players › Add device)");
+    if (options.register) await step("registration", () => client.startRegistration(), "registration started: type the code the panel shows on the site it names (on makapix.club: Settings › Players › Add device)");
     // Stored is not joined: the Wi-Fi given is judged by the device joining it (after every other
     // setting, since each restarts the device's steps).
     let joinFailure: string | undefined;

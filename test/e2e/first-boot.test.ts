@@ -24,6 +24,7 @@ import type { FirmwareBoard } from "../../src/device/player-firmware.js";
 import { startBroker, type TestBroker } from "../../tools/local-broker.js";
 import { startServiceOn } from "../../tools/demo-stack.js";
 import type { DemoService } from "../../tools/demo-service/service.js";
+import { drawStatus, STATUS_COLORS } from "../../src/display/status-screen.js";
 import { waitFor } from "../support/wait.js";
 
 const cli = fileURLToPath(new URL("../../tools/provision.js", import.meta.url));
@@ -122,6 +123,16 @@ test("first boot: set-up screen → Wi-Fi over serial → code on the panel → 
   assert.equal(device.wifi.connectedTo, WIFI.ssid);
   const code = device.firmware.machine.info().code!;
   assert.match(code, /^[A-HJKMNP-Z2-9]{6}$/);
+  // The code screen names the service in use (the local demo service's host), not makapix.club.
+  const apiHost = new URL(service.apiUrls.https).hostname;
+  assert.notEqual(apiHost, "makapix.club");
+  const codeScreen = (minutes: number) => {
+    const frame = new Uint8Array(64 * 64 * 3);
+    drawStatus(frame, 64, 64, `Code\u00a0${code} ${apiHost} ${minutes}min\u00a0left`, STATUS_COLORS.info);
+    return frame;
+  };
+  const shown = device.panel.lastFrame;
+  assert.ok([0, 1].some((minutes) => Buffer.from(shown).equals(Buffer.from(codeScreen(minutes)))), `the panel shows the code with ${apiHost}`);
   const players = service.lifecycle.all().length;
 
   // What the website's "Add device" page posts when the owner types the code.
