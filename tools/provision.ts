@@ -5,8 +5,9 @@
 //   node build/tools/provision.js --tcp 127.0.0.1:7000 ...      the virtual device or the simulator
 //
 // A board is reached through the `serialport` package (115200 baud); a PTY path works the same way.
-// Every step is printed; every failure says what to check. Exit code 0 when everything was accepted,
-// 1 on a failure, 2 on a usage error.
+// Every step is printed; every failure says what to check. After giving Wi-Fi it waits (bounded) until the
+// device has joined or says why it could not. Exit code 0 when everything was accepted (and the Wi-Fi
+// given was joined), 1 on a failure, 2 on a usage error.
 
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -34,6 +35,8 @@ const USAGE = `usage: provision (--port PATH | --tcp HOST:PORT) [options]
   --factory-reset      erase the device's settings and credentials
   --reboot             restart the device at the end
   --wait SECONDS       how long to wait for the device to answer (default 10: a board restarts when its port opens)
+  --join-wait SECONDS  after --wifi, how long to wait for the device to join or say why not (default 45:
+                       the device's 30 s join limit and a margin)
   --timeout SECONDS    how long to wait for each reply (default 3)`;
 
 class UsageError extends Error {}
@@ -52,6 +55,7 @@ interface Options {
   factoryReset: boolean;
   reboot: boolean;
   waitSeconds: number;
+  joinWaitSeconds: number;
   timeoutSeconds: number;
 }
 
@@ -63,7 +67,7 @@ function hostPort(value: string, what: string): { host: string; port: number } {
 }
 
 function parseArguments(args: readonly string[]): Options {
-  const options: Options = { baud: 115200, register: false, log: false, factoryReset: false, reboot: false, waitSeconds: 10, timeoutSeconds: 3 };
+  const options: Options = { baud: 115200, register: false, log: false, factoryReset: false, reboot: false, waitSeconds: 10, joinWaitSeconds: 45, timeoutSeconds: 3 };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const value = (): string => {
@@ -99,6 +103,7 @@ function parseArguments(args: readonly string[]): Options {
       case "--factory-reset": options.factoryReset = true; break;
       case "--reboot": options.reboot = true; break;
       case "--wait": options.waitSeconds = seconds(); break;
+      case "--join-wait": options.joinWaitSeconds = seconds(); break;
       case "--timeout": options.timeoutSeconds = seconds(); break;
       case "-h":
       case "--help":
@@ -254,7 +259,49 @@ function describe(info: DeviceInfo): string {
   if (info.wifiSsid) parts.push(`Wi-Fi "${info.wifiSsid}"`);
   if (info.apiBase) parts.push(`API ${info.apiBase}`);
   if (info.brokerHost) parts.push(`broker ${info.brokerHost}:${info.brokerPort ?? "?"}`);
+  if (info.wifiUp !== undefined) parts.push(info.wifiUp ? "online" : "offline");
+  if (info.retryInMs !== undefined) parts.push(`failed: ${info.lastError ?? "?"} (trying again in ${Math.ceil(info.retryInMs / 1000)} s)`);
   return parts.join(", ");
+}
+
+/** The device's states while it joins Wi-Fi (loading only for an instant, as it restarts from the settings). */
+const JOINING_STATES: readonly string[] = ["loading", "wifi"];
+const JOIN_POLL_MS = 250;
+const JOIN_PROGRESS_MS = 5000;
+
+type JoinOutcome = { joined: true; info: DeviceInfo } | { joined: false; reason: string; info: DeviceInfo | undefined };
+
+/**
+ * Polls the device's info until it leaves the joining state (joined) or reports a failed join (its
+ * reason, while it waits to try again), for at most `limitSeconds`. A device whose firmware does not
+ * report its Wi-Fi (no WIFI_UP field) is not waited for.
+ */
+async function awaitJoin(client: ProvisioningClient, ssid: string, limitSeconds: number): Promise<JoinOutcome | undefined> {
+  const started = Date.now();
+  const deadline = started + limitSeconds * 1000;
+  let progressAt = started + JOIN_PROGRESS_MS;
+  let info: DeviceInfo | undefined;
+  say(`waiting for the device to join "${ssid}" (up to ${limitSeconds} s)…`);
+  for (;;) {
+    try {
+      info = await client.info();
+    } catch (error) {
+      throw explain("Wi-Fi", error);
+    }
+    if (info.wifiUp === undefined) return undefined;
+    if (!JOINING_STATES.includes(info.state)) {
+      if (info.wifiUp) return { joined: true, info };
+      return { joined: false, reason: info.lastError ?? `the device is in state ${info.state}, offline`, info };
+    }
+    if (info.state === "wifi" && info.retryInMs !== undefined) return { joined: false, reason: info.lastError ?? "could not join", info };
+    const now = Date.now();
+    if (now >= deadline) return { joined: false, reason: `still joining after ${limitSeconds} s`, info };
+    if (now >= progressAt) {
+      say(`  still joining (${Math.round((now - started) / 1000)} s)`);
+      progressAt += JOIN_PROGRESS_MS;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(JOIN_POLL_MS, deadline - now)));
+  }
 }
 
 async function hello(client: ProvisioningClient, options: Options, where: string): Promise<DeviceInfo> {
@@ -327,7 +374,20 @@ async function run(options: Options): Promise<void> {
         "credentials stored on the device",
       );
     }
-    if (options.register) await step("registration", () => client.startRegistration(), "registration started: type the code the panel shows on makapix.club (Settings › Players › Add device)");
+    if (options.register) await step("registration", () => client.startRegistration(), "registration started: type the code the panel shows on the site it names (on makapix.club: Settings › Players › Add device)");
+    // Stored is not joined: the Wi-Fi given is judged by the device joining it (after every other
+    // setting, since each restarts the device's steps).
+    let joinFailure: string | undefined;
+    if (options.wifi) {
+      const { ssid } = options.wifi;
+      const outcome = await awaitJoin(client, ssid, options.joinWaitSeconds);
+      if (outcome === undefined) say("this firmware does not report joining Wi-Fi: watch the panel (Wi-Fi…, then Clock… or the code)");
+      else if (outcome.joined) say(`Wi-Fi "${ssid}" joined`);
+      else {
+        joinFailure = `Wi-Fi "${ssid}": the device could not join: ${outcome.reason}. Check the name and the password (case matters; 2.4 GHz only) and provision again; the device keeps trying meanwhile`;
+        say(`Wi-Fi "${ssid}" not joined: ${outcome.reason}`);
+      }
+    }
     info = await client.info().catch((error: unknown) => {
       throw explain("info", error);
     });
@@ -339,6 +399,7 @@ async function run(options: Options): Promise<void> {
       say(`recent log (${lines.length} lines):`);
       for (const text of lines) console.log(`  ${text}`);
     }
+    if (joinFailure !== undefined) throw new ProvisionFailure(joinFailure);
     if (options.reboot) await step("reboot", () => client.reboot(), "the device restarts");
     if (client.corruptReplies > 0) say(`(${client.corruptReplies} damaged frames on the line were skipped)`);
     say("done");

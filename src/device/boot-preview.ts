@@ -10,6 +10,7 @@ import type { Display } from "../display/display.js";
 import { Scheduler } from "../makapix/scheduler.js";
 import { HttpClient } from "../net/http.js";
 import type { Host } from "../ports.js";
+import { apiSite } from "./boot-screens.js";
 import type { Preview } from "./boot-services.js";
 import { enabledDecoders, memoryClassProfile, type MemoryClass } from "./memory-class.js";
 import { PromotedFeedClient, type PromotedFeedOptions } from "./promoted-feed.js";
@@ -20,6 +21,11 @@ export interface FeedPreviewOptions {
   memoryClass: MemoryClass;
   /** The vault the artworks' renditions come from, and its CA when it differs from the API's. */
   vault: { readonly url: string; readonly ca?: string };
+  /**
+   * The API whose host the code screen names (read at each redraw, so an API set over serial shows
+   * at once, as registration uses it); default: the feed's.
+   */
+  siteApiBase?: () => string;
 }
 
 export class FeedPreview implements Preview {
@@ -33,6 +39,12 @@ export class FeedPreview implements Preview {
     this.#host = host;
     this.#options = options;
     new PromotedFeedClient(host, options.feed); // checks the API base now rather than at every start
+  }
+
+  /** The host of the API in use, as the code screen names it. */
+  site(): string {
+    const options = this.#options;
+    return apiSite(options.siteApiBase ? options.siteApiBase() : options.feed.apiBase);
   }
 
   get playing(): boolean {

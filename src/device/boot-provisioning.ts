@@ -10,7 +10,7 @@
 // one, it must be that CN. All operations are synchronous (the handler's "busy" never applies).
 
 import { errorMessage } from "../util/errors.js";
-import type { BootStateName } from "./boot-options.js";
+import type { BootInfo, BootStateName } from "./boot-options.js";
 import type { ProvisioningCredentials, ProvisioningEndpoints, ProvisioningInfo, ProvisioningTarget } from "./provisioning-target.js";
 import { ProvisioningRefused } from "./provisioning-target.js";
 import { SettingsError, type SettingsChange, type SettingsStore } from "./settings.js";
@@ -19,6 +19,8 @@ import { readCertificatePem, X509Error, type CertificateFacts } from "./x509.js"
 /** What the adapter needs from the boot machine (BootMachine implements it). */
 export interface ProvisionedMachine {
   readonly state: BootStateName;
+  /** What the machine is doing: the owner's PC reads the Wi-Fi outcome from it (tools/provision waits on it). */
+  info(): Pick<BootInfo, "state" | "lastError" | "retryInMs" | "wifiUp">;
   settingsChanged(): void;
   factoryReset(): void;
   reboot(): void;
@@ -58,8 +60,9 @@ export class BootProvisioning implements ProvisioningTarget {
         // A stored certificate the reader cannot follow: the expiry is simply not known.
       }
     }
+    const boot = this.#machine.info();
     return {
-      state: this.#machine.state,
+      state: boot.state,
       playerKey: credentials?.playerKey,
       certNotAfterMs,
       wifiSsid: settings.wifi?.ssid,
@@ -67,6 +70,9 @@ export class BootProvisioning implements ProvisioningTarget {
       brokerHost: settings.broker?.host,
       brokerPort: settings.broker?.port,
       hasCredentials: credentials !== undefined,
+      lastError: boot.lastError,
+      retryInMs: boot.retryInMs,
+      wifiUp: boot.wifiUp,
     };
   }
 
@@ -141,9 +147,17 @@ export class BootProvisioning implements ProvisioningTarget {
       before?.();
       this.#store.update(change);
     } catch (error) {
-      if (error instanceof SettingsError) throw new ProvisioningRefused(error.field === "storage" ? error.message : `${error.field}: ${error.message}`);
+      // A SettingsError's message already names its field ("wifi.password: must be …"): say it once.
+      if (error instanceof SettingsError) throw new ProvisioningRefused(refusalReason(error));
       throw error;
     }
     this.#machine.settingsChanged();
   }
+}
+
+/** The owner's reason for a refused change: the field once, then what is wrong with it. */
+function refusalReason(error: SettingsError): string {
+  const message = error.message;
+  if (error.field === "storage" || message.startsWith(`${error.field}:`)) return message;
+  return `${error.field}: ${message}`;
 }

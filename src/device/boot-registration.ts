@@ -1,7 +1,7 @@
 // The registration flow (registration.ts) as the boot machine's Registration service: one flow per
 // start, its code handed over with a wall-clock expiry, its credentials (with the broker and token)
-// handed over as they came. The flow retries by itself after a problem, so a problem is only logged
-// and the panel keeps the last code (or "Registering…").
+// handed over as they came. The flow retries by itself after a problem and logs it itself (once), so
+// the panel keeps the last code (or "Registering…").
 // The options may be a function, read at each start: an API base set over serial then applies to the
 // next attempt without a reboot.
 
@@ -35,9 +35,6 @@ export class FlowRegistration implements RegistrationService {
           if (this.#flow !== flow) return;
           this.#flow = undefined;
           events.registered(credentials);
-        },
-        problem: (problem) => {
-          if (this.#flow === flow) host.log.write("warn", `registration: ${problem.message}; again in ${Math.round(problem.retryInMs / 1000)} s`);
         },
       },
       typeof this.#options === "function" ? this.#options() : this.#options,

@@ -76,4 +76,9 @@ export interface Renewal {
 export interface Preview {
   start(display: Display): void;
   stop(): void;
+  /**
+   * Where the owner types the registration code, as the code screen names it (boot-screens.ts apiSite:
+   * the host of the API in use); without it the screen names makapix.club. Read at each redraw.
+   */
+  site?(): string;
 }

@@ -1,6 +1,7 @@
 // The registration code on the panel while the owner types it on the website: redrawn every minute so
 // its "min left" counts down. With a preview (art before registration, protocol sheet §9), the code
-// stays up `showMs` of each minute and the preview plays the rest.
+// stays up `showMs` of each minute and the preview plays the rest. The screen names where to type the
+// code: the preview's site (the host of the API in use), or makapix.club without a preview.
 
 import type { Display } from "../display/display.js";
 import type { Clock, Timers } from "../ports.js";
@@ -59,7 +60,8 @@ export class CodeScreen {
     if (!shown || !display) return;
     this.#stopPreview();
     const now = this.#clock.wallTimeMs();
-    const message = codeStatus(shown.code, now === undefined ? 0 : (shown.expiresAtMs - now) / 60_000);
+    // The site comes with the preview (the same API as the registration); the Makapix site without one.
+    const message = codeStatus(shown.code, now === undefined ? 0 : (shown.expiresAtMs - now) / 60_000, this.#preview?.site?.());
     display.showStatus(message.text, message.level);
     if (!this.#preview) {
       this.#after(CODE_REFRESH_MS, () => this.#draw());

@@ -91,7 +91,8 @@ export function startPlayerFirmware(host: Host, options: PlayerFirmwareOptions):
     : new UnavailableRegistration();
   // Renewal and the preview read the API address at start: an address set over serial applies after a reboot.
   const renewal = apiCa ? new StoreRenewal(host, store, new RenewalClient(host, { apiBase: apiBase(), ca: apiCa }), options.renewal) : undefined;
-  const preview = apiCa ? new FeedPreview(host, { feed: { apiBase: apiBase(), ca: apiCa }, memoryClass: board.memoryClass, vault: board.vault }) : undefined;
+  // The code screen names the host of the API registration uses now (the preview carries it to the screen).
+  const preview = apiCa ? new FeedPreview(host, { feed: { apiBase: apiBase(), ca: apiCa }, memoryClass: board.memoryClass, vault: board.vault, siteApiBase: apiBase }) : undefined;
 
   const machine = createBootMachine(host, {
     ...options.timings,

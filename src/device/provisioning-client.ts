@@ -32,6 +32,12 @@ export interface DeviceInfo {
   apiBase?: string;
   brokerHost?: string;
   brokerPort?: number;
+  /** The boot machine's last failure (a newer device; may be old unless `retryInMs` is set). */
+  lastError?: string;
+  /** While a failed boot step waits: ms until it is tried again (a newer device). */
+  retryInMs?: number;
+  /** On its Wi-Fi (a newer device; undefined from an older one). */
+  wifiUp?: boolean;
 }
 
 /**
@@ -323,6 +329,9 @@ export class ProvisioningClient {
         case FIELD.API_BASE: info.apiBase = r.text(MAX_PAYLOAD); break;
         case FIELD.BROKER_HOST: info.brokerHost = r.text(MAX_PAYLOAD); break;
         case FIELD.BROKER_PORT: info.brokerPort = r.uint(); break;
+        case FIELD.LAST_ERROR: info.lastError = r.text(MAX_PAYLOAD); break;
+        case FIELD.RETRY_IN: info.retryInMs = r.uint(); break;
+        case FIELD.WIFI_UP: info.wifiUp = r.uint() !== 0; break;
         default: break; // a newer device's field
       }
     }

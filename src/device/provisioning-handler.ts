@@ -322,6 +322,9 @@ export class ProvisioningHandler {
     if (info.apiBase !== undefined) w.text(FIELD.API_BASE, clipText(info.apiBase, 200));
     if (info.brokerHost !== undefined) w.text(FIELD.BROKER_HOST, clipText(info.brokerHost, 200));
     if (info.brokerPort !== undefined) w.uint(FIELD.BROKER_PORT, info.brokerPort);
+    if (info.wifiUp !== undefined) w.uint(FIELD.WIFI_UP, info.wifiUp ? 1 : 0);
+    if (info.retryInMs !== undefined) w.uint(FIELD.RETRY_IN, Math.max(0, Math.round(info.retryInMs)));
+    if (info.lastError !== undefined) w.text(FIELD.LAST_ERROR, clipText(scrubSecrets(info.lastError, info.playerKey), REASON_MAX_CHARS));
     this.#reply(type, id, w);
   }
 

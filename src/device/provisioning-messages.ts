@@ -53,6 +53,11 @@ export const FIELD = Object.freeze({
   CLIENT: 24,
   HAS_CREDENTIALS: 25,
   LOG_TOTAL: 26,
+  /** Added in protocol 1 as optional INFO fields (an older device leaves them out; an older PC skips them). */
+  LAST_ERROR: 27,
+  /** Milliseconds until a failed boot step is tried again; only while one waits. */
+  RETRY_IN: 28,
+  WIFI_UP: 29,
 });
 
 /** The parts of a credential set, sent one at a time in chunks (PUT_CREDENTIAL). */

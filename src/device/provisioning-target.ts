@@ -19,6 +19,12 @@ export interface ProvisioningInfo {
   readonly brokerHost?: string | undefined;
   readonly brokerPort?: number | undefined;
   readonly hasCredentials: boolean;
+  /** The boot machine's last failure, for a person to read (it may be old: see `retryInMs`). */
+  readonly lastError?: string | undefined;
+  /** While a failed step waits to be tried again: ms until then (`lastError` is that step's failure). */
+  readonly retryInMs?: number | undefined;
+  /** Whether the device is on its Wi-Fi (always true on a host without Wi-Fi). */
+  readonly wifiUp?: boolean | undefined;
 }
 
 export interface ProvisioningEndpoints {

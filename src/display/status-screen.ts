@@ -20,14 +20,15 @@ export const STATUS_COLORS = deepFreeze({
 const LINE_HEIGHT = GLYPH_HEIGHT + 2;
 
 /**
- * Splits text into lines of at most `columns` characters, breaking at spaces where possible.
+ * Splits text into lines of at most `columns` characters, breaking at spaces where possible; a
+ * no-break space (U+00A0) joins two words that must stay on one line (it is drawn as a space).
  * Characters are code points, counted and cut the same way under both string models (an emoji is
  * one glyph cell in Node and on the device, and is never cut in half).
  */
 export function wrapText(text: string, columns: number, maximumLines: number): string[] {
   const lines: string[] = [];
   let line: string[] = [];
-  for (const word of text.split(/\s+/)) {
+  for (const word of text.split(/[^\S\u00a0]+/)) {
     if (word.length === 0) continue;
     let rest = Array.from(word);
     while (rest.length > 0) {

@@ -10,7 +10,7 @@ import { CommandDispatcher, type PlayerControls } from "./commands.js";
 import { offlineWill, Presence, type Capabilities } from "./presence.js";
 import { RequestBroker } from "./requests.js";
 import { Scheduler, type ArtworkStage, type SchedulerOptions } from "./scheduler.js";
-import { playerTopics, redactKey } from "./topics.js";
+import { playerTopics, redactKey, redactTopic } from "./topics.js";
 import { ViewReporter } from "./views.js";
 import type { ViewJournal } from "./view-journal.js";
 
@@ -76,6 +76,8 @@ export class MakapixPlayer {
       username: key,
       password: utf8Encode(""),
       will: offlineWill(key, topics),
+      // Every topic holds the player key, a secret: logs and errors show it redacted.
+      describeTopic: (topic) => redactTopic(topic, key),
       ...options.mqtt,
     });
     this.requests = new RequestBroker(host, this.client, key, topics);

@@ -35,3 +35,16 @@ export function playerTopics(playerKey: string): PlayerTopics {
 export function redactKey(playerKey: string): string {
   return playerKey.length > 8 ? `${playerKey.slice(0, 4)}…${playerKey.slice(-4)}` : "…";
 }
+
+/** `topic` (or a filter) with the player key in it redacted, fit for a log line. Plain search, no RegExp. */
+export function redactTopic(topic: string, playerKey: string): string {
+  if (playerKey.length === 0) return topic;
+  const shown = redactKey(playerKey);
+  let text = topic;
+  let at = text.indexOf(playerKey);
+  while (at >= 0) {
+    text = text.slice(0, at) + shown + text.slice(at + playerKey.length);
+    at = text.indexOf(playerKey, at + shown.length);
+  }
+  return text;
+}

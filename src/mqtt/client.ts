@@ -58,6 +58,8 @@ export interface MqttClientOptions {
    * topic and properties (its payload streams). Default 4 KiB; larger packets end the connection.
    */
   maximumHeaderBytes?: number;
+  /** How a topic appears in log lines and errors (redacts a secret it holds); default: as it is. */
+  describeTopic?: (topic: string) => string;
 }
 
 export interface PublishOptions {
@@ -126,7 +128,7 @@ export class MqttClient {
       maximumBytes: options.outboxBytes ?? 16 * 1024,
     });
     this.#writer = new SocketWriter(options.writeQueueBytes ?? (options.outboxBytes ?? 16 * 1024) + 4 * 1024);
-    this.#subscriptions = new Subscriptions(host.log);
+    this.#subscriptions = new Subscriptions(host.log, options.describeTopic);
     this.#decoder = new MqttDecoder(
       {
         // After a packet handler dropped the connection, the rest of that read belongs to no one.

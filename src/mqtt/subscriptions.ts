@@ -42,15 +42,21 @@ type SendPacket = (packet: SubscribePacket) => boolean;
 const MAXIMUM_SUBSCRIPTIONS = 16;
 const MAXIMUM_HANDLERS_PER_MESSAGE = 4;
 
+/** How a topic appears in the log and in errors (a topic may hold a secret, e.g. the Makapix player key). */
+export type DescribeTopic = (topic: string) => string;
+
 export class Subscriptions {
   readonly #log: Log;
+  readonly #describe: DescribeTopic | undefined;
   readonly #subscriptions: Subscription[] = [];
   readonly #receivingHandlers: MessageHandler[] = [];
   #lastPacketId = PUBLISH_PACKET_ID_LIMIT;
   #receiving = false;
 
-  constructor(log: Log) {
+  /** `describeTopic` turns a topic or filter into what may be logged; without it, topics are logged as they are. */
+  constructor(log: Log, describeTopic?: DescribeTopic) {
     this.#log = log;
+    this.#describe = describeTopic;
   }
 
   get receiving(): boolean {
@@ -96,7 +102,7 @@ export class Subscriptions {
     }
     // A refused filter stays refused on every reconnect: drop it instead of retrying forever.
     this.#subscriptions.splice(index, 1);
-    const error = new MqttSubscribeError(code, `broker refused subscription to ${subscription.topicFilter}: ${reasonName(code)}`);
+    const error = new MqttSubscribeError(code, `broker refused subscription to ${this.#shown(subscription.topicFilter)}: ${reasonName(code)}`);
     this.#log.write("error", `mqtt: ${error.message}`);
     for (const waiter of waiters) waiter.reject(error);
   }
@@ -115,7 +121,7 @@ export class Subscriptions {
       }
     }
     if (this.#receivingHandlers.length === 0) {
-      this.#log.write("warn", `mqtt: message on ${topic} matches no subscription; ignored`);
+      this.#log.write("warn", `mqtt: message on ${this.#shown(topic)} matches no subscription; ignored`);
     }
     this.#receiving = true;
     this.#each((handler) => handler.begin(topic, header));
@@ -160,6 +166,10 @@ export class Subscriptions {
         }
       }
     }
+  }
+
+  #shown(topic: string): string {
+    return this.#describe ? this.#describe(topic) : topic;
   }
 
   #sendSubscribe(subscription: Subscription, send: SendPacket): void {

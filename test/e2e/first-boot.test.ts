@@ -6,7 +6,8 @@
 //   cycle then plays again with the stored set and no new registration;
 // - a code that expires is replaced by a new one, which registers;
 // - garbage on the serial line while playing: no crash, and the CLI still talks to it;
-// - a wrong Wi-Fi password shows the failure and retries; a corrected one over serial joins.
+// - a wrong Wi-Fi password: the CLI reports the device's reason (exit 1), the device retries; a corrected
+//   one over serial joins.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -23,6 +24,7 @@ import type { FirmwareBoard } from "../../src/device/player-firmware.js";
 import { startBroker, type TestBroker } from "../../tools/local-broker.js";
 import { startServiceOn } from "../../tools/demo-stack.js";
 import type { DemoService } from "../../tools/demo-service/service.js";
+import { drawStatus, STATUS_COLORS } from "../../src/display/status-screen.js";
 import { waitFor } from "../support/wait.js";
 
 const cli = fileURLToPath(new URL("../../tools/provision.js", import.meta.url));
@@ -121,6 +123,16 @@ test("first boot: set-up screen → Wi-Fi over serial → code on the panel → 
   assert.equal(device.wifi.connectedTo, WIFI.ssid);
   const code = device.firmware.machine.info().code!;
   assert.match(code, /^[A-HJKMNP-Z2-9]{6}$/);
+  // The code screen names the service in use (the local demo service's host), not makapix.club.
+  const apiHost = new URL(service.apiUrls.https).hostname;
+  assert.notEqual(apiHost, "makapix.club");
+  const codeScreen = (minutes: number) => {
+    const frame = new Uint8Array(64 * 64 * 3);
+    drawStatus(frame, 64, 64, `Code\u00a0${code} ${apiHost} ${minutes}min\u00a0left`, STATUS_COLORS.info);
+    return frame;
+  };
+  const shown = device.panel.lastFrame;
+  assert.ok([0, 1].some((minutes) => Buffer.from(shown).equals(Buffer.from(codeScreen(minutes)))), `the panel shows the code with ${apiHost}`);
   const players = service.lifecycle.all().length;
 
   // What the website's "Add device" page posts when the owner types the code.
@@ -186,17 +198,26 @@ test("garbage on the serial line while playing: no crash, the session goes on, a
   assert.doesNotMatch(info.stdout, /BEGIN (EC |RSA )?PRIVATE KEY/);
 });
 
-test("a wrong Wi-Fi password: the failure shows and is retried; the right one given over serial joins", async () => {
+test("a wrong Wi-Fi password: the CLI waits for the join, prints the device's reason and exits 1; the device retries; the right one joins", async () => {
   const lines: string[] = [];
   const device = await startDevice("wrong-wifi", lines);
   const refused = await runCli(device, ["--wifi", `${WIFI.ssid}:not the password`]);
-  assert.equal(refused.code, 0, "the device accepts the setting; joining is what fails");
-  await waitFor("a failed join", () => device.firmware.machine.info().lastError === "wrong password", 10_000, () => JSON.stringify(device.firmware.machine.info()));
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  assert.match(refused.stdout, /waiting for the device to join "makapix-demo"/);
+  assert.match(refused.stderr, /failed: Wi-Fi "makapix-demo": the device could not join: wrong password\./);
+  assert.doesNotMatch(refused.stdout, /\bdone\b/);
+  assert.equal(device.firmware.machine.info().lastError, "wrong password");
   assert.equal(stateOf(device), "wifi");
   assert.ok(device.wifi.attempts.length >= 1);
   await waitFor("a retry", () => device.wifi.attempts.length >= 2, 10_000);
+
+  const elsewhere = await runCli(device, ["--wifi", "next-door:whatever1"]);
+  assert.equal(elsewhere.code, 1, elsewhere.stdout + elsewhere.stderr);
+  assert.match(elsewhere.stderr, /could not join: no network "next-door" in range/);
+
   const fixed = await runCli(device, ["--wifi", `${WIFI.ssid}:${WIFI.password}`]);
   assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+  assert.match(fixed.stdout, /Wi-Fi "makapix-demo" joined/);
   await waitForState(device, "registration", 10_000);
   assert.equal(device.wifi.connectedTo, WIFI.ssid);
   assert.ok(!lines.some((line) => line.includes(WIFI.password)), "the Wi-Fi password is never logged");

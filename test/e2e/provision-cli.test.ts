@@ -125,13 +125,17 @@ interface CliRun {
   stderr: string;
 }
 
-function runCli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
+/** `watch` sees the standard output so far each time more arrives. */
+function runCli(args: string[], timeoutMs = 60_000, watch?: (stdout: string) => void): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
+    child.stdout.on("data", (data: Buffer) => {
+      stdout += data.toString();
+      watch?.(stdout);
+    });
     child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
     const timer = setTimeout(() => child.pid && process.kill(child.pid, "SIGKILL"), timeoutMs);
     child.on("close", (code) => {
@@ -152,6 +156,7 @@ test("hello → Wi-Fi → certificates → info shows the key redacted, through 
   assert.match(out, /certificates from .*CN=0a1b\.\.\.3c4d, valid until \d{4}-/);
   assert.match(out, /sent \d+ of \d+ bytes \(100%\)/);
   assert.match(out, /credentials stored on the device/);
+  assert.match(out, /this firmware does not report joining Wi-Fi: watch the panel/, "an older device's info (no Wi-Fi state) is not waited on");
   assert.match(out, /device now: .*state connecting, player 0a1b\.\.\.3c4d, certificate valid until 2029-01-01, Wi-Fi "Home Net", API https:\/\/makapix\.test\/api, broker mqtt\.makapix\.test:8883/);
   // What the device received: exactly the files, and the key named by the certificate's CN.
   const credentials = device.target.credentials!;
@@ -170,6 +175,29 @@ test("hello → Wi-Fi → certificates → info shows the key redacted, through 
     assert.ok(!text.includes(keyBody), "private key printed");
     assert.ok(!text.includes("pass:word"), "Wi-Fi password printed");
   }
+});
+
+test("after Wi-Fi the CLI waits for the device's join: progress, then joined (exit 0), or still joining at its limit (exit 1)", async () => {
+  const device = await startDevice();
+  device.target.state = "wifi";
+  device.target.wifiUp = false;
+  // The device joins once the CLI has said it is still waiting.
+  let run = await runCli(["--tcp", device.serial.address, "--wifi", "Attic:secret-pass", "--join-wait", "20"], 60_000, (stdout) => {
+    if (!stdout.includes("still joining (5 s)")) return;
+    device.target.state = "clock";
+    device.target.wifiUp = true;
+  });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /waiting for the device to join "Attic" \(up to 20 s\)…\n.*still joining \(5 s\)\n.*Wi-Fi "Attic" joined\n/);
+  assert.match(run.stdout, /device now: .*state clock, .*online/);
+
+  device.target.state = "wifi";
+  device.target.wifiUp = false;
+  device.target.lastError = "an old failure";
+  run = await runCli(["--tcp", device.serial.address, "--wifi", "Attic:secret-pass", "--join-wait", "1"]);
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  assert.match(run.stderr, /failed: Wi-Fi "Attic": the device could not join: still joining after 1 s\./, "an old failure without a retry pending is not this join's");
+  assert.doesNotMatch(run.stdout + run.stderr, /secret-pass/);
 });
 
 test("a refused setting shows the device's typed error and exits 1; the log and reboot work", async () => {

@@ -48,6 +48,10 @@ export class MemoryTarget implements ProvisioningTarget {
   refuse: Partial<Record<"setWifi" | "setEndpoints" | "putCredentials" | "startRegistration" | "factoryReset", string>> = {};
   /** While set, setWifi returns this promise (a slow flash write). */
   hold: Promise<void> | undefined;
+  /** What a current firmware reports of its boot machine; undefined: an older firmware's info. */
+  wifiUp: boolean | undefined;
+  lastError: string | undefined;
+  retryInMs: number | undefined;
 
   info(): ProvisioningInfo {
     return {
@@ -59,6 +63,9 @@ export class MemoryTarget implements ProvisioningTarget {
       brokerHost: this.endpoints.brokerHost,
       brokerPort: this.endpoints.brokerPort,
       hasCredentials: this.credentials !== undefined,
+      wifiUp: this.wifiUp,
+      lastError: this.lastError,
+      retryInMs: this.retryInMs,
     };
   }
 

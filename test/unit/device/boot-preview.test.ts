@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BootMachine } from "../../../src/device/boot.js";
 import { FeedPreview } from "../../../src/device/boot-preview.js";
+import { drawStatus, STATUS_COLORS } from "../../../src/display/status-screen.js";
 import { ScriptedApi, type ApiAnswer } from "../../support/scripted-api.js";
 import { createVirtualHost } from "../../support/virtual-host.js";
 import { MemorySettings, ScriptedRegistration } from "../../support/virtual-lifecycle.js";
@@ -41,10 +42,15 @@ test("unregistered: the promoted feed plays over HTTPS between the code screens,
   const registration = new ScriptedRegistration();
   const preview = new FeedPreview(host, { feed: { apiBase: "https://api.test/api", ca: "TEST CA" }, memoryClass: "small", vault: { url: "https://vault.test" } });
   const settings = new MemorySettings({ panel: { size: "64x32" }, memoryClass: "small", broker: { host: "broker.test", port: 8883 }, vault: { url: "https://vault.test" } });
-  const machine = new BootMachine(host, { settings, registration, preview, panel: new TestPanel() });
+  const panel = new TestPanel();
+  const machine = new BootMachine(host, { settings, registration, preview, panel });
   machine.start();
   assert.equal(machine.state, "registration");
   registration.code("AB3CD9", host.clock.wallTimeMs()! + 15 * 60_000);
+  const expected = new Uint8Array(64 * 32 * 3);
+  // "Code AB3CD9" / "api.test" / "15min left" (no-break spaces: the lines the panel breaks into).
+  drawStatus(expected, 64, 32, "Code\u00a0AB3CD9 api.test 15min\u00a0left", STATUS_COLORS.info);
+  assert.deepEqual(panel.last, expected, "the code screen names the API's host, where this service takes the code");
   await host.timers.advance(19_000);
   assert.equal(preview.playing, false, "the code has the panel first");
   assert.equal(api.calls.length, 0);

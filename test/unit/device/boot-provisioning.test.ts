@@ -116,6 +116,31 @@ test("a new board waits in provisioning; Wi-Fi over serial takes it on to wifi, 
   await stop(d);
 });
 
+test("info tells the PC how joining went: joining, then the device's reason while it waits to retry, then joined", async () => {
+  const d = device();
+  await d.client.setWifi("Home Net", "wrong-password");
+  let info = await d.client.info();
+  assert.equal(info.state, "wifi");
+  assert.equal(info.wifiUp, false);
+  assert.equal(info.retryInMs, undefined, "joining: no failure yet");
+  d.wifi.fail("wrong password");
+  info = await d.client.info();
+  assert.equal(info.state, "wifi");
+  assert.equal(info.lastError, "wrong password", "the device's own reason");
+  assert.ok(info.retryInMs !== undefined && info.retryInMs > 0 && info.retryInMs <= 1000, String(info.retryInMs));
+
+  await d.client.setWifi("Home Net", "correct horse");
+  info = await d.client.info();
+  assert.equal(info.state, "wifi");
+  assert.equal(info.retryInMs, undefined, "the new password is being tried: the old failure does not count");
+  d.wifi.up();
+  info = await d.client.info();
+  assert.equal(info.state, "clock");
+  assert.equal(info.wifiUp, true);
+  assert.ok(!containsText(d.serial.allSent(), "correct horse") && !containsText(d.serial.allSent(), "wrong-password"), "no password goes back");
+  await stop(d);
+});
+
 test("pasted credentials start the session without registration; info shows the key redacted and the expiry, never the key", async () => {
   const d = device();
   await d.client.setWifi("Home", "pw-12345678");
@@ -154,6 +179,9 @@ test("refused: a player key that is not the certificate's, an unreadable certifi
   assert.match(await refusal(d.client.putCredentials({ ...PASTED, certificate: LONG_CERT_PEM })), /refused: (credentials\.playerKey|no player key)/, "a CN that is no player key");
   assert.match(await refusal(d.client.setEndpoints({ brokerHost: "mqtt.test/x" })), /refused: broker\.host/);
   assert.match(await refusal(d.client.setEndpoints({ brokerPort: 1883 })), /refused: broker host needed/);
+  // The owner reads the field once: "wifi.password: must be …", not "wifi.password: wifi.password: …".
+  const password = await refusal(d.client.setWifi("Home", "short"));
+  assert.match(password, /^refused: refused: wifi\.password: must be empty \(open network\), 8–63 characters, or 64 hex digits$/);
   assert.deepEqual(d.store.load().settings, {}, "nothing stored");
   assert.equal(d.machine.state, "provisioning");
   await stop(d);

@@ -102,6 +102,9 @@ test("an API base set after boot (serial provisioning) is used by the next regis
   machine.start();
   await host.timers.advance(100);
   assert.equal(host.network.connections.at(-1)?.options.host, "old.test");
+  const problems = host.log.lines.filter((line) => line.startsWith("warn: registration: "));
+  assert.equal(problems.length, 1, `each problem logged once: ${problems.join(" | ")}`);
+  assert.match(problems[0]!, /^warn: registration: provisioning answered 503: maintenance; again in \d+ s$/);
   store.update({ api: { baseUrl: "https://new.test/api" } });
   machine.settingsChanged();
   await host.timers.advance(100);

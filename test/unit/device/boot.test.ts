@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BootMachine, type BootOptions, type BootStateName } from "../../../src/device/boot.js";
-import { BOOT_TEXT } from "../../../src/device/boot-screens.js";
+import { apiSite, BOOT_TEXT, codeStatus } from "../../../src/device/boot-screens.js";
 import type { Credentials, DeviceConfig } from "../../../src/device/config.js";
 import { drawStatus, STATUS_COLORS, wrapText } from "../../../src/display/status-screen.js";
 import type { PanelConfig, PixelPush, RefreshStats } from "../../../src/ports.js";
@@ -502,4 +502,44 @@ test("every boot text fits a 64×32 panel: whole words, at most 16 characters a 
   }
   assert.deepEqual(wrapText("Code ABC234 makapix.club 15min left", 16, 5), ["Code ABC234", "makapix.club", "15min left"]);
   assert.deepEqual(wrapText("No Wi-Fi. Set up over USB", 16, 5), ["No Wi-Fi. Set up", "over USB"]);
+});
+
+test("the code screen names the host of the API in use, shortened to a line of a 64-pixel panel", () => {
+  const cases: [string, string][] = [
+    ["https://makapix.club/api", "makapix.club"],
+    ["https://127.0.0.1:41839/api", "127.0.0.1"],
+    ["http://localhost:3000/api", "localhost"],
+    ["https://Makapix.Example:8443", "makapix.example"],
+    ["https://user@api.test/api?x=1", "api.test"],
+    ["https://api.staging.makapix.club/api", "…makapix.club"],
+    ["https://players.eu-west-1.makapix-club.example/api", "…ix-club.example"],
+    ["https://a-very-long-hostname-for-players.example/api", "…players.example"],
+  ];
+  for (const [base, site] of cases) {
+    assert.equal(apiSite(base), site, base);
+    // What the panel shows, line by line (a no-break space is drawn as a space).
+    const lines = wrapText(codeStatus("ABC234", 15, apiSite(base)).text, 16, 5).map((line) => line.split("\u00a0").join(" "));
+    assert.deepEqual(lines, ["Code ABC234", site, "15min left"], base);
+  }
+  assert.equal(apiSite("https://[::1]:8443/api"), "[::1]");
+  assert.deepEqual(
+    wrapText(codeStatus("ABC234", 15, "[::1]").text, 16, 5).map((line) => line.split("\u00a0").join(" ")),
+    ["Code ABC234", "[::1] 15min left"],
+    "a site under 6 characters shares a line, whole",
+  );
+  assert.equal(codeStatus("ABC234", 15).text.split("\u00a0").join(" "), "Code ABC234 makapix.club 15min left", "without a site: makapix.club");
+});
+
+test("with a preview that names its site, the code screen shows that host instead of makapix.club", async () => {
+  let base = "https://127.0.0.1:41839/api";
+  const preview = { start() {}, stop() {}, site: () => apiSite(base) };
+  const r = rig({ wifi: WIFI, boot: { preview } });
+  r.machine.start();
+  r.registration.code("ABC234", r.host.clock.wallTimeMs()! + 15 * 60_000);
+  // The expected frames break where the panel does: "Code ABC234" / the host / "15min left".
+  assertScreen(r.panel, "Code\u00a0ABC234 127.0.0.1 15min\u00a0left", "info", "the local service's host");
+  base = "https://makapix.example/api";
+  r.registration.code("XYZ789", r.host.clock.wallTimeMs()! + 15 * 60_000);
+  assertScreen(r.panel, "Code XYZ789 makapix.example 15min left", "info", "read at each redraw");
+  await finish(r);
 });

@@ -276,3 +276,17 @@ test("the memory class sizes the MQTT write queue: 4 KiB on small, 20 KiB on lar
   const tuned = rig(validConfig({ memoryClass: "small", mqtt: { writeQueueBytes: 6 * 1024 } }));
   assert.equal(tuned.device.player.client.writeQueueCapacity, 6 * 1024, "a configuration's tuning wins");
 });
+
+test("the player key never reaches the log whole: a message on no subscribed topic and a refused subscription name it redacted", async () => {
+  const r = rig(validConfig(), { script: { suback: (filter) => (filter.endsWith("/command") ? 0x87 : 1) } });
+  r.device.start();
+  await r.host.timers.advance(100);
+  r.broker.publishText(`makapix/player/${TEST_PLAYER_KEY}/surprise`, "{}");
+  await r.host.timers.advance(100);
+  const lines = r.host.log.lines;
+  const shown = `${TEST_PLAYER_KEY.slice(0, 4)}…${TEST_PLAYER_KEY.slice(-4)}`;
+  assert.ok(lines.includes(`warn: mqtt: message on makapix/player/${shown}/surprise matches no subscription; ignored`), lines.join("\n"));
+  assert.ok(lines.some((line) => line.includes(`refused subscription to makapix/player/${shown}/command`)), lines.join("\n"));
+  assert.deepEqual(lines.filter((line) => line.includes(TEST_PLAYER_KEY)), [], "never the whole key");
+  await stopDevice(r);
+});

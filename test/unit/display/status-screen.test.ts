@@ -23,6 +23,16 @@ test("text wraps at spaces, splits over-long words, and ends with an ellipsis wh
   assert.deepEqual(wrapText("", 16, 5), []);
 });
 
+test("a no-break space keeps two words on one line and is drawn as a space", () => {
+  assert.deepEqual(wrapText("site 15min\u00a0left", 10, 5), ["site", "15min\u00a0left"]);
+  assert.deepEqual(wrapText("site 15min left", 10, 5), ["site 15min", "left"], "with plain spaces it would break");
+  const nbsp = new Uint8Array(16 * 5 * 3);
+  const plain = new Uint8Array(16 * 5 * 3);
+  drawStatus(nbsp, 16, 5, "a\u00a0b", STATUS_COLORS.info);
+  drawStatus(plain, 16, 5, "a b", STATUS_COLORS.info);
+  assert.deepEqual(ascii(nbsp, 16, 5), ascii(plain, 16, 5));
+});
+
 test("an emoji is one character cell under both string models, and never cut in half", () => {
   const wave = "\u{1F44B}";
   assert.deepEqual(wrapText(`hi ${wave}${wave}${wave}${wave}`, 3, 5), ["hi", `${wave}${wave}${wave}`, wave]);
