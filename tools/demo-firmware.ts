@@ -15,6 +15,7 @@ import { rootCertificates } from "node:tls";
 import { NodeLog } from "../hosts/node/host.js";
 import { startPanelServer, type PanelServer } from "../hosts/node/panel-server.js";
 import { startVirtualFirmware, type VirtualFirmware } from "../hosts/node/virtual-firmware.js";
+import type { BootInfo } from "../src/device/boot.js";
 import type { PanelSize } from "../src/device/config.js";
 import type { FirmwareBoard } from "../src/device/player-firmware.js";
 import { redactKey } from "../src/makapix/topics.js";
@@ -69,6 +70,11 @@ function boardFor(options: FirmwareDemoOptions): FirmwareBoard {
   };
 }
 
+/** The panel page's status line: the boot state, and the code or the last failure. */
+function statusOf(info: BootInfo): { session: string; message: string } {
+  return { session: info.state, message: info.code ? `code ${info.code}` : info.lastError ?? "" };
+}
+
 export async function startFirmwareDemo(options: FirmwareDemoOptions): Promise<FirmwareDemo> {
   const temporary = options.dataDirectory === undefined;
   const dataDirectory = options.dataDirectory ?? mkdtempSync(join(tmpdir(), "makapix-fresh-device-"));
@@ -79,10 +85,7 @@ export async function startFirmwareDemo(options: FirmwareDemoOptions): Promise<F
     wifiNetworks: { [DEMO_WIFI.ssid]: DEMO_WIFI.password },
     serialPort: options.serialPort,
     log: new NodeLog("info", (line) => console.log(`[device] ${line}`)),
-    stateChanged: (info) => {
-      const message = info.code ? `code ${info.code}` : info.lastError ?? "";
-      panelServer?.setStatus({ session: info.state, message });
-    },
+    stateChanged: (info) => panelServer?.setStatus(statusOf(info)),
     // For a real service the PC is online and its user should only have to type a code: the demo
     // gives the Wi-Fi itself. --fresh leaves it to the provisioning CLI, as with a new board.
     ...(options.service ? {} : { initialWifi: { ...DEMO_WIFI } }),
@@ -100,6 +103,8 @@ export async function startFirmwareDemo(options: FirmwareDemoOptions): Promise<F
     options.panelPort,
   );
 
+  // The states the device went through before the page existed: the page starts from the current one.
+  panelServer.setStatus(statusOf(device.firmware.machine.info()));
   console.log(`\n  Panel:    ${panelServer.url}`);
   console.log(`  Serial:   tcp ${device.serial.address} (the device's USB serial line)`);
   if (options.service) {

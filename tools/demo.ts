@@ -154,6 +154,7 @@ async function firmwareMode(panelSize: PanelSize, fresh: boolean, registerUrl: s
   if (fresh) {
     console.log("[demo] starting Mosquitto with a fresh dev CA and the demo service (the device registers with it)…");
     broker = await startBroker();
+    console.log(`[demo] broker pid ${String(broker.pid)}: players on localhost:${broker.playerPort} (mTLS)`);
     service = await startServiceOn(broker, { controlPort: false, log: (line) => console.log(line) });
   }
   let demo: FirmwareDemo | undefined;
