@@ -71,10 +71,10 @@ test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub
 bench: setup ## benchmarks: tables of ratios against named peers, Node and XS
 	@$(NODE) scripts/build.mjs && $(NODE) bench/run.mjs
 
-demo: setup ## local mTLS broker, demo Makapix service and the virtual device; prints the panel page URL (Ctrl-C stops all)
+demo: setup ## local mTLS broker, demo Makapix service and the virtual device; prints the panel page URL (Ctrl-C stops all); DEMO_ARGS=--fresh: from first boot
 	@$(NODE) scripts/build.mjs && $(NODE) build/tools/demo.js $(DEMO_ARGS)
 
-sim: setup ## the firmware as a Moddable app in the SDK's simulator, against a local mTLS broker and the demo service (Ctrl-C stops all)
+sim: setup ## the firmware as a Moddable app in the SDK's simulator, against a local mTLS broker and the demo service (Ctrl-C stops all); SIM_ARGS=--fresh: from first boot
 	@$(NODE) scripts/build.mjs && $(NODE) build/tools/sim.js $(SIM_ARGS)
 
 # Serial provisioning of a board (or, with TCP=host:port, the virtual device or the simulator).
