@@ -17,7 +17,7 @@
 //
 // Memory (worst case): the tokenizer (text buffer of 512 code units = 1 KiB by default, larger only
 // if commentBodyUnits asks for it; 40-byte number buffer; ~40 scalars), one record being built
-// (≤ 19 properties, strings within their limits: < 2 KiB), the summary (≤ 11 properties, ≤ 1.5 K
+// (≤ 14 properties, strings within their limits: < 2 KiB), the summary (≤ 11 properties, ≤ 1.5 K
 // code units), and a few scalars. Measured in XS: < 8 KiB at peak (test/oracle/json-memory.test.ts).
 // The consumer's callbacks decide what else is kept.
 
