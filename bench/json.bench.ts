@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ReplyExtractor } from "../src/json/reply.js";
+import { ReplyExtractor } from "../src/makapix/reply-extractor.js";
 import { encodeText } from "../test/support/json-events.js";
 import { queryPostsOfSize } from "../test/support/makapix-replies.js";
 import { bundleWorkload, measureInXs, projectRoot } from "../test/xs/heap.js";

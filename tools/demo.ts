@@ -73,7 +73,7 @@ async function actLocally(device: VirtualDevice, control: PanelControl): Promise
     case "show": {
       const post = await api.getPost(control.postId ?? 0);
       if (post.kind !== "artwork") throw new Error(`post ${post.postId} is a playlist`);
-      return controls.showArtwork({ postId: post.postId, storageKey: post.storageKey, storageShard: post.storageShard, nativeFormat: post.nativeFormat ?? "png" });
+      return controls.showArtwork({ postId: post.postId, storageKey: post.storageKey, storageShard: post.storageShard ?? "", nativeFormat: post.nativeFormat ?? "png" });
     }
   }
 }

@@ -1,6 +1,6 @@
 // Run inside the standalone xsnap by bench/json.bench.ts: parse throughput in XS of a ~128 KiB
 // query_posts reply, ReplyExtractor fed 1 KiB chunks vs XS's own JSON.parse on the same text.
-import { ReplyExtractor } from "../../src/json/reply.js";
+import { ReplyExtractor } from "../../src/makapix/reply-extractor.js";
 import { encodeText } from "../../test/support/json-events.js";
 import { queryPostsOfSize } from "../../test/support/makapix-replies.js";
 

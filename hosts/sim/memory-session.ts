@@ -15,8 +15,7 @@ import { AVAILABLE_DECODERS } from "../../src/art/decoders.js";
 import { chooseRenditions } from "../../src/art/rendition.js";
 import type { PlayerDevice } from "../../src/device/device.js";
 import { enabledDecoders } from "../../src/device/memory-class.js";
-import type { ArtworkPost } from "../../src/makapix/posts.js";
-import type { StageListener } from "../../src/makapix/scheduler.js";
+import type { ArtworkPost, StageListener } from "../../src/art/artwork.js";
 import type { MemoryReport } from "./memory.js";
 
 /** Marks the session's stages on `memory`; after `artworks` artworks it traces `SIM-MEMORY-DONE`. */

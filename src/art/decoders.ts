@@ -1,7 +1,7 @@
 // The decoder for each format this build carries. A build may leave one out (a device without PSRAM
 // gains nothing from WebP, see rendition.ts): a format missing from `AVAILABLE_DECODERS` is never chosen.
 
-import type { NativeFormat } from "../makapix/command-parse.js";
+import type { NativeFormat } from "./artwork.js";
 import type { InflateFactory } from "../ports.js";
 import { BmpDecoder } from "./bmp.js";
 import { GifDecoder } from "./gif.js";

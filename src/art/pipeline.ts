@@ -8,10 +8,9 @@
 import type { Host, InflateFactory } from "../ports.js";
 import { HttpError } from "../net/errors.js";
 import type { HttpClient, HttpRequest, HttpSink } from "../net/http.js";
-import type { ArtworkPost } from "../makapix/posts.js";
-import type { ArtworkStage, StageListener } from "../makapix/scheduler.js";
 import type { Display } from "../display/display.js";
 import { FrameCache } from "../display/frame-cache.js";
+import type { ArtworkPost, ArtworkStage, StageListener } from "./artwork.js";
 import { Compositor } from "./compositor.js";
 import { createDecoder } from "./decoders.js";
 import { ImageDecodeError, type DecodeLimits, type ImageDecoder } from "./image.js";

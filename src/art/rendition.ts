@@ -3,8 +3,7 @@
 // and may be missing (404), GIF and BMP flatten alpha onto white, the WebP rendition is lossless and
 // the native file may be lossy WebP. Candidates come best first; the pipeline falls back down the list.
 
-import { NATIVE_FORMATS, type NativeFormat } from "../makapix/command-parse.js";
-import type { ArtworkPost } from "../makapix/posts.js";
+import { NATIVE_FORMATS, type ArtworkPost, type NativeFormat } from "./artwork.js";
 
 /**
  * How much memory decoding may use. "small": an ESP32 without PSRAM (~100 KB of JS heap): streaming

@@ -43,7 +43,7 @@
 //   on a 2 MiB-PSRAM board.
 // - large frame budget 256 KiB: 21 frames at 64×64, 10 at 128×64 per artwork.
 
-import type { NativeFormat } from "../makapix/command-parse.js";
+import type { NativeFormat } from "../art/artwork.js";
 import type { MemoryClass } from "../art/rendition.js";
 
 export type { MemoryClass };

@@ -19,7 +19,8 @@ import { BOOLEAN, defineSchema, INTEGER, RecordBuilder, STRING } from "../json/r
 import type { JsonText } from "../json/text.js";
 import { JsonTokenizer, type JsonHandler } from "../json/tokenizer.js";
 import type { QueryPosts } from "../makapix/channel-feed.js";
-import type { ArtworkPost, PostPage } from "../makapix/posts.js";
+import type { ArtworkPost } from "../art/artwork.js";
+import type { PostPage } from "../makapix/posts.js";
 import { HttpError } from "../net/errors.js";
 import { HttpClient, type HttpSink } from "../net/http.js";
 import { parseHttpUrl } from "../net/url.js";

@@ -30,8 +30,10 @@ export interface FieldSpec {
   readonly maxUnits?: number;
   /** STRING: beyond maxUnits, keep the beginning ("truncate") or reject the record ("reject", default). */
   readonly overflow?: Overflow;
-  /** STRING: the only values accepted. */
+  /** STRING: the only values accepted; the record keeps the listed string itself (shared, not a copy). */
   readonly values?: readonly string[];
+  /** STRING with values: another value rejects the record ("reject", default) or leaves the field absent ("absent"). */
+  readonly unlisted?: "reject" | "absent";
   /** INTEGER / NUMBER: inclusive range. */
   readonly min?: number;
   readonly max?: number;
@@ -120,8 +122,11 @@ export class RecordBuilder {
     if (text.truncated && (spec.overflow ?? "reject") === "reject") {
       return this.#problem("too_long", spec.key, `longer than ${spec.maxUnits ?? 64} characters`);
     }
-    if (spec.values && text.indexIn(spec.values) < 0) {
-      return this.#problem("type", spec.key, `"${text.toString()}" is not one of ${spec.values.join(", ")}`);
+    if (spec.values) {
+      const index = text.indexIn(spec.values);
+      if (index >= 0) this.#record![spec.property] = spec.values[index];
+      else if (spec.unlisted !== "absent") this.#problem("type", spec.key, `"${text.toString()}" is not one of ${spec.values.join(", ")}`);
+      return;
     }
     this.#record![spec.property] = text.toString();
   }
@@ -188,146 +193,3 @@ export class RecordBuilder {
     if (this.#strict) throw this.#error;
   }
 }
-
-// ---- Makapix records (protocol sheet §3) ----
-
-export interface ArtworkPost {
-  kind: "artwork";
-  postId: number;
-  storageKey: string;
-  createdAt?: string;
-  listedAt?: string;
-  promotedAt?: string;
-  /** The native file's URL; may be "" (then build it from vault, shard and key). */
-  artUrl?: string;
-  storageShard?: string;
-  nativeFormat?: string;
-  ownerHandle?: string;
-  metadataModifiedAt?: string;
-  artworkModifiedAt?: string;
-  width?: number;
-  height?: number;
-  frameCount?: number;
-  dwellTimeMs?: number;
-  transparencyActual?: boolean;
-  alphaActual?: boolean;
-}
-
-export interface PlaylistPost {
-  kind: "playlist";
-  postId: number;
-  ownerHandle?: string;
-  createdAt?: string;
-  listedAt?: string;
-  promotedAt?: string;
-  metadataModifiedAt?: string;
-  totalArtworks?: number;
-  dwellTimeMs?: number;
-}
-
-export type PostRecord = ArtworkPost | PlaylistPost;
-
-export interface CommentRecord {
-  commentId: string;
-  postId?: number;
-  /** Absent for anonymous comments. */
-  authorHandle?: string;
-  body?: string;
-  depth?: number;
-  parentId?: string;
-  createdAt?: string;
-  deleted?: boolean;
-}
-
-export interface ChannelRecord {
-  /** named | user | hashtag | sdcard (others may appear: the consumer decides). */
-  type: string;
-  name?: string;
-  identifier?: string;
-  displayName?: string;
-  weight?: number;
-}
-
-const INT32 = 0x7fffffff;
-const TIMESTAMP = 40;
-
-function text(key: string, property: string, maxUnits: number, extra: Partial<FieldSpec> = {}): FieldSpec {
-  return { key, property, type: STRING, maxUnits, ...extra };
-}
-
-function integer(key: string, property: string, min: number, max: number, extra: Partial<FieldSpec> = {}): FieldSpec {
-  return { key, property, type: INTEGER, min, max, ...extra };
-}
-
-function flag(key: string, property: string, extra: Partial<FieldSpec> = {}): FieldSpec {
-  return { key, property, type: BOOLEAN, ...extra };
-}
-
-// Identifiers, URLs and cursors are rejected when too long (a cut one is wrong); text meant for
-// display is truncated.
-export const POST_SCHEMA = defineSchema(
-  [
-    integer("post_id", "postId", 1, Number.MAX_SAFE_INTEGER, { required: true }),
-    text("kind", "kind", 16, { values: ["artwork", "playlist"], required: true }),
-    text("created_at", "createdAt", TIMESTAMP),
-    text("listed_at", "listedAt", TIMESTAMP),
-    text("promoted_at", "promotedAt", TIMESTAMP),
-    text("storage_key", "storageKey", 128),
-    text("art_url", "artUrl", 512),
-    text("storage_shard", "storageShard", 64),
-    text("native_format", "nativeFormat", 16),
-    text("owner_handle", "ownerHandle", 64, { overflow: "truncate" }),
-    text("metadata_modified_at", "metadataModifiedAt", TIMESTAMP),
-    text("artwork_modified_at", "artworkModifiedAt", TIMESTAMP),
-    integer("width", "width", 1, 65535),
-    integer("height", "height", 1, 65535),
-    integer("frame_count", "frameCount", 0, INT32),
-    integer("dwell_time_ms", "dwellTimeMs", 0, INT32),
-    flag("transparency_actual", "transparencyActual"),
-    flag("alpha_actual", "alphaActual"),
-    integer("total_artworks", "totalArtworks", 0, INT32),
-  ],
-  (record) =>
-    record.kind === "artwork" && record.storageKey === undefined ? { code: "missing", reason: "an artwork needs storage_key" } : undefined,
-);
-
-export const DEFAULT_COMMENT_BODY_UNITS = 512;
-
-/** Comment bodies reach 2000 characters; the consumer chooses how much of them to keep. */
-export function commentSchema(bodyUnits = DEFAULT_COMMENT_BODY_UNITS): RecordSchema {
-  return defineSchema([
-    text("comment_id", "commentId", 64, { required: true }),
-    integer("post_id", "postId", 1, Number.MAX_SAFE_INTEGER),
-    text("author_handle", "authorHandle", 64, { overflow: "truncate" }),
-    text("body", "body", bodyUnits, { overflow: "truncate" }),
-    integer("depth", "depth", 0, 255),
-    text("parent_id", "parentId", 64),
-    text("created_at", "createdAt", TIMESTAMP),
-    flag("deleted", "deleted"),
-  ]);
-}
-
-export const COMMENT_SCHEMA = commentSchema();
-
-export const CHANNEL_SCHEMA = defineSchema([
-  text("type", "type", 16, { required: true }),
-  text("name", "name", 64),
-  text("identifier", "identifier", 128),
-  text("display_name", "displayName", 128, { overflow: "truncate" }),
-  { key: "weight", property: "weight", type: NUMBER, min: 0 },
-]);
-
-/** The scalar top-level fields of every reply (§3). The record-valued ones are the extractor's. */
-export const REPLY_SCHEMA = defineSchema([
-  text("request_id", "requestId", 128),
-  flag("success", "success", { required: true }),
-  text("error", "error", 256, { overflow: "truncate" }),
-  text("error_code", "errorCode", 64, { overflow: "truncate" }),
-  flag("has_more", "hasMore"),
-  text("next_cursor", "nextCursor", 512),
-  text("playset_name", "playsetName", 64),
-  text("exposure_mode", "exposureMode", 32),
-  text("pick_mode", "pickMode", 32),
-  text("echo_data", "echoData", 512),
-  text("received_at", "receivedAt", TIMESTAMP),
-]);

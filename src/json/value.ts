@@ -174,10 +174,3 @@ export class JsonValueParser {
     this.#builder.reset();
   }
 }
-
-/** Parses a whole small document. Throws JsonError. */
-export function parseJson(bytes: Uint8Array, options: TokenizerOptions & ValueLimits = {}): JsonValue {
-  const parser = new JsonValueParser(options);
-  parser.push(bytes);
-  return parser.finish();
-}

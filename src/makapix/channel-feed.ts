@@ -4,7 +4,8 @@
 
 import type { Log } from "../ports.js";
 import { channelQueryFields, type ChannelSpec } from "./channels.js";
-import { criteriaValue, INCLUDE_FIELDS, type ArtworkPost, type Criterion, type PostPage } from "./posts.js";
+import type { ArtworkPost } from "../art/artwork.js";
+import { criteriaValue, INCLUDE_FIELDS, type Criterion, type PostPage } from "./posts.js";
 import type { RequestValue } from "./requests.js";
 
 /** Runs one query_posts request with the given fields (the request broker plus a streaming reader). */

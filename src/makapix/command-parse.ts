@@ -13,11 +13,10 @@ import {
   type PlaysetChannelType,
   type PlaysetSpec,
 } from "./channels.js";
+import { NATIVE_FORMATS, type NativeFormat } from "../art/artwork.js";
 import { JsonError } from "../json/errors.js";
-import { PayloadFields, type CommandEnvelope } from "../json/command.js";
+import { PayloadFields, type CommandEnvelope } from "./command-envelope.js";
 import { clipText } from "../util/string-model.js";
-
-export type NativeFormat = "png" | "gif" | "webp" | "bmp";
 
 export interface ShowArtwork {
   postId: number;
@@ -46,7 +45,6 @@ export type ParsedCommand =
 
 const TEXT = Object.freeze({ maxUnits: 256 });
 const MAXIMUM_PLAYSET_CHANNELS = 64;
-export const NATIVE_FORMATS: readonly NativeFormat[] = Object.freeze(["png", "gif", "webp", "bmp"]);
 
 class InvalidPayload extends Error {}
 

@@ -8,7 +8,7 @@ import type { ChannelSpec, PlaysetSpec } from "./channels.js";
 import { parseCommand, type Command, type ShowArtwork } from "./command-parse.js";
 import type { Messaging } from "./messaging.js";
 import type { Capabilities } from "./presence.js";
-import { CommandReader, type CommandEnvelope } from "../json/command.js";
+import { CommandReader, type CommandEnvelope } from "./command-envelope.js";
 import type { MessageHandler } from "../mqtt/subscriptions.js";
 import type { PlayerTopics } from "./topics.js";
 import { clipText } from "../util/string-model.js";

@@ -1,26 +1,9 @@
 // Posts as the player keeps them: only the fields it uses (protocol sheet §3), so a page of them stays
-// small. The reply readers build these; the scheduler and the artwork pipeline consume them.
+// small. The reply extractor builds these straight from the reply (POST_SCHEMA in records.ts); the
+// scheduler and the artwork pipeline consume them. An artwork post is the artwork stage's own shape.
 
-import type { NativeFormat } from "./command-parse.js";
+import type { ArtworkPost } from "../art/artwork.js";
 import type { RequestValue } from "./requests.js";
-
-export interface ArtworkPost {
-  kind: "artwork";
-  postId: number;
-  storageKey: string;
-  /** Opaque; "" is possible. */
-  storageShard: string;
-  /** The native file on the vault; absent or "" when the service sent none. */
-  artUrl?: string;
-  nativeFormat?: NativeFormat;
-  width?: number;
-  height?: number;
-  frameCount?: number;
-  dwellTimeMs?: number;
-  transparencyActual?: boolean;
-  alphaActual?: boolean;
-  ownerHandle?: string;
-}
 
 export interface PlaylistPost {
   kind: "playlist";

@@ -1,38 +1,15 @@
-// Reply readers for the request broker, on the streaming JSON extractor (src/json): each reply is read
-// as it arrives, the records the player uses are kept in their small form, the rest is skipped, and a
-// success:false reply becomes a MakapixError with the service's error_code.
+// Reply readers for the request broker, on the streaming reply extractor: each reply is read as it
+// arrives, the records the player uses are kept as read (their schemas hold only the fields it uses),
+// the rest is skipped, and a success:false reply becomes a MakapixError with the service's error_code.
 
 import { JsonError } from "../json/errors.js";
-import type { ChannelRecord, CommentRecord, PostRecord } from "../json/records.js";
-import { ReplyExtractor, type ReplySummary } from "../json/reply.js";
+import { ReplyExtractor, type ReplySummary } from "./reply-extractor.js";
+import type { ChannelRecord, CommentRecord } from "./records.js";
 import type { Log } from "../ports.js";
 import { EXPOSURE_MODES, PICK_MODES, PLAYSET_CHANNEL_TYPES, type ExposureMode, type PickMode, type PlaysetChannel, type PlaysetChannelType, type PlaysetSpec } from "./channels.js";
-import { NATIVE_FORMATS, type NativeFormat } from "./command-parse.js";
 import { MakapixError } from "./errors.js";
-import type { ArtworkPost, Post, PostPage } from "./posts.js";
+import type { Post, PostPage } from "./posts.js";
 import type { ReplyReader } from "./requests.js";
-
-
-/** A post record as the player keeps it (only the fields it uses). */
-export function toPost(record: PostRecord): Post {
-  if (record.kind === "playlist") {
-    const playlist: Post = { kind: "playlist", postId: record.postId };
-    if (record.totalArtworks !== undefined) playlist.totalArtworks = record.totalArtworks;
-    if (record.dwellTimeMs !== undefined) playlist.dwellTimeMs = record.dwellTimeMs;
-    return playlist;
-  }
-  const artwork: ArtworkPost = { kind: "artwork", postId: record.postId, storageKey: record.storageKey, storageShard: record.storageShard ?? "" };
-  if (record.artUrl) artwork.artUrl = record.artUrl;
-  if (record.nativeFormat !== undefined && NATIVE_FORMATS.includes(record.nativeFormat as NativeFormat)) artwork.nativeFormat = record.nativeFormat as NativeFormat;
-  if (record.width !== undefined) artwork.width = record.width;
-  if (record.height !== undefined) artwork.height = record.height;
-  if (record.frameCount !== undefined) artwork.frameCount = record.frameCount;
-  if (record.dwellTimeMs !== undefined) artwork.dwellTimeMs = record.dwellTimeMs;
-  if (record.transparencyActual !== undefined) artwork.transparencyActual = record.transparencyActual;
-  if (record.alphaActual !== undefined) artwork.alphaActual = record.alphaActual;
-  if (record.ownerHandle !== undefined) artwork.ownerHandle = record.ownerHandle;
-  return artwork;
-}
 
 /** success:false → the service's error as a MakapixError (unknown codes are kept as text). */
 export function failureOf(summary: ReplySummary): MakapixError | undefined {
@@ -81,7 +58,7 @@ class ExtractingReader<T> implements ReplyReader<T> {
 export function postReader(): ReplyReader<Post> {
   let post: Post | undefined;
   return new ExtractingReader<Post>(
-    { post: (record) => (post = toPost(record)) },
+    { post: (record) => (post = record) },
     () => (post = undefined),
     () => {
       if (!post) throw new MakapixError("invalid_reply", "get_post: the reply has no usable post");
@@ -151,7 +128,7 @@ export class PostsReader extends ExtractingReader<PostPage> {
     let rejected = 0;
     super(
       {
-        post: (record) => posts.length < maximumPosts && posts.push(toPost(record)),
+        post: (record) => posts.length < maximumPosts && posts.push(record),
         rejected: (error) => {
           if (rejected++ === 0) log.write("warn", `makapix: skipped a post in a reply: ${error.message}`);
         },

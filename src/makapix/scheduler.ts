@@ -6,24 +6,10 @@ import type { Host, TimerId } from "../ports.js";
 import { ChannelFeed, type QueryPosts } from "./channel-feed.js";
 import { playOrderOf, playsetChannelSpec, type ChannelSpec, type PlaysetSpec } from "./channels.js";
 import type { ShowArtwork } from "./command-parse.js";
-import { playableCriteria, type ArtworkPost } from "./posts.js";
+import type { ArtworkPost, ArtworkStage } from "../art/artwork.js";
+import { playableCriteria } from "./posts.js";
 import { PlaysetPicker } from "./playset-picker.js";
 import type { ViewContext } from "./views.js";
-
-/** The artwork pipeline as the scheduler sees it. `show` replaces whatever was loading or showing. */
-export interface ArtworkStage {
-  show(artwork: ArtworkPost, listener: StageListener): void;
-  setPaused(paused: boolean): void;
-}
-
-export interface StageListener {
-  /** The first frame is on the panel. */
-  shown(info: { animated: boolean }): void;
-  /** An animation finished one full loop. */
-  loopCompleted(): void;
-  /** The artwork could not be loaded or decoded; nothing of it was shown. */
-  failed(reason: string): void;
-}
 
 export interface SchedulerObserver {
   /** A new artwork is on the panel (presence reports current_post_id). */

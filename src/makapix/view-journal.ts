@@ -16,7 +16,17 @@ import type { Log, Storage } from "../ports.js";
 import { CRC32_START, crc32Final, crc32Update } from "../art/crc32.js";
 import { utf8Decode, utf8Encode } from "../util/utf8.js";
 import { errorMessage } from "../util/errors.js";
-import type { ViewContext } from "./views.js";
+
+/** Why the artwork was on screen, and from which channel. */
+export interface ViewContext {
+  /** "artwork": the user asked for it (show_artwork, a button); "channel": rotation. */
+  intent: "artwork" | "channel";
+  /** 0 server_order, 1 created_at, 2 random. */
+  playOrder: 0 | 1 | 2;
+  channel: string;
+  channelUserSqid?: string;
+  channelHashtag?: string;
+}
 
 export interface JournaledView {
   /** The journal's sequence number (orders views; names the storage key). */

@@ -16,21 +16,13 @@
 import type { Clock, Host, TimerId } from "../ports.js";
 import type { PublishResult } from "../mqtt/outbox.js";
 import { utcTimestamp } from "./ids.js";
-import type { JournaledView, ViewJournal } from "./view-journal.js";
+import type { JournaledView, ViewContext, ViewJournal } from "./view-journal.js";
 import type { Messaging } from "./messaging.js";
 import { SmallMessageReader, isRecord, type SmallMessage } from "./small-message.js";
 import type { PlayerTopics } from "./topics.js";
 
-/** Why the artwork was on screen, and from which channel. */
-export interface ViewContext {
-  /** "artwork": the user asked for it (show_artwork, a button); "channel": rotation. */
-  intent: "artwork" | "channel";
-  /** 0 server_order, 1 created_at, 2 random. */
-  playOrder: 0 | 1 | 2;
-  channel: string;
-  channelUserSqid?: string;
-  channelHashtag?: string;
-}
+// Defined beside the journal that stores it (so the journal needs nothing from this module).
+export type { ViewContext } from "./view-journal.js";
 
 interface QueuedView {
   postId: number;

@@ -6,7 +6,7 @@ import type { Host, Socket, SocketHandlers, TimerId } from "../ports.js";
 import type { SocketWriter } from "../util/socket-writer.js";
 import { utf8EncodeInto } from "../util/utf8.js";
 import { HttpError, classifySocketError, isRetryable } from "./errors.js";
-import type { HttpMethod, HttpRequestInit, HttpRequestOptions, HttpResult, HttpSink } from "./http.js";
+import type { HttpMethod, HttpRequestInit, HttpRequestOptions, HttpResult, HttpSink } from "./http-types.js";
 import type { HttpResponseParser, ResponseHead } from "./http-parse.js";
 import { parseRetryAfter, retryDelayMs } from "./retry.js";
 import { formatUrl, parseHttpUrl, resolveUrl, type HttpUrl } from "./url.js";

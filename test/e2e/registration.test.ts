@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { createNodeHost, NodeLog, type NodeHost } from "../../hosts/node/host.js";
-import type { ArtworkPost } from "../../src/makapix/posts.js";
+import type { ArtworkPost } from "../../src/art/artwork.js";
 import { PromotedFeedClient } from "../../src/device/promoted-feed.js";
 import { Registration, type RegisteredCredentials, type RegistrationCode } from "../../src/device/registration.js";
 import { adviseExpiry, RenewalClient } from "../../src/device/renewal.js";

@@ -11,7 +11,7 @@
 import sharp from "sharp";
 import UPNG from "upng-js";
 import type { FrameHeader } from "../../src/art/image.js";
-import type { NativeFormat } from "../../src/makapix/command-parse.js";
+import type { NativeFormat } from "../../src/art/artwork.js";
 import { buildCorpus as buildGifCorpus, referenceAnimation } from "../support/gif-corpus.js";
 import { compose } from "../support/reference-compose.js";
 import { BMP_SIZES, buildBmpCorpus } from "./bmp-corpus.js";

@@ -10,7 +10,7 @@
 // string from its start on every index, so decoding them in JavaScript would take seconds.
 
 import { createDecoder } from "../../src/art/decoders.js";
-import type { NativeFormat } from "../../src/makapix/command-parse.js";
+import type { NativeFormat } from "../../src/art/artwork.js";
 import { CanvasSink } from "../support/canvas-sink.js";
 
 interface WorkloadFile {

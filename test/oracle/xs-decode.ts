@@ -2,7 +2,7 @@
 // the workload bundled with its input, and decode times measured inside build/xsnap/bin/xsnap.
 
 import { join } from "node:path";
-import type { NativeFormat } from "../../src/makapix/command-parse.js";
+import type { NativeFormat } from "../../src/art/artwork.js";
 import { bundleWorkload, projectRoot, runInXsnap } from "../xs/heap.js";
 
 export interface DecodeWorkloadFile {

@@ -9,7 +9,7 @@
 // XS walks a string from its start on every index, so decoding them in JavaScript would take seconds.
 
 import type { PanelGeometry } from "../../src/display/geometry.js";
-import type { NativeFormat } from "../../src/makapix/command-parse.js";
+import type { NativeFormat } from "../../src/art/artwork.js";
 import { decodeToPanels } from "../support/panel-frames.js";
 import { hashBytes } from "../support/webp-build.js";
 

@@ -6,7 +6,7 @@
 import { Compositor } from "../../src/art/compositor.js";
 import { createDecoder } from "../../src/art/decoders.js";
 import type { ImageSink } from "../../src/art/image.js";
-import type { NativeFormat } from "../../src/makapix/command-parse.js";
+import type { NativeFormat } from "../../src/art/artwork.js";
 import { panelGeometry, type PanelGeometry } from "../../src/display/geometry.js";
 
 /** The panels every file is checked on: each supported size the brief names, and a turned, mirrored one. */

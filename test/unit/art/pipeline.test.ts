@@ -7,8 +7,7 @@ import { ArtworkPipeline } from "../../../src/art/pipeline.js";
 import { AVAILABLE_DECODERS } from "../../../src/art/decoders.js";
 import { Display } from "../../../src/display/display.js";
 import { HttpClient } from "../../../src/net/http.js";
-import type { ArtworkPost } from "../../../src/makapix/posts.js";
-import type { StageListener } from "../../../src/makapix/scheduler.js";
+import type { ArtworkPost, StageListener } from "../../../src/art/artwork.js";
 import type { PanelConfig, PixelPush, RefreshStats } from "../../../src/ports.js";
 import { encodeBmp } from "../../support/bmp-encode.js";
 import { encodeGif } from "../../support/gif-encode.js";
@@ -273,4 +272,63 @@ test("frameCacheBytes counts the frames both caches hold, never more than two bu
   assert.equal(pipeline.frameCacheBytes, 5 * frameBytes, "the spare's buffers are reused, not added to");
   pipeline.close();
   assert.equal(pipeline.frameCacheBytes, 0, "closed: the caches are let go");
+});
+
+/**
+ * A 3-frame GIF cut right after its second frame: the cut falls on a block boundary, so the part
+ * received is itself a valid GIF without its trailer (2 frames), which the decoder ends as browsers do.
+ */
+function gifCutAtBlockBoundary(): { whole: Uint8Array; cut: Uint8Array } {
+  const whole = animatedGif(3, 10);
+  const twoFrames = animatedGif(2, 10);
+  const cut = whole.subarray(0, twoFrames.length - 1); // without the trailer byte 0x3B
+  assert.deepEqual(cut, twoFrames.subarray(0, twoFrames.length - 1), "the cut is the 2-frame file minus its trailer");
+  return { whole, cut };
+}
+
+/** A server that sends `body` after a head announcing `announced` bytes (or none), then closes. */
+function shortBodySetup(body: Uint8Array, announced: number | undefined) {
+  const host = createVirtualHost(12);
+  new ScriptedHttpServer(host, {
+    respond(exchange) {
+      if (!exchange.request.includes("/s/k12.gif")) {
+        exchange.send(notFound());
+        exchange.close();
+        return;
+      }
+      const length = announced === undefined ? "" : `Content-Length: ${announced}\r\n`;
+      exchange.send(`HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\n${length}Connection: close\r\n\r\n`);
+      exchange.send(body, 40);
+      exchange.close();
+    },
+  });
+  const panel = new RecordingPanel();
+  const display = new Display(panel, host.timers, () => host.clock.monotonicMs(), { geometry: { width: 64, height: 32, rotation: 0, mirror: false } });
+  const pipeline = new ArtworkPipeline(host, new HttpClient(host, { backoffInitialMs: 10 }), display, {
+    rendition: { vault: "http://vault.test", memoryClass: "small", decoders: AVAILABLE_DECODERS },
+    frameBudgetBytes: 1 << 20,
+  });
+  const events: string[] = [];
+  pipeline.show(post(12, { nativeFormat: "gif", frameCount: 3 }), {
+    shown: (info) => events.push(info.animated ? "shown animated" : "shown"),
+    loopCompleted: () => events.push("loop"),
+    failed: (reason) => events.push(`failed: ${reason}`),
+  });
+  return { host, panel, events };
+}
+
+test("a GIF download cut at a block boundary is truncated when Content-Length said more: nothing shorter is played", async () => {
+  const { whole, cut } = gifCutAtBlockBoundary();
+  const { host, panel, events } = shortBodySetup(cut, whole.length);
+  await host.timers.advance(5_000);
+  assert.equal(events.length, 1, events.join(" | "));
+  assert.match(events[0]!, /^failed: gif: truncated: connection closed after \d+ of \d+ body bytes/);
+  assert.equal(panel.frames.length, 0, "no frame of the cut file reached the panel");
+});
+
+test("the same cut with no Content-Length (a close-delimited body) cannot be told from a file without its trailer: it plays", async () => {
+  const { cut } = gifCutAtBlockBoundary();
+  const { host, events } = shortBodySetup(cut, undefined);
+  await host.timers.advance(10);
+  assert.deepEqual(events, ["shown animated"], "the browsers' missing-trailer rule (docs/artwork.md)");
 });

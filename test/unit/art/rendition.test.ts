@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chooseRenditions, vaultUrl, type RenditionOptions } from "../../../src/art/rendition.js";
-import type { ArtworkPost } from "../../../src/makapix/posts.js";
+import type { ArtworkPost } from "../../../src/art/artwork.js";
 
 const VAULT = "https://vault.makapix.club";
 const SMALL: RenditionOptions = { vault: VAULT, memoryClass: "small", decoders: ["gif", "png", "bmp", "webp"] };

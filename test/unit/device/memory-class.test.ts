@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { chooseRenditions } from "../../../src/art/rendition.js";
 import { AVAILABLE_DECODERS } from "../../../src/art/decoders.js";
 import { FrameCache } from "../../../src/display/frame-cache.js";
-import type { ArtworkPost } from "../../../src/makapix/posts.js";
+import type { ArtworkPost } from "../../../src/art/artwork.js";
 import { enabledDecoders, memoryClassProfile, MEMORY_CLASSES } from "../../../src/device/memory-class.js";
 
 const webpAnimation: ArtworkPost = { kind: "artwork", postId: 1, storageKey: "k", storageShard: "", nativeFormat: "webp", frameCount: 12, alphaActual: true };

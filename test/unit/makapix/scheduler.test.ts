@@ -3,8 +3,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Scheduler, type ArtworkStage, type StageListener } from "../../../src/makapix/scheduler.js";
-import type { ArtworkPost, Post, PostPage } from "../../../src/makapix/posts.js";
+import type { ArtworkPost, ArtworkStage, StageListener } from "../../../src/art/artwork.js";
+import { Scheduler } from "../../../src/makapix/scheduler.js";
+import type { Post, PostPage } from "../../../src/makapix/posts.js";
 import type { RequestValue } from "../../../src/makapix/requests.js";
 import { createVirtualHost, settle } from "../../support/virtual-host.js";
 

@@ -1,7 +1,7 @@
 // The command envelope reader and typed payload fields (protocol sheet §5).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CommandReader, PayloadFields, type CommandEnvelope, type CommandReaderOptions } from "../../../src/json/command.js";
+import { CommandReader, PayloadFields, type CommandEnvelope, type CommandReaderOptions } from "../../../src/makapix/command-envelope.js";
 import { JsonError } from "../../../src/json/errors.js";
 import { encodeText, feed, type Slicing } from "../../support/json-events.js";
 import { serviceJson } from "../../support/makapix-replies.js";

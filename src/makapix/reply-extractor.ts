@@ -6,7 +6,7 @@
 //   MessageHandler: begin → extractor.reset(); data(chunk) → extractor.push(chunk);
 //                   end → const summary = extractor.finish(); abort → extractor.reset()
 //
-// What is read: `posts[*]` and `post` → PostRecord, `comments[*]` → CommentRecord, `channels[*]` →
+// What is read: `posts[*]` and `post` → Post (src/makapix/posts.ts), `comments[*]` → CommentRecord, `channels[*]` →
 // ChannelRecord, and the scalars of REPLY_SCHEMA. A record with a bad field is reported to
 // `rejected` (with its path, e.g. "posts[3].width") and the reply goes on; so is an element that is
 // not an object (null elements are ignored). A reply that is not an object, a wrong-typed top-level
@@ -17,19 +17,21 @@
 //
 // Memory (worst case): the tokenizer (text buffer of 512 code units = 1 KiB by default, larger only
 // if commentBodyUnits asks for it; 40-byte number buffer; ~40 scalars), one record being built
-// (≤ 19 properties, strings within their limits: < 2 KiB), the summary (≤ 11 properties, ≤ 1.5 K
+// (≤ 14 properties, strings within their limits: < 2 KiB), the summary (≤ 11 properties, ≤ 1.5 K
 // code units), and a few scalars. Measured in XS: < 8 KiB at peak (test/oracle/json-memory.test.ts).
 // The consumer's callbacks decide what else is kept.
 
-import { JsonError, withPathPrefix } from "./errors.js";
-import type { ChannelRecord, CommentRecord, PostRecord, RecordSchema } from "./records.js";
-import { CHANNEL_SCHEMA, COMMENT_SCHEMA, commentSchema, DEFAULT_COMMENT_BODY_UNITS, POST_SCHEMA, RecordBuilder, REPLY_SCHEMA } from "./records.js";
-import type { JsonText } from "./text.js";
-import type { JsonHandler } from "./tokenizer.js";
-import { JsonTokenizer } from "./tokenizer.js";
+import { JsonError, withPathPrefix } from "../json/errors.js";
+import { RecordBuilder, type RecordSchema } from "../json/records.js";
+import type { JsonText } from "../json/text.js";
+import type { JsonHandler } from "../json/tokenizer.js";
+import { JsonTokenizer } from "../json/tokenizer.js";
+import type { Post } from "./posts.js";
+import type { ChannelRecord, CommentRecord } from "./records.js";
+import { CHANNEL_SCHEMA, COMMENT_SCHEMA, commentSchema, DEFAULT_COMMENT_BODY_UNITS, POST_SCHEMA, REPLY_SCHEMA } from "./records.js";
 
 export interface ReplyCallbacks {
-  post?(post: PostRecord): void;
+  post?(post: Post): void;
   comment?(comment: CommentRecord): void;
   channel?(channel: ChannelRecord): void;
   /** A record (or array element) that was skipped, and why. */
@@ -278,7 +280,7 @@ export class ReplyExtractor implements JsonHandler {
     const callbacks = this.#callbacks;
     if (collection === POSTS || collection === POST) {
       this.#posts++;
-      callbacks.post?.(record as unknown as PostRecord);
+      callbacks.post?.(record as unknown as Post);
     } else if (collection === COMMENTS) {
       this.#comments++;
       callbacks.comment?.(record as unknown as CommentRecord);

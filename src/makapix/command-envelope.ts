@@ -13,12 +13,12 @@
 // the payload: at most maxPayloadNodes values (default 128) and maxPayloadUnits code units of text
 // (default 4096). Unknown envelope fields are skipped without being stored.
 
-import { JsonError, withPathPrefix } from "./errors.js";
-import type { JsonText } from "./text.js";
-import type { JsonHandler } from "./tokenizer.js";
-import { JsonTokenizer } from "./tokenizer.js";
-import type { JsonObject, JsonValue } from "./value.js";
-import { JsonValueBuilder } from "./value.js";
+import { JsonError, withPathPrefix } from "../json/errors.js";
+import type { JsonText } from "../json/text.js";
+import type { JsonHandler } from "../json/tokenizer.js";
+import { JsonTokenizer } from "../json/tokenizer.js";
+import type { JsonObject, JsonValue } from "../json/value.js";
+import { JsonValueBuilder } from "../json/value.js";
 import { codePointCount } from "../util/string-model.js";
 
 export interface CommandEnvelope {

@@ -4,13 +4,14 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { JsonError } from "../../../src/json/errors.js";
-import type { ChannelRecord, CommentRecord, PostRecord } from "../../../src/json/records.js";
-import { ReplyExtractor, type ReplyExtractorOptions, type ReplySummary } from "../../../src/json/reply.js";
+import type { Post } from "../../../src/makapix/posts.js";
+import type { ChannelRecord, CommentRecord } from "../../../src/makapix/records.js";
+import { ReplyExtractor, type ReplyExtractorOptions, type ReplySummary } from "../../../src/makapix/reply-extractor.js";
 import { encodeText, feed, type Slicing } from "../../support/json-events.js";
 import { expectedRecord, makePosts, queryPostsReply, serviceJson } from "../../support/makapix-replies.js";
 
 interface Outcome {
-  posts: PostRecord[];
+  posts: Post[];
   comments: CommentRecord[];
   channels: ChannelRecord[];
   rejected: { code: string; path: string }[];
@@ -105,12 +106,12 @@ describe("query_posts", () => {
     const post = { title: huge, nested: { a: [1, { storage_key: "not this one" }, [[]]], b: { c: {} } }, ...ARTWORK, extra: [huge], width: 64 };
     const outcome = extract(reply({ posts: [post], unknown_top: { posts: [ARTWORK] }, more: [[{ post_id: "x" }]] }));
     assert.equal(outcome.error, undefined);
-    assert.deepEqual(outcome.posts, [{ postId: 7, kind: "artwork", storageKey: "k7", createdAt: "2026-01-02T03:04:05+00:00", width: 64 }]);
+    assert.deepEqual(outcome.posts, [{ postId: 7, kind: "artwork", storageKey: "k7", width: 64 }]);
   });
 
   test("null fields are absent; null elements are ignored", () => {
     const outcome = extract(reply({ posts: [null, { ...ARTWORK, width: null, owner_handle: null }], next_cursor: null, error: null }));
-    assert.deepEqual(outcome.posts, [{ postId: 7, kind: "artwork", storageKey: "k7", createdAt: "2026-01-02T03:04:05+00:00" }]);
+    assert.deepEqual(outcome.posts, [{ postId: 7, kind: "artwork", storageKey: "k7" }]);
     assert.deepEqual(outcome.rejected, []);
     assert.equal(outcome.summary?.nextCursor, undefined);
     assert.equal("error" in outcome.summary!, false);
@@ -130,7 +131,7 @@ describe("query_posts", () => {
       [{ kind: "artwork", storage_key: "k" }, "missing", "posts[1].post_id"],
       [{ post_id: 9, kind: "artwork" }, "missing", "posts[1]"],
       [{ ...ARTWORK, storage_key: "k".repeat(129) }, "too_long", "posts[1].storage_key"],
-      [{ ...ARTWORK, created_at: "2026".repeat(20) }, "too_long", "posts[1].created_at"],
+      [{ ...ARTWORK, art_url: "u".repeat(513) }, "too_long", "posts[1].art_url"],
     ];
     for (const [bad, code, path] of cases) {
       const outcome = extract(reply({ posts: [ARTWORK, bad, { ...ARTWORK, post_id: 8 }] }), "bytes");
@@ -153,9 +154,20 @@ describe("query_posts", () => {
     assert.equal(outcome.posts.length, 1);
   });
 
+  test("a post keeps only what the player uses: timestamps are skipped, an unknown native_format is left out, not rejected", () => {
+    const full = { ...ARTWORK, listed_at: "2026-01-02T03:04:05+00:00", promoted_at: "x", metadata_modified_at: "x", artwork_modified_at: "x", native_format: "gif", width: 8 };
+    const outcome = extract(reply({ posts: [full, { ...ARTWORK, post_id: 8, native_format: "avif" }] }));
+    assert.deepEqual(outcome.rejected, []);
+    assert.deepEqual(outcome.posts, [
+      { postId: 7, kind: "artwork", storageKey: "k7", nativeFormat: "gif", width: 8 },
+      { postId: 8, kind: "artwork", storageKey: "k7" },
+    ]);
+  });
+
   test("display text is truncated, identifiers are not", () => {
     const outcome = extract(reply({ posts: [{ ...ARTWORK, owner_handle: "h".repeat(100) }] }));
-    assert.equal(outcome.posts[0]?.ownerHandle, "h".repeat(64));
+    const post = outcome.posts[0];
+    assert.equal(post?.kind === "artwork" ? post.ownerHandle : undefined, "h".repeat(64));
   });
 
   test("duplicate keys: a known one rejects its record (not last-wins); unknown ones are ignored", () => {
@@ -173,7 +185,7 @@ describe("other replies", () => {
   test("get_post delivers its post", () => {
     const outcome = extract(reply({ post: { ...ARTWORK, kind: "playlist", total_artworks: 12, dwell_time_ms: 30000, owner_handle: "ann" } }));
     assert.deepEqual(outcome.posts, [
-      { postId: 7, kind: "playlist", storageKey: "k7", createdAt: "2026-01-02T03:04:05+00:00", totalArtworks: 12, dwellTimeMs: 30000, ownerHandle: "ann" },
+      { postId: 7, kind: "playlist", storageKey: "k7", totalArtworks: 12, dwellTimeMs: 30000, ownerHandle: "ann" },
     ]);
     assert.equal(outcome.summary?.posts, 1);
     assert.deepEqual(extract(reply({ post: { ...ARTWORK, height: -1 } })).rejected, [{ code: "type", path: "post.height" }]);
