@@ -1,7 +1,8 @@
 // Transpiles every TypeScript file of the project to build/ (one .js per .ts, same tree) for Node.
-// Type checking is tsc's job (make check); this is only the fast transpile step.
+// Type checking is tsc's job (make check); this is only the fast transpile step. A .js whose .ts is
+// gone (a moved or deleted module) is removed, so a stale test or module can't run or be imported.
 import { build } from "esbuild";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const roots = ["src", "hosts/node", "hosts/moddable", "test", "tools", "bench"];
@@ -22,6 +23,21 @@ function collect(dir, out) {
 }
 
 const entryPoints = roots.flatMap((root) => collect(root, []));
+
+function removeStale(dir) {
+  let names;
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) removeStale(path);
+    else if (name.endsWith(".js") && !existsSync(join(path.slice("build/".length, -3) + ".ts"))) rmSync(path);
+  }
+}
+for (const root of roots) removeStale(join("build", root));
 await build({
   entryPoints,
   outdir: "build",
