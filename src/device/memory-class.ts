@@ -39,7 +39,7 @@
 // - WebP only on "large": a lossless frame keeps its whole ARGB canvas (256 KiB at 256×256) plus the
 //   buffered chunk; measured in XS, a 256×256 lossless file holds 375 KB (docs/artwork.md, "WebP").
 // - large heap 1 MiB: fits the worst WebP decode (375 KB), two frame caches (2 × 256 KiB) and the
-//   session, JSON and HTTP state (MQTT buffers 5 KiB, JSON 7.7 KB peak, HTTP client 10.6 KiB) with room left
+//   session, JSON and HTTP state (MQTT buffers 5 KiB, JSON 7.1 KB peak, HTTP client 10.6 KiB) with room left
 //   on a 2 MiB-PSRAM board.
 // - large frame budget 256 KiB: 21 frames at 64×64, 10 at 128×64 per artwork.
 
