@@ -84,8 +84,8 @@ const xsHeaderFlags = [
 ];
 
 const builds = [
-  { platform: "esp32", board: "esp32-devkit", memoryClass: "small", psram: false, r1: 25 },
-  { platform: "esp32/esp32s3", board: "matrixportal-s3", memoryClass: "large", psram: true, r1: 42 },
+  { platform: "esp32", board: "esp32-devkit", memoryClass: "small", psram: false, r1: 25, panel: "64x32" },
+  { platform: "esp32/esp32s3", board: "matrixportal-s3", memoryClass: "large", psram: true, r1: 42, panel: "64x64" },
 ];
 const xslWarnings = [];
 let bindingObject;
@@ -179,10 +179,12 @@ for (const build of builds) {
   const memoryClass = /"memoryClass": "([^"]*)"/.exec(mcConfig)?.[1];
   const r1 = Number(/"r1": (\d+)/.exec(mcConfig)?.[1]);
   const psram = /^CONFIG_SPIRAM=y$/m.test(sdkconfig);
+  // The panel main.ts derives (panelWidth × chain by panelHeight): one the board's memory class drives.
+  const panel = `${Number(/"panelWidth": (\d+)/.exec(mcConfig)?.[1]) * Number(/"chain": (\d+)/.exec(mcConfig)?.[1] ?? 1)}x${/"panelHeight": (\d+)/.exec(mcConfig)?.[1]}`;
   check(
-    board === build.board && memoryClass === build.memoryClass && r1 === build.r1 && psram === build.psram,
-    `${p}: board ${build.board}: memory class ${build.memoryClass}, PSRAM ${build.psram ? "on" : "off"}, HUB75 R1 on GPIO ${build.r1}`,
-    `mc/config: board ${board}, memoryClass ${memoryClass}, pins.r1 ${r1}; sdkconfig CONFIG_SPIRAM=y: ${psram}`,
+    board === build.board && memoryClass === build.memoryClass && r1 === build.r1 && psram === build.psram && panel === build.panel,
+    `${p}: board ${build.board}: memory class ${build.memoryClass}, PSRAM ${build.psram ? "on" : "off"}, HUB75 R1 on GPIO ${build.r1}, a ${build.panel} panel`,
+    `mc/config: board ${board}, memoryClass ${memoryClass}, pins.r1 ${r1}, panel ${panel}; sdkconfig CONFIG_SPIRAM=y: ${psram}`,
   );
 
   // The binding as the device build compiles it (mc.xs.h, not the stand-in ids of make test-native).

@@ -39,7 +39,13 @@ export class BootPanel {
       panel = readPanelConfig(settings ? settings.device : fallback).panel;
     } catch (error) {
       this.#host.log.write("warn", `panel settings unusable (${errorMessage(error)}): using the fallback panel`);
-      panel = readPanelConfig(fallback).panel;
+      try {
+        panel = readPanelConfig(fallback).panel;
+      } catch (fallbackError) {
+        // A board built with a panel its memory class cannot drive: the smallest panel still shows why.
+        this.#host.log.write("warn", `fallback panel unusable (${errorMessage(fallbackError)}): using ${BOOT_DEFAULTS.fallbackPanel.panel.size}`);
+        panel = readPanelConfig(BOOT_DEFAULTS.fallbackPanel).panel;
+      }
     }
     const current = this.#settings;
     if (this.#display && current && current.width === panel.width && current.height === panel.height && current.colorDepth === panel.colorDepth) return;

@@ -8,6 +8,8 @@ export const BOOT_TEXT = Object.freeze({
   starting: "Starting…",
   setUp: "No Wi-Fi. Set up over USB",
   badSettings: "Bad settings. Set up over USB",
+  /** The stored or built-in panel size is more than this board's memory class drives (config.ts). */
+  panelTooBig: "Panel too big for this board",
   wifi: "Wi-Fi…",
   clock: "Clock…",
   registering: "Registering…",
@@ -40,6 +42,10 @@ export function setUpStatus(): StatusMessage {
 
 export function badSettingsStatus(): StatusMessage {
   return { text: BOOT_TEXT.badSettings, level: "error" };
+}
+
+export function panelTooBigStatus(): StatusMessage {
+  return { text: BOOT_TEXT.panelTooBig, level: "error" };
 }
 
 export function wifiStatus(): StatusMessage {

@@ -12,7 +12,7 @@ import type { Display } from "../display/display.js";
 import type { Host } from "../ports.js";
 import { errorMessage } from "../util/errors.js";
 import type { LoadedSettings, Renewal, SettingsSource } from "./boot-services.js";
-import { DeviceConfigError, type Credentials } from "./config.js";
+import { DeviceConfigError, type ConfigProblem, type Credentials } from "./config.js";
 import { createPlayerDevice, type PlayerDevice } from "./device.js";
 
 /** What a running session tells the machine. */
@@ -34,6 +34,9 @@ export interface SessionEvents {
 export interface SessionRefusal {
   readonly cause: "credentials" | "settings" | "transient";
   readonly message: string;
+  /** For "credentials" and "settings": the DeviceConfigError's field and problem. */
+  readonly field?: string;
+  readonly problem?: ConfigProblem;
 }
 
 export class BootSession {
@@ -72,7 +75,7 @@ export class BootSession {
       device = createPlayerDevice(this.#host, display, { ...settings.device, credentials });
     } catch (error) {
       if (error instanceof DeviceConfigError) {
-        return { cause: error.field.startsWith("credentials") ? "credentials" : "settings", message: error.message };
+        return { cause: error.field.startsWith("credentials") ? "credentials" : "settings", message: error.message, field: error.field, problem: error.problem };
       }
       return { cause: "transient", message: errorMessage(error) };
     }

@@ -21,7 +21,7 @@ import type { Host, LogLevel } from "../ports.js";
 import { errorMessage } from "../util/errors.js";
 import { BOOT_DEFAULTS, type BootInfo, type BootOptions, type BootStateName } from "./boot-options.js";
 import {
-  badSettingsStatus, certificateStatus, clockStatus, registeringStatus, resetStatus, retryStatus, setUpStatus, startingStatus, wifiLostStatus, wifiStatus, type RetriedStep,
+  badSettingsStatus, certificateStatus, clockStatus, panelTooBigStatus, registeringStatus, resetStatus, retryStatus, setUpStatus, startingStatus, wifiLostStatus, wifiStatus, type RetriedStep,
 } from "./boot-screens.js";
 import type { LoadedSettings } from "./boot-services.js";
 import { BootPanel } from "./boot-panel.js";
@@ -330,10 +330,13 @@ export class BootMachine {
       this.#credentials = undefined;
       this.#register();
     } else if (refusal.cause === "settings") {
-      // Retrying cannot fix a bad setting: wait for the owner (settingsChanged or a reset).
+      // Retrying cannot fix a bad setting: wait for the owner (settingsChanged or a reset). A panel
+      // larger than the board's memory class drives is said as such: the panel runs as the fallback
+      // size (boot-panel.ts), and only another panel or board fixes it.
       this.#backoff.lastError = refusal.message;
       this.#log("error", `settings unusable: ${refusal.message}`);
-      this.#enter("provisioning", badSettingsStatus());
+      const tooBig = refusal.field === "panel.size" && refusal.problem === "unsupported";
+      this.#enter("provisioning", tooBig ? panelTooBigStatus() : badSettingsStatus());
     } else {
       this.#retry("session", refusal.message, () => this.#startSession());
     }

@@ -155,10 +155,12 @@ function readPanel(panel: Fields, memory: MemoryClassProfile): ResolvedDeviceCon
   }
   const { width, height } = PANEL_SIZES[size as PanelSize];
   if (width * height > memory.maximumPanelPixels) {
+    // The owner reads this (serial log, `lastError`): which panels this board drives, and what a larger one needs.
+    const fitting = (Object.keys(PANEL_SIZES) as PanelSize[]).filter((name) => PANEL_SIZES[name].width * PANEL_SIZES[name].height <= memory.maximumPanelPixels);
     throw new DeviceConfigError(
       "panel.size",
       "unsupported",
-      `a ${size} panel needs the large memory class (ESP32-S3 with PSRAM): the ${memory.name} class (${memory.boards}) drives at most ${memory.maximumPanelPixels} pixels`,
+      `a ${size} panel is too big for this board: the ${memory.name} memory class (${memory.boards}) drives ${fitting.join(", ")} panels; a ${size} panel needs the large class (ESP32-S3 with PSRAM)`,
     );
   }
   const colorDepth = integerIn(panel["colorDepth"], DEFAULT_PANEL.colorDepth, 4, 8, "panel.colorDepth");

@@ -3,8 +3,8 @@
 // ESP32-S3 with PSRAM (Adafruit MatrixPortal S3: 2 MiB; N8R8-style DevKits: 8 MiB).
 //
 // Where the numbers come from (docs/hosts.md, "Memory classes", has the measured table):
-// - small heap 160 KiB: the target the whole session now meets, set against what the board leaves,
-//   which is DERIVED (not yet measured on a board; each line ± ~10 KiB):
+// - small panels ≤ 64×32 (2048 pixels) and heap 155 KiB: what the board leaves the XS heap depends on
+//   the panel's DMA, and it is DERIVED (not yet measured on a board; each line ± ~10 KiB):
 //     ESP32 internal DRAM free at app start (520 KiB SRAM, of which 328 KiB data RAM, less
 //     ESP-IDF's and the app's static data)                                   ~290 KiB
 //     Wi-Fi station + lwIP (10 static RX buffers × 1.6 KiB, dynamic TX buffers, TCP windows of two
@@ -14,30 +14,33 @@
 //     the HUB75 DMA buffers (docs/hub75.md, double buffered)                  −44.9 KiB at 64×32 × 8 bits
 //                                                                             −50.5 KiB at 64×64 × 5 bits
 //                                                                             −89.8 KiB at 64×64 × 8 bits
-//   ≈ 155 KiB left for the XS heap with a 64×32 panel at 8 bits, ≈ 150 KiB with 64×64 at 5 bits, and
-//   only ≈ 115 KiB with 64×64 at 8 bits. So the budget is at the top of the derivation's range, and a
-//   64×64 panel at full depth does NOT fit such a board yet: the gap is ~43 KiB (docs/hosts.md).
+//   ≈ 155 KiB left for the XS heap with a 64×32 panel at 8 bits (290 − 60 − 20 − 10 − 44.9 = 155.1),
+//   ≈ 150 KiB with 64×64 at 5 bits and only ≈ 115 KiB with 64×64 at 8 bits. So the small class drives
+//   panels up to 64×32 (every colour depth fits) and its budget is the 64×32 figure, 155 KiB: every
+//   configuration a small board accepts fits it. A 64×64 panel needs the large class (a board with
+//   PSRAM); readDeviceConfig refuses it on a small board (src/device/config.ts), and the boot machine
+//   lights the panel as 64×32 and shows "Panel too big for this board" (boot.ts, boot-panel.ts).
 //   Measured: the whole player in the real engine (the simulator app, test/moddable/memory.test.ts)
-//   peaks at 162 320 B (158.5 KiB) in ESP32 sizes playing 64×64 GIF/PNG art (it was 213 656 B): ~78 KB
-//   before any art (device 36.5 KB, TLS + MQTT session 23.2 KB, first reply 5.9 KB, engine and host
-//   12 KB), one frame cache 24 KiB, a GIF load 56.7 KB (LZW tables 16 KiB, sampled canvas 16 KiB,
-//   HTTPS to the vault). What made it fit: one frame cache (below; −24 KiB), the status frame drawn in
-//   a buffer that lives only while it is pushed (−12 KiB), TLS records of 2 KiB (the SDK's TLS holds a
-//   whole record and its decrypted copy: −~14 KB at a PNG load), the MQTT write queue 4 KiB and header
-//   buffer 2 KiB (−6 KiB), pages of 10 posts.
+//   on a 64×32 panel peaks at 150 832 B (147.3 KiB) in ESP32 sizes, 7.7 KiB under the budget: ~78 KB
+//   before any art (device 36.7 KB, TLS + MQTT session 22.8 KB, first reply 5.9 KB, engine and host
+//   12.8 KB), one frame cache 24 KiB, a GIF load 44.2 KB (LZW tables 16 KiB, sampled canvas 8 KiB,
+//   HTTPS to the vault). On 64×64 it peaked at 162 320 B (158.5 KiB; a GIF load 56.7 KB): more than
+//   either 64×64 line above leaves. What made the session fit at all (it was 213 656 B on 64×64): one
+//   frame cache (below; −24 KiB), the status frame drawn in a buffer that lives only while it is pushed
+//   (−12 KiB), TLS records of 2 KiB (the SDK's TLS holds a whole record and its decrypted copy: −~14 KB
+//   at a PNG load), the MQTT write queue 4 KiB and header buffer 2 KiB (−6 KiB), pages of 10 posts.
 // - small frame caches 1: the artwork on screen stops on its last frame (which stays lit) while the
 //   next one downloads and decodes, then the new one takes over (−24 KiB against two caches).
 // - small TLS fragments 2 KiB: asked of every server (max_fragment_length); Mosquitto, Node and other
 //   OpenSSL servers honour it; a server that ignores it sends 16 KiB records, ~28 KB more at a load.
-// - small panels ≤ 4096 pixels: decoding a GIF onto 128×64 needs ~110 KiB at worst (sampled canvas
-//   32 KiB + `previous` copy 32 KiB + frame 24 KiB + decoder ~20 KiB, docs/artwork.md), more than the
-//   whole small heap; onto 64×64 (or 128×32) it is ~55 KiB.
-// - small frame budget 24 KiB: two 64×64 panel frames (12 KiB each), the least a FrameCache keeps
-//   (one on screen, one being written); longer animations are thinned to fit.
+// - small frame budget 24 KiB: four 64×32 panel frames (6 KiB each; a FrameCache keeps at least two,
+//   one on screen, one being written); longer animations are thinned to fit.
 // - xsnap (test/oracle/device-memory.test.ts, virtual network, no TLS): the assembled small device
 //   holds ~39 KB, ~64 KB once connected, before any art.
 // - WebP only on "large": a lossless frame keeps its whole ARGB canvas (256 KiB at 256×256) plus the
 //   buffered chunk; measured in XS, a 256×256 lossless file holds 375 KB (docs/artwork.md, "WebP").
+// - large panels ≤ 128×64: decoding a GIF onto 128×64 needs ~110 KiB at worst (sampled canvas 32 KiB +
+//   `previous` copy 32 KiB + frame 24 KiB + decoder ~20 KiB, docs/artwork.md), far beyond a small heap.
 // - large heap 1 MiB: fits the worst WebP decode (375 KB), two frame caches (2 × 256 KiB) and the
 //   session, JSON and HTTP state (MQTT buffers 5 KiB, JSON 7.1 KB peak, HTTP client 10.6 KiB) with room left
 //   on a 2 MiB-PSRAM board.
@@ -90,9 +93,9 @@ export const MEMORY_CLASSES: Readonly<Record<MemoryClass, MemoryClassProfile>> =
   small: Object.freeze({
     name: "small",
     boards: "ESP32 without PSRAM",
-    heapBudgetBytes: 160 * KIB,
+    heapBudgetBytes: 155 * KIB,
     frameBudgetBytes: 24 * KIB,
-    maximumPanelPixels: 64 * 64,
+    maximumPanelPixels: 64 * 32,
     decoders: Object.freeze(["gif", "png", "bmp"] as const),
     mqttOutboxBytes: 2 * KIB,
     mqttWriteQueueBytes: 4 * KIB,

@@ -1,5 +1,5 @@
 // The small memory class in the real engine (moddable tier): the simulator app, built instrumented with
-// the Moddable SDK, plays a session of the demo service's "all" channel on a 64×64 panel (the largest
+// the Moddable SDK, plays a session of the demo service's "all" channel on a 64×32 panel (the largest
 // the small class allows) with the small class's decoders (GIF, PNG, BMP; WebP posts come as their
 // renditions), and its whole XS heap, converted to ESP32 sizes (16-byte slots), stays within the
 // class's heap budget. How each figure is read: hosts/sim/memory.ts; the table: docs/hosts.md.
@@ -16,9 +16,9 @@ import { heapOf, runMemorySession, SIMULATOR_SLOT_BYTES, stagesOf } from "../../
 const sdk = (await sdkTools()).findSdk();
 const ARTWORKS = 12;
 
-test("the small class plays a 64×64 GIF/PNG session within its heap budget (ESP32 sizes), and the app's stack within its manifest", { skip: sdk ? false : "no Moddable SDK", timeout: 420_000 }, async () => {
+test("the small class plays a 64×32 GIF/PNG session within its heap budget (ESP32 sizes), and the app's stack within its manifest", { skip: sdk ? false : "no Moddable SDK", timeout: 420_000 }, async () => {
   const small = MEMORY_CLASSES.small;
-  const session = await runMemorySession({ memoryClass: "small", panel: "64x64", artworks: ARTWORKS });
+  const session = await runMemorySession({ memoryClass: "small", panel: "64x32", artworks: ARTWORKS });
   for (const stage of stagesOf(session)) console.log(`# ${stage.stage}: ${stage.bytes.esp32} B on the ESP32 (${stage.bytes.simulator} B here; ${stage.how})`);
 
   assert.equal(session.shown.length, ARTWORKS);

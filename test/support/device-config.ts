@@ -1,4 +1,6 @@
-// A complete, valid device configuration for device-layer tests (PEM-shaped text, not real keys).
+// A complete, valid device configuration for device-layer tests (PEM-shaped text, not real keys): a
+// small-class board (ESP32 without PSRAM) with the largest panel that class drives, 64×32. A test that
+// wants a bigger panel asks for the large class too.
 // Portable: no Node APIs (the unit tests run in XS too).
 
 import type { DeviceConfig } from "../../src/device/config.js";
@@ -9,7 +11,7 @@ export const pem = (label: string, body = "MIIBtest") => `-----BEGIN ${label}---
 
 export function validConfig(overrides: Partial<DeviceConfig> = {}): DeviceConfig {
   return {
-    panel: { size: "64x64" },
+    panel: { size: "64x32" },
     memoryClass: "small",
     broker: { host: "broker.test", port: 8883 },
     credentials: { playerKey: TEST_PLAYER_KEY, ca: pem("CERTIFICATE", "CA"), certificate: pem("CERTIFICATE", "CERT"), key: pem("PRIVATE KEY", "KEY") },

@@ -427,6 +427,35 @@ test("unusable stored credentials mean registering again; an unusable setting wa
   await finish(bad);
 });
 
+test("a 64×64 panel on a board without PSRAM: the panel says it is too big, on the 64×32 fallback, and waits for the owner", async () => {
+  const r = rig({ wifi: WIFI, credentials: CREDENTIALS });
+  r.settings.device = { ...r.settings.device, memoryClass: "small", panel: { size: "64x64" } };
+  r.machine.start();
+  await r.host.timers.advance(100);
+  assert.equal(r.machine.state, "provisioning");
+  assert.deepEqual(r.panel.config, { width: 64, height: 32, colorDepth: 8 }, "lit as the fallback panel");
+  assertScreen(r.panel, "Panel too big for this board", "error", "a panel the small class cannot drive");
+  const why = r.machine.info().lastError ?? "";
+  assert.ok(why.startsWith("panel.size: a 64x64 panel is too big for this board") && why.includes("drives 64x32 panels"), why);
+  assert.equal(r.host.timers.pending, 0, "no retry loop: only another panel or board fixes it");
+  r.settings.device = { ...r.settings.device, panel: { size: "64x32" } };
+  r.machine.settingsChanged();
+  await r.host.timers.advance(100);
+  assert.equal(r.machine.state, "playing", "a 64×32 panel plays");
+  await finish(r);
+
+  // A board built with a panel its class cannot drive (the fallback itself too big) still boots and says why.
+  const built = rig({ wifi: WIFI, credentials: CREDENTIALS, boot: { fallbackPanel: { memoryClass: "small", panel: { size: "64x64" } } } });
+  built.settings.device = { ...built.settings.device, panel: { size: "64x64" } };
+  built.machine.start();
+  await built.host.timers.advance(100);
+  assert.equal(built.machine.state, "provisioning");
+  assert.deepEqual(built.panel.config, { width: 64, height: 32, colorDepth: 8 });
+  assertScreen(built.panel, "Panel too big for this board", "error", "a build whose own panel is too big");
+  assert.ok(built.host.log.has("fallback panel unusable"));
+  await finish(built);
+});
+
 test("a panel that cannot be set up does not stop the machine: the session step tries it again", async () => {
   const r = rig({ wifi: WIFI, credentials: CREDENTIALS });
   r.panel.failBegins = 2;

@@ -28,7 +28,7 @@ function expectRefused(config: unknown, field: string, problem: DeviceConfigErro
 
 test("a minimal configuration gets the documented defaults and the class's frame budget, frozen", () => {
   const config = readDeviceConfig(validConfig({ vault: { url: "https://vault.test/art//" } }));
-  assert.deepEqual({ ...config.panel }, { size: "64x64", width: 64, height: 64, colorDepth: 8, rotation: 0, mirror: false, brightness: 80 });
+  assert.deepEqual({ ...config.panel }, { size: "64x32", width: 64, height: 32, colorDepth: 8, rotation: 0, mirror: false, brightness: 80 });
   assert.equal(config.memory, MEMORY_CLASSES.small);
   assert.equal(config.frameBudgetBytes, MEMORY_CLASSES.small.frameBudgetBytes);
   assert.equal(config.vault.url, "https://vault.test/art", "trailing slashes are dropped");
@@ -47,21 +47,26 @@ test("bad panel settings name the field and what is allowed", () => {
   expectRefused(panel({ size: "65x64" }), "panel.size", "unsupported", "64x32, 64x64, 128x32, 128x64");
   expectRefused(panel({ size: 64 }), "panel.size", "unsupported");
   expectRefused(panel({}), "panel.size", "missing");
-  expectRefused(panel({ size: "64x64", colorDepth: 9 }), "panel.colorDepth", "invalid", "from 4 to 8");
-  expectRefused(panel({ size: "64x64", colorDepth: 6.5 }), "panel.colorDepth", "invalid");
-  expectRefused(panel({ size: "64x64", rotation: 45 }), "panel.rotation", "invalid", "0, 90, 180 or 270");
-  expectRefused(panel({ size: "64x64", mirror: "yes" }), "panel.mirror", "invalid");
-  expectRefused(panel({ size: "64x64", brightness: 101 }), "panel.brightness", "invalid", "from 0 to 100");
-  expectRefused(panel({ size: "64x64", brightness: "80" }), "panel.brightness", "invalid");
+  expectRefused(panel({ size: "64x32", colorDepth: 9 }), "panel.colorDepth", "invalid", "from 4 to 8");
+  expectRefused(panel({ size: "64x32", colorDepth: 6.5 }), "panel.colorDepth", "invalid");
+  expectRefused(panel({ size: "64x32", rotation: 45 }), "panel.rotation", "invalid", "0, 90, 180 or 270");
+  expectRefused(panel({ size: "64x32", mirror: "yes" }), "panel.mirror", "invalid");
+  expectRefused(panel({ size: "64x32", brightness: 101 }), "panel.brightness", "invalid", "from 0 to 100");
+  expectRefused(panel({ size: "64x32", brightness: "80" }), "panel.brightness", "invalid");
   expectRefused({ ...validConfig(), panel: undefined }, "panel", "missing");
-  expectRefused({ ...validConfig(), panel: "64x64" }, "panel", "invalid");
+  expectRefused({ ...validConfig(), panel: "64x32" }, "panel", "invalid");
   expectRefused(undefined, "config", "missing");
 });
 
-test("a small device refuses a panel its heap cannot decode onto; the large class takes it", () => {
-  expectRefused(validConfig({ panel: { size: "128x64" } }), "panel.size", "unsupported", "needs the large memory class");
-  assert.equal(readDeviceConfig(validConfig({ panel: { size: "128x32" } })).panel.width, 128, "128×32 has as many pixels as 64×64");
-  assert.equal(readDeviceConfig(validConfig({ memoryClass: "large", panel: { size: "128x64" } })).panel.height, 64);
+test("a small device refuses a panel bigger than 64×32, saying which panels it drives; the large class takes them", () => {
+  // A 64×64 panel's DMA leaves a board without PSRAM ~115 KiB of heap at 8 bits, under the session's need (memory-class.ts).
+  for (const size of ["64x64", "128x32", "128x64"] as const) {
+    expectRefused(validConfig({ panel: { size } }), "panel.size", "unsupported", `a ${size} panel is too big for this board`);
+    expectRefused(validConfig({ panel: { size, colorDepth: 5 } }), "panel.size", "unsupported", "drives 64x32 panels; a");
+    assert.equal(readDeviceConfig(validConfig({ memoryClass: "large", panel: { size } })).panel.size, size);
+  }
+  expectRefused(validConfig({ panel: { size: "64x64" } }), "panel.size", "unsupported", "needs the large class (ESP32-S3 with PSRAM)");
+  assert.equal(readDeviceConfig(validConfig({ panel: { size: "64x32" } })).panel.height, 32, "64×32 is the small class's panel");
   expectRefused(validConfig({ memoryClass: "medium" as "small" }), "memoryClass", "unsupported", '"medium"');
   expectRefused({ ...validConfig(), memoryClass: undefined }, "memoryClass", "missing");
   expectRefused(validConfig({ frameBudgetBytes: 0 }), "frameBudgetBytes", "invalid");

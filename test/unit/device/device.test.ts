@@ -142,7 +142,7 @@ test("a broker refusing the player shows why; a service block shows when it retr
   await refused.host.timers.advance(100);
   const error = refused.device.player.client.lastError;
   assert.equal(error?.kind, "connack");
-  assert.ok(sameFrame(refused.panel.last, statusFrame(64, 64, `Refused: ${error.message}`, "warning")), `"Refused: ${error.message}" on the panel`);
+  assert.ok(sameFrame(refused.panel.last, statusFrame(64, 32, `Refused: ${error.message}`, "warning")), `"Refused: ${error.message}" on the panel`);
   await stopDevice(refused);
   assert.equal(refused.host.timers.pending, 0, "stop also ends the reconnect back-off");
 
@@ -151,11 +151,11 @@ test("a broker refusing the player shows why; a service block shows when it retr
   });
   blocked.device.start();
   await blocked.host.timers.advance(100);
-  assert.ok(sameFrame(blocked.panel.last, statusFrame(64, 64, "Makapix refused this player. Retrying in 60 s", "error")), "the block and its retry time");
+  assert.ok(sameFrame(blocked.panel.last, statusFrame(64, 32, "Makapix refused this player. Retrying in 60 s", "error")), "the block and its retry time");
   await blocked.host.timers.advance(30_000);
-  assert.ok(sameFrame(blocked.panel.last, statusFrame(64, 64, "Makapix refused this player. Retrying in 60 s", "error")), "the block stays on screen while it lasts");
+  assert.ok(sameFrame(blocked.panel.last, statusFrame(64, 32, "Makapix refused this player. Retrying in 60 s", "error")), "the block stays on screen while it lasts");
   await blocked.host.timers.advance(60_000);
-  assert.ok(sameFrame(blocked.panel.last, statusFrame(64, 64, "Makapix refused this player. Retrying in 120 s", "error")), "refused again: the wait doubles");
+  assert.ok(sameFrame(blocked.panel.last, statusFrame(64, 32, "Makapix refused this player. Retrying in 120 s", "error")), "refused again: the wait doubles");
   await stopDevice(blocked);
   assert.equal(blocked.host.timers.pending, 0);
 });
@@ -185,11 +185,12 @@ test("the memory class decides which file is fetched and how many frames one art
   await small.host.timers.advance(2_000);
   assert.deepEqual(small.fetched, ["/ab/k7.gif"], "a small device never fetches WebP");
   assert.equal(small.device.scheduler.current?.postId, 7);
-  assert.ok(small.host.log.has("10 frames thinned to 2 to fit the frame budget"), small.host.log.lines.join("\n"));
+  // 24 KiB holds four 64×32 frames; thinning halves the frames kept each time the cache fills: 10 → 3.
+  assert.ok(small.host.log.has("10 frames thinned to 3 to fit the frame budget"), small.host.log.lines.join("\n"));
   await stopDevice(small);
   assert.equal(small.host.timers.pending, 0, "no animation timer left");
 
-  const large = rig(validConfig({ memoryClass: "large" }), { reply: oneWebpPost, files });
+  const large = rig(validConfig({ memoryClass: "large", panel: { size: "64x64" } }), { reply: oneWebpPost, files });
   large.device.start();
   await large.host.timers.advance(2_000);
   assert.deepEqual(large.fetched, ["/ab/k7.webp", "/ab/k7.gif"], "a large device tries the native WebP first (404 here), then the GIF");
@@ -215,7 +216,7 @@ function sendCommand(r: Rig, serial: number, type: string, payload: object): voi
 }
 
 test("the website's panel changes reach the observer, and a display outlives its device with them", async () => {
-  const first = rig(validConfig({ panel: { size: "64x64", brightness: 70 } }), { reply: oneWebpPost, files: { "/ab/k7.gif": animation(10) } });
+  const first = rig(validConfig({ panel: { size: "64x32", brightness: 70 } }), { reply: oneWebpPost, files: { "/ab/k7.gif": animation(10) } });
   const changes: ResolvedPanelSettings[] = [];
   first.device.observe({ panelChanged: (panel) => changes.push(panel) });
   first.device.start();
@@ -233,14 +234,14 @@ test("the website's panel changes reach the observer, and a display outlives its
       [40, 180],
     ],
   );
-  assert.deepEqual({ ...first.device.panelSettings }, { size: "64x64", width: 64, height: 64, colorDepth: 8, rotation: 180, mirror: false, brightness: 40 });
+  assert.deepEqual({ ...first.device.panelSettings }, { size: "64x32", width: 64, height: 32, colorDepth: 8, rotation: 180, mirror: false, brightness: 40 });
   await stopDevice(first);
 
   // New credentials (say): the next device draws on the same display.
   const second = createPlayerDevice(first.host, first.device.display, validConfig());
   assert.equal(first.panel.begins, 1, "the panel is set up once");
   second.start();
-  assert.ok(sameFrame(first.panel.last, rotated180(statusFrame(64, 64, "Connecting to Makapix Club", "info"), 64, 64)), "its status screen is upright for the 180° mounting");
+  assert.ok(sameFrame(first.panel.last, rotated180(statusFrame(64, 32, "Connecting to Makapix Club", "info"), 64, 32)), "its status screen is upright for the 180° mounting");
   await first.host.timers.advance(100);
   assert.equal(first.host.network.connections.filter((c) => c.options.host === "broker.test").length, 2, "a second session");
   const state = JSON.parse(first.published("/state").at(-1)!) as { brightness: number; rotation: number };
@@ -257,8 +258,8 @@ test("the website's panel changes reach the observer, and a display outlives its
   assert.equal(first.host.timers.pending, 0);
 
   assert.throws(
-    () => createPlayerDevice(first.host, first.device.display, validConfig({ panel: { size: "64x32" } })),
-    (error: unknown) => error instanceof DeviceConfigError && error.field === "panel.size" && error.message.includes("64x64"),
+    () => createPlayerDevice(first.host, first.device.display, validConfig({ memoryClass: "large", panel: { size: "64x64" } })),
+    (error: unknown) => error instanceof DeviceConfigError && error.field === "panel.size" && error.message.includes("differs from the display's 64x32"),
   );
 });
 

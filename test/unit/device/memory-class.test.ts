@@ -27,17 +27,16 @@ test("a small device decodes only the streaming formats; a large one WebP too", 
   assert.deepEqual(formatsFor("large", webpStill), ["webp", "png", "gif", "bmp"]);
 });
 
-test("each class has its budgets; a small device keeps two 64×64 frames per artwork, a large one many", () => {
+test("each class has its budgets; a small device drives 64×32 and keeps four frames per artwork, a large one many", () => {
   const { small, large } = MEMORY_CLASSES;
-  assert.equal(small.heapBudgetBytes, 160 * 1024, "what a no-PSRAM ESP32 leaves the XS heap beside Wi-Fi and ≤ 50 KiB of panel DMA (memory-class.ts)");
+  assert.equal(small.heapBudgetBytes, 155 * 1024, "what a no-PSRAM ESP32 leaves the XS heap beside Wi-Fi and a 64×32 panel's DMA at 8 bits (memory-class.ts)");
   assert.equal(small.frameCaches, 1, "one frame cache: the art on screen stops while the next loads");
   assert.equal(large.frameCaches, 2);
   assert.equal(large.heapBudgetBytes, 1024 * 1024);
-  assert.equal(small.maximumPanelPixels, 64 * 64);
+  assert.equal(small.maximumPanelPixels, 64 * 32, "a 64×64 panel's DMA leaves a no-PSRAM board too little heap");
   assert.equal(large.maximumPanelPixels, 128 * 64);
-  const frame64 = 64 * 64 * 3;
-  assert.equal(new FrameCache(frame64, small.frameBudgetBytes).maximumFrames, 2);
-  assert.equal(new FrameCache(frame64, large.frameBudgetBytes).maximumFrames, 21);
+  assert.equal(new FrameCache(64 * 32 * 3, small.frameBudgetBytes).maximumFrames, 4);
+  assert.equal(new FrameCache(64 * 64 * 3, large.frameBudgetBytes).maximumFrames, 21);
   assert.equal(new FrameCache(128 * 64 * 3, large.frameBudgetBytes).maximumFrames, 10);
   // Two caches alternate (one on screen, one loading): together at most half the heap, the rest for decoding and the session.
   for (const profile of [small, large]) assert.ok(2 * profile.frameBudgetBytes <= profile.heapBudgetBytes / 2, profile.name);
