@@ -2,106 +2,28 @@
 // with backoff, with QoS 1 publishing, streaming message delivery and subscriptions that survive
 // reconnects. The rest of the firmware observes `state` and `lastError`.
 
-import type { Host, Socket, SocketErrorCause, SocketHandlers, TcpOptions, TimerId, TlsOptions } from "../ports.js";
+import type { Host, Socket, SocketErrorCause, SocketHandlers, TimerId } from "../ports.js";
 import { errorMessage } from "../util/errors.js";
 import { SocketWriter, SocketWriteError } from "../util/socket-writer.js";
 import { utf8Encode } from "../util/utf8.js";
 import { OutgoingAliases } from "./aliases.js";
-import { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
+import { encodePublish, type PublishMessage } from "./outgoing.js";
+import { DEFAULT_BACKOFF } from "./backoff.js";
 import { MqttDecoder, type DiscardedPublish } from "./decode.js";
 import { PacketEncoder } from "./encode.js";
 import { MqttProtocolError } from "./errors.js";
 import { InboundMessages } from "./inbound.js";
 import { DEFAULT_QUIET_MS, Liveness } from "./liveness.js";
 import { Outbox, MqttPublishError, type PublishResult } from "./outbox.js";
-import type { ConnackPacket, ConnectPacket, ControlPacket, OutgoingPacket, PublishHeader, PublishPacket, PublishProperties, QoS, UserProperty, Will } from "./packets.js";
+import type { ConnackPacket, ConnectPacket, ControlPacket, OutgoingPacket, PublishHeader, QoS } from "./packets.js";
 import { PacketType, ReasonCode } from "./packets.js";
 import { reasonName } from "./reasons.js";
 import { DEFAULT_HEALTHY_AFTER_MS, ReconnectPolicy } from "./reconnect.js";
 import { Subscriptions, type MessageHandler } from "./subscriptions.js";
 import { PACKET_NAMES } from "./wire.js";
 
-export type SessionState = "disconnected" | "connecting" | "connected" | "reconnecting";
-
-/** Why the last connection attempt failed or the last connection ended. */
-export interface SessionError {
-  /** tls: handshake/certificate refused; socket: network; connack: broker refused the CONNECT;
-   *  timeout: no CONNACK or PINGRESP in time; protocol: malformed input; server: broker sent DISCONNECT. */
-  kind: "tls" | "socket" | "connack" | "timeout" | "protocol" | "server";
-  message: string;
-  reasonCode?: number;
-}
-
-export type Transport = ({ secure: true } & TlsOptions) | ({ secure: false } & TcpOptions);
-
-export interface MqttClientOptions {
-  transport: Transport;
-  clientId: string;
-  username?: string;
-  password?: Uint8Array;
-  will?: Will;
-  keepAliveSeconds?: number;
-  /** Largest packet we accept; announced so the broker drops larger ones instead of sending them. */
-  maximumPacketSize?: number;
-  /** QoS 1 messages we accept in flight at once (announced as Receive Maximum). */
-  receiveMaximum?: number;
-  /** Incoming topic aliases we accept (announced as Topic Alias Maximum). */
-  topicAliasMaximum?: number;
-  connectTimeoutMs?: number;
-  /** How long to wait for PINGRESP before declaring the connection dead. */
-  pingTimeoutMs?: number;
-  /**
-   * After this long without a byte from the broker, a PINGREQ checks the link, whatever the keep-alive
-   * (a broker may set Server Keep Alive 0). Default 60 s.
-   */
-  livenessQuietMs?: number;
-  backoff?: BackoffOptions;
-  /** A connection that lasts this long resets the reconnect backoff (default 60 s); a shorter one backs off further. */
-  healthyAfterMs?: number;
-  outboxMessages?: number;
-  outboxBytes?: number;
-  /**
-   * Bytes that may wait for the socket when it reports less room than we write (ECMA-419 backpressure).
-   * Default: outboxBytes + 4 KiB, so any QoS 1 message fits with its topic, properties and control packets.
-   */
-  writeQueueBytes?: number;
-  /**
-   * Bytes of a packet the decoder holds at once: a whole packet other than PUBLISH, or a PUBLISH's
-   * topic and properties (its payload streams). Default 4 KiB; larger packets end the connection.
-   */
-  maximumHeaderBytes?: number;
-}
-
-export interface PublishOptions {
-  qos?: QoS;
-  retain?: boolean;
-  messageExpiryInterval?: number;
-  contentType?: string;
-  userProperties?: UserProperty[];
-  /**
-   * The topic is used once (a request/{uuid}): it never gets a topic alias and does not count as seen.
-   * Other topics get an alias from their second publish on (src/mqtt/aliases.ts).
-   */
-  oneShot?: boolean;
-}
-
-export interface SessionObserver {
-  /** Called on every state change and with every new error. */
-  stateChanged?(state: SessionState, error: SessionError | undefined): void;
-  /** Connected and every subscription confirmed: a good moment to announce presence. */
-  ready?(): void;
-}
-
-/** What the broker told us in CONNACK, with defaults applied. */
-export interface BrokerLimits {
-  receiveMaximum: number;
-  maximumPacketSize: number;
-  topicAliasMaximum: number;
-  maximumQoS: number;
-  retainAvailable: boolean;
-  keepAliveSeconds: number;
-  assignedClientIdentifier?: string;
-}
+export type { BrokerLimits, MqttClientOptions, PublishOptions, SessionError, SessionObserver, SessionState, Transport } from "./session.js";
+import { publishProperties, type BrokerLimits, type MqttClientOptions, type PublishOptions, type SessionError, type SessionObserver, type SessionState } from "./session.js";
 
 const READ_CHUNK_BYTES = 1024;
 
@@ -438,64 +360,22 @@ export class MqttClient {
   }
 
   /** Sends one PUBLISH; returns an error instead when the broker could not accept it. */
-  #sendPublish(
-    message: { topic: string; payload: Uint8Array; qos: QoS; retain: boolean; oneShot: boolean; properties?: PublishProperties },
-    packetId: number | undefined,
-  ): Error | undefined {
+  #sendPublish(message: PublishMessage, packetId: number | undefined): Error | undefined {
     const broker = this.#broker;
     if (!broker) return new MqttPublishError(ReasonCode.UNSPECIFIED_ERROR, "not connected");
-    if (message.retain && !broker.retainAvailable) {
-      return new MqttPublishError(ReasonCode.RETAIN_NOT_SUPPORTED, "broker does not support retained messages");
-    }
-    const packet: PublishPacket = {
-      type: PacketType.PUBLISH,
-      topic: message.topic,
-      qos: message.qos,
-      retain: message.retain,
-      dup: false,
-      payload: message.payload,
-    };
-    if (packetId !== undefined) packet.packetId = packetId;
-    const properties: PublishProperties = message.properties ? { ...message.properties } : {};
-    const known = this.#aliases.known(message.topic);
-    const fresh = known > 0 || message.oneShot ? 0 : this.#aliases.assign(message.topic);
-    if (known > 0) {
-      properties.topicAlias = known;
-      packet.topic = "";
-    } else if (fresh > 0) {
-      properties.topicAlias = fresh;
-    }
-    if (hasProperties(properties)) packet.properties = properties;
-    const refuse = (error: Error): Error => {
-      // The broker learns a new alias only from a packet that reaches it.
-      if (fresh > 0) this.#aliases.forget(fresh);
-      return error;
-    };
-    let bytes: Uint8Array;
-    try {
-      bytes = this.#encoder.encode(packet);
-    } catch (error) {
-      return refuse(error instanceof Error ? error : new Error(String(error)));
-    }
-    if (bytes.length > broker.maximumPacketSize) {
-      return refuse(
-        new MqttPublishError(
-          ReasonCode.PACKET_TOO_LARGE,
-          `message of ${bytes.length} bytes exceeds the broker's maximum packet size ${broker.maximumPacketSize}`,
-        ),
-      );
-    }
+    const encoded = encodePublish(this.#encoder, this.#aliases, broker, message, packetId);
+    if (encoded instanceof Error) return encoded;
     // Refusing one message (QoS 0 into a full queue, or a packet larger than the whole queue) keeps
     // the connection; a control packet that does not fit ends it (#write).
-    if (!this.#writer.fits(bytes.length)) {
-      return refuse(
-        new MqttPublishError(
-          ReasonCode.QUOTA_EXCEEDED,
-          `message of ${bytes.length} bytes does not fit the write queue (${this.#writer.queued} of ${this.#writer.capacity} bytes waiting for the socket)`,
-        ),
+    if (!this.#writer.fits(encoded.bytes.length)) {
+      // The broker learns a new alias only from a packet that reaches it.
+      if (encoded.newAlias > 0) this.#aliases.forget(encoded.newAlias);
+      return new MqttPublishError(
+        ReasonCode.QUOTA_EXCEEDED,
+        `message of ${encoded.bytes.length} bytes does not fit the write queue (${this.#writer.queued} of ${this.#writer.capacity} bytes waiting for the socket)`,
       );
     }
-    this.#write(bytes);
+    this.#write(encoded.bytes);
     return undefined;
   }
 
@@ -602,17 +482,4 @@ export class MqttClient {
     this.#readyNotified = true;
     for (const observer of this.#observers) observer.ready?.();
   }
-}
-
-function publishProperties(options: PublishOptions): PublishProperties | undefined {
-  const properties: PublishProperties = {};
-  if (options.messageExpiryInterval !== undefined) properties.messageExpiryInterval = options.messageExpiryInterval;
-  if (options.contentType !== undefined) properties.contentType = options.contentType;
-  if (options.userProperties !== undefined) properties.userProperties = options.userProperties;
-  return hasProperties(properties) ? properties : undefined;
-}
-
-function hasProperties(properties: object): boolean {
-  for (const _ in properties) return true;
-  return false;
 }
