@@ -2,6 +2,13 @@
 // ECMA-419 (the embedded JS I/O standard Moddable implements) so that each host binding stays thin:
 // hosts/node binds them to node:net/node:tls, hosts/moddable to embedded:io/socket/tcp(/tls).
 
+/**
+ * Why a socket failed, as the host knows it (never guessed from the text): "dns" the name did not
+ * resolve; "tls" the TLS layer failed (handshake, certificate, alert, a bad record, unusable
+ * credentials); "network" anything else (refused, reset, closed by the peer, a failed write).
+ */
+export type SocketErrorCause = "dns" | "tls" | "network";
+
 /** Called by a socket. Like ECMA-419, the first `onWritable` means "connected". */
 export interface SocketHandlers {
   /**
@@ -13,8 +20,11 @@ export interface SocketHandlers {
   onWritable(count: number): void;
   /** `count` bytes are waiting; call `read` to take them. */
   onReadable(count: number): void;
-  /** The connection failed or broke. `reason` is a short human-readable cause (e.g. a TLS alert). */
-  onError(reason: string): void;
+  /**
+   * The connection failed or broke. `reason` is a short human-readable text (e.g. the TLS alert),
+   * without a layer prefix; `cause` says which layer failed.
+   */
+  onError(reason: string, cause: SocketErrorCause): void;
 }
 
 export interface Socket {

@@ -4,8 +4,9 @@
 //
 // What the SDK does that shapes this file (read in SDK 8.2.3 and checked in the simulator):
 // - A socket takes a dotted IPv4 `address`, never a name: names go through the DNS resolver first.
-// - SDK callbacks get no error text; `onError()` has no argument. The reason we report says which layer
-//   and which phase failed; TLS failures start with "tls: " (the MQTT client files them as kind "tls").
+// - SDK callbacks get no error text; `onError()` has no argument. The reason we report says which phase
+//   failed, and its cause which layer: "tls" for the handshake, certificates, alerts and records, "dns"
+//   for names, "network" for the rest (the port's SocketErrorCause; the MQTT client files "tls" as such).
 // - The TLS stack throws its errors (a certificate it does not trust, an alert from the server) out of
 //   the TCP callbacks it installed. An exception that escapes a native callback aborts the whole VM, so
 //   the TLS socket is given a TCP class (TlsTransport) whose callbacks catch, and the catch becomes
@@ -32,7 +33,7 @@ import TLSSocket from "embedded:io/socket/tcp/tls";
 import UDP from "embedded:io/socket/udp";
 import Resolver from "embedded:network/dns/resolver/udp";
 import Timer from "timer";
-import type { Network, Socket, SocketHandlers, TcpOptions, TlsOptions } from "../../src/ports.js";
+import type { Network, Socket, SocketErrorCause, SocketHandlers, TcpOptions, TlsOptions } from "../../src/ports.js";
 import { errorMessage } from "../../src/util/errors.js";
 import { isIpv4 } from "./address.js";
 import { PemCache } from "./pem.js";
@@ -49,8 +50,8 @@ type Phase = "resolving" | "connecting" | "open" | "closed";
 
 class ModdableSocket implements Socket {
   readonly #handlers: SocketHandlers;
-  /** "tcp" or "tls": the prefix of every reason this socket reports. */
-  readonly #layer: string;
+  /** "tcp" or "tls": which layer a failure while connecting belongs to. */
+  readonly #layer: "tcp" | "tls";
   #phase: Phase = "resolving";
   #sdk: SdkSocket | undefined;
   /** Bytes the SDK socket has for us: the last onReadable count minus what was read since. */
@@ -79,8 +80,9 @@ class ModdableSocket implements Socket {
       this.#guard(() => this.#handlers.onReadable(count));
     },
     onError: () => {
-      const reason = this.#phase === "open" ? "connection closed" : this.#layer === "tls" ? "handshake failed: connection closed" : "connection failed";
-      this.fail(reason);
+      if (this.#phase === "open") this.fail("connection closed", "network");
+      else if (this.#layer === "tls") this.fail("handshake failed: connection closed", "tls");
+      else this.fail("connection failed", "network");
     },
   };
 
@@ -125,7 +127,7 @@ class ModdableSocket implements Socket {
 
   write(bytes: Uint8Array): void {
     const sdk = this.#sdk;
-    if (!sdk || this.#phase !== "open") throw new Error(`${this.#layer}: not connected`);
+    if (!sdk || this.#phase !== "open") throw new Error(`${this.#layer} socket not connected`);
     // The SDK's TCP write returns what can still be written, or nothing when the system call failed;
     // the simulator's socket then goes silent instead of calling onError. (TLS: see TlsTransport.)
     const limit = this.fragmentBytes;
@@ -133,7 +135,7 @@ class ModdableSocket implements Socket {
       for (let offset = 0; offset < bytes.length; offset += limit) sdk.write(bytes.subarray(offset, Math.min(bytes.length, offset + limit)));
       return;
     }
-    if (sdk.write(bytes) === undefined && this.#layer === "tcp") this.failSoon(WRITE_FAILED);
+    if (sdk.write(bytes) === undefined && this.#layer === "tcp") this.failSoon(WRITE_FAILED, "network");
   }
 
   close(): void {
@@ -142,24 +144,24 @@ class ModdableSocket implements Socket {
     this.#release();
   }
 
-  /** Ends the connection and reports `reason` (prefixed with the layer) once. */
-  fail(reason: string): void {
+  /** Ends the connection and reports `reason` and its `cause` once. */
+  fail(reason: string, cause: SocketErrorCause): void {
     if (this.#phase === "closed") return;
     this.#phase = "closed";
     this.#release();
     try {
-      this.#handlers.onError(`${this.#layer}: ${reason}`);
+      this.#handlers.onError(reason, cause);
     } catch {
       // The handler of a failure failed too: there is no one left to tell, and throwing would abort the VM.
     }
   }
 
   /** Reports `reason` from a timer: errors found inside connect… or write arrive after they return. */
-  failSoon(reason: string): void {
+  failSoon(reason: string, cause: SocketErrorCause): void {
     if (this.#phase === "closed" || this.#pendingError) return;
     this.#pendingError = Timer.set(() => {
       this.#pendingError = undefined;
-      this.fail(reason);
+      this.fail(reason, cause);
     }, 0);
   }
 
@@ -167,7 +169,7 @@ class ModdableSocket implements Socket {
     try {
       call();
     } catch (error) {
-      this.fail(`socket handler threw: ${errorMessage(error)}`);
+      this.fail(`socket handler threw: ${errorMessage(error)}`, "network");
     }
   }
 
@@ -211,7 +213,7 @@ export class ModdableNetwork implements Network {
     const socket = new ModdableSocket("tcp", handlers);
     this.#resolve(options.host, socket, (address) => {
       socket.attach(new TcpSocket({ address, port: options.port, nodelay: true, ...socket.callbacks }));
-    });
+    }, "network");
     return socket;
   }
 
@@ -227,7 +229,7 @@ export class ModdableNetwork implements Network {
       if (options.certificate) secure.clientCertificates = [this.#pem.toDer(options.certificate)];
       if (options.key) secure.clientKey = this.#pem.toDer(options.key);
     } catch (error) {
-      socket.failSoon(`bad PEM credentials: ${errorMessage(error)}`);
+      socket.failSoon(`bad PEM credentials: ${errorMessage(error)}`, "tls");
       return socket;
     }
     this.#resolve(options.host, socket, (address) => {
@@ -243,19 +245,19 @@ export class ModdableNetwork implements Network {
           ...socket.callbacks,
         }),
       );
-    });
+    }, "tls");
     return socket;
   }
 
   /** Calls `open` with the dotted address of `host`: at once for an address, else after a DNS answer. */
-  #resolve(host: string, socket: ModdableSocket, open: (address: string) => void): void {
+  #resolve(host: string, socket: ModdableSocket, open: (address: string) => void, layer: SocketErrorCause): void {
     const start = (address: string): void => {
       try {
         open(address);
       } catch (error) {
         // The SDK constructors throw for a bad address or port, and the TLS session for a CA
         // certificate outside its validity dates.
-        socket.failSoon(describeTlsError(error));
+        socket.failSoon(describeTlsError(error), layer);
       }
     };
     if (host === "localhost") return start("127.0.0.1");
@@ -268,10 +270,10 @@ export class ModdableNetwork implements Network {
       this.#resolver.resolve({
         host,
         onResolved: (_name, address) => start(address),
-        onError: () => socket.fail(`cannot resolve ${host}`),
+        onError: () => socket.fail(`cannot resolve ${host}`, "dns"),
       });
     } catch (error) {
-      socket.failSoon(`cannot resolve ${host}: ${errorMessage(error)}`);
+      socket.failSoon(`cannot resolve ${host}: ${errorMessage(error)}`, "dns");
     }
   }
 }

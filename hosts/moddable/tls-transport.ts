@@ -3,6 +3,7 @@
 
 import TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
+import type { SocketErrorCause } from "../../src/ports.js";
 import { errorMessage } from "../../src/util/errors.js";
 
 /** The SDK socket as the bindings use it (TCP and TLS alike). */
@@ -24,10 +25,10 @@ export type SdkSocketClass = new (options: Record<string, unknown>) => SdkSocket
 export interface TransportOwner {
   /** Connected (TLS: handshake done) and not closed. */
   readonly isOpen: boolean;
-  /** Ends the connection and reports `reason` once. */
-  fail(reason: string): void;
+  /** Ends the connection and reports `reason` and `cause` once. */
+  fail(reason: string, cause: SocketErrorCause): void;
   /** The same from a 0 ms timer. */
-  failSoon(reason: string): void;
+  failSoon(reason: string, cause: SocketErrorCause): void;
 }
 
 export const TcpSocket = TCP as unknown as SdkSocketClass;
@@ -171,7 +172,10 @@ export class TlsTransport {
    * (from a timer: the TLS session is in the middle of its work).
    */
   #send(bytes: Uint8Array): void {
-    if (this.#tcp.write(bytes) === undefined) this.#socket.failSoon(this.#socket.isOpen ? WRITE_FAILED : `handshake failed: ${WRITE_FAILED}`);
+    if (this.#tcp.write(bytes) === undefined) {
+      if (this.#socket.isOpen) this.#socket.failSoon(WRITE_FAILED, "network");
+      else this.#socket.failSoon(`handshake failed: ${WRITE_FAILED}`, "tls");
+    }
     this.#tcpWritable -= bytes.length;
   }
 
@@ -179,7 +183,7 @@ export class TlsTransport {
     try {
       call();
     } catch (error) {
-      this.#socket.fail(describeTlsError(error));
+      this.#socket.fail(describeTlsError(error), "tls");
     }
   }
 }

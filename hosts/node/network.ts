@@ -2,7 +2,7 @@
 
 import { connect as connectPlainTcp, type Socket as NodeSocket } from "node:net";
 import { connect as connectNodeTls } from "node:tls";
-import type { Network, Socket, SocketHandlers, TcpOptions, TlsOptions } from "../../src/ports.js";
+import type { Network, Socket, SocketErrorCause, SocketHandlers, TcpOptions, TlsOptions } from "../../src/ports.js";
 import { readChunks } from "../../src/util/chunk-queue.js";
 
 /** Bytes Node may buffer for us before we stop reading from the kernel (backpressure). */
@@ -31,13 +31,17 @@ class NodeStreamSocket implements Socket {
   #unflushed = 0;
   #reportScheduled = false;
   #closed = false;
+  /** TLS only, until the handshake is done: a failure now is the TLS layer's. */
+  #handshaking: boolean;
 
   constructor(stream: NodeSocket, handlers: SocketHandlers, connectEvent: "connect" | "secureConnect", options: NodeNetworkOptions) {
     this.#stream = stream;
     this.#handlers = handlers;
     this.#window = options.writableBytes ?? WRITABLE_REPORT;
     this.#strict = options.writableBytes !== undefined;
+    this.#handshaking = connectEvent === "secureConnect";
     stream.once(connectEvent, () => {
+      this.#handshaking = false;
       if (!this.#closed) this.#handlers.onWritable(this.#window - this.#unflushed);
     });
     stream.on("data", (data: Buffer) => {
@@ -47,9 +51,9 @@ class NodeStreamSocket implements Socket {
       if (this.#receivedBytes > RECEIVE_HIGH_WATER) stream.pause();
       this.#handlers.onReadable(this.#receivedBytes);
     });
-    stream.on("error", (error: NodeJS.ErrnoException) => this.#report(describeError(error)));
-    stream.on("close", () => this.#report("connection closed by peer"));
-    stream.on("end", () => this.#report("connection closed by peer"));
+    stream.on("error", (error: NodeJS.ErrnoException) => this.#report(describeError(error), this.#causeOf(error)));
+    stream.on("close", () => this.#closedByPeer());
+    stream.on("end", () => this.#closedByPeer());
   }
 
   read(into: Uint8Array): number {
@@ -88,11 +92,29 @@ class NodeStreamSocket implements Socket {
     this.#stream.destroy();
   }
 
-  #report(reason: string): void {
+  #closedByPeer(): void {
+    if (this.#handshaking) this.#report("connection closed by peer during the TLS handshake", "tls");
+    else this.#report("connection closed by peer", "network");
+  }
+
+  /**
+   * From Node's typed fields, not its text: a system call that failed on the name lookup is DNS; an
+   * OpenSSL error (ERR_SSL_*, ERR_TLS_*) is TLS, and so is any error of a TLS socket during its
+   * handshake that is not a system call's (certificate checks: UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...).
+   */
+  #causeOf(error: NodeJS.ErrnoException): SocketErrorCause {
+    if (error.syscall === "getaddrinfo") return "dns";
+    const code = error.code ?? "";
+    if (code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")) return "tls";
+    if (this.#handshaking && error.syscall === undefined) return "tls";
+    return "network";
+  }
+
+  #report(reason: string, cause: SocketErrorCause): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#stream.destroy();
-    this.#handlers.onError(reason);
+    this.#handlers.onError(reason, cause);
   }
 }
 

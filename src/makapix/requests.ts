@@ -231,7 +231,7 @@ export class RequestBroker implements MessageHandler {
       pending.timer = undefined;
       if (pending.requestId === attemptId) this.#onTimeout(pending);
     }, this.#options.timeoutMs);
-    this.#messaging.publish(this.#topics.request(pending.requestId), body, { qos: 1 }).then(
+    this.#messaging.publish(this.#topics.request(pending.requestId), body, { qos: 1, oneShot: true }).then(
       () => undefined,
       (error: Error) => {
         if (pending.requestId === attemptId && this.#inFlight.includes(pending)) {

@@ -2,140 +2,80 @@
 // with backoff, with QoS 1 publishing, streaming message delivery and subscriptions that survive
 // reconnects. The rest of the firmware observes `state` and `lastError`.
 
-import type { Host, Socket, SocketHandlers, TcpOptions, TimerId, TlsOptions } from "../ports.js";
+import type { Host, Socket, SocketErrorCause, SocketHandlers, TimerId } from "../ports.js";
 import { errorMessage } from "../util/errors.js";
 import { SocketWriter, SocketWriteError } from "../util/socket-writer.js";
 import { utf8Encode } from "../util/utf8.js";
-import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
-import { MqttDecoder } from "./decode.js";
-import { PacketEncoder, type encodePacket } from "./encode.js";
+import { OutgoingAliases } from "./aliases.js";
+import { encodePublish, type PublishMessage } from "./outgoing.js";
+import { DEFAULT_BACKOFF } from "./backoff.js";
+import { MqttDecoder, type DiscardedPublish } from "./decode.js";
+import { PacketEncoder } from "./encode.js";
 import { MqttProtocolError } from "./errors.js";
+import { InboundMessages } from "./inbound.js";
+import { DEFAULT_QUIET_MS, Liveness } from "./liveness.js";
 import { Outbox, MqttPublishError, type PublishResult } from "./outbox.js";
-import type { ConnackProperties, ConnectPacket, ControlPacket, PublishHeader, PublishPacket, PublishProperties, QoS, UserProperty, Will } from "./packets.js";
+import type { ConnackPacket, ConnectPacket, ControlPacket, OutgoingPacket, PublishHeader, QoS } from "./packets.js";
 import { PacketType, ReasonCode } from "./packets.js";
 import { reasonName } from "./reasons.js";
+import { DEFAULT_HEALTHY_AFTER_MS, ReconnectPolicy } from "./reconnect.js";
 import { Subscriptions, type MessageHandler } from "./subscriptions.js";
+import { PACKET_NAMES } from "./wire.js";
 
-export type SessionState = "disconnected" | "connecting" | "connected" | "reconnecting";
-
-/** Why the last connection attempt failed or the last connection ended. */
-export interface SessionError {
-  /** tls: handshake/certificate refused; socket: network; connack: broker refused the CONNECT;
-   *  timeout: no CONNACK or PINGRESP in time; protocol: malformed input; server: broker sent DISCONNECT. */
-  kind: "tls" | "socket" | "connack" | "timeout" | "protocol" | "server";
-  message: string;
-  reasonCode?: number;
-}
-
-export type Transport = ({ secure: true } & TlsOptions) | ({ secure: false } & TcpOptions);
-
-export interface MqttClientOptions {
-  transport: Transport;
-  clientId: string;
-  username?: string;
-  password?: Uint8Array;
-  will?: Will;
-  keepAliveSeconds?: number;
-  /** Largest packet we accept; announced so the broker drops larger ones instead of sending them. */
-  maximumPacketSize?: number;
-  /** QoS 1 messages we accept in flight at once (announced as Receive Maximum). */
-  receiveMaximum?: number;
-  /** Incoming topic aliases we accept (announced as Topic Alias Maximum). */
-  topicAliasMaximum?: number;
-  connectTimeoutMs?: number;
-  /** How long to wait for PINGRESP before declaring the connection dead. */
-  pingTimeoutMs?: number;
-  backoff?: BackoffOptions;
-  outboxMessages?: number;
-  outboxBytes?: number;
-  /**
-   * Bytes that may wait for the socket when it reports less room than we write (ECMA-419 backpressure).
-   * Default: outboxBytes + 4 KiB, so any QoS 1 message fits with its topic, properties and control packets.
-   */
-  writeQueueBytes?: number;
-  /**
-   * Bytes of a packet the decoder holds at once: a whole packet other than PUBLISH, or a PUBLISH's
-   * topic and properties (its payload streams). Default 4 KiB; larger packets end the connection.
-   */
-  maximumHeaderBytes?: number;
-  /** How a topic appears in log lines and errors (redacts a secret it holds); default: as it is. */
-  describeTopic?: (topic: string) => string;
-}
-
-export interface PublishOptions {
-  qos?: QoS;
-  retain?: boolean;
-  messageExpiryInterval?: number;
-  contentType?: string;
-  userProperties?: UserProperty[];
-}
-
-export interface SessionObserver {
-  /** Called on every state change and with every new error. */
-  stateChanged?(state: SessionState, error: SessionError | undefined): void;
-  /** Connected and every subscription confirmed: a good moment to announce presence. */
-  ready?(): void;
-}
-
-/** What the broker told us in CONNACK, with defaults applied. */
-export interface BrokerLimits {
-  receiveMaximum: number;
-  maximumPacketSize: number;
-  topicAliasMaximum: number;
-  maximumQoS: number;
-  retainAvailable: boolean;
-  keepAliveSeconds: number;
-  assignedClientIdentifier?: string;
-}
+export type { BrokerLimits, MqttClientOptions, PublishOptions, SessionError, SessionObserver, SessionState, Transport } from "./session.js";
+import { publishProperties, type BrokerLimits, type MqttClientOptions, type PublishOptions, type SessionError, type SessionObserver, type SessionState } from "./session.js";
 
 const READ_CHUNK_BYTES = 1024;
 
 export class MqttClient {
   readonly #host: Host;
   readonly #options: MqttClientOptions;
-  readonly #backoff: Backoff;
+  readonly #reconnect: ReconnectPolicy;
+  readonly #liveness: Liveness;
   readonly #outbox: Outbox;
   readonly #subscriptions: Subscriptions;
+  readonly #inbound: InboundMessages;
+  readonly #aliases = new OutgoingAliases();
   readonly #decoder: MqttDecoder;
   readonly #encoder = new PacketEncoder();
   readonly #writer: SocketWriter;
   readonly #readBuffer = new Uint8Array(READ_CHUNK_BYTES);
   readonly #observers: SessionObserver[] = [];
-  readonly #randomBytes = new Uint8Array(4);
 
   #state: SessionState = "disconnected";
   #lastError: SessionError | undefined;
   #socket: Socket | undefined;
   #broker: BrokerLimits | undefined;
   #running = false;
-  #reconnectTimer: TimerId | undefined;
   #connectTimer: TimerId | undefined;
-  #keepAliveTimer: TimerId | undefined;
-  #lastSentAt = 0;
-  #pingSentAt: number | undefined;
-  #outgoingAliases: string[] = [];
-  #incomingAliases: (string | undefined)[] = [];
-  #incomingQoS1PacketId: number | undefined;
   #connectSent = false;
   #readyNotified = false;
 
   constructor(host: Host, options: MqttClientOptions) {
     this.#host = host;
     this.#options = options;
-    this.#backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
+    this.#reconnect = new ReconnectPolicy(host, options.backoff ?? DEFAULT_BACKOFF, options.healthyAfterMs ?? DEFAULT_HEALTHY_AFTER_MS);
+    this.#liveness = new Liveness(host, {
+      ping: () => this.#sendControl({ type: PacketType.PINGREQ }),
+      dead: (message) => this.#fail({ kind: "timeout", message }),
+    });
     this.#outbox = new Outbox({
       maximumMessages: options.outboxMessages ?? 32,
       maximumBytes: options.outboxBytes ?? 16 * 1024,
     });
     this.#writer = new SocketWriter(options.writeQueueBytes ?? (options.outboxBytes ?? 16 * 1024) + 4 * 1024);
     this.#subscriptions = new Subscriptions(host.log, options.describeTopic);
+    this.#inbound = new InboundMessages(this.#subscriptions, host.log, options.topicAliasMaximum ?? 8, (packetId, reasonCode) =>
+      this.#sendControl({ type: PacketType.PUBACK, packetId, reasonCode }),
+    );
     this.#decoder = new MqttDecoder(
       {
-        // After a packet handler dropped the connection, the rest of that read belongs to no one.
-        packet: (packet) => this.#socket && this.#onPacket(packet),
-        publishStart: (header) => this.#socket && this.#onPublishStart(header),
-        publishData: (chunk) => this.#socket && this.#subscriptions.data(chunk),
-        publishEnd: () => this.#socket && this.#onPublishEnd(),
+        // A handler that ends the connection resets the decoder: the rest of that read is not parsed.
+        packet: (packet) => this.#onPacket(packet),
+        publishStart: (header) => this.#onPublishStart(header),
+        publishData: (chunk) => this.#inbound.data(chunk),
+        publishEnd: () => this.#inbound.end(),
+        publishDiscarded: (discarded) => this.#onPublishDiscarded(discarded),
       },
       { maximumPacketSize: this.#maximumPacketSize, ...(options.maximumHeaderBytes ? { maximumHeaderSize: options.maximumHeaderBytes } : {}) },
     );
@@ -154,9 +94,14 @@ export class MqttClient {
     return this.#lastError;
   }
 
-  /** Consecutive failed attempts since the last successful CONNACK (repeated TLS failures = bad certificate). */
+  /** Failed attempts and short-lived connections since the last healthy one (repeated TLS failures = bad certificate). */
   get failedAttempts(): number {
-    return this.#backoff.attempts;
+    return this.#reconnect.attempts;
+  }
+
+  /** Incoming messages skipped because their topic or properties were too large to hold. */
+  get discardedMessages(): number {
+    return this.#inbound.discarded;
   }
 
   /** The broker's limits for the current connection, once connected. */
@@ -166,10 +111,6 @@ export class MqttClient {
 
   get #maximumPacketSize(): number {
     return this.#options.maximumPacketSize ?? 256 * 1024;
-  }
-
-  get #keepAliveMs(): number {
-    return (this.#broker?.keepAliveSeconds ?? this.#options.keepAliveSeconds ?? 60) * 1000;
   }
 
   observe(observer: SessionObserver): void {
@@ -186,7 +127,7 @@ export class MqttClient {
   /** Graceful stop: DISCONNECT (the will is not published), close, no reconnect. */
   stop(): void {
     this.#running = false;
-    this.#clearTimer("reconnect");
+    this.#reconnect.cancel();
     if (this.#socket && this.#state === "connected") {
       this.#send({ type: PacketType.DISCONNECT, reasonCode: ReasonCode.SUCCESS });
     }
@@ -204,7 +145,7 @@ export class MqttClient {
     const properties = publishProperties(options);
     const qos = options.qos ?? 1;
     return new Promise<PublishResult>((resolve, reject) => {
-      const message = { topic, payload: bytes, qos, retain: options.retain ?? false, properties, resolve, reject };
+      const message = { topic, payload: bytes, qos, retain: options.retain ?? false, oneShot: options.oneShot ?? false, properties, resolve, reject };
       if (qos === 0) {
         if (this.#state !== "connected") {
           reject(new MqttPublishError(ReasonCode.UNSPECIFIED_ERROR, "not connected"));
@@ -221,11 +162,20 @@ export class MqttClient {
 
   /**
    * Subscribes and keeps the subscription across reconnects. Resolves with the granted QoS;
-   * rejects when the broker refuses (SUBACK reason ≥ 0x80). While disconnected it resolves after
-   * the next connection's SUBACK.
+   * rejects when the broker refuses (SUBACK reason ≥ 0x80) or the SUBSCRIBE exceeds its Maximum
+   * Packet Size. While disconnected it resolves after the next connection's SUBACK.
    */
   subscribe(topicFilter: string, handler: MessageHandler, qos: QoS = 1): Promise<number> {
     return this.#subscriptions.add(topicFilter, qos, handler, (packet) => this.#sendIfConnected(packet));
+  }
+
+  /**
+   * Ends a subscription: nothing more is delivered for `topicFilter`, and it is not renewed on
+   * reconnect. Resolves with the broker's UNSUBACK reason (0x00, or 0x11 "no subscription existed";
+   * 0x00 while disconnected); rejects when the broker refuses (≥ 0x80).
+   */
+  unsubscribe(topicFilter: string): Promise<number> {
+    return this.#subscriptions.remove(topicFilter, (packet) => this.#sendIfConnected(packet));
   }
 
   #open(state: "connecting" | "reconnecting"): void {
@@ -234,7 +184,7 @@ export class MqttClient {
     const handlers: SocketHandlers = {
       onWritable: (count) => this.#onSocketWritable(socketRef, count),
       onReadable: () => this.#onSocketReadable(socketRef),
-      onError: (reason) => this.#onSocketError(socketRef, reason),
+      onError: (reason, cause) => this.#onSocketError(socketRef, reason, cause),
     };
     let socketRef: Socket | undefined;
     try {
@@ -293,9 +243,11 @@ export class MqttClient {
     for (;;) {
       const count = socket.read(this.#readBuffer);
       if (count <= 0) return;
+      this.#liveness.received();
       try {
         this.#decoder.push(count === READ_CHUNK_BYTES ? this.#readBuffer : this.#readBuffer.subarray(0, count));
       } catch (error) {
+        if (socket !== this.#socket) return; // already failed by a handler; the rest is no one's
         if (error instanceof MqttProtocolError) {
           this.#protocolFailure(error.reasonCode, error.message);
         } else {
@@ -307,37 +259,34 @@ export class MqttClient {
     }
   }
 
-  #onSocketError(socket: Socket | undefined, reason: string): void {
+  #onSocketError(socket: Socket | undefined, reason: string, cause: SocketErrorCause): void {
     if (socket !== this.#socket) return;
-    this.#fail({ kind: classifySocketError(reason), message: reason });
+    this.#fail({ kind: cause === "tls" ? "tls" : "socket", message: reason });
   }
 
   #onPacket(packet: ControlPacket): void {
+    if (!this.#broker && packet.type !== PacketType.CONNACK && packet.type !== PacketType.DISCONNECT) {
+      return this.#protocolFailure(ReasonCode.PROTOCOL_ERROR, `${PACKET_NAMES[packet.type]} before CONNACK`);
+    }
     switch (packet.type) {
       case PacketType.CONNACK:
-        if (this.#broker) return this.#protocolFailure(ReasonCode.PROTOCOL_ERROR, "second CONNACK");
-        if (packet.reasonCode >= 0x80) {
-          const detail = packet.properties?.reasonString ? `: ${packet.properties.reasonString}` : "";
-          return this.#fail({
-            kind: "connack",
-            reasonCode: packet.reasonCode,
-            message: `broker refused the connection: ${reasonName(packet.reasonCode)}${detail}`,
-          });
-        }
-        return this.#onConnected(packet.properties ?? {});
+        return this.#onConnack(packet);
       case PacketType.PUBACK:
         if (!this.#outbox.acknowledge(packet.packetId, packet.reasonCode, packet.properties?.reasonString)) {
           this.#host.log.write("warn", `mqtt: PUBACK for unknown packet id ${packet.packetId}`);
         }
         return this.#drainOutbox();
       case PacketType.SUBACK:
-      case PacketType.UNSUBACK:
         this.#subscriptions.acknowledge(packet.packetId, packet.reasonCodes);
         if (this.#subscriptions.allConfirmed()) this.#notifyReady();
         return;
-      case PacketType.PINGRESP:
-        this.#pingSentAt = undefined;
+      case PacketType.UNSUBACK:
+        if (!this.#subscriptions.acknowledgeUnsubscribe(packet.packetId, packet.reasonCodes)) {
+          this.#host.log.write("warn", `mqtt: UNSUBACK for unknown packet id ${packet.packetId}`);
+        }
         return;
+      case PacketType.PINGRESP:
+        return; // any byte received already counts as a sign of life
       case PacketType.DISCONNECT: {
         const detail = packet.properties?.reasonString ? `: ${packet.properties.reasonString}` : "";
         return this.#fail({
@@ -351,8 +300,20 @@ export class MqttClient {
     }
   }
 
-  #onConnected(properties: ConnackProperties): void {
-    this.#clearTimer("connect");
+  #onConnack(packet: ConnackPacket): void {
+    if (this.#broker) return this.#protocolFailure(ReasonCode.PROTOCOL_ERROR, "second CONNACK");
+    if (packet.reasonCode >= 0x80) {
+      const detail = packet.properties?.reasonString ? `: ${packet.properties.reasonString}` : "";
+      return this.#fail({
+        kind: "connack",
+        reasonCode: packet.reasonCode,
+        message: `broker refused the connection: ${reasonName(packet.reasonCode)}${detail}`,
+      });
+    }
+    // MQTT-3.2.2-4: we asked for a clean start, so a session the broker claims to hold is not ours.
+    if (packet.sessionPresent) return this.#protocolFailure(ReasonCode.PROTOCOL_ERROR, "CONNACK with Session Present answering Clean Start");
+    const properties = packet.properties ?? {};
+    this.#clearConnectTimer();
     this.#broker = {
       receiveMaximum: properties.receiveMaximum ?? 65535,
       maximumPacketSize: properties.maximumPacketSize ?? 268_435_460,
@@ -364,49 +325,24 @@ export class MqttClient {
     if (properties.assignedClientIdentifier !== undefined) {
       this.#broker.assignedClientIdentifier = properties.assignedClientIdentifier;
     }
-    this.#backoff.reset();
+    this.#reconnect.connected();
     this.#lastError = undefined;
-    this.#outgoingAliases = [];
-    this.#incomingAliases = [];
+    this.#aliases.reset(this.#broker.topicAliasMaximum);
     this.#setState("connected", undefined);
-    const keepAliveMs = this.#keepAliveMs;
-    if (keepAliveMs > 0) {
-      this.#keepAliveTimer = this.#host.timers.repeat(() => this.#keepAliveTick(), Math.max(250, keepAliveMs / 4));
-    }
-    const pending = this.#subscriptions.resubscribeAll((packet) => this.#sendIfConnected(packet));
+    this.#liveness.start(this.#broker.keepAliveSeconds * 1000, this.#options.livenessQuietMs ?? DEFAULT_QUIET_MS, this.#options.pingTimeoutMs);
+    const pending = this.#subscriptions.resubscribeAll((subscribe) => this.#sendIfConnected(subscribe));
     this.#drainOutbox();
     if (!pending) this.#notifyReady();
   }
 
   #onPublishStart(header: PublishHeader): void {
-    let topic = header.topic;
-    const alias = header.properties?.topicAlias;
-    if (alias !== undefined) {
-      const maximum = this.#options.topicAliasMaximum ?? 8;
-      if (alias > maximum) {
-        throw new MqttProtocolError(ReasonCode.TOPIC_ALIAS_INVALID, `topic alias ${alias} above our maximum ${maximum}`);
-      }
-      if (topic === "") {
-        const known = this.#incomingAliases[alias];
-        if (known === undefined) {
-          throw new MqttProtocolError(ReasonCode.PROTOCOL_ERROR, `topic alias ${alias} used before it was set`);
-        }
-        topic = known;
-      } else {
-        this.#incomingAliases[alias] = topic;
-      }
-    }
-    this.#incomingQoS1PacketId = header.qos === 1 ? header.packetId : undefined;
-    this.#subscriptions.begin(topic, header);
+    if (!this.#broker) throw new MqttProtocolError(ReasonCode.PROTOCOL_ERROR, "PUBLISH before CONNACK");
+    this.#inbound.start(header);
   }
 
-  #onPublishEnd(): void {
-    this.#subscriptions.end();
-    const packetId = this.#incomingQoS1PacketId;
-    this.#incomingQoS1PacketId = undefined;
-    if (packetId !== undefined) {
-      this.#send({ type: PacketType.PUBACK, packetId, reasonCode: ReasonCode.SUCCESS });
-    }
+  #onPublishDiscarded(discarded: DiscardedPublish): void {
+    if (!this.#broker) throw new MqttProtocolError(ReasonCode.PROTOCOL_ERROR, "PUBLISH before CONNACK");
+    this.#inbound.discard(discarded);
   }
 
   #drainOutbox(): void {
@@ -424,96 +360,54 @@ export class MqttClient {
   }
 
   /** Sends one PUBLISH; returns an error instead when the broker could not accept it. */
-  #sendPublish(
-    message: { topic: string; payload: Uint8Array; qos: QoS; retain: boolean; properties?: PublishProperties },
-    packetId: number | undefined,
-  ): Error | undefined {
+  #sendPublish(message: PublishMessage, packetId: number | undefined): Error | undefined {
     const broker = this.#broker;
     if (!broker) return new MqttPublishError(ReasonCode.UNSPECIFIED_ERROR, "not connected");
-    if (message.retain && !broker.retainAvailable) {
-      return new MqttPublishError(ReasonCode.RETAIN_NOT_SUPPORTED, "broker does not support retained messages");
-    }
-    const packet: PublishPacket = {
-      type: PacketType.PUBLISH,
-      topic: message.topic,
-      qos: message.qos,
-      retain: message.retain,
-      dup: false,
-      payload: message.payload,
-    };
-    if (packetId !== undefined) packet.packetId = packetId;
-    const properties: PublishProperties = message.properties ? { ...message.properties } : {};
-    const known = this.#outgoingAliases.indexOf(message.topic);
-    if (known >= 0) {
-      properties.topicAlias = known + 1;
-      packet.topic = "";
-    } else if (this.#outgoingAliases.length < broker.topicAliasMaximum) {
-      this.#outgoingAliases.push(message.topic);
-      properties.topicAlias = this.#outgoingAliases.length;
-    }
-    if (hasProperties(properties)) packet.properties = properties;
-    const refuse = (error: Error): Error => {
-      // The broker learns a new alias only from a packet that reaches it.
-      if (packet.topic !== "" && properties.topicAlias !== undefined) this.#outgoingAliases.length = properties.topicAlias - 1;
-      return error;
-    };
-    let bytes: Uint8Array;
-    try {
-      bytes = this.#encoder.encode(packet);
-    } catch (error) {
-      return refuse(error instanceof Error ? error : new Error(String(error)));
-    }
-    if (bytes.length > broker.maximumPacketSize) {
-      return refuse(
-        new MqttPublishError(
-          ReasonCode.PACKET_TOO_LARGE,
-          `message of ${bytes.length} bytes exceeds the broker's maximum packet size ${broker.maximumPacketSize}`,
-        ),
-      );
-    }
+    const encoded = encodePublish(this.#encoder, this.#aliases, broker, message, packetId);
+    if (encoded instanceof Error) return encoded;
     // Refusing one message (QoS 0 into a full queue, or a packet larger than the whole queue) keeps
     // the connection; a control packet that does not fit ends it (#write).
-    if (!this.#writer.fits(bytes.length)) {
-      return refuse(
-        new MqttPublishError(
-          ReasonCode.QUOTA_EXCEEDED,
-          `message of ${bytes.length} bytes does not fit the write queue (${this.#writer.queued} of ${this.#writer.capacity} bytes waiting for the socket)`,
-        ),
+    if (!this.#writer.fits(encoded.bytes.length)) {
+      // The broker learns a new alias only from a packet that reaches it.
+      if (encoded.newAlias > 0) this.#aliases.forget(encoded.newAlias);
+      return new MqttPublishError(
+        ReasonCode.QUOTA_EXCEEDED,
+        `message of ${encoded.bytes.length} bytes does not fit the write queue (${this.#writer.queued} of ${this.#writer.capacity} bytes waiting for the socket)`,
       );
     }
-    this.#write(bytes);
+    this.#write(encoded.bytes);
     return undefined;
   }
 
-  #keepAliveTick(): void {
-    const now = this.#host.clock.monotonicMs();
-    if (this.#pingSentAt !== undefined) {
-      const pingTimeoutMs = this.#options.pingTimeoutMs ?? Math.min(30_000, this.#keepAliveMs / 2);
-      if (now - this.#pingSentAt >= pingTimeoutMs) {
-        this.#fail({ kind: "timeout", message: `no PINGRESP within ${pingTimeoutMs} ms: connection is dead` });
-      }
-      return;
-    }
-    if (now - this.#lastSentAt >= (this.#keepAliveMs * 3) / 4) {
-      this.#pingSentAt = now;
-      this.#send({ type: PacketType.PINGREQ });
-    }
-  }
-
-  #sendIfConnected(packet: Parameters<typeof encodePacket>[0]): boolean {
+  #sendIfConnected(packet: OutgoingPacket): boolean | Error {
     if (this.#state !== "connected") return false;
-    this.#send(packet);
-    return true;
+    return this.#send(packet);
   }
 
-  #send(packet: Parameters<typeof encodePacket>[0]): void {
-    this.#write(this.#encoder.encode(packet));
+  /** A packet the session cannot do without (PUBACK, PINGREQ): one the broker would refuse ends the connection. */
+  #sendControl(packet: OutgoingPacket): void {
+    const sent = this.#send(packet);
+    if (sent !== true) this.#fail({ kind: "protocol", message: sent.message });
+  }
+
+  /** Encodes and writes `packet`, or returns why not: it exceeds the broker's Maximum Packet Size. */
+  #send(packet: OutgoingPacket): true | Error {
+    const bytes = this.#encoder.encode(packet);
+    const limit = this.#broker?.maximumPacketSize;
+    if (limit !== undefined && bytes.length > limit) {
+      return new MqttProtocolError(
+        ReasonCode.PACKET_TOO_LARGE,
+        `${PACKET_NAMES[packet.type]} of ${bytes.length} bytes exceeds the broker's maximum packet size ${limit}`,
+      );
+    }
+    this.#write(bytes);
+    return true;
   }
 
   /** Every byte to the broker goes through the writer, which never gives the socket more than it reported. */
   #write(bytes: Uint8Array): void {
     if (!this.#socket) return;
-    this.#lastSentAt = this.#host.clock.monotonicMs();
+    this.#liveness.sent();
     try {
       this.#writer.write(bytes);
     } catch (error) {
@@ -530,7 +424,7 @@ export class MqttClient {
     this.#fail({ kind: "protocol", reasonCode, message });
   }
 
-  /** The current connection or attempt is over: record why and schedule the next attempt. */
+  /** The current connection or attempt is over: record why and schedule the next attempt (one at a time). */
   #fail(error: SessionError): void {
     this.#closeSocket();
     this.#lastError = error;
@@ -539,32 +433,25 @@ export class MqttClient {
       this.#setState("disconnected", error);
       return;
     }
-    this.#host.random.fill(this.#randomBytes);
-    const bytes = this.#randomBytes;
-    const unit = ((bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16)) >>> 0) / 0x1000000;
-    const delayMs = this.#backoff.nextDelayMs(unit);
-    this.#setState("reconnecting", error);
-    this.#host.log.write("info", `mqtt: reconnecting in ${delayMs} ms (attempt ${this.#backoff.attempts})`);
-    this.#reconnectTimer = this.#host.timers.set(() => {
-      this.#reconnectTimer = undefined;
+    const delayMs = this.#reconnect.schedule(() => {
       if (this.#running) this.#open("reconnecting");
-    }, delayMs);
+    });
+    this.#setState("reconnecting", error);
+    this.#host.log.write("info", `mqtt: reconnecting in ${delayMs} ms (attempt ${this.#reconnect.attempts})`);
   }
 
   #closeSocket(): void {
-    this.#clearTimer("connect");
-    this.#clearTimer("keepAlive");
+    this.#clearConnectTimer();
+    this.#liveness.stop();
     const socket = this.#socket;
     this.#socket = undefined;
+    // Whatever else the current read holds belongs to this connection: stop parsing it.
+    this.#decoder.reset();
     this.#writer.detach();
     this.#broker = undefined;
     this.#connectSent = false;
     this.#readyNotified = false;
-    this.#pingSentAt = undefined;
-    if (this.#incomingQoS1PacketId !== undefined || this.#subscriptions.receiving) {
-      this.#subscriptions.abort("connection lost mid-message");
-    }
-    this.#incomingQoS1PacketId = undefined;
+    this.#inbound.connectionLost();
     this.#outbox.requeueInFlight();
     this.#subscriptions.connectionLost();
     if (socket) {
@@ -576,18 +463,10 @@ export class MqttClient {
     }
   }
 
-  #clearTimer(which: "connect" | "keepAlive" | "reconnect"): void {
-    const timers = this.#host.timers;
-    if (which === "connect" && this.#connectTimer !== undefined) {
-      timers.clear(this.#connectTimer);
-      this.#connectTimer = undefined;
-    } else if (which === "keepAlive" && this.#keepAliveTimer !== undefined) {
-      timers.clear(this.#keepAliveTimer);
-      this.#keepAliveTimer = undefined;
-    } else if (which === "reconnect" && this.#reconnectTimer !== undefined) {
-      timers.clear(this.#reconnectTimer);
-      this.#reconnectTimer = undefined;
-    }
+  #clearConnectTimer(): void {
+    if (this.#connectTimer === undefined) return;
+    this.#host.timers.clear(this.#connectTimer);
+    this.#connectTimer = undefined;
   }
 
   #setState(state: SessionState, error: SessionError | undefined): void {
@@ -603,24 +482,4 @@ export class MqttClient {
     this.#readyNotified = true;
     for (const observer of this.#observers) observer.ready?.();
   }
-}
-
-function publishProperties(options: PublishOptions): PublishProperties | undefined {
-  const properties: PublishProperties = {};
-  if (options.messageExpiryInterval !== undefined) properties.messageExpiryInterval = options.messageExpiryInterval;
-  if (options.contentType !== undefined) properties.contentType = options.contentType;
-  if (options.userProperties !== undefined) properties.userProperties = options.userProperties;
-  return hasProperties(properties) ? properties : undefined;
-}
-
-function hasProperties(properties: object): boolean {
-  for (const _ in properties) return true;
-  return false;
-}
-
-/** Host error texts vary; TLS problems (alerts, certificate checks) are reported as such. */
-function classifySocketError(reason: string): SessionError["kind"] {
-  const text = reason.toLowerCase();
-  if (/tls|ssl|certificate|alert|handshake|unknown ca|self.signed|verify/.test(text)) return "tls";
-  return "socket";
 }

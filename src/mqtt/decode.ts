@@ -6,9 +6,9 @@
 // the sink as views of the pushed bytes. A non-PUBLISH packet that arrives whole in one push is
 // decoded straight from the pushed bytes.
 
-import { MALFORMED_PACKET, MqttProtocolError, PACKET_TOO_LARGE } from "./errors.js";
+import { MALFORMED_PACKET, MqttProtocolError, PACKET_TOO_LARGE, PROTOCOL_ERROR } from "./errors.js";
 import { checkFixedHeader, decodeControlPacket, decodePublishHeader } from "./decode-packets.js";
-import type { ControlPacket, PublishHeader } from "./packets.js";
+import type { ControlPacket, PublishHeader, QoS } from "./packets.js";
 import { PacketType } from "./packets.js";
 import { Utf8Error } from "../util/utf8.js";
 import { PacketReader } from "./wire.js";
@@ -21,6 +21,20 @@ export interface DecoderSink {
   /** Payload slices as they arrive: views into the pushed bytes, valid only during the call. */
   publishData(chunk: Uint8Array): void;
   publishEnd(): void;
+  /**
+   * A PUBLISH within the maximum packet size whose topic or properties exceed what this decoder holds
+   * (the header buffer, the user property limit) was skipped whole, payload unread. Without this
+   * method such a packet is a 0x95 failure like any other.
+   */
+  publishDiscarded?(discarded: DiscardedPublish): void;
+}
+
+/** What is known of a skipped PUBLISH: enough to acknowledge it. */
+export interface DiscardedPublish {
+  qos: QoS;
+  /** QoS 1 only. */
+  packetId: number | undefined;
+  reason: string;
 }
 
 export interface DecoderLimits {
@@ -41,6 +55,7 @@ const REMAINING_LENGTH = 1;
 const CONTROL_BODY = 2;
 const PUBLISH_HEADER = 3;
 const PUBLISH_PAYLOAD = 4;
+const DISCARD = 5;
 
 // Which part of a PUBLISH variable header is being buffered; its length is learnt as it arrives.
 const TOPIC_LENGTH = 0;
@@ -65,6 +80,12 @@ export class MqttDecoder {
   #publishStage = TOPIC_LENGTH;
   #propertyLengthStart = 0;
   #payloadLeft = 0;
+  /** DISCARD: bytes of the packet still to come, bytes to skip before the packet id, id bytes to read. */
+  #discardLeft = 0;
+  #skipLeft = 0;
+  #idLeft = 0;
+  #discardPacketId = 0;
+  #discardReason = "";
   #error: MqttProtocolError | undefined;
   /** Bumped by reset(), so a push notices when a sink callback reset the decoder. */
   #generation = 0;
@@ -157,6 +178,9 @@ export class MqttDecoder {
           at = this.#fill(bytes, at, this.#needed);
           if (this.#buffered === this.#needed) this.#advancePublishHeader();
           break;
+        case DISCARD:
+          at = this.#skip(bytes, at);
+          break;
         default: {
           const count = Math.min(this.#payloadLeft, end - at);
           this.#payloadLeft -= count;
@@ -170,6 +194,52 @@ export class MqttDecoder {
       }
       if (generation !== this.#generation) return;
     }
+  }
+
+  /** DISCARD: skips bytes, picks up the packet id on the way, and reports the packet once it has all gone by. */
+  #skip(bytes: Uint8Array, at: number): number {
+    if (this.#skipLeft > 0) {
+      const count = Math.min(this.#skipLeft, bytes.length - at);
+      this.#skipLeft -= count;
+      this.#discardLeft -= count;
+      at += count;
+    } else if (this.#idLeft > 0) {
+      this.#discardPacketId = ((this.#discardPacketId << 8) | bytes[at++]) & 0xffff;
+      this.#idLeft--;
+      this.#discardLeft--;
+      if (this.#idLeft === 0) {
+        if (this.#discardPacketId === 0) this.#reader.fail(PROTOCOL_ERROR, "packet identifier 0 (must be 1..65535)");
+        this.#skipLeft = this.#discardLeft;
+      }
+    }
+    if (this.#discardLeft === 0) this.#endDiscard();
+    return at;
+  }
+
+  /**
+   * The PUBLISH header cannot be held: skip the rest of the packet (`left` bytes), of which the first
+   * `beforeId` precede a packet id still to read (QoS 1) — or the id is `knownId`.
+   */
+  #discard(reason: string, left: number, beforeId: number, knownId: number | undefined): void {
+    if (!this.#sink.publishDiscarded) this.#reader.fail(PACKET_TOO_LARGE, reason);
+    if (knownId === 0) this.#reader.fail(PROTOCOL_ERROR, "packet identifier 0 (must be 1..65535)");
+    const qos = (this.#firstByte >> 1) & 3;
+    this.#discardReason = reason;
+    this.#discardLeft = left;
+    this.#discardPacketId = knownId ?? 0;
+    this.#idLeft = qos > 0 && knownId === undefined ? 2 : 0;
+    this.#skipLeft = this.#idLeft > 0 ? beforeId : left;
+    this.#buffered = 0;
+    this.#state = DISCARD;
+    if (left === 0) this.#endDiscard();
+  }
+
+  #endDiscard(): void {
+    this.#state = FIXED_HEADER;
+    const qos = ((this.#firstByte >> 1) & 3) as QoS;
+    this.#inSink = true;
+    this.#sink.publishDiscarded!({ qos, packetId: qos > 0 ? this.#discardPacketId : undefined, reason: this.#discardReason });
+    this.#inSink = false;
   }
 
   /** Copies bytes into the header buffer until it holds `target`; returns the new input position. */
@@ -214,15 +284,35 @@ export class MqttDecoder {
     this.#inSink = false;
   }
 
-  /** The PUBLISH variable header must be at least `size` bytes: check it fits the packet and the buffer. */
-  #requireHeader(size: number): void {
+  /**
+   * The PUBLISH variable header must be at least `size` bytes: check it fits the packet. One larger
+   * than the buffer is skipped (#discard), and false returned.
+   */
+  #requireHeader(size: number): boolean {
     if (size > this.#remainingLength) {
       this.#reader.fail(MALFORMED_PACKET, `variable header runs past the remaining length ${this.#remainingLength}`);
     }
     if (size > this.#buffer.length) {
-      this.#reader.fail(PACKET_TOO_LARGE, `variable header of at least ${size} bytes exceeds the ${this.#buffer.length}-byte header buffer`);
+      const reason = `PUBLISH variable header of at least ${size} bytes exceeds the ${this.#buffer.length}-byte header buffer`;
+      const held = this.#buffered;
+      if (held === 2) {
+        // The topic length is known, the topic is not held: skip the topic, read the packet id, skip the rest.
+        const topicLength = (this.#buffer[0] << 8) | this.#buffer[1];
+        this.#discard(reason, this.#remainingLength - held, topicLength, undefined);
+      } else {
+        this.#discard(reason, this.#remainingLength - held, 0, this.#heldPacketId());
+      }
+      return false;
     }
     this.#needed = size;
+    return true;
+  }
+
+  /** The packet id of the PUBLISH header held in the buffer (undefined for QoS 0). */
+  #heldPacketId(): number | undefined {
+    if ((this.#firstByte & 0x06) === 0) return undefined;
+    const at = this.#propertyLengthStart - 2;
+    return (this.#buffer[at] << 8) | this.#buffer[at + 1];
   }
 
   /** #buffer holds #needed bytes of the PUBLISH variable header: learn how many more it has. */
@@ -261,7 +351,16 @@ export class MqttDecoder {
     const reader = this.#reader;
     reader.begin(this.#buffer, 0, headerLength, "PUBLISH");
     const payloadLength = this.#remainingLength - headerLength;
-    const header = decodePublishHeader(reader, this.#firstByte, payloadLength, this.#maximumUserProperties);
+    let header: PublishHeader;
+    try {
+      header = decodePublishHeader(reader, this.#firstByte, payloadLength, this.#maximumUserProperties);
+    } catch (error) {
+      // More user properties than we keep: the message is skipped, the connection kept.
+      if (!(error instanceof MqttProtocolError) || error.reasonCode !== PACKET_TOO_LARGE || !this.#sink.publishDiscarded) throw error;
+      reader.release();
+      this.#discard(error.message, payloadLength, 0, this.#heldPacketId());
+      return;
+    }
     reader.release();
     this.#buffered = 0;
     this.#payloadLeft = payloadLength;

@@ -28,6 +28,8 @@ export interface OutgoingMessage {
   payload: Uint8Array;
   qos: QoS;
   retain: boolean;
+  /** Never aliased (see PublishOptions.oneShot). */
+  oneShot: boolean;
   properties?: PublishProperties;
   resolve(result: PublishResult): void;
   reject(error: Error): void;
@@ -51,6 +53,8 @@ export class Outbox {
   #inFlight: InFlight[] = [];
   #heldBytes = 0;
   #lastPacketId = 0;
+  /** Messages requeued by a lost connection go out one at a time until a PUBACK proves the new one. */
+  #probing = false;
 
   constructor(limits: OutboxLimits) {
     this.#limits = limits;
@@ -80,7 +84,7 @@ export class Outbox {
 
   /** The next message to send if the in-flight window allows it; it is then in flight under `packetId`. */
   takeNext(receiveMaximum: number): InFlight | undefined {
-    if (this.#inFlight.length >= receiveMaximum) return undefined;
+    if (this.#inFlight.length >= (this.#probing ? 1 : receiveMaximum)) return undefined;
     const message = this.#waiting.shift();
     if (!message) return undefined;
     const entry = { packetId: this.#allocatePacketId(), message };
@@ -95,6 +99,7 @@ export class Outbox {
     const { message } = this.#inFlight[index]!;
     this.#inFlight.splice(index, 1);
     this.#heldBytes -= message.payload.length;
+    this.#probing = false;
     if (reasonCode < 0x80) {
       message.resolve({ reasonCode });
     } else {
@@ -119,9 +124,13 @@ export class Outbox {
   /**
    * The connection is gone: unacknowledged messages go back to the head of the queue, in their
    * original order, to be published again (with new packet ids: clean start means a new session).
+   * The broker may have delivered them already; so that a connection that keeps failing before its
+   * PUBACKs arrive does not deliver every one of them again each time, the next connection sends one
+   * message at a time until its first PUBACK, and then the full window again.
    */
   requeueInFlight(): void {
     if (this.#inFlight.length === 0) return;
+    this.#probing = true;
     const requeued = this.#inFlight.map((entry) => entry.message);
     this.#inFlight = [];
     this.#waiting = requeued.concat(this.#waiting);

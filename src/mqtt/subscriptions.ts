@@ -1,8 +1,8 @@
 // Subscriptions that outlive a connection (clean start means the broker forgets them), their SUBACKs,
-// and the routing of each incoming message, streamed, to the handlers whose filters match its topic.
+// unsubscribing (UNSUBSCRIBE/UNSUBACK), and the routing of each incoming message, streamed, to the handlers whose filters match its topic.
 
 import type { Log } from "../ports.js";
-import type { PublishHeader, QoS, SubscribePacket } from "./packets.js";
+import type { PublishHeader, QoS, SubscribePacket, UnsubscribePacket } from "./packets.js";
 import { PacketType, ReasonCode } from "./packets.js";
 import { reasonName } from "./reasons.js";
 import { topicMatches } from "./topics.js";
@@ -37,7 +37,15 @@ interface Subscription {
   waiters: { resolve(qos: number): void; reject(error: Error): void }[];
 }
 
-type SendPacket = (packet: SubscribePacket) => boolean;
+/** Sends a packet: true when sent, false when not connected, an Error when it cannot be sent at all (too large for the broker). */
+type SendPacket = (packet: SubscribePacket | UnsubscribePacket) => boolean | Error;
+
+interface PendingUnsubscribe {
+  packetId: number;
+  topicFilter: string;
+  resolve(reasonCode: number): void;
+  reject(error: Error): void;
+}
 
 const MAXIMUM_SUBSCRIPTIONS = 16;
 const MAXIMUM_HANDLERS_PER_MESSAGE = 4;
@@ -50,6 +58,7 @@ export class Subscriptions {
   readonly #describe: DescribeTopic | undefined;
   readonly #subscriptions: Subscription[] = [];
   readonly #receivingHandlers: MessageHandler[] = [];
+  readonly #unsubscribing: PendingUnsubscribe[] = [];
   #lastPacketId = PUBLISH_PACKET_ID_LIMIT;
   #receiving = false;
 
@@ -75,9 +84,51 @@ export class Subscriptions {
     });
   }
 
+  /**
+   * Stops delivery to `topicFilter` at once and tells the broker. Resolves with the UNSUBACK reason
+   * (0x00, or 0x11 "no subscription existed"), or with 0x00 when not connected (a new connection starts
+   * without it); rejects when the broker refuses (≥ 0x80) or the packet is too large for it.
+   */
+  remove(topicFilter: string, send: SendPacket): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const index = this.#subscriptions.findIndex((subscription) => subscription.topicFilter === topicFilter);
+      if (index >= 0) {
+        const [removed] = this.#subscriptions.splice(index, 1);
+        const error = new MqttSubscribeError(ReasonCode.UNSPECIFIED_ERROR, `unsubscribed from ${topicFilter} before the broker confirmed the subscription`);
+        for (const waiter of removed!.waiters) waiter.reject(error);
+      }
+      if (this.#unsubscribing.length >= MAXIMUM_SUBSCRIPTIONS) {
+        reject(new MqttSubscribeError(ReasonCode.QUOTA_EXCEEDED, `more than ${MAXIMUM_SUBSCRIPTIONS} unsubscribes awaiting UNSUBACK`));
+        return;
+      }
+      const packetId = this.#allocatePacketId();
+      const pending = { packetId, topicFilter, resolve, reject };
+      this.#unsubscribing.push(pending);
+      const sent = send({ type: PacketType.UNSUBSCRIBE, packetId, topicFilters: [topicFilter] });
+      if (sent === true) return;
+      const at = this.#unsubscribing.indexOf(pending);
+      if (at < 0) return; // answered inside the send
+      this.#unsubscribing.splice(at, 1);
+      if (sent === false) resolve(ReasonCode.SUCCESS);
+      else reject(new MqttSubscribeError(ReasonCode.PACKET_TOO_LARGE, `cannot unsubscribe from ${topicFilter}: ${sent.message}`));
+    });
+  }
+
+  /** An UNSUBACK. Returns false for an unknown packet id. */
+  acknowledgeUnsubscribe(packetId: number, reasonCodes: number[]): boolean {
+    const index = this.#unsubscribing.findIndex((pending) => pending.packetId === packetId);
+    if (index < 0) return false;
+    const [pending] = this.#unsubscribing.splice(index, 1);
+    const code = reasonCodes[0] ?? ReasonCode.UNSPECIFIED_ERROR;
+    if (code < 0x80) pending!.resolve(code);
+    else pending!.reject(new MqttSubscribeError(code, `broker refused to unsubscribe from ${pending!.topicFilter}: ${reasonName(code)}`));
+    return true;
+  }
+
   /** After CONNACK: subscribe everything again. Returns true when SUBACKs are awaited. */
   resubscribeAll(send: SendPacket): boolean {
-    for (const subscription of this.#subscriptions) this.#sendSubscribe(subscription, send);
+    // A copy: a subscription too large for this broker leaves the list during the loop.
+    for (const subscription of this.#subscriptions.slice()) this.#sendSubscribe(subscription, send);
     return !this.allConfirmed();
   }
 
@@ -107,9 +158,14 @@ export class Subscriptions {
     for (const waiter of waiters) waiter.reject(error);
   }
 
-  /** The connection dropped: SUBACKs still awaited will never come; the next connection resubscribes. */
+  /**
+   * The connection dropped: SUBACKs still awaited will never come; the next connection resubscribes.
+   * An unsubscribe awaiting its UNSUBACK is done (clean start: the next session never had it).
+   */
   connectionLost(): void {
     for (const subscription of this.#subscriptions) subscription.pendingPacketId = undefined;
+    const done = this.#unsubscribing.splice(0, this.#unsubscribing.length);
+    for (const pending of done) pending.resolve(ReasonCode.SUCCESS);
   }
 
   begin(topic: string, header: PublishHeader): void {
@@ -181,7 +237,17 @@ export class Subscriptions {
       packetId,
       subscriptions: [{ topicFilter: subscription.topicFilter, qos: subscription.qos }],
     });
-    if (!sent && subscription.pendingPacketId === packetId) subscription.pendingPacketId = undefined;
+    if (sent === true || subscription.pendingPacketId !== packetId) return;
+    subscription.pendingPacketId = undefined;
+    if (sent === false) return;
+    // Too large for this broker: it would be on every reconnect too.
+    const index = this.#subscriptions.indexOf(subscription);
+    if (index >= 0) this.#subscriptions.splice(index, 1);
+    const error = new MqttSubscribeError(ReasonCode.PACKET_TOO_LARGE, `cannot subscribe to ${subscription.topicFilter}: ${sent.message}`);
+    this.#log.write("error", `mqtt: ${error.message}`);
+    const waiters = subscription.waiters;
+    subscription.waiters = [];
+    for (const waiter of waiters) waiter.reject(error);
   }
 
   #allocatePacketId(): number {

@@ -1,6 +1,8 @@
 // Why an HTTP transfer failed, in a form callers can act on: `kind` says what to do next (a 404 means
 // "try another rendition", `too_large` means "skip this artwork", `timeout` or `connect` mean "later").
 
+import type { SocketErrorCause } from "../ports.js";
+
 export type HttpErrorKind =
   /** The URL cannot be fetched: not http/https, malformed, credentials in it, too long. */
   | "url"
@@ -58,13 +60,7 @@ export function isRetryable(error: HttpError): boolean {
   }
 }
 
-/**
- * Sorts a host binding's socket error text into a kind. Host texts vary ("ENOTFOUND: getaddrinfo …"
- * on Node, shorter ones on Moddable); TLS problems are told apart by their vocabulary.
- */
-export function classifySocketError(reason: string): "dns" | "tls" | "connect" {
-  const text = reason.toLowerCase();
-  if (/enotfound|eai_|getaddrinfo|\bdns\b|resolv/.test(text)) return "dns";
-  if (/tls|ssl|certificate|\bcert\b|alert|handshake|unknown ca|self.signed|verify/.test(text)) return "tls";
-  return "connect";
+/** The kind of a socket failure, from the cause the host binding reports with it. */
+export function socketErrorKind(cause: SocketErrorCause): "dns" | "tls" | "connect" {
+  return cause === "network" ? "connect" : cause;
 }

@@ -2,10 +2,10 @@
 // idle, total, retry wait) and the sink's progress. It owns nothing big: the buffers and the parser
 // belong to the client and are lent to one transfer at a time.
 
-import type { Host, Socket, SocketHandlers, TimerId } from "../ports.js";
+import type { Host, Socket, SocketErrorCause, SocketHandlers, TimerId } from "../ports.js";
 import type { SocketWriter } from "../util/socket-writer.js";
 import { utf8EncodeInto } from "../util/utf8.js";
-import { HttpError, classifySocketError, isRetryable } from "./errors.js";
+import { HttpError, isRetryable, socketErrorKind } from "./errors.js";
 import type { HttpMethod, HttpRequestInit, HttpRequestOptions, HttpResult, HttpSink } from "./http-types.js";
 import type { HttpResponseParser, ResponseHead } from "./http-parse.js";
 import { parseRetryAfter, retryDelayMs } from "./retry.js";
@@ -115,7 +115,7 @@ export class Transfer {
     const handlers: SocketHandlers = {
       onWritable: (count) => this.#onWritable(id, count),
       onReadable: () => this.#onReadable(id),
-      onError: (reason) => this.#onSocketError(id, reason),
+      onError: (reason, cause) => this.#onSocketError(id, reason, cause),
     };
     this.#connectTimer = this.#host.timers.set(() => {
       this.#connectTimer = undefined;
@@ -128,7 +128,7 @@ export class Transfer {
       socket = url.secure ? network.connectTls({ ...target, ca: this.#settings.ca }, handlers) : network.connectTcp(target, handlers);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      this.fail(new HttpError(classifySocketError(reason), reason));
+      this.fail(new HttpError("connect", reason));
       return;
     }
     this.#connecting = false;
@@ -222,9 +222,9 @@ export class Transfer {
     }
   }
 
-  #onSocketError(id: number, reason: string): void {
+  #onSocketError(id: number, reason: string, cause: SocketErrorCause): void {
     if (id !== this.#connection) return;
-    const kind = classifySocketError(reason);
+    const kind = socketErrorKind(cause);
     if (!this.#connected) {
       this.fail(new HttpError(kind, reason));
       return;

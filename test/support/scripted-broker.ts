@@ -6,6 +6,7 @@ import { MqttDecoder } from "../../src/mqtt/decode.js";
 import { encodePacket } from "../../src/mqtt/encode.js";
 import type { ConnackProperties, ControlPacket, OutgoingPacket, PublishHeader } from "../../src/mqtt/packets.js";
 import { utf8Encode } from "../../src/util/utf8.js";
+import type { SocketErrorCause } from "../../src/ports.js";
 import type { VirtualConnection, VirtualHost } from "./virtual-host.js";
 import { concatBytes } from "./bytes.js";
 
@@ -20,12 +21,18 @@ export type Received = ControlPacket | ReceivedPublish;
 export interface BrokerScript {
   /** Refuse the TCP/TLS connection with this reason instead of accepting it. */
   refuse?: string;
+  /** Which layer refused it (default "network"). */
+  refuseCause?: SocketErrorCause;
   /** CONNACK reason code (default 0); undefined properties = none. `false` = never answer CONNECT. */
   connack?: { reasonCode: number; properties?: ConnackProperties } | false;
+  /** Session Present in the CONNACK (default false; true breaks MQTT-3.2.2-4 after a clean start). */
+  sessionPresent?: boolean;
   /** SUBACK reason code for a filter (default: granted QoS 1). */
   suback?: (topicFilter: string) => number;
   /** PUBACK reason code for a topic, or undefined to withhold the PUBACK. */
   puback?: (topic: string) => number | undefined;
+  /** UNSUBACK reason code for a filter (default 0x00). */
+  unsuback?: (topicFilter: string) => number;
   /** Answer PINGREQ (default true). */
   pingresp?: boolean;
   /** Slice size for what the broker sends (default: whole packets). */
@@ -107,7 +114,7 @@ export class ScriptedBroker {
       { maximumPacketSize: 1 << 20 },
     );
     this.host.timers.set(() => {
-      if (this.script.refuse !== undefined) connection.fail(this.script.refuse);
+      if (this.script.refuse !== undefined) connection.fail(this.script.refuse, this.script.refuseCause);
       else connection.accept();
     }, 0);
     return {
@@ -121,7 +128,7 @@ export class ScriptedBroker {
       case 1: {
         const connack = this.script.connack ?? { reasonCode: 0 };
         if (connack === false) return;
-        this.send({ type: 2, sessionPresent: false, reasonCode: connack.reasonCode, ...(connack.properties ? { properties: connack.properties } : {}) });
+        this.send({ type: 2, sessionPresent: this.script.sessionPresent ?? false, reasonCode: connack.reasonCode, ...(connack.properties ? { properties: connack.properties } : {}) });
         return;
       }
       case 8:
@@ -130,6 +137,9 @@ export class ScriptedBroker {
           packetId: packet.packetId,
           reasonCodes: packet.subscriptions.map((subscription) => this.script.suback?.(subscription.topicFilter) ?? 1),
         });
+        return;
+      case 10:
+        this.send({ type: 11, packetId: packet.packetId, reasonCodes: packet.topicFilters.map((filter) => this.script.unsuback?.(filter) ?? 0) });
         return;
       case 12:
         if (this.script.pingresp ?? true) this.send({ type: 13 });

@@ -3,6 +3,7 @@
 // function, which answers with raw bytes (in slices if it likes) and may close or break the connection.
 
 import { utf8Decode, utf8Encode } from "../../src/util/utf8.js";
+import type { SocketErrorCause } from "../../src/ports.js";
 import type { VirtualConnection, VirtualHost } from "./virtual-host.js";
 import { concatBytes } from "./bytes.js";
 
@@ -24,7 +25,7 @@ export interface ServerScript {
   /** Called with each complete request. */
   respond(exchange: Exchange): void;
   /** Refuse connection number `index` with this reason (e.g. "ECONNREFUSED"), or never answer it ("hang"). */
-  connect?(index: number): "accept" | "hang" | { refuse: string };
+  connect?(index: number): "accept" | "hang" | { refuse: string; cause?: SocketErrorCause };
 }
 
 export class ScriptedHttpServer {
@@ -37,7 +38,7 @@ export class ScriptedHttpServer {
       const decision = script.connect?.(index) ?? "accept";
       // Connections complete asynchronously, as on a real network.
       if (decision === "accept") void Promise.resolve().then(() => connection.accept());
-      else if (decision !== "hang") void Promise.resolve().then(() => connection.fail(decision.refuse));
+      else if (decision !== "hang") void Promise.resolve().then(() => connection.fail(decision.refuse, decision.cause));
       let head = "";
       let answered = false;
       return {

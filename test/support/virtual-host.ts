@@ -1,7 +1,7 @@
 // A Host on a virtual clock with an in-memory network, for unit tests that run unchanged in Node and
 // in XS. Time only moves when a test calls `advance`; sockets connect to a scripted peer.
 
-import type { Clock, Host, Log, LogLevel, Network, Random, Socket, SocketHandlers, TcpOptions, TimerId, Timers, TlsOptions } from "../../src/ports.js";
+import type { Clock, Host, Log, LogLevel, Network, Random, Socket, SocketErrorCause, SocketHandlers, TcpOptions, TimerId, Timers, TlsOptions } from "../../src/ports.js";
 import { readChunks } from "../../src/util/chunk-queue.js";
 
 interface VirtualTimer {
@@ -206,11 +206,11 @@ export class VirtualConnection implements Socket {
     }
   }
 
-  /** Breaks the connection from the far side. */
-  fail(reason: string): void {
+  /** Breaks the connection from the far side (or the host's TLS/DNS layer, by `cause`). */
+  fail(reason: string, cause: SocketErrorCause = "network"): void {
     if (!this.#open) return;
     this.#open = false;
-    this.#handlers.onError(reason);
+    this.#handlers.onError(reason, cause);
   }
 }
 

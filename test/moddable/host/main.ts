@@ -175,8 +175,8 @@ function tcpChecks(): void {
     {
       onWritable: () => undefined,
       onReadable: () => undefined,
-      onError: (reason) => {
-        check("tcp: a refused connection is reported through onError", reason.startsWith("tcp: "), reason);
+      onError: (reason, cause) => {
+        check("tcp: a refused connection is reported through onError", cause === "network", `${cause}: ${reason}`);
         refusedDone();
       },
     },
@@ -207,8 +207,8 @@ function dnsChecks(): void {
     {
       onWritable: () => undefined,
       onReadable: () => undefined,
-      onError: (reason) => {
-        check("dns: an unknown name is an onError", reason === `tls: cannot resolve no-such-${config.dnsName}`, reason);
+      onError: (reason, cause) => {
+        check("dns: an unknown name is an onError", cause === "dns" && reason === `cannot resolve no-such-${config.dnsName}`, `${cause}: ${reason}`);
         unknownDone();
       },
     },
@@ -255,8 +255,8 @@ function wrongCaCheck(): void {
         writable = true;
       },
       onReadable: () => undefined,
-      onError: (reason) => {
-        check("tls: a broker our CA did not sign is refused through onError, as a TLS failure", !writable && reason.startsWith("tls: "), reason);
+      onError: (reason, cause) => {
+        check("tls: a broker our CA did not sign is refused through onError, as a TLS failure", !writable && cause === "tls", `${cause}: ${reason}`);
         done();
       },
     },
@@ -267,8 +267,8 @@ function wrongCaCheck(): void {
     {
       onWritable: () => undefined,
       onReadable: () => undefined,
-      onError: (reason) => {
-        check("tls: without a client certificate the broker refuses us, reported as a TLS failure", reason.startsWith("tls: "), reason);
+      onError: (reason, cause) => {
+        check("tls: without a client certificate the broker refuses us, reported as a TLS failure", cause === "tls", `${cause}: ${reason}`);
         noCertDone();
       },
     },
@@ -279,8 +279,8 @@ function wrongCaCheck(): void {
     {
       onWritable: () => undefined,
       onReadable: () => undefined,
-      onError: (reason) => {
-        check("tls: an unreadable CA PEM is reported through onError", reason.startsWith("tls: bad PEM"), reason);
+      onError: (reason, cause) => {
+        check("tls: an unreadable CA PEM is reported through onError", cause === "tls" && reason.startsWith("bad PEM"), `${cause}: ${reason}`);
         badPemDone();
       },
     },

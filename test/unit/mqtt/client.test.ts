@@ -133,18 +133,40 @@ test("a message larger than the broker's Maximum Packet Size is refused before i
   assert.equal(small.reasonCode, 0);
 });
 
-test("topic aliases: the first publish names the topic, later ones send only the alias", async () => {
+test("topic aliases: a topic published again gets an alias with its name, later publishes send only the alias", async () => {
   const { host, broker, client } = setup({ connack: { reasonCode: 0, properties: { topicAliasMaximum: 2 } } });
   client.start();
   await host.timers.advance(0);
   const topic = `makapix/player/${KEY}/status`;
   await client.publish(topic, "a");
   await client.publish(topic, "b");
-  const [first, second] = broker.receivedOfType(3);
+  await client.publish(topic, "c");
+  const [first, second, third] = broker.receivedOfType(3);
   assert.equal(first!.header.topic, topic);
-  assert.equal(first!.header.properties!.topicAlias, 1);
-  assert.equal(second!.header.topic, "");
+  assert.equal(first!.header.properties?.topicAlias, undefined, "a topic seen once is not aliased");
+  assert.equal(second!.header.topic, topic);
   assert.equal(second!.header.properties!.topicAlias, 1);
+  assert.equal(third!.header.topic, "");
+  assert.equal(third!.header.properties!.topicAlias, 1);
+});
+
+test("topic aliases: one-shot topics (request/{uuid}) never take a slot, and the table stays small whatever the broker allows", async () => {
+  const { host, broker, client } = setup({ connack: { reasonCode: 0, properties: { topicAliasMaximum: 1000 } } });
+  client.start();
+  await host.timers.advance(0);
+  const status = `makapix/player/${KEY}/stable0`;
+  await client.publish(status, "x");
+  for (let n = 0; n < 50; n++) await client.publish(`makapix/player/${KEY}/request/${n}-uuid`, "{}", { oneShot: true });
+  for (let n = 0; n < 3; n++) await client.publish(`makapix/player/${KEY}/request/unmarked-${n}`, "{}");
+  const requests = broker.receivedOfType(3).slice(1);
+  assert.ok(requests.every((p) => p.header.properties?.topicAlias === undefined), "no alias for one-shot topics, marked or not");
+  const stable = Array.from({ length: 12 }, (_, n) => `makapix/player/${KEY}/stable${n}`);
+  for (let round = 0; round < 3; round++) for (const topic of stable) await client.publish(topic, "x");
+  const aliases = new Set(broker.receivedOfType(3).map((p) => p.header.properties?.topicAlias).filter((a) => a !== undefined));
+  assert.deepEqual([...aliases].sort((a, b) => a! - b!), [1, 2, 3, 4, 5, 6, 7, 8], "at most 8 aliases, the fixed table");
+  // stable0 was seen before the flood of requests: aliased on its next publish, alias only after that.
+  assert.equal(broker.receivedOfType(3).filter((p) => p.header.topic === "" && p.header.properties!.topicAlias === 1).length, 2);
+  assert.ok(broker.receivedOfType(3).some((p) => p.header.topic === status && p.header.properties?.topicAlias === 1));
 });
 
 test("incoming topic aliases are resolved and messages arrive as chunks while the payload streams", async () => {
@@ -247,8 +269,8 @@ test("no CONNACK in time is a timeout; refused CONNACK codes are reported by nam
   assert.match(refused.client.lastError!.message, /not authorized \(0x87\): revoked/);
 });
 
-test("reconnect backoff doubles from 1 s with jitter, caps at 300 s, and resets after a CONNACK", async () => {
-  const { host, broker, client } = setup({ refuse: "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: tlsv13 alert certificate required" });
+test("reconnect backoff doubles from 1 s with jitter, caps at 300 s, and resets after a connection stays up for a while", async () => {
+  const { host, broker, client } = setup({ refuse: "alert certificate required", refuseCause: "tls" }, { healthyAfterMs: 30_000 });
   client.start();
   const delays: number[] = [];
   for (let attempt = 0; attempt < 12; attempt++) {
@@ -269,10 +291,30 @@ test("reconnect backoff doubles from 1 s with jitter, caps at 300 s, and resets 
   broker.script.refuse = undefined;
   await host.timers.advance(host.timers.nextDueIn()!);
   assert.equal(client.state, "connected");
-  assert.equal(client.failedAttempts, 0);
+  assert.equal(client.failedAttempts, 13, "a CONNACK alone does not reset the backoff");
+  await host.timers.advance(30_000);
+  assert.equal(client.failedAttempts, 0, "a connection up for healthyAfterMs does");
   broker.drop();
   await settle();
-  assert.ok(host.timers.nextDueIn()! <= 1000, "backoff starts again from 1 s after a success");
+  assert.ok(host.timers.nextDueIn()! <= 1000, "backoff starts again from 1 s after a healthy connection");
+});
+
+test("a connection that ends right after CONNACK backs off further instead of reconnecting every second (A)", async () => {
+  const { host, broker, client } = setup();
+  client.start();
+  await host.timers.advance(0);
+  const delays: number[] = [];
+  for (let cycle = 0; cycle < 8; cycle++) {
+    assert.equal(client.state, "connected");
+    broker.send({ type: 14, reasonCode: 0x95 });
+    await settle();
+    const delay = host.timers.nextDueIn()!;
+    delays.push(delay);
+    await host.timers.advance(delay);
+  }
+  assert.equal(broker.sessions.length, 9);
+  assert.ok(delays[7]! >= 64_000, `the 8th delay ${delays[7]} ms has grown (delays ${delays.join(", ")})`);
+  assert.ok(client.failedAttempts >= 8);
 });
 
 test("after a reconnect: subscriptions are renewed, ready fires, unacknowledged QoS 1 messages are published again", async () => {

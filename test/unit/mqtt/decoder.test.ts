@@ -201,6 +201,27 @@ describe("limits", () => {
     assert.equal(reasonOf(() => decodeChunks([longProperties], { maximumPacketSize: 1000, maximumHeaderSize: 64 })), 0x95);
     assert.equal(decodeChunks([longProperties], { maximumPacketSize: 1000, maximumHeaderSize: 128 }).length, 1);
   });
+
+  test("with publishDiscarded, an oversized PUBLISH header is skipped whole, in any slicing, and the stream goes on", () => {
+    const oversized = [
+      publish(10, { topic: "t".repeat(100), packetId: 0x1234 }),
+      publish(10, { topic: "t".repeat(100), qos: 0, packetId: undefined }),
+      publish(300, { properties: { contentType: "c".repeat(100) }, packetId: 0x0101 }),
+      publish(5, { properties: { userProperties: Array.from({ length: 3 }, (_, i): [string, string] => [`k${i}`, "v"]) }, packetId: 9 }),
+    ];
+    for (const packet of oversized) if (packet.packetId === undefined) delete packet.packetId;
+    const after = publish(3, { packetId: 77 });
+    const bytes = concatBytes([...oversized.map((packet) => encodePacket(packet)), encodePacket(after), encodePacket({ type: 13 })]);
+    for (const slice of [1, 7, bytes.length]) {
+      const sink = new CollectingSink() as CollectingSink & { discarded: string[] };
+      sink.discarded = [];
+      (sink as DecoderSink).publishDiscarded = (discarded) => sink.discarded.push(`${discarded.qos}:${discarded.packetId}`);
+      const decoder = new MqttDecoder(sink, { maximumPacketSize: 1000, maximumHeaderSize: 64, maximumUserProperties: 2 });
+      for (let at = 0; at < bytes.length; at += slice) decoder.push(bytes.subarray(at, at + slice));
+      assert.deepEqual(sink.discarded, ["1:4660", "0:undefined", "1:257", "1:9"], `slices of ${slice}`);
+      assert.deepEqual(asPackets(sink.decoded), [after, { type: 13 }], `slices of ${slice}`);
+    }
+  });
 });
 
 describe("errors, reset and the sink", () => {
