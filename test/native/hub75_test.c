@@ -40,6 +40,9 @@ static void end_case(const char *name) {
     }
 }
 
+typedef struct chip chip_t;
+static unsigned data_latch_of(unsigned driver);
+
 /* ---- a core instance with exactly sized heap blocks, so ASan sees every overrun ---- */
 
 typedef struct {
@@ -81,7 +84,9 @@ static int rig_open(rig_t *r, const hub75_config_t *config, unsigned brightness)
     if (!r->h || !r->frame) return -1;
     if (hub75_init(r->h, config, &r->mem, (uint8_t)brightness) != HUB75_OK) return -1;
     unsigned blanking = config->latch_blanking ? config->latch_blanking : 1;
-    return panel_sim_open(&r->sim, r->plan.width, r->plan.rows, blanking, config->swap_halfwords);
+    if (panel_sim_open(&r->sim, r->plan.width, r->plan.rows, blanking, config->swap_halfwords) != 0) return -1;
+    r->sim.latch_clocks = data_latch_of(config->driver);
+    return 0;
 }
 
 static void rig_close(rig_t *r) {
@@ -248,7 +253,7 @@ static void case_bad_configs(void) {
     BAD("ceiling 101 %", brightness_ceiling, 101);
     BAD("unknown curve", curve, 3);
     BAD("gamma 0.5", gamma_x100, 50);
-    BAD("unknown driver", driver, 3);
+    BAD("unknown driver", driver, 6);
     BAD("double_buffer 2", double_buffer, 2);
     BAD("odd pad words", pad_words, 33);
     BAD("pad words 4096", pad_words, 4096);
@@ -534,38 +539,104 @@ static void case_reuse(void) {
     end_case("descriptors: weighted time is replayed from shared idle runs, not stored");
 }
 
+/* What each chip must receive before the refresh starts, from its datasheet / public docs (written
+ * here independently of the core's tables): the register writes in order, as a chip decodes them. */
+struct chip {
+    unsigned driver;
+    const char *name;
+    size_t writes;
+    unsigned latch[5];
+    uint16_t value[5];
+    size_t extra_words; /* clocks beyond the full-width shifts */
+    unsigned data_latch; /* LAT clocks of a display-data latch in the refresh */
+    unsigned rising_edge;
+};
+
+static const chip_t chips[] = {
+    {HUB75_DRIVER_FM6126A, "FM6126A", 3, {11, 12, 1}, {0x7FFF, 0x0040, 0}, 0, 1, 0},
+    {HUB75_DRIVER_ICN2038S, "ICN2038S", 3, {11, 12, 1}, {0x7FFF, 0x0040, 0}, 0, 1, 0},
+    {HUB75_DRIVER_FM6124, "FM6124", 3, {11, 12, 1}, {0x7FFF, 0x0040, 0}, 0, 1, 0},
+    /* DP3246: clear (LAT 3), register 1 = current gain 0xFF (LAT 11), register 2 = blanking potential
+       and inflection point all ones (LAT 12), a 2-clock gap, clear (LAT 3). */
+    {HUB75_DRIVER_DP3246, "DP3246", 4, {3, 11, 12, 3}, {0, 0x00FF, 0xFF00, 0}, 2, 3, 1},
+};
+
+static const chip_t *chip_of(unsigned driver) {
+    for (size_t i = 0; i < sizeof chips / sizeof chips[0]; i++)
+        if (chips[i].driver == driver) return &chips[i];
+    return NULL;
+}
+
+static unsigned data_latch_of(unsigned driver) {
+    const chip_t *chip = chip_of(driver);
+    return chip ? chip->data_latch : 1;
+}
+
 static void case_init_sequence(unsigned driver, unsigned width, unsigned swap) {
     begin_case();
+    const chip_t *chip = chip_of(driver);
     hub75_config_t c = panel(64, 32, width / 64, 8);
     c.driver = (uint8_t)driver;
     c.swap_halfwords = (uint8_t)swap;
     hub75_plan_t p;
-    hub75_plan(&c, &p);
+    CHECK(hub75_plan(&c, &p) == HUB75_OK, "plan refused");
     size_t need = hub75_init_sequence_words(&p, c.driver);
-    CHECK(need == 3u * width, "%zu words for the set-up", need);
-    uint16_t *words = malloc(need * sizeof *words);
+    CHECK(need == chip->writes * width + chip->extra_words, "%zu words for the set-up", need);
+    CHECK(need % 2 == 0, "odd set-up length %zu breaks the DMA's 4-byte rule", need);
+    uint16_t *words = malloc((need ? need : 1) * sizeof *words);
     CHECK(hub75_init_sequence(&p, c.driver, words, need - 1) == 0, "wrote into a buffer too small");
     CHECK(hub75_init_sequence(&p, c.driver, words, need) == need, "short set-up sequence");
-    panel_sim_write_t writes[4];
-    size_t n = panel_sim_register_writes(words, need, width, swap, writes, 4);
-    CHECK(n == 3, "%zu register writes", n);
-    size_t count;
-    const hub75_register_write_t *regs = hub75_driver_registers(c.driver, &count);
-    CHECK(count == 2 && regs != NULL, "driver table has %zu writes", count);
-    const unsigned want_latch[3] = {11, 12, 1};
-    const uint16_t want_value[3] = {0x7FFF, 0x0040, 0};
-    for (size_t w = 0; w < n && w < 3; w++) {
-        CHECK(writes[w].latch_clocks == want_latch[w], "write %zu held LAT %u clocks", w, writes[w].latch_clocks);
+    panel_sim_write_t writes[6];
+    size_t n = panel_sim_register_writes(words, need, width, swap, writes, 6);
+    CHECK(n == chip->writes, "%zu register writes, expected %zu", n, chip->writes);
+    for (size_t w = 0; w < n && w < chip->writes; w++) {
+        CHECK(writes[w].latch_clocks == chip->latch[w], "write %zu held LAT %u clocks, expected %u", w,
+              writes[w].latch_clocks, chip->latch[w]);
         CHECK(writes[w].lines_agree, "write %zu: colour lines disagree", w);
-        for (unsigned chip = 0; chip < width / 16; chip++)
-            CHECK(writes[w].chip_value[chip] == want_value[w], "write %zu chip %u got 0x%04X", w, chip, writes[w].chip_value[chip]);
+        for (unsigned k = 0; k < width / 16; k++)
+            CHECK(writes[w].chip_value[k] == chip->value[w], "write %zu chip %u got 0x%04X, expected 0x%04X", w, k,
+                  writes[w].chip_value[k], chip->value[w]);
     }
-    for (size_t i = 0; i < need; i++) CHECK(!(words[i] & (1u << HUB75_BIT_EN)), "LEDs enabled during set-up");
+    for (size_t i = 0; i < need; i++) {
+        CHECK(!(words[i] & (1u << HUB75_BIT_EN)), "LEDs enabled during set-up");
+        CHECK(!(words[i] & 0xE000u), "unused lines driven during set-up");
+    }
+    CHECK(p.latch_words == chip->data_latch, "data latch of %u clocks, expected %u", p.latch_words, chip->data_latch);
+    CHECK(p.clock_phase == chip->rising_edge, "clock phase %u, expected %u", p.clock_phase, chip->rising_edge);
     free(words);
-    char name[160];
-    snprintf(name, sizeof name, "driver %s, %u columns%s: register 1 = 0x7FFF (LAT 11), register 2 = 0x0040 (LAT 12), then cleared",
-             driver == HUB75_DRIVER_FM6126A ? "FM6126A" : "ICN2038S", width, swap ? ", I2S word order" : "");
+    char name[200];
+    snprintf(name, sizeof name, "driver %s, %u columns%s: set-up stream decodes to", chip->name, width,
+             swap ? ", I2S word order" : "");
+    for (size_t w = 0; w < chip->writes; w++) {
+        size_t len = strlen(name);
+        snprintf(name + len, sizeof name - len, "%s 0x%04X (LAT %u)", w ? "," : "", chip->value[w], chip->latch[w]);
+    }
     end_case(name);
+}
+
+/* The MBI5124 is a plain shift register: no set-up, but its LAT resets on a rising clock edge while
+ * high, so the data must change on the rising edge: the plan forces the clock phase. */
+static void case_mbi5124(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 1, 8);
+    c.driver = HUB75_DRIVER_MBI5124;
+    c.clock_phase = 0;
+    hub75_plan_t p, plain;
+    CHECK(hub75_plan(&c, &p) == HUB75_OK, "plan refused");
+    uint16_t word;
+    size_t count = 99;
+    CHECK(hub75_driver_registers(HUB75_DRIVER_MBI5124, &count) == NULL && count == 0, "MBI5124 has register writes");
+    CHECK(hub75_init_sequence_words(&p, c.driver) == 0 && hub75_init_sequence(&p, c.driver, &word, 1) == 0,
+          "set-up words for the MBI5124");
+    CHECK(p.clock_phase == 1, "clock phase not inverted for the MBI5124");
+    CHECK(p.latch_words == 1, "data latch of %u clocks", p.latch_words);
+    hub75_config_t s = c;
+    s.driver = HUB75_DRIVER_SHIFTREG;
+    hub75_plan(&s, &plain);
+    CHECK(plain.clock_phase == 0, "plain shift registers got the inverted phase");
+    CHECK(plain.words_per_refresh == p.words_per_refresh && plain.dma_bytes == p.dma_bytes,
+          "the MBI5124 changes the timing or memory");
+    end_case("driver MBI5124: no set-up writes, same stream as a shift register, clock phase forced to the rising edge");
 }
 
 static void case_plain_shift_register(void) {
@@ -584,6 +655,17 @@ static void case_plain_shift_register(void) {
 /* The model must notice broken streams, or the cases above prove nothing. */
 static void case_sim_catches(void) {
     hub75_config_t c = panel(64, 32, 1, 4);
+    {
+        begin_case();
+        hub75_config_t d = panel(64, 32, 1, 4);
+        rig_t r;
+        if (rig_open(&r, &d, 100) != 0) CHECK(0, "set-up failed");
+        r.sim.latch_clocks = 3; /* a DP3246 fed the 1-clock latch of a plain shift register */
+        panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+        CHECK(r.sim.errors > 0 && strstr(r.sim.first_error, "LAT high for 1"), "no breach reported: %s", r.sim.first_error);
+        rig_close(&r);
+        end_case("panel model: reports a 1-clock latch to a chip that latches on 3");
+    }
     const char *names[5] = {
         "panel model: reports a latch while lit",
         "panel model: reports an address change while lit",
@@ -683,6 +765,20 @@ int main(void) {
         case_decode("64x32 at 10 MHz, inverted clock phase: exact", c, 100);
     }
 
+    {
+        hub75_config_t c = panel(64, 32, 1, 8);
+        c.driver = HUB75_DRIVER_DP3246;
+        case_decode("DP3246 64x32, 8 bits: data latched by 3 LAT clocks, exact", c, 100);
+        c = panel(64, 64, 2, 6);
+        c.driver = HUB75_DRIVER_DP3246;
+        c.swap_halfwords = 1;
+        c.latch_blanking = 3;
+        case_decode("DP3246 128x64 chained, 6 bits, I2S word order, latch blanking 3: exact", c, 70);
+        c = panel(64, 32, 1, 8);
+        c.driver = HUB75_DRIVER_MBI5124;
+        case_decode("MBI5124 64x32, 8 bits: exact", c, 100);
+    }
+
     case_swap();
     case_brightness_with_frame();
     case_single_buffer();
@@ -702,6 +798,11 @@ int main(void) {
     case_init_sequence(HUB75_DRIVER_FM6126A, 64, 0);
     case_init_sequence(HUB75_DRIVER_FM6126A, 128, 1);
     case_init_sequence(HUB75_DRIVER_ICN2038S, 64, 1);
+    case_init_sequence(HUB75_DRIVER_FM6124, 64, 0);
+    case_init_sequence(HUB75_DRIVER_FM6124, 128, 1);
+    case_init_sequence(HUB75_DRIVER_DP3246, 64, 0);
+    case_init_sequence(HUB75_DRIVER_DP3246, 192, 1);
+    case_mbi5124();
     case_plain_shift_register();
     case_sim_catches();
 

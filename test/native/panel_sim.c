@@ -55,11 +55,22 @@ static void flush(panel_sim_t *sim, unsigned address, uint32_t run) {
     }
 }
 
+/* LAT fell after lat_run clocks: one data latch if the run has the length the chip counts as one. */
+static void latch_ended(panel_sim_t *sim) {
+    const unsigned want = sim->latch_clocks ? sim->latch_clocks : 1u;
+    if (sim->lat_run != want)
+        breach(sim, "clock %llu: LAT high for %u clocks, the chip latches data on %u", (unsigned long long)sim->clocks,
+               sim->lat_run, want);
+    sim->latches++;
+    sim->lat_run = 0;
+}
+
 int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
     memset(sim->light, 0, (size_t)2 * sim->rows * sim->width * 3 * sizeof *sim->light);
     sim->clocks = sim->bytes_read = 0;
     sim->descriptors = sim->latches = sim->lit_clocks = 0;
     sim->ended = 0;
+    sim->lat_run = 0;
     sim->errors = 0;
     sim->first_error[0] = 0;
     /* The panel keeps its state across refreshes; start from a dark, unlatched panel. */
@@ -101,12 +112,14 @@ int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
                 if (en) breach(sim, "clock %llu: latch while lit", (unsigned long long)sim->clocks);
                 flush(sim, run_address, run);
                 run = 0;
-                /* The oldest of the last `width` words is the one shifted first: column 0. */
+                /* The chip takes the register as it is when LAT falls, i.e. after the last LAT clock.
+                 * The oldest of the last `width` words is the one shifted first: column 0. */
                 for (unsigned x = 0; x < sim->width; x++) sim->latch[x] = sim->ring[(sim->pos + x) % sim->width];
-                sim->latches++;
+                sim->lat_run++;
                 since_latch = 0;
-            } else if (since_latch < 1000000u) {
-                since_latch++;
+            } else {
+                if (sim->lat_run) latch_ended(sim);
+                if (since_latch < 1000000u) since_latch++;
             }
             if (en) {
                 if (since_latch <= sim->blanking)
@@ -139,6 +152,7 @@ int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
         d = next;
     }
     flush(sim, run_address, run);
+    if (sim->lat_run) latch_ended(sim);
     return sim->errors;
 }
 

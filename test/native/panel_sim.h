@@ -32,6 +32,8 @@ typedef struct {
     unsigned blanking; /* clocks OE must stay off after a latch */
     unsigned swap;     /* 1: each 32-bit word leaves as (high half, low half) */
     uint32_t max_descriptors; /* give up (a breach) after this many; 0 = 4 000 000 */
+    unsigned latch_clocks;    /* LAT-high clocks the chip counts as a data latch (DP3246: 3); any other
+                                 run length is a breach; 0 = 1 */
     /* results of the last walk */
     uint32_t *light;        /* [2 * rows][width][3] clocks lit per LED channel */
     uint64_t clocks;        /* words emitted */
@@ -46,6 +48,7 @@ typedef struct {
     uint8_t *ring;
     uint8_t *latch;
     unsigned pos;
+    unsigned lat_run;
 } panel_sim_t;
 
 int panel_sim_open(panel_sim_t *sim, unsigned width, unsigned rows, unsigned blanking, unsigned swap);

@@ -6,7 +6,7 @@
 // Memory: the DMA blocks are allocated natively (Hub75Stats.dmaBytes, e.g. 89.8 KiB for 64x64 at
 // 8 bits double buffered); the JS object holds one reference to the last frame pushed (no copy).
 
-export type Hub75Driver = "shiftreg" | "fm6126a" | "icn2038s";
+export type Hub75Driver = "shiftreg" | "fm6126a" | "icn2038s" | "fm6124" | "mbi5124" | "dp3246";
 export type Hub75Curve = "cie1931" | "gamma" | "linear";
 
 /** GPIO numbers of the HUB75 connector. `e` is needed by 1/32-scan (64-row) panels only. */
@@ -84,7 +84,14 @@ export class Hub75ConfigError extends Error {
 }
 
 // Frozen so that a preloaded module keeps them in flash (the linker warns about unfrozen tables).
-const driverCodes: Readonly<Record<Hub75Driver, number>> = Object.freeze({ shiftreg: 0, fm6126a: 1, icn2038s: 2 });
+const driverCodes: Readonly<Record<Hub75Driver, number>> = Object.freeze({
+  shiftreg: 0,
+  fm6126a: 1,
+  icn2038s: 2,
+  fm6124: 3,
+  mbi5124: 4,
+  dp3246: 5,
+});
 const curveCodes: Readonly<Record<Hub75Curve, number>> = Object.freeze({ cie1931: 0, gamma: 1, linear: 2 });
 
 /** The table's code for `key`, or undefined: own keys only, so "toString" is not a driver. */
@@ -104,7 +111,7 @@ function integer(value: number | undefined, name: string, fallback: number, min:
 function normalise(config: Hub75Config): object {
   const driver = codeOf(driverCodes, config.driver ?? "shiftreg");
   const curve = codeOf(curveCodes, config.curve ?? "cie1931");
-  if (driver === undefined) throw new Hub75ConfigError("driver must be shiftreg, fm6126a or icn2038s");
+  if (driver === undefined) throw new Hub75ConfigError("driver must be shiftreg, fm6126a, icn2038s, fm6124, mbi5124 or dp3246");
   if (curve === undefined) throw new Hub75ConfigError("curve must be cie1931, gamma or linear");
   if (config.panelHeight !== 32 && config.panelHeight !== 64) {
     throw new Hub75ConfigError("panelHeight must be 32 (1/16 scan) or 64 (1/32 scan)");

@@ -60,7 +60,7 @@ const char *hub75_config_error(const hub75_config_t *config) {
     if (c.brightness_ceiling > 100) return "brightness_ceiling must be 1 to 100";
     if (c.curve > HUB75_CURVE_LINEAR) return "curve must be cie1931, gamma or linear";
     if (c.gamma_x100 < 100 || c.gamma_x100 > 400) return "gamma must be 1.0 to 4.0";
-    if (c.driver > HUB75_DRIVER_ICN2038S) return "driver must be shiftreg, fm6126a or icn2038s";
+    if (c.driver > HUB75_DRIVER_LAST) return "driver must be shiftreg, fm6126a, icn2038s, fm6124, mbi5124 or dp3246";
     if (c.double_buffer > 1 || c.swap_halfwords > 1 || c.clock_phase > 1) return "flags must be 0 or 1";
     if (c.pad_words != 0 && (c.pad_words < 2 || c.pad_words > HUB75_DESC_MAX_WORDS || (c.pad_words & 1u)))
         return "pad_words must be an even number from 2 to 2046";
@@ -97,6 +97,8 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
     p.lsb_units = c.lsb_units;
     p.buffers = (uint8_t)(c.double_buffer ? 2 : 1);
     p.swap_halfwords = c.swap_halfwords;
+    p.latch_words = hub75_driver_latch_words(c.driver);
+    p.clock_phase = (uint8_t)(c.clock_phase || hub75_driver_rising_edge(c.driver));
     /* Blanking is even so that every record keeps 4-byte alignment (DMA and the I2S word swap). */
     p.blank_words = (uint16_t)((c.latch_blanking + 1u) & ~1u);
     p.stride = (uint16_t)(p.width + p.blank_words);
@@ -223,15 +225,19 @@ void hub75_set_brightness(hub75_t *h, uint8_t percent) {
     h->units_next = (uint8_t)compute_levels(h, percent);
 }
 
+/* LAT high on the last latch_words data words of a record (1 for most drivers, 3 for the DP3246). */
+static void set_latch(const hub75_plan_t *p, uint16_t *rec, unsigned swap) {
+    for (unsigned j = 1; j <= p->latch_words; j++) rec[(p->width - j) ^ swap] |= (uint16_t)(1u << HUB75_BIT_LAT);
+}
+
 /* Constant words: address bits everywhere, LAT on the last emitted data word, OE off in records. */
 static void clear_frame(hub75_t *h, uint16_t *frame) {
     const hub75_plan_t *p = &h->plan;
-    const unsigned last = (p->width - 1u) ^ h->config.swap_halfwords;
     for (unsigned r = 0; r < p->rows; r++) {
         for (unsigned k = 0; k < p->depth; k++) {
             uint16_t *rec = frame + ((size_t)r * p->depth + k) * p->stride;
             for (unsigned i = 0; i < p->stride; i++) rec[i] = address_bits(r);
-            rec[last] |= (uint16_t)(1u << HUB75_BIT_LAT);
+            set_latch(p, rec, h->config.swap_halfwords);
         }
         frame[(size_t)r * p->depth * p->stride + h->config.swap_halfwords] = first_word_address(r, p->rows);
     }
@@ -298,7 +304,6 @@ static void encode(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
     const unsigned swap = h->config.swap_halfwords;
     const unsigned depth = p->depth;
     const uint64_t *spread = h->spread;
-    const unsigned last = (p->width - 1u) ^ swap;
     for (unsigned r = 0; r < p->rows; r++) {
         const uint8_t *upper = rgb + (size_t)r * row_bytes;
         const uint8_t *lower = rgb + (size_t)(r + p->rows) * row_bytes;
@@ -319,7 +324,7 @@ static void encode(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
             }
 #undef PLANE
         }
-        for (unsigned k = 0; k < depth; k++) rec[k * plane_step + last] |= (uint16_t)(1u << HUB75_BIT_LAT);
+        for (unsigned k = 0; k < depth; k++) set_latch(p, rec + k * plane_step, swap);
         uint16_t *first = rec + swap;
         *first = (uint16_t)((*first & ~HUB75_ADDRESS_MASK) | first_word_address(r, p->rows));
     }
@@ -388,27 +393,71 @@ HUB75_ISR_ATTR hub75_desc_t *hub75_on_refresh_end(hub75_t *h) {
  * registers must be written. Values as used by the open-source HUB75 drivers: register 1 (LAT for
  * the last 11 clocks) sets the output current, register 2 (LAT for the last 12 clocks) bit 6 turns
  * the outputs on. ESP32-HUB75-MatrixPanel-DMA writes 0x07E0 to register 1 (less current); we take
- * rpi-rgb-led-matrix's 0x7FFF and cap brightness with brightness_ceiling instead. */
+ * rpi-rgb-led-matrix's 0x7FFF and cap brightness with brightness_ceiling instead. The FM6124 takes
+ * the same pair (ESP32-HUB75-MatrixPanel-DMA and esp-hub75 send it the FM6126A writes). */
 static const hub75_register_write_t fm6126a_registers[] = {
     {0x7FFFu, 11},
     {0x0040u, 12},
 };
 
+/* DP3246 (datasheet V1.2, as translated in ESP32-HUB75-MatrixPanel-DMA PR #474 and applied in
+ * esp-hub75 PR #129). Register 1 (LAT 11): bits 7-0 current gain, 0xFF = maximum (the ceiling caps
+ * brightness); bits 12-9 OE widening, 0 = none. Register 2 (LAT 12): bits 15-11 blanking potential,
+ * all ones = highest; bits 10-8 constant-current inflection point, all ones; bits 7-0 zero: dead-pixel
+ * removal, fade and black-screen power saving as the datasheet defaults, single-edge data transfer.
+ * It latches display data on a LAT pulse of 3 clocks, and samples data on the rising clock edge. */
+static const hub75_register_write_t dp3246_registers[] = {
+    {0x00FFu, 11},
+    {0xFF00u, 12},
+};
+#define DP3246_LATCH_WORDS 3u
+/* DP3246: clocks with LAT low after register 2, before the clearing shift (even: DMA alignment). */
+#define DP3246_GAP_WORDS 2u
+
 const hub75_register_write_t *hub75_driver_registers(uint8_t driver, size_t *count) {
-    if (driver == HUB75_DRIVER_FM6126A || driver == HUB75_DRIVER_ICN2038S) {
+    switch (driver) {
+    case HUB75_DRIVER_FM6126A:
+    case HUB75_DRIVER_ICN2038S:
+    case HUB75_DRIVER_FM6124:
         *count = sizeof fm6126a_registers / sizeof fm6126a_registers[0];
         return fm6126a_registers;
+    case HUB75_DRIVER_DP3246:
+        *count = sizeof dp3246_registers / sizeof dp3246_registers[0];
+        return dp3246_registers;
+    default:
+        *count = 0;
+        return NULL;
     }
-    *count = 0;
-    return NULL;
+}
+
+uint8_t hub75_driver_latch_words(uint8_t driver) { return driver == HUB75_DRIVER_DP3246 ? DP3246_LATCH_WORDS : 1u; }
+
+uint8_t hub75_driver_rising_edge(uint8_t driver) {
+    return driver == HUB75_DRIVER_MBI5124 || driver == HUB75_DRIVER_DP3246;
 }
 
 size_t hub75_init_sequence_words(const hub75_plan_t *plan, uint8_t driver) {
     size_t count;
     hub75_driver_registers(driver, &count);
-    /* Each write is one full-width shift; then one shift of zeros latched normally to clear the
-     * output latches, so the set-up patterns never light up. */
-    return count ? (count + 1u) * plan->width : 0;
+    if (count == 0) return 0;
+    /* Each write is one full-width shift; then one shift of zeros latched as display data, so the
+     * set-up patterns never light up. The DP3246 also starts with such a shift and has a gap. */
+    if (driver == HUB75_DRIVER_DP3246) return (count + 2u) * plan->width + DP3246_GAP_WORDS;
+    return (count + 1u) * plan->width;
+}
+
+/* One full-width shift of `value` (MSB first per 16-column chip) with LAT on the last `latch` clocks. */
+static size_t shift_write(const hub75_plan_t *plan, uint16_t value, unsigned latch, uint16_t *out, size_t n) {
+    /* The same half-word order as the refresh stream, because the same DMA sends it (width and every
+     * gap are even, so each write starts on a pair boundary). */
+    const size_t swap = plan->swap_halfwords;
+    for (unsigned x = 0; x < plan->width; x++, n++) {
+        uint16_t word = 0;
+        if (value & (0x8000u >> (x & 15u))) word |= HUB75_COLOUR_MASK;
+        if (x + latch >= plan->width) word |= (uint16_t)(1u << HUB75_BIT_LAT);
+        out[n ^ swap] = word;
+    }
+    return n;
 }
 
 size_t hub75_init_sequence(const hub75_plan_t *plan, uint8_t driver, uint16_t *out, size_t capacity) {
@@ -416,19 +465,11 @@ size_t hub75_init_sequence(const hub75_plan_t *plan, uint8_t driver, uint16_t *o
     const hub75_register_write_t *writes = hub75_driver_registers(driver, &count);
     size_t needed = hub75_init_sequence_words(plan, driver);
     if (needed == 0 || out == NULL || capacity < needed) return 0;
-    /* The same half-word order as the refresh stream, because the same DMA sends it (width is even,
-     * so each write starts on a pair boundary). */
-    const size_t swap = plan->swap_halfwords;
+    const unsigned data_latch = hub75_driver_latch_words(driver);
     size_t n = 0;
-    for (size_t w = 0; w <= count; w++) {
-        const uint16_t value = w < count ? writes[w].value : 0;
-        const unsigned latch = w < count ? writes[w].latch_clocks : 1u;
-        for (unsigned x = 0; x < plan->width; x++, n++) {
-            uint16_t word = 0;
-            if (value & (0x8000u >> (x & 15u))) word |= HUB75_COLOUR_MASK;
-            if (x + latch >= plan->width) word |= (uint16_t)(1u << HUB75_BIT_LAT);
-            out[n ^ swap] = word;
-        }
-    }
-    return n;
+    if (driver == HUB75_DRIVER_DP3246) n = shift_write(plan, 0, data_latch, out, n);
+    for (size_t w = 0; w < count; w++) n = shift_write(plan, writes[w].value, writes[w].latch_clocks, out, n);
+    if (driver == HUB75_DRIVER_DP3246)
+        for (unsigned g = 0; g < DP3246_GAP_WORDS; g++, n++) out[n ^ plan->swap_halfwords] = 0;
+    return shift_write(plan, 0, data_latch, out, n);
 }

@@ -86,10 +86,16 @@ typedef enum {
 } hub75_status_t;
 
 typedef enum {
-    HUB75_DRIVER_SHIFTREG = 0, /* plain shift registers (ICN2037, MBI5124, ...): nothing to set up */
-    HUB75_DRIVER_FM6126A = 1,
-    HUB75_DRIVER_ICN2038S = 2
+    HUB75_DRIVER_SHIFTREG = 0, /* plain shift registers (ICN2037, ...): nothing to set up */
+    HUB75_DRIVER_FM6126A = 1,  /* two configuration registers (output current, outputs on) */
+    HUB75_DRIVER_ICN2038S = 2, /* second source of the FM6126A: the same writes */
+    HUB75_DRIVER_FM6124 = 3,   /* same register pair as the FM6126A */
+    HUB75_DRIVER_MBI5124 = 4,  /* plain shift register, but LAT resets on a rising clock edge while
+                                  high: data must change on the rising edge (clock phase inverted) */
+    HUB75_DRIVER_DP3246 = 5    /* two registers with its own bit layout, a data latch of 3 LAT clocks,
+                                  rising-edge clock */
 } hub75_driver_t;
+#define HUB75_DRIVER_LAST HUB75_DRIVER_DP3246
 
 typedef enum {
     HUB75_CURVE_CIE1931 = 0, /* input is perceived lightness L* (0..255 = 0..100), output luminance */
@@ -130,6 +136,8 @@ typedef struct {
     uint8_t lsb_units;     /* N */
     uint8_t buffers;       /* 1 or 2 */
     uint8_t swap_halfwords; /* copied from the configuration: word order within each 32-bit pair */
+    uint8_t latch_words;    /* clocks LAT is held high for a data latch (the driver's: 1, DP3246 3) */
+    uint8_t clock_phase;    /* 1: data changes on the rising edge (configured, or the driver needs it) */
     uint16_t plane_desc[HUB75_MAX_DEPTH];  /* index of plane k's data descriptor within a row */
     uint32_t slot_words[HUB75_MAX_DEPTH];  /* display slot of plane k: 2 * N * 2^k words */
     uint16_t slot_chunks[HUB75_MAX_DEPTH]; /* descriptors for that slot */
@@ -224,7 +232,16 @@ typedef struct {
 } hub75_register_write_t;
 
 /* The register writes for a driver; *count receives their number (0 for plain shift registers). */
+/* Set-up stream per driver (see hub75_init_sequence):
+ *   FM6126A, ICN2038S, FM6124: write 1, write 2, then one width of zeros latched with 1 LAT clock.
+ *   DP3246: one width of zeros latched with 3 LAT clocks (clears the output latches), write 1, write 2,
+ *           2 clocks with LAT low, one width of zeros latched with 3 LAT clocks.
+ *   shift register, MBI5124: nothing. */
 const hub75_register_write_t *hub75_driver_registers(uint8_t driver, size_t *count);
+/* LAT-high clocks of a display-data latch for this driver (1; the DP3246 counts 3). */
+uint8_t hub75_driver_latch_words(uint8_t driver);
+/* 1 if the driver needs data to change on the rising clock edge whatever clock_phase says. */
+uint8_t hub75_driver_rising_edge(uint8_t driver);
 /* Words needed by hub75_init_sequence for this plan and driver. */
 size_t hub75_init_sequence_words(const hub75_plan_t *plan, uint8_t driver);
 /* Renders the set-up writes as a word stream (sent once, before the refresh chain starts). Returns

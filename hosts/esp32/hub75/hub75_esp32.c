@@ -136,13 +136,13 @@ static hub75_status_t start_peripheral(hub75_port_t *port, const uint16_t *setup
     periph_module_reset(PERIPH_I2S1_MODULE);
     periph_module_enable(PERIPH_I2S1_MODULE);
     port->dev = &I2S1;
-    route_pins(&port->pins, I2S1O_DATA_OUT8_IDX, I2S1O_WS_OUT_IDX, !port->core.config.clock_phase);
+    route_pins(&port->pins, I2S1O_DATA_OUT8_IDX, I2S1O_WS_OUT_IDX, !port->core.plan.clock_phase);
     const int source = ETS_I2S1_INTR_SOURCE;
 #else
     periph_module_reset(PERIPH_I2S0_MODULE);
     periph_module_enable(PERIPH_I2S0_MODULE);
     port->dev = &I2S0;
-    route_pins(&port->pins, I2S0O_DATA_OUT8_IDX, I2S0O_WS_OUT_IDX, !port->core.config.clock_phase);
+    route_pins(&port->pins, I2S0O_DATA_OUT8_IDX, I2S0O_WS_OUT_IDX, !port->core.plan.clock_phase);
     const int source = ETS_I2S0_INTR_SOURCE;
 #endif
     i2s_dev_t *dev = port->dev;
@@ -234,7 +234,7 @@ static IRAM_ATTR bool gdma_eof(gdma_channel_handle_t channel, gdma_event_data_t 
 static hub75_status_t start_peripheral(hub75_port_t *port, const uint16_t *setup, size_t setup_words) {
     periph_module_reset(PERIPH_LCD_CAM_MODULE);
     periph_module_enable(PERIPH_LCD_CAM_MODULE);
-    route_pins(&port->pins, LCD_DATA_OUT0_IDX, LCD_PCLK_IDX, port->core.config.clock_phase);
+    route_pins(&port->pins, LCD_DATA_OUT0_IDX, LCD_PCLK_IDX, port->core.plan.clock_phase);
 
     /* PCLK = 160 MHz (PLL_F160M) / clkm_div_num, LCD_CLK passed straight through. */
     uint32_t divider = 160000000u / port->core.config.clock_hz;

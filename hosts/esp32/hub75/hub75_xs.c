@@ -70,7 +70,7 @@ void xs_hub75_constructor(xsMachine *the) {
     config.brightness_ceiling = (uint8_t)read_int(the, xsID_brightnessCeiling, "brightnessCeiling", 100, 1, 100);
     config.curve = (uint8_t)read_int(the, xsID_curve, "curve", HUB75_CURVE_CIE1931, 0, HUB75_CURVE_LINEAR);
     config.gamma_x100 = (uint16_t)read_int(the, xsID_gammaX100, "gammaX100", 220, 100, 400);
-    config.driver = (uint8_t)read_int(the, xsID_driver, "driver", HUB75_DRIVER_SHIFTREG, 0, HUB75_DRIVER_ICN2038S);
+    config.driver = (uint8_t)read_int(the, xsID_driver, "driver", HUB75_DRIVER_SHIFTREG, 0, HUB75_DRIVER_LAST);
     config.double_buffer = (uint8_t)read_int(the, xsID_doubleBuffer, "doubleBuffer", 1, 0, 1);
     config.clock_phase = (uint8_t)read_int(the, xsID_clockPhase, "clockPhase", 0, 0, 1);
     config.pad_words = (uint16_t)read_int(the, xsID_padWords, "padWords", 0, 0, HUB75_DESC_MAX_WORDS);
