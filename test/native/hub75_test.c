@@ -84,7 +84,10 @@ static int rig_open(rig_t *r, const hub75_config_t *config, unsigned brightness)
     if (!r->h || !r->frame) return -1;
     if (hub75_init(r->h, config, &r->mem, (uint8_t)brightness) != HUB75_OK) return -1;
     unsigned blanking = config->latch_blanking ? config->latch_blanking : 1;
-    if (panel_sim_open(&r->sim, r->plan.width, r->plan.rows, blanking, config->swap_halfwords) != 0) return -1;
+    const panel_sim_geometry_t g = {config->panel_width, config->panel_height, config->chain,
+                                    config->scan ? config->scan : config->panel_height / 2u, config->layout,
+                                    config->chain_rows};
+    if (panel_sim_open_geometry(&r->sim, &g, blanking, config->swap_halfwords) != 0) return -1;
     r->sim.latch_clocks = data_latch_of(config->driver);
     return 0;
 }
@@ -228,7 +231,7 @@ typedef struct {
 
 static void case_bad_configs(void) {
     hub75_config_t base = panel(64, 64, 1, 8);
-    bad_config_t bad[24];
+    bad_config_t bad[32];
     size_t n = 0;
 #define BAD(label, field, value)            \
     do {                                    \
@@ -243,7 +246,11 @@ static void case_bad_configs(void) {
     BAD("chain 0", chain, 0);
     BAD("chain 17", chain, 17);
     BAD("panel height 48", panel_height, 48);
-    BAD("scan 16 on a 64-row panel", scan, 16);
+    BAD("scan 4 on a 64-row panel (8 rows per address)", scan, 4);
+    BAD("scan 12", scan, 12);
+    BAD("scan 32 on a 32-row panel", panel_height, 32);
+    BAD("unknown layout", layout, 3);
+    BAD("row layout with 2 chain rows", chain_rows, 2);
     BAD("depth 3", depth, 3);
     BAD("depth 9", depth, 9);
     BAD("clock 500 kHz", clock_hz, 500000u);
@@ -258,6 +265,17 @@ static void case_bad_configs(void) {
     BAD("odd pad words", pad_words, 33);
     BAD("pad words 4096", pad_words, 4096);
 #undef BAD
+    bad[n].what = "serpentine of 3 panels in 2 rows";
+    bad[n].config = base;
+    bad[n].config.chain = 3;
+    bad[n].config.layout = HUB75_LAYOUT_SERPENTINE;
+    bad[n].config.chain_rows = 2;
+    n++;
+    bad[n].what = "four-scan chain too long (64 x 16 x 2 words)";
+    bad[n].config = base;
+    bad[n].config.chain = 16;
+    bad[n].config.scan = 16;
+    n++;
     bad[n].what = "chain too wide (256 x 8)";
     bad[n].config = base;
     bad[n].config.panel_width = 256;
@@ -462,6 +480,96 @@ static void case_single_pixel(unsigned x, unsigned y) {
     char name[120];
     snprintf(name, sizeof name, "geometry: pixel (%u,%u) of a 128x64 chain lights only its own green LED", x, y);
     end_case(name);
+}
+
+/* Hand-derived from the panel wiring, independent of the panel model: lighting frame pixel (x, y) red
+ * must set exactly one colour bit in the most significant plane: `bit` (R1 = 0, R2 = 3) of shift word
+ * `position` in address row `address`'s record. */
+static void case_pixel_word(const char *what, hub75_config_t c, unsigned x, unsigned y, unsigned address,
+                            unsigned position, unsigned bit) {
+    begin_case();
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    memset(r.frame, 0, r.plan.input_bytes);
+    r.frame[((size_t)y * r.plan.width + x) * 3] = 255;
+    push_and_swap(&r);
+    const uint16_t *front = r.mem.frame[r.h->front];
+    const unsigned top = r.plan.depth - 1u;
+    unsigned found = 0;
+    for (unsigned a = 0; a < r.plan.rows; a++)
+        for (unsigned i = 0; i < r.plan.shift_words; i++) {
+            unsigned colour = front[((size_t)a * r.plan.depth + top) * r.plan.stride + (i ^ c.swap_halfwords)] & HUB75_COLOUR_MASK;
+            if (colour) {
+                found++;
+                CHECK(a == address && i == position && colour == (1u << bit),
+                      "address %u word %u carries 0x%02X; expected address %u word %u bit %u", a, i, colour, address,
+                      position, bit);
+            }
+        }
+    CHECK(found == 1, "%u words carry the pixel", found);
+    panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+    CHECK(panel_sim_light(&r.sim, x, y, 0) == 255u * 2u * 4u, "the panel model lights (%u,%u) for %u clocks", x, y,
+          panel_sim_light(&r.sim, x, y, 0));
+    rig_close(&r);
+    char name[200];
+    snprintf(name, sizeof name, "mapping: %s: pixel (%u,%u) is shift word %u of address %u on %s", what, x, y, position,
+             address, bit ? "R2" : "R1");
+    end_case(name);
+}
+
+static hub75_config_t scanned(unsigned width, unsigned height, unsigned scan, unsigned chain, unsigned depth) {
+    hub75_config_t c = panel(width, height, chain, depth);
+    c.scan = (uint8_t)scan;
+    return c;
+}
+
+static hub75_config_t grid(hub75_config_t c, unsigned layout, unsigned chain_rows) {
+    c.layout = (uint8_t)layout;
+    c.chain_rows = (uint8_t)chain_rows;
+    return c;
+}
+
+static void cases_mappings(void) {
+    /* Standard scans: one pixel row per half per address. */
+    case_decode("scan 1/8: 32x16 panel, 8 bits: exact", scanned(32, 16, 8, 1, 8), 100);
+    case_decode("scan 1/8: 64x16 panels, chain of 3, I2S word order: exact",
+                (hub75_config_t){.panel_width = 64, .panel_height = 16, .chain = 3, .scan = 8, .depth = 6,
+                                 .swap_halfwords = 1, .double_buffer = 1}, 80);
+    /* Four-scan outdoor panels: several pixel rows per half per address, a longer shift. */
+    case_decode("four-scan 32x16, 1/4 scan (2 rows per address and half): exact", scanned(32, 16, 4, 1, 8), 100);
+    case_decode("four-scan 64x32, 1/8 scan: exact", scanned(64, 32, 8, 1, 8), 100);
+    case_decode("four-scan 64x64, 1/16 scan, I2S word order: exact",
+                (hub75_config_t){.panel_width = 64, .panel_height = 64, .scan = 16, .chain = 1, .depth = 7,
+                                 .swap_halfwords = 1, .double_buffer = 1}, 100);
+    case_decode("four-scan 64x32, 1/4 scan (4 rows per address and half): exact", scanned(64, 32, 4, 1, 5), 60);
+    /* Chains. */
+    case_decode("chain: three 32x16 1/4-scan panels in a row: exact", scanned(32, 16, 4, 3, 8), 100);
+    case_decode("chain: serpentine 2x2 of 64x32 1/16 scan: exact", grid(panel(64, 32, 4, 8), HUB75_LAYOUT_SERPENTINE, 2), 100);
+    {
+        hub75_config_t c = grid(panel(64, 64, 3, 6), HUB75_LAYOUT_SERPENTINE, 3);
+        c.swap_halfwords = 1;
+        case_decode("chain: serpentine column of three 64x64, I2S word order: exact", c, 90);
+    }
+    case_decode("chain: serpentine 3x2 of 32x16 1/4-scan panels: exact",
+                grid(scanned(32, 16, 4, 6, 8), HUB75_LAYOUT_SERPENTINE, 2), 100);
+    case_decode("chain: zigzag 2x2 of 32x16 1/8 scan: exact", grid(scanned(32, 16, 8, 4, 8), HUB75_LAYOUT_ZIGZAG, 2), 100);
+    {
+        hub75_config_t c = grid(scanned(64, 32, 8, 4, 8), HUB75_LAYOUT_SERPENTINE, 2);
+        c.driver = HUB75_DRIVER_DP3246;
+        case_decode("chain: DP3246 serpentine 2x2 of 64x32 1/8-scan panels: exact", c, 100);
+    }
+    /* Hand-derived words. */
+    hub75_config_t four = scanned(32, 16, 4, 1, 8);
+    case_pixel_word("four-scan 32x16 1/4", four, 0, 0, 0, 32, 0);
+    case_pixel_word("four-scan 32x16 1/4", four, 0, 4, 0, 0, 0);
+    case_pixel_word("four-scan 32x16 1/4", four, 5, 8, 0, 37, 3);
+    case_pixel_word("four-scan 32x16 1/4", four, 31, 15, 3, 31, 3);
+    hub75_config_t snake = grid(scanned(32, 16, 8, 2, 8), HUB75_LAYOUT_SERPENTINE, 2);
+    case_pixel_word("serpentine 1x2 of 32x16", snake, 0, 0, 0, 0, 0);
+    case_pixel_word("serpentine 1x2 of 32x16 (second panel upside down)", snake, 0, 31, 0, 63, 0);
+    case_pixel_word("serpentine 1x2 of 32x16 (second panel upside down)", snake, 31, 16, 7, 32, 3);
+    hub75_config_t zig = grid(scanned(32, 16, 8, 2, 8), HUB75_LAYOUT_ZIGZAG, 2);
+    case_pixel_word("zigzag 1x2 of 32x16", zig, 0, 31, 7, 32, 3);
 }
 
 static void case_bad_frames(void) {
@@ -778,6 +886,8 @@ int main(void) {
         c.driver = HUB75_DRIVER_MBI5124;
         case_decode("MBI5124 64x32, 8 bits: exact", c, 100);
     }
+
+    cases_mappings();
 
     case_swap();
     case_brightness_with_frame();

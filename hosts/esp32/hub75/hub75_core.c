@@ -34,6 +34,7 @@
 static hub75_config_t with_defaults(const hub75_config_t *in) {
     hub75_config_t c = *in;
     if (c.scan == 0) c.scan = (uint8_t)(c.panel_height / 2u);
+    if (c.chain_rows == 0) c.chain_rows = 1;
     if (c.clock_hz == 0) c.clock_hz = DEFAULT_CLOCK_HZ;
     if (c.latch_blanking == 0) c.latch_blanking = 1;
     if (c.lsb_units == 0) c.lsb_units = DEFAULT_LSB_UNITS;
@@ -45,14 +46,21 @@ static hub75_config_t with_defaults(const hub75_config_t *in) {
 const char *hub75_config_error(const hub75_config_t *config) {
     if (config == NULL) return "no configuration";
     hub75_config_t c = with_defaults(config);
-    uint32_t width = (uint32_t)c.panel_width * c.chain;
     if (c.panel_width < 8 || c.panel_width > 256 || (c.panel_width & 1u))
         return "panel_width must be an even number from 8 to 256";
     if (c.chain < 1 || c.chain > 16) return "chain must be 1 to 16 panels";
-    /* The data record of one plane is one descriptor: width + blanking <= 2046 words. */
-    if (width > 2040) return "panel_width * chain must be at most 2040";
-    if (c.panel_height != 32 && c.panel_height != 64) return "panel_height must be 32 (1/16 scan) or 64 (1/32 scan)";
-    if (c.scan * 2u != c.panel_height) return "scan must be panel_height / 2 (1/16 for 32 rows, 1/32 for 64)";
+    if (c.panel_height != 16 && c.panel_height != 32 && c.panel_height != 64)
+        return "panel_height must be 16, 32 or 64";
+    if ((c.scan != 4 && c.scan != 8 && c.scan != 16 && c.scan != 32) || c.scan * 2u > c.panel_height ||
+        c.panel_height / (2u * c.scan) > 4)
+        return "scan must be 4, 8, 16 or 32 address rows, from panel_height / 8 to panel_height / 2";
+    if (c.layout > HUB75_LAYOUT_ZIGZAG) return "layout must be row, serpentine or zigzag";
+    if (c.chain_rows > c.chain || c.chain % c.chain_rows)
+        return "chain_rows must divide chain (rows of panels in the grid)";
+    if (c.layout == HUB75_LAYOUT_ROW && c.chain_rows != 1) return "a row layout has chain_rows 1";
+    /* The data record of one plane is one descriptor: shift words + blanking <= 2046 words. */
+    if ((uint32_t)c.panel_width * c.chain * (c.panel_height / (2u * c.scan)) > 2040)
+        return "panel_width * chain * (panel_height / (2 * scan)) must be at most 2040";
     if (c.depth < HUB75_MIN_DEPTH || c.depth > HUB75_MAX_DEPTH) return "depth must be 4 to 8 bits";
     if (c.clock_hz < 1000000u || c.clock_hz > 40000000u) return "clock_hz must be 1 to 40 MHz";
     if (c.latch_blanking > 4) return "latch_blanking must be 1 to 4";
@@ -85,13 +93,51 @@ static uint32_t plan_with_pad(hub75_plan_t *p, uint32_t pad) {
     return p->pad_bytes + p->desc_bytes;
 }
 
+size_t hub75_runs(const hub75_config_t *config, hub75_run_t *runs) {
+    if (runs == NULL || hub75_config_error(config) != NULL) return 0;
+    const hub75_config_t c = with_defaults(config);
+    const int32_t pw = c.panel_width, ph = c.panel_height, scan = c.scan;
+    const int32_t cols = c.chain / c.chain_rows, frame_width = pw * cols;
+    const int32_t sub_rows = ph / (2 * scan);
+    size_t n = 0;
+    for (int32_t p = 0; p < c.chain; p++) {
+        const int32_t grid_row = p / cols;
+        const int flipped = c.layout == HUB75_LAYOUT_SERPENTINE && (grid_row & 1);
+        const int32_t grid_col = flipped ? cols - 1 - p % cols : p % cols;
+        const int32_t x0 = grid_col * pw, y0 = grid_row * ph;
+        /* Within a panel's stretch of the shift register, block b (in shift order) drives the pixel rows
+         * address + j * scan of each half, with j = sub_rows - 1 - b. */
+        for (int32_t b = 0; b < sub_rows; b++, n++) {
+            const int32_t j = sub_rows - 1 - b;
+            hub75_run_t *run = &runs[n];
+            run->start = (uint16_t)((p * sub_rows + b) * pw);
+            run->length = (uint16_t)pw;
+            if (!flipped) {
+                run->base = ((y0 + j * scan) * frame_width + x0) * 3;
+                run->col_step = 3;
+                run->row_step = frame_width * 3;
+            } else {
+                /* Upside down: panel pixel (x, y) is frame pixel (x0 + pw - 1 - x, y0 + ph - 1 - y). */
+                run->base = ((y0 + ph - 1 - j * scan) * frame_width + x0 + pw - 1) * 3;
+                run->col_step = -3;
+                run->row_step = -frame_width * 3;
+            }
+            run->half = run->row_step * (ph / 2);
+        }
+    }
+    return n;
+}
+
 hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
     if (plan == NULL || hub75_config_error(config) != NULL) return HUB75_ERR_CONFIG;
     hub75_config_t c = with_defaults(config);
     hub75_plan_t p;
     memset(&p, 0, sizeof p);
-    p.width = (uint16_t)(c.panel_width * c.chain);
-    p.height = c.panel_height;
+    p.width = (uint16_t)(c.panel_width * (c.chain / c.chain_rows));
+    p.height = (uint16_t)(c.panel_height * c.chain_rows);
+    p.sub_rows = (uint8_t)(c.panel_height / (2u * c.scan));
+    p.shift_words = (uint16_t)(c.panel_width * c.chain * p.sub_rows);
+    p.run_count = (uint8_t)(c.chain * p.sub_rows);
     p.rows = c.scan;
     p.depth = c.depth;
     p.lsb_units = c.lsb_units;
@@ -101,7 +147,7 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
     p.clock_phase = (uint8_t)(c.clock_phase || hub75_driver_rising_edge(c.driver));
     /* Blanking is even so that every record keeps 4-byte alignment (DMA and the I2S word swap). */
     p.blank_words = (uint16_t)((c.latch_blanking + 1u) & ~1u);
-    p.stride = (uint16_t)(p.width + p.blank_words);
+    p.stride = (uint16_t)(p.shift_words + p.blank_words);
     uint32_t slots = 0;
     for (unsigned k = 0; k < p.depth; k++) {
         p.slot_words[k] = 2u * c.lsb_units << k;
@@ -227,7 +273,7 @@ void hub75_set_brightness(hub75_t *h, uint8_t percent) {
 
 /* LAT high on the last latch_words data words of a record (1 for most drivers, 3 for the DP3246). */
 static void set_latch(const hub75_plan_t *p, uint16_t *rec, unsigned swap) {
-    for (unsigned j = 1; j <= p->latch_words; j++) rec[(p->width - j) ^ swap] |= (uint16_t)(1u << HUB75_BIT_LAT);
+    for (unsigned j = 1; j <= p->latch_words; j++) rec[(p->shift_words - j) ^ swap] |= (uint16_t)(1u << HUB75_BIT_LAT);
 }
 
 /* Constant words: address bits everywhere, LAT on the last emitted data word, OE off in records. */
@@ -260,6 +306,7 @@ hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_
         return HUB75_ERR_MEMORY;
     h->mem = *mem;
     if (p->buffers == 1) h->mem.frame[1] = NULL;
+    if (hub75_runs(config, h->runs) != p->run_count) return HUB75_ERR_CONFIG;
 
     for (unsigned b = 0; b < p->buffers; b++) clear_frame(h, h->mem.frame[b]);
     for (unsigned r = 0; r < p->rows; r++) {
@@ -299,30 +346,34 @@ hub75_desc_t *hub75_chain_head(const hub75_t *h) { return &h->mem.descs[0]; }
 /* The encoder: six table lookups per pixel pair yield all planes' colour bits at once. */
 static void encode(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
     const hub75_plan_t *p = &h->plan;
-    const size_t row_bytes = (size_t)p->width * 3u;
     const size_t plane_step = p->stride;
     const unsigned swap = h->config.swap_halfwords;
     const unsigned depth = p->depth;
     const uint64_t *spread = h->spread;
     for (unsigned r = 0; r < p->rows; r++) {
-        const uint8_t *upper = rgb + (size_t)r * row_bytes;
-        const uint8_t *lower = rgb + (size_t)(r + p->rows) * row_bytes;
         uint16_t *rec = frame + (size_t)r * depth * plane_step;
         const uint16_t base = address_bits(r);
-        for (unsigned x = 0; x < p->width; x++, upper += 3, lower += 3) {
-            uint64_t bits = spread[upper[0]] | spread[upper[1]] << 1 | spread[upper[2]] << 2 |
-                            spread[lower[0]] << 3 | spread[lower[1]] << 4 | spread[lower[2]] << 5;
-            uint16_t *out = rec + (x ^ swap);
-            /* Unrolled by depth: the plane loop is the hot path (8 stores per pixel pair). */
+        for (unsigned run = 0; run < p->run_count; run++) {
+            const hub75_run_t *R = &h->runs[run];
+            /* Offsets stay inside the frame at every step (no pointer ever leaves it). */
+            ptrdiff_t at = (ptrdiff_t)R->base + (ptrdiff_t)r * R->row_step;
+            const ptrdiff_t half = R->half, step = R->col_step;
+            for (unsigned n = 0, x = R->start; n < R->length; n++, x++, at += step) {
+                const uint8_t *upper = rgb + at, *lower = rgb + at + half;
+                uint64_t bits = spread[upper[0]] | spread[upper[1]] << 1 | spread[upper[2]] << 2 |
+                                spread[lower[0]] << 3 | spread[lower[1]] << 4 | spread[lower[2]] << 5;
+                uint16_t *out = rec + (x ^ swap);
+                /* Unrolled by depth: the plane loop is the hot path (8 stores per pixel pair). */
 #define PLANE(k) out[(k) * plane_step] = (uint16_t)(base | ((bits >> (8 * (k))) & HUB75_COLOUR_MASK))
-            switch (depth) {
-            case 8: PLANE(7); /* fall through */
-            case 7: PLANE(6); /* fall through */
-            case 6: PLANE(5); /* fall through */
-            case 5: PLANE(4); /* fall through */
-            default: PLANE(3); PLANE(2); PLANE(1); PLANE(0);
-            }
+                switch (depth) {
+                case 8: PLANE(7); /* fall through */
+                case 7: PLANE(6); /* fall through */
+                case 6: PLANE(5); /* fall through */
+                case 5: PLANE(4); /* fall through */
+                default: PLANE(3); PLANE(2); PLANE(1); PLANE(0);
+                }
 #undef PLANE
+            }
         }
         for (unsigned k = 0; k < depth; k++) set_latch(p, rec + k * plane_step, swap);
         uint16_t *first = rec + swap;
@@ -442,8 +493,8 @@ size_t hub75_init_sequence_words(const hub75_plan_t *plan, uint8_t driver) {
     if (count == 0) return 0;
     /* Each write is one full-width shift; then one shift of zeros latched as display data, so the
      * set-up patterns never light up. The DP3246 also starts with such a shift and has a gap. */
-    if (driver == HUB75_DRIVER_DP3246) return (count + 2u) * plan->width + DP3246_GAP_WORDS;
-    return (count + 1u) * plan->width;
+    if (driver == HUB75_DRIVER_DP3246) return (count + 2u) * plan->shift_words + DP3246_GAP_WORDS;
+    return (count + 1u) * plan->shift_words;
 }
 
 /* One full-width shift of `value` (MSB first per 16-column chip) with LAT on the last `latch` clocks. */
@@ -451,10 +502,10 @@ static size_t shift_write(const hub75_plan_t *plan, uint16_t value, unsigned lat
     /* The same half-word order as the refresh stream, because the same DMA sends it (width and every
      * gap are even, so each write starts on a pair boundary). */
     const size_t swap = plan->swap_halfwords;
-    for (unsigned x = 0; x < plan->width; x++, n++) {
+    for (unsigned x = 0; x < plan->shift_words; x++, n++) {
         uint16_t word = 0;
         if (value & (0x8000u >> (x & 15u))) word |= HUB75_COLOUR_MASK;
-        if (x + latch >= plan->width) word |= (uint16_t)(1u << HUB75_BIT_LAT);
+        if (x + latch >= plan->shift_words) word |= (uint16_t)(1u << HUB75_BIT_LAT);
         out[n ^ swap] = word;
     }
     return n;

@@ -103,11 +103,27 @@ typedef enum {
     HUB75_CURVE_LINEAR = 2
 } hub75_curve_t;
 
+/* How the chained panels are laid out in the frame. Panel 0 is the far end of the chain (the first
+ * word shifted ends there); panels are numbered towards the controller. */
+typedef enum {
+    HUB75_LAYOUT_ROW = 0,        /* one row, panel p at columns p * panel_width.. (chain_rows = 1) */
+    HUB75_LAYOUT_SERPENTINE = 1, /* chain_rows rows of chain / chain_rows panels; row 0 at the top runs
+                                    left to right, row 1 right to left with its panels upside down
+                                    (rotated 180 degrees), and so on alternately */
+    HUB75_LAYOUT_ZIGZAG = 2      /* chain_rows rows, every row left to right, all panels upright
+                                    (long cable from the end of one row to the start of the next) */
+} hub75_layout_t;
+#define HUB75_MAX_RUNS 64u /* chain (16) x sub-rows per address (4) */
+
 typedef struct {
     uint16_t panel_width;       /* pixels across one panel, e.g. 64 */
-    uint16_t panel_height;      /* 32 for 1/16 scan, 64 for 1/32 scan */
-    uint8_t chain;              /* panels daisy-chained horizontally, >= 1 */
-    uint8_t scan;               /* 16 or 32 address rows; must be panel_height / 2; 0 = that */
+    uint16_t panel_height;      /* pixel rows of one panel: 16, 32 or 64 */
+    uint8_t chain;              /* panels daisy-chained, >= 1 */
+    uint8_t scan;               /* address rows: 4, 8, 16 or 32, and panel_height / (2 * scan) = 1, 2 or
+                                   4 pixel rows per half per address ("four-scan" outdoor panels when
+                                   > 1); 0 = panel_height / 2 */
+    uint8_t layout;             /* hub75_layout_t */
+    uint8_t chain_rows;         /* rows of panels for the serpentine and zigzag layouts; 0 = 1 */
     uint8_t depth;              /* bits per colour channel, 4..8 */
     uint32_t clock_hz;          /* pixel clock (one word per clock); 0 = 20 MHz */
     uint8_t latch_blanking;     /* words with OE off after each latch, 1..4 (rounded up to even);
@@ -126,10 +142,13 @@ typedef struct {
 
 /* Everything the configuration implies, computed without touching memory. */
 typedef struct {
-    uint16_t width;        /* words shifted per bit plane: panel_width * chain */
-    uint16_t height;       /* frame rows */
-    uint16_t rows;         /* address rows (scan); row r drives frame rows r and r + rows */
-    uint16_t stride;       /* words per plane record: width data words + blank words */
+    uint16_t width;        /* frame columns: panel_width * chain / chain_rows */
+    uint16_t height;       /* frame rows: panel_height * chain_rows */
+    uint16_t shift_words;  /* words shifted per bit plane: panel_width * chain * sub_rows */
+    uint8_t sub_rows;      /* pixel rows per panel half driven by one address: panel_height / (2 * scan) */
+    uint8_t run_count;     /* runs of panel_width shift words with a straight frame mapping */
+    uint16_t rows;         /* address rows (scan) */
+    uint16_t stride;       /* words per plane record: shift_words data words + blank words */
     uint16_t blank_words;  /* OE-off words after the latch (even) */
     uint16_t pad_words;    /* P: length of one ON run and one OFF run in the per-row idle buffer */
     uint8_t depth;
@@ -175,9 +194,22 @@ typedef struct {
     uint32_t rejected; /* pushes refused (busy or wrong size) */
 } hub75_counters_t;
 
+/* A run of shift words whose pixels are consecutive in the frame: word start + n of address row r
+ * takes its upper (R1 G1 B1) pixel at byte offset base + r * row_step + n * col_step of the frame, and
+ * its lower (R2 G2 B2) pixel half bytes further. Negative steps for upside-down panels. */
+typedef struct {
+    uint16_t start;
+    uint16_t length;
+    int32_t base;
+    int32_t col_step;
+    int32_t row_step;
+    int32_t half;
+} hub75_run_t;
+
 typedef struct {
     hub75_config_t config;
     hub75_plan_t plan;
+    hub75_run_t runs[HUB75_MAX_RUNS]; /* the scan mapping and chain layout, run_count used */
     hub75_memory_t mem;
     uint8_t front;            /* buffer the DMA shows */
     uint8_t back;             /* buffer the next push writes */
@@ -193,6 +225,9 @@ typedef struct {
     uint64_t spread[256];
 } hub75_t;
 
+/* The scan mapping and chain layout as runs (at most HUB75_MAX_RUNS); returns their number, 0 if the
+ * configuration is invalid. */
+size_t hub75_runs(const hub75_config_t *config, hub75_run_t *runs);
 /* Fills *plan from *config; HUB75_ERR_CONFIG if a value is out of range. */
 hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan);
 /* Human-readable reason for the last HUB75_ERR_CONFIG of hub75_plan (static string). */
