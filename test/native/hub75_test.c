@@ -89,6 +89,7 @@ static int rig_open(rig_t *r, const hub75_config_t *config, unsigned brightness)
                                     config->chain_rows};
     if (panel_sim_open_geometry(&r->sim, &g, blanking, config->swap_halfwords) != 0) return -1;
     r->sim.latch_clocks = data_latch_of(config->driver);
+    r->sim.address_settle = config->row_change_blank ? config->row_change_blank : 1u;
     return 0;
 }
 
@@ -250,6 +251,9 @@ static void case_bad_configs(void) {
     BAD("scan 12", scan, 12);
     BAD("scan 32 on a 32-row panel", panel_height, 32);
     BAD("unknown layout", layout, 3);
+    BAD("row change blank 9", row_change_blank, 9);
+    BAD("clock source 1 MHz", clock_source_hz, 1000000u);
+    BAD("clock source 400 MHz", clock_source_hz, 400000000u);
     BAD("row layout with 2 chain rows", chain_rows, 2);
     BAD("depth 3", depth, 3);
     BAD("depth 9", depth, 9);
@@ -275,6 +279,11 @@ static void case_bad_configs(void) {
     bad[n].config = base;
     bad[n].config.chain = 16;
     bad[n].config.scan = 16;
+    n++;
+    bad[n].what = "clock divider over 255 (source 320 MHz, clock 1 MHz)";
+    bad[n].config = base;
+    bad[n].config.clock_source_hz = 320000000u;
+    bad[n].config.clock_hz = 1000000u;
     n++;
     bad[n].what = "chain too wide (256 x 8)";
     bad[n].config = base;
@@ -570,6 +579,63 @@ static void cases_mappings(void) {
     case_pixel_word("serpentine 1x2 of 32x16 (second panel upside down)", snake, 31, 16, 7, 32, 3);
     hub75_config_t zig = grid(scanned(32, 16, 8, 2, 8), HUB75_LAYOUT_ZIGZAG, 2);
     case_pixel_word("zigzag 1x2 of 32x16", zig, 0, 31, 7, 32, 3);
+}
+
+/* The pixel clock the peripheral can make: source / integer divider >= 2, never faster than asked. */
+static void case_clock(unsigned source, unsigned wanted, unsigned divider, unsigned actual) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 1, 6);
+    c.clock_source_hz = source;
+    c.clock_hz = wanted;
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    CHECK(r.plan.clock_divider == divider && r.plan.clock_hz == actual, "divider %u, clock %u Hz; expected %u, %u Hz",
+          r.plan.clock_divider, r.plan.clock_hz, divider, actual);
+    /* The refresh rate follows the clock actually made: clocks per refresh counted by the panel model. */
+    fill_random(&r, 8);
+    push_and_swap(&r);
+    check_shows(&r, r.frame, 100);
+    uint32_t centihz = (uint32_t)((uint64_t)actual * 100u / r.sim.clocks);
+    CHECK(r.plan.refresh_centihz == centihz, "plan says %u.%02u Hz, the clock and the walk give %u.%02u Hz",
+          r.plan.refresh_centihz / 100, r.plan.refresh_centihz % 100, centihz / 100, centihz % 100);
+    rig_close(&r);
+    char name[200];
+    snprintf(name, sizeof name, "clock: %.3f MHz wanted from a %u MHz source -> divider %u, %.3f MHz, refresh from that clock",
+             wanted / 1e6, source / 1000000u, divider, actual / 1e6);
+    end_case(name);
+}
+
+/* Ghosting fix: the address lines change only after OE has been off row_change_blank clocks. */
+static void case_row_change_blank(unsigned blank, unsigned driver, unsigned swap) {
+    char name[200];
+    hub75_config_t c = panel(64, 32, 1, 8);
+    c.row_change_blank = (uint8_t)blank;
+    c.driver = (uint8_t)driver;
+    c.swap_halfwords = (uint8_t)swap;
+    snprintf(name, sizeof name, "ghosting fix: address held %u clocks with OE off at each row change%s%s: exact", blank,
+             driver == HUB75_DRIVER_DP3246 ? ", DP3246" : "", swap ? ", I2S word order" : "");
+    case_decode(name, c, 100);
+    /* Timing and memory are unchanged: the held words are data-record words. */
+    hub75_config_t plain = panel(64, 32, 1, 8);
+    plain.driver = (uint8_t)driver;
+    hub75_plan_t a, b;
+    begin_case();
+    CHECK(hub75_plan(&c, &a) == HUB75_OK && hub75_plan(&plain, &b) == HUB75_OK, "plan refused");
+    CHECK(a.words_per_refresh == b.words_per_refresh && a.dma_bytes == b.dma_bytes, "the ghosting fix changed timing or memory");
+    snprintf(name, sizeof name, "ghosting fix %u: same refresh rate and memory as without", blank);
+    end_case(name);
+}
+
+static void case_settle_caught(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 1, 5);
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    r.sim.address_settle = 4; /* a slow row driver; the stream holds the address for 1 clock only */
+    panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+    CHECK(r.sim.errors > 0 && strstr(r.sim.first_error, "after OE went off"), "no breach reported: %s", r.sim.first_error);
+    rig_close(&r);
+    end_case("panel model: reports an address change 1 clock after OE off when the rows need 4");
 }
 
 static void case_bad_frames(void) {
@@ -888,6 +954,17 @@ int main(void) {
     }
 
     cases_mappings();
+
+    case_clock(40000000u, 20000000u, 2, 20000000u);
+    case_clock(40000000u, 16000000u, 3, 13333333u);
+    case_clock(40000000u, 25000000u, 2, 20000000u);
+    case_clock(40000000u, 8000000u, 5, 8000000u);
+    case_clock(160000000u, 16000000u, 10, 16000000u);
+    case_clock(160000000u, 26000000u, 7, 22857142u);
+    case_row_change_blank(2, HUB75_DRIVER_SHIFTREG, 0);
+    case_row_change_blank(5, HUB75_DRIVER_SHIFTREG, 1);
+    case_row_change_blank(8, HUB75_DRIVER_DP3246, 1);
+    case_settle_caught();
 
     case_swap();
     case_brightness_with_frame();

@@ -125,6 +125,7 @@ int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
     memset(sim->latch, 0, sim->width);
 
     unsigned prev_en = 0, prev_address = 0, have_prev = 0;
+    unsigned dark_run = 1000000u; /* clocks OE has been off, up to the previous clock */
     unsigned since_latch = 1000000u;
     unsigned run_address = 0;
     uint32_t run = 0;
@@ -151,8 +152,15 @@ int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
             const unsigned en = EN_OF(w), lat = LAT_OF(w), address = ADDRESS_OF(w);
             sim->clocks++;
             if (w & UNUSED_BITS) breach(sim, "clock %llu: unused lines driven", (unsigned long long)sim->clocks);
-            if (have_prev && address != prev_address && (en || prev_en))
-                breach(sim, "clock %llu: address changed while lit", (unsigned long long)sim->clocks);
+            if (have_prev && address != prev_address) {
+                const unsigned settle = sim->address_settle ? sim->address_settle : 1u;
+                if (en || prev_en)
+                    breach(sim, "clock %llu: address changed while lit", (unsigned long long)sim->clocks);
+                else if (dark_run < settle)
+                    breach(sim, "clock %llu: address changed %u clocks after OE went off (needs %u)",
+                           (unsigned long long)sim->clocks, dark_run, settle);
+            }
+            dark_run = en ? 0 : dark_run < 1000000u ? dark_run + 1 : dark_run;
             /* shift */
             sim->ring[sim->pos] = (uint8_t)(w & 0x3Fu);
             sim->pos = (sim->pos + 1) % sim->width;

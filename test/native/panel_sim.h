@@ -42,6 +42,7 @@ typedef struct {
     unsigned blanking; /* clocks OE must stay off after a latch */
     unsigned swap;     /* 1: each 32-bit word leaves as (high half, low half) */
     uint32_t max_descriptors; /* give up (a breach) after this many; 0 = 4 000 000 */
+    unsigned address_settle;  /* clocks OE must have been off before the address lines change; 0 = 1 */
     unsigned latch_clocks;    /* LAT-high clocks the chip counts as a data latch (DP3246: 3); any other
                                  run length is a breach; 0 = 1 */
     /* results of the last walk */

@@ -44,10 +44,14 @@ export interface Hub75Config {
   chainRows?: number;
   /** Bits per colour channel, 4..8 (default 8). */
   depth?: number;
-  /** Pixel clock, 10 or 20 MHz typically (default 20 MHz). */
+  /** Pixel clock wanted (default 20 MHz); the peripheral makes the fastest clock at or below it that an
+   *  integer divider allows (stats().clockHz). See docs/hub75.md for Wi-Fi-friendly choices. */
   clockHz?: number;
-  /** Clocks with OE off after each latch, 1..4 (default 1); raise it if a row ghosts into the next. */
+  /** Clocks with OE off after each latch, 1..4 (default 1). */
   latchBlanking?: number;
+  /** Ghosting fix: clocks with OE off before the address lines change to the next row, 1..8 (default
+   *  1); raise it if a row ghosts into the next. */
+  rowChangeBlank?: number;
   /** OE time of the least significant bit at 100 %, in 2-clock units, 1..16 (default 4). */
   lsbUnits?: number;
   /** Per-board limit in percent (power supply), 1..100 (default 100). */
@@ -66,6 +70,8 @@ export interface Hub75Config {
 
 export interface Hub75Stats {
   refreshHz: number;
+  /** The pixel clock the peripheral makes (at or below the one asked for). */
+  clockHz: number;
   refreshes: number;
   pushes: number;
   swaps: number;
@@ -145,6 +151,7 @@ function normalise(config: Hub75Config): object {
     depth: integer(config.depth, "depth", 8, 4, 8),
     clockHz: integer(config.clockHz, "clockHz", 20_000_000, 1_000_000, 40_000_000),
     latchBlanking: integer(config.latchBlanking, "latchBlanking", 1, 1, 4),
+    rowChangeBlank: integer(config.rowChangeBlank, "rowChangeBlank", 1, 1, 8),
     lsbUnits: integer(config.lsbUnits, "lsbUnits", 4, 1, 16),
     brightnessCeiling: integer(config.brightnessCeiling, "brightnessCeiling", 100, 1, 100),
     curve,

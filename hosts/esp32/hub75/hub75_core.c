@@ -35,6 +35,7 @@ static hub75_config_t with_defaults(const hub75_config_t *in) {
     hub75_config_t c = *in;
     if (c.scan == 0) c.scan = (uint8_t)(c.panel_height / 2u);
     if (c.chain_rows == 0) c.chain_rows = 1;
+    if (c.row_change_blank == 0) c.row_change_blank = 1;
     if (c.clock_hz == 0) c.clock_hz = DEFAULT_CLOCK_HZ;
     if (c.latch_blanking == 0) c.latch_blanking = 1;
     if (c.lsb_units == 0) c.lsb_units = DEFAULT_LSB_UNITS;
@@ -61,9 +62,16 @@ const char *hub75_config_error(const hub75_config_t *config) {
     /* The data record of one plane is one descriptor: shift words + blanking <= 2046 words. */
     if ((uint32_t)c.panel_width * c.chain * (c.panel_height / (2u * c.scan)) > 2040)
         return "panel_width * chain * (panel_height / (2 * scan)) must be at most 2040";
+    if (c.row_change_blank + hub75_driver_latch_words(c.driver) > (uint32_t)c.panel_width * c.chain)
+        return "row_change_blank and the latch must fit in one shift";
     if (c.depth < HUB75_MIN_DEPTH || c.depth > HUB75_MAX_DEPTH) return "depth must be 4 to 8 bits";
     if (c.clock_hz < 1000000u || c.clock_hz > 40000000u) return "clock_hz must be 1 to 40 MHz";
     if (c.latch_blanking > 4) return "latch_blanking must be 1 to 4";
+    if (c.row_change_blank > 8) return "row_change_blank must be 1 to 8";
+    if (c.clock_source_hz != 0 &&
+        (c.clock_source_hz < 2u * 1000000u || c.clock_source_hz > 320000000u ||
+         (c.clock_source_hz + c.clock_hz - 1u) / c.clock_hz > 255u))
+        return "clock_source_hz must be 2 to 320 MHz and at most 255 times clock_hz";
     if (c.lsb_units > HUB75_MAX_LSB_UNITS) return "lsb_units must be 1 to 16";
     if (c.brightness_ceiling > 100) return "brightness_ceiling must be 1 to 100";
     if (c.curve > HUB75_CURVE_LINEAR) return "curve must be cie1931, gamma or linear";
@@ -144,6 +152,16 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
     p.buffers = (uint8_t)(c.double_buffer ? 2 : 1);
     p.swap_halfwords = c.swap_halfwords;
     p.latch_words = hub75_driver_latch_words(c.driver);
+    p.row_change_blank = c.row_change_blank;
+    if (c.clock_source_hz) {
+        /* Integer divider, at least 2, rounded up: never faster than asked for. */
+        uint32_t divider = (c.clock_source_hz + c.clock_hz - 1u) / c.clock_hz;
+        if (divider < 2) divider = 2;
+        p.clock_divider = (uint8_t)divider;
+        p.clock_hz = c.clock_source_hz / divider;
+    } else {
+        p.clock_hz = c.clock_hz;
+    }
     p.clock_phase = (uint8_t)(c.clock_phase || hub75_driver_rising_edge(c.driver));
     /* Blanking is even so that every record keeps 4-byte alignment (DMA and the I2S word swap). */
     p.blank_words = (uint16_t)((c.latch_blanking + 1u) & ~1u);
@@ -173,7 +191,7 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
     p.words_per_refresh = p.words_per_row * p.rows + HUB75_TAIL_WORDS;
     p.frame_buffer_bytes = (uint32_t)p.rows * p.depth * p.stride * 2u;
     p.dma_bytes = p.buffers * p.frame_buffer_bytes + p.pad_bytes + p.desc_bytes;
-    p.refresh_centihz = (uint32_t)(((uint64_t)c.clock_hz * 100u) / p.words_per_refresh);
+    p.refresh_centihz = (uint32_t)(((uint64_t)p.clock_hz * 100u) / p.words_per_refresh);
     p.max_duty_permille = (uint32_t)(((uint64_t)slots * 1000u) / p.words_per_row);
     p.input_bytes = (uint32_t)p.width * p.height * 3u;
     *plan = p;
@@ -182,11 +200,13 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
 
 static uint16_t address_bits(unsigned row) { return (uint16_t)(row << HUB75_ADDRESS_SHIFT); }
 
-/* A row's first record starts with one word still addressed to the previous row: the address lines
- * then change only after OE has been off for a clock, never on the edge where it turns off (the
- * classic source of ghosting into the next row). */
-static uint16_t first_word_address(unsigned row, unsigned rows) {
-    return address_bits(row == 0 ? rows - 1u : row - 1u);
+/* A row's first record starts with row_change_blank words still addressed to the previous row: the
+ * address lines change only after OE has been off that many clocks, never on the edge where it turns
+ * off (the classic source of ghosting into the next row; slow row drivers need more clocks). */
+static void keep_previous_address(const hub75_plan_t *p, uint16_t *rec, unsigned row, unsigned swap) {
+    const uint16_t previous = address_bits(row == 0 ? p->rows - 1u : row - 1u);
+    for (unsigned i = 0; i < p->row_change_blank; i++)
+        rec[i ^ swap] = (uint16_t)((rec[i ^ swap] & ~HUB75_ADDRESS_MASK) | previous);
 }
 
 static HUB75_ISR_ATTR uint32_t desc_ctrl(uint32_t words) {
@@ -285,7 +305,7 @@ static void clear_frame(hub75_t *h, uint16_t *frame) {
             for (unsigned i = 0; i < p->stride; i++) rec[i] = address_bits(r);
             set_latch(p, rec, h->config.swap_halfwords);
         }
-        frame[(size_t)r * p->depth * p->stride + h->config.swap_halfwords] = first_word_address(r, p->rows);
+        keep_previous_address(p, frame + (size_t)r * p->depth * p->stride, r, h->config.swap_halfwords);
     }
 }
 
@@ -376,8 +396,7 @@ static void encode(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
             }
         }
         for (unsigned k = 0; k < depth; k++) set_latch(p, rec + k * plane_step, swap);
-        uint16_t *first = rec + swap;
-        *first = (uint16_t)((*first & ~HUB75_ADDRESS_MASK) | first_word_address(r, p->rows));
+        keep_previous_address(p, rec, r, swap);
     }
 }
 

@@ -125,7 +125,12 @@ typedef struct {
     uint8_t layout;             /* hub75_layout_t */
     uint8_t chain_rows;         /* rows of panels for the serpentine and zigzag layouts; 0 = 1 */
     uint8_t depth;              /* bits per colour channel, 4..8 */
-    uint32_t clock_hz;          /* pixel clock (one word per clock); 0 = 20 MHz */
+    uint32_t clock_hz;          /* pixel clock wanted (one word per clock); 0 = 20 MHz */
+    uint32_t clock_source_hz;   /* what the peripheral divides by an integer >= 2 to make the pixel
+                                   clock (ESP32/S2 I2S: 40 MHz, S3 LCD_CAM: 160 MHz); the plan takes
+                                   the fastest clock <= clock_hz it can make. 0 = clock_hz is exact */
+    uint8_t row_change_blank;   /* ghosting fix: clocks with OE off that keep the previous row's address
+                                   before the address lines change, 1..8; 0 = 1 */
     uint8_t latch_blanking;     /* words with OE off after each latch, 1..4 (rounded up to even);
                                    0 = 1 */
     uint8_t lsb_units;          /* OE on-time of the least significant plane at 100 %, in units of
@@ -157,6 +162,9 @@ typedef struct {
     uint8_t swap_halfwords; /* copied from the configuration: word order within each 32-bit pair */
     uint8_t latch_words;    /* clocks LAT is held high for a data latch (the driver's: 1, DP3246 3) */
     uint8_t clock_phase;    /* 1: data changes on the rising edge (configured, or the driver needs it) */
+    uint8_t row_change_blank; /* OE-off clocks at the old address before each row change */
+    uint8_t clock_divider;  /* clock_source_hz / clock_divider = clock_hz; 0 without a source */
+    uint32_t clock_hz;      /* the pixel clock the peripheral actually makes */
     uint16_t plane_desc[HUB75_MAX_DEPTH];  /* index of plane k's data descriptor within a row */
     uint32_t slot_words[HUB75_MAX_DEPTH];  /* display slot of plane k: 2 * N * 2^k words */
     uint16_t slot_chunks[HUB75_MAX_DEPTH]; /* descriptors for that slot */

@@ -68,6 +68,7 @@ void xs_hub75_constructor(xsMachine *the) {
     config.depth = (uint8_t)read_int(the, xsID_depth, "depth", 8, HUB75_MIN_DEPTH, HUB75_MAX_DEPTH);
     config.clock_hz = (uint32_t)read_int(the, xsID_clockHz, "clockHz", 20000000, 1000000, 40000000);
     config.latch_blanking = (uint8_t)read_int(the, xsID_latchBlanking, "latchBlanking", 1, 1, 4);
+    config.row_change_blank = (uint8_t)read_int(the, xsID_rowChangeBlank, "rowChangeBlank", 1, 1, 8);
     config.lsb_units = (uint8_t)read_int(the, xsID_lsbUnits, "lsbUnits", 4, 1, HUB75_MAX_LSB_UNITS);
     config.brightness_ceiling = (uint8_t)read_int(the, xsID_brightnessCeiling, "brightnessCeiling", 100, 1, 100);
     config.curve = (uint8_t)read_int(the, xsID_curve, "curve", HUB75_CURVE_CIE1931, 0, HUB75_CURVE_LINEAR);
@@ -157,6 +158,7 @@ void xs_hub75_stats(xsMachine *the) {
     xsmcVars(1);
     xsmcSetNewObject(xsResult);
     set_number(the, xsID_refreshHz, plan->refresh_centihz / 100.0);
+    set_number(the, xsID_clockHz, plan->clock_hz);
     set_number(the, xsID_refreshes, hub75_port_refreshes(port));
     set_number(the, xsID_pushes, core->counters.pushes);
     set_number(the, xsID_swaps, core->counters.swaps);

@@ -45,6 +45,7 @@
 #define xsID_refreshHz xsID("refreshHz")
 #define xsID_refreshes xsID("refreshes")
 #define xsID_rejected xsID("rejected")
+#define xsID_rowChangeBlank xsID("rowChangeBlank")
 #define xsID_scan xsID("scan")
 #define xsID_swaps xsID("swaps")
 #define xsID_width xsID("width")
