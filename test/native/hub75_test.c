@@ -40,6 +40,9 @@ static void end_case(const char *name) {
     }
 }
 
+typedef struct chip chip_t;
+static unsigned data_latch_of(unsigned driver);
+
 /* ---- a core instance with exactly sized heap blocks, so ASan sees every overrun ---- */
 
 typedef struct {
@@ -81,7 +84,13 @@ static int rig_open(rig_t *r, const hub75_config_t *config, unsigned brightness)
     if (!r->h || !r->frame) return -1;
     if (hub75_init(r->h, config, &r->mem, (uint8_t)brightness) != HUB75_OK) return -1;
     unsigned blanking = config->latch_blanking ? config->latch_blanking : 1;
-    return panel_sim_open(&r->sim, r->plan.width, r->plan.rows, blanking, config->swap_halfwords);
+    const panel_sim_geometry_t g = {config->panel_width, config->panel_height, config->chain,
+                                    config->scan ? config->scan : config->panel_height / 2u, config->layout,
+                                    config->chain_rows};
+    if (panel_sim_open_geometry(&r->sim, &g, blanking, config->swap_halfwords) != 0) return -1;
+    r->sim.latch_clocks = data_latch_of(config->driver);
+    r->sim.address_settle = config->row_change_blank ? config->row_change_blank : 1u;
+    return 0;
 }
 
 static void rig_close(rig_t *r) {
@@ -223,7 +232,7 @@ typedef struct {
 
 static void case_bad_configs(void) {
     hub75_config_t base = panel(64, 64, 1, 8);
-    bad_config_t bad[24];
+    bad_config_t bad[32];
     size_t n = 0;
 #define BAD(label, field, value)            \
     do {                                    \
@@ -238,7 +247,14 @@ static void case_bad_configs(void) {
     BAD("chain 0", chain, 0);
     BAD("chain 17", chain, 17);
     BAD("panel height 48", panel_height, 48);
-    BAD("scan 16 on a 64-row panel", scan, 16);
+    BAD("scan 4 on a 64-row panel (8 rows per address)", scan, 4);
+    BAD("scan 12", scan, 12);
+    BAD("scan 32 on a 32-row panel", panel_height, 32);
+    BAD("unknown layout", layout, 3);
+    BAD("row change blank 9", row_change_blank, 9);
+    BAD("clock source 1 MHz", clock_source_hz, 1000000u);
+    BAD("clock source 400 MHz", clock_source_hz, 400000000u);
+    BAD("row layout with 2 chain rows", chain_rows, 2);
     BAD("depth 3", depth, 3);
     BAD("depth 9", depth, 9);
     BAD("clock 500 kHz", clock_hz, 500000u);
@@ -248,11 +264,27 @@ static void case_bad_configs(void) {
     BAD("ceiling 101 %", brightness_ceiling, 101);
     BAD("unknown curve", curve, 3);
     BAD("gamma 0.5", gamma_x100, 50);
-    BAD("unknown driver", driver, 3);
+    BAD("unknown driver", driver, 6);
     BAD("double_buffer 2", double_buffer, 2);
     BAD("odd pad words", pad_words, 33);
     BAD("pad words 4096", pad_words, 4096);
 #undef BAD
+    bad[n].what = "serpentine of 3 panels in 2 rows";
+    bad[n].config = base;
+    bad[n].config.chain = 3;
+    bad[n].config.layout = HUB75_LAYOUT_SERPENTINE;
+    bad[n].config.chain_rows = 2;
+    n++;
+    bad[n].what = "four-scan chain too long (64 x 16 x 2 words)";
+    bad[n].config = base;
+    bad[n].config.chain = 16;
+    bad[n].config.scan = 16;
+    n++;
+    bad[n].what = "clock divider over 255 (source 320 MHz, clock 1 MHz)";
+    bad[n].config = base;
+    bad[n].config.clock_source_hz = 320000000u;
+    bad[n].config.clock_hz = 1000000u;
+    n++;
     bad[n].what = "chain too wide (256 x 8)";
     bad[n].config = base;
     bad[n].config.panel_width = 256;
@@ -459,6 +491,153 @@ static void case_single_pixel(unsigned x, unsigned y) {
     end_case(name);
 }
 
+/* Hand-derived from the panel wiring, independent of the panel model: lighting frame pixel (x, y) red
+ * must set exactly one colour bit in the most significant plane: `bit` (R1 = 0, R2 = 3) of shift word
+ * `position` in address row `address`'s record. */
+static void case_pixel_word(const char *what, hub75_config_t c, unsigned x, unsigned y, unsigned address,
+                            unsigned position, unsigned bit) {
+    begin_case();
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    memset(r.frame, 0, r.plan.input_bytes);
+    r.frame[((size_t)y * r.plan.width + x) * 3] = 255;
+    push_and_swap(&r);
+    const uint16_t *front = r.mem.frame[r.h->front];
+    const unsigned top = r.plan.depth - 1u;
+    unsigned found = 0;
+    for (unsigned a = 0; a < r.plan.rows; a++)
+        for (unsigned i = 0; i < r.plan.shift_words; i++) {
+            unsigned colour = front[((size_t)a * r.plan.depth + top) * r.plan.stride + (i ^ c.swap_halfwords)] & HUB75_COLOUR_MASK;
+            if (colour) {
+                found++;
+                CHECK(a == address && i == position && colour == (1u << bit),
+                      "address %u word %u carries 0x%02X; expected address %u word %u bit %u", a, i, colour, address,
+                      position, bit);
+            }
+        }
+    CHECK(found == 1, "%u words carry the pixel", found);
+    panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+    CHECK(panel_sim_light(&r.sim, x, y, 0) == 255u * 2u * 4u, "the panel model lights (%u,%u) for %u clocks", x, y,
+          panel_sim_light(&r.sim, x, y, 0));
+    rig_close(&r);
+    char name[200];
+    snprintf(name, sizeof name, "mapping: %s: pixel (%u,%u) is shift word %u of address %u on %s", what, x, y, position,
+             address, bit ? "R2" : "R1");
+    end_case(name);
+}
+
+static hub75_config_t scanned(unsigned width, unsigned height, unsigned scan, unsigned chain, unsigned depth) {
+    hub75_config_t c = panel(width, height, chain, depth);
+    c.scan = (uint8_t)scan;
+    return c;
+}
+
+static hub75_config_t grid(hub75_config_t c, unsigned layout, unsigned chain_rows) {
+    c.layout = (uint8_t)layout;
+    c.chain_rows = (uint8_t)chain_rows;
+    return c;
+}
+
+static void cases_mappings(void) {
+    /* Standard scans: one pixel row per half per address. */
+    case_decode("scan 1/8: 32x16 panel, 8 bits: exact", scanned(32, 16, 8, 1, 8), 100);
+    case_decode("scan 1/8: 64x16 panels, chain of 3, I2S word order: exact",
+                (hub75_config_t){.panel_width = 64, .panel_height = 16, .chain = 3, .scan = 8, .depth = 6,
+                                 .swap_halfwords = 1, .double_buffer = 1}, 80);
+    /* Four-scan outdoor panels: several pixel rows per half per address, a longer shift. */
+    case_decode("four-scan 32x16, 1/4 scan (2 rows per address and half): exact", scanned(32, 16, 4, 1, 8), 100);
+    case_decode("four-scan 64x32, 1/8 scan: exact", scanned(64, 32, 8, 1, 8), 100);
+    case_decode("four-scan 64x64, 1/16 scan, I2S word order: exact",
+                (hub75_config_t){.panel_width = 64, .panel_height = 64, .scan = 16, .chain = 1, .depth = 7,
+                                 .swap_halfwords = 1, .double_buffer = 1}, 100);
+    case_decode("four-scan 64x32, 1/4 scan (4 rows per address and half): exact", scanned(64, 32, 4, 1, 5), 60);
+    /* Chains. */
+    case_decode("chain: three 32x16 1/4-scan panels in a row: exact", scanned(32, 16, 4, 3, 8), 100);
+    case_decode("chain: serpentine 2x2 of 64x32 1/16 scan: exact", grid(panel(64, 32, 4, 8), HUB75_LAYOUT_SERPENTINE, 2), 100);
+    {
+        hub75_config_t c = grid(panel(64, 64, 3, 6), HUB75_LAYOUT_SERPENTINE, 3);
+        c.swap_halfwords = 1;
+        case_decode("chain: serpentine column of three 64x64, I2S word order: exact", c, 90);
+    }
+    case_decode("chain: serpentine 3x2 of 32x16 1/4-scan panels: exact",
+                grid(scanned(32, 16, 4, 6, 8), HUB75_LAYOUT_SERPENTINE, 2), 100);
+    case_decode("chain: zigzag 2x2 of 32x16 1/8 scan: exact", grid(scanned(32, 16, 8, 4, 8), HUB75_LAYOUT_ZIGZAG, 2), 100);
+    {
+        hub75_config_t c = grid(scanned(64, 32, 8, 4, 8), HUB75_LAYOUT_SERPENTINE, 2);
+        c.driver = HUB75_DRIVER_DP3246;
+        case_decode("chain: DP3246 serpentine 2x2 of 64x32 1/8-scan panels: exact", c, 100);
+    }
+    /* Hand-derived words. */
+    hub75_config_t four = scanned(32, 16, 4, 1, 8);
+    case_pixel_word("four-scan 32x16 1/4", four, 0, 0, 0, 32, 0);
+    case_pixel_word("four-scan 32x16 1/4", four, 0, 4, 0, 0, 0);
+    case_pixel_word("four-scan 32x16 1/4", four, 5, 8, 0, 37, 3);
+    case_pixel_word("four-scan 32x16 1/4", four, 31, 15, 3, 31, 3);
+    hub75_config_t snake = grid(scanned(32, 16, 8, 2, 8), HUB75_LAYOUT_SERPENTINE, 2);
+    case_pixel_word("serpentine 1x2 of 32x16", snake, 0, 0, 0, 0, 0);
+    case_pixel_word("serpentine 1x2 of 32x16 (second panel upside down)", snake, 0, 31, 0, 63, 0);
+    case_pixel_word("serpentine 1x2 of 32x16 (second panel upside down)", snake, 31, 16, 7, 32, 3);
+    hub75_config_t zig = grid(scanned(32, 16, 8, 2, 8), HUB75_LAYOUT_ZIGZAG, 2);
+    case_pixel_word("zigzag 1x2 of 32x16", zig, 0, 31, 7, 32, 3);
+}
+
+/* The pixel clock the peripheral can make: source / integer divider >= 2, never faster than asked. */
+static void case_clock(unsigned source, unsigned wanted, unsigned divider, unsigned actual) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 1, 6);
+    c.clock_source_hz = source;
+    c.clock_hz = wanted;
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    CHECK(r.plan.clock_divider == divider && r.plan.clock_hz == actual, "divider %u, clock %u Hz; expected %u, %u Hz",
+          r.plan.clock_divider, r.plan.clock_hz, divider, actual);
+    /* The refresh rate follows the clock actually made: clocks per refresh counted by the panel model. */
+    fill_random(&r, 8);
+    push_and_swap(&r);
+    check_shows(&r, r.frame, 100);
+    uint32_t centihz = (uint32_t)((uint64_t)actual * 100u / r.sim.clocks);
+    CHECK(r.plan.refresh_centihz == centihz, "plan says %u.%02u Hz, the clock and the walk give %u.%02u Hz",
+          r.plan.refresh_centihz / 100, r.plan.refresh_centihz % 100, centihz / 100, centihz % 100);
+    rig_close(&r);
+    char name[200];
+    snprintf(name, sizeof name, "clock: %.3f MHz wanted from a %u MHz source -> divider %u, %.3f MHz, refresh from that clock",
+             wanted / 1e6, source / 1000000u, divider, actual / 1e6);
+    end_case(name);
+}
+
+/* Ghosting fix: the address lines change only after OE has been off row_change_blank clocks. */
+static void case_row_change_blank(unsigned blank, unsigned driver, unsigned swap) {
+    char name[200];
+    hub75_config_t c = panel(64, 32, 1, 8);
+    c.row_change_blank = (uint8_t)blank;
+    c.driver = (uint8_t)driver;
+    c.swap_halfwords = (uint8_t)swap;
+    snprintf(name, sizeof name, "ghosting fix: address held %u clocks with OE off at each row change%s%s: exact", blank,
+             driver == HUB75_DRIVER_DP3246 ? ", DP3246" : "", swap ? ", I2S word order" : "");
+    case_decode(name, c, 100);
+    /* Timing and memory are unchanged: the held words are data-record words. */
+    hub75_config_t plain = panel(64, 32, 1, 8);
+    plain.driver = (uint8_t)driver;
+    hub75_plan_t a, b;
+    begin_case();
+    CHECK(hub75_plan(&c, &a) == HUB75_OK && hub75_plan(&plain, &b) == HUB75_OK, "plan refused");
+    CHECK(a.words_per_refresh == b.words_per_refresh && a.dma_bytes == b.dma_bytes, "the ghosting fix changed timing or memory");
+    snprintf(name, sizeof name, "ghosting fix %u: same refresh rate and memory as without", blank);
+    end_case(name);
+}
+
+static void case_settle_caught(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 1, 5);
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    r.sim.address_settle = 4; /* a slow row driver; the stream holds the address for 1 clock only */
+    panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+    CHECK(r.sim.errors > 0 && strstr(r.sim.first_error, "after OE went off"), "no breach reported: %s", r.sim.first_error);
+    rig_close(&r);
+    end_case("panel model: reports an address change 1 clock after OE off when the rows need 4");
+}
+
 static void case_bad_frames(void) {
     begin_case();
     hub75_config_t c = panel(64, 32, 1, 8);
@@ -534,38 +713,104 @@ static void case_reuse(void) {
     end_case("descriptors: weighted time is replayed from shared idle runs, not stored");
 }
 
+/* What each chip must receive before the refresh starts, from its datasheet / public docs (written
+ * here independently of the core's tables): the register writes in order, as a chip decodes them. */
+struct chip {
+    unsigned driver;
+    const char *name;
+    size_t writes;
+    unsigned latch[5];
+    uint16_t value[5];
+    size_t extra_words; /* clocks beyond the full-width shifts */
+    unsigned data_latch; /* LAT clocks of a display-data latch in the refresh */
+    unsigned rising_edge;
+};
+
+static const chip_t chips[] = {
+    {HUB75_DRIVER_FM6126A, "FM6126A", 3, {11, 12, 1}, {0x7FFF, 0x0040, 0}, 0, 1, 0},
+    {HUB75_DRIVER_ICN2038S, "ICN2038S", 3, {11, 12, 1}, {0x7FFF, 0x0040, 0}, 0, 1, 0},
+    {HUB75_DRIVER_FM6124, "FM6124", 3, {11, 12, 1}, {0x7FFF, 0x0040, 0}, 0, 1, 0},
+    /* DP3246: clear (LAT 3), register 1 = current gain 0xFF (LAT 11), register 2 = blanking potential
+       and inflection point all ones (LAT 12), a 2-clock gap, clear (LAT 3). */
+    {HUB75_DRIVER_DP3246, "DP3246", 4, {3, 11, 12, 3}, {0, 0x00FF, 0xFF00, 0}, 2, 3, 1},
+};
+
+static const chip_t *chip_of(unsigned driver) {
+    for (size_t i = 0; i < sizeof chips / sizeof chips[0]; i++)
+        if (chips[i].driver == driver) return &chips[i];
+    return NULL;
+}
+
+static unsigned data_latch_of(unsigned driver) {
+    const chip_t *chip = chip_of(driver);
+    return chip ? chip->data_latch : 1;
+}
+
 static void case_init_sequence(unsigned driver, unsigned width, unsigned swap) {
     begin_case();
+    const chip_t *chip = chip_of(driver);
     hub75_config_t c = panel(64, 32, width / 64, 8);
     c.driver = (uint8_t)driver;
     c.swap_halfwords = (uint8_t)swap;
     hub75_plan_t p;
-    hub75_plan(&c, &p);
+    CHECK(hub75_plan(&c, &p) == HUB75_OK, "plan refused");
     size_t need = hub75_init_sequence_words(&p, c.driver);
-    CHECK(need == 3u * width, "%zu words for the set-up", need);
-    uint16_t *words = malloc(need * sizeof *words);
+    CHECK(need == chip->writes * width + chip->extra_words, "%zu words for the set-up", need);
+    CHECK(need % 2 == 0, "odd set-up length %zu breaks the DMA's 4-byte rule", need);
+    uint16_t *words = malloc((need ? need : 1) * sizeof *words);
     CHECK(hub75_init_sequence(&p, c.driver, words, need - 1) == 0, "wrote into a buffer too small");
     CHECK(hub75_init_sequence(&p, c.driver, words, need) == need, "short set-up sequence");
-    panel_sim_write_t writes[4];
-    size_t n = panel_sim_register_writes(words, need, width, swap, writes, 4);
-    CHECK(n == 3, "%zu register writes", n);
-    size_t count;
-    const hub75_register_write_t *regs = hub75_driver_registers(c.driver, &count);
-    CHECK(count == 2 && regs != NULL, "driver table has %zu writes", count);
-    const unsigned want_latch[3] = {11, 12, 1};
-    const uint16_t want_value[3] = {0x7FFF, 0x0040, 0};
-    for (size_t w = 0; w < n && w < 3; w++) {
-        CHECK(writes[w].latch_clocks == want_latch[w], "write %zu held LAT %u clocks", w, writes[w].latch_clocks);
+    panel_sim_write_t writes[6];
+    size_t n = panel_sim_register_writes(words, need, width, swap, writes, 6);
+    CHECK(n == chip->writes, "%zu register writes, expected %zu", n, chip->writes);
+    for (size_t w = 0; w < n && w < chip->writes; w++) {
+        CHECK(writes[w].latch_clocks == chip->latch[w], "write %zu held LAT %u clocks, expected %u", w,
+              writes[w].latch_clocks, chip->latch[w]);
         CHECK(writes[w].lines_agree, "write %zu: colour lines disagree", w);
-        for (unsigned chip = 0; chip < width / 16; chip++)
-            CHECK(writes[w].chip_value[chip] == want_value[w], "write %zu chip %u got 0x%04X", w, chip, writes[w].chip_value[chip]);
+        for (unsigned k = 0; k < width / 16; k++)
+            CHECK(writes[w].chip_value[k] == chip->value[w], "write %zu chip %u got 0x%04X, expected 0x%04X", w, k,
+                  writes[w].chip_value[k], chip->value[w]);
     }
-    for (size_t i = 0; i < need; i++) CHECK(!(words[i] & (1u << HUB75_BIT_EN)), "LEDs enabled during set-up");
+    for (size_t i = 0; i < need; i++) {
+        CHECK(!(words[i] & (1u << HUB75_BIT_EN)), "LEDs enabled during set-up");
+        CHECK(!(words[i] & 0xE000u), "unused lines driven during set-up");
+    }
+    CHECK(p.latch_words == chip->data_latch, "data latch of %u clocks, expected %u", p.latch_words, chip->data_latch);
+    CHECK(p.clock_phase == chip->rising_edge, "clock phase %u, expected %u", p.clock_phase, chip->rising_edge);
     free(words);
-    char name[160];
-    snprintf(name, sizeof name, "driver %s, %u columns%s: register 1 = 0x7FFF (LAT 11), register 2 = 0x0040 (LAT 12), then cleared",
-             driver == HUB75_DRIVER_FM6126A ? "FM6126A" : "ICN2038S", width, swap ? ", I2S word order" : "");
+    char name[200];
+    snprintf(name, sizeof name, "driver %s, %u columns%s: set-up stream decodes to", chip->name, width,
+             swap ? ", I2S word order" : "");
+    for (size_t w = 0; w < chip->writes; w++) {
+        size_t len = strlen(name);
+        snprintf(name + len, sizeof name - len, "%s 0x%04X (LAT %u)", w ? "," : "", chip->value[w], chip->latch[w]);
+    }
     end_case(name);
+}
+
+/* The MBI5124 is a plain shift register: no set-up, but its LAT resets on a rising clock edge while
+ * high, so the data must change on the rising edge: the plan forces the clock phase. */
+static void case_mbi5124(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 1, 8);
+    c.driver = HUB75_DRIVER_MBI5124;
+    c.clock_phase = 0;
+    hub75_plan_t p, plain;
+    CHECK(hub75_plan(&c, &p) == HUB75_OK, "plan refused");
+    uint16_t word;
+    size_t count = 99;
+    CHECK(hub75_driver_registers(HUB75_DRIVER_MBI5124, &count) == NULL && count == 0, "MBI5124 has register writes");
+    CHECK(hub75_init_sequence_words(&p, c.driver) == 0 && hub75_init_sequence(&p, c.driver, &word, 1) == 0,
+          "set-up words for the MBI5124");
+    CHECK(p.clock_phase == 1, "clock phase not inverted for the MBI5124");
+    CHECK(p.latch_words == 1, "data latch of %u clocks", p.latch_words);
+    hub75_config_t s = c;
+    s.driver = HUB75_DRIVER_SHIFTREG;
+    hub75_plan(&s, &plain);
+    CHECK(plain.clock_phase == 0, "plain shift registers got the inverted phase");
+    CHECK(plain.words_per_refresh == p.words_per_refresh && plain.dma_bytes == p.dma_bytes,
+          "the MBI5124 changes the timing or memory");
+    end_case("driver MBI5124: no set-up writes, same stream as a shift register, clock phase forced to the rising edge");
 }
 
 static void case_plain_shift_register(void) {
@@ -584,6 +829,17 @@ static void case_plain_shift_register(void) {
 /* The model must notice broken streams, or the cases above prove nothing. */
 static void case_sim_catches(void) {
     hub75_config_t c = panel(64, 32, 1, 4);
+    {
+        begin_case();
+        hub75_config_t d = panel(64, 32, 1, 4);
+        rig_t r;
+        if (rig_open(&r, &d, 100) != 0) CHECK(0, "set-up failed");
+        r.sim.latch_clocks = 3; /* a DP3246 fed the 1-clock latch of a plain shift register */
+        panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+        CHECK(r.sim.errors > 0 && strstr(r.sim.first_error, "LAT high for 1"), "no breach reported: %s", r.sim.first_error);
+        rig_close(&r);
+        end_case("panel model: reports a 1-clock latch to a chip that latches on 3");
+    }
     const char *names[5] = {
         "panel model: reports a latch while lit",
         "panel model: reports an address change while lit",
@@ -683,6 +939,33 @@ int main(void) {
         case_decode("64x32 at 10 MHz, inverted clock phase: exact", c, 100);
     }
 
+    {
+        hub75_config_t c = panel(64, 32, 1, 8);
+        c.driver = HUB75_DRIVER_DP3246;
+        case_decode("DP3246 64x32, 8 bits: data latched by 3 LAT clocks, exact", c, 100);
+        c = panel(64, 64, 2, 6);
+        c.driver = HUB75_DRIVER_DP3246;
+        c.swap_halfwords = 1;
+        c.latch_blanking = 3;
+        case_decode("DP3246 128x64 chained, 6 bits, I2S word order, latch blanking 3: exact", c, 70);
+        c = panel(64, 32, 1, 8);
+        c.driver = HUB75_DRIVER_MBI5124;
+        case_decode("MBI5124 64x32, 8 bits: exact", c, 100);
+    }
+
+    cases_mappings();
+
+    case_clock(40000000u, 20000000u, 2, 20000000u);
+    case_clock(40000000u, 16000000u, 3, 13333333u);
+    case_clock(40000000u, 25000000u, 2, 20000000u);
+    case_clock(40000000u, 8000000u, 5, 8000000u);
+    case_clock(160000000u, 16000000u, 10, 16000000u);
+    case_clock(160000000u, 26000000u, 7, 22857142u);
+    case_row_change_blank(2, HUB75_DRIVER_SHIFTREG, 0);
+    case_row_change_blank(5, HUB75_DRIVER_SHIFTREG, 1);
+    case_row_change_blank(8, HUB75_DRIVER_DP3246, 1);
+    case_settle_caught();
+
     case_swap();
     case_brightness_with_frame();
     case_single_buffer();
@@ -702,6 +985,11 @@ int main(void) {
     case_init_sequence(HUB75_DRIVER_FM6126A, 64, 0);
     case_init_sequence(HUB75_DRIVER_FM6126A, 128, 1);
     case_init_sequence(HUB75_DRIVER_ICN2038S, 64, 1);
+    case_init_sequence(HUB75_DRIVER_FM6124, 64, 0);
+    case_init_sequence(HUB75_DRIVER_FM6124, 128, 1);
+    case_init_sequence(HUB75_DRIVER_DP3246, 64, 0);
+    case_init_sequence(HUB75_DRIVER_DP3246, 192, 1);
+    case_mbi5124();
     case_plain_shift_register();
     case_sim_catches();
 

@@ -20,52 +20,112 @@ static void breach(panel_sim_t *sim, const char *format, ...) {
     }
 }
 
-int panel_sim_open(panel_sim_t *sim, unsigned width, unsigned rows, unsigned blanking, unsigned swap) {
+/* The LED that output `column` of the chain's shift register drives on address row `address`, upper
+ * (half 0, R1 G1 B1) or lower (half 1, R2 G2 B2) half, as frame pixel (x, y). Written from the panel
+ * description: the register runs through the panels from the far end (panel 0); a four-scan panel's
+ * stretch holds sub_rows blocks of panel_width outputs, the first block shifted driving the
+ * lowest-placed row of the address in each half (address + (sub_rows - 1) * scan). */
+static void led_of(const panel_sim_geometry_t *g, unsigned column, unsigned address, unsigned half, unsigned *x,
+                   unsigned *y) {
+    const unsigned sub_rows = g->panel_height / (2 * g->scan);
+    const unsigned stretch = g->panel_width * sub_rows;
+    const unsigned panel = column / stretch, within = column % stretch;
+    const unsigned block = within / g->panel_width;
+    unsigned px = within % g->panel_width;
+    unsigned py = address + (sub_rows - 1 - block) * g->scan + half * (g->panel_height / 2);
+    const unsigned rows = g->chain_rows ? g->chain_rows : 1, per_row = g->chain / rows;
+    const unsigned grid_row = panel / per_row;
+    unsigned grid_col = panel % per_row;
+    if (g->layout == 1 && grid_row % 2 == 1) {
+        grid_col = per_row - 1 - grid_col;
+        px = g->panel_width - 1 - px;
+        py = g->panel_height - 1 - py;
+    }
+    *x = grid_col * g->panel_width + px;
+    *y = grid_row * g->panel_height + py;
+}
+
+int panel_sim_open_geometry(panel_sim_t *sim, const panel_sim_geometry_t *g, unsigned blanking, unsigned swap) {
     memset(sim, 0, sizeof *sim);
-    sim->width = width;
-    sim->rows = rows;
+    const unsigned rows = g->chain_rows ? g->chain_rows : 1;
+    sim->width = g->panel_width * g->chain * (g->panel_height / (2 * g->scan));
+    sim->rows = g->scan;
+    sim->frame_width = g->panel_width * (g->chain / rows);
+    sim->frame_height = g->panel_height * rows;
     sim->blanking = blanking;
     sim->swap = swap;
-    sim->light = calloc((size_t)2 * rows * width * 3, sizeof *sim->light);
-    sim->ring = calloc(width, 1);
-    sim->latch = calloc(width, 1);
-    return sim->light && sim->ring && sim->latch ? 0 : -1;
+    const size_t pixels = (size_t)sim->frame_width * sim->frame_height;
+    sim->light = calloc(pixels * 3, sizeof *sim->light);
+    sim->led = calloc((size_t)sim->rows * 2 * sim->width, sizeof *sim->led);
+    sim->ring = calloc(sim->width, 1);
+    sim->latch = calloc(sim->width, 1);
+    uint8_t *seen = calloc(pixels, 1);
+    int ok = sim->light && sim->led && sim->ring && sim->latch && seen;
+    for (unsigned a = 0; ok && a < sim->rows; a++)
+        for (unsigned h = 0; h < 2; h++)
+            for (unsigned c = 0; c < sim->width; c++) {
+                unsigned x, y;
+                led_of(g, c, a, h, &x, &y);
+                if (x >= sim->frame_width || y >= sim->frame_height || seen[(size_t)y * sim->frame_width + x]++) ok = 0;
+                else sim->led[((size_t)a * 2 + h) * sim->width + c] = y * sim->frame_width + x;
+            }
+    free(seen);
+    return ok ? 0 : -1;
+}
+
+int panel_sim_open(panel_sim_t *sim, unsigned width, unsigned rows, unsigned blanking, unsigned swap) {
+    const panel_sim_geometry_t g = {width, 2 * rows, 1, rows, 0, 1};
+    return panel_sim_open_geometry(sim, &g, blanking, swap);
 }
 
 void panel_sim_close(panel_sim_t *sim) {
     free(sim->light);
+    free(sim->led);
     free(sim->ring);
     free(sim->latch);
     memset(sim, 0, sizeof *sim);
 }
 
 uint32_t panel_sim_light(const panel_sim_t *sim, unsigned x, unsigned y, unsigned channel) {
-    return sim->light[((size_t)y * sim->width + x) * 3 + channel];
+    return sim->light[((size_t)y * sim->frame_width + x) * 3 + channel];
 }
 
 /* Adds `run` lit clocks to the row pair `address` for every latched bit. */
 static void flush(panel_sim_t *sim, unsigned address, uint32_t run) {
     if (run == 0) return;
+    const uint32_t *upper = sim->led + (size_t)address * 2 * sim->width, *lower = upper + sim->width;
     for (unsigned x = 0; x < sim->width; x++) {
         unsigned bits = sim->latch[x];
         for (unsigned c = 0; c < 3; c++) {
-            if (bits & (1u << c)) sim->light[((size_t)address * sim->width + x) * 3 + c] += run;
-            if (bits & (8u << c)) sim->light[((size_t)(address + sim->rows) * sim->width + x) * 3 + c] += run;
+            if (bits & (1u << c)) sim->light[(size_t)upper[x] * 3 + c] += run;
+            if (bits & (8u << c)) sim->light[(size_t)lower[x] * 3 + c] += run;
         }
     }
 }
 
+/* LAT fell after lat_run clocks: one data latch if the run has the length the chip counts as one. */
+static void latch_ended(panel_sim_t *sim) {
+    const unsigned want = sim->latch_clocks ? sim->latch_clocks : 1u;
+    if (sim->lat_run != want)
+        breach(sim, "clock %llu: LAT high for %u clocks, the chip latches data on %u", (unsigned long long)sim->clocks,
+               sim->lat_run, want);
+    sim->latches++;
+    sim->lat_run = 0;
+}
+
 int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
-    memset(sim->light, 0, (size_t)2 * sim->rows * sim->width * 3 * sizeof *sim->light);
+    memset(sim->light, 0, (size_t)sim->frame_width * sim->frame_height * 3 * sizeof *sim->light);
     sim->clocks = sim->bytes_read = 0;
     sim->descriptors = sim->latches = sim->lit_clocks = 0;
     sim->ended = 0;
+    sim->lat_run = 0;
     sim->errors = 0;
     sim->first_error[0] = 0;
     /* The panel keeps its state across refreshes; start from a dark, unlatched panel. */
     memset(sim->latch, 0, sim->width);
 
     unsigned prev_en = 0, prev_address = 0, have_prev = 0;
+    unsigned dark_run = 1000000u; /* clocks OE has been off, up to the previous clock */
     unsigned since_latch = 1000000u;
     unsigned run_address = 0;
     uint32_t run = 0;
@@ -92,8 +152,15 @@ int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
             const unsigned en = EN_OF(w), lat = LAT_OF(w), address = ADDRESS_OF(w);
             sim->clocks++;
             if (w & UNUSED_BITS) breach(sim, "clock %llu: unused lines driven", (unsigned long long)sim->clocks);
-            if (have_prev && address != prev_address && (en || prev_en))
-                breach(sim, "clock %llu: address changed while lit", (unsigned long long)sim->clocks);
+            if (have_prev && address != prev_address) {
+                const unsigned settle = sim->address_settle ? sim->address_settle : 1u;
+                if (en || prev_en)
+                    breach(sim, "clock %llu: address changed while lit", (unsigned long long)sim->clocks);
+                else if (dark_run < settle)
+                    breach(sim, "clock %llu: address changed %u clocks after OE went off (needs %u)",
+                           (unsigned long long)sim->clocks, dark_run, settle);
+            }
+            dark_run = en ? 0 : dark_run < 1000000u ? dark_run + 1 : dark_run;
             /* shift */
             sim->ring[sim->pos] = (uint8_t)(w & 0x3Fu);
             sim->pos = (sim->pos + 1) % sim->width;
@@ -101,12 +168,14 @@ int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
                 if (en) breach(sim, "clock %llu: latch while lit", (unsigned long long)sim->clocks);
                 flush(sim, run_address, run);
                 run = 0;
-                /* The oldest of the last `width` words is the one shifted first: column 0. */
+                /* The chip takes the register as it is when LAT falls, i.e. after the last LAT clock.
+                 * The oldest of the last `width` words is the one shifted first: column 0. */
                 for (unsigned x = 0; x < sim->width; x++) sim->latch[x] = sim->ring[(sim->pos + x) % sim->width];
-                sim->latches++;
+                sim->lat_run++;
                 since_latch = 0;
-            } else if (since_latch < 1000000u) {
-                since_latch++;
+            } else {
+                if (sim->lat_run) latch_ended(sim);
+                if (since_latch < 1000000u) since_latch++;
             }
             if (en) {
                 if (since_latch <= sim->blanking)
@@ -139,6 +208,7 @@ int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
         d = next;
     }
     flush(sim, run_address, run);
+    if (sim->lat_run) latch_ended(sim);
     return sim->errors;
 }
 

@@ -25,15 +25,28 @@
 
 #include "hub75_core.h"
 
+/* Where the LEDs are: the panels, their scan and the chain layout (see hub75_layout_t). */
+typedef struct {
+    unsigned panel_width, panel_height, chain;
+    unsigned scan;       /* address rows; panel_height / (2 * scan) pixel rows per half per address */
+    unsigned layout;     /* 0 row, 1 serpentine (odd grid rows upside down, right to left), 2 zigzag */
+    unsigned chain_rows; /* rows of panels; 0 = 1 */
+} panel_sim_geometry_t;
+
 typedef struct {
     /* geometry and rules, set by the caller */
-    unsigned width;    /* columns in the chain */
-    unsigned rows;     /* address rows (scan); the panel has 2 * rows pixel rows */
+    unsigned width;    /* shift register length of the chain (clocks per latch) */
+    unsigned rows;     /* address rows (scan) */
+    unsigned frame_width, frame_height; /* the picture the LEDs form */
+    uint32_t *led;     /* [rows][2][width]: frame pixel index (y * frame_width + x) each output drives */
     unsigned blanking; /* clocks OE must stay off after a latch */
     unsigned swap;     /* 1: each 32-bit word leaves as (high half, low half) */
     uint32_t max_descriptors; /* give up (a breach) after this many; 0 = 4 000 000 */
+    unsigned address_settle;  /* clocks OE must have been off before the address lines change; 0 = 1 */
+    unsigned latch_clocks;    /* LAT-high clocks the chip counts as a data latch (DP3246: 3); any other
+                                 run length is a breach; 0 = 1 */
     /* results of the last walk */
-    uint32_t *light;        /* [2 * rows][width][3] clocks lit per LED channel */
+    uint32_t *light;        /* [frame_height][frame_width][3] clocks lit per LED channel */
     uint64_t clocks;        /* words emitted */
     uint64_t bytes_read;    /* bytes the DMA fetched */
     uint32_t descriptors;   /* descriptors walked */
@@ -46,9 +59,13 @@ typedef struct {
     uint8_t *ring;
     uint8_t *latch;
     unsigned pos;
+    unsigned lat_run;
 } panel_sim_t;
 
+/* One row of standard panels (rows = half the panel height). */
 int panel_sim_open(panel_sim_t *sim, unsigned width, unsigned rows, unsigned blanking, unsigned swap);
+/* Any geometry; fails (-1) if the geometry does not cover every LED exactly once. */
+int panel_sim_open_geometry(panel_sim_t *sim, const panel_sim_geometry_t *g, unsigned blanking, unsigned swap);
 void panel_sim_close(panel_sim_t *sim);
 /* Walks one refresh from head; returns the number of rule breaches (0 = clean). */
 int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head);

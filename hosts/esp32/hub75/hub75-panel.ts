@@ -19,12 +19,15 @@ export class Hub75Panel implements PixelPush {
 
   begin(config: PanelConfig): void {
     if (config.width % this.#panelWidth !== 0) throw new Hub75ConfigError(`width ${config.width} is not a chain of ${this.#panelWidth}-pixel panels`);
+    // A serpentine or zigzag grid stacks chainRows rows of panels.
+    const rows = this.#board.chainRows ?? 1;
+    if (config.height % rows !== 0) throw new Hub75ConfigError(`height ${config.height} is not ${rows} rows of panels`);
     this.#driver?.close();
     this.#driver = new Hub75({
       ...this.#board,
       panelWidth: this.#panelWidth,
-      panelHeight: config.height,
-      chain: config.width / this.#panelWidth,
+      panelHeight: config.height / rows,
+      chain: (config.width / this.#panelWidth) * rows,
       depth: config.colorDepth,
     });
     this.#staging = undefined;

@@ -6,7 +6,8 @@
 // Memory: the DMA blocks are allocated natively (Hub75Stats.dmaBytes, e.g. 89.8 KiB for 64x64 at
 // 8 bits double buffered); the JS object holds one reference to the last frame pushed (no copy).
 
-export type Hub75Driver = "shiftreg" | "fm6126a" | "icn2038s";
+export type Hub75Layout = "row" | "serpentine" | "zigzag";
+export type Hub75Driver = "shiftreg" | "fm6126a" | "icn2038s" | "fm6124" | "mbi5124" | "dp3246";
 export type Hub75Curve = "cie1931" | "gamma" | "linear";
 
 /** GPIO numbers of the HUB75 connector. `e` is needed by 1/32-scan (64-row) panels only. */
@@ -30,16 +31,27 @@ export interface Hub75Pins {
 /** Settings keys (manifest `config.hub75` or stored settings); see docs/hub75.md. */
 export interface Hub75Config {
   panelWidth: number;
-  /** 32 (1/16 scan) or 64 (1/32 scan). */
+  /** Pixel rows of one panel: 16, 32 or 64. */
   panelHeight: number;
-  /** Panels daisy-chained horizontally (default 1). */
+  /** Address rows: 4, 8, 16 or 32 (default panelHeight / 2); less than panelHeight / 2 for four-scan
+   *  outdoor panels (e.g. 8 on a 32-row 1/8-scan panel). */
+  scan?: number;
+  /** Panels daisy-chained (default 1). */
   chain?: number;
+  /** How the chained panels are laid out (default "row"); see docs/hub75.md. */
+  layout?: Hub75Layout;
+  /** Rows of panels for "serpentine" and "zigzag" (default 1); must divide `chain`. */
+  chainRows?: number;
   /** Bits per colour channel, 4..8 (default 8). */
   depth?: number;
-  /** Pixel clock, 10 or 20 MHz typically (default 20 MHz). */
+  /** Pixel clock wanted (default 20 MHz); the peripheral makes the fastest clock at or below it that an
+   *  integer divider allows (stats().clockHz). See docs/hub75.md for Wi-Fi-friendly choices. */
   clockHz?: number;
-  /** Clocks with OE off after each latch, 1..4 (default 1); raise it if a row ghosts into the next. */
+  /** Clocks with OE off after each latch, 1..4 (default 1). */
   latchBlanking?: number;
+  /** Ghosting fix: clocks with OE off before the address lines change to the next row, 1..8 (default
+   *  1); raise it if a row ghosts into the next. */
+  rowChangeBlank?: number;
   /** OE time of the least significant bit at 100 %, in 2-clock units, 1..16 (default 4). */
   lsbUnits?: number;
   /** Per-board limit in percent (power supply), 1..100 (default 100). */
@@ -58,6 +70,8 @@ export interface Hub75Config {
 
 export interface Hub75Stats {
   refreshHz: number;
+  /** The pixel clock the peripheral makes (at or below the one asked for). */
+  clockHz: number;
   refreshes: number;
   pushes: number;
   swaps: number;
@@ -84,7 +98,15 @@ export class Hub75ConfigError extends Error {
 }
 
 // Frozen so that a preloaded module keeps them in flash (the linker warns about unfrozen tables).
-const driverCodes: Readonly<Record<Hub75Driver, number>> = Object.freeze({ shiftreg: 0, fm6126a: 1, icn2038s: 2 });
+const driverCodes: Readonly<Record<Hub75Driver, number>> = Object.freeze({
+  shiftreg: 0,
+  fm6126a: 1,
+  icn2038s: 2,
+  fm6124: 3,
+  mbi5124: 4,
+  dp3246: 5,
+});
+const layoutCodes: Readonly<Record<Hub75Layout, number>> = Object.freeze({ row: 0, serpentine: 1, zigzag: 2 });
 const curveCodes: Readonly<Record<Hub75Curve, number>> = Object.freeze({ cie1931: 0, gamma: 1, linear: 2 });
 
 /** The table's code for `key`, or undefined: own keys only, so "toString" is not a driver. */
@@ -104,10 +126,16 @@ function integer(value: number | undefined, name: string, fallback: number, min:
 function normalise(config: Hub75Config): object {
   const driver = codeOf(driverCodes, config.driver ?? "shiftreg");
   const curve = codeOf(curveCodes, config.curve ?? "cie1931");
-  if (driver === undefined) throw new Hub75ConfigError("driver must be shiftreg, fm6126a or icn2038s");
+  if (driver === undefined) throw new Hub75ConfigError("driver must be shiftreg, fm6126a, icn2038s, fm6124, mbi5124 or dp3246");
   if (curve === undefined) throw new Hub75ConfigError("curve must be cie1931, gamma or linear");
-  if (config.panelHeight !== 32 && config.panelHeight !== 64) {
-    throw new Hub75ConfigError("panelHeight must be 32 (1/16 scan) or 64 (1/32 scan)");
+  const layout = codeOf(layoutCodes, config.layout ?? "row");
+  if (layout === undefined) throw new Hub75ConfigError("layout must be row, serpentine or zigzag");
+  if (config.panelHeight !== 16 && config.panelHeight !== 32 && config.panelHeight !== 64) {
+    throw new Hub75ConfigError("panelHeight must be 16, 32 or 64");
+  }
+  const scan = config.scan ?? config.panelHeight / 2;
+  if (![4, 8, 16, 32].includes(scan) || scan * 2 > config.panelHeight || config.panelHeight / (2 * scan) > 4) {
+    throw new Hub75ConfigError("scan must be 4, 8, 16 or 32, from panelHeight / 8 to panelHeight / 2");
   }
   const gamma = config.gamma ?? 2.2;
   if (typeof gamma !== "number" || !(gamma >= 1 && gamma <= 4)) throw new Hub75ConfigError("gamma must be 1.0 to 4.0");
@@ -116,10 +144,14 @@ function normalise(config: Hub75Config): object {
   return {
     panelWidth: integer(config.panelWidth, "panelWidth", 64, 8, 256),
     panelHeight: config.panelHeight,
+    scan,
     chain: integer(config.chain, "chain", 1, 1, 16),
+    layout,
+    chainRows: integer(config.chainRows, "chainRows", 1, 1, 16),
     depth: integer(config.depth, "depth", 8, 4, 8),
     clockHz: integer(config.clockHz, "clockHz", 20_000_000, 1_000_000, 40_000_000),
     latchBlanking: integer(config.latchBlanking, "latchBlanking", 1, 1, 4),
+    rowChangeBlank: integer(config.rowChangeBlank, "rowChangeBlank", 1, 1, 8),
     lsbUnits: integer(config.lsbUnits, "lsbUnits", 4, 1, 16),
     brightnessCeiling: integer(config.brightnessCeiling, "brightnessCeiling", 100, 1, 100),
     curve,

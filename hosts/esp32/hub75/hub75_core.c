@@ -34,6 +34,8 @@
 static hub75_config_t with_defaults(const hub75_config_t *in) {
     hub75_config_t c = *in;
     if (c.scan == 0) c.scan = (uint8_t)(c.panel_height / 2u);
+    if (c.chain_rows == 0) c.chain_rows = 1;
+    if (c.row_change_blank == 0) c.row_change_blank = 1;
     if (c.clock_hz == 0) c.clock_hz = DEFAULT_CLOCK_HZ;
     if (c.latch_blanking == 0) c.latch_blanking = 1;
     if (c.lsb_units == 0) c.lsb_units = DEFAULT_LSB_UNITS;
@@ -45,22 +47,36 @@ static hub75_config_t with_defaults(const hub75_config_t *in) {
 const char *hub75_config_error(const hub75_config_t *config) {
     if (config == NULL) return "no configuration";
     hub75_config_t c = with_defaults(config);
-    uint32_t width = (uint32_t)c.panel_width * c.chain;
     if (c.panel_width < 8 || c.panel_width > 256 || (c.panel_width & 1u))
         return "panel_width must be an even number from 8 to 256";
     if (c.chain < 1 || c.chain > 16) return "chain must be 1 to 16 panels";
-    /* The data record of one plane is one descriptor: width + blanking <= 2046 words. */
-    if (width > 2040) return "panel_width * chain must be at most 2040";
-    if (c.panel_height != 32 && c.panel_height != 64) return "panel_height must be 32 (1/16 scan) or 64 (1/32 scan)";
-    if (c.scan * 2u != c.panel_height) return "scan must be panel_height / 2 (1/16 for 32 rows, 1/32 for 64)";
+    if (c.panel_height != 16 && c.panel_height != 32 && c.panel_height != 64)
+        return "panel_height must be 16, 32 or 64";
+    if ((c.scan != 4 && c.scan != 8 && c.scan != 16 && c.scan != 32) || c.scan * 2u > c.panel_height ||
+        c.panel_height / (2u * c.scan) > 4)
+        return "scan must be 4, 8, 16 or 32 address rows, from panel_height / 8 to panel_height / 2";
+    if (c.layout > HUB75_LAYOUT_ZIGZAG) return "layout must be row, serpentine or zigzag";
+    if (c.chain_rows > c.chain || c.chain % c.chain_rows)
+        return "chain_rows must divide chain (rows of panels in the grid)";
+    if (c.layout == HUB75_LAYOUT_ROW && c.chain_rows != 1) return "a row layout has chain_rows 1";
+    /* The data record of one plane is one descriptor: shift words + blanking <= 2046 words. */
+    if ((uint32_t)c.panel_width * c.chain * (c.panel_height / (2u * c.scan)) > 2040)
+        return "panel_width * chain * (panel_height / (2 * scan)) must be at most 2040";
+    if (c.row_change_blank + hub75_driver_latch_words(c.driver) > (uint32_t)c.panel_width * c.chain)
+        return "row_change_blank and the latch must fit in one shift";
     if (c.depth < HUB75_MIN_DEPTH || c.depth > HUB75_MAX_DEPTH) return "depth must be 4 to 8 bits";
     if (c.clock_hz < 1000000u || c.clock_hz > 40000000u) return "clock_hz must be 1 to 40 MHz";
     if (c.latch_blanking > 4) return "latch_blanking must be 1 to 4";
+    if (c.row_change_blank > 8) return "row_change_blank must be 1 to 8";
+    if (c.clock_source_hz != 0 &&
+        (c.clock_source_hz < 2u * 1000000u || c.clock_source_hz > 320000000u ||
+         (c.clock_source_hz + c.clock_hz - 1u) / c.clock_hz > 255u))
+        return "clock_source_hz must be 2 to 320 MHz and at most 255 times clock_hz";
     if (c.lsb_units > HUB75_MAX_LSB_UNITS) return "lsb_units must be 1 to 16";
     if (c.brightness_ceiling > 100) return "brightness_ceiling must be 1 to 100";
     if (c.curve > HUB75_CURVE_LINEAR) return "curve must be cie1931, gamma or linear";
     if (c.gamma_x100 < 100 || c.gamma_x100 > 400) return "gamma must be 1.0 to 4.0";
-    if (c.driver > HUB75_DRIVER_ICN2038S) return "driver must be shiftreg, fm6126a or icn2038s";
+    if (c.driver > HUB75_DRIVER_LAST) return "driver must be shiftreg, fm6126a, icn2038s, fm6124, mbi5124 or dp3246";
     if (c.double_buffer > 1 || c.swap_halfwords > 1 || c.clock_phase > 1) return "flags must be 0 or 1";
     if (c.pad_words != 0 && (c.pad_words < 2 || c.pad_words > HUB75_DESC_MAX_WORDS || (c.pad_words & 1u)))
         return "pad_words must be an even number from 2 to 2046";
@@ -85,21 +101,71 @@ static uint32_t plan_with_pad(hub75_plan_t *p, uint32_t pad) {
     return p->pad_bytes + p->desc_bytes;
 }
 
+size_t hub75_runs(const hub75_config_t *config, hub75_run_t *runs) {
+    if (runs == NULL || hub75_config_error(config) != NULL) return 0;
+    const hub75_config_t c = with_defaults(config);
+    const int32_t pw = c.panel_width, ph = c.panel_height, scan = c.scan;
+    const int32_t cols = c.chain / c.chain_rows, frame_width = pw * cols;
+    const int32_t sub_rows = ph / (2 * scan);
+    size_t n = 0;
+    for (int32_t p = 0; p < c.chain; p++) {
+        const int32_t grid_row = p / cols;
+        const int flipped = c.layout == HUB75_LAYOUT_SERPENTINE && (grid_row & 1);
+        const int32_t grid_col = flipped ? cols - 1 - p % cols : p % cols;
+        const int32_t x0 = grid_col * pw, y0 = grid_row * ph;
+        /* Within a panel's stretch of the shift register, block b (in shift order) drives the pixel rows
+         * address + j * scan of each half, with j = sub_rows - 1 - b. */
+        for (int32_t b = 0; b < sub_rows; b++, n++) {
+            const int32_t j = sub_rows - 1 - b;
+            hub75_run_t *run = &runs[n];
+            run->start = (uint16_t)((p * sub_rows + b) * pw);
+            run->length = (uint16_t)pw;
+            if (!flipped) {
+                run->base = ((y0 + j * scan) * frame_width + x0) * 3;
+                run->col_step = 3;
+                run->row_step = frame_width * 3;
+            } else {
+                /* Upside down: panel pixel (x, y) is frame pixel (x0 + pw - 1 - x, y0 + ph - 1 - y). */
+                run->base = ((y0 + ph - 1 - j * scan) * frame_width + x0 + pw - 1) * 3;
+                run->col_step = -3;
+                run->row_step = -frame_width * 3;
+            }
+            run->half = run->row_step * (ph / 2);
+        }
+    }
+    return n;
+}
+
 hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
     if (plan == NULL || hub75_config_error(config) != NULL) return HUB75_ERR_CONFIG;
     hub75_config_t c = with_defaults(config);
     hub75_plan_t p;
     memset(&p, 0, sizeof p);
-    p.width = (uint16_t)(c.panel_width * c.chain);
-    p.height = c.panel_height;
+    p.width = (uint16_t)(c.panel_width * (c.chain / c.chain_rows));
+    p.height = (uint16_t)(c.panel_height * c.chain_rows);
+    p.sub_rows = (uint8_t)(c.panel_height / (2u * c.scan));
+    p.shift_words = (uint16_t)(c.panel_width * c.chain * p.sub_rows);
+    p.run_count = (uint8_t)(c.chain * p.sub_rows);
     p.rows = c.scan;
     p.depth = c.depth;
     p.lsb_units = c.lsb_units;
     p.buffers = (uint8_t)(c.double_buffer ? 2 : 1);
     p.swap_halfwords = c.swap_halfwords;
+    p.latch_words = hub75_driver_latch_words(c.driver);
+    p.row_change_blank = c.row_change_blank;
+    if (c.clock_source_hz) {
+        /* Integer divider, at least 2, rounded up: never faster than asked for. */
+        uint32_t divider = (c.clock_source_hz + c.clock_hz - 1u) / c.clock_hz;
+        if (divider < 2) divider = 2;
+        p.clock_divider = (uint8_t)divider;
+        p.clock_hz = c.clock_source_hz / divider;
+    } else {
+        p.clock_hz = c.clock_hz;
+    }
+    p.clock_phase = (uint8_t)(c.clock_phase || hub75_driver_rising_edge(c.driver));
     /* Blanking is even so that every record keeps 4-byte alignment (DMA and the I2S word swap). */
     p.blank_words = (uint16_t)((c.latch_blanking + 1u) & ~1u);
-    p.stride = (uint16_t)(p.width + p.blank_words);
+    p.stride = (uint16_t)(p.shift_words + p.blank_words);
     uint32_t slots = 0;
     for (unsigned k = 0; k < p.depth; k++) {
         p.slot_words[k] = 2u * c.lsb_units << k;
@@ -125,7 +191,7 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
     p.words_per_refresh = p.words_per_row * p.rows + HUB75_TAIL_WORDS;
     p.frame_buffer_bytes = (uint32_t)p.rows * p.depth * p.stride * 2u;
     p.dma_bytes = p.buffers * p.frame_buffer_bytes + p.pad_bytes + p.desc_bytes;
-    p.refresh_centihz = (uint32_t)(((uint64_t)c.clock_hz * 100u) / p.words_per_refresh);
+    p.refresh_centihz = (uint32_t)(((uint64_t)p.clock_hz * 100u) / p.words_per_refresh);
     p.max_duty_permille = (uint32_t)(((uint64_t)slots * 1000u) / p.words_per_row);
     p.input_bytes = (uint32_t)p.width * p.height * 3u;
     *plan = p;
@@ -134,11 +200,13 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
 
 static uint16_t address_bits(unsigned row) { return (uint16_t)(row << HUB75_ADDRESS_SHIFT); }
 
-/* A row's first record starts with one word still addressed to the previous row: the address lines
- * then change only after OE has been off for a clock, never on the edge where it turns off (the
- * classic source of ghosting into the next row). */
-static uint16_t first_word_address(unsigned row, unsigned rows) {
-    return address_bits(row == 0 ? rows - 1u : row - 1u);
+/* A row's first record starts with row_change_blank words still addressed to the previous row: the
+ * address lines change only after OE has been off that many clocks, never on the edge where it turns
+ * off (the classic source of ghosting into the next row; slow row drivers need more clocks). */
+static void keep_previous_address(const hub75_plan_t *p, uint16_t *rec, unsigned row, unsigned swap) {
+    const uint16_t previous = address_bits(row == 0 ? p->rows - 1u : row - 1u);
+    for (unsigned i = 0; i < p->row_change_blank; i++)
+        rec[i ^ swap] = (uint16_t)((rec[i ^ swap] & ~HUB75_ADDRESS_MASK) | previous);
 }
 
 static HUB75_ISR_ATTR uint32_t desc_ctrl(uint32_t words) {
@@ -223,17 +291,21 @@ void hub75_set_brightness(hub75_t *h, uint8_t percent) {
     h->units_next = (uint8_t)compute_levels(h, percent);
 }
 
+/* LAT high on the last latch_words data words of a record (1 for most drivers, 3 for the DP3246). */
+static void set_latch(const hub75_plan_t *p, uint16_t *rec, unsigned swap) {
+    for (unsigned j = 1; j <= p->latch_words; j++) rec[(p->shift_words - j) ^ swap] |= (uint16_t)(1u << HUB75_BIT_LAT);
+}
+
 /* Constant words: address bits everywhere, LAT on the last emitted data word, OE off in records. */
 static void clear_frame(hub75_t *h, uint16_t *frame) {
     const hub75_plan_t *p = &h->plan;
-    const unsigned last = (p->width - 1u) ^ h->config.swap_halfwords;
     for (unsigned r = 0; r < p->rows; r++) {
         for (unsigned k = 0; k < p->depth; k++) {
             uint16_t *rec = frame + ((size_t)r * p->depth + k) * p->stride;
             for (unsigned i = 0; i < p->stride; i++) rec[i] = address_bits(r);
-            rec[last] |= (uint16_t)(1u << HUB75_BIT_LAT);
+            set_latch(p, rec, h->config.swap_halfwords);
         }
-        frame[(size_t)r * p->depth * p->stride + h->config.swap_halfwords] = first_word_address(r, p->rows);
+        keep_previous_address(p, frame + (size_t)r * p->depth * p->stride, r, h->config.swap_halfwords);
     }
 }
 
@@ -254,6 +326,7 @@ hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_
         return HUB75_ERR_MEMORY;
     h->mem = *mem;
     if (p->buffers == 1) h->mem.frame[1] = NULL;
+    if (hub75_runs(config, h->runs) != p->run_count) return HUB75_ERR_CONFIG;
 
     for (unsigned b = 0; b < p->buffers; b++) clear_frame(h, h->mem.frame[b]);
     for (unsigned r = 0; r < p->rows; r++) {
@@ -293,35 +366,37 @@ hub75_desc_t *hub75_chain_head(const hub75_t *h) { return &h->mem.descs[0]; }
 /* The encoder: six table lookups per pixel pair yield all planes' colour bits at once. */
 static void encode(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
     const hub75_plan_t *p = &h->plan;
-    const size_t row_bytes = (size_t)p->width * 3u;
     const size_t plane_step = p->stride;
     const unsigned swap = h->config.swap_halfwords;
     const unsigned depth = p->depth;
     const uint64_t *spread = h->spread;
-    const unsigned last = (p->width - 1u) ^ swap;
     for (unsigned r = 0; r < p->rows; r++) {
-        const uint8_t *upper = rgb + (size_t)r * row_bytes;
-        const uint8_t *lower = rgb + (size_t)(r + p->rows) * row_bytes;
         uint16_t *rec = frame + (size_t)r * depth * plane_step;
         const uint16_t base = address_bits(r);
-        for (unsigned x = 0; x < p->width; x++, upper += 3, lower += 3) {
-            uint64_t bits = spread[upper[0]] | spread[upper[1]] << 1 | spread[upper[2]] << 2 |
-                            spread[lower[0]] << 3 | spread[lower[1]] << 4 | spread[lower[2]] << 5;
-            uint16_t *out = rec + (x ^ swap);
-            /* Unrolled by depth: the plane loop is the hot path (8 stores per pixel pair). */
+        for (unsigned run = 0; run < p->run_count; run++) {
+            const hub75_run_t *R = &h->runs[run];
+            /* Offsets stay inside the frame at every step (no pointer ever leaves it). */
+            ptrdiff_t at = (ptrdiff_t)R->base + (ptrdiff_t)r * R->row_step;
+            const ptrdiff_t half = R->half, step = R->col_step;
+            for (unsigned n = 0, x = R->start; n < R->length; n++, x++, at += step) {
+                const uint8_t *upper = rgb + at, *lower = rgb + at + half;
+                uint64_t bits = spread[upper[0]] | spread[upper[1]] << 1 | spread[upper[2]] << 2 |
+                                spread[lower[0]] << 3 | spread[lower[1]] << 4 | spread[lower[2]] << 5;
+                uint16_t *out = rec + (x ^ swap);
+                /* Unrolled by depth: the plane loop is the hot path (8 stores per pixel pair). */
 #define PLANE(k) out[(k) * plane_step] = (uint16_t)(base | ((bits >> (8 * (k))) & HUB75_COLOUR_MASK))
-            switch (depth) {
-            case 8: PLANE(7); /* fall through */
-            case 7: PLANE(6); /* fall through */
-            case 6: PLANE(5); /* fall through */
-            case 5: PLANE(4); /* fall through */
-            default: PLANE(3); PLANE(2); PLANE(1); PLANE(0);
-            }
+                switch (depth) {
+                case 8: PLANE(7); /* fall through */
+                case 7: PLANE(6); /* fall through */
+                case 6: PLANE(5); /* fall through */
+                case 5: PLANE(4); /* fall through */
+                default: PLANE(3); PLANE(2); PLANE(1); PLANE(0);
+                }
 #undef PLANE
+            }
         }
-        for (unsigned k = 0; k < depth; k++) rec[k * plane_step + last] |= (uint16_t)(1u << HUB75_BIT_LAT);
-        uint16_t *first = rec + swap;
-        *first = (uint16_t)((*first & ~HUB75_ADDRESS_MASK) | first_word_address(r, p->rows));
+        for (unsigned k = 0; k < depth; k++) set_latch(p, rec + k * plane_step, swap);
+        keep_previous_address(p, rec, r, swap);
     }
 }
 
@@ -388,27 +463,71 @@ HUB75_ISR_ATTR hub75_desc_t *hub75_on_refresh_end(hub75_t *h) {
  * registers must be written. Values as used by the open-source HUB75 drivers: register 1 (LAT for
  * the last 11 clocks) sets the output current, register 2 (LAT for the last 12 clocks) bit 6 turns
  * the outputs on. ESP32-HUB75-MatrixPanel-DMA writes 0x07E0 to register 1 (less current); we take
- * rpi-rgb-led-matrix's 0x7FFF and cap brightness with brightness_ceiling instead. */
+ * rpi-rgb-led-matrix's 0x7FFF and cap brightness with brightness_ceiling instead. The FM6124 takes
+ * the same pair (ESP32-HUB75-MatrixPanel-DMA and esp-hub75 send it the FM6126A writes). */
 static const hub75_register_write_t fm6126a_registers[] = {
     {0x7FFFu, 11},
     {0x0040u, 12},
 };
 
+/* DP3246 (datasheet V1.2, as translated in ESP32-HUB75-MatrixPanel-DMA PR #474 and applied in
+ * esp-hub75 PR #129). Register 1 (LAT 11): bits 7-0 current gain, 0xFF = maximum (the ceiling caps
+ * brightness); bits 12-9 OE widening, 0 = none. Register 2 (LAT 12): bits 15-11 blanking potential,
+ * all ones = highest; bits 10-8 constant-current inflection point, all ones; bits 7-0 zero: dead-pixel
+ * removal, fade and black-screen power saving as the datasheet defaults, single-edge data transfer.
+ * It latches display data on a LAT pulse of 3 clocks, and samples data on the rising clock edge. */
+static const hub75_register_write_t dp3246_registers[] = {
+    {0x00FFu, 11},
+    {0xFF00u, 12},
+};
+#define DP3246_LATCH_WORDS 3u
+/* DP3246: clocks with LAT low after register 2, before the clearing shift (even: DMA alignment). */
+#define DP3246_GAP_WORDS 2u
+
 const hub75_register_write_t *hub75_driver_registers(uint8_t driver, size_t *count) {
-    if (driver == HUB75_DRIVER_FM6126A || driver == HUB75_DRIVER_ICN2038S) {
+    switch (driver) {
+    case HUB75_DRIVER_FM6126A:
+    case HUB75_DRIVER_ICN2038S:
+    case HUB75_DRIVER_FM6124:
         *count = sizeof fm6126a_registers / sizeof fm6126a_registers[0];
         return fm6126a_registers;
+    case HUB75_DRIVER_DP3246:
+        *count = sizeof dp3246_registers / sizeof dp3246_registers[0];
+        return dp3246_registers;
+    default:
+        *count = 0;
+        return NULL;
     }
-    *count = 0;
-    return NULL;
+}
+
+uint8_t hub75_driver_latch_words(uint8_t driver) { return driver == HUB75_DRIVER_DP3246 ? DP3246_LATCH_WORDS : 1u; }
+
+uint8_t hub75_driver_rising_edge(uint8_t driver) {
+    return driver == HUB75_DRIVER_MBI5124 || driver == HUB75_DRIVER_DP3246;
 }
 
 size_t hub75_init_sequence_words(const hub75_plan_t *plan, uint8_t driver) {
     size_t count;
     hub75_driver_registers(driver, &count);
-    /* Each write is one full-width shift; then one shift of zeros latched normally to clear the
-     * output latches, so the set-up patterns never light up. */
-    return count ? (count + 1u) * plan->width : 0;
+    if (count == 0) return 0;
+    /* Each write is one full-width shift; then one shift of zeros latched as display data, so the
+     * set-up patterns never light up. The DP3246 also starts with such a shift and has a gap. */
+    if (driver == HUB75_DRIVER_DP3246) return (count + 2u) * plan->shift_words + DP3246_GAP_WORDS;
+    return (count + 1u) * plan->shift_words;
+}
+
+/* One full-width shift of `value` (MSB first per 16-column chip) with LAT on the last `latch` clocks. */
+static size_t shift_write(const hub75_plan_t *plan, uint16_t value, unsigned latch, uint16_t *out, size_t n) {
+    /* The same half-word order as the refresh stream, because the same DMA sends it (width and every
+     * gap are even, so each write starts on a pair boundary). */
+    const size_t swap = plan->swap_halfwords;
+    for (unsigned x = 0; x < plan->shift_words; x++, n++) {
+        uint16_t word = 0;
+        if (value & (0x8000u >> (x & 15u))) word |= HUB75_COLOUR_MASK;
+        if (x + latch >= plan->shift_words) word |= (uint16_t)(1u << HUB75_BIT_LAT);
+        out[n ^ swap] = word;
+    }
+    return n;
 }
 
 size_t hub75_init_sequence(const hub75_plan_t *plan, uint8_t driver, uint16_t *out, size_t capacity) {
@@ -416,19 +535,11 @@ size_t hub75_init_sequence(const hub75_plan_t *plan, uint8_t driver, uint16_t *o
     const hub75_register_write_t *writes = hub75_driver_registers(driver, &count);
     size_t needed = hub75_init_sequence_words(plan, driver);
     if (needed == 0 || out == NULL || capacity < needed) return 0;
-    /* The same half-word order as the refresh stream, because the same DMA sends it (width is even,
-     * so each write starts on a pair boundary). */
-    const size_t swap = plan->swap_halfwords;
+    const unsigned data_latch = hub75_driver_latch_words(driver);
     size_t n = 0;
-    for (size_t w = 0; w <= count; w++) {
-        const uint16_t value = w < count ? writes[w].value : 0;
-        const unsigned latch = w < count ? writes[w].latch_clocks : 1u;
-        for (unsigned x = 0; x < plan->width; x++, n++) {
-            uint16_t word = 0;
-            if (value & (0x8000u >> (x & 15u))) word |= HUB75_COLOUR_MASK;
-            if (x + latch >= plan->width) word |= (uint16_t)(1u << HUB75_BIT_LAT);
-            out[n ^ swap] = word;
-        }
-    }
-    return n;
+    if (driver == HUB75_DRIVER_DP3246) n = shift_write(plan, 0, data_latch, out, n);
+    for (size_t w = 0; w < count; w++) n = shift_write(plan, writes[w].value, writes[w].latch_clocks, out, n);
+    if (driver == HUB75_DRIVER_DP3246)
+        for (unsigned g = 0; g < DP3246_GAP_WORDS; g++, n++) out[n ^ plan->swap_halfwords] = 0;
+    return shift_write(plan, 0, data_latch, out, n);
 }

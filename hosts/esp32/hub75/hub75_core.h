@@ -86,10 +86,16 @@ typedef enum {
 } hub75_status_t;
 
 typedef enum {
-    HUB75_DRIVER_SHIFTREG = 0, /* plain shift registers (ICN2037, MBI5124, ...): nothing to set up */
-    HUB75_DRIVER_FM6126A = 1,
-    HUB75_DRIVER_ICN2038S = 2
+    HUB75_DRIVER_SHIFTREG = 0, /* plain shift registers (ICN2037, ...): nothing to set up */
+    HUB75_DRIVER_FM6126A = 1,  /* two configuration registers (output current, outputs on) */
+    HUB75_DRIVER_ICN2038S = 2, /* second source of the FM6126A: the same writes */
+    HUB75_DRIVER_FM6124 = 3,   /* same register pair as the FM6126A */
+    HUB75_DRIVER_MBI5124 = 4,  /* plain shift register, but LAT resets on a rising clock edge while
+                                  high: data must change on the rising edge (clock phase inverted) */
+    HUB75_DRIVER_DP3246 = 5    /* two registers with its own bit layout, a data latch of 3 LAT clocks,
+                                  rising-edge clock */
 } hub75_driver_t;
+#define HUB75_DRIVER_LAST HUB75_DRIVER_DP3246
 
 typedef enum {
     HUB75_CURVE_CIE1931 = 0, /* input is perceived lightness L* (0..255 = 0..100), output luminance */
@@ -97,13 +103,34 @@ typedef enum {
     HUB75_CURVE_LINEAR = 2
 } hub75_curve_t;
 
+/* How the chained panels are laid out in the frame. Panel 0 is the far end of the chain (the first
+ * word shifted ends there); panels are numbered towards the controller. */
+typedef enum {
+    HUB75_LAYOUT_ROW = 0,        /* one row, panel p at columns p * panel_width.. (chain_rows = 1) */
+    HUB75_LAYOUT_SERPENTINE = 1, /* chain_rows rows of chain / chain_rows panels; row 0 at the top runs
+                                    left to right, row 1 right to left with its panels upside down
+                                    (rotated 180 degrees), and so on alternately */
+    HUB75_LAYOUT_ZIGZAG = 2      /* chain_rows rows, every row left to right, all panels upright
+                                    (long cable from the end of one row to the start of the next) */
+} hub75_layout_t;
+#define HUB75_MAX_RUNS 64u /* chain (16) x sub-rows per address (4) */
+
 typedef struct {
     uint16_t panel_width;       /* pixels across one panel, e.g. 64 */
-    uint16_t panel_height;      /* 32 for 1/16 scan, 64 for 1/32 scan */
-    uint8_t chain;              /* panels daisy-chained horizontally, >= 1 */
-    uint8_t scan;               /* 16 or 32 address rows; must be panel_height / 2; 0 = that */
+    uint16_t panel_height;      /* pixel rows of one panel: 16, 32 or 64 */
+    uint8_t chain;              /* panels daisy-chained, >= 1 */
+    uint8_t scan;               /* address rows: 4, 8, 16 or 32, and panel_height / (2 * scan) = 1, 2 or
+                                   4 pixel rows per half per address ("four-scan" outdoor panels when
+                                   > 1); 0 = panel_height / 2 */
+    uint8_t layout;             /* hub75_layout_t */
+    uint8_t chain_rows;         /* rows of panels for the serpentine and zigzag layouts; 0 = 1 */
     uint8_t depth;              /* bits per colour channel, 4..8 */
-    uint32_t clock_hz;          /* pixel clock (one word per clock); 0 = 20 MHz */
+    uint32_t clock_hz;          /* pixel clock wanted (one word per clock); 0 = 20 MHz */
+    uint32_t clock_source_hz;   /* what the peripheral divides by an integer >= 2 to make the pixel
+                                   clock (ESP32/S2 I2S: 40 MHz, S3 LCD_CAM: 160 MHz); the plan takes
+                                   the fastest clock <= clock_hz it can make. 0 = clock_hz is exact */
+    uint8_t row_change_blank;   /* ghosting fix: clocks with OE off that keep the previous row's address
+                                   before the address lines change, 1..8; 0 = 1 */
     uint8_t latch_blanking;     /* words with OE off after each latch, 1..4 (rounded up to even);
                                    0 = 1 */
     uint8_t lsb_units;          /* OE on-time of the least significant plane at 100 %, in units of
@@ -120,16 +147,24 @@ typedef struct {
 
 /* Everything the configuration implies, computed without touching memory. */
 typedef struct {
-    uint16_t width;        /* words shifted per bit plane: panel_width * chain */
-    uint16_t height;       /* frame rows */
-    uint16_t rows;         /* address rows (scan); row r drives frame rows r and r + rows */
-    uint16_t stride;       /* words per plane record: width data words + blank words */
+    uint16_t width;        /* frame columns: panel_width * chain / chain_rows */
+    uint16_t height;       /* frame rows: panel_height * chain_rows */
+    uint16_t shift_words;  /* words shifted per bit plane: panel_width * chain * sub_rows */
+    uint8_t sub_rows;      /* pixel rows per panel half driven by one address: panel_height / (2 * scan) */
+    uint8_t run_count;     /* runs of panel_width shift words with a straight frame mapping */
+    uint16_t rows;         /* address rows (scan) */
+    uint16_t stride;       /* words per plane record: shift_words data words + blank words */
     uint16_t blank_words;  /* OE-off words after the latch (even) */
     uint16_t pad_words;    /* P: length of one ON run and one OFF run in the per-row idle buffer */
     uint8_t depth;
     uint8_t lsb_units;     /* N */
     uint8_t buffers;       /* 1 or 2 */
     uint8_t swap_halfwords; /* copied from the configuration: word order within each 32-bit pair */
+    uint8_t latch_words;    /* clocks LAT is held high for a data latch (the driver's: 1, DP3246 3) */
+    uint8_t clock_phase;    /* 1: data changes on the rising edge (configured, or the driver needs it) */
+    uint8_t row_change_blank; /* OE-off clocks at the old address before each row change */
+    uint8_t clock_divider;  /* clock_source_hz / clock_divider = clock_hz; 0 without a source */
+    uint32_t clock_hz;      /* the pixel clock the peripheral actually makes */
     uint16_t plane_desc[HUB75_MAX_DEPTH];  /* index of plane k's data descriptor within a row */
     uint32_t slot_words[HUB75_MAX_DEPTH];  /* display slot of plane k: 2 * N * 2^k words */
     uint16_t slot_chunks[HUB75_MAX_DEPTH]; /* descriptors for that slot */
@@ -167,9 +202,22 @@ typedef struct {
     uint32_t rejected; /* pushes refused (busy or wrong size) */
 } hub75_counters_t;
 
+/* A run of shift words whose pixels are consecutive in the frame: word start + n of address row r
+ * takes its upper (R1 G1 B1) pixel at byte offset base + r * row_step + n * col_step of the frame, and
+ * its lower (R2 G2 B2) pixel half bytes further. Negative steps for upside-down panels. */
+typedef struct {
+    uint16_t start;
+    uint16_t length;
+    int32_t base;
+    int32_t col_step;
+    int32_t row_step;
+    int32_t half;
+} hub75_run_t;
+
 typedef struct {
     hub75_config_t config;
     hub75_plan_t plan;
+    hub75_run_t runs[HUB75_MAX_RUNS]; /* the scan mapping and chain layout, run_count used */
     hub75_memory_t mem;
     uint8_t front;            /* buffer the DMA shows */
     uint8_t back;             /* buffer the next push writes */
@@ -185,6 +233,9 @@ typedef struct {
     uint64_t spread[256];
 } hub75_t;
 
+/* The scan mapping and chain layout as runs (at most HUB75_MAX_RUNS); returns their number, 0 if the
+ * configuration is invalid. */
+size_t hub75_runs(const hub75_config_t *config, hub75_run_t *runs);
 /* Fills *plan from *config; HUB75_ERR_CONFIG if a value is out of range. */
 hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan);
 /* Human-readable reason for the last HUB75_ERR_CONFIG of hub75_plan (static string). */
@@ -224,7 +275,16 @@ typedef struct {
 } hub75_register_write_t;
 
 /* The register writes for a driver; *count receives their number (0 for plain shift registers). */
+/* Set-up stream per driver (see hub75_init_sequence):
+ *   FM6126A, ICN2038S, FM6124: write 1, write 2, then one width of zeros latched with 1 LAT clock.
+ *   DP3246: one width of zeros latched with 3 LAT clocks (clears the output latches), write 1, write 2,
+ *           2 clocks with LAT low, one width of zeros latched with 3 LAT clocks.
+ *   shift register, MBI5124: nothing. */
 const hub75_register_write_t *hub75_driver_registers(uint8_t driver, size_t *count);
+/* LAT-high clocks of a display-data latch for this driver (1; the DP3246 counts 3). */
+uint8_t hub75_driver_latch_words(uint8_t driver);
+/* 1 if the driver needs data to change on the rising clock edge whatever clock_phase says. */
+uint8_t hub75_driver_rising_edge(uint8_t driver);
 /* Words needed by hub75_init_sequence for this plan and driver. */
 size_t hub75_init_sequence_words(const hub75_plan_t *plan, uint8_t driver);
 /* Renders the set-up writes as a word stream (sent once, before the refresh chain starts). Returns

@@ -136,13 +136,13 @@ static hub75_status_t start_peripheral(hub75_port_t *port, const uint16_t *setup
     periph_module_reset(PERIPH_I2S1_MODULE);
     periph_module_enable(PERIPH_I2S1_MODULE);
     port->dev = &I2S1;
-    route_pins(&port->pins, I2S1O_DATA_OUT8_IDX, I2S1O_WS_OUT_IDX, !port->core.config.clock_phase);
+    route_pins(&port->pins, I2S1O_DATA_OUT8_IDX, I2S1O_WS_OUT_IDX, !port->core.plan.clock_phase);
     const int source = ETS_I2S1_INTR_SOURCE;
 #else
     periph_module_reset(PERIPH_I2S0_MODULE);
     periph_module_enable(PERIPH_I2S0_MODULE);
     port->dev = &I2S0;
-    route_pins(&port->pins, I2S0O_DATA_OUT8_IDX, I2S0O_WS_OUT_IDX, !port->core.config.clock_phase);
+    route_pins(&port->pins, I2S0O_DATA_OUT8_IDX, I2S0O_WS_OUT_IDX, !port->core.plan.clock_phase);
     const int source = ETS_I2S0_INTR_SOURCE;
 #endif
     i2s_dev_t *dev = port->dev;
@@ -157,9 +157,10 @@ static hub75_status_t start_peripheral(hub75_port_t *port, const uint16_t *setup
     dev->sample_rate_conf.val = 0;
     dev->sample_rate_conf.tx_bits_mod = 16;
     dev->sample_rate_conf.tx_bck_div_num = 2;
-    /* Pixel clock = 80 MHz / clkm_div_num / tx_bck_div_num (2): 20 MHz -> 2, 10 MHz -> 4.
+    /* Pixel clock = 80 MHz / clkm_div_num / tx_bck_div_num (2) = HUB75_CLOCK_SOURCE_HZ / divider: 20 MHz
+     * -> 2, 10 MHz -> 4; the core chose the divider (plan.clock_divider, >= 2).
      * TODO(hardware): measure the clock; the divider arithmetic differs between silicon revisions. */
-    uint32_t divider = 40000000u / port->core.config.clock_hz;
+    uint32_t divider = port->core.plan.clock_divider;
     dev->clkm_conf.val = 0;
     dev->clkm_conf.clka_en = 0;
     dev->clkm_conf.clkm_div_a = 1;
@@ -234,10 +235,11 @@ static IRAM_ATTR bool gdma_eof(gdma_channel_handle_t channel, gdma_event_data_t 
 static hub75_status_t start_peripheral(hub75_port_t *port, const uint16_t *setup, size_t setup_words) {
     periph_module_reset(PERIPH_LCD_CAM_MODULE);
     periph_module_enable(PERIPH_LCD_CAM_MODULE);
-    route_pins(&port->pins, LCD_DATA_OUT0_IDX, LCD_PCLK_IDX, port->core.config.clock_phase);
+    route_pins(&port->pins, LCD_DATA_OUT0_IDX, LCD_PCLK_IDX, port->core.plan.clock_phase);
 
-    /* PCLK = 160 MHz (PLL_F160M) / clkm_div_num, LCD_CLK passed straight through. */
-    uint32_t divider = 160000000u / port->core.config.clock_hz;
+    /* PCLK = 160 MHz (PLL_F160M) / clkm_div_num, LCD_CLK passed straight through; the core chose the
+     * divider (plan.clock_divider, >= 2). */
+    uint32_t divider = port->core.plan.clock_divider;
     LCD_CAM.lcd_clock.val = 0;
     LCD_CAM.lcd_clock.clk_en = 1;
     LCD_CAM.lcd_clock.lcd_clk_sel = 3;
@@ -306,6 +308,12 @@ static void stop_peripheral(hub75_port_t *port) {
 
 #endif
 
+#if CONFIG_IDF_TARGET_ESP32S3
+#define HUB75_CLOCK_SOURCE_HZ 160000000u /* LCD_CAM: PLL_F160M / lcd_clkm_div_num */
+#else
+#define HUB75_CLOCK_SOURCE_HZ 40000000u /* I2S LCD mode: 80 MHz / clkm_div_num / tx_bck_div_num (2) */
+#endif
+
 hub75_status_t hub75_port_open(const hub75_config_t *config, const hub75_pins_t *pins, uint8_t brightness,
                                hub75_port_t **out, const char **reason) {
     hub75_config_t c = *config;
@@ -315,6 +323,8 @@ hub75_status_t hub75_port_open(const hub75_config_t *config, const hub75_pins_t 
     /* Only the original ESP32's I2S sends each 32-bit word as (high half, low half).
      * TODO(hardware): confirm the ESP32-S2 I2S order. */
     c.swap_halfwords = CONFIG_IDF_TARGET_ESP32 ? 1 : 0;
+    /* The clock the peripheral divides: the plan picks an integer divider and reports the real clock. */
+    c.clock_source_hz = HUB75_CLOCK_SOURCE_HZ;
     if (hub75_plan(&c, &plan) != HUB75_OK) {
         *reason = hub75_config_error(&c);
         return HUB75_ERR_CONFIG;

@@ -60,17 +60,20 @@ void xs_hub75_constructor(xsMachine *the) {
 
     xsVar(0) = xsArg(0); /* read_int reads properties of xsVar(0) */
     config.panel_width = (uint16_t)read_int(the, xsID_panelWidth, "panelWidth", 64, 8, 256);
-    config.panel_height = (uint16_t)read_int(the, xsID_panelHeight, "panelHeight", 32, 32, 64);
+    config.panel_height = (uint16_t)read_int(the, xsID_panelHeight, "panelHeight", 32, 16, 64);
     config.chain = (uint8_t)read_int(the, xsID_chain, "chain", 1, 1, 16);
     config.scan = (uint8_t)read_int(the, xsID_scan, "scan", 0, 0, 32);
+    config.layout = (uint8_t)read_int(the, xsID_layout, "layout", HUB75_LAYOUT_ROW, 0, HUB75_LAYOUT_ZIGZAG);
+    config.chain_rows = (uint8_t)read_int(the, xsID_chainRows, "chainRows", 1, 1, 16);
     config.depth = (uint8_t)read_int(the, xsID_depth, "depth", 8, HUB75_MIN_DEPTH, HUB75_MAX_DEPTH);
     config.clock_hz = (uint32_t)read_int(the, xsID_clockHz, "clockHz", 20000000, 1000000, 40000000);
     config.latch_blanking = (uint8_t)read_int(the, xsID_latchBlanking, "latchBlanking", 1, 1, 4);
+    config.row_change_blank = (uint8_t)read_int(the, xsID_rowChangeBlank, "rowChangeBlank", 1, 1, 8);
     config.lsb_units = (uint8_t)read_int(the, xsID_lsbUnits, "lsbUnits", 4, 1, HUB75_MAX_LSB_UNITS);
     config.brightness_ceiling = (uint8_t)read_int(the, xsID_brightnessCeiling, "brightnessCeiling", 100, 1, 100);
     config.curve = (uint8_t)read_int(the, xsID_curve, "curve", HUB75_CURVE_CIE1931, 0, HUB75_CURVE_LINEAR);
     config.gamma_x100 = (uint16_t)read_int(the, xsID_gammaX100, "gammaX100", 220, 100, 400);
-    config.driver = (uint8_t)read_int(the, xsID_driver, "driver", HUB75_DRIVER_SHIFTREG, 0, HUB75_DRIVER_ICN2038S);
+    config.driver = (uint8_t)read_int(the, xsID_driver, "driver", HUB75_DRIVER_SHIFTREG, 0, HUB75_DRIVER_LAST);
     config.double_buffer = (uint8_t)read_int(the, xsID_doubleBuffer, "doubleBuffer", 1, 0, 1);
     config.clock_phase = (uint8_t)read_int(the, xsID_clockPhase, "clockPhase", 0, 0, 1);
     config.pad_words = (uint16_t)read_int(the, xsID_padWords, "padWords", 0, 0, HUB75_DESC_MAX_WORDS);
@@ -88,7 +91,8 @@ void xs_hub75_constructor(xsMachine *the) {
     pins.b = read_pin(the, xsID_b, "b", 1);
     pins.c = read_pin(the, xsID_c, "c", 1);
     pins.d = read_pin(the, xsID_d, "d", 1);
-    pins.e = read_pin(the, xsID_e, "e", config.panel_height == 64);
+    /* E is the fifth address line: only 32 address rows (1/32 scan) need it. */
+    pins.e = read_pin(the, xsID_e, "e", (config.scan ? config.scan : config.panel_height / 2u) == 32);
     pins.lat = read_pin(the, xsID_lat, "lat", 1);
     pins.oe = read_pin(the, xsID_oe, "oe", 1);
     pins.clk = read_pin(the, xsID_clk, "clk", 1);
@@ -154,6 +158,7 @@ void xs_hub75_stats(xsMachine *the) {
     xsmcVars(1);
     xsmcSetNewObject(xsResult);
     set_number(the, xsID_refreshHz, plan->refresh_centihz / 100.0);
+    set_number(the, xsID_clockHz, plan->clock_hz);
     set_number(the, xsID_refreshes, hub75_port_refreshes(port));
     set_number(the, xsID_pushes, core->counters.pushes);
     set_number(the, xsID_swaps, core->counters.swaps);
