@@ -68,7 +68,7 @@ $(NATIVE)/hub75_bench: bench/hub75_bench.c $(HUB75_CORE)
 test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o ## C tests of the HUB75 core (ASan + UBSan) and the XS binding compile
 	@$(NATIVE)/hub75_test
 
-bench: setup ## benchmarks: tables of ratios against named peers, Node and XS
+bench: setup ## benchmarks: tables of ratios against named peers, Node and XS, and estimated ESP32-S3 times (docs/device-time.md)
 	@$(NODE) scripts/build.mjs && $(NODE) bench/run.mjs
 
 demo: setup ## local mTLS broker, demo Makapix service and the virtual device; prints the panel page URL (Ctrl-C stops all); DEMO_ARGS=--fresh: from first boot
