@@ -19,10 +19,15 @@ const cli = fileURLToPath(new URL("../../tools/provision.js", import.meta.url));
 let demo: ChildProcess | undefined;
 let browser: Browser | undefined;
 let closeBrowser: (() => Promise<void>) | undefined;
+/** The demo's broker, printed by the demo: killed here too when the demo had to be killed. */
+let brokerPid = 0;
 
 after(async () => {
   await closeBrowser?.();
-  if (demo?.pid && demo.exitCode === null) process.kill(demo.pid, "SIGKILL");
+  if (demo?.pid && demo.exitCode === null) {
+    process.kill(demo.pid, "SIGKILL");
+    if (brokerPid > 0 && alive(brokerPid)) process.kill(brokerPid, "SIGKILL");
+  }
 });
 
 function alive(pid: number): boolean {
@@ -50,7 +55,7 @@ test("make demo DEMO_ARGS=--fresh: Wi-Fi from the CLI, the code on the panel pag
   const provisionCommand = printed(/(make provision TCP=\S+ WIFI="[^"]+")/)!;
   const serial = /TCP=(\S+)/.exec(provisionCommand)![1]!;
   const wifi = /WIFI="([^"]+)"/.exec(provisionCommand)![1]!;
-  const brokerPid = Number(printed(/broker pid (\d+)/));
+  brokerPid = Number(printed(/broker pid (\d+)/));
   assert.ok(brokerPid > 0 && alive(brokerPid));
 
   ({ browser, close: closeBrowser } = await launchBrowser());
