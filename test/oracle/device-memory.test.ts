@@ -26,8 +26,12 @@ test("an assembled small-class device holds under 64 KiB in XS, under 88 KiB onc
     assert.ok(onDevice(delta) < limit, `${label}: ~${onDevice(delta)} B, over ${limit}`);
   }
   // The buffers it must hold (small class): HTTP read + head 2 + 4 KiB, MQTT receive + header + write queue
-  // 1 + 2 + 4 KiB. The status frame (64×32×3) is not among them: it lives only while a status is drawn.
+  // 1 + 2 + 4 KiB, and small chunks besides (array stores, strings: 6.8 KB measured, the MQTT alias ring
+  // and reconnect state among them), allowed 8 KiB. The status frame (64×32×3 = 6 KiB) is not among them:
+  // it lives only while a status is drawn, and held it would push the total past the bound.
   const created = run.delta("baseline", "created").chunkBytes;
-  assert.ok(created >= 6144 + 7168, "the documented buffers are allocated up front");
-  assert.ok(created < 6144 + 7168 + 64 * 32 * 3, `${created} chunk bytes: no status frame held`);
+  const documented = 6144 + 7168;
+  assert.ok(created >= documented, "the documented buffers are allocated up front");
+  assert.ok(created < documented + 8192, `${created} chunk bytes: more than the buffers and small chunks (a status frame held?)`);
+  assert.ok(documented + 8192 < created + 64 * 32 * 3, "a held status frame would cross the bound");
 });
