@@ -71,7 +71,9 @@ function board(dwellMs = 1200): FirmwareBoard {
     broker: { host: "localhost", port: broker.playerPort },
     vault: { url: service.vaultUrls.https, ca: service.vaultCaPem },
     api: { baseUrl: service.apiUrls.https, ca: service.vaultCaPem },
-    session: { scheduler: { dwellOverrideMs: dwellMs, minimumViewMs: 400 } },
+    // The "all" channel (every public post): while the broker is frozen the player plays on from the page
+    // it has; the 3-post promoted channel would need the broker again after its third post.
+    session: { scheduler: { dwellOverrideMs: dwellMs, minimumViewMs: 400 }, initialChannel: { name: "all" } },
   };
 }
 
