@@ -23,7 +23,8 @@ export class MqttPublishError extends Error {
   }
 }
 
-export interface OutgoingMessage {
+/** One PUBLISH to send, as the client builds it. */
+export interface PublishMessage {
   topic: string;
   payload: Uint8Array;
   qos: QoS;
@@ -31,6 +32,10 @@ export interface OutgoingMessage {
   /** Never aliased (see PublishOptions.oneShot). */
   oneShot: boolean;
   properties?: PublishProperties;
+}
+
+/** A QoS 1 message held until its PUBACK settles it. */
+export interface OutgoingMessage extends PublishMessage {
   resolve(result: PublishResult): void;
   reject(error: Error): void;
 }

@@ -4,19 +4,12 @@
 
 import type { OutgoingAliases } from "./aliases.js";
 import type { PacketEncoder } from "./encode.js";
-import { MqttPublishError } from "./outbox.js";
-import type { PublishPacket, PublishProperties, QoS } from "./packets.js";
+import { MqttPublishError, type PublishMessage } from "./outbox.js";
+import type { PublishPacket, PublishProperties } from "./packets.js";
 import { PacketType, ReasonCode } from "./packets.js";
 import { hasProperties, type BrokerLimits } from "./session.js";
 
-export interface PublishMessage {
-  topic: string;
-  payload: Uint8Array;
-  qos: QoS;
-  retain: boolean;
-  oneShot: boolean;
-  properties?: PublishProperties;
-}
+export type { PublishMessage } from "./outbox.js";
 
 /**
  * The encoded PUBLISH (a view of the encoder's buffer) and the alias it introduces (0: none; forget it
