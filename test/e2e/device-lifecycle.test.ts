@@ -13,68 +13,45 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createNodeHost, NodeLog } from "../../hosts/node/host.js";
 import { FileStorage } from "../../hosts/node/storage.js";
-import { startVirtualFirmware, type VirtualFirmware } from "../../hosts/node/virtual-firmware.js";
+import type { VirtualFirmware } from "../../hosts/node/virtual-firmware.js";
 import { StoreSettingsSource } from "../../src/device/boot-settings.js";
-import type { BootStateName } from "../../src/device/boot.js";
 import type { FirmwareBoard } from "../../src/device/player-firmware.js";
 import { Registration, type RegisteredCredentials } from "../../src/device/registration.js";
 import { SettingsStore } from "../../src/device/settings.js";
 import { readCertificatePem } from "../../src/device/x509.js";
 import type { Storage } from "../../src/ports.js";
-import { startBroker, type TestBroker } from "../../tools/local-broker.js";
-import { startServiceOn } from "../../tools/demo-stack.js";
-import type { DemoService } from "../../tools/demo-service/service.js";
+import { FirmwareStack, stateOf, WIFI } from "../support/firmware-stack.js";
 import { waitFor } from "../support/wait.js";
 
 const execFileAsync = promisify(execFile);
-const WIFI = { ssid: "makapix-demo", password: "pixels in the air" };
 const DAY_MS = 86_400_000;
 
-let broker: TestBroker;
-let service: DemoService;
-let work: string;
-const devices: VirtualFirmware[] = [];
+let stack: FirmwareStack;
 /** The device's and the service's log lines, shown when a wait times out. */
 const deviceLog: string[] = [];
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), "makapix-device-lifecycle-"));
-  broker = await startBroker();
-  service = await startServiceOn(broker, {
-    vaultDir: join(work, "vault"),
-    controlPort: false,
+  stack = await FirmwareStack.start("device-lifecycle", {
     log: (line) => deviceLog.push(line),
     lifecycleLimits: { firstCertificateDays: 30, renewalsPerDayPerPlayer: 1000, renewalsPerHourPerIp: 1000, provisionsPerHourPerIp: 1000 },
   });
 });
 
 after(async () => {
-  if (broker?.pid) process.kill(broker.pid, "SIGCONT");
-  for (const device of devices) await device.stop();
-  await service?.stop();
-  await broker?.stop();
-  rmSync(work, { recursive: true, force: true });
+  if (stack?.broker.pid) process.kill(stack.broker.pid, "SIGCONT");
+  await stack?.stop();
 });
 
 /** `dwellMs`: how long each artwork shows; the service takes one view per 5 s per player (§9). */
 function board(dwellMs = 1200): FirmwareBoard {
-  return {
-    board: "virtual",
-    memoryClass: "large",
-    panel: { size: "64x64", colorDepth: 8, brightness: 80 },
-    broker: { host: "localhost", port: broker.playerPort },
-    vault: { url: service.vaultUrls.https, ca: service.vaultCaPem },
-    api: { baseUrl: service.apiUrls.https, ca: service.vaultCaPem },
-    // The "all" channel (every public post): while the broker is frozen the player plays on from the page
-    // it has; the 3-post promoted channel would need the broker again after its third post.
-    session: { scheduler: { dwellOverrideMs: dwellMs, minimumViewMs: 400 }, initialChannel: { name: "all" } },
-  };
+  // The "all" channel (every public post): while the broker is frozen the player plays on from the page
+  // it has; the 3-post promoted channel would need the broker again after its third post.
+  return stack.board({ scheduler: { dwellOverrideMs: dwellMs, minimumViewMs: 400 }, initialChannel: { name: "all" } });
 }
 
 /** A registered player's credentials, as the firmware's Registration client receives them. */
@@ -83,8 +60,8 @@ async function registerPlayer(name: string): Promise<RegisteredCredentials> {
   let credentials: RegisteredCredentials | undefined;
   const registration = new Registration(
     host,
-    { code: (code) => void service.registerDevice(code.code, name), registered: (registered) => (credentials = registered) },
-    { apiBase: service.apiUrls.https, ca: service.vaultCaPem, deviceModel: "virtual", firmwareVersion: "0.1.0", pollIntervalMs: 300 },
+    { code: (code) => void stack.service.registerDevice(code.code, name), registered: (registered) => (credentials = registered) },
+    { apiBase: stack.service.apiUrls.https, ca: stack.service.vaultCaPem, deviceModel: "virtual", firmwareVersion: "0.1.0", pollIntervalMs: 300 },
   );
   registration.start();
   await waitFor("credentials", () => credentials !== undefined, 20_000);
@@ -94,7 +71,7 @@ async function registerPlayer(name: string): Promise<RegisteredCredentials> {
 
 /** A data folder holding Wi-Fi and a registered set, as the firmware leaves it after registration. */
 function seededFolder(name: string, credentials: RegisteredCredentials, dwellMs?: number): string {
-  const folder = join(work, name);
+  const folder = join(stack.work, name);
   const store = new SettingsStore(new FileStorage(folder, "makapix"));
   store.update({ wifi: WIFI });
   new StoreSettingsSource(store, board(dwellMs)).saveCredentials(credentials);
@@ -143,21 +120,16 @@ class CuttingStorage implements Storage {
   }
 }
 
-async function startDevice(dataDirectory: string, wrapStorage?: (files: Storage) => Storage, dwellMs?: number): Promise<VirtualFirmware> {
-  const device = await startVirtualFirmware({
+function startDevice(dataDirectory: string, wrapStorage?: (files: Storage) => Storage, dwellMs?: number): Promise<VirtualFirmware> {
+  return stack.startDevice({
     dataDirectory,
     board: board(dwellMs),
-    wifiNetworks: { [WIFI.ssid]: WIFI.password },
     wifiJoinDelayMs: 50,
     log: new NodeLog("info", (line) => deviceLog.push(line)),
     timings: { backoff: { initialMs: 300, maximumMs: 2000 } },
     ...(wrapStorage ? { wrapStorage } : {}),
   });
-  devices.push(device);
-  return device;
 }
-
-const stateOf = (device: VirtualFirmware): BootStateName => device.firmware.machine.state;
 
 function notAfterOf(device: VirtualFirmware): number {
   const current = device.firmware.store.load().settings.credentials;
@@ -173,9 +145,9 @@ test("renewal inside the window: a later certificate becomes current once the se
   await waitFor("playing", () => stateOf(device) === "playing", 20_000);
   const current = device.firmware.store.load().settings.credentials!;
   assert.equal(current.playerKey, credentials.playerKey);
-  assert.equal(current.certificate, service.lifecycle.get(credentials.playerKey)?.certPem, "the service's current certificate");
-  const views = service.views(credentials.playerKey).length;
-  await waitFor("views with the new certificate", () => service.views(credentials.playerKey).length > views, 20_000);
+  assert.equal(current.certificate, stack.service.lifecycle.get(credentials.playerKey)?.certPem, "the service's current certificate");
+  const views = stack.service.views(credentials.playerKey).length;
+  await waitFor("views with the new certificate", () => stack.service.views(credentials.playerKey).length > views, 20_000);
 });
 
 test("a power cut at every step of the renewal's credential write: each next boot plays with a complete set", async () => {
@@ -221,7 +193,7 @@ test("views earned while the broker cannot answer survive a reboot and are all d
   // Renewal (the first certificate is inside the window) is over before the broker freezes.
   const firstNotAfter = readCertificatePem(credentials.certificate).notAfterMs;
   await waitFor("the renewal done", () => notAfterOf(device) > firstNotAfter, 30_000);
-  await waitFor("playing with views recorded", () => stateOf(device) === "playing" && service.views(key).length > 0, 30_000);
+  await waitFor("playing with views recorded", () => stateOf(device) === "playing" && stack.service.views(key).length > 0, 30_000);
   const journalFiles = () => readdirSync(join(folder, "makapix")).filter((file) => file.startsWith("vj."));
   /** The views in the journal: "postId at timestamp" (a value is its JSON array, then its CRC). */
   const journaled = () => journalFiles().map((file) => {
@@ -230,24 +202,24 @@ test("views earned while the broker cannot answer survive a reboot and are all d
   });
 
   // The broker freezes: nothing is acknowledged, and earned views wait in the journal.
-  process.kill(broker.pid!, "SIGSTOP");
+  process.kill(stack.broker.pid!, "SIGSTOP");
   let frozen = true;
   try {
     // The player plays on from the page it has (the next page needs the broker): views are earned.
     await waitFor("views waiting in the journal", () => journalFiles().length >= 2, 30_000);
     const stopping = device.powerCycle();
     const waiting = journaled();
-    process.kill(broker.pid!, "SIGCONT");
+    process.kill(stack.broker.pid!, "SIGCONT");
     frozen = false;
     await stopping;
-    const outcomes = (view: string) => service.viewLog(key).filter((outcome) => `${outcome.postId} at ${outcome.timestamp}` === view);
-    await waitFor(`the ${waiting.length} waiting views delivered`, () => waiting.every((view) => outcomes(view).some((outcome) => outcome.acked)), 60_000, () => JSON.stringify(service.viewLog(key)));
+    const outcomes = (view: string) => stack.service.viewLog(key).filter((outcome) => `${outcome.postId} at ${outcome.timestamp}` === view);
+    await waitFor(`the ${waiting.length} waiting views delivered`, () => waiting.every((view) => outcomes(view).some((outcome) => outcome.acked)), 60_000, () => JSON.stringify(stack.service.viewLog(key)));
     for (const view of waiting) assert.equal(outcomes(view).filter((outcome) => outcome.outcome === "recorded").length, 1, `${view} recorded once`);
-    const recorded = service.views(key).map((view) => `${view.postId} at ${view.timestamp}`);
+    const recorded = stack.service.views(key).map((view) => `${view.postId} at ${view.timestamp}`);
     assert.equal(new Set(recorded).size, recorded.length, "no view recorded twice");
     console.log(`# ${waiting.length} views waited in the journal across the power cycle; all recorded once`);
   } finally {
-    if (frozen) process.kill(broker.pid!, "SIGCONT");
+    if (frozen) process.kill(stack.broker.pid!, "SIGCONT");
   }
 });
 
@@ -262,8 +234,8 @@ test("Wi-Fi lost while playing: the panel says so, the device joins again and pl
   assert.equal(device.firmware.machine.device, undefined, "the session is torn down with the link");
   await waitFor("playing again after joining again", () => stateOf(device) === "playing", 30_000, () => JSON.stringify(device.firmware.machine.info()));
   assert.ok(device.wifi.attempts.length > joins, "it joined again");
-  const views = service.views(credentials.playerKey).length;
-  await waitFor("views after the link came back", () => service.views(credentials.playerKey).length > views, 20_000);
+  const views = stack.service.views(credentials.playerKey).length;
+  await waitFor("views after the link came back", () => stack.service.views(credentials.playerKey).length > views, 20_000);
 
   // The factory reset the owner can do over USB (the button does the same), with the real CLI.
   // Asynchronously: the device answers from this same process.

@@ -12,77 +12,38 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NodeLog } from "../../hosts/node/host.js";
-import { startVirtualFirmware, type VirtualFirmware } from "../../hosts/node/virtual-firmware.js";
-import type { BootStateName } from "../../src/device/boot.js";
-import type { FirmwareBoard } from "../../src/device/player-firmware.js";
-import { startBroker, type TestBroker } from "../../tools/local-broker.js";
-import { startServiceOn } from "../../tools/demo-stack.js";
-import type { DemoService } from "../../tools/demo-service/service.js";
+import type { VirtualFirmware } from "../../hosts/node/virtual-firmware.js";
 import { drawStatus, STATUS_COLORS } from "../../src/display/status-screen.js";
+import { FirmwareStack, stateOf, waitForState, WIFI } from "../support/firmware-stack.js";
 import { waitFor } from "../support/wait.js";
 
 const cli = fileURLToPath(new URL("../../tools/provision.js", import.meta.url));
 const CODE_TTL_MS = 8000;
-const WIFI = { ssid: "makapix-demo", password: "pixels in the air" };
 
-let broker: TestBroker;
-let service: DemoService;
-let work: string;
-const devices: VirtualFirmware[] = [];
+let stack: FirmwareStack;
 const children: ChildProcess[] = [];
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), "makapix-first-boot-"));
-  broker = await startBroker();
-  service = await startServiceOn(broker, { vaultDir: join(work, "vault"), controlPort: false, lifecycleLimits: { codeTtlMs: CODE_TTL_MS } });
+  stack = await FirmwareStack.start("first-boot", { lifecycleLimits: { codeTtlMs: CODE_TTL_MS } });
 });
 
 after(async () => {
   for (const child of children) if (child.exitCode === null && child.pid) process.kill(child.pid, "SIGKILL");
-  for (const device of devices) await device.stop();
-  await service?.stop();
-  await broker?.stop();
-  rmSync(work, { recursive: true, force: true });
+  await stack?.stop();
 });
 
-function board(): FirmwareBoard {
-  return {
-    board: "virtual",
-    memoryClass: "large",
-    panel: { size: "64x64", colorDepth: 8, brightness: 80 },
-    // Where a board connects before registration names its broker: the production defaults would not
-    // answer here, so the local ones stand in.
-    broker: { host: "localhost", port: broker.playerPort },
-    vault: { url: service.vaultUrls.https, ca: service.vaultCaPem },
-    api: { baseUrl: service.apiUrls.https, ca: service.vaultCaPem },
-    session: { scheduler: { dwellOverrideMs: 1500, minimumViewMs: 500 } },
-  };
-}
-
-async function startDevice(name: string, logLines: string[] = []): Promise<VirtualFirmware> {
-  const device = await startVirtualFirmware({
-    dataDirectory: join(work, name),
-    board: board(),
-    wifiNetworks: { [WIFI.ssid]: WIFI.password },
+function startDevice(name: string, logLines: string[] = []): Promise<VirtualFirmware> {
+  return stack.startDevice({
+    dataDirectory: name,
+    board: stack.board({ scheduler: { dwellOverrideMs: 1500, minimumViewMs: 500 } }),
     wifiJoinDelayMs: 100,
     log: new NodeLog("debug", (line) => logLines.push(line)),
     registration: { pollIntervalMs: 500, backoffInitialMs: 500 },
     timings: { backoff: { initialMs: 300, maximumMs: 2000 } },
   });
-  devices.push(device);
-  return device;
-}
-
-const stateOf = (device: VirtualFirmware): BootStateName => device.firmware.machine.state;
-
-function waitForState(device: VirtualFirmware, state: BootStateName, timeoutMs = 20_000): Promise<void> {
-  return waitFor(`boot state ${state}`, () => stateOf(device) === state, timeoutMs, () => JSON.stringify(device.firmware.machine.info()));
 }
 
 interface CliRun {
@@ -124,7 +85,7 @@ test("first boot: set-up screen → Wi-Fi over serial → code on the panel → 
   const code = device.firmware.machine.info().code!;
   assert.match(code, /^[A-HJKMNP-Z2-9]{6}$/);
   // The code screen names the service in use (the local demo service's host), not makapix.club.
-  const apiHost = new URL(service.apiUrls.https).hostname;
+  const apiHost = new URL(stack.service.apiUrls.https).hostname;
   assert.notEqual(apiHost, "makapix.club");
   const codeScreen = (minutes: number) => {
     const frame = new Uint8Array(64 * 64 * 3);
@@ -133,10 +94,10 @@ test("first boot: set-up screen → Wi-Fi over serial → code on the panel → 
   };
   const shown = device.panel.lastFrame;
   assert.ok([0, 1].some((minutes) => Buffer.from(shown).equals(Buffer.from(codeScreen(minutes)))), `the panel shows the code with ${apiHost}`);
-  const players = service.lifecycle.all().length;
+  const players = stack.service.lifecycle.all().length;
 
   // What the website's "Add device" page posts when the owner types the code.
-  const registered = await fetch(`${service.apiUrls.http}/player/register`, {
+  const registered = await fetch(`${stack.service.apiUrls.http}/player/register`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ registration_code: code.toLowerCase(), name: "Hall panel" }),
@@ -146,16 +107,16 @@ test("first boot: set-up screen → Wi-Fi over serial → code on the panel → 
   await waitForState(device, "playing", 30_000);
   const playerKey = device.firmware.store.settings.credentials?.playerKey;
   assert.ok(playerKey, "credentials stored");
-  assert.equal(service.lifecycle.get(playerKey)?.name, "Hall panel");
-  await waitFor("an artwork shown and its view recorded", () => service.views(playerKey).length > 0, 30_000);
-  assert.equal(service.statusOf(playerKey)?.status, "online");
+  assert.equal(stack.service.lifecycle.get(playerKey)?.name, "Hall panel");
+  await waitFor("an artwork shown and its view recorded", () => stack.service.views(playerKey).length > 0, 30_000);
+  assert.equal(stack.service.statusOf(playerKey)?.status, "online");
 
   await device.powerCycle();
   await waitForState(device, "playing", 30_000);
   assert.equal(device.firmware.store.settings.credentials?.playerKey, playerKey, "the same identity after a power cycle");
-  assert.equal(service.lifecycle.all().length, players, "no second registration");
-  const viewsBefore = service.views(playerKey).length;
-  await waitFor("views after the power cycle", () => service.views(playerKey).length > viewsBefore, 30_000);
+  assert.equal(stack.service.lifecycle.all().length, players, "no second registration");
+  const viewsBefore = stack.service.views(playerKey).length;
+  await waitFor("views after the power cycle", () => stack.service.views(playerKey).length > viewsBefore, 30_000);
 });
 
 test("a code that expires before anyone types it is replaced by a new one, which registers", async () => {
@@ -166,8 +127,8 @@ test("a code that expires before anyone types it is replaced by a new one, which
   const first = device.firmware.machine.info().code!;
   await waitFor("a second code", () => { const now = device.firmware.machine.info().code; return now !== undefined && now !== first; }, CODE_TTL_MS * 3);
   const second = device.firmware.machine.info().code!;
-  assert.equal((await service.registerDevice(first)).status, 404, "the expired code is refused");
-  assert.equal((await service.registerDevice(second, "Second code")).status, 201);
+  assert.equal((await stack.service.registerDevice(first)).status, 404, "the expired code is refused");
+  assert.equal((await stack.service.registerDevice(second, "Second code")).status, 201);
   await waitForState(device, "playing", 30_000);
 });
 
@@ -175,7 +136,7 @@ test("garbage on the serial line while playing: no crash, the session goes on, a
   const device = await startDevice("garbage");
   await runCli(device, ["--wifi", `${WIFI.ssid}:${WIFI.password}`]);
   await waitFor("a code", () => device.firmware.machine.info().code !== undefined, 20_000);
-  await service.registerDevice(device.firmware.machine.info().code!);
+  await stack.service.registerDevice(device.firmware.machine.info().code!);
   await waitForState(device, "playing", 30_000);
 
   const socket = connect({ host: "127.0.0.1", port: device.serial.port });
