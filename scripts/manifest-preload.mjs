@@ -6,26 +6,18 @@
 //   node scripts/manifest-preload.mjs --write   rewrite the list in place (sorted), keeping other entries
 //   --root DIR                                  another checkout (the tests use a scratch tree)
 // Entries outside src/ (none today) are left alone by both.
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { filesUnder } from "./file-tree.mjs";
 
 const defaultRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Module names of every .ts/.js file under root/src (declarations excluded), sorted. */
 export function sourceModules(root = defaultRoot) {
-  const out = [];
-  const walk = (dir) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(ts|js)$/.test(name) && !name.endsWith(".d.ts")) {
-        out.push(relative(root, path).split("\\").join("/").replace(/\.(ts|js)$/, ""));
-      }
-    }
-  };
-  walk(join(root, "src"));
-  return out.sort();
+  return filesUnder(join(root, "src"), (name) => /\.(ts|js)$/.test(name) && !name.endsWith(".d.ts"))
+    .map((path) => relative(root, path).split("\\").join("/").replace(/\.(ts|js)$/, ""))
+    .sort();
 }
 
 /** Compares the manifest's src/ preload entries with the tree. */

@@ -6,9 +6,10 @@
 //   module-layers: ok (N src/ modules)   or   module-layers: N problem(s) in src/
 // Exit code 1 on any problem.
 import { parse } from "@babel/parser";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { filesUnder } from "./file-tree.mjs";
 
 const defaultRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -22,20 +23,7 @@ export const FORBIDDEN = Object.freeze({
   util: { folders: ["makapix", "device", "mqtt", "art", "net", "display", "json"], why: "util is the bottom layer" },
 });
 
-function tsFiles(dir, out = []) {
-  let names;
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names.sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) tsFiles(path, out);
-    else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) out.push(path);
-  }
-  return out;
-}
+const tsFiles = (dir) => filesUnder(dir, (name) => name.endsWith(".ts") && !name.endsWith(".d.ts"));
 
 /** Every module specifier of a source: [{ line, specifier }] (imports, re-exports, import types, dynamic imports). */
 export function importsOf(source) {

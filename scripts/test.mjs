@@ -7,24 +7,9 @@
 // Moddable SDK: the unit tests inside a preloaded simulator app, and the SDK checks; skipped, never
 // passed, when there is no SDK).
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { filesUnder } from "./file-tree.mjs";
 
-function testFiles(dir, suffix = ".test.js") {
-  const out = [];
-  let names;
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names.sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...testFiles(path, suffix));
-    else if (name.endsWith(suffix)) out.push(path);
-  }
-  return out;
-}
+const testFiles = (dir, suffix = ".test.js") => filesUnder(dir, (name) => name.endsWith(suffix));
 
 /** Runs a command, echoing its output; resolves with its exit code and captured stdout. */
 function run(command, args, { capture = true } = {}) {
