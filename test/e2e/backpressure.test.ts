@@ -12,7 +12,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server } from "
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt from "mqtt";
-import { MqttClient, type SessionState } from "../../src/mqtt/client.js";
+import type { SessionState } from "../../src/mqtt/client.js";
 import { HttpClient } from "../../src/net/http.js";
 import type { MessageHandler } from "../../src/mqtt/subscriptions.js";
 import type { SocketHandlers } from "../../src/ports.js";
@@ -20,7 +20,7 @@ import { utf8Encode } from "../../src/util/utf8.js";
 import { createNodeHost, NodeLog } from "../../hosts/node/host.js";
 import { NodeNetwork } from "../../hosts/node/network.js";
 import { startBroker, type TestBroker } from "../../tools/local-broker.js";
-import { connectAsService } from "../support/service-client.js";
+import { connectAsService, playerClient } from "../support/service-client.js";
 import { waitFor } from "../support/wait.js";
 
 let broker: TestBroker;
@@ -78,12 +78,7 @@ test("a player in would-block mode (128-byte window) publishes a burst of 60 QoS
   const key = randomUUID();
   const lines: string[] = [];
   const host = createNodeHost(new NodeLog("debug", (line) => lines.push(line)), { network: { writableBytes: 128 } });
-  const credentials = broker.issuePlayer(key);
-  const client = new MqttClient(host, {
-    transport: { secure: true, host: "localhost", port: broker.playerPort, ca: broker.caPem, certificate: credentials.certificate, key: credentials.key },
-    clientId: key,
-    username: key,
-    password: new Uint8Array(0),
+  const client = playerClient(broker, host, key, {
     // The will makes the CONNECT larger than the window.
     will: { topic: `makapix/player/${key}/status`, payload: utf8Encode(`{"player_key":"${key}","status":"offline"}`), qos: 1, retain: false },
     backoff: { initialMs: 300, maximumMs: 2000 },

@@ -7,10 +7,9 @@
 import { randomUUID } from "node:crypto";
 import type mqtt from "mqtt";
 import { createNodeHost, NodeLog } from "../../hosts/node/host.js";
-import { MqttClient } from "../../src/mqtt/client.js";
 import type { MessageHandler } from "../../src/mqtt/subscriptions.js";
 import type { TestBroker } from "../../tools/local-broker.js";
-import { connectAsService } from "./service-client.js";
+import { connectAsService, playerClient } from "./service-client.js";
 import { waitFor } from "./wait.js";
 
 export interface SoakOptions {
@@ -64,13 +63,7 @@ export async function runPoisonSoak(broker: TestBroker, options: SoakOptions): P
 
   const log: string[] = [];
   const host = createNodeHost(new NodeLog("info", (line) => log.length < 200 && log.push(line)));
-  const credentials = broker.issuePlayer(key);
-  const client = new MqttClient(host, {
-    transport: { secure: true, host: "localhost", port: broker.playerPort, ca: broker.caPem, certificate: credentials.certificate, key: credentials.key },
-    clientId: key,
-    username: key,
-    password: new Uint8Array(0),
-  });
+  const client = playerClient(broker, host, key);
   let reconnects = 0;
   client.observe({ stateChanged: (state) => state === "reconnecting" && reconnects++ });
   let goodCommandsReceived = 0;
