@@ -61,11 +61,23 @@ $(NATIVE)/hub75_port_stub.o: test/native/hub75_port_stub.c $(HUB75)/hub75_port.h
 	@mkdir -p $(NATIVE)
 	$(CC) $(NATIVE_WARNINGS) -I$(HUB75) -c $< -o $@
 
+# The USB serial binding (hosts/esp32/usb-serial) against stand-ins of the two ESP-IDF headers it uses,
+# for a chip with the USB Serial/JTAG controller (ESP32-S3) and one without (the classic ESP32).
+USB_SERIAL := hosts/esp32/usb-serial/usb_serial_xs.c
+USB_SERIAL_STUBS := test/native/esp-idf-stub/driver/usb_serial_jtag.h test/native/esp-idf-stub/soc/soc_caps.h
+$(NATIVE)/usb_serial_xs.o: $(USB_SERIAL) $(USB_SERIAL_STUBS)
+	@mkdir -p $(NATIVE)
+	$(CC) $(NATIVE_WARNINGS) -DUSB_SERIAL_XS_HOST_CHECK -I$(XS_INCLUDES) -Itest/native/esp-idf-stub -c $< -o $@
+
+$(NATIVE)/usb_serial_xs_no_controller.o: $(USB_SERIAL) $(USB_SERIAL_STUBS)
+	@mkdir -p $(NATIVE)
+	$(CC) $(NATIVE_WARNINGS) -DUSB_SERIAL_XS_HOST_CHECK -DSTUB_CHIP_WITHOUT_USB_SERIAL_JTAG -I$(XS_INCLUDES) -Itest/native/esp-idf-stub -c $< -o $@
+
 $(NATIVE)/hub75_bench: bench/hub75_bench.c $(HUB75_CORE)
 	@mkdir -p $(NATIVE)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -g -I$(HUB75) bench/hub75_bench.c $(HUB75)/hub75_core.c -lm -o $@
 
-test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o ## C tests of the HUB75 core (ASan + UBSan) and the XS binding compile
+test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o $(NATIVE)/usb_serial_xs.o $(NATIVE)/usb_serial_xs_no_controller.o ## C tests of the HUB75 core (ASan + UBSan) and the XS bindings' compile
 	@$(NATIVE)/hub75_test
 
 bench: setup ## benchmarks: tables of ratios against named peers, Node and XS, and estimated ESP32-S3 times (docs/device-time.md)

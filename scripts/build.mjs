@@ -4,25 +4,12 @@
 import { build } from "esbuild";
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { filesUnder } from "./file-tree.mjs";
 
-const roots = ["src", "hosts/node", "hosts/moddable", "test", "tools", "bench"];
+// hosts/esp32 is transpiled for its bindings' unit tests (e.g. the USB serial's polling logic).
+const roots = ["src", "hosts/node", "hosts/moddable", "hosts/esp32", "test", "tools", "bench"];
 
-function collect(dir, out) {
-  let names;
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) collect(path, out);
-    else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) out.push(path);
-  }
-  return out;
-}
-
-const entryPoints = roots.flatMap((root) => collect(root, []));
+const entryPoints = roots.flatMap((root) => filesUnder(root, (name) => name.endsWith(".ts") && !name.endsWith(".d.ts")));
 
 function removeStale(dir) {
   let names;

@@ -75,6 +75,11 @@ function srcModules(dir = join(root, "src")) {
 const hostFunctions = [...readFileSync(join(hub75Dir, "hub75.ts"), "utf8").matchAll(/\bnative\("(\w+)"\)|\bNative\("(\w+)"\)/gi)]
   .map((match) => match[1] ?? match[2]);
 
+/** The host functions usb-serial-jtag.ts binds (hosts/esp32/usb-serial). */
+const usbSerialDir = join(root, "hosts", "esp32", "usb-serial");
+const usbHostFunctions = [...readFileSync(join(usbSerialDir, "usb-serial-jtag.ts"), "utf8").matchAll(/\bnative\("(\w+)"\)|\bNative\("(\w+)"\)/gi)]
+  .map((match) => match[1] ?? match[2]);
+
 const C_WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-Wshadow", "-Wstrict-prototypes"];
 const gioFlags = run("pkg-config", ["--cflags", "gio-2.0"]).stdout.trim().split(/\s+/).filter(Boolean);
 /** The SDK's XS headers with the Linux platform header (the ESP32 one needs ESP-IDF), as mcconfig's lin builds use them. */
@@ -84,8 +89,8 @@ const xsHeaderFlags = [
 ];
 
 const builds = [
-  { platform: "esp32", board: "esp32-devkit", memoryClass: "small", psram: false, r1: 25, panel: "64x32" },
-  { platform: "esp32/esp32s3", board: "matrixportal-s3", memoryClass: "large", psram: true, r1: 42, panel: "64x64" },
+  { platform: "esp32", board: "esp32-devkit", memoryClass: "small", psram: false, r1: 25, panel: "64x32", serial: "uart" },
+  { platform: "esp32/esp32s3", board: "matrixportal-s3", memoryClass: "large", psram: true, r1: 42, panel: "64x64", serial: "usb-serial-jtag" },
 ];
 const xslWarnings = [];
 let bindingObject;
@@ -202,6 +207,27 @@ for (const build of builds) {
     hostFunctions.length > 0 && unbound.length === 0,
     `${p}: the ${hostFunctions.length} host functions hub75.ts names are in the linked mc.xs.h and defined by hub75_xs.c`,
     `missing from mc.xs.h or hub75_xs.o: ${unbound.join(" ")}`,
+  );
+
+  // Serial provisioning over the chip's own USB (hosts/esp32/usb-serial): in every ESP32 build, so one
+  // main.ts serves every board; compiled as for a chip with the controller (S3) or without (ESP32), with
+  // stand-ins of the two ESP-IDF headers it includes (test/native/esp-idf-stub).
+  const usbModules = ["hosts/esp32/usb-serial/usb-serial", "hosts/esp32/usb-serial/usb-serial-jtag"];
+  const usbObject = join(dir, "usb_serial_xs.o");
+  const withoutController = p === "esp32" ? ["-DSTUB_CHIP_WITHOUT_USB_SERIAL_JTAG"] : [];
+  const usbCc = run("cc", [...C_WARNINGS, ...xsHeaderFlags, ...withoutController, `-I${tmpDir}`, `-I${join(root, "test", "native", "esp-idf-stub")}`, "-c", join(usbSerialDir, "usb_serial_xs.c"), "-o", usbObject]);
+  const usbDefined = usbCc.code === 0 ? symbols(["--defined-only"], [usbObject]) : new Set();
+  const usbUnbound = usbHostFunctions.filter((name) => !header.includes(` ${name}(`) || !usbDefined.has(name));
+  check(
+    usbModules.every((name) => moduleNames.includes(name) && preloads.includes(name)) && objects.includes("usb_serial_xs.c.o") && usbCc.code === 0 && usbHostFunctions.length > 0 && usbUnbound.length === 0,
+    `${p}: the USB serial binding is in the build (preloaded; usb_serial_xs.c compiles against the SDK's xsmc.h and this build's mc.xs.h${withoutController.length ? " for a chip without the controller" : ""}; its ${usbHostFunctions.length} host functions bound)`,
+    `${usbCc.output}\nnot bound: ${usbUnbound.join(" ") || "none"}; objects: ${objects.filter((o) => o.startsWith("usb")).join(" ") || "none"}`,
+  );
+  const provisioningLine = /"provisioningSerial": ("usb-serial-jtag"|\{)/.exec(mcConfig)?.[1];
+  check(
+    provisioningLine === (build.serial === "uart" ? "{" : '"usb-serial-jtag"'),
+    `${p}: board ${build.board} provisions over ${build.serial === "uart" ? "a UART (SDK serial options)" : "the chip's USB Serial/JTAG controller"}`,
+    `mc/config provisioningSerial: ${provisioningLine ?? "absent"}`,
   );
 }
 

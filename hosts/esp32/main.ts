@@ -10,11 +10,11 @@
 // registration reports what is missing (src/device/player-firmware.ts), nothing renews and no art plays
 // before registration. Everything past the ports is src/device/player-firmware.ts, as in the simulator
 // and the virtual device.
-// Serial provisioning (docs/provisioning.md) runs on the UART the build names (config.provisioningSerial:
-// the SDK's `embedded:io/serial` options, e.g. UART0 on the DevKit's USB bridge). That UART also carries
-// `trace` output; the protocol skips it as noise. In a debug build xsbug holds UART0 and the line is not
-// opened (logged). Boards whose USB is the chip's own USB (MatrixPortal S3) have no UART to name: the SDK's
-// serial binding does not reach USB-CDC, so they are provisioned by a build's Wi-Fi or not at all yet.
+// Serial provisioning (docs/provisioning.md) runs on the line the build names (config.provisioningSerial):
+// the SDK's `embedded:io/serial` options for a UART (UART0 on the DevKit's USB bridge, which also carries
+// `trace` output: the protocol skips it as noise; in a debug build xsbug holds UART0 and the line is not
+// opened, logged), or "usb-serial-jtag" for boards whose USB port is the chip's own (MatrixPortal S3),
+// which the SDK's serial does not reach: our binding of the USB Serial/JTAG controller (./usb-serial).
 
 import System from "system";
 import config from "mc/config";
@@ -29,6 +29,8 @@ import { DigitalButton } from "./button.js";
 import type { Hub75Config } from "./hub75/hub75.js";
 import { Hub75Panel } from "./hub75/hub75-panel.js";
 import { SntpTimeSync } from "./sntp.js";
+import { UsbSerial } from "./usb-serial/usb-serial.js";
+import UsbSerialJtag from "./usb-serial/usb-serial-jtag.js";
 import { EspWifi } from "./wifi.js";
 
 /** The build configuration as this app reads it (manifest `config`, merged by mcconfig). */
@@ -41,8 +43,9 @@ interface BoardConfig {
   resetButton?: { pin: number };
   makapix?: { broker?: { host: string; port: number }; vault?: string; api?: string; apiCa?: string };
   makapixSsid?: string;
-  /** The SDK serial options of the provisioning line: `{port, transmit, receive, baud}`. */
-  provisioningSerial?: Record<string, unknown>;
+  /** The provisioning line: the SDK serial options of a UART (`{port, transmit, receive, baud}`), or the
+   *  chip's USB Serial/JTAG controller. */
+  provisioningSerial?: Record<string, unknown> | "usb-serial-jtag";
   makapixPassword?: string;
 }
 
@@ -54,7 +57,9 @@ const panelSize = `${hub75.panelWidth * (hub75.chain ?? 1)}x${hub75.panelHeight}
 const recentLog = new RecentLog(new TraceLog("info"));
 // The board's memory class sets the TLS record size asked of servers (src/device/memory-class.ts).
 const tlsFragmentBytes = memoryClassProfile(board.memoryClass)?.tlsFragmentBytes ?? 0;
-const host = createModdableHost(board.provisioningSerial ? { log: recentLog, serial: new ModdableSerial(board.provisioningSerial), tlsFragmentBytes } : { log: recentLog, tlsFragmentBytes });
+const host = createModdableHost({ log: recentLog, tlsFragmentBytes });
+if (board.provisioningSerial === "usb-serial-jtag") host.serial = new UsbSerial(UsbSerialJtag, host.timers);
+else if (board.provisioningSerial) host.serial = new ModdableSerial(board.provisioningSerial);
 host.wifi = new EspWifi();
 host.timeSync = new SntpTimeSync(host.clock, Array.isArray(board.sntp) ? board.sntp : [board.sntp ?? "pool.ntp.org"]);
 if (board.resetButton) host.button = new DigitalButton(board.resetButton.pin);
