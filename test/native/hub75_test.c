@@ -857,7 +857,7 @@ static void case_sim_catches(void) {
         uint16_t *front = r.mem.frame[r.h->front];
         switch (t) {
         case 0: front[r.plan.width - 1] |= 1u << HUB75_BIT_EN; break;
-        case 1: r.mem.pads[3] ^= 1u << HUB75_BIT_A; break;
+        case 1: r.mem.pads[r.plan.pad_words + r.plan.blank_words + 3] ^= 1u << HUB75_BIT_A; break; /* lit, row 0 */
         case 2: d[1].ctrl = (d[1].ctrl & ~0xFFFFFFu) | (6u << 12) | 6u; break;
         case 3: d[r.plan.desc_count - 1].next = &d[1]; r.sim.max_descriptors = 10 * r.plan.desc_count; break;
         default: front[5] ^= 1u; break;

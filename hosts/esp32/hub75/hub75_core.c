@@ -2,17 +2,19 @@
  * HUB75 bit-plane core (see hub75_core.h and docs/hub75.md).
  *
  * Timing model, per address row r and bit plane k (k = 0 .. depth-1):
- *   data record  width words: plane k of frame rows r and r + rows, OE off while it shifts,
- *                LAT on the last word; then blank_words with OE off (latch blanking)
- *   display slot 2 * N * 2^k words: the first 2 * n * 2^k with OE on, the rest off, where N is the
- *                LSB unit count at 100 % and n <= N the count for the current brightness
+ *   data record  shift_words words: plane k of the pixels that address drives, OE off while it
+ *                shifts, LAT on the last word (last 3 for the DP3246)
+ *   display slot blank_words + 2 * N * 2^k words: dark, then the last 2 * n * 2^k lit, where N is the
+ *                LSB unit count at 100 % and n <= N the count for the current brightness; the dark head
+ *                is the latch blanking, so the frame buffer stores colour data only
  * Every LED is therefore lit for exactly level * 2n clocks per refresh: binary weights are exact at
  * every brightness, and the refresh rate does not depend on brightness.
  *
  * The slots carry no pixel data, only the row address and OE, so they come from a small per-row idle
- * buffer [P words OE on][P words OE off]: a descriptor of length len starting at offset P - on shows
- * `on` lit words then len - on dark words. A slot longer than P is several descriptors pointing into
- * the same buffer. This is the descriptor reuse that keeps DMA memory small: weighted time costs
+ * buffer [P + blank words OE off][P words OE on]: a descriptor starting at offset P + blank - dark shows
+ * `dark` dark words then its remaining words lit. A slot's first chunk is up to P + blank words (its
+ * dark head is the latch blanking), the others up to P: a long slot is several descriptors pointing
+ * into the same buffer. This is the descriptor reuse that keeps DMA memory small: weighted time costs
  * descriptors (12 bytes each), not copies of the data.
  */
 #include "hub75_core.h"
@@ -83,20 +85,24 @@ const char *hub75_config_error(const hub75_config_t *config) {
     return NULL;
 }
 
-static uint32_t chunks_for(uint32_t slot, uint32_t pad) { return (slot + pad - 1u) / pad; }
+/* Idle-run descriptors a slot needs: the first takes up to pad + blank words, the others pad. */
+static uint32_t chunks_for(uint32_t slot, uint32_t pad, uint32_t blank) {
+    return slot <= pad + blank ? 1u : 1u + (slot - pad - blank + pad - 1u) / pad;
+}
+static uint32_t idle_words_per_row(const hub75_plan_t *p) { return 2u * p->pad_words + p->blank_words; }
 
 /* Fills the pad-dependent fields; returns the DMA bytes this pad size costs (pads + descriptors). */
 static uint32_t plan_with_pad(hub75_plan_t *p, uint32_t pad) {
     uint32_t per_row = p->depth;
     for (unsigned k = 0; k < p->depth; k++) {
         p->plane_desc[k] = (uint16_t)(per_row - p->depth + k);
-        p->slot_chunks[k] = (uint16_t)chunks_for(p->slot_words[k], pad);
+        p->slot_chunks[k] = (uint16_t)chunks_for(p->slot_words[k], pad, p->blank_words);
         per_row += p->slot_chunks[k];
     }
     p->pad_words = (uint16_t)pad;
     p->descs_per_row = per_row;
     p->desc_count = per_row * p->rows + 1u;
-    p->pad_bytes = p->rows * pad * 2u * 2u;
+    p->pad_bytes = p->rows * idle_words_per_row(p) * 2u;
     p->desc_bytes = p->desc_count * HUB75_TARGET_DESC_BYTES;
     return p->pad_bytes + p->desc_bytes;
 }
@@ -165,11 +171,14 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
     p.clock_phase = (uint8_t)(c.clock_phase || hub75_driver_rising_edge(c.driver));
     /* Blanking is even so that every record keeps 4-byte alignment (DMA and the I2S word swap). */
     p.blank_words = (uint16_t)((c.latch_blanking + 1u) & ~1u);
-    p.stride = (uint16_t)(p.shift_words + p.blank_words);
-    uint32_t slots = 0;
+    /* Records hold colour data only; the blanking after each latch is the dark head of the slot that
+     * follows (read from the idle runs), so it costs time but no frame memory. */
+    p.stride = p.shift_words;
+    uint32_t slots = 0, lit_max = 0;
     for (unsigned k = 0; k < p.depth; k++) {
-        p.slot_words[k] = 2u * c.lsb_units << k;
+        p.slot_words[k] = p.blank_words + (2u * c.lsb_units << k);
         slots += p.slot_words[k];
+        lit_max += 2u * c.lsb_units << k;
     }
     uint32_t longest = p.slot_words[p.depth - 1];
     if (c.pad_words != 0) {
@@ -192,7 +201,7 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
     p.frame_buffer_bytes = (uint32_t)p.rows * p.depth * p.stride * 2u;
     p.dma_bytes = p.buffers * p.frame_buffer_bytes + p.pad_bytes + p.desc_bytes;
     p.refresh_centihz = (uint32_t)(((uint64_t)p.clock_hz * 100u) / p.words_per_refresh);
-    p.max_duty_permille = (uint32_t)(((uint64_t)slots * 1000u) / p.words_per_row);
+    p.max_duty_permille = (uint32_t)(((uint64_t)lit_max * 1000u) / p.words_per_row);
     p.input_bytes = (uint32_t)p.width * p.height * 3u;
     *plan = p;
     return HUB75_OK;
@@ -216,23 +225,25 @@ static HUB75_ISR_ATTR uint32_t desc_ctrl(uint32_t words) {
 
 static HUB75_ISR_ATTR hub75_desc_t *last_desc(const hub75_t *h) { return &h->mem.descs[h->plan.desc_count - 1u]; }
 
-/* Points the slot descriptors of every row at the idle runs for n lit units. */
+/* Points the slot descriptors of every row at the idle runs for n lit units: the lit words are the
+ * slot's tail, so each chunk shows its dark words (from the end of the OFF run) then its lit ones. */
 static HUB75_ISR_ATTR void build_slots(hub75_t *h, unsigned units) {
     const hub75_plan_t *p = &h->plan;
-    const uint32_t pad = p->pad_words;
+    const uint32_t pad = p->pad_words, dark_run = pad + p->blank_words;
     for (unsigned r = 0; r < p->rows; r++) {
-        const uint16_t *idle = h->mem.pads + (size_t)r * pad * 2u;
+        const uint16_t *idle = h->mem.pads + (size_t)r * idle_words_per_row(p);
         hub75_desc_t *d = h->mem.descs + (size_t)r * p->descs_per_row;
         for (unsigned k = 0; k < p->depth; k++) {
             hub75_desc_t *slot = d + p->plane_desc[k] + 1;
-            uint32_t lit = 2u * units << k;
-            for (uint32_t j = 0, start = 0; j < p->slot_chunks[k]; j++, start += pad) {
-                uint32_t len = p->slot_words[k] - start;
-                if (len > pad) len = pad;
-                uint32_t on = lit > start ? lit - start : 0;
-                if (on > len) on = len;
-                slot[j].buf = (const uint8_t *)(idle + (pad - on));
+            const uint32_t lit_from = p->slot_words[k] - (2u * units << k);
+            for (uint32_t j = 0, start = 0; j < p->slot_chunks[k]; j++) {
+                uint32_t len = p->slot_words[k] - start, most = j == 0 ? dark_run : pad;
+                if (len > most) len = most;
+                uint32_t dark = lit_from > start ? lit_from - start : 0;
+                if (dark > len) dark = len;
+                slot[j].buf = (const uint8_t *)(idle + (dark_run - dark));
                 slot[j].ctrl = desc_ctrl(len);
+                start += len;
             }
         }
     }
@@ -330,11 +341,10 @@ hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_
 
     for (unsigned b = 0; b < p->buffers; b++) clear_frame(h, h->mem.frame[b]);
     for (unsigned r = 0; r < p->rows; r++) {
-        uint16_t *idle = h->mem.pads + (size_t)r * p->pad_words * 2u;
-        for (unsigned i = 0; i < p->pad_words; i++) {
-            idle[i] = (uint16_t)(address_bits(r) | (1u << HUB75_BIT_EN));
-            idle[p->pad_words + i] = address_bits(r);
-        }
+        uint16_t *idle = h->mem.pads + (size_t)r * idle_words_per_row(p);
+        const unsigned dark_run = p->pad_words + p->blank_words;
+        for (unsigned i = 0; i < dark_run; i++) idle[i] = address_bits(r);
+        for (unsigned i = 0; i < p->pad_words; i++) idle[dark_run + i] = (uint16_t)(address_bits(r) | (1u << HUB75_BIT_EN));
     }
     /* Link: per row, per plane: data record, then the slot's chunks; the last one loops to the head. */
     for (uint32_t i = 0; i < p->desc_count; i++) {
@@ -347,7 +357,7 @@ hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_
             h->mem.descs[(size_t)r * p->descs_per_row + p->plane_desc[k]].ctrl = desc_ctrl(p->stride);
     hub75_desc_t *tail = last_desc(h);
     /* The last row's OE-off run: the address stays put while OE goes off. */
-    tail->buf = (const uint8_t *)(h->mem.pads + ((size_t)(p->rows - 1u) * 2u + 1u) * p->pad_words);
+    tail->buf = (const uint8_t *)(h->mem.pads + (size_t)(p->rows - 1u) * idle_words_per_row(p));
     tail->ctrl = desc_ctrl(HUB75_TAIL_WORDS) | HUB75_DESC_EOF;
 
     hub75_set_brightness(h, brightness);

@@ -153,9 +153,9 @@ typedef struct {
     uint8_t sub_rows;      /* pixel rows per panel half driven by one address: panel_height / (2 * scan) */
     uint8_t run_count;     /* runs of panel_width shift words with a straight frame mapping */
     uint16_t rows;         /* address rows (scan) */
-    uint16_t stride;       /* words per plane record: shift_words data words + blank words */
-    uint16_t blank_words;  /* OE-off words after the latch (even) */
-    uint16_t pad_words;    /* P: length of one ON run and one OFF run in the per-row idle buffer */
+    uint16_t stride;       /* words per plane record: shift_words (colour data only; the blanking is in the slot) */
+    uint16_t blank_words;  /* OE-off words after the latch (even): the dark head of every display slot */
+    uint16_t pad_words;    /* P: per-row idle buffer = [P + blank_words OE off][P OE on] */
     uint8_t depth;
     uint8_t lsb_units;     /* N */
     uint8_t buffers;       /* 1 or 2 */
@@ -166,7 +166,7 @@ typedef struct {
     uint8_t clock_divider;  /* clock_source_hz / clock_divider = clock_hz; 0 without a source */
     uint32_t clock_hz;      /* the pixel clock the peripheral actually makes */
     uint16_t plane_desc[HUB75_MAX_DEPTH];  /* index of plane k's data descriptor within a row */
-    uint32_t slot_words[HUB75_MAX_DEPTH];  /* display slot of plane k: 2 * N * 2^k words */
+    uint32_t slot_words[HUB75_MAX_DEPTH];  /* display slot of plane k: blank_words + 2 * N * 2^k words */
     uint16_t slot_chunks[HUB75_MAX_DEPTH]; /* descriptors for that slot */
     uint32_t descs_per_row;
     uint32_t desc_count;        /* rows * descs_per_row + 1 (the tail, see below) */
