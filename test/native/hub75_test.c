@@ -220,9 +220,14 @@ static void case_target(void) {
     hub75_plan_t p;
     CHECK(hub75_plan(&c, &p) == HUB75_OK, "plan refused");
     CHECK(p.buffers == 2, "not double buffered");
-    CHECK(p.refresh_centihz >= 12000, "refresh %u.%02u Hz < 120 Hz", p.refresh_centihz / 100, p.refresh_centihz % 100);
-    CHECK(p.dma_bytes <= 96u * 1024u, "DMA memory %u bytes > 96 KiB", p.dma_bytes);
-    end_case("plan: 64x64 at 8 bits, 20 MHz, double buffered: >= 120 Hz in <= 96 KiB of DMA memory");
+    CHECK(p.refresh_centihz >= 24000, "refresh %u.%02u Hz < 240 Hz", p.refresh_centihz / 100, p.refresh_centihz % 100);
+    CHECK(p.dma_bytes <= 88u * 1024u, "DMA memory %u bytes > 88 KiB double buffered", p.dma_bytes);
+    c.double_buffer = 0;
+    CHECK(hub75_plan(&c, &p) == HUB75_OK, "plan refused");
+    CHECK(p.dma_bytes <= 56u * 1024u, "DMA memory %u bytes > 56 KiB single buffered", p.dma_bytes);
+    CHECK(p.refresh_centihz >= 24000, "single buffered refresh %u.%02u Hz < 240 Hz", p.refresh_centihz / 100,
+          p.refresh_centihz % 100);
+    end_case("plan: 64x64 at 8 bits, 20 MHz: >= 240 Hz in <= 56 KiB single buffered, <= 88 KiB double buffered");
 }
 
 typedef struct {
