@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hub75_core.h"
+#include "hub75_quality.h"
 #include "panel_sim.h"
 
 /* ---- a minimal harness: a case passes when none of its checks failed ---- */
@@ -885,6 +886,88 @@ static void case_sim_catches(void) {
     }
 }
 
+/* With dithering each push rounds a channel's level up or down; over 16 pushes every pixel has met all
+ * 16 thresholds, so its summed light is exactly its level in 1/16 steps x 2n clocks: bit-exact through
+ * every scan mapping and chain layout. */
+static void case_dither_exact(const char *name, hub75_config_t c, unsigned brightness) {
+    begin_case();
+    c.dither = 1;
+    rig_t r;
+    uint32_t *sum = NULL;
+    if (rig_open(&r, &c, brightness) != 0) {
+        CHECK(0, "set-up failed");
+    } else {
+        const size_t channels = (size_t)r.plan.width * r.plan.height * 3;
+        sum = calloc(channels, sizeof *sum);
+        fill_random(&r, 0xD17E4u ^ c.panel_width ^ brightness);
+        for (unsigned n = 0; n < 16; n++) {
+            push_and_swap(&r);
+            panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+            CHECK(r.sim.errors == 0, "signal rule broken: %s", r.sim.first_error);
+            for (unsigned y = 0; y < r.plan.height; y++)
+                for (unsigned x = 0; x < r.plan.width; x++)
+                    for (unsigned ch = 0; ch < 3; ch++) sum[((size_t)y * r.plan.width + x) * 3 + ch] += panel_sim_light(&r.sim, x, y, ch);
+        }
+        const unsigned units = expected_units(&c, brightness), lsb = c.lsb_units ? c.lsb_units : 4;
+        const double top = (double)((1u << c.depth) - 1u);
+        const double share = units ? (double)(brightness * (c.brightness_ceiling ? c.brightness_ceiling : 100) * lsb) /
+                                         (10000.0 * units)
+                                   : 0;
+        uint32_t mismatches = 0;
+        for (size_t i = 0; i < channels && mismatches == 0; i++) {
+            const unsigned v = r.frame[i];
+            const uint32_t fine = (uint32_t)floor(luminance(c.curve, c.gamma_x100, v) * top * share * 16 + 0.5);
+            if (sum[i] != fine * 2u * units && mismatches++ == 0)
+                CHECK(0, "pixel %zu channel %zu value %u: %u clocks over 16 pushes, expected %u", i / 3, i % 3, v, sum[i],
+                      fine * 2u * units);
+        }
+    }
+    free(sum);
+    rig_close(&r);
+    end_case(name);
+}
+
+/* Dithering measured against the ideal through the panel model: a ramp of 128 dim colours (L* 0.4 .. 25),
+ * in linear light, in output levels (one LSB step = 1). Without dithering each channel is rounded to
+ * a whole level, so the dimmest colours go black or lose a channel (their hue turns); with it, the
+ * mean over a 4x4 block in one push, and over 16 pushes per pixel, is the exact level to 1/16 step. */
+static void print_quality(const char *what, const hub75_quality_t *q) {
+    printf("# %s: mean error %.3f levels, max %.3f; hue error mean %.1f deg, max %.1f deg; %u of %u off by > 5 deg, "
+           "%u black\n",
+           what, q->mean_error, q->max_error, q->mean_hue_deg, q->max_hue_deg, q->off_hue, q->colours, q->black);
+}
+
+static void case_dither_quality(unsigned brightness) {
+    begin_case();
+    hub75_quality_t plain, plain_block, still, moving;
+    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 0, &plain) == 0, "measurement without dithering failed");
+    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 1, &plain_block) == 0, "measurement without dithering failed");
+    CHECK(hub75_measure_dim_ramp(1, brightness, 1, 1, &still) == 0, "measurement with dithering failed");
+    CHECK(hub75_measure_dim_ramp(1, brightness, 16, 0, &moving) == 0, "measurement with dithering failed");
+    print_quality("no dithering, per pixel", &plain);
+    print_quality("no dithering, 4x4 block", &plain_block);
+    print_quality("dithering, one push, 4x4 block", &still);
+    print_quality("dithering, 16 pushes, per pixel", &moving);
+    /* One step of the level table is units / N of a full-brightness level (brightness is OE time). */
+    const hub75_config_t c = panel(64, 32, 1, 8);
+    const double step = expected_units(&c, brightness) / 4.0;
+    /* Rounding to whole levels: up to half a step, and the dimmest colours lose their hue. */
+    CHECK(plain.max_error > 0.4 * step && plain.off_hue > 10, "the plain figures changed: max %.3f, %u off hue", plain.max_error,
+          plain.off_hue);
+    /* Dithered: within 1/32 level of the ideal (the 1/16 fine table's rounding) plus the float slack. */
+    CHECK(still.max_error <= step / 32 + 1e-6, "4x4 block mean off by %.4f levels", still.max_error);
+    CHECK(moving.max_error <= step / 32 + 1e-6, "16-push mean off by %.4f levels", moving.max_error);
+    CHECK(still.mean_error * 8 < plain_block.mean_error, "dithering improves the mean error only to %.4f from %.4f",
+          still.mean_error, plain_block.mean_error);
+    CHECK(moving.black == 0 && still.black == 0, "dithered colours shown black: %u, %u", still.black, moving.black);
+    CHECK(moving.mean_hue_deg * 4 < plain.mean_hue_deg && still.off_hue * 4 <= plain_block.off_hue,
+          "hue error with dithering %.2f deg (%u off) vs %.2f deg (%u off)", moving.mean_hue_deg, still.off_hue,
+          plain.mean_hue_deg, plain_block.off_hue);
+    char name[160];
+    snprintf(name, sizeof name, "dithering at %u %%: dim colours keep their level (<= 1/32 step) and hue on average", brightness);
+    end_case(name);
+}
+
 int main(void) {
     case_target();
     case_bad_configs();
@@ -997,6 +1080,15 @@ int main(void) {
     case_mbi5124();
     case_plain_shift_register();
     case_sim_catches();
+    case_dither_quality(100);
+    case_dither_quality(25);
+    case_dither_exact("dithering, 64x32: 16 pushes sum to the 1/16-step level exactly", panel(64, 32, 1, 8), 100);
+    case_dither_exact("dithering, 64x64, 6 bits, brightness 37 %: 16 pushes exact", panel(64, 64, 1, 6), 37);
+    {
+        hub75_config_t c = grid(scanned(32, 16, 4, 6, 8), HUB75_LAYOUT_SERPENTINE, 2);
+        c.swap_halfwords = 1;
+        case_dither_exact("dithering, serpentine 3x2 of four-scan 32x16, I2S word order: 16 pushes exact", c, 100);
+    }
 
     printf("native: %d passed, %d failed\n", cases_passed, cases_failed);
     return cases_failed ? 1 : 0;

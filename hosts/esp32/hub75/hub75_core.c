@@ -31,6 +31,9 @@
 #define DEFAULT_CLOCK_HZ 20000000u
 #define DEFAULT_LSB_UNITS 4u
 #define DEFAULT_GAMMA_X100 220u
+/* Dithering works in 1/16 level steps (4 fractional bits): the 4x4 ordered pattern has 16 thresholds. */
+#define DITHER_BITS 4u
+#define DITHER_STEPS (1u << DITHER_BITS)
 
 /* Applies the documented defaults for fields left at 0. */
 static hub75_config_t with_defaults(const hub75_config_t *in) {
@@ -80,6 +83,7 @@ const char *hub75_config_error(const hub75_config_t *config) {
     if (c.gamma_x100 < 100 || c.gamma_x100 > 400) return "gamma must be 1.0 to 4.0";
     if (c.driver > HUB75_DRIVER_LAST) return "driver must be shiftreg, fm6126a, icn2038s, fm6124, mbi5124 or dp3246";
     if (c.double_buffer > 1 || c.swap_halfwords > 1 || c.clock_phase > 1) return "flags must be 0 or 1";
+    if (c.dither > 1) return "dither must be 0 or 1";
     if (c.pad_words != 0 && (c.pad_words < 2 || c.pad_words > HUB75_DESC_MAX_WORDS || (c.pad_words & 1u)))
         return "pad_words must be an even number from 2 to 2046";
     return NULL;
@@ -287,6 +291,9 @@ static unsigned compute_levels(hub75_t *h, unsigned percent) {
         }
         unsigned level = (unsigned)floor(y * max_level * scale + 0.5);
         if (level > max_level) level = max_level;
+        unsigned fine = (unsigned)floor(y * max_level * scale * DITHER_STEPS + 0.5);
+        if (fine > max_level * DITHER_STEPS) fine = max_level * DITHER_STEPS;
+        h->fine[v] = (uint16_t)fine;
         h->level[v] = (uint16_t)level;
         uint64_t spread = 0;
         for (unsigned k = 0; k < h->plan.depth; k++)
@@ -294,6 +301,16 @@ static unsigned compute_levels(hub75_t *h, unsigned percent) {
         h->spread[v] = spread;
     }
     return units;
+}
+
+/* spread[] by level, for the dithered encoder: bit k of the level moved to bit 8k. */
+static void compute_level_spread(hub75_t *h) {
+    for (unsigned level = 0; level < 256; level++) {
+        uint64_t spread = 0;
+        for (unsigned k = 0; k < h->plan.depth; k++)
+            if (level & (1u << k)) spread |= (uint64_t)1 << (8u * k);
+        h->level_spread[level] = spread;
+    }
 }
 
 void hub75_set_brightness(hub75_t *h, uint8_t percent) {
@@ -360,6 +377,7 @@ hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_
     tail->buf = (const uint8_t *)(h->mem.pads + (size_t)(p->rows - 1u) * idle_words_per_row(p));
     tail->ctrl = desc_ctrl(HUB75_TAIL_WORDS) | HUB75_DESC_EOF;
 
+    compute_level_spread(h);
     hub75_set_brightness(h, brightness);
     h->front = 0;
     h->back = (uint8_t)(p->buffers == 2 ? 1 : 0);
@@ -410,6 +428,49 @@ static void encode(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
     }
 }
 
+/* 4x4 ordered-dither (Bayer) thresholds, 0..15: every 2x2 and 4x4 block spreads them evenly. */
+static const uint8_t bayer4[4][4] = {{0, 8, 2, 10}, {12, 4, 14, 6}, {3, 11, 1, 9}, {15, 7, 13, 5}};
+/* Odd, so that 16 pushes move every pixel through all 16 thresholds. */
+#define DITHER_PHASE_STEP 7u
+
+/* The dithering encoder: like encode(), but each channel's level is (fine + threshold) >> 4, with the
+ * threshold from the pixel's shift position and address row (a 4x4 Bayer pattern on the panel: the
+ * halves and four-scan blocks are 8, 16 or 32 rows apart) moved by the push phase. */
+static void encode_dithered(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
+    const hub75_plan_t *p = &h->plan;
+    const size_t plane_step = p->stride;
+    const unsigned swap = h->config.swap_halfwords;
+    const unsigned depth = p->depth;
+    const uint16_t *fine = h->fine;
+    const uint64_t *ls = h->level_spread;
+    const unsigned offset = (h->dither_phase * DITHER_PHASE_STEP) & (DITHER_STEPS - 1u);
+    for (unsigned r = 0; r < p->rows; r++) {
+        uint16_t *rec = frame + (size_t)r * depth * plane_step;
+        const uint16_t base = address_bits(r);
+        unsigned threshold[4];
+        for (unsigned i = 0; i < 4; i++) threshold[i] = (bayer4[r & 3u][i] + offset) & (DITHER_STEPS - 1u);
+        for (unsigned run = 0; run < p->run_count; run++) {
+            const hub75_run_t *R = &h->runs[run];
+            ptrdiff_t at = (ptrdiff_t)R->base + (ptrdiff_t)r * R->row_step;
+            const ptrdiff_t half = R->half, step = R->col_step;
+            for (unsigned n = 0, x = R->start; n < R->length; n++, x++, at += step) {
+                const uint8_t *upper = rgb + at, *lower = rgb + at + half;
+                const unsigned t = threshold[n & 3u];
+#define DITHERED(v) ls[(fine[v] + t) >> DITHER_BITS]
+                uint64_t bits = DITHERED(upper[0]) | DITHERED(upper[1]) << 1 | DITHERED(upper[2]) << 2 |
+                                DITHERED(lower[0]) << 3 | DITHERED(lower[1]) << 4 | DITHERED(lower[2]) << 5;
+#undef DITHERED
+                uint16_t *out = rec + (x ^ swap);
+                for (unsigned k = 0; k < depth; k++)
+                    out[k * plane_step] = (uint16_t)(base | ((bits >> (8 * k)) & HUB75_COLOUR_MASK));
+            }
+        }
+        for (unsigned k = 0; k < depth; k++) set_latch(p, rec + k * plane_step, swap);
+        keep_previous_address(p, rec, r, swap);
+    }
+    h->dither_phase = (uint8_t)((h->dither_phase + 1u) & (DITHER_STEPS - 1u));
+}
+
 hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length) {
     if (rgb == NULL || length != h->plan.input_bytes) {
         h->counters.rejected++;
@@ -420,7 +481,8 @@ hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length) {
         return HUB75_ERR_BUSY;
     }
     const unsigned target = h->plan.buffers == 2 ? h->back : h->front;
-    encode(h, h->mem.frame[target], rgb);
+    if (h->config.dither) encode_dithered(h, h->mem.frame[target], rgb);
+    else encode(h, h->mem.frame[target], rgb);
     h->buffer_units[target] = h->units_next;
     h->counters.pushes++;
     /* Single buffered: the data is live already; only a brightness change waits for the boundary. */

@@ -143,6 +143,9 @@ typedef struct {
     uint8_t swap_halfwords;     /* 1 on ESP32 I2S: each 32-bit word leaves as (high half, low half) */
     uint8_t clock_phase;        /* 1: panel samples on the falling edge; handled by the peripheral */
     uint16_t pad_words;         /* words per idle run; 0 = choose the size that needs least memory */
+    uint8_t dither;             /* 1: ordered dithering of the corrected levels' 4 fractional bits, in
+                                   space (4x4 Bayer) and time (the pattern moves with every push), so
+                                   dim colours keep their hue on average; see hub75_push */
 } hub75_config_t;
 
 /* Everything the configuration implies, computed without touching memory. */
@@ -231,6 +234,12 @@ typedef struct {
     /* spread[v]: bit k of level[v] moved to bit 8k, so six lookups OR-ed with shifts give the six
      * colour bits of every plane at once (byte k = plane k). */
     uint64_t spread[256];
+    /* Dithering (config.dither): fine[v] is the corrected level of input v in 1/16 steps; a pixel shows
+     * (fine[v] + threshold) >> 4, whose mean over the 16 thresholds is exactly fine[v] / 16.
+     * level_spread[l] is spread[] indexed by level instead of by input. */
+    uint16_t fine[256];
+    uint64_t level_spread[256];
+    uint8_t dither_phase;     /* advances with every dithered push: the threshold pattern moves */
 } hub75_t;
 
 /* The scan mapping and chain layout as runs (at most HUB75_MAX_RUNS); returns their number, 0 if the
@@ -250,7 +259,10 @@ hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_
 hub75_desc_t *hub75_chain_head(const hub75_t *h);
 
 /* Encodes one frame into the back buffer (the front one when single buffered) and, when double
- * buffered, asks for a swap at the end of the refresh in progress. */
+ * buffered, asks for a swap at the end of the refresh in progress. With config.dither, each pixel's
+ * level is rounded up or down by a 4x4 ordered threshold pattern that shifts with every push: any 4x4
+ * block averages the exact corrected level (to 1/16 step) in every frame, and each pixel does over
+ * 16 pushes. */
 hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length);
 
 /* Brightness in percent (0..100, scaled by the ceiling). Takes effect with the next push. */
