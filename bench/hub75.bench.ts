@@ -58,14 +58,32 @@ for (const line of lines) {
   );
 }
 
+const quality = run(binary, ["quality"]).trim().split("\n").slice(1);
+console.log("\n## HUB75 dim colours: error against the ideal (64x32, 8 bits, CIE 1931, panel model)\n");
+console.log(
+  "128 dim colours (L* 0.4-25, one hue), light integrated by the panel model vs. the unquantised CIE 1931 luminance, in output levels " +
+    "(1 = one LSB step at 100 %). Peer: the same core without dithering (esp-hub75 lists temporal dithering as not implemented).\n",
+);
+console.log("| measured | brightness | mean error | max error | hue error mean / max | colours (pixels) > 5° off | shown black |");
+console.log("|---|---|---|---|---|---|---|");
+for (const line of quality) {
+  const [how, brightness, mean, max, hueMean, hueMax, offHue, black, colours] = line.split("\t");
+  console.log(
+    `| ${how} | ${brightness} % | ${Number(mean).toFixed(3)} | ${Number(max).toFixed(3)} | ${Number(hueMean).toFixed(1)}° / ${Number(hueMax).toFixed(1)}° | ` +
+      `${offHue} of ${colours} | ${black} |`,
+  );
+}
+
 const ours = instructions("push", "hub75_push");
 const peer = instructions("naive", "naive_push");
+const dithered = instructions("push-dither", "hub75_push");
 console.log("\n## Instructions per frame push (64x64, 8 bits, x86-64, callgrind Ir)\n");
-if (ours === undefined || peer === undefined) {
+if (ours === undefined || peer === undefined || dithered === undefined) {
   console.log("valgrind is not installed: instruction counts skipped.");
 } else {
   console.log("| encoder | Ir per push | Ir per pixel | ratio |");
   console.log("|---|---|---|---|");
   console.log(`| hub75_push (spread table, 6 lookups per pixel pair) | ${ours} | ${(ours / 4096).toFixed(1)} | ${times(ours, peer)} |`);
+  console.log(`| hub75_push with dithering (threshold + 2 lookups per channel) | ${dithered} | ${(dithered / 4096).toFixed(1)} | ${times(dithered, peer)} |`);
   console.log(`| per-pixel, per-bit read-modify-write (peer) | ${peer} | ${(peer / 4096).toFixed(1)} | 1.00x |`);
 }

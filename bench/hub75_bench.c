@@ -6,6 +6,8 @@
  *   hub75_bench push    sets up 64x64 at 8 bits and encodes one frame: run under
  *                       `valgrind --tool=callgrind --toggle-collect=hub75_push` for the instructions
  *                       of one push
+ *   hub75_bench push-dither  the same push with dithering on
+ *   hub75_bench quality dim-colour error against the ideal, with and without dithering (panel model)
  *   hub75_bench naive   the same frame through a per-pixel, per-bit read-modify-write encoder (the
  *                       drawPixel style of the common libraries), toggle-collect=naive_push: the peer
  *
@@ -42,6 +44,7 @@
 #include <string.h>
 
 #include "hub75_core.h"
+#include "hub75_quality.h"
 
 typedef struct {
     uint32_t refresh_hz;
@@ -126,8 +129,9 @@ static int table(void) {
     return 0;
 }
 
-static int push(void) {
+static int push(int dither) {
     hub75_config_t c = panel(64, 64, 1, 8);
+    c.dither = (uint8_t)dither;
     hub75_plan_t p;
     if (hub75_plan(&c, &p) != HUB75_OK) return 1;
     hub75_memory_t mem = {{malloc(p.frame_buffer_bytes), malloc(p.frame_buffer_bytes)}, malloc(p.pad_bytes),
@@ -187,10 +191,37 @@ static int naive(void) {
     return 0;
 }
 
+/* Dim-colour error against the ideal through the panel model (test/native/hub75_quality.c), one line
+ * per measurement: how, brightness, mean and max error (levels), mean and max hue error (degrees),
+ * colours off by more than 5 degrees, colours shown black, colours measured. */
+static int quality(void) {
+    static const struct {
+        const char *how;
+        unsigned dither, pushes, block;
+    } ways[] = {
+        {"no dithering, per pixel", 0, 1, 0},
+        {"no dithering, 4x4 block", 0, 1, 1},
+        {"dithering, one push, 4x4 block", 1, 1, 1},
+        {"dithering, 16 pushes, per pixel", 1, 16, 0},
+    };
+    static const unsigned brightness[] = {100, 25};
+    printf("how\tbrightness\tmean\tmax\thue_mean\thue_max\toff_hue\tblack\tcolours\n");
+    for (unsigned b = 0; b < 2; b++)
+        for (unsigned w = 0; w < 4; w++) {
+            hub75_quality_t q;
+            if (hub75_measure_dim_ramp(ways[w].dither, brightness[b], ways[w].pushes, ways[w].block, &q) != 0) return 1;
+            printf("%s\t%u\t%.4f\t%.4f\t%.2f\t%.2f\t%u\t%u\t%u\n", ways[w].how, brightness[b], q.mean_error, q.max_error,
+                   q.mean_hue_deg, q.max_hue_deg, q.off_hue, q.black, q.colours);
+        }
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "quality") == 0) return quality();
     if (argc == 2 && strcmp(argv[1], "naive") == 0) return naive();
     if (argc == 2 && strcmp(argv[1], "table") == 0) return table();
-    if (argc == 2 && strcmp(argv[1], "push") == 0) return push();
-    fprintf(stderr, "usage: hub75_bench table|push|naive\n");
+    if (argc == 2 && strcmp(argv[1], "push") == 0) return push(0);
+    if (argc == 2 && strcmp(argv[1], "push-dither") == 0) return push(1);
+    fprintf(stderr, "usage: hub75_bench table|push|push-dither|naive|quality\n");
     return 2;
 }
