@@ -12,9 +12,10 @@
 #define HEIGHT 32u
 #define BLOCK 4u
 
-/* CIE 1931: input is L* scaled to 0..255 (written here from the definition, not taken from the core). */
-static double ideal_luminance(unsigned v) {
-    double lightness = 100.0 * v / 255.0;
+/* CIE 1931: input is L* scaled to 0..255, and brightness scales the lightness (written here from the
+ * definition, not taken from the core). */
+static double ideal_luminance(unsigned v, unsigned brightness) {
+    double lightness = (double)v * brightness / 255.0;
     return lightness > 8.0 ? pow((lightness + 16.0) / 116.0, 3.0) : lightness / 903.3;
 }
 
@@ -79,9 +80,9 @@ int hub75_measure_dim_ramp(unsigned dither, unsigned brightness, unsigned pushes
             for (unsigned x = 0; x < WIDTH; x++)
                 for (unsigned ch = 0; ch < 3; ch++) sum[(y * WIDTH + x) * 3 + ch] += panel_sim_light(&sim, x, y, ch);
     }
-    /* Ideal light in output levels: luminance x share of full output, where full = (2^8 - 1) levels at
-     * N units; shown levels = clocks / (2N) at 100 %, so both are in the same unit. */
-    const double share = brightness / 100.0, clocks_per_level = 2.0 * c.lsb_units;
+    /* Ideal light in output levels: luminance of full output, where full = (2^8 - 1) levels at N units;
+     * shown levels = clocks / (2N), so both are in the same unit. */
+    const double clocks_per_level = 2.0 * c.lsb_units;
     const unsigned step = block ? BLOCK : 1u;
     for (unsigned y = 0; y < HEIGHT; y += step)
         for (unsigned x = 0; x < WIDTH; x += step) {
@@ -92,7 +93,7 @@ int hub75_measure_dim_ramp(unsigned dither, unsigned brightness, unsigned pushes
                 for (unsigned dy = 0; dy < step; dy++)
                     for (unsigned dx = 0; dx < step; dx++) shown[ch] += sum[((y + dy) * WIDTH + x + dx) * 3 + ch];
                 shown[ch] /= (double)pushes * step * step * clocks_per_level;
-                ideal[ch] = ideal_luminance(rgb[ch]) * 255.0 * share;
+                ideal[ch] = ideal_luminance(rgb[ch], brightness) * 255.0;
                 double error = fabs(shown[ch] - ideal[ch]);
                 out->mean_error += error;
                 if (error > out->max_error) out->max_error = error;

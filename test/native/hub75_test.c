@@ -106,30 +106,48 @@ static void rig_close(rig_t *r) {
 
 /* ---- the expected picture, computed here from the definitions, not by the core ---- */
 
-static double luminance(unsigned curve, unsigned gamma_x100, unsigned v) {
-    if (curve == HUB75_CURVE_LINEAR) return v / 255.0;
-    if (curve == HUB75_CURVE_GAMMA) return pow(v / 255.0, (gamma_x100 ? gamma_x100 : 220) / 100.0);
-    /* CIE 1931: input is L* scaled to 0..255; Y = ((L* + 16) / 116)^3 above L* = 8, L* / 903.3 below */
-    double lightness = 100.0 * v / 255.0;
+/* CIE 1931: Y = ((L* + 16) / 116)^3 above L* = 8, L* / 903.3 below. */
+static double cie(double lightness) {
     return lightness > 8.0 ? pow((lightness + 16.0) / 116.0, 3.0) : lightness / 903.3;
 }
 
-/* Whole OE units per LSB that brightness * ceiling needs: ceil(share * N). */
+static double luminance(unsigned curve, unsigned gamma_x100, unsigned v) {
+    if (curve == HUB75_CURVE_LINEAR) return v / 255.0;
+    if (curve == HUB75_CURVE_GAMMA) return pow(v / 255.0, (gamma_x100 ? gamma_x100 : 220) / 100.0);
+    /* CIE 1931: input is L* scaled to 0..255 */
+    return cie(100.0 * v / 255.0);
+}
+
+/* Luminance of input v at `brightness` % before the ceiling: with CIE 1931 the brightness scales the
+ * lightness (L* = L*(v) * b); with the other curves it scales the luminance. */
+static double shown_luminance(const hub75_config_t *c, unsigned brightness, unsigned v) {
+    if (c->curve == HUB75_CURVE_CIE1931) return cie((double)v * brightness / 255.0);
+    return luminance(c->curve, c->gamma_x100, v) * brightness / 100.0;
+}
+
+/* Whole OE units per LSB that white at brightness * ceiling needs: ceil(share * N). */
 static unsigned expected_units(const hub75_config_t *c, unsigned brightness) {
     unsigned ceiling = c->brightness_ceiling ? c->brightness_ceiling : 100;
     unsigned lsb = c->lsb_units ? c->lsb_units : 4;
+    if (c->curve == HUB75_CURVE_CIE1931) return brightness ? (unsigned)ceil(cie(brightness) * ceiling / 100.0 * lsb - 1e-9) : 0;
     unsigned share = brightness * ceiling * lsb; /* in 1/10000 units */
     return (share + 9999) / 10000;
 }
 
-static unsigned expected_level(const hub75_config_t *c, unsigned brightness, unsigned v) {
+/* Share of the n-unit full scale that one full-brightness unit of luminance is. */
+static double expected_scale(const hub75_config_t *c, unsigned brightness, unsigned units) {
     unsigned ceiling = c->brightness_ceiling ? c->brightness_ceiling : 100;
     unsigned lsb = c->lsb_units ? c->lsb_units : 4;
+    if (c->curve == HUB75_CURVE_CIE1931) return (double)ceiling * lsb / (100.0 * units);
+    return (double)(brightness * ceiling * lsb) / (10000.0 * units);
+}
+
+static unsigned expected_level(const hub75_config_t *c, unsigned brightness, unsigned v) {
     unsigned units = expected_units(c, brightness);
     if (units == 0) return 0;
     double top = (double)((1u << c->depth) - 1u);
-    double share = (double)(brightness * ceiling * lsb) / (10000.0 * units);
-    return (unsigned)floor(luminance(c->curve, c->gamma_x100, v) * top * share + 0.5);
+    double y = c->curve == HUB75_CURVE_CIE1931 ? shown_luminance(c, brightness, v) : luminance(c->curve, c->gamma_x100, v);
+    return (unsigned)floor(y * top * expected_scale(c, brightness, units) + 0.5);
 }
 
 static uint32_t rng_state;
@@ -428,15 +446,15 @@ static void case_physical_brightness(unsigned brightness, unsigned ceiling) {
     push_and_swap(&r);
     panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
     CHECK(r.sim.errors == 0, "%s", r.sim.first_error);
-    /* Light relative to the brightest LED at 100 %: share * Y * (2^depth - 1) * 2N clocks, within n
-     * clocks (half a level step of 2n clocks). */
-    const double share = brightness * ceiling / 10000.0;
+    /* Light relative to the brightest LED at 100 %: ceiling * Y(L*(v) * brightness) * (2^depth - 1) * 2N
+     * clocks, within n clocks (half a level step of 2n clocks). */
+    const double share = ceiling / 100.0;
     const unsigned units = expected_units(&c, brightness);
     uint32_t previous = 0;
     for (unsigned v = 0; v < 256; v++) {
         unsigned x = v % 64, y = v / 64;
         uint32_t got = panel_sim_light(&r.sim, x, y, 0);
-        double ideal = share * luminance(HUB75_CURVE_CIE1931, 0, v) * 255.0 * 2.0 * 4.0;
+        double ideal = share * shown_luminance(&c, brightness, v) * 255.0 * 2.0 * 4.0;
         CHECK(fabs(got - ideal) <= units + 1e-9, "value %u: %u clocks, ideal %.2f (tolerance %u)", v, got, ideal, units);
         CHECK(got >= previous, "value %u is dimmer than value %u", v, v - 1);
         previous = got;
@@ -446,7 +464,7 @@ static void case_physical_brightness(unsigned brightness, unsigned ceiling) {
     CHECK(r.sim.lit_clocks == (units ? lit_max : 0), "OE on for %u clocks, expected %u", r.sim.lit_clocks, lit_max);
     rig_close(&r);
     char name[160];
-    snprintf(name, sizeof name, "brightness %u %% with ceiling %u %%: light follows CIE 1931 luminance x brightness", brightness,
+    snprintf(name, sizeof name, "brightness %u %% with ceiling %u %%: light follows CIE 1931 lightness x brightness", brightness,
              ceiling);
     end_case(name);
 }
@@ -908,15 +926,14 @@ static void case_dither_exact(const char *name, hub75_config_t c, unsigned brigh
                 for (unsigned x = 0; x < r.plan.width; x++)
                     for (unsigned ch = 0; ch < 3; ch++) sum[((size_t)y * r.plan.width + x) * 3 + ch] += panel_sim_light(&r.sim, x, y, ch);
         }
-        const unsigned units = expected_units(&c, brightness), lsb = c.lsb_units ? c.lsb_units : 4;
+        const unsigned units = expected_units(&c, brightness);
         const double top = (double)((1u << c.depth) - 1u);
-        const double share = units ? (double)(brightness * (c.brightness_ceiling ? c.brightness_ceiling : 100) * lsb) /
-                                         (10000.0 * units)
-                                   : 0;
+        const double share = units ? expected_scale(&c, brightness, units) : 0;
         uint32_t mismatches = 0;
         for (size_t i = 0; i < channels && mismatches == 0; i++) {
             const unsigned v = r.frame[i];
-            const uint32_t fine = (uint32_t)floor(luminance(c.curve, c.gamma_x100, v) * top * share * 16 + 0.5);
+            const double y = c.curve == HUB75_CURVE_CIE1931 ? shown_luminance(&c, brightness, v) : luminance(c.curve, c.gamma_x100, v);
+            const uint32_t fine = (uint32_t)floor(y * top * share * 16 + 0.5);
             if (sum[i] != fine * 2u * units && mismatches++ == 0)
                 CHECK(0, "pixel %zu channel %zu value %u: %u clocks over 16 pushes, expected %u", i / 3, i % 3, v, sum[i],
                       fine * 2u * units);

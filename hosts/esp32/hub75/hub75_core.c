@@ -264,31 +264,42 @@ static HUB75_ISR_ATTR void aim_data(hub75_t *h, unsigned which) {
     }
 }
 
-/* Level table and spread table for a brightness; returns n, the lit units per LSB. */
+/* CIE 1931 luminance (0..1) of lightness L* (0..100). */
+static double cie_luminance(double lightness) {
+    if (lightness <= 8.0) return lightness / 903.3;
+    double t = (lightness + 16.0) / 116.0;
+    return t * t * t;
+}
+
+/* Level table and spread table for a brightness; returns n, the lit units per LSB.
+ * With the CIE 1931 curve, brightness is lightness too: input v at brightness b shows L* = L*(v) * b,
+ * i.e. luminance Y(v * b / 255) (times the ceiling), so equal brightness steps look equal and a colour
+ * dimmed by the brightness keeps the lightness ratios of its channels. White at b needs Y(b) of full
+ * output. With "gamma" and "linear", brightness scales luminance: Y = curve(v) * b. */
 static unsigned compute_levels(hub75_t *h, unsigned percent) {
     const hub75_config_t *c = &h->config;
     const unsigned max_level = (1u << h->plan.depth) - 1u;
-    /* Wanted share of full output, in 1/10000 * N: brightness * ceiling * N. */
-    const uint32_t product = (uint32_t)percent * c->brightness_ceiling * h->plan.lsb_units;
-    /* OE timing does the coarse part (n whole units, exact binary weights); the level table scales
-     * by the remaining fraction in (n-1)/n .. 1, so depth is only lost below 1/N brightness. */
-    const unsigned units = (product + 9999u) / 10000u;
-    const double scale = units ? (double)product / (10000.0 * units) : 0.0;
+    const unsigned n_max = h->plan.lsb_units;
+    unsigned units;
+    double scale;
+    if (c->curve == HUB75_CURVE_CIE1931) {
+        /* OE units for white at this brightness: ceil(Y(b) * ceiling * N). */
+        const double white = cie_luminance((double)percent) * c->brightness_ceiling / 100.0 * n_max;
+        units = percent ? (unsigned)ceil(white - 1e-9) : 0u;
+        scale = units ? (double)c->brightness_ceiling * n_max / (100.0 * units) : 0.0;
+    } else {
+        /* Wanted share of full output, in 1/10000 * N: brightness * ceiling * N. */
+        const uint32_t product = (uint32_t)percent * c->brightness_ceiling * n_max;
+        /* OE timing does the coarse part (n whole units, exact binary weights); the level table scales
+         * by the remaining fraction in (n-1)/n .. 1, so depth is only lost below 1/N brightness. */
+        units = (product + 9999u) / 10000u;
+        scale = units ? (double)product / (10000.0 * units) : 0.0;
+    }
     for (unsigned v = 0; v < 256; v++) {
-        double x = v / 255.0, y;
-        if (c->curve == HUB75_CURVE_CIE1931) {
-            double lightness = x * 100.0;
-            if (lightness <= 8.0) {
-                y = lightness / 903.3;
-            } else {
-                double t = (lightness + 16.0) / 116.0;
-                y = t * t * t;
-            }
-        } else if (c->curve == HUB75_CURVE_GAMMA) {
-            y = pow(x, c->gamma_x100 / 100.0);
-        } else {
-            y = x;
-        }
+        double y;
+        if (c->curve == HUB75_CURVE_CIE1931) y = cie_luminance((double)v * percent / 255.0);
+        else if (c->curve == HUB75_CURVE_GAMMA) y = pow(v / 255.0, c->gamma_x100 / 100.0);
+        else y = v / 255.0;
         unsigned level = (unsigned)floor(y * max_level * scale + 0.5);
         if (level > max_level) level = max_level;
         unsigned fine = (unsigned)floor(y * max_level * scale * DITHER_STEPS + 0.5);
