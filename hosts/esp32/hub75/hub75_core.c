@@ -306,22 +306,14 @@ static unsigned compute_levels(hub75_t *h, unsigned percent) {
         if (fine > max_level * DITHER_STEPS) fine = max_level * DITHER_STEPS;
         h->fine[v] = (uint16_t)fine;
         h->level[v] = (uint16_t)level;
+        /* Dithering picks the level per pixel, so its table is indexed by level (v itself). */
+        const unsigned spread_of = c->dither ? v : level;
         uint64_t spread = 0;
         for (unsigned k = 0; k < h->plan.depth; k++)
-            if (level & (1u << k)) spread |= (uint64_t)1 << (8u * k);
+            if (spread_of & (1u << k)) spread |= (uint64_t)1 << (8u * k);
         h->spread[v] = spread;
     }
     return units;
-}
-
-/* spread[] by level, for the dithered encoder: bit k of the level moved to bit 8k. */
-static void compute_level_spread(hub75_t *h) {
-    for (unsigned level = 0; level < 256; level++) {
-        uint64_t spread = 0;
-        for (unsigned k = 0; k < h->plan.depth; k++)
-            if (level & (1u << k)) spread |= (uint64_t)1 << (8u * k);
-        h->level_spread[level] = spread;
-    }
 }
 
 void hub75_set_brightness(hub75_t *h, uint8_t percent) {
@@ -388,7 +380,6 @@ hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_
     tail->buf = (const uint8_t *)(h->mem.pads + (size_t)(p->rows - 1u) * idle_words_per_row(p));
     tail->ctrl = desc_ctrl(HUB75_TAIL_WORDS) | HUB75_DESC_EOF;
 
-    compute_level_spread(h);
     hub75_set_brightness(h, brightness);
     h->front = 0;
     h->back = (uint8_t)(p->buffers == 2 ? 1 : 0);
@@ -453,7 +444,7 @@ static void encode_dithered(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
     const unsigned swap = h->config.swap_halfwords;
     const unsigned depth = p->depth;
     const uint16_t *fine = h->fine;
-    const uint64_t *ls = h->level_spread;
+    const uint64_t *ls = h->spread; /* indexed by level in dither mode */
     const unsigned offset = (h->dither_phase * DITHER_PHASE_STEP) & (DITHER_STEPS - 1u);
     for (unsigned r = 0; r < p->rows; r++) {
         uint16_t *rec = frame + (size_t)r * depth * plane_step;

@@ -232,13 +232,12 @@ typedef struct {
     hub75_counters_t counters;
     uint16_t level[256];      /* corrected level (0 .. 2^depth - 1) per input byte */
     /* spread[v]: bit k of level[v] moved to bit 8k, so six lookups OR-ed with shifts give the six
-     * colour bits of every plane at once (byte k = plane k). */
+     * colour bits of every plane at once (byte k = plane k). With config.dither it is indexed by the
+     * level itself (bit k of v), because the dithered encoder picks the level per pixel. */
     uint64_t spread[256];
     /* Dithering (config.dither): fine[v] is the corrected level of input v in 1/16 steps; a pixel shows
-     * (fine[v] + threshold) >> 4, whose mean over the 16 thresholds is exactly fine[v] / 16.
-     * level_spread[l] is spread[] indexed by level instead of by input. */
+     * (fine[v] + threshold) >> 4, whose mean over the 16 thresholds is exactly fine[v] / 16. */
     uint16_t fine[256];
-    uint64_t level_spread[256];
     uint8_t dither_phase;     /* advances with every dithered push: the threshold pattern moves */
 } hub75_t;
 
