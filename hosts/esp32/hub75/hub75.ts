@@ -65,7 +65,7 @@ export interface Hub75Config {
   clockPhase?: boolean;
   /** Ordered dithering of the corrected levels' fractional bits, moving with every push: dim colours
    *  keep their level and hue on average (docs/hub75.md, "Image quality"). Default false; a push costs
-   *  about 1.8x the CPU time with it. */
+   *  about 1.25x the CPU time with it. */
   dither?: boolean;
   /** Brightness at start, percent (default 50). */
   brightness?: number;

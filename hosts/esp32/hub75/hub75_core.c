@@ -463,8 +463,15 @@ static void encode_dithered(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
                                 DITHERED(lower[0]) << 3 | DITHERED(lower[1]) << 4 | DITHERED(lower[2]) << 5;
 #undef DITHERED
                 uint16_t *out = rec + (x ^ swap);
-                for (unsigned k = 0; k < depth; k++)
-                    out[k * plane_step] = (uint16_t)(base | ((bits >> (8 * k)) & HUB75_COLOUR_MASK));
+#define PLANE(k) out[(k) * plane_step] = (uint16_t)(base | ((bits >> (8 * (k))) & HUB75_COLOUR_MASK))
+                switch (depth) {
+                case 8: PLANE(7); /* fall through */
+                case 7: PLANE(6); /* fall through */
+                case 6: PLANE(5); /* fall through */
+                case 5: PLANE(4); /* fall through */
+                default: PLANE(3); PLANE(2); PLANE(1); PLANE(0);
+                }
+#undef PLANE
             }
         }
         for (unsigned k = 0; k < depth; k++) set_latch(p, rec + k * plane_step, swap);
