@@ -46,11 +46,11 @@ XS_INCLUDES := node_modules/@agoric/xsnap/moddable/xs/includes
 NATIVE_WARNINGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 NATIVE_SANITIZE := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HUB75_CORE := $(HUB75)/hub75_core.c $(HUB75)/hub75_core.h
-NATIVE_TEST_SOURCES := test/native/hub75_test.c test/native/panel_sim.c test/native/panel_sim.h
+NATIVE_TEST_SOURCES := test/native/hub75_test.c test/native/panel_sim.c test/native/panel_sim.h test/native/hub75_quality.c test/native/hub75_quality.h
 
 $(NATIVE)/hub75_test: $(HUB75_CORE) $(NATIVE_TEST_SOURCES)
 	@mkdir -p $(NATIVE)
-	$(CC) $(NATIVE_WARNINGS) $(NATIVE_SANITIZE) -I$(HUB75) -Itest/native $(HUB75)/hub75_core.c test/native/panel_sim.c test/native/hub75_test.c -lm -o $@
+	$(CC) $(NATIVE_WARNINGS) $(NATIVE_SANITIZE) -I$(HUB75) -Itest/native $(HUB75)/hub75_core.c test/native/panel_sim.c test/native/hub75_quality.c test/native/hub75_test.c -lm -o $@
 
 # The binding must compile as it will on the device: real xsmc.h, ids looked up by name, stub port.
 $(NATIVE)/hub75_xs.o: $(HUB75)/hub75_xs.c $(HUB75)/hub75_port.h $(HUB75)/hub75_core.h test/native/xs_host/hub75_xs_ids.h
@@ -73,9 +73,9 @@ $(NATIVE)/usb_serial_xs_no_controller.o: $(USB_SERIAL) $(USB_SERIAL_STUBS)
 	@mkdir -p $(NATIVE)
 	$(CC) $(NATIVE_WARNINGS) -DUSB_SERIAL_XS_HOST_CHECK -DSTUB_CHIP_WITHOUT_USB_SERIAL_JTAG -I$(XS_INCLUDES) -Itest/native/esp-idf-stub -c $< -o $@
 
-$(NATIVE)/hub75_bench: bench/hub75_bench.c $(HUB75_CORE)
+$(NATIVE)/hub75_bench: bench/hub75_bench.c $(HUB75_CORE) test/native/panel_sim.c test/native/panel_sim.h test/native/hub75_quality.c test/native/hub75_quality.h
 	@mkdir -p $(NATIVE)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -g -I$(HUB75) bench/hub75_bench.c $(HUB75)/hub75_core.c -lm -o $@
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -g -I$(HUB75) -Itest/native bench/hub75_bench.c $(HUB75)/hub75_core.c test/native/panel_sim.c test/native/hub75_quality.c -lm -o $@
 
 test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o $(NATIVE)/usb_serial_xs.o $(NATIVE)/usb_serial_xs_no_controller.o ## C tests of the HUB75 core (ASan + UBSan) and the XS bindings' compile
 	@$(NATIVE)/hub75_test

@@ -1,10 +1,13 @@
 /*
  * HUB75 figures for bench/hub75.bench.ts.
  *   hub75_bench table   one tab-separated line per panel and depth: our plan's refresh rate and DMA
- *                       memory, next to ESP32-HUB75-MatrixPanel-DMA's computed the same way
+ *                       memory (single and double buffered), next to ESP32-HUB75-MatrixPanel-DMA's and
+ *                       esp-hub75's, each computed from its own documented model
  *   hub75_bench push    sets up 64x64 at 8 bits and encodes one frame: run under
  *                       `valgrind --tool=callgrind --toggle-collect=hub75_push` for the instructions
  *                       of one push
+ *   hub75_bench push-dither  the same push with dithering on
+ *   hub75_bench quality dim-colour error against the ideal, with and without dithering (panel model)
  *   hub75_bench naive   the same frame through a per-pixel, per-bit read-modify-write encoder (the
  *                       drawPixel style of the common libraries), toggle-collect=naive_push: the peer
  *
@@ -21,6 +24,19 @@
  *                    12 bytes each (lldesc_t / dma_descriptor_t)
  *   double buffer  = both frame buffers and both descriptor chains doubled
  * For 64x64 at 8 bits and 20 MHz that gives 72 Hz and 2 * (32 KiB + 48 KiB) = 160 KiB.
+ *
+ * esp-hub75 (esphome-libs/esp-hub75, the ESP-IDF component; facts from its docs/ARCHITECTURE.md,
+ * docs/PLATFORMS.md and include/hub75_types.h defaults, re-derived here):
+ *   record         = pixels_per_row + 1 LAT word + latch_blanking (default 1) words, 16-bit words; one
+ *                    record per row and bit plane ("row buffers")
+ *   BCM            = descriptor duplication: plane k is transmitted reps(k) times, reps = 1 for k <= t,
+ *                    1 + 2^(k-t-1) above (the +1 is its previous-row-address transmission); t is the
+ *                    lsbMsbTransitionBit, 1 in its documented 8-bit examples, raised until the refresh
+ *                    reaches min_refresh_rate (default 60 Hz)
+ *   refresh        = clock / (rows * record * sum reps)       (the LEDs are lit while records shift)
+ *   memory         = rows * depth * record * 2 + rows * sum reps * 12 bytes (one descriptor per
+ *                    transmission); double_buffer (off by default) doubled here like the other peer
+ * For 64x64 at 8 bits that gives 133 Hz and 59.6 KiB single buffered (its docs: "~57 KB", 90-120 Hz).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +44,7 @@
 #include <string.h>
 
 #include "hub75_core.h"
+#include "hub75_quality.h"
 
 typedef struct {
     uint32_t refresh_hz;
@@ -59,6 +76,23 @@ static library_figures_t library_model(unsigned width, unsigned height, unsigned
     return f;
 }
 
+static library_figures_t esp_hub75_model(unsigned width, unsigned height, unsigned depth, uint32_t clock_hz, int double_buffer) {
+    library_figures_t f = {0, 0, 0};
+    const uint64_t rows = height / 2, record = width + 1u + 1u;
+    unsigned t = 1;
+    uint64_t transmissions = 0;
+    for (;;) {
+        transmissions = 0;
+        for (unsigned k = 0; k < depth; k++) transmissions += k <= t ? 1u : 1u + (1ull << (k - t - 1));
+        f.refresh_hz = (uint32_t)(clock_hz / (rows * record * transmissions));
+        if (f.refresh_hz >= 60 || t >= depth - 1) break;
+        t++;
+    }
+    f.transition_bit = t;
+    f.dma_bytes = (uint32_t)((double_buffer ? 2 : 1) * (rows * depth * record * 2u + rows * transmissions * 12u));
+    return f;
+}
+
 static hub75_config_t panel(unsigned width, unsigned height, unsigned chain, unsigned depth) {
     hub75_config_t c;
     memset(&c, 0, sizeof c);
@@ -73,23 +107,31 @@ static hub75_config_t panel(unsigned width, unsigned height, unsigned chain, uns
 }
 
 static int table(void) {
-    const unsigned shapes[3][3] = {{64, 32, 1}, {64, 64, 1}, {64, 64, 2}};
-    printf("panel\tdepth\tours_hz\tours_bytes\tours_duty\tlib_hz\tlib_bytes\tlib_transition_bit\n");
-    for (unsigned s = 0; s < 3; s++)
+    /* panel width, height, chain: 64x32, 64x64, 128x32 (two 64x32), 128x64 (two 64x64) */
+    const unsigned shapes[4][3] = {{64, 32, 1}, {64, 64, 1}, {64, 32, 2}, {64, 64, 2}};
+    printf("panel\tdepth\tours_hz\tours_single\tours_double\tours_duty\tmpd_hz\tmpd_single\tmpd_double\tmpd_t"
+           "\teh_hz\teh_single\teh_double\teh_t\n");
+    for (unsigned s = 0; s < 4; s++)
         for (unsigned depth = 5; depth <= 8; depth++) {
             hub75_config_t c = panel(shapes[s][0], shapes[s][1], shapes[s][2], depth);
             hub75_plan_t p;
             if (hub75_plan(&c, &p) != HUB75_OK) return 1;
-            library_figures_t lib = library_model(shapes[s][0] * shapes[s][2], shapes[s][1], depth, c.clock_hz, 1);
-            printf("%ux%u\t%u\t%u.%02u\t%u\t%u\t%u\t%u\t%u\n", shapes[s][0] * shapes[s][2], shapes[s][1], depth,
-                   p.refresh_centihz / 100, p.refresh_centihz % 100, p.dma_bytes, p.max_duty_permille, lib.refresh_hz,
-                   lib.dma_bytes, lib.transition_bit);
+            const unsigned width = shapes[s][0] * shapes[s][2], height = shapes[s][1];
+            library_figures_t mpd1 = library_model(width, height, depth, c.clock_hz, 0);
+            library_figures_t mpd2 = library_model(width, height, depth, c.clock_hz, 1);
+            library_figures_t eh1 = esp_hub75_model(width, height, depth, c.clock_hz, 0);
+            library_figures_t eh2 = esp_hub75_model(width, height, depth, c.clock_hz, 1);
+            printf("%ux%u\t%u\t%u.%02u\t%u\t%u\t%u\t%u\t%u\t%u\t%u\t%u\t%u\t%u\t%u\n", width, height, depth,
+                   p.refresh_centihz / 100, p.refresh_centihz % 100, p.dma_bytes - p.frame_buffer_bytes, p.dma_bytes,
+                   p.max_duty_permille, mpd1.refresh_hz, mpd1.dma_bytes, mpd2.dma_bytes, mpd1.transition_bit,
+                   eh1.refresh_hz, eh1.dma_bytes, eh2.dma_bytes, eh1.transition_bit);
         }
     return 0;
 }
 
-static int push(void) {
+static int push(int dither) {
     hub75_config_t c = panel(64, 64, 1, 8);
+    c.dither = (uint8_t)dither;
     hub75_plan_t p;
     if (hub75_plan(&c, &p) != HUB75_OK) return 1;
     hub75_memory_t mem = {{malloc(p.frame_buffer_bytes), malloc(p.frame_buffer_bytes)}, malloc(p.pad_bytes),
@@ -149,10 +191,37 @@ static int naive(void) {
     return 0;
 }
 
+/* Dim-colour error against the ideal through the panel model (test/native/hub75_quality.c), one line
+ * per measurement: how, brightness, mean and max error (levels), mean and max hue error (degrees),
+ * colours off by more than 5 degrees, colours shown black, colours measured. */
+static int quality(void) {
+    static const struct {
+        const char *how;
+        unsigned dither, pushes, block;
+    } ways[] = {
+        {"no dithering, per pixel", 0, 1, 0},
+        {"no dithering, 4x4 block", 0, 1, 1},
+        {"dithering, one push, 4x4 block", 1, 1, 1},
+        {"dithering, 16 pushes, per pixel", 1, 16, 0},
+    };
+    static const unsigned brightness[] = {100, 25};
+    printf("how\tbrightness\tmean\tmax\thue_mean\thue_max\toff_hue\tblack\tcolours\n");
+    for (unsigned b = 0; b < 2; b++)
+        for (unsigned w = 0; w < 4; w++) {
+            hub75_quality_t q;
+            if (hub75_measure_dim_ramp(ways[w].dither, brightness[b], ways[w].pushes, ways[w].block, &q) != 0) return 1;
+            printf("%s\t%u\t%.4f\t%.4f\t%.2f\t%.2f\t%u\t%u\t%u\n", ways[w].how, brightness[b], q.mean_error, q.max_error,
+                   q.mean_hue_deg, q.max_hue_deg, q.off_hue, q.black, q.colours);
+        }
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "quality") == 0) return quality();
     if (argc == 2 && strcmp(argv[1], "naive") == 0) return naive();
     if (argc == 2 && strcmp(argv[1], "table") == 0) return table();
-    if (argc == 2 && strcmp(argv[1], "push") == 0) return push();
-    fprintf(stderr, "usage: hub75_bench table|push|naive\n");
+    if (argc == 2 && strcmp(argv[1], "push") == 0) return push(0);
+    if (argc == 2 && strcmp(argv[1], "push-dither") == 0) return push(1);
+    fprintf(stderr, "usage: hub75_bench table|push|push-dither|naive|quality\n");
     return 2;
 }

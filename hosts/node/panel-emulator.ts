@@ -1,6 +1,9 @@
 // The LED panel on a PC: implements the PixelPush port and shows what a HUB75 panel would show for the
-// frames pushed — CIE-1931 lightness correction, brightness, and the colour depth's quantisation —
-// as PNG snapshots and as a live stream for the panel web page. Keeps refresh statistics.
+// frames pushed — CIE-1931 lightness correction with brightness scaling the lightness, the OE-time
+// brightness steps and the colour depth's quantisation, and (when `dither` is on) the driver's ordered
+// dithering — as PNG snapshots and as a live stream for the panel web page. Keeps refresh statistics.
+// The model follows hosts/esp32/hub75/hub75_core.c (compute_levels, encode_dithered) at its defaults:
+// 4 LSB units, no brightness ceiling.
 
 import type { PanelConfig, PixelPush, RefreshStats } from "../../src/ports.js";
 import { encodePngRgb } from "./png-write.js";
@@ -19,12 +22,29 @@ function linearToSrgbByte(linear: number): number {
   return Math.round(Math.min(1, Math.max(0, encoded)) * 255);
 }
 
+/** The driver's 4x4 ordered-dither thresholds (0..15), and the odd step the pattern moves by per push. */
+const BAYER4 = [
+  [0, 8, 2, 10],
+  [12, 4, 14, 6],
+  [3, 11, 1, 9],
+  [15, 7, 13, 5],
+] as const;
+const DITHER_PHASE_STEP = 7;
+const LSB_UNITS = 4;
+
 export class PanelEmulator implements PixelPush {
   #config: PanelConfig = { width: 64, height: 64, colorDepth: 8 };
   #brightness = 100;
   #frame = new Uint8Array(64 * 64 * 3);
   #shown = new Uint8Array(64 * 64 * 3);
-  #table = new Uint8Array(256);
+  /** Per input byte: the corrected level in 1/16 steps (what the driver's fine table holds). */
+  #fine = new Uint16Array(256);
+  /** Per input byte: the corrected level without dithering (the driver's level table). */
+  #level = new Uint8Array(256);
+  /** Linear light of one level, as a share of full output (brightness steps are OE time). */
+  #levelLight = 0;
+  #dither = false;
+  #ditherPhase = 0;
   #framesPushed = 0;
   #firstPushAt = 0;
   #lastPushAt = 0;
@@ -57,6 +77,17 @@ export class PanelEmulator implements PixelPush {
     if (this.#framesPushed === 0) this.#firstPushAt = now;
     this.#lastPushAt = now;
     this.#framesPushed++;
+    this.#render();
+    if (this.#dither) this.#ditherPhase = (this.#ditherPhase + 1) & 15;
+  }
+
+  /** The driver's ordered dithering (hub75 `dither`): dim colours keep their level and hue on average. */
+  get dither(): boolean {
+    return this.#dither;
+  }
+
+  set dither(on: boolean) {
+    this.#dither = on;
     this.#render();
   }
 
@@ -97,16 +128,32 @@ export class PanelEmulator implements PixelPush {
 
   #rebuildTable(): void {
     const levels = (1 << this.#config.colorDepth) - 1;
+    const brightness = this.#brightness / 100;
+    // OE time gives whole units of the LSB's time; the level table spans what they can show.
+    const units = brightness > 0 ? Math.ceil(cieLightnessToLinear(brightness) * LSB_UNITS - 1e-9) : 0;
+    this.#levelLight = units / LSB_UNITS / levels;
     for (let value = 0; value < 256; value++) {
-      const light = cieLightnessToLinear(value / 255) * (this.#brightness / 100);
-      const level = Math.round(light * levels); // what Binary Code Modulation can show
-      this.#table[value] = linearToSrgbByte(level / levels);
+      const light = cieLightnessToLinear((value / 255) * brightness); // brightness scales lightness
+      this.#fine[value] = units ? Math.min(levels * 16, Math.round((light / this.#levelLight) * 16)) : 0;
+      this.#level[value] = units ? Math.min(levels, Math.round(light / this.#levelLight)) : 0;
     }
   }
 
   #render(): void {
-    const table = this.#table;
-    for (let i = 0; i < this.#frame.length; i++) this.#shown[i] = table[this.#frame[i]!]!;
+    const { width } = this.#config;
+    const fine = this.#fine;
+    const offset = (this.#ditherPhase * DITHER_PHASE_STEP) & 15;
+    for (let i = 0; i < this.#frame.length; i++) {
+      let level: number;
+      if (this.#dither) {
+        const pixel = (i / 3) | 0;
+        const threshold = (BAYER4[((pixel / width) | 0) & 3]![pixel % width & 3]! + offset) & 15;
+        level = (fine[this.#frame[i]!]! + threshold) >> 4;
+      } else {
+        level = this.#level[this.#frame[i]!]!;
+      }
+      this.#shown[i] = linearToSrgbByte(level * this.#levelLight);
+    }
     for (const listener of this.#listeners) listener(this.#shown, this.#config);
   }
 }

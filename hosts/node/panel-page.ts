@@ -25,6 +25,7 @@ export const PANEL_PAGE = `<!doctype html>
   <button id="pause" data-action="pause">Pause</button>
   <button id="next" data-action="next">Next &raquo;</button>
   <label>Brightness <input id="brightness" type="range" min="0" max="100" value="100"></label>
+  <label title="the driver's ordered dithering: dim colours keep their hue on average"><input id="dither" type="checkbox"> Dither</label>
   <select id="channel">
     <option value="promoted">promoted</option><option value="all">all</option>
     <option value="hashtag:animated">#animated</option><option value="hashtag:landscape">#landscape</option>
@@ -85,6 +86,7 @@ document.getElementById("pause").onclick = (event) => {
   control({ action: "pause", paused });
 };
 document.getElementById("brightness").onchange = (event) => control({ action: "brightness", value: Number(event.target.value) });
+document.getElementById("dither").onchange = (event) => control({ action: "dither", enabled: event.target.checked });
 document.getElementById("play").onclick = () => {
   const [name, argument] = document.getElementById("channel").value.split(":");
   control({ action: "channel", channel: name, argument });

@@ -7,7 +7,9 @@ import type { PanelEmulator } from "./panel-emulator.js";
 import { PANEL_PAGE } from "./panel-page.js";
 
 export interface PanelControl {
-  action: "next" | "back" | "pause" | "brightness" | "channel" | "show";
+  /** "dither" is the emulator's own setting (the driver's `dither`), applied here and not forwarded. */
+  action: "next" | "back" | "pause" | "brightness" | "channel" | "show" | "dither";
+  enabled?: boolean;
   paused?: boolean;
   value?: number;
   channel?: string;
@@ -73,7 +75,7 @@ export async function startPanelServer(
       response.end(panel.snapshotPng());
     } else if (request.method === "GET" && path === "/stats") {
       response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ ...panel.stats, ...panel.config, brightness: panel.brightness, status }));
+      response.end(JSON.stringify({ ...panel.stats, ...panel.config, brightness: panel.brightness, dither: panel.dither, status }));
     } else if (request.method === "POST" && path === "/control") {
       const body = await readBody(request);
       let control: PanelControl;
@@ -84,7 +86,16 @@ export async function startPanelServer(
         response.end("not JSON");
         return;
       }
-      await onControl(control);
+      if (control.action === "dither") {
+        if (typeof control.enabled !== "boolean") {
+          response.writeHead(400, { "content-type": "text/plain" });
+          response.end("dither needs enabled: true or false");
+          return;
+        }
+        panel.dither = control.enabled;
+      } else {
+        await onControl(control);
+      }
       response.writeHead(204);
       response.end();
     } else {

@@ -1,7 +1,7 @@
 // The PixelPush port on the Moddable simulator's screen: each LED of the panel is drawn as a square
 // with a dark gap around it, so the window looks like a HUB75 panel rather than a scaled picture.
-// Brightness scales the light as the HUB75 driver does (linear here: the simulator's screen is not an
-// LED). Frames arrive as RGB888 (src/ports.ts) and go out as the screen's RGB565 little-endian.
+// Brightness scales the screen's bytes, i.e. the lightness, as the HUB75 driver does with its CIE 1931
+// curve (L* = L*(v) x brightness; the screen's sRGB bytes are close to lightness). Frames arrive as RGB888 (src/ports.ts) and go out as the screen's RGB565 little-endian.
 
 import type { PanelConfig, PixelPush, RefreshStats } from "../../src/ports.js";
 

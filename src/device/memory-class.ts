@@ -11,11 +11,11 @@
 //     sockets, the Wi-Fi/tcpip/event task stacks)                              −60 KiB
 //     the XS stack (creation.stack 1024 slots × 16 B) and the VM's tables     −20 KiB
 //     the Moddable main task and other stacks                                 −10 KiB
-//     the HUB75 DMA buffers (docs/hub75.md, double buffered)                  −44.9 KiB at 64×32 × 8 bits
-//                                                                             −50.5 KiB at 64×64 × 5 bits
-//                                                                             −89.8 KiB at 64×64 × 8 bits
-//   ≈ 155 KiB left for the XS heap with a 64×32 panel at 8 bits (290 − 60 − 20 − 10 − 44.9 = 155.1),
-//   ≈ 150 KiB with 64×64 at 5 bits and only ≈ 115 KiB with 64×64 at 8 bits. So the small class drives
+//     the HUB75 DMA buffers (docs/hub75.md, double buffered)                  −43.9 KiB at 64×32 × 8 bits
+//                                                                             −49.4 KiB at 64×64 × 5 bits
+//                                                                             −87.9 KiB at 64×64 × 8 bits
+//   ≈ 155 KiB left for the XS heap with a 64×32 panel at 8 bits (290 − 60 − 20 − 10 − 43.9 = 156.1),
+//   ≈ 151 KiB with 64×64 at 5 bits and only ≈ 112 KiB with 64×64 at 8 bits (≈ 144 KiB single buffered). So the small class drives
 //   panels up to 64×32 (every colour depth fits) and its budget is the 64×32 figure, 155 KiB: every
 //   configuration a small board accepts fits it. A 64×64 panel needs the large class (a board with
 //   PSRAM); readDeviceConfig refuses it on a small board (src/device/config.ts), and the boot machine

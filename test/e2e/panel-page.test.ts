@@ -89,7 +89,62 @@ test("brightness goes through the panel's light model; snapshots are PNGs of wha
   const { data, info } = await sharp(Buffer.from(await response.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
   assert.equal(info.width, WIDTH);
   assert.equal(info.height, HEIGHT);
-  // Half the light of full green: sRGB ≈ 188 (not 128: the eye's response is not linear).
-  assert.ok(data[1]! > 170 && data[1]! < 200, `green at 50 % shows as ${data[1]}`);
+  // Brightness scales lightness (CIE 1931): full green at 50 % has L* 50, Y 0.184, sRGB ≈ 118, which
+  // looks half as bright (a linear half, Y 0.5, would show as sRGB 188).
+  assert.ok(data[1]! > 108 && data[1]! < 128, `green at 50 % shows as ${data[1]}`);
   panel.brightness = 100;
+});
+
+/** sRGB byte → linear light 0..1 (the inverse of what the emulator shows). */
+function linear(byte: number): number {
+  const encoded = byte / 255;
+  return encoded <= 0.04045 ? encoded / 12.92 : ((encoded + 0.055) / 1.055) ** 2.4;
+}
+
+/** Mean linear light of each channel over the 4x4 block at (0, 0) of a snapshot, in 8-bit levels. */
+async function blockLevels(): Promise<{ levels: number[]; distinct: number }> {
+  const response = await fetch(`${server.url}snapshot.png`);
+  const { data, info } = await sharp(Buffer.from(await response.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+  const levels = [0, 0, 0];
+  const seen = new Set<number>();
+  for (let y = 0; y < 4; y++) {
+    for (let x = 0; x < 4; x++) {
+      const at = (y * info.width + x) * info.channels;
+      for (let c = 0; c < 3; c++) levels[c]! += (linear(data[at + c]!) * 255) / 16;
+      seen.add(data[at]! * 65536 + data[at + 1]! * 256 + data[at + 2]!);
+    }
+  }
+  return { levels, distinct: seen.size };
+}
+
+test("the Dither switch turns on the driver's ordered dithering: a dim colour keeps its level on average", async () => {
+  // A dim orange whose channels fall between levels: L* 11.8 / 7.1 / 2.4 → 3.50 / 1.99 / 0.66 levels.
+  const ideal = [30, 18, 6].map((value) => {
+    const lightness = (value / 255) * 100;
+    return (lightness > 8 ? ((lightness + 16) / 116) ** 3 : lightness / 903.3) * 255;
+  });
+  const dim = new Uint8Array(WIDTH * HEIGHT * 3);
+  for (let i = 0; i < dim.length; i += 3) dim.set([30, 18, 6], i);
+  panel.push(dim);
+  const plain = await blockLevels();
+  assert.equal(plain.distinct, 1, "without dithering every LED of a flat colour is the same");
+
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.waitForFunction(framesDrawn, 1);
+  await page.check("#dither");
+  await page.waitForFunction(framesDrawn, 2);
+  assert.equal(panel.dither, true);
+  const dithered = await blockLevels();
+  assert.ok(dithered.distinct > 1, "with dithering the LEDs of a 4x4 block differ");
+  const error = (shown: number[]) => shown.reduce((sum, level, c) => sum + Math.abs(level - ideal[c]!), 0);
+  assert.ok(
+    error(dithered.levels) < error(plain.levels) / 2,
+    `block error with dithering ${error(dithered.levels).toFixed(3)} levels, without ${error(plain.levels).toFixed(3)}`,
+  );
+  await page.uncheck("#dither");
+  await page.waitForFunction(framesDrawn, 3);
+  assert.equal(panel.dither, false);
+  assert.deepEqual(controls, [{ action: "next" }], "the switch is the emulator's own: nothing reaches the device");
+  await page.close();
 });

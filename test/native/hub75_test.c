@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hub75_core.h"
+#include "hub75_quality.h"
 #include "panel_sim.h"
 
 /* ---- a minimal harness: a case passes when none of its checks failed ---- */
@@ -105,30 +106,48 @@ static void rig_close(rig_t *r) {
 
 /* ---- the expected picture, computed here from the definitions, not by the core ---- */
 
-static double luminance(unsigned curve, unsigned gamma_x100, unsigned v) {
-    if (curve == HUB75_CURVE_LINEAR) return v / 255.0;
-    if (curve == HUB75_CURVE_GAMMA) return pow(v / 255.0, (gamma_x100 ? gamma_x100 : 220) / 100.0);
-    /* CIE 1931: input is L* scaled to 0..255; Y = ((L* + 16) / 116)^3 above L* = 8, L* / 903.3 below */
-    double lightness = 100.0 * v / 255.0;
+/* CIE 1931: Y = ((L* + 16) / 116)^3 above L* = 8, L* / 903.3 below. */
+static double cie(double lightness) {
     return lightness > 8.0 ? pow((lightness + 16.0) / 116.0, 3.0) : lightness / 903.3;
 }
 
-/* Whole OE units per LSB that brightness * ceiling needs: ceil(share * N). */
+static double luminance(unsigned curve, unsigned gamma_x100, unsigned v) {
+    if (curve == HUB75_CURVE_LINEAR) return v / 255.0;
+    if (curve == HUB75_CURVE_GAMMA) return pow(v / 255.0, (gamma_x100 ? gamma_x100 : 220) / 100.0);
+    /* CIE 1931: input is L* scaled to 0..255 */
+    return cie(100.0 * v / 255.0);
+}
+
+/* Luminance of input v at `brightness` % before the ceiling: with CIE 1931 the brightness scales the
+ * lightness (L* = L*(v) * b); with the other curves it scales the luminance. */
+static double shown_luminance(const hub75_config_t *c, unsigned brightness, unsigned v) {
+    if (c->curve == HUB75_CURVE_CIE1931) return cie((double)v * brightness / 255.0);
+    return luminance(c->curve, c->gamma_x100, v) * brightness / 100.0;
+}
+
+/* Whole OE units per LSB that white at brightness * ceiling needs: ceil(share * N). */
 static unsigned expected_units(const hub75_config_t *c, unsigned brightness) {
     unsigned ceiling = c->brightness_ceiling ? c->brightness_ceiling : 100;
     unsigned lsb = c->lsb_units ? c->lsb_units : 4;
+    if (c->curve == HUB75_CURVE_CIE1931) return brightness ? (unsigned)ceil(cie(brightness) * ceiling / 100.0 * lsb - 1e-9) : 0;
     unsigned share = brightness * ceiling * lsb; /* in 1/10000 units */
     return (share + 9999) / 10000;
 }
 
-static unsigned expected_level(const hub75_config_t *c, unsigned brightness, unsigned v) {
+/* Share of the n-unit full scale that one full-brightness unit of luminance is. */
+static double expected_scale(const hub75_config_t *c, unsigned brightness, unsigned units) {
     unsigned ceiling = c->brightness_ceiling ? c->brightness_ceiling : 100;
     unsigned lsb = c->lsb_units ? c->lsb_units : 4;
+    if (c->curve == HUB75_CURVE_CIE1931) return (double)ceiling * lsb / (100.0 * units);
+    return (double)(brightness * ceiling * lsb) / (10000.0 * units);
+}
+
+static unsigned expected_level(const hub75_config_t *c, unsigned brightness, unsigned v) {
     unsigned units = expected_units(c, brightness);
     if (units == 0) return 0;
     double top = (double)((1u << c->depth) - 1u);
-    double share = (double)(brightness * ceiling * lsb) / (10000.0 * units);
-    return (unsigned)floor(luminance(c->curve, c->gamma_x100, v) * top * share + 0.5);
+    double y = c->curve == HUB75_CURVE_CIE1931 ? shown_luminance(c, brightness, v) : luminance(c->curve, c->gamma_x100, v);
+    return (unsigned)floor(y * top * expected_scale(c, brightness, units) + 0.5);
 }
 
 static uint32_t rng_state;
@@ -220,9 +239,14 @@ static void case_target(void) {
     hub75_plan_t p;
     CHECK(hub75_plan(&c, &p) == HUB75_OK, "plan refused");
     CHECK(p.buffers == 2, "not double buffered");
-    CHECK(p.refresh_centihz >= 12000, "refresh %u.%02u Hz < 120 Hz", p.refresh_centihz / 100, p.refresh_centihz % 100);
-    CHECK(p.dma_bytes <= 96u * 1024u, "DMA memory %u bytes > 96 KiB", p.dma_bytes);
-    end_case("plan: 64x64 at 8 bits, 20 MHz, double buffered: >= 120 Hz in <= 96 KiB of DMA memory");
+    CHECK(p.refresh_centihz >= 24000, "refresh %u.%02u Hz < 240 Hz", p.refresh_centihz / 100, p.refresh_centihz % 100);
+    CHECK(p.dma_bytes <= 88u * 1024u, "DMA memory %u bytes > 88 KiB double buffered", p.dma_bytes);
+    c.double_buffer = 0;
+    CHECK(hub75_plan(&c, &p) == HUB75_OK, "plan refused");
+    CHECK(p.dma_bytes <= 56u * 1024u, "DMA memory %u bytes > 56 KiB single buffered", p.dma_bytes);
+    CHECK(p.refresh_centihz >= 24000, "single buffered refresh %u.%02u Hz < 240 Hz", p.refresh_centihz / 100,
+          p.refresh_centihz % 100);
+    end_case("plan: 64x64 at 8 bits, 20 MHz: >= 240 Hz in <= 56 KiB single buffered, <= 88 KiB double buffered");
 }
 
 typedef struct {
@@ -422,15 +446,15 @@ static void case_physical_brightness(unsigned brightness, unsigned ceiling) {
     push_and_swap(&r);
     panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
     CHECK(r.sim.errors == 0, "%s", r.sim.first_error);
-    /* Light relative to the brightest LED at 100 %: share * Y * (2^depth - 1) * 2N clocks, within n
-     * clocks (half a level step of 2n clocks). */
-    const double share = brightness * ceiling / 10000.0;
+    /* Light relative to the brightest LED at 100 %: ceiling * Y(L*(v) * brightness) * (2^depth - 1) * 2N
+     * clocks, within n clocks (half a level step of 2n clocks). */
+    const double share = ceiling / 100.0;
     const unsigned units = expected_units(&c, brightness);
     uint32_t previous = 0;
     for (unsigned v = 0; v < 256; v++) {
         unsigned x = v % 64, y = v / 64;
         uint32_t got = panel_sim_light(&r.sim, x, y, 0);
-        double ideal = share * luminance(HUB75_CURVE_CIE1931, 0, v) * 255.0 * 2.0 * 4.0;
+        double ideal = share * shown_luminance(&c, brightness, v) * 255.0 * 2.0 * 4.0;
         CHECK(fabs(got - ideal) <= units + 1e-9, "value %u: %u clocks, ideal %.2f (tolerance %u)", v, got, ideal, units);
         CHECK(got >= previous, "value %u is dimmer than value %u", v, v - 1);
         previous = got;
@@ -440,7 +464,7 @@ static void case_physical_brightness(unsigned brightness, unsigned ceiling) {
     CHECK(r.sim.lit_clocks == (units ? lit_max : 0), "OE on for %u clocks, expected %u", r.sim.lit_clocks, lit_max);
     rig_close(&r);
     char name[160];
-    snprintf(name, sizeof name, "brightness %u %% with ceiling %u %%: light follows CIE 1931 luminance x brightness", brightness,
+    snprintf(name, sizeof name, "brightness %u %% with ceiling %u %%: light follows CIE 1931 lightness x brightness", brightness,
              ceiling);
     end_case(name);
 }
@@ -857,7 +881,7 @@ static void case_sim_catches(void) {
         uint16_t *front = r.mem.frame[r.h->front];
         switch (t) {
         case 0: front[r.plan.width - 1] |= 1u << HUB75_BIT_EN; break;
-        case 1: r.mem.pads[3] ^= 1u << HUB75_BIT_A; break;
+        case 1: r.mem.pads[r.plan.pad_words + r.plan.blank_words + 3] ^= 1u << HUB75_BIT_A; break; /* lit, row 0 */
         case 2: d[1].ctrl = (d[1].ctrl & ~0xFFFFFFu) | (6u << 12) | 6u; break;
         case 3: d[r.plan.desc_count - 1].next = &d[1]; r.sim.max_descriptors = 10 * r.plan.desc_count; break;
         default: front[5] ^= 1u; break;
@@ -878,6 +902,87 @@ static void case_sim_catches(void) {
         rig_close(&r);
         end_case(names[t]);
     }
+}
+
+/* With dithering each push rounds a channel's level up or down; over 16 pushes every pixel has met all
+ * 16 thresholds, so its summed light is exactly its level in 1/16 steps x 2n clocks: bit-exact through
+ * every scan mapping and chain layout. */
+static void case_dither_exact(const char *name, hub75_config_t c, unsigned brightness) {
+    begin_case();
+    c.dither = 1;
+    rig_t r;
+    uint32_t *sum = NULL;
+    if (rig_open(&r, &c, brightness) != 0) {
+        CHECK(0, "set-up failed");
+    } else {
+        const size_t channels = (size_t)r.plan.width * r.plan.height * 3;
+        sum = calloc(channels, sizeof *sum);
+        fill_random(&r, 0xD17E4u ^ c.panel_width ^ brightness);
+        for (unsigned n = 0; n < 16; n++) {
+            push_and_swap(&r);
+            panel_sim_refresh(&r.sim, hub75_chain_head(r.h));
+            CHECK(r.sim.errors == 0, "signal rule broken: %s", r.sim.first_error);
+            for (unsigned y = 0; y < r.plan.height; y++)
+                for (unsigned x = 0; x < r.plan.width; x++)
+                    for (unsigned ch = 0; ch < 3; ch++) sum[((size_t)y * r.plan.width + x) * 3 + ch] += panel_sim_light(&r.sim, x, y, ch);
+        }
+        const unsigned units = expected_units(&c, brightness);
+        const double top = (double)((1u << c.depth) - 1u);
+        const double share = units ? expected_scale(&c, brightness, units) : 0;
+        uint32_t mismatches = 0;
+        for (size_t i = 0; i < channels && mismatches == 0; i++) {
+            const unsigned v = r.frame[i];
+            const double y = c.curve == HUB75_CURVE_CIE1931 ? shown_luminance(&c, brightness, v) : luminance(c.curve, c.gamma_x100, v);
+            const uint32_t fine = (uint32_t)floor(y * top * share * 16 + 0.5);
+            if (sum[i] != fine * 2u * units && mismatches++ == 0)
+                CHECK(0, "pixel %zu channel %zu value %u: %u clocks over 16 pushes, expected %u", i / 3, i % 3, v, sum[i],
+                      fine * 2u * units);
+        }
+    }
+    free(sum);
+    rig_close(&r);
+    end_case(name);
+}
+
+/* Dithering measured against the ideal through the panel model: a ramp of 128 dim colours (L* 0.4 .. 25),
+ * in linear light, in output levels (one LSB step = 1). Without dithering each channel is rounded to
+ * a whole level, so the dimmest colours go black or lose a channel (their hue turns); with it, the
+ * mean over a 4x4 block in one push, and over 16 pushes per pixel, is the exact level to 1/16 step. */
+static void print_quality(const char *what, const hub75_quality_t *q) {
+    printf("# %s: mean error %.3f levels, max %.3f; hue error mean %.1f deg, max %.1f deg; %u of %u off by > 5 deg, "
+           "%u black\n",
+           what, q->mean_error, q->max_error, q->mean_hue_deg, q->max_hue_deg, q->off_hue, q->colours, q->black);
+}
+
+static void case_dither_quality(unsigned brightness) {
+    begin_case();
+    hub75_quality_t plain, plain_block, still, moving;
+    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 0, &plain) == 0, "measurement without dithering failed");
+    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 1, &plain_block) == 0, "measurement without dithering failed");
+    CHECK(hub75_measure_dim_ramp(1, brightness, 1, 1, &still) == 0, "measurement with dithering failed");
+    CHECK(hub75_measure_dim_ramp(1, brightness, 16, 0, &moving) == 0, "measurement with dithering failed");
+    print_quality("no dithering, per pixel", &plain);
+    print_quality("no dithering, 4x4 block", &plain_block);
+    print_quality("dithering, one push, 4x4 block", &still);
+    print_quality("dithering, 16 pushes, per pixel", &moving);
+    /* One step of the level table is units / N of a full-brightness level (brightness is OE time). */
+    const hub75_config_t c = panel(64, 32, 1, 8);
+    const double step = expected_units(&c, brightness) / 4.0;
+    /* Rounding to whole levels: up to half a step, and the dimmest colours lose their hue. */
+    CHECK(plain.max_error > 0.4 * step && plain.off_hue > 10, "the plain figures changed: max %.3f, %u off hue", plain.max_error,
+          plain.off_hue);
+    /* Dithered: within 1/32 level of the ideal (the 1/16 fine table's rounding) plus the float slack. */
+    CHECK(still.max_error <= step / 32 + 1e-6, "4x4 block mean off by %.4f levels", still.max_error);
+    CHECK(moving.max_error <= step / 32 + 1e-6, "16-push mean off by %.4f levels", moving.max_error);
+    CHECK(still.mean_error * 8 < plain_block.mean_error, "dithering improves the mean error only to %.4f from %.4f",
+          still.mean_error, plain_block.mean_error);
+    CHECK(moving.black == 0 && still.black == 0, "dithered colours shown black: %u, %u", still.black, moving.black);
+    CHECK(moving.mean_hue_deg * 4 < plain.mean_hue_deg && still.off_hue * 4 <= plain_block.off_hue,
+          "hue error with dithering %.2f deg (%u off) vs %.2f deg (%u off)", moving.mean_hue_deg, still.off_hue,
+          plain.mean_hue_deg, plain_block.off_hue);
+    char name[160];
+    snprintf(name, sizeof name, "dithering at %u %%: dim colours keep their level (<= 1/32 step) and hue on average", brightness);
+    end_case(name);
 }
 
 int main(void) {
@@ -992,6 +1097,15 @@ int main(void) {
     case_mbi5124();
     case_plain_shift_register();
     case_sim_catches();
+    case_dither_quality(100);
+    case_dither_quality(25);
+    case_dither_exact("dithering, 64x32: 16 pushes sum to the 1/16-step level exactly", panel(64, 32, 1, 8), 100);
+    case_dither_exact("dithering, 64x64, 6 bits, brightness 37 %: 16 pushes exact", panel(64, 64, 1, 6), 37);
+    {
+        hub75_config_t c = grid(scanned(32, 16, 4, 6, 8), HUB75_LAYOUT_SERPENTINE, 2);
+        c.swap_halfwords = 1;
+        case_dither_exact("dithering, serpentine 3x2 of four-scan 32x16, I2S word order: 16 pushes exact", c, 100);
+    }
 
     printf("native: %d passed, %d failed\n", cases_passed, cases_failed);
     return cases_failed ? 1 : 0;

@@ -2,17 +2,19 @@
  * HUB75 bit-plane core (see hub75_core.h and docs/hub75.md).
  *
  * Timing model, per address row r and bit plane k (k = 0 .. depth-1):
- *   data record  width words: plane k of frame rows r and r + rows, OE off while it shifts,
- *                LAT on the last word; then blank_words with OE off (latch blanking)
- *   display slot 2 * N * 2^k words: the first 2 * n * 2^k with OE on, the rest off, where N is the
- *                LSB unit count at 100 % and n <= N the count for the current brightness
+ *   data record  shift_words words: plane k of the pixels that address drives, OE off while it
+ *                shifts, LAT on the last word (last 3 for the DP3246)
+ *   display slot blank_words + 2 * N * 2^k words: dark, then the last 2 * n * 2^k lit, where N is the
+ *                LSB unit count at 100 % and n <= N the count for the current brightness; the dark head
+ *                is the latch blanking, so the frame buffer stores colour data only
  * Every LED is therefore lit for exactly level * 2n clocks per refresh: binary weights are exact at
  * every brightness, and the refresh rate does not depend on brightness.
  *
  * The slots carry no pixel data, only the row address and OE, so they come from a small per-row idle
- * buffer [P words OE on][P words OE off]: a descriptor of length len starting at offset P - on shows
- * `on` lit words then len - on dark words. A slot longer than P is several descriptors pointing into
- * the same buffer. This is the descriptor reuse that keeps DMA memory small: weighted time costs
+ * buffer [P + blank words OE off][P words OE on]: a descriptor starting at offset P + blank - dark shows
+ * `dark` dark words then its remaining words lit. A slot's first chunk is up to P + blank words (its
+ * dark head is the latch blanking), the others up to P: a long slot is several descriptors pointing
+ * into the same buffer. This is the descriptor reuse that keeps DMA memory small: weighted time costs
  * descriptors (12 bytes each), not copies of the data.
  */
 #include "hub75_core.h"
@@ -29,6 +31,9 @@
 #define DEFAULT_CLOCK_HZ 20000000u
 #define DEFAULT_LSB_UNITS 4u
 #define DEFAULT_GAMMA_X100 220u
+/* Dithering works in 1/16 level steps (4 fractional bits): the 4x4 ordered pattern has 16 thresholds. */
+#define DITHER_BITS 4u
+#define DITHER_STEPS (1u << DITHER_BITS)
 
 /* Applies the documented defaults for fields left at 0. */
 static hub75_config_t with_defaults(const hub75_config_t *in) {
@@ -78,25 +83,30 @@ const char *hub75_config_error(const hub75_config_t *config) {
     if (c.gamma_x100 < 100 || c.gamma_x100 > 400) return "gamma must be 1.0 to 4.0";
     if (c.driver > HUB75_DRIVER_LAST) return "driver must be shiftreg, fm6126a, icn2038s, fm6124, mbi5124 or dp3246";
     if (c.double_buffer > 1 || c.swap_halfwords > 1 || c.clock_phase > 1) return "flags must be 0 or 1";
+    if (c.dither > 1) return "dither must be 0 or 1";
     if (c.pad_words != 0 && (c.pad_words < 2 || c.pad_words > HUB75_DESC_MAX_WORDS || (c.pad_words & 1u)))
         return "pad_words must be an even number from 2 to 2046";
     return NULL;
 }
 
-static uint32_t chunks_for(uint32_t slot, uint32_t pad) { return (slot + pad - 1u) / pad; }
+/* Idle-run descriptors a slot needs: the first takes up to pad + blank words, the others pad. */
+static uint32_t chunks_for(uint32_t slot, uint32_t pad, uint32_t blank) {
+    return slot <= pad + blank ? 1u : 1u + (slot - pad - blank + pad - 1u) / pad;
+}
+static uint32_t idle_words_per_row(const hub75_plan_t *p) { return 2u * p->pad_words + p->blank_words; }
 
 /* Fills the pad-dependent fields; returns the DMA bytes this pad size costs (pads + descriptors). */
 static uint32_t plan_with_pad(hub75_plan_t *p, uint32_t pad) {
     uint32_t per_row = p->depth;
     for (unsigned k = 0; k < p->depth; k++) {
         p->plane_desc[k] = (uint16_t)(per_row - p->depth + k);
-        p->slot_chunks[k] = (uint16_t)chunks_for(p->slot_words[k], pad);
+        p->slot_chunks[k] = (uint16_t)chunks_for(p->slot_words[k], pad, p->blank_words);
         per_row += p->slot_chunks[k];
     }
     p->pad_words = (uint16_t)pad;
     p->descs_per_row = per_row;
     p->desc_count = per_row * p->rows + 1u;
-    p->pad_bytes = p->rows * pad * 2u * 2u;
+    p->pad_bytes = p->rows * idle_words_per_row(p) * 2u;
     p->desc_bytes = p->desc_count * HUB75_TARGET_DESC_BYTES;
     return p->pad_bytes + p->desc_bytes;
 }
@@ -165,11 +175,14 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
     p.clock_phase = (uint8_t)(c.clock_phase || hub75_driver_rising_edge(c.driver));
     /* Blanking is even so that every record keeps 4-byte alignment (DMA and the I2S word swap). */
     p.blank_words = (uint16_t)((c.latch_blanking + 1u) & ~1u);
-    p.stride = (uint16_t)(p.shift_words + p.blank_words);
-    uint32_t slots = 0;
+    /* Records hold colour data only; the blanking after each latch is the dark head of the slot that
+     * follows (read from the idle runs), so it costs time but no frame memory. */
+    p.stride = p.shift_words;
+    uint32_t slots = 0, lit_max = 0;
     for (unsigned k = 0; k < p.depth; k++) {
-        p.slot_words[k] = 2u * c.lsb_units << k;
+        p.slot_words[k] = p.blank_words + (2u * c.lsb_units << k);
         slots += p.slot_words[k];
+        lit_max += 2u * c.lsb_units << k;
     }
     uint32_t longest = p.slot_words[p.depth - 1];
     if (c.pad_words != 0) {
@@ -192,7 +205,7 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
     p.frame_buffer_bytes = (uint32_t)p.rows * p.depth * p.stride * 2u;
     p.dma_bytes = p.buffers * p.frame_buffer_bytes + p.pad_bytes + p.desc_bytes;
     p.refresh_centihz = (uint32_t)(((uint64_t)p.clock_hz * 100u) / p.words_per_refresh);
-    p.max_duty_permille = (uint32_t)(((uint64_t)slots * 1000u) / p.words_per_row);
+    p.max_duty_permille = (uint32_t)(((uint64_t)lit_max * 1000u) / p.words_per_row);
     p.input_bytes = (uint32_t)p.width * p.height * 3u;
     *plan = p;
     return HUB75_OK;
@@ -216,23 +229,25 @@ static HUB75_ISR_ATTR uint32_t desc_ctrl(uint32_t words) {
 
 static HUB75_ISR_ATTR hub75_desc_t *last_desc(const hub75_t *h) { return &h->mem.descs[h->plan.desc_count - 1u]; }
 
-/* Points the slot descriptors of every row at the idle runs for n lit units. */
+/* Points the slot descriptors of every row at the idle runs for n lit units: the lit words are the
+ * slot's tail, so each chunk shows its dark words (from the end of the OFF run) then its lit ones. */
 static HUB75_ISR_ATTR void build_slots(hub75_t *h, unsigned units) {
     const hub75_plan_t *p = &h->plan;
-    const uint32_t pad = p->pad_words;
+    const uint32_t pad = p->pad_words, dark_run = pad + p->blank_words;
     for (unsigned r = 0; r < p->rows; r++) {
-        const uint16_t *idle = h->mem.pads + (size_t)r * pad * 2u;
+        const uint16_t *idle = h->mem.pads + (size_t)r * idle_words_per_row(p);
         hub75_desc_t *d = h->mem.descs + (size_t)r * p->descs_per_row;
         for (unsigned k = 0; k < p->depth; k++) {
             hub75_desc_t *slot = d + p->plane_desc[k] + 1;
-            uint32_t lit = 2u * units << k;
-            for (uint32_t j = 0, start = 0; j < p->slot_chunks[k]; j++, start += pad) {
-                uint32_t len = p->slot_words[k] - start;
-                if (len > pad) len = pad;
-                uint32_t on = lit > start ? lit - start : 0;
-                if (on > len) on = len;
-                slot[j].buf = (const uint8_t *)(idle + (pad - on));
+            const uint32_t lit_from = p->slot_words[k] - (2u * units << k);
+            for (uint32_t j = 0, start = 0; j < p->slot_chunks[k]; j++) {
+                uint32_t len = p->slot_words[k] - start, most = j == 0 ? dark_run : pad;
+                if (len > most) len = most;
+                uint32_t dark = lit_from > start ? lit_from - start : 0;
+                if (dark > len) dark = len;
+                slot[j].buf = (const uint8_t *)(idle + (dark_run - dark));
                 slot[j].ctrl = desc_ctrl(len);
+                start += len;
             }
         }
     }
@@ -249,37 +264,53 @@ static HUB75_ISR_ATTR void aim_data(hub75_t *h, unsigned which) {
     }
 }
 
-/* Level table and spread table for a brightness; returns n, the lit units per LSB. */
+/* CIE 1931 luminance (0..1) of lightness L* (0..100). */
+static double cie_luminance(double lightness) {
+    if (lightness <= 8.0) return lightness / 903.3;
+    double t = (lightness + 16.0) / 116.0;
+    return t * t * t;
+}
+
+/* Level table and spread table for a brightness; returns n, the lit units per LSB.
+ * With the CIE 1931 curve, brightness is lightness too: input v at brightness b shows L* = L*(v) * b,
+ * i.e. luminance Y(v * b / 255) (times the ceiling), so equal brightness steps look equal and a colour
+ * dimmed by the brightness keeps the lightness ratios of its channels. White at b needs Y(b) of full
+ * output. With "gamma" and "linear", brightness scales luminance: Y = curve(v) * b. */
 static unsigned compute_levels(hub75_t *h, unsigned percent) {
     const hub75_config_t *c = &h->config;
     const unsigned max_level = (1u << h->plan.depth) - 1u;
-    /* Wanted share of full output, in 1/10000 * N: brightness * ceiling * N. */
-    const uint32_t product = (uint32_t)percent * c->brightness_ceiling * h->plan.lsb_units;
-    /* OE timing does the coarse part (n whole units, exact binary weights); the level table scales
-     * by the remaining fraction in (n-1)/n .. 1, so depth is only lost below 1/N brightness. */
-    const unsigned units = (product + 9999u) / 10000u;
-    const double scale = units ? (double)product / (10000.0 * units) : 0.0;
+    const unsigned n_max = h->plan.lsb_units;
+    unsigned units;
+    double scale;
+    if (c->curve == HUB75_CURVE_CIE1931) {
+        /* OE units for white at this brightness: ceil(Y(b) * ceiling * N). */
+        const double white = cie_luminance((double)percent) * c->brightness_ceiling / 100.0 * n_max;
+        units = percent ? (unsigned)ceil(white - 1e-9) : 0u;
+        scale = units ? (double)c->brightness_ceiling * n_max / (100.0 * units) : 0.0;
+    } else {
+        /* Wanted share of full output, in 1/10000 * N: brightness * ceiling * N. */
+        const uint32_t product = (uint32_t)percent * c->brightness_ceiling * n_max;
+        /* OE timing does the coarse part (n whole units, exact binary weights); the level table scales
+         * by the remaining fraction in (n-1)/n .. 1, so depth is only lost below 1/N brightness. */
+        units = (product + 9999u) / 10000u;
+        scale = units ? (double)product / (10000.0 * units) : 0.0;
+    }
     for (unsigned v = 0; v < 256; v++) {
-        double x = v / 255.0, y;
-        if (c->curve == HUB75_CURVE_CIE1931) {
-            double lightness = x * 100.0;
-            if (lightness <= 8.0) {
-                y = lightness / 903.3;
-            } else {
-                double t = (lightness + 16.0) / 116.0;
-                y = t * t * t;
-            }
-        } else if (c->curve == HUB75_CURVE_GAMMA) {
-            y = pow(x, c->gamma_x100 / 100.0);
-        } else {
-            y = x;
-        }
+        double y;
+        if (c->curve == HUB75_CURVE_CIE1931) y = cie_luminance((double)v * percent / 255.0);
+        else if (c->curve == HUB75_CURVE_GAMMA) y = pow(v / 255.0, c->gamma_x100 / 100.0);
+        else y = v / 255.0;
         unsigned level = (unsigned)floor(y * max_level * scale + 0.5);
         if (level > max_level) level = max_level;
+        unsigned fine = (unsigned)floor(y * max_level * scale * DITHER_STEPS + 0.5);
+        if (fine > max_level * DITHER_STEPS) fine = max_level * DITHER_STEPS;
+        h->fine[v] = (uint16_t)fine;
         h->level[v] = (uint16_t)level;
+        /* Dithering picks the level per pixel, so its table is indexed by level (v itself). */
+        const unsigned spread_of = c->dither ? v : level;
         uint64_t spread = 0;
         for (unsigned k = 0; k < h->plan.depth; k++)
-            if (level & (1u << k)) spread |= (uint64_t)1 << (8u * k);
+            if (spread_of & (1u << k)) spread |= (uint64_t)1 << (8u * k);
         h->spread[v] = spread;
     }
     return units;
@@ -330,11 +361,10 @@ hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_
 
     for (unsigned b = 0; b < p->buffers; b++) clear_frame(h, h->mem.frame[b]);
     for (unsigned r = 0; r < p->rows; r++) {
-        uint16_t *idle = h->mem.pads + (size_t)r * p->pad_words * 2u;
-        for (unsigned i = 0; i < p->pad_words; i++) {
-            idle[i] = (uint16_t)(address_bits(r) | (1u << HUB75_BIT_EN));
-            idle[p->pad_words + i] = address_bits(r);
-        }
+        uint16_t *idle = h->mem.pads + (size_t)r * idle_words_per_row(p);
+        const unsigned dark_run = p->pad_words + p->blank_words;
+        for (unsigned i = 0; i < dark_run; i++) idle[i] = address_bits(r);
+        for (unsigned i = 0; i < p->pad_words; i++) idle[dark_run + i] = (uint16_t)(address_bits(r) | (1u << HUB75_BIT_EN));
     }
     /* Link: per row, per plane: data record, then the slot's chunks; the last one loops to the head. */
     for (uint32_t i = 0; i < p->desc_count; i++) {
@@ -347,7 +377,7 @@ hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_
             h->mem.descs[(size_t)r * p->descs_per_row + p->plane_desc[k]].ctrl = desc_ctrl(p->stride);
     hub75_desc_t *tail = last_desc(h);
     /* The last row's OE-off run: the address stays put while OE goes off. */
-    tail->buf = (const uint8_t *)(h->mem.pads + ((size_t)(p->rows - 1u) * 2u + 1u) * p->pad_words);
+    tail->buf = (const uint8_t *)(h->mem.pads + (size_t)(p->rows - 1u) * idle_words_per_row(p));
     tail->ctrl = desc_ctrl(HUB75_TAIL_WORDS) | HUB75_DESC_EOF;
 
     hub75_set_brightness(h, brightness);
@@ -400,6 +430,56 @@ static void encode(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
     }
 }
 
+/* 4x4 ordered-dither (Bayer) thresholds, 0..15: every 2x2 and 4x4 block spreads them evenly. */
+static const uint8_t bayer4[4][4] = {{0, 8, 2, 10}, {12, 4, 14, 6}, {3, 11, 1, 9}, {15, 7, 13, 5}};
+/* Odd, so that 16 pushes move every pixel through all 16 thresholds. */
+#define DITHER_PHASE_STEP 7u
+
+/* The dithering encoder: like encode(), but each channel's level is (fine + threshold) >> 4, with the
+ * threshold from the pixel's shift position and address row (a 4x4 Bayer pattern on the panel: the
+ * halves and four-scan blocks are 8, 16 or 32 rows apart) moved by the push phase. */
+static void encode_dithered(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
+    const hub75_plan_t *p = &h->plan;
+    const size_t plane_step = p->stride;
+    const unsigned swap = h->config.swap_halfwords;
+    const unsigned depth = p->depth;
+    const uint16_t *fine = h->fine;
+    const uint64_t *ls = h->spread; /* indexed by level in dither mode */
+    const unsigned offset = (h->dither_phase * DITHER_PHASE_STEP) & (DITHER_STEPS - 1u);
+    for (unsigned r = 0; r < p->rows; r++) {
+        uint16_t *rec = frame + (size_t)r * depth * plane_step;
+        const uint16_t base = address_bits(r);
+        unsigned threshold[4];
+        for (unsigned i = 0; i < 4; i++) threshold[i] = (bayer4[r & 3u][i] + offset) & (DITHER_STEPS - 1u);
+        for (unsigned run = 0; run < p->run_count; run++) {
+            const hub75_run_t *R = &h->runs[run];
+            ptrdiff_t at = (ptrdiff_t)R->base + (ptrdiff_t)r * R->row_step;
+            const ptrdiff_t half = R->half, step = R->col_step;
+            for (unsigned n = 0, x = R->start; n < R->length; n++, x++, at += step) {
+                const uint8_t *upper = rgb + at, *lower = rgb + at + half;
+                const unsigned t = threshold[n & 3u];
+#define DITHERED(v) ls[(fine[v] + t) >> DITHER_BITS]
+                uint64_t bits = DITHERED(upper[0]) | DITHERED(upper[1]) << 1 | DITHERED(upper[2]) << 2 |
+                                DITHERED(lower[0]) << 3 | DITHERED(lower[1]) << 4 | DITHERED(lower[2]) << 5;
+#undef DITHERED
+                uint16_t *out = rec + (x ^ swap);
+#define PLANE(k) out[(k) * plane_step] = (uint16_t)(base | ((bits >> (8 * (k))) & HUB75_COLOUR_MASK))
+                switch (depth) {
+                case 8: PLANE(7); /* fall through */
+                case 7: PLANE(6); /* fall through */
+                case 6: PLANE(5); /* fall through */
+                case 5: PLANE(4); /* fall through */
+                default: PLANE(3); PLANE(2); PLANE(1); PLANE(0);
+                }
+#undef PLANE
+            }
+        }
+        for (unsigned k = 0; k < depth; k++) set_latch(p, rec + k * plane_step, swap);
+        keep_previous_address(p, rec, r, swap);
+    }
+    h->dither_phase = (uint8_t)((h->dither_phase + 1u) & (DITHER_STEPS - 1u));
+}
+
 hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length) {
     if (rgb == NULL || length != h->plan.input_bytes) {
         h->counters.rejected++;
@@ -410,7 +490,8 @@ hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length) {
         return HUB75_ERR_BUSY;
     }
     const unsigned target = h->plan.buffers == 2 ? h->back : h->front;
-    encode(h, h->mem.frame[target], rgb);
+    if (h->config.dither) encode_dithered(h, h->mem.frame[target], rgb);
+    else encode(h, h->mem.frame[target], rgb);
     h->buffer_units[target] = h->units_next;
     h->counters.pushes++;
     /* Single buffered: the data is live already; only a brightness change waits for the boundary. */

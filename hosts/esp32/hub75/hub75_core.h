@@ -143,6 +143,9 @@ typedef struct {
     uint8_t swap_halfwords;     /* 1 on ESP32 I2S: each 32-bit word leaves as (high half, low half) */
     uint8_t clock_phase;        /* 1: panel samples on the falling edge; handled by the peripheral */
     uint16_t pad_words;         /* words per idle run; 0 = choose the size that needs least memory */
+    uint8_t dither;             /* 1: ordered dithering of the corrected levels' 4 fractional bits, in
+                                   space (4x4 Bayer) and time (the pattern moves with every push), so
+                                   dim colours keep their hue on average; see hub75_push */
 } hub75_config_t;
 
 /* Everything the configuration implies, computed without touching memory. */
@@ -153,9 +156,9 @@ typedef struct {
     uint8_t sub_rows;      /* pixel rows per panel half driven by one address: panel_height / (2 * scan) */
     uint8_t run_count;     /* runs of panel_width shift words with a straight frame mapping */
     uint16_t rows;         /* address rows (scan) */
-    uint16_t stride;       /* words per plane record: shift_words data words + blank words */
-    uint16_t blank_words;  /* OE-off words after the latch (even) */
-    uint16_t pad_words;    /* P: length of one ON run and one OFF run in the per-row idle buffer */
+    uint16_t stride;       /* words per plane record: shift_words (colour data only; the blanking is in the slot) */
+    uint16_t blank_words;  /* OE-off words after the latch (even): the dark head of every display slot */
+    uint16_t pad_words;    /* P: per-row idle buffer = [P + blank_words OE off][P OE on] */
     uint8_t depth;
     uint8_t lsb_units;     /* N */
     uint8_t buffers;       /* 1 or 2 */
@@ -166,7 +169,7 @@ typedef struct {
     uint8_t clock_divider;  /* clock_source_hz / clock_divider = clock_hz; 0 without a source */
     uint32_t clock_hz;      /* the pixel clock the peripheral actually makes */
     uint16_t plane_desc[HUB75_MAX_DEPTH];  /* index of plane k's data descriptor within a row */
-    uint32_t slot_words[HUB75_MAX_DEPTH];  /* display slot of plane k: 2 * N * 2^k words */
+    uint32_t slot_words[HUB75_MAX_DEPTH];  /* display slot of plane k: blank_words + 2 * N * 2^k words */
     uint16_t slot_chunks[HUB75_MAX_DEPTH]; /* descriptors for that slot */
     uint32_t descs_per_row;
     uint32_t desc_count;        /* rows * descs_per_row + 1 (the tail, see below) */
@@ -229,8 +232,13 @@ typedef struct {
     hub75_counters_t counters;
     uint16_t level[256];      /* corrected level (0 .. 2^depth - 1) per input byte */
     /* spread[v]: bit k of level[v] moved to bit 8k, so six lookups OR-ed with shifts give the six
-     * colour bits of every plane at once (byte k = plane k). */
+     * colour bits of every plane at once (byte k = plane k). With config.dither it is indexed by the
+     * level itself (bit k of v), because the dithered encoder picks the level per pixel. */
     uint64_t spread[256];
+    /* Dithering (config.dither): fine[v] is the corrected level of input v in 1/16 steps; a pixel shows
+     * (fine[v] + threshold) >> 4, whose mean over the 16 thresholds is exactly fine[v] / 16. */
+    uint16_t fine[256];
+    uint8_t dither_phase;     /* advances with every dithered push: the threshold pattern moves */
 } hub75_t;
 
 /* The scan mapping and chain layout as runs (at most HUB75_MAX_RUNS); returns their number, 0 if the
@@ -250,7 +258,10 @@ hub75_status_t hub75_init(hub75_t *h, const hub75_config_t *config, const hub75_
 hub75_desc_t *hub75_chain_head(const hub75_t *h);
 
 /* Encodes one frame into the back buffer (the front one when single buffered) and, when double
- * buffered, asks for a swap at the end of the refresh in progress. */
+ * buffered, asks for a swap at the end of the refresh in progress. With config.dither, each pixel's
+ * level is rounded up or down by a 4x4 ordered threshold pattern that shifts with every push: any 4x4
+ * block averages the exact corrected level (to 1/16 step) in every frame, and each pixel does over
+ * 16 pushes. */
 hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length);
 
 /* Brightness in percent (0..100, scaled by the ceiling). Takes effect with the next push. */

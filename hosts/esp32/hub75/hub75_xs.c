@@ -76,6 +76,7 @@ void xs_hub75_constructor(xsMachine *the) {
     config.driver = (uint8_t)read_int(the, xsID_driver, "driver", HUB75_DRIVER_SHIFTREG, 0, HUB75_DRIVER_LAST);
     config.double_buffer = (uint8_t)read_int(the, xsID_doubleBuffer, "doubleBuffer", 1, 0, 1);
     config.clock_phase = (uint8_t)read_int(the, xsID_clockPhase, "clockPhase", 0, 0, 1);
+    config.dither = (uint8_t)read_int(the, xsID_dither, "dither", 0, 0, 1);
     config.pad_words = (uint16_t)read_int(the, xsID_padWords, "padWords", 0, 0, HUB75_DESC_MAX_WORDS);
     uint8_t brightness = (uint8_t)read_int(the, xsID_brightness, "brightness", 50, 0, 100);
 

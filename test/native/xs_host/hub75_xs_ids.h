@@ -20,6 +20,7 @@
 #define xsID_curve xsID("curve")
 #define xsID_d xsID("d")
 #define xsID_depth xsID("depth")
+#define xsID_dither xsID("dither")
 #define xsID_dmaBytes xsID("dmaBytes")
 #define xsID_doubleBuffer xsID("doubleBuffer")
 #define xsID_driver xsID("driver")
