@@ -4,7 +4,7 @@
 // again by its loader).
 
 import type { PixelPush, Timers, TimerId } from "../ports.js";
-import type { FrameCache } from "./frame-cache.js";
+import type { CachedFrame, FrameCache } from "./frame-cache.js";
 import { orientation, type PanelGeometry, type Rotation } from "./geometry.js";
 import { drawStatus, STATUS_COLORS } from "./status-screen.js";
 
@@ -35,13 +35,16 @@ export class Display {
   #brightness: number;
   #cache: FrameCache | undefined;
   #listener: PlaybackListener | undefined;
-  #index = 0;
+  /** The decoded frame on the panel (CachedFrame.ordinal): its place survives a thinning pass. */
+  #ordinal = 0;
   #loopsPlayed = 0;
+  /** The file's loop count is used up: the last frame stays. */
+  #ended = false;
+  /** Set while the frame on the panel waits for its time; unset while paused, stopped or waiting for frames. */
   #timer: TimerId | undefined;
   #paused = false;
-  /** Time left of the current frame when paused. */
-  #remainingMs = 0;
-  #frameShownAt = 0;
+  #pausedAt = 0;
+  #shownAt = 0;
   #now: () => number;
 
   constructor(panel: PixelPush, timers: Timers, now: () => number, options: DisplayOptions) {
@@ -112,14 +115,27 @@ export class Display {
     for (const listener of this.#geometryListeners) listener();
   }
 
-  /** Starts playing `cache` from its first frame; what played before stops. */
+  /**
+   * Starts playing `cache` from its first frame; what played before stops. The cache may still be
+   * filling (render while decoding): playback waits at its last frame until `framesChanged` says more
+   * came, and loops only once the cache is complete.
+   */
   play(cache: FrameCache, listener: PlaybackListener): void {
     this.#stop();
     this.#cache = cache;
     this.#listener = listener;
-    this.#index = 0;
     this.#loopsPlayed = 0;
+    this.#ended = false;
     this.#show(0);
+  }
+
+  /**
+   * `cache` gained frames, merged some (thinning) or became complete. If it is playing and waits for
+   * its next frame (decoding fell behind), that frame is shown now — or when the frame on the panel has
+   * had its time, which frames merged into it may have lengthened.
+   */
+  framesChanged(cache: FrameCache): void {
+    if (cache === this.#cache && this.#timer === undefined) this.#step();
   }
 
   /**
@@ -165,55 +181,76 @@ export class Display {
   setPaused(paused: boolean): void {
     if (paused === this.#paused) return;
     this.#paused = paused;
+    const now = this.#now();
     if (paused) {
-      if (this.#timer !== undefined) {
-        this.#remainingMs = Math.max(0, this.#frameDelay(this.#index) - (this.#now() - this.#frameShownAt));
-        this.#timers.clear(this.#timer);
-        this.#timer = undefined;
-      }
-    } else if (this.#cache && this.#cache.length > 1) {
-      this.#schedule(this.#remainingMs);
+      this.#pausedAt = now;
+      this.#stop();
+    } else if (this.#cache) {
+      // The frame on the panel gets the rest of its time: the pause does not count.
+      this.#shownAt += now - this.#pausedAt;
+      this.#step();
     }
   }
 
   #stop(): void {
     if (this.#timer !== undefined) this.#timers.clear(this.#timer);
     this.#timer = undefined;
-    this.#remainingMs = 0;
   }
 
-  #frameDelay(index: number): number {
-    return Math.max(MINIMUM_DELAY_MS, this.#cache!.frame(index).delayMs);
+  #frameDelay(frame: CachedFrame): number {
+    return Math.max(MINIMUM_DELAY_MS, frame.delayMs);
   }
 
   #show(index: number): void {
     const cache = this.#cache!;
-    this.#index = index;
-    this.#panel.push(cache.frame(index).pixels);
-    this.#frameShownAt = this.#now();
-    if (cache.length > 1 && !this.#paused) this.#schedule(this.#frameDelay(index));
-    else if (this.#paused) this.#remainingMs = this.#frameDelay(index);
+    const frame = cache.frame(index);
+    this.#panel.push(frame.pixels);
+    this.#ordinal = frame.ordinal;
+    this.#shownAt = this.#now();
+    if (this.#paused) this.#pausedAt = this.#shownAt;
+    else if (!(cache.complete && cache.length === 1)) this.#schedule(this.#frameDelay(frame));
+  }
+
+  /**
+   * The frame on the panel may have had its time: show the next one, loop, or wait. Runs on the timer,
+   * when the cache changes while nothing is scheduled, and on resume.
+   */
+  #step(): void {
+    const cache = this.#cache;
+    if (!cache || this.#paused || this.#ended) return;
+    this.#stop();
+    if (cache.complete && cache.length === 1) return; // a still: nothing follows, no loops
+    const index = cache.indexHolding(this.#ordinal);
+    const frame = cache.frame(index);
+    // Still the start of a kept frame: frames merged into it since it was shown lengthen its time.
+    // (Shown, then merged into its predecessor: its time is over, the next kept frame is due.)
+    if (frame.ordinal === this.#ordinal) {
+      const leftMs = this.#shownAt + this.#frameDelay(frame) - this.#now();
+      if (leftMs > 0) {
+        this.#schedule(leftMs);
+        return;
+      }
+    }
+    if (index + 1 < cache.length) {
+      this.#show(index + 1);
+      return;
+    }
+    // At the last frame decoded so far: hold it until the next one is ready (framesChanged).
+    if (!cache.complete) return;
+    this.#loopsPlayed++;
+    this.#listener?.loopCompleted();
+    // A file that asks for n plays holds its last frame afterwards; 0 means forever.
+    if (cache.loopCount !== 0 && this.#loopsPlayed >= cache.loopCount) {
+      this.#ended = true;
+      return;
+    }
+    this.#show(0);
   }
 
   #schedule(ms: number): void {
     this.#timer = this.#timers.set(() => {
       this.#timer = undefined;
-      this.#advance();
+      this.#step();
     }, ms);
-  }
-
-  #advance(): void {
-    const cache = this.#cache;
-    if (!cache) return;
-    const next = this.#index + 1;
-    if (next < cache.length) {
-      this.#show(next);
-      return;
-    }
-    this.#loopsPlayed++;
-    this.#listener?.loopCompleted();
-    // A file that asks for n plays holds its last frame afterwards; 0 means forever.
-    if (cache.loopCount !== 0 && this.#loopsPlayed >= cache.loopCount) return;
-    this.#show(0);
   }
 }
