@@ -1,5 +1,5 @@
 // The panel as the firmware sees it: plays an artwork's cached frames with their delays on the Timer
-// port, counts loops, pauses, shows status screens, and holds the settings the website can change
+// port — from the first frame on, while the decoder still fills the cache — counts loops, pauses, shows status screens, and holds the settings the website can change
 // (brightness goes to the driver; rotation and mirror change the geometry, so the artwork is drawn
 // again by its loader).
 
