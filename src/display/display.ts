@@ -40,11 +40,13 @@ export class Display {
   #loopsPlayed = 0;
   /** The file's loop count is used up: the last frame stays. */
   #ended = false;
-  /** Set while the frame on the panel waits for its time; unset while paused, stopped or waiting for frames. */
+  /** Set while the frame on the panel has time left; unset while paused, stopped or waiting for frames. */
   #timer: TimerId | undefined;
   #paused = false;
   #pausedAt = 0;
   #shownAt = 0;
+  /** The time of the frame on the panel when it was shown (before any frame was merged into it). */
+  #shownDelayMs = 0;
   #now: () => number;
 
   constructor(panel: PixelPush, timers: Timers, now: () => number, options: DisplayOptions) {
@@ -130,12 +132,13 @@ export class Display {
   }
 
   /**
-   * `cache` gained frames, merged some (thinning) or became complete. If it is playing and waits for
-   * its next frame (decoding fell behind), that frame is shown now — or when the frame on the panel has
-   * had its time, which frames merged into it may have lengthened.
+   * `cache` gained frames, merged some (thinning) or became complete. If it is playing, the next frame
+   * is shown now when the one on the panel has had its time (decoding fell behind; this may run inside
+   * a long decoder call, before a due timer could fire), else when it has (frames merged into it
+   * lengthen it).
    */
   framesChanged(cache: FrameCache): void {
-    if (cache === this.#cache && this.#timer === undefined) this.#step();
+    if (cache === this.#cache) this.#step();
   }
 
   /**
@@ -207,13 +210,14 @@ export class Display {
     this.#panel.push(frame.pixels);
     this.#ordinal = frame.ordinal;
     this.#shownAt = this.#now();
+    this.#shownDelayMs = this.#frameDelay(frame);
     if (this.#paused) this.#pausedAt = this.#shownAt;
-    else if (!(cache.complete && cache.length === 1)) this.#schedule(this.#frameDelay(frame));
+    else if (!(cache.complete && cache.length === 1)) this.#schedule(this.#shownDelayMs);
   }
 
   /**
    * The frame on the panel may have had its time: show the next one, loop, or wait. Runs on the timer,
-   * when the cache changes while nothing is scheduled, and on resume.
+   * when the cache changes, and on resume.
    */
   #step(): void {
     const cache = this.#cache;
@@ -223,13 +227,12 @@ export class Display {
     const index = cache.indexHolding(this.#ordinal);
     const frame = cache.frame(index);
     // Still the start of a kept frame: frames merged into it since it was shown lengthen its time.
-    // (Shown, then merged into its predecessor: its time is over, the next kept frame is due.)
-    if (frame.ordinal === this.#ordinal) {
-      const leftMs = this.#shownAt + this.#frameDelay(frame) - this.#now();
-      if (leftMs > 0) {
-        this.#schedule(leftMs);
-        return;
-      }
+    // Merged into its predecessor since: it keeps the time it was shown with.
+    const delayMs = frame.ordinal === this.#ordinal ? this.#frameDelay(frame) : this.#shownDelayMs;
+    const leftMs = this.#shownAt + delayMs - this.#now();
+    if (leftMs > 0) {
+      this.#schedule(leftMs);
+      return;
     }
     if (index + 1 < cache.length) {
       this.#show(index + 1);

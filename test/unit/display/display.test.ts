@@ -86,13 +86,15 @@ test("a geometry listener that was removed hears no more changes (a display outl
 /** A 2×2 display's frames, pushed with the time they reached the panel; frame n is filled with n. */
 function timedDisplay(budgetFrames = 16) {
   const host = createVirtualHost(1);
+  /** Time that passes without timers firing: a long decoder call on the device. */
+  const busy = { ms: 0 };
   const pushes: string[] = [];
   const panel = new LastFramePanel();
   const recording: PixelPush = {
     begin: (config) => panel.begin(config),
     push: (frame) => {
       panel.push(frame);
-      pushes.push(`${host.clock.monotonicMs()} ${frame[0]}`);
+      pushes.push(`${host.clock.monotonicMs() + busy.ms} ${frame[0]}`);
     },
     get brightness() {
       return panel.brightness;
@@ -102,7 +104,7 @@ function timedDisplay(budgetFrames = 16) {
     },
     stats: panel.stats,
   };
-  const display = new Display(recording, host.timers, () => host.clock.monotonicMs(), { geometry: { width: 2, height: 2, rotation: 0, mirror: false } });
+  const display = new Display(recording, host.timers, () => host.clock.monotonicMs() + busy.ms, { geometry: { width: 2, height: 2, rotation: 0, mirror: false } });
   const cache = new FrameCache(12, budgetFrames * 12);
   const add = (n: number, delayMs = 100) => {
     const buffer = cache.bufferForNextFrame();
@@ -110,7 +112,7 @@ function timedDisplay(budgetFrames = 16) {
     cache.add(buffer ?? new Uint8Array(0), delayMs);
     display.framesChanged(cache);
   };
-  return { host, display, cache, pushes, add };
+  return { host, display, cache, pushes, add, busy };
 }
 
 test("a cache still filling: playback holds the last frame, shows the next the moment it is added, and loops only once the cache is complete", async () => {
@@ -145,6 +147,30 @@ test("frames merged into the frame on the panel (the budget is full) lengthen it
   assert.deepEqual(pushes, ["0 1", "100 2", "200 3"]);
   await host.timers.advance(1);
   assert.deepEqual(pushes, ["0 1", "100 2", "200 3", "400 5"]);
+});
+
+test("a frame on the panel merged into its predecessor (the budget is full) still gets the time it was shown with", async () => {
+  const { host, display, cache, pushes, add } = timedDisplay(2);
+  add(1);
+  add(2);
+  display.play(cache, { loopCompleted: () => undefined });
+  await host.timers.advance(150);
+  add(3); // full: 2, on the panel since 100, merges into 1; 3 is kept
+  await host.timers.advance(49);
+  assert.deepEqual(pushes, ["0 1", "100 2"]);
+  await host.timers.advance(1);
+  assert.deepEqual(pushes, ["0 1", "100 2", "200 3"]);
+});
+
+test("a frame decoded inside a long decoder call, after the frame on the panel was due, is shown at once (the due timer cannot fire until the call returns)", async () => {
+  const { host, display, cache, pushes, add, busy } = timedDisplay();
+  add(1);
+  display.play(cache, { loopCompleted: () => undefined });
+  await host.timers.advance(50);
+  busy.ms = 120; // the decoder has been running since 50 ms: it is 170 ms, frame 1 was due at 100
+  add(2);
+  assert.deepEqual(pushes, ["0 1", "170 2"]);
+  busy.ms = 0;
 });
 
 test("pause while waiting for a frame: a frame added meanwhile is shown on resume, with the pause not counted", async () => {
