@@ -6,7 +6,9 @@
 //   first-reply  the first reply parsed and an artwork chosen (JSON reader, requests, scheduler page)
 //   load-start   an artwork is handed to the pipeline (per artwork)
 //   load-peak    the highest sample while it downloaded and decoded (decoder, HTTP, cache filling)
-//   shown        it is on the panel; with the frame caches' own byte count
+//   shown        it is on the panel and fully decoded (the pipeline shows the first frame while the
+//                rest decodes: the mark waits for `loaded`, so the decoder is let go); with the frame
+//                caches' own byte count
 //   session      the highest sample and deepest stack so far (after every artwork)
 // `format` is the first rendition the class fetches for the post; when that one fails, the pipeline's
 // fallback to the next shows in the app's log ("trying the next rendition"), not in the record.
@@ -41,14 +43,23 @@ export function reportMemory(memory: MemoryReport, device: PlayerDevice, artwork
     const format = chooseRenditions(artwork, renditions)[0]?.format ?? "none";
     memory.mark("load-start", { postId: artwork.postId, format });
     memory.resetWindow();
+    let animated = false;
     show(artwork, {
       shown: (info) => {
+        animated = info.animated;
+        listener.shown(info);
+      },
+      animationFound: () => {
+        animated = true;
+        listener.animationFound?.();
+      },
+      loaded: () => {
         memory.window("load-peak", { postId: artwork.postId, format });
         shown++;
-        memory.mark("shown", { postId: artwork.postId, format, animated: info.animated, count: shown });
+        memory.mark("shown", { postId: artwork.postId, format, animated, count: shown });
         memory.session({ count: shown });
         if (shown === artworks) trace("SIM-MEMORY-DONE\n");
-        listener.shown(info);
+        listener.loaded?.();
       },
       loopCompleted: () => listener.loopCompleted(),
       failed: (reason) => {

@@ -35,10 +35,24 @@ export interface ArtworkStage {
 }
 
 export interface StageListener {
-  /** The first frame is on the panel. */
+  /**
+   * The first frame is on the panel (reported once, as soon as it was decoded: the rest may still be
+   * loading). `animated` is what is known then: more than one frame decoded, or declared by the file's
+   * header or the post's `frameCount`.
+   */
   shown(info: { animated: boolean }): void;
-  /** An animation finished one full loop. */
+  /** `shown` said still, and a second frame has now been decoded: it is an animation after all. */
+  animationFound?(): void;
+  /**
+   * Decoding is over after `shown`: every frame is in, or a failure ended it and the frames decoded so
+   * far are the artwork. Not reported for a load cancelled by the next `show`.
+   */
+  loaded?(): void;
+  /** An animation finished one full loop (the first loop ends once the whole file is decoded). */
   loopCompleted(): void;
-  /** The artwork could not be loaded or decoded; nothing of it was shown. */
+  /**
+   * The artwork could not be loaded or decoded; nothing of it was shown. A failure after `shown` is not
+   * reported: the frames decoded so far stay on the panel as the artwork.
+   */
   failed(reason: string): void;
 }

@@ -1,9 +1,12 @@
 // The artwork stage: post → rendition → streaming fetch → decoder → compositor → frame cache → display.
-// With two frame caches (the default) the artwork on screen keeps playing while the next one downloads
-// and decodes (so a slow decode never makes an animation stutter); the new one takes over once all its
-// frames are ready. With one (`frameCaches: 1`, the small memory class) the next artwork is decoded into
-// the cache on screen: the animation stops on its last pushed frame (the panel keeps showing it) until
-// the new one is ready. A rendition that 404s or fails to decode falls back to the next candidate.
+// Render while decoding: the first frame of the new artwork is on the panel the moment the compositor
+// finishes it, and the display plays the frames at their delays as they arrive, holding the last one
+// when decoding falls behind; once the file is complete it loops from the cache.
+// Until that first frame, with two frame caches (the default) the artwork on screen keeps playing; with
+// one (`frameCaches: 1`, the small memory class) it stops on its last frame (the panel keeps it) and
+// lends its cache to the new artwork. A rendition that 404s or fails to decode before any of its frames
+// was shown falls back to the next candidate. A failure after the first frame was shown keeps the
+// frames decoded so far as the artwork (see #stopShown): the scheduler was told it is on screen.
 
 import type { Host, InflateFactory } from "../ports.js";
 import { HttpError } from "../net/errors.js";
@@ -39,6 +42,12 @@ interface Load {
   request: HttpRequest | undefined;
   cache: FrameCache;
   failures: string[];
+  /** Its first frame reached the panel: `load.cache` is what the display plays. */
+  shown: boolean;
+  /** `shown` reported a still; a second frame means telling the listener it animates after all. */
+  reportedStill: boolean;
+  /** Frames the file's header declares (0: unknown until the end, as in a GIF). */
+  declaredFrames: number;
 }
 
 export class ArtworkPipeline implements ArtworkStage {
@@ -60,14 +69,13 @@ export class ArtworkPipeline implements ArtworkStage {
     this.#display = display;
     this.#options = options;
     this.#detach = display.onGeometryChange(() => {
-      this.#screenCache = undefined;
-      this.#spareCache = undefined;
       const load = this.#load;
       const showing = this.#showing;
-      // A load in progress composes for the old geometry: start it again. Otherwise redraw what is on
-      // screen — unless a status screen has the panel.
-      if (load) this.#start(load.artwork, load.listener, false);
-      else if (showing && display.playing) this.#start(showing.artwork, quietListener(showing.listener), true);
+      // A load in progress composes for the old geometry: start it again (quietly once its first frame
+      // was shown: that was its showing). Otherwise redraw what is on screen — unless a status screen
+      // has the panel. The frames on screen keep playing (two caches) or stay lit (one) meanwhile.
+      if (load) this.#start(load.artwork, load.shown ? quietListener(load.listener, true) : load.listener, load.shown);
+      else if (showing && display.playing) this.#start(showing.artwork, quietListener(showing.listener, false), true);
     });
   }
 
@@ -111,7 +119,9 @@ export class ArtworkPipeline implements ArtworkStage {
     this.#cancel();
     const candidates = chooseRenditions(artwork, this.#options.rendition);
     const cache = this.#takeCache();
-    const load: Load = { artwork, listener, candidates, index: 0, request: undefined, cache, failures: [] };
+    // An artwork cancelled mid-load may be on screen, waiting for frames that will not come now.
+    if (this.#screenCache) this.#display.framesChanged(this.#screenCache);
+    const load: Load = { artwork, listener, candidates, index: 0, request: undefined, cache, failures: [], shown: false, reportedStill: false, declaredFrames: 0 };
     this.#load = load;
     if (candidates.length === 0) {
       this.#fail(load, `no decodable rendition of post ${artwork.postId}`);
@@ -139,26 +149,41 @@ export class ArtworkPipeline implements ArtworkStage {
   #cancel(): void {
     const load = this.#load;
     this.#load = undefined;
-    if (load) {
-      load.request?.cancel();
-      this.#spareCache = load.cache;
-    }
+    if (!load) return;
+    load.request?.cancel();
+    // A load on screen stays there, looping what it decoded, until the next artwork's first frame
+    // (`#start` lets the display go on; `stop` stops it).
+    if (load.shown) load.cache.markComplete();
+    else this.#spareCache = load.cache;
   }
 
   #fetch(load: Load): void {
     const rendition = load.candidates[load.index]!;
     let decoder: ImageDecoder | undefined;
     let decodeError: ImageDecodeError | undefined;
+    // A fallback rendition starts from nothing (no frame of the failed one was shown).
+    if (!load.shown) load.cache.clear();
     const startDecoder = () => {
-      load.cache.clear();
       decodeError = undefined;
+      // After a retried download the file is decoded again from its start: the frames already in the
+      // cache are composed (the canvas needs them) but neither rendered nor added again.
+      const alreadyCached = load.cache.decoded;
       const compositor = new Compositor({
         geometry: this.#display.geometry,
         background: this.#options.background ?? 0,
-        frameBuffer: () => load.cache.bufferForNextFrame(),
-        onFrame: (frame, delayMs) => load.cache.add(frame, delayMs),
+        frameBuffer: (index) => (this.#load === load && index >= alreadyCached ? load.cache.bufferForNextFrame() : undefined),
+        onFrame: (frame, delayMs, index) => {
+          if (this.#load === load && index >= alreadyCached) this.#frameDecoded(load, frame, delayMs);
+        },
       });
-      decoder = createDecoder(rendition.format, compositor, { inflate: this.#options.inflate, limits: this.#options.limits, onHeader: (header) => (load.cache.loopCount = header.loopCount) });
+      decoder = createDecoder(rendition.format, compositor, {
+        inflate: this.#options.inflate,
+        limits: this.#options.limits,
+        onHeader: (header) => {
+          load.cache.loopCount = header.loopCount;
+          load.declaredFrames = header.frameCount;
+        },
+      });
     };
     const sink: HttpSink = {
       begin: () => startDecoder(),
@@ -197,7 +222,7 @@ export class ArtworkPipeline implements ArtworkStage {
         if (this.#load !== load) return;
         if (decodeError) return this.#next(load, `${rendition.format}: ${decodeError.message}`);
         if (load.cache.length === 0) return this.#next(load, `${rendition.format}: no frames`);
-        this.#ready(load);
+        this.#complete(load);
       },
       (error: Error) => {
         done();
@@ -210,6 +235,10 @@ export class ArtworkPipeline implements ArtworkStage {
   }
 
   #next(load: Load, reason: string): void {
+    if (load.shown) {
+      this.#stopShown(load, reason);
+      return;
+    }
     load.failures.push(reason);
     this.#host.log.write("info", `art: post ${load.artwork.postId}: ${reason}${load.index + 1 < load.candidates.length ? "; trying the next rendition" : ""}`);
     load.index++;
@@ -226,25 +255,86 @@ export class ArtworkPipeline implements ArtworkStage {
     load.listener.failed(reason);
   }
 
-  #ready(load: Load): void {
-    this.#load = undefined;
-    // The cache that was on screen becomes the spare for the next load.
+  /** Called by the compositor (inside the decoder's push) for each new frame, rendered or merged away. */
+  #frameDecoded(load: Load, frame: Uint8Array, delayMs: number): void {
+    load.cache.add(frame, delayMs);
+    if (load.shown) {
+      this.#display.framesChanged(load.cache);
+      if (load.reportedStill && load.cache.decoded === 2) {
+        load.reportedStill = false;
+        const listener = load.listener;
+        later(() => listener.animationFound?.());
+      }
+      return;
+    }
+    // The first frame: on the panel now, with the frames that follow as they come.
+    load.shown = true;
+    // The cache that was on screen becomes the spare for the next load (one cache: it was lent to this one).
     this.#spareCache = this.#screenCache;
     this.#screenCache = load.cache;
     this.#showing = { artwork: load.artwork, listener: load.listener };
-    const animated = load.cache.length > 1;
+    const listener = load.listener;
+    this.#display.play(load.cache, { loopCompleted: () => listener.loopCompleted() });
+    // The listener hears it once the decoder has returned: whatever it does (publishing the view,
+    // starting the dwell) must not run inside the decoder's call, where a throw would read as a
+    // decode error. Frames decoded in the same call count towards `animated`.
+    later(() => {
+      const animated = load.cache.decoded > 1 || load.declaredFrames > 1 || (load.artwork.frameCount ?? 0) > 1;
+      load.reportedStill = !animated && !load.cache.complete;
+      listener.shown({ animated });
+    });
+  }
+
+  /** The whole file is decoded: the display loops it from the cache at full timing. */
+  #complete(load: Load): void {
+    this.#load = undefined;
     if (load.cache.thinned) {
       this.#host.log.write("info", `art: post ${load.artwork.postId}: ${load.cache.decoded} frames thinned to ${load.cache.length} to fit the frame budget`);
     }
-    const listener = load.listener;
-    this.#display.play(load.cache, { loopCompleted: () => listener.loopCompleted() });
-    load.listener.shown({ animated });
+    this.#stopFilling(load.cache);
+    load.listener.loaded?.();
+  }
+
+  /**
+   * A download or decode failure after the first frame was shown. The frames decoded so far become the
+   * artwork, looped at their delays, and the fallback renditions are not tried: the scheduler was told
+   * the artwork is on screen (its view counts), `failed` means nothing was shown, and a fallback would
+   * restart the animation from its first frame after holding the panel for a whole new download (with
+   * one cache) — a glitch worse than a shorter loop. A transient network failure seldom gets here: the
+   * HTTP client retries it, and a retry carries on from the frames already cached.
+   */
+  #stopShown(load: Load, reason: string): void {
+    this.#load = undefined;
+    this.#host.log.write("warn", `art: post ${load.artwork.postId}: ${reason} after ${load.cache.decoded} frame(s); playing those`);
+    this.#stopFilling(load.cache);
+    load.listener.loaded?.();
+  }
+
+  /** No more frames will come into `cache`: if it is on screen, the display loops what it holds. */
+  #stopFilling(cache: FrameCache): void {
+    cache.markComplete();
+    this.#display.framesChanged(cache);
   }
 }
 
-/** A redraw after a rotation change: loops still count, but it is not a new showing. */
-function quietListener(listener: StageListener): StageListener {
-  return { shown: () => undefined, loopCompleted: () => listener.loopCompleted(), failed: () => undefined };
+/** Runs `task` after the current call stack (a decoder's push) has returned. */
+function later(task: () => void): void {
+  void Promise.resolve().then(task);
+}
+
+/**
+ * A redraw after a rotation change, or a load restarted by one after its first frame was shown: loops
+ * still count, but it is not a new showing, and a failure leaves the frames on screen (#stopShown).
+ * Only a restarted load has its `loaded` still to report.
+ */
+function quietListener(listener: StageListener, loading: boolean): StageListener {
+  return {
+    shown: () => undefined,
+    animationFound: () => listener.animationFound?.(),
+    loaded: () => (loading ? listener.loaded?.() : undefined),
+    loopCompleted: () => listener.loopCompleted(),
+    failed: () => undefined,
+  };
 }
 
 function asDecodeError(error: unknown): ImageDecodeError {

@@ -21,7 +21,9 @@
 //   PSRAM); readDeviceConfig refuses it on a small board (src/device/config.ts), and the boot machine
 //   lights the panel as 64×32 and shows "Panel too big for this board" (boot.ts, boot-panel.ts).
 //   Measured: the whole player in the real engine (the simulator app, test/moddable/memory.test.ts)
-//   on a 64×32 panel peaks at 150 832 B (147.3 KiB) in ESP32 sizes, 7.7 KiB under the budget: ~78 KB
+//   on a 64×32 panel peaks at 150 832 B (147.3 KiB) in ESP32 sizes, 7.7 KiB under the budget (155 000 B,
+//   3.6 KiB under, since render while decoding: the status publish of `shown` now overlaps a GIF
+//   decode; 152 280 B just before it, docs/hosts.md): ~78 KB
 //   before any art (device 36.7 KB, TLS + MQTT session 22.8 KB, first reply 5.9 KB, engine and host
 //   12.8 KB), one frame cache 24 KiB, a GIF load 44.2 KB (LZW tables 16 KiB, sampled canvas 8 KiB,
 //   HTTPS to the vault). On 64×64 it peaked at 162 320 B (158.5 KiB; a GIF load 56.7 KB): more than
@@ -30,7 +32,7 @@
 //   (−12 KiB), TLS records of 2 KiB (the SDK's TLS holds a whole record and its decrypted copy: −~14 KB
 //   at a PNG load), the MQTT write queue 4 KiB and header buffer 2 KiB (−6 KiB), pages of 10 posts.
 // - small frame caches 1: the artwork on screen stops on its last frame (which stays lit) while the
-//   next one downloads and decodes, then the new one takes over (−24 KiB against two caches).
+//   next one downloads, until the new one's first frame is decoded (−24 KiB against two caches).
 // - small TLS fragments 2 KiB: asked of every server (max_fragment_length); Mosquitto, Node and other
 //   OpenSSL servers honour it; a server that ignores it sends 16 KiB records, ~28 KB more at a load.
 // - small frame budget 24 KiB: four 64×32 panel frames (6 KiB each; a FrameCache keeps at least two,
@@ -73,8 +75,8 @@ export interface MemoryClassProfile {
   /** The MQTT decoder's buffer: a whole non-PUBLISH packet, or a PUBLISH's topic and properties. */
   readonly mqttHeaderBytes: number;
   /**
-   * Frame caches (src/art/pipeline.ts): 2 keeps the artwork on screen playing while the next loads;
-   * 1 stops it on its last frame during the load and holds half the frames.
+   * Frame caches (src/art/pipeline.ts): 2 keeps the artwork on screen playing until the next one's
+   * first frame is decoded; 1 stops it on its last frame until then and holds half the frames.
    */
   readonly frameCaches: 1 | 2;
   /**

@@ -1,10 +1,10 @@
 // The panel as the firmware sees it: plays an artwork's cached frames with their delays on the Timer
-// port, counts loops, pauses, shows status screens, and holds the settings the website can change
+// port — from the first frame on, while the decoder still fills the cache — counts loops, pauses, shows status screens, and holds the settings the website can change
 // (brightness goes to the driver; rotation and mirror change the geometry, so the artwork is drawn
 // again by its loader).
 
 import type { PixelPush, Timers, TimerId } from "../ports.js";
-import type { FrameCache } from "./frame-cache.js";
+import type { CachedFrame, FrameCache } from "./frame-cache.js";
 import { orientation, type PanelGeometry, type Rotation } from "./geometry.js";
 import { drawStatus, STATUS_COLORS } from "./status-screen.js";
 
@@ -35,13 +35,18 @@ export class Display {
   #brightness: number;
   #cache: FrameCache | undefined;
   #listener: PlaybackListener | undefined;
-  #index = 0;
+  /** The decoded frame on the panel (CachedFrame.ordinal): its place survives a thinning pass. */
+  #ordinal = 0;
   #loopsPlayed = 0;
+  /** The file's loop count is used up: the last frame stays. */
+  #ended = false;
+  /** Set while the frame on the panel has time left; unset while paused, stopped or waiting for frames. */
   #timer: TimerId | undefined;
   #paused = false;
-  /** Time left of the current frame when paused. */
-  #remainingMs = 0;
-  #frameShownAt = 0;
+  #pausedAt = 0;
+  #shownAt = 0;
+  /** The time of the frame on the panel when it was shown (before any frame was merged into it). */
+  #shownDelayMs = 0;
   #now: () => number;
 
   constructor(panel: PixelPush, timers: Timers, now: () => number, options: DisplayOptions) {
@@ -112,14 +117,28 @@ export class Display {
     for (const listener of this.#geometryListeners) listener();
   }
 
-  /** Starts playing `cache` from its first frame; what played before stops. */
+  /**
+   * Starts playing `cache` from its first frame; what played before stops. The cache may still be
+   * filling (render while decoding): playback waits at its last frame until `framesChanged` says more
+   * came, and loops only once the cache is complete.
+   */
   play(cache: FrameCache, listener: PlaybackListener): void {
     this.#stop();
     this.#cache = cache;
     this.#listener = listener;
-    this.#index = 0;
     this.#loopsPlayed = 0;
+    this.#ended = false;
     this.#show(0);
+  }
+
+  /**
+   * `cache` gained frames, merged some (thinning) or became complete. If it is playing, the next frame
+   * is shown now when the one on the panel has had its time (decoding fell behind; this may run inside
+   * a long decoder call, before a due timer could fire), else when it has (frames merged into it
+   * lengthen it).
+   */
+  framesChanged(cache: FrameCache): void {
+    if (cache === this.#cache) this.#step();
   }
 
   /**
@@ -165,55 +184,76 @@ export class Display {
   setPaused(paused: boolean): void {
     if (paused === this.#paused) return;
     this.#paused = paused;
+    const now = this.#now();
     if (paused) {
-      if (this.#timer !== undefined) {
-        this.#remainingMs = Math.max(0, this.#frameDelay(this.#index) - (this.#now() - this.#frameShownAt));
-        this.#timers.clear(this.#timer);
-        this.#timer = undefined;
-      }
-    } else if (this.#cache && this.#cache.length > 1) {
-      this.#schedule(this.#remainingMs);
+      this.#pausedAt = now;
+      this.#stop();
+    } else if (this.#cache) {
+      // The frame on the panel gets the rest of its time: the pause does not count.
+      this.#shownAt += now - this.#pausedAt;
+      this.#step();
     }
   }
 
   #stop(): void {
     if (this.#timer !== undefined) this.#timers.clear(this.#timer);
     this.#timer = undefined;
-    this.#remainingMs = 0;
   }
 
-  #frameDelay(index: number): number {
-    return Math.max(MINIMUM_DELAY_MS, this.#cache!.frame(index).delayMs);
+  #frameDelay(frame: CachedFrame): number {
+    return Math.max(MINIMUM_DELAY_MS, frame.delayMs);
   }
 
   #show(index: number): void {
     const cache = this.#cache!;
-    this.#index = index;
-    this.#panel.push(cache.frame(index).pixels);
-    this.#frameShownAt = this.#now();
-    if (cache.length > 1 && !this.#paused) this.#schedule(this.#frameDelay(index));
-    else if (this.#paused) this.#remainingMs = this.#frameDelay(index);
+    const frame = cache.frame(index);
+    this.#panel.push(frame.pixels);
+    this.#ordinal = frame.ordinal;
+    this.#shownAt = this.#now();
+    this.#shownDelayMs = this.#frameDelay(frame);
+    if (this.#paused) this.#pausedAt = this.#shownAt;
+    else if (!(cache.complete && cache.length === 1)) this.#schedule(this.#shownDelayMs);
+  }
+
+  /**
+   * The frame on the panel may have had its time: show the next one, loop, or wait. Runs on the timer,
+   * when the cache changes, and on resume.
+   */
+  #step(): void {
+    const cache = this.#cache;
+    if (!cache || this.#paused || this.#ended) return;
+    this.#stop();
+    if (cache.complete && cache.length === 1) return; // a still: nothing follows, no loops
+    const index = cache.indexHolding(this.#ordinal);
+    const frame = cache.frame(index);
+    // Still the start of a kept frame: frames merged into it since it was shown lengthen its time.
+    // Merged into its predecessor since: it keeps the time it was shown with.
+    const delayMs = frame.ordinal === this.#ordinal ? this.#frameDelay(frame) : this.#shownDelayMs;
+    const leftMs = this.#shownAt + delayMs - this.#now();
+    if (leftMs > 0) {
+      this.#schedule(leftMs);
+      return;
+    }
+    if (index + 1 < cache.length) {
+      this.#show(index + 1);
+      return;
+    }
+    // At the last frame decoded so far: hold it until the next one is ready (framesChanged).
+    if (!cache.complete) return;
+    this.#loopsPlayed++;
+    this.#listener?.loopCompleted();
+    // A file that asks for n plays holds its last frame afterwards; 0 means forever.
+    if (cache.loopCount !== 0 && this.#loopsPlayed >= cache.loopCount) {
+      this.#ended = true;
+      return;
+    }
+    this.#show(0);
   }
 
   #schedule(ms: number): void {
     this.#timer = this.#timers.set(() => {
       this.#timer = undefined;
-      this.#advance();
+      this.#step();
     }, ms);
-  }
-
-  #advance(): void {
-    const cache = this.#cache;
-    if (!cache) return;
-    const next = this.#index + 1;
-    if (next < cache.length) {
-      this.#show(next);
-      return;
-    }
-    this.#loopsPlayed++;
-    this.#listener?.loopCompleted();
-    // A file that asks for n plays holds its last frame afterwards; 0 means forever.
-    if (cache.loopCount !== 0 && this.#loopsPlayed >= cache.loopCount) return;
-    this.#show(0);
   }
 }

@@ -2,11 +2,18 @@
 // Bounded by a byte budget: when an animation has more frames than fit, every other kept frame is
 // merged into its predecessor (its delay added), and later frames are thinned the same way, so the
 // loop keeps its total duration and the memory stays within the budget. Buffers are recycled.
+//
+// The display plays a cache while it is still being filled (render while decoding): it sees only the
+// frames `add` has taken (never the buffer being composed) and waits at the last one until more come
+// or the cache is marked complete. Each kept frame carries the number of the decoded frame it starts
+// with, so the display keeps its place when a thinning pass moves frames to lower indices.
 
 export interface CachedFrame {
   /** RGB888 panel frame. */
   pixels: Uint8Array;
   delayMs: number;
+  /** The decoded frame (0, 1, 2, … in file order) this kept frame starts with; frames merged into it follow. */
+  readonly ordinal: number;
 }
 
 export class FrameCache {
@@ -18,6 +25,7 @@ export class FrameCache {
   #stride = 1;
   #decoded = 0;
   #pending: Uint8Array | undefined;
+  #complete = false;
   loopCount = 0;
 
   constructor(frameBytes: number, budgetBytes: number) {
@@ -35,6 +43,11 @@ export class FrameCache {
     return this.#decoded;
   }
 
+  /** Every frame of the artwork is in (or merged into) the cache: playback loops instead of waiting. */
+  get complete(): boolean {
+    return this.#complete;
+  }
+
   /**
    * Bytes of panel frames this cache holds: kept frames, recycled buffers and the one being written.
    * Buffers are kept for reuse after `clear`, so this only grows, up to the budget (at least 2 frames).
@@ -50,6 +63,19 @@ export class FrameCache {
 
   frame(index: number): CachedFrame {
     return this.#frames[index]!;
+  }
+
+  /** The index of the kept frame that shows decoded frame `ordinal` (the last one starting at or before it). */
+  indexHolding(ordinal: number): number {
+    const frames = this.#frames;
+    let low = 0;
+    let high = frames.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (frames[middle]!.ordinal <= ordinal) low = middle;
+      else high = middle - 1;
+    }
+    return low;
   }
 
   /** A buffer for the compositor to render the next frame into, or undefined if it will be merged away. */
@@ -71,7 +97,7 @@ export class FrameCache {
    */
   add(pixels: Uint8Array, delayMs: number): void {
     const keep = this.#decoded % this.#stride === 0 || this.#frames.length === 0;
-    this.#decoded++;
+    const ordinal = this.#decoded++;
     if (!keep) {
       this.#frames[this.#frames.length - 1]!.delayMs += delayMs;
       return;
@@ -79,15 +105,22 @@ export class FrameCache {
     if (this.#frames.length === this.maximumFrames) this.#thin();
     const buffer = pixels === this.#pending ? pixels : this.#copy(pixels);
     this.#pending = undefined;
-    this.#frames.push({ pixels: buffer, delayMs });
+    this.#frames.push({ pixels: buffer, delayMs, ordinal });
   }
 
-  /** Drops every frame (a retry or a failed decode); buffers are kept for reuse. */
+  /** No more frames will come (the file ended, or its decoding stopped for good). */
+  markComplete(): void {
+    this.#complete = true;
+  }
+
+  /** Drops every frame (a new artwork, or a fallback rendition); buffers are kept for reuse. */
   clear(): void {
     for (const frame of this.#frames) this.#spare.push(frame.pixels);
     this.#frames.length = 0;
     this.#stride = 1;
     this.#decoded = 0;
+    this.#complete = false;
+    this.loopCount = 0;
   }
 
   #copy(pixels: Uint8Array): Uint8Array {

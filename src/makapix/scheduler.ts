@@ -264,6 +264,10 @@ export class Scheduler {
     const current = () => generation === this.#generation;
     this.#stage.show(entry.artwork, {
       shown: (info) => current() && this.#onShown(entry, info.animated),
+      // Shown while its second frame was still loading: it may turn out animated (one loop is then due).
+      animationFound: () => {
+        if (current()) this.#animated = true;
+      },
       loopCompleted: () => current() && this.#onLoopCompleted(),
       failed: (reason) => current() && this.#onFailed(entry, reason),
     });

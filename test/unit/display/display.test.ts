@@ -57,6 +57,7 @@ test("stop() halts an animation on its current frame with no timer left", async 
   const cache = new FrameCache(8 * 8 * 3, 1 << 16);
   cache.add(new Uint8Array(192).fill(1), 100);
   cache.add(new Uint8Array(192).fill(2), 100);
+  cache.markComplete();
   let loops = 0;
   display.play(cache, { loopCompleted: () => loops++ });
   await host.timers.advance(450);
@@ -80,4 +81,129 @@ test("a geometry listener that was removed hears no more changes (a display outl
   removeFirst();
   display.setMirror("horizontal");
   assert.deepEqual(heard, ["first", "second", "second"]);
+});
+
+/** A 2×2 display's frames, pushed with the time they reached the panel; frame n is filled with n. */
+function timedDisplay(budgetFrames = 16) {
+  const host = createVirtualHost(1);
+  /** Time that passes without timers firing: a long decoder call on the device. */
+  const busy = { ms: 0 };
+  const pushes: string[] = [];
+  const panel = new LastFramePanel();
+  const recording: PixelPush = {
+    begin: (config) => panel.begin(config),
+    push: (frame) => {
+      panel.push(frame);
+      pushes.push(`${host.clock.monotonicMs() + busy.ms} ${frame[0]}`);
+    },
+    get brightness() {
+      return panel.brightness;
+    },
+    set brightness(value: number) {
+      panel.brightness = value;
+    },
+    stats: panel.stats,
+  };
+  const display = new Display(recording, host.timers, () => host.clock.monotonicMs() + busy.ms, { geometry: { width: 2, height: 2, rotation: 0, mirror: false } });
+  const cache = new FrameCache(12, budgetFrames * 12);
+  const add = (n: number, delayMs = 100) => {
+    const buffer = cache.bufferForNextFrame();
+    if (buffer) buffer.fill(n);
+    cache.add(buffer ?? new Uint8Array(0), delayMs);
+    display.framesChanged(cache);
+  };
+  return { host, display, cache, pushes, add, busy };
+}
+
+test("a cache still filling: playback holds the last frame, shows the next the moment it is added, and loops only once the cache is complete", async () => {
+  const { host, display, cache, pushes, add } = timedDisplay();
+  let loops = 0;
+  add(1);
+  display.play(cache, { loopCompleted: () => loops++ });
+  await host.timers.advance(40);
+  add(2); // early: due at 100
+  await host.timers.advance(260); // frame 2 had its time at 200; nothing follows yet
+  assert.equal(host.timers.pending, 0, "waiting for a frame sets no timer");
+  add(3); // late: shown at once
+  await host.timers.advance(100);
+  assert.equal(loops, 0, "the end of the frames so far is not the end of a loop");
+  cache.markComplete();
+  display.framesChanged(cache);
+  await host.timers.advance(299);
+  assert.deepEqual(pushes, ["0 1", "100 2", "300 3", "400 1", "500 2", "600 3"]);
+  assert.equal(loops, 1);
+});
+
+test("frames merged into the frame on the panel (the budget is full) lengthen its time", async () => {
+  const { host, display, cache, pushes, add } = timedDisplay(3);
+  add(1);
+  add(2);
+  add(3);
+  display.play(cache, { loopCompleted: () => undefined });
+  await host.timers.advance(250);
+  add(4); // full: 1 and 2 merge; 4 merges into 3, on the panel since 200: it now lasts 200 ms
+  add(5);
+  await host.timers.advance(149);
+  assert.deepEqual(pushes, ["0 1", "100 2", "200 3"]);
+  await host.timers.advance(1);
+  assert.deepEqual(pushes, ["0 1", "100 2", "200 3", "400 5"]);
+});
+
+test("a frame on the panel merged into its predecessor (the budget is full) still gets the time it was shown with", async () => {
+  const { host, display, cache, pushes, add } = timedDisplay(2);
+  add(1);
+  add(2);
+  display.play(cache, { loopCompleted: () => undefined });
+  await host.timers.advance(150);
+  add(3); // full: 2, on the panel since 100, merges into 1; 3 is kept
+  await host.timers.advance(49);
+  assert.deepEqual(pushes, ["0 1", "100 2"]);
+  await host.timers.advance(1);
+  assert.deepEqual(pushes, ["0 1", "100 2", "200 3"]);
+});
+
+test("a frame decoded inside a long decoder call, after the frame on the panel was due, is shown at once (the due timer cannot fire until the call returns)", async () => {
+  const { host, display, cache, pushes, add, busy } = timedDisplay();
+  add(1);
+  display.play(cache, { loopCompleted: () => undefined });
+  await host.timers.advance(50);
+  busy.ms = 120; // the decoder has been running since 50 ms: it is 170 ms, frame 1 was due at 100
+  add(2);
+  assert.deepEqual(pushes, ["0 1", "170 2"]);
+  busy.ms = 0;
+});
+
+test("pause while waiting for a frame: a frame added meanwhile is shown on resume, with the pause not counted", async () => {
+  const { host, display, cache, pushes, add } = timedDisplay();
+  add(1);
+  display.play(cache, { loopCompleted: () => undefined });
+  add(2);
+  await host.timers.advance(150);
+  display.setPaused(true);
+  await host.timers.advance(1_000);
+  add(3);
+  await host.timers.advance(1_000);
+  assert.deepEqual(pushes, ["0 1", "100 2"]);
+  display.setPaused(false); // frame 2 had 50 of its 100 ms before the pause
+  await host.timers.advance(49);
+  assert.deepEqual(pushes, ["0 1", "100 2"]);
+  await host.timers.advance(1);
+  assert.deepEqual(pushes, ["0 1", "100 2", "2200 3"]);
+});
+
+test("a file's plays used up: the last frame stays, and a pause and resume report no further loop", async () => {
+  const { host, display, cache, pushes, add } = timedDisplay();
+  add(1);
+  add(2);
+  cache.loopCount = 1;
+  cache.markComplete();
+  let loops = 0;
+  display.play(cache, { loopCompleted: () => loops++ });
+  await host.timers.advance(500);
+  display.setPaused(true);
+  display.setPaused(false);
+  await host.timers.advance(500);
+  assert.deepEqual(pushes, ["0 1", "100 2"]);
+  assert.equal(loops, 1);
+  assert.equal(host.timers.pending, 0);
 });

@@ -190,6 +190,19 @@ test("an animation plays at least one full loop even when the dwell time is shor
   assert.deepEqual(stage.shown, [1, 2]);
 });
 
+test("an artwork shown as a still that turns out animated (its second frame decoded later) still plays one full loop", async () => {
+  const { host, stage, scheduler } = setup({ all: [artwork(1, { dwellTimeMs: 2_000 }), artwork(2)] });
+  scheduler.playChannel({ name: "all" });
+  await settle();
+  await host.timers.advance(500);
+  stage.last.animationFound?.();
+  await host.timers.advance(10_000);
+  assert.deepEqual(stage.shown, [1], "dwell passed but no loop completed yet");
+  stage.last.loopCompleted();
+  await settle();
+  assert.deepEqual(stage.shown, [1, 2]);
+});
+
 test("pause freezes the dwell time and resume continues with what was left", async () => {
   const { host, stage, scheduler } = setup({ all: range(1, 3) });
   scheduler.playChannel({ name: "all" });
