@@ -13,13 +13,17 @@
 // - After at least one frame, a missing trailer or an unknown block byte ends the file (as Chrome and
 //   Firefox do); before any frame it is an error.
 //
+// The per-pixel work (LZW, index → RGBA) goes through GifKernels (src/ports.ts): the TypeScript ones
+// (src/art/lzw.ts, gif-kernels.ts) unless the host brings native twins.
+//
 // Memory (fixed, allocated in the constructor or once the canvas width is known): LZW tables 16 KiB,
 // two colour tables 2 × 768 B, the current frame's RGBA colours 1 KiB, one RGBA row and one index row
 // of canvas width (5 × 256 B at most), a 16-byte header buffer: about 20 KiB.
 
 import { Blend, DEFAULT_LIMITS, Dispose, ImageDecodeError } from "./image.js";
 import type { DecodeLimits, ImageDecoder, ImageSink } from "./image.js";
-import { LzwDecoder } from "./lzw.js";
+import type { GifKernels, LzwStream } from "../ports.js";
+import { tsGifKernels } from "./gif-kernels.js";
 
 // Parser states.
 const HEADER = 0; // signature + logical screen descriptor, 13 bytes
@@ -47,7 +51,8 @@ const APPLICATION_ID_LENGTH = 11;
 export class GifDecoder implements ImageDecoder {
   private readonly sink: ImageSink;
   private readonly limits: DecodeLimits;
-  private readonly lzw = new LzwDecoder();
+  private readonly kernels: GifKernels;
+  private readonly lzw: LzwStream;
   private readonly globalTable = new Uint8Array(256 * 3);
   private readonly localTable = new Uint8Array(256 * 3);
   private readonly gathered = new Uint8Array(16);
@@ -96,9 +101,12 @@ export class GifDecoder implements ImageDecoder {
   private rgbaRow: Uint8Array = new Uint8Array(0);
   private indexRow: Uint8Array = new Uint8Array(0);
 
-  constructor(sink: ImageSink, limits: DecodeLimits = DEFAULT_LIMITS) {
+  /** `kernels`: native LZW and colour expansion (src/ports.ts); the TypeScript ones by default. */
+  constructor(sink: ImageSink, limits: DecodeLimits = DEFAULT_LIMITS, kernels: GifKernels = tsGifKernels) {
     this.sink = sink;
     this.limits = limits;
+    this.kernels = kernels;
+    this.lzw = kernels.createLzw();
   }
 
   push(chunk: Uint8Array): void {
@@ -384,10 +392,7 @@ export class GifDecoder implements ImageDecoder {
   }
 
   private expandRow(count: number): void {
-    const indices = this.indexRow;
-    const row = this.rowWords;
-    const colours = this.colourWords;
-    for (let i = 0; i < count; i++) row[i] = colours[indices[i]!]!;
+    this.kernels.expand(this.indexRow, count, this.colourWords, this.rowWords);
   }
 
   private completeRow(): void {

@@ -5,7 +5,7 @@
 // the cache on screen: the animation stops on its last pushed frame (the panel keeps showing it) until
 // the new one is ready. A rendition that 404s or fails to decode falls back to the next candidate.
 
-import type { Host, InflateFactory } from "../ports.js";
+import type { ArtKernels, Host, InflateFactory } from "../ports.js";
 import { HttpError } from "../net/errors.js";
 import type { HttpClient, HttpRequest, HttpSink } from "../net/http.js";
 import type { Display } from "../display/display.js";
@@ -28,6 +28,8 @@ export interface PipelineOptions {
   /** Background for letterbox and transparency, 0xRRGGBB. */
   background?: number;
   inflate?: InflateFactory;
+  /** Native pixel kernels (the host's `artKernels`): GIF decoding and compositing; TypeScript otherwise. */
+  kernels?: ArtKernels;
   limits?: DecodeLimits;
 }
 
@@ -157,8 +159,9 @@ export class ArtworkPipeline implements ArtworkStage {
         background: this.#options.background ?? 0,
         frameBuffer: () => load.cache.bufferForNextFrame(),
         onFrame: (frame, delayMs) => load.cache.add(frame, delayMs),
+        ...(this.#options.kernels?.compositor ? { kernels: this.#options.kernels.compositor } : {}),
       });
-      decoder = createDecoder(rendition.format, compositor, { inflate: this.#options.inflate, limits: this.#options.limits, onHeader: (header) => (load.cache.loopCount = header.loopCount) });
+      decoder = createDecoder(rendition.format, compositor, { inflate: this.#options.inflate, kernels: this.#options.kernels, limits: this.#options.limits, onHeader: (header) => (load.cache.loopCount = header.loopCount) });
     };
     const sink: HttpSink = {
       begin: () => startDecoder(),
