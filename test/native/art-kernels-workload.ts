@@ -6,8 +6,11 @@
 //     compositors (64×64; 128×32 rotated 90 and mirrored; 64×32 rotated 180, red background);
 //   - the error: class, code and message, or none.
 // Inputs: the files given (the GIF and panel corpora, pushed in 1 KiB chunks), then for each GIF file
-// `mutations` seeded mutations (bytes overwritten, pushed in uneven chunks, some truncated).
-//   ART_EQUIVALENCE = { files: { name, format, chunks: number[][] }[], mutations, seed, breakNative? }
+// `mutations` seeded mutations (bytes overwritten, pushed in uneven chunks, some truncated), then
+// `compositions` seeded synthetic animations straight into the compositors: random sizes, regions,
+// partial alpha with Blend.over and source, every disposal, rows delivered with x0 and step (Adam7's
+// column passes), which the corpora reach only in part.
+//   ART_EQUIVALENCE = { files: { name, format, chunks: number[][] }[], mutations, compositions, seed }
 // Prints one line `ARTEQ <json>` per input and `ARTEQ-DONE <json>` at the end.
 
 import type { NativeFormat } from "../../src/art/artwork.js";
@@ -15,7 +18,7 @@ import { Compositor } from "../../src/art/compositor.js";
 import { tsCompositorKernels } from "../../src/art/compositor-kernels.js";
 import { createDecoder } from "../../src/art/decoders.js";
 import { tsGifKernels } from "../../src/art/gif-kernels.js";
-import type { ImageSink } from "../../src/art/image.js";
+import { Blend, Dispose, type ImageSink } from "../../src/art/image.js";
 import { panelGeometry } from "../../src/display/geometry.js";
 import type { ArtKernels, GifKernels, LzwStream } from "../../src/ports.js";
 import { nativeArtKernels, type ArtNatives } from "../../hosts/moddable/native-art.js";
@@ -27,11 +30,11 @@ interface InputFile {
   chunks: number[][];
 }
 const host = globalThis as unknown as {
-  ART_EQUIVALENCE: { files: InputFile[]; mutations: number; seed: number };
+  ART_EQUIVALENCE: { files: InputFile[]; mutations: number; compositions: number; seed: number };
   artNatives: ArtNatives;
   print(text: string): void;
 };
-const { files, mutations, seed } = host.ART_EQUIVALENCE;
+const { files, mutations, compositions, seed } = host.ART_EQUIVALENCE;
 
 /** FNV-1a over a running sequence of byte runs. */
 class Digest {
@@ -80,8 +83,15 @@ interface Outcome {
   error: string | null;
 }
 
-function decode(bytes: Uint8Array, format: NativeFormat, kernels: ArtKernels, chunkSizes: number[]): Outcome {
-  const lzwDigest = new Digest();
+interface Panels {
+  sink: ImageSink;
+  rowDigest: Digest;
+  panelDigest: Digest;
+  frames(): number;
+}
+
+/** Three compositors behind one sink, hashing the rows delivered and the panel frames made. */
+function panels(kernels: ArtKernels): Panels {
   const rowDigest = new Digest();
   const panelDigest = new Digest();
   let frames = 0;
@@ -115,6 +125,12 @@ function decode(bytes: Uint8Array, format: NativeFormat, kernels: ArtKernels, ch
     frameEnd: () => compositors.forEach((c) => c.frameEnd()),
     end: () => compositors.forEach((c) => c.end()),
   };
+  return { sink, rowDigest, panelDigest, frames: () => frames };
+}
+
+function decode(bytes: Uint8Array, format: NativeFormat, kernels: ArtKernels, chunkSizes: number[]): Outcome {
+  const lzwDigest = new Digest();
+  const { sink, rowDigest, panelDigest, frames } = panels(kernels);
   const gif = kernels.gif ? recordingGif(kernels.gif, lzwDigest) : undefined;
   let error: string | null = null;
   try {
@@ -130,7 +146,55 @@ function decode(bytes: Uint8Array, format: NativeFormat, kernels: ArtKernels, ch
     const thrown = e as { name?: string; code?: string; message?: string };
     error = `${thrown.name ?? "?"}|${thrown.code ?? ""}|${thrown.message ?? String(e)}`;
   }
-  return { lzw: lzwDigest.value, rows: rowDigest.value, panels: panelDigest.value, frames, pixels: rowDigest.bytes >> 2, error };
+  return { lzw: lzwDigest.value, rows: rowDigest.value, panels: panelDigest.value, frames: frames(), pixels: rowDigest.bytes >> 2, error };
+}
+
+const ADAM7_COLUMNS = [
+  [0, 8],
+  [4, 8],
+  [0, 4],
+  [2, 4],
+  [0, 2],
+  [1, 2],
+  [0, 1],
+] as const;
+
+/** A seeded synthetic animation: random canvas, regions, alpha, blends, disposals and column passes. */
+function compose(kernels: ArtKernels, compositionSeed: number): Outcome {
+  const random = xorshiftRandom(compositionSeed);
+  const below = (n: number) => Math.floor(random() * n);
+  const { sink, rowDigest, panelDigest, frames } = panels(kernels);
+  // Up to 160: past the 64- and 128-pixel panels, so some sizes shrink and some magnify.
+  const width = 1 + below(160);
+  const height = 1 + below(160);
+  sink.header({ width, height, frameCount: 0, loopCount: 0 });
+  const frameCount = 1 + below(5);
+  for (let f = 0; f < frameCount; f++) {
+    const left = below(width);
+    const top = below(height);
+    const w = 1 + below(width - left);
+    const h = 1 + below(height - top);
+    const dispose = [Dispose.none, Dispose.background, Dispose.previous][below(3)]!;
+    const blend = random() < 0.7 ? Blend.over : Blend.source;
+    sink.frameStart({ left, top, width: w, height: h, delayMs: 100, dispose, blend });
+    const rgba = new Uint8Array(w * 4);
+    for (let y = 0; y < h; y++) {
+      const [x0, step] = random() < 0.3 ? ADAM7_COLUMNS[below(7)]! : [0, 1];
+      const count = x0 >= w ? 0 : Math.ceil((w - x0) / step);
+      // Cheap bytes (an LCG); alpha mostly partial, some 0 and 255 (the shortcuts).
+      let state = below(0x7fffffff);
+      for (let i = 0; i < count * 4; i++) {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        rgba[i] = state >>> 24;
+      }
+      for (let i = 3; i < count * 4; i += 16) rgba[i] = 255;
+      for (let i = 7; i < count * 4; i += 16) rgba[i] = 0;
+      sink.row(y, x0, step, count, rgba);
+    }
+    sink.frameEnd();
+  }
+  sink.end();
+  return { lzw: 0, rows: rowDigest.value, panels: panelDigest.value, frames: frames(), pixels: rowDigest.bytes >> 2, error: null };
 }
 
 const typescript: ArtKernels = { gif: tsGifKernels, compositor: tsCompositorKernels };
@@ -167,5 +231,13 @@ for (const file of files) {
     for (let f = 0; f < flips && mutated.length > 13; f++) mutated[13 + Math.floor(random() * (mutated.length - 13))] = Math.floor(random() * 256);
     compare(`${file.name} mutation ${m}`, mutated, file.format, [1 + Math.floor(random() * 600)]);
   }
+}
+for (let c = 0; c < compositions; c++) {
+  const expected = compose(typescript, seed + c);
+  const actual = compose(native, seed + c);
+  const same = JSON.stringify(expected) === JSON.stringify(actual);
+  compared++;
+  if (!same) mismatched++;
+  host.print(`ARTEQ ${JSON.stringify({ name: `composition ${c}`, same, expected, actual })}`);
 }
 host.print(`ARTEQ-DONE ${JSON.stringify({ compared, mismatched, errors })}`);

@@ -1,6 +1,7 @@
 // The native art kernels (hosts/moddable/native/art_kernels.c and its XS binding) against their
 // TypeScript twins, with the C built under AddressSanitizer and UndefinedBehaviorSanitizer: every file of
-// the GIF and panel corpora and seeded mutations of the GIF files go through the player's decode and
+// the GIF and panel corpora, seeded mutations of the GIF files and seeded synthetic animations (partial
+// alpha, every blend and disposal, Adam7 column passes) go through the player's decode and
 // compositing path once with each set of kernels inside xst-art-asan (scripts/build-xst.sh --art asan),
 // and must give the same LZW indices, decoded rows and panel frames, and the same typed error, without
 // a sanitizer report. The driver: test/native/art-kernels-workload.ts. Skipped without the SDK.
@@ -15,6 +16,7 @@ import { buildCorpus } from "../support/gif-corpus.js";
 import { bundleWorkload, projectRoot } from "../xs/heap.js";
 
 const MUTATIONS_PER_GIF = 12;
+const COMPOSITIONS = 40;
 
 function buildXst(): string | undefined {
   const built = spawnSync("bash", [join(projectRoot, "scripts/build-xst.sh"), "--art", "asan"], { encoding: "utf8" });
@@ -37,6 +39,7 @@ test("native GIF and compositor kernels give the TypeScript kernels' indices, ro
     const input = {
       files: files.map(({ name, format, bytes }) => ({ name, format, chunks: Array.from({ length: Math.ceil(bytes.length / 64) }, (_, i) => Array.from(bytes.subarray(i * 64, i * 64 + 64))) })),
       mutations: MUTATIONS_PER_GIF,
+      compositions: COMPOSITIONS,
       seed: 1515,
     };
     const script = join(directory, "art-kernels.js");
@@ -50,7 +53,7 @@ test("native GIF and compositor kernels give the TypeScript kernels' indices, ro
     const mismatches = results.filter((result) => !result.same);
     assert.deepEqual(mismatches, [], "native and TypeScript kernels differ");
     // The check covers what it claims: every corpus file, mutations that fail and that decode frames.
-    assert.equal(results.length, files.length + gifs.length * (1 + MUTATIONS_PER_GIF));
+    assert.equal(results.length, files.length + gifs.length * (1 + MUTATIONS_PER_GIF) + COMPOSITIONS);
     const lzwErrors = results.filter((result) => result.expected.error?.includes("LZW code")).length;
     assert.ok(lzwErrors > 0, "no mutation reached an LZW fault");
     assert.ok(results.filter((result) => result.expected.error === null && result.expected.frames > 0).length >= files.length, "too few inputs decoded");
