@@ -65,8 +65,11 @@ $(NATIVE)/hub75_bench: bench/hub75_bench.c $(HUB75_CORE)
 	@mkdir -p $(NATIVE)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -g -I$(HUB75) bench/hub75_bench.c $(HUB75)/hub75_core.c -lm -o $@
 
-test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o ## C tests of the HUB75 core (ASan + UBSan) and the XS binding compile
+# The art kernels (hosts/moddable/native) are tested inside the SDK's xst built with them under ASan +
+# UBSan (scripts/build-xst.sh --art asan) against their TypeScript twins: test/native/*.test.ts.
+test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o ## C tests (ASan + UBSan): the HUB75 core and its XS binding compile; the art kernels (GIF, compositor) against their TypeScript twins
 	@$(NATIVE)/hub75_test
+	@$(NODE) scripts/build.mjs && $(NODE) --test --test-reporter=tap build/test/native/
 
 bench: setup ## benchmarks: tables of ratios against named peers, Node and XS, and estimated ESP32-S3 times (docs/device-time.md)
 	@$(NODE) scripts/build.mjs && $(NODE) bench/run.mjs
