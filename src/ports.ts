@@ -165,6 +165,12 @@ export interface GifKernels {
   /** A new LZW decoder with its fixed tables (one per GIF decoder). */
   createLzw(): LzwStream;
   /**
+   * A frame's colours: `colours[i]` = RGB of `table[3i..3i+3)` with alpha 255, for all 256 indices (a
+   * short table is zero-filled past its end: black); `colours[transparent] = 0` when `transparent` is
+   * 0..255 (-1: none). `colours` holds RGBA bytes in memory order (a whole array).
+   */
+  palette(table: Uint8Array, transparent: number, colours: Uint32Array): void;
+  /**
    * One row of colours: `rgba[i] = colours[indices[i]]` for `i < count`. Both word arrays hold RGBA
    * bytes in memory order (whole arrays, never views); `colours` has 256 entries.
    */

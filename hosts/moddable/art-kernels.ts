@@ -12,6 +12,7 @@ const natives = Object.freeze({
   lzwRead: native("xs_art_lzw_read"),
   lzwFault: native("xs_art_lzw_fault"),
   lzwStatus: native("xs_art_lzw_status"),
+  palette: native("xs_art_palette"),
   expand: native("xs_art_expand"),
   compositeRow: native("xs_art_composite_row"),
   render: native("xs_art_render"),

@@ -28,6 +28,7 @@ export interface ArtNatives {
   lzwFault(lzw: NativeLzwState): number;
   /** Lent input bytes not read yet * 2, + 1 once the end code was read. */
   lzwStatus(lzw: NativeLzwState): number;
+  palette(table: Uint8Array, transparent: number, colours: ArrayBufferLike): void;
   expand(indices: Uint8Array, count: number, colours: ArrayBufferLike, rgba: ArrayBufferLike): void;
   compositeRow(canvas: Uint8Array, sourceX: ArrayBufferLike, rowBase: number, c0: number, c1: number, first: number, step: number, count: number, rgba: Uint8Array, over: boolean): void;
   render(
@@ -98,6 +99,9 @@ class NativeGifKernels implements GifKernels {
   }
   createLzw(): LzwStream {
     return new NativeLzw(this.#natives);
+  }
+  palette(table: Uint8Array, transparent: number, colours: Uint32Array): void {
+    this.#natives.palette(table, transparent, colours.buffer);
   }
   expand(indices: Uint8Array, count: number, colours: Uint32Array, rgba: Uint32Array): void {
     this.#natives.expand(indices, count, colours.buffer, rgba.buffer);

@@ -61,36 +61,38 @@ export interface SampledCanvas {
 const NOT_SAMPLED = -1;
 
 export class Compositor implements ImageSink {
+  // XS finds a property by walking the object's properties in order: what row() reads comes first.
+  private frame: FrameHeader | undefined;
+  private rowOf: Int16Array = new Int16Array(0);
+  private readonly kernels: CompositorKernels;
+  private canvas: Uint8Array = new Uint8Array(0);
+  /** Source column / row of each sampled point. */
+  private sourceX: Int16Array = new Int16Array(0);
+  private sampledWidth = 0;
+  // Sampled rectangle [c0, c1) x [r0, r1) of the current frame's region.
+  private c0 = 0;
+  private c1 = 0;
+
   readonly geometry: PanelGeometry;
   private readonly options: CompositorOptions;
   private readonly orient: Orientation;
   private readonly background: number;
-  private readonly kernels: CompositorKernels;
   /** Where the sampled canvas lands on the panel (after `header`). */
   private renderLayout: RenderLayout | undefined;
   /** The internal panel frame, allocated on first use (never when every frame goes to `frameBuffer`). */
   private panel: Uint8Array | undefined;
 
   private placement: Placement | undefined;
-  private sampledWidth = 0;
   private sampledHeight = 0;
-  private canvas: Uint8Array = new Uint8Array(0);
   private saved: Uint8Array | undefined;
-  /** Sampled column of each source column (NOT_SAMPLED if no panel pixel shows it); same for rows. */
+  /** Sampled column of each source column (NOT_SAMPLED if no panel pixel shows it); same for rows (rowOf). */
   private columnOf: Int16Array = new Int16Array(0);
-  private rowOf: Int16Array = new Int16Array(0);
-  /** Source column / row of each sampled point. */
-  private sourceX: Int16Array = new Int16Array(0);
   private sourceY: Int16Array = new Int16Array(0);
   /** Sampled column / row shown by each column / row of the scaled picture. */
   private pictureColumn: Int16Array = new Int16Array(0);
   private pictureRow: Int16Array = new Int16Array(0);
 
   private frameIndex = 0;
-  private frame: FrameHeader | undefined;
-  // Sampled rectangle [c0, c1) x [r0, r1) of the current frame's region.
-  private c0 = 0;
-  private c1 = 0;
   private r0 = 0;
   private r1 = 0;
   private pendingDispose: Dispose = Dispose.none;

@@ -49,39 +49,11 @@ const NO_TRANSPARENCY = -1;
 const APPLICATION_ID_LENGTH = 11;
 
 export class GifDecoder implements ImageDecoder {
-  private readonly sink: ImageSink;
-  private readonly limits: DecodeLimits;
-  private readonly kernels: GifKernels;
+  // XS finds a property by walking the object's properties in order: what the row loop reads comes first.
   private readonly lzw: LzwStream;
-  private readonly globalTable = new Uint8Array(256 * 3);
-  private readonly localTable = new Uint8Array(256 * 3);
-  private readonly gathered = new Uint8Array(16);
-  private gatheredLength = 0;
-  private failure: ImageDecodeError | undefined;
-
-  private state = HEADER;
-  private canvasWidth = 0;
-  private canvasHeight = 0;
-  private hasGlobalTable = false;
-  private tableBytes = 0; // bytes of the colour table being read
-  private tableFilled = 0;
-
-  private blockKind = SKIPPED_EXTENSION;
-  private subBlockLeft = 0;
-  private subBlockIndex = 0;
-  private subBlockPos = 0;
-  private firstSubBlockLength = 0;
-  private secondSubBlockLength = 0;
-
-  // Graphic Control Extension for the next image.
-  private delayMs = 100;
-  private dispose: Dispose = Dispose.none;
-  private transparentIndex = NO_TRANSPARENCY;
-  private loopCount = 1;
-
-  private frames = 0;
+  private readonly kernels: GifKernels;
+  private readonly sink: ImageSink;
   // The image being decoded.
-  private palette: Uint8Array = this.globalTable;
   private frameLeft = 0;
   private frameTop = 0;
   private frameWidth = 0;
@@ -93,13 +65,43 @@ export class GifDecoder implements ImageDecoder {
   private y = 0;
   private rowsDone = 0;
   private column = 0;
-  // RGBA of every index for the current frame, transparency applied, as 32-bit words so a pixel is
-  // one store; written and read through byte views, so the host's byte order does not matter.
+  // RGBA of every index for the current frame, transparency applied, as 32-bit words (bytes in memory
+  // order) so a pixel is one store; the row is read through a byte view.
   private readonly colourWords = new Uint32Array(256);
-  private readonly colourBytes = new Uint8Array(this.colourWords.buffer);
   private rowWords: Uint32Array = new Uint32Array(0);
   private rgbaRow: Uint8Array = new Uint8Array(0);
   private indexRow: Uint8Array = new Uint8Array(0);
+
+  private state = HEADER;
+  private blockKind = SKIPPED_EXTENSION;
+  private subBlockLeft = 0;
+  private subBlockIndex = 0;
+  private subBlockPos = 0;
+
+  private readonly limits: DecodeLimits;
+  private readonly globalTable = new Uint8Array(256 * 3);
+  private readonly localTable = new Uint8Array(256 * 3);
+  private readonly gathered = new Uint8Array(16);
+  private gatheredLength = 0;
+  private failure: ImageDecodeError | undefined;
+
+  private canvasWidth = 0;
+  private canvasHeight = 0;
+  private hasGlobalTable = false;
+  private tableBytes = 0; // bytes of the colour table being read
+  private tableFilled = 0;
+
+  private firstSubBlockLength = 0;
+  private secondSubBlockLength = 0;
+
+  // Graphic Control Extension for the next image.
+  private delayMs = 100;
+  private dispose: Dispose = Dispose.none;
+  private transparentIndex = NO_TRANSPARENCY;
+  private loopCount = 1;
+
+  private frames = 0;
+  private palette: Uint8Array = this.globalTable;
 
   /** `kernels`: native LZW and colour expansion (src/ports.ts); the TypeScript ones by default. */
   constructor(sink: ImageSink, limits: DecodeLimits = DEFAULT_LIMITS, kernels: GifKernels = tsGifKernels) {
@@ -153,7 +155,10 @@ export class GifDecoder implements ImageDecoder {
         case LOCAL_TABLE: {
           const table = this.state === GLOBAL_TABLE ? this.globalTable : this.localTable;
           const take = Math.min(this.tableBytes - this.tableFilled, end - pos);
-          for (let i = 0; i < take; i++) table[this.tableFilled++] = chunk[pos++]!;
+          // One copy, not a loop: a table is up to 768 bytes and XS pays per element.
+          table.set(pos === 0 && take === end ? chunk : chunk.subarray(pos, pos + take), this.tableFilled);
+          this.tableFilled += take;
+          pos += take;
           if (this.tableFilled === this.tableBytes) this.state = this.state === GLOBAL_TABLE ? BLOCK : MIN_CODE_SIZE;
           break;
         }
@@ -333,15 +338,7 @@ export class GifDecoder implements ImageDecoder {
 
   private startImageData(minCodeSize: number): void {
     this.lzw.begin(minCodeSize);
-    const palette = this.palette;
-    const colours = this.colourBytes;
-    for (let i = 0, p = 0, o = 0; i < 256; i++, p += 3, o += 4) {
-      colours[o] = palette[p]!;
-      colours[o + 1] = palette[p + 1]!;
-      colours[o + 2] = palette[p + 2]!;
-      colours[o + 3] = 255;
-    }
-    if (this.transparentIndex !== NO_TRANSPARENCY) this.colourWords[this.transparentIndex] = 0;
+    this.kernels.palette(this.palette, this.transparentIndex, this.colourWords);
     const empty = this.visibleWidth === 0;
     if (this.frames === 1) {
       this.sink.header({ width: this.canvasWidth, height: this.canvasHeight, frameCount: 0, loopCount: this.loopCount });
@@ -371,20 +368,25 @@ export class GifDecoder implements ImageDecoder {
 
   /** Pulls indices from the LZW stream row by row until it needs input, ends, or the frame is full. */
   private pumpRows(): void {
+    // Locals and no helper call for the common case: XS pays for every property look-up and call.
     const lzw = this.lzw;
+    const kernels = this.kernels;
     const indices = this.indexRow;
     const visible = this.visibleWidth;
-    while (this.rowsDone < this.frameHeight) {
-      if (this.column < visible) {
-        this.column = lzw.read(indices, this.column, visible);
-        if (this.column < visible) return;
-        if (this.y < this.visibleHeight) this.expandRow(visible);
+    const frameWidth = this.frameWidth;
+    const frameHeight = this.frameHeight;
+    while (this.rowsDone < frameHeight) {
+      let column = this.column;
+      if (column < visible) {
+        column = this.column = lzw.read(indices, column, visible);
+        if (column < visible) return;
+        if (this.y < this.visibleHeight) kernels.expand(indices, visible, this.colourWords, this.rowWords);
       }
       // Columns past the canvas edge are decoded and dropped (the visible part is already expanded).
-      while (this.column < this.frameWidth) {
-        const want = Math.min(this.frameWidth - this.column, indices.length);
+      while (column < frameWidth) {
+        const want = Math.min(frameWidth - column, indices.length);
         const got = lzw.read(indices, 0, want);
-        this.column += got;
+        column = this.column += got;
         if (got < want) return;
       }
       this.completeRow();

@@ -18,6 +18,7 @@ extern void xs_art_lzw_set_input(xsMachine *the);
 extern void xs_art_lzw_read(xsMachine *the);
 extern void xs_art_lzw_fault(xsMachine *the);
 extern void xs_art_lzw_status(xsMachine *the);
+extern void xs_art_palette(xsMachine *the);
 extern void xs_art_expand(xsMachine *the);
 extern void xs_art_composite_row(xsMachine *the);
 extern void xs_art_render(xsMachine *the);
@@ -33,6 +34,7 @@ static const struct {
     {"lzwRead", xs_art_lzw_read, 5},
     {"lzwFault", xs_art_lzw_fault, 1},
     {"lzwStatus", xs_art_lzw_status, 1},
+    {"palette", xs_art_palette, 3},
     {"expand", xs_art_expand, 4},
     {"compositeRow", xs_art_composite_row, 10},
     {"render", xs_art_render, 15},

@@ -150,6 +150,21 @@ int32_t art_lzw_read(art_lzw_t *lzw, const uint8_t *input, uint32_t input_length
     return (int32_t)pos;
 }
 
+int32_t art_palette(const uint8_t *table, uint32_t table_length, int32_t transparent, uint8_t *colours,
+                    uint32_t colours_length) {
+    if (colours_length < 256u * 4u) return ART_FAULT_RANGE;
+    for (uint32_t i = 0; i < 256u; i++) {
+        /* The TS twin reads past a short table as undefined, stored as 0. */
+        const uint32_t p = i * 3u;
+        colours[i * 4u] = p < table_length ? table[p] : 0;
+        colours[i * 4u + 1u] = p + 1u < table_length ? table[p + 1u] : 0;
+        colours[i * 4u + 2u] = p + 2u < table_length ? table[p + 2u] : 0;
+        colours[i * 4u + 3u] = 255;
+    }
+    if (transparent >= 0 && transparent < 256) memset(colours + transparent * 4, 0, 4);
+    return 0;
+}
+
 int32_t art_expand_indices(const uint8_t *indices, uint32_t indices_length, uint32_t count, const uint8_t *colours,
                            uint32_t colours_length, uint8_t *rgba, uint32_t rgba_length) {
     if (count > indices_length || (uint64_t)count * 4u > rgba_length || colours_length < 256u * 4u) return ART_FAULT_RANGE;

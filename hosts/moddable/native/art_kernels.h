@@ -51,6 +51,11 @@ void art_lzw_set_input(art_lzw_t *lzw, uint32_t start, uint32_t end);
 int32_t art_lzw_read(art_lzw_t *lzw, const uint8_t *input, uint32_t input_length, uint8_t *out, uint32_t out_length,
                      uint32_t pos, uint32_t end);
 
+/* GifKernels.palette (src/art/gif-kernels.ts): colours (1 KiB) = RGB of table (zero past table_length)
+ * with alpha 255, the transparent index (0..255, else none) all zero. 0 or ART_FAULT_RANGE. */
+int32_t art_palette(const uint8_t *table, uint32_t table_length, int32_t transparent, uint8_t *colours,
+                    uint32_t colours_length);
+
 /* GifDecoder.expandRow: rgba[4i..4i+4) = colours[4 * indices[i]..+4) for i < count. 0 or ART_FAULT_RANGE. */
 int32_t art_expand_indices(const uint8_t *indices, uint32_t indices_length, uint32_t count, const uint8_t *colours,
                            uint32_t colours_length, uint8_t *rgba, uint32_t rgba_length);

@@ -88,6 +88,17 @@ void xs_art_lzw_status(xsMachine *the) {
     xsmcSetInteger(xsResult, (int32_t)((lzw->input_end - lzw->input_pos) * 2u + (lzw->ended ? 1u : 0u)));
 }
 
+/* palette(table, transparent, colours) */
+void xs_art_palette(xsMachine *the) {
+    need(the, 3);
+    int32_t transparent = integer(the, 1);
+    void *table, *colours;
+    xsUnsignedValue table_length, colours_length;
+    xsmcGetBufferReadable(xsArg(0), &table, &table_length);
+    xsmcGetBufferWritable(xsArg(2), &colours, &colours_length);
+    check(the, art_palette(table, table_length, transparent, colours, colours_length));
+}
+
 /* expand(indices, count, colours, rgba) */
 void xs_art_expand(xsMachine *the) {
     need(the, 4);
