@@ -53,6 +53,7 @@ export class GifDecoder implements ImageDecoder {
   private readonly lzw: LzwStream;
   private readonly kernels: GifKernels;
   private readonly sink: ImageSink;
+  private interlaced = false;
   // The image being decoded.
   private frameLeft = 0;
   private frameTop = 0;
@@ -60,7 +61,6 @@ export class GifDecoder implements ImageDecoder {
   private frameHeight = 0;
   private visibleWidth = 0;
   private visibleHeight = 0;
-  private interlaced = false;
   private pass = 0;
   private y = 0;
   private rowsDone = 0;
@@ -389,7 +389,16 @@ export class GifDecoder implements ImageDecoder {
         column = this.column += got;
         if (got < want) return;
       }
-      this.completeRow();
+      // completeRow(), inlined for the non-interlaced case.
+      if (this.interlaced) {
+        this.completeRow();
+      } else {
+        const y = this.y;
+        if (y < this.visibleHeight && visible > 0) this.sink.row(y, 0, 1, visible, this.rgbaRow);
+        this.rowsDone++;
+        this.column = 0;
+        this.y = y + 1;
+      }
     }
   }
 

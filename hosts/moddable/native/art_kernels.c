@@ -224,11 +224,17 @@ int32_t art_render(uint8_t *target, uint32_t target_length, const uint8_t *canva
     const uint32_t b = render->background & 255u;
     const int64_t step = (int64_t)render->step_x * 3;
     for (int32_t ly = 0; ly < render->logical_height; ly++) {
-        int64_t p = ((int64_t)render->origin + (int64_t)ly * render->step_y) * 3;
+        const int64_t p0 = ((int64_t)render->origin + (int64_t)ly * render->step_y) * 3;
+        /* p moves linearly along the row: both ends inside the target means every pixel is. */
+        if (render->logical_width > 0) {
+            const int64_t p_last = p0 + step * (render->logical_width - 1);
+            if (p0 < 0 || p_last < 0 || p0 + 3 > (int64_t)target_length || p_last + 3 > (int64_t)target_length)
+                return ART_FAULT_RANGE;
+        }
+        int64_t p = p0;
         const int inside = ly >= top && ly < bottom;
         const int64_t base = inside ? (int64_t)int16_at(picture_row, (uint32_t)(ly - top)) * render->row_bytes : 0;
         for (int32_t lx = 0; lx < render->logical_width; lx++, p += step) {
-            if (p < 0 || p + 3 > (int64_t)target_length) return ART_FAULT_RANGE;
             uint8_t *t = target + p;
             if (!inside || lx < left || lx >= right) {
                 t[0] = (uint8_t)r;
