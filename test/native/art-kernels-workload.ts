@@ -54,6 +54,7 @@ class Digest {
 /** Hashes every index an LZW stream hands out, with the position it returned. */
 function recordingGif(kernels: GifKernels, digest: Digest): GifKernels {
   return {
+    palette: (table, transparent, colours) => kernels.palette(table, transparent, colours),
     expand: (indices, count, colours, rgba) => kernels.expand(indices, count, colours, rgba),
     createLzw(): LzwStream {
       const lzw = kernels.createLzw();
