@@ -7,6 +7,7 @@
 // Peers: the same xst run natively on this PC in the same bench (est. / this PC = the slowdown the
 // assumed rate implies), and the issue's goals (docs/device-time.md): estimated ms / goal, < 1 meets it.
 //   DEVICE_X86_IPS=<x86-64 instructions per second of the device>  overrides the assumed rate
+//   DEVICE_TIME_ONLY=<text>  only the rows whose name contains it (e.g. "GIF"), for a quicker look
 // Run: node scripts/build.mjs && node bench/run.mjs device-time   (skipped without valgrind or an SDK)
 import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,6 +34,10 @@ const built = spawnSync("bash", [join(projectRoot, "scripts/build-xst.sh")], { e
 if (built.status === 3) skip("no Moddable SDK: set MODDABLE or see scripts/moddable-sdk.sh");
 if (built.status !== 0) throw new Error(`scripts/build-xst.sh failed:\n${built.stderr}`);
 const xst = built.stdout.trim().split("\n").pop()!;
+// The same engine with the C art kernels linked in (artNatives), for the rows "with native kernels".
+const builtArt = spawnSync("bash", [join(projectRoot, "scripts/build-xst.sh"), "--art", "release"], { encoding: "utf8" });
+if (builtArt.status !== 0) throw new Error(`scripts/build-xst.sh --art release failed:\n${builtArt.stderr}`);
+const xstArt = builtArt.stdout.trim().split("\n").pop()!;
 const engine = spawnSync(xst, ["-v"], { encoding: "utf8" }).stdout.trim();
 
 const raw = (rgba: Uint8Array, size: number) => sharp(Buffer.from(rgba), { raw: { width: size, height: size, channels: 4 } });
@@ -51,35 +56,44 @@ interface Row {
   /** The figure is per this many units of one run (frames of an animation). */
   per: number;
   goalMs?: number;
+  /** With the C art kernels (GIF LZW and colours, compositor), as the Moddable host runs it. */
+  native?: boolean;
 }
 const rows: Row[] = [
   { name: "GIF 64×64 frame (24-frame file ÷ 24)", workload: "gif", input: `${gif64.length} B`, bytes: gif64, runs: 1, per: 24, goalMs: 20 },
+  { name: "GIF 64×64 frame, native kernels", workload: "gif", input: `${gif64.length} B`, bytes: gif64, runs: 1, per: 24, goalMs: 20, native: true },
   { name: "GIF 256×256 first frame", workload: "gif", input: `${gif256.length} B`, bytes: gif256, runs: 1, per: 1, goalMs: 1000 },
+  { name: "GIF 256×256 first frame, native kernels", workload: "gif", input: `${gif256.length} B`, bytes: gif256, runs: 1, per: 1, goalMs: 1000, native: true },
   { name: "PNG 256×256 first frame", workload: "png", input: `${png256.length} B`, bytes: png256, runs: 1, per: 1, goalMs: 1000 },
   { name: "WebP lossless 256×256 first frame", workload: "webp", input: `${lossless256.length} B`, bytes: lossless256, runs: 1, per: 1, goalMs: 1000 },
   { name: "WebP lossy 256×256 first frame", workload: "webp", input: `${lossy256.length} B`, bytes: lossy256, runs: 1, per: 1, goalMs: 1000 },
   { name: "compositor: 256×256 RGBA frame → 64×64 panel", workload: "compositor", input: "256 rows", runs: 4, per: 1 },
+  { name: "compositor, native kernels", workload: "compositor", input: "256 rows", runs: 4, per: 1, native: true },
+  { name: "PNG 256×256 first frame, native compositor", workload: "png", input: `${png256.length} B`, bytes: png256, runs: 1, per: 1, goalMs: 1000, native: true },
   { name: "JSON reply extractor, ~128 KiB query_posts reply", workload: "json", input: "131 KB", runs: 1, per: 1 },
   { name: "50-post page (PostsReader)", workload: "page", input: "~28 KB", runs: 2, per: 1, goalMs: 300 },
 ];
+
+const only = process.env.DEVICE_TIME_ONLY;
+if (only) rows.splice(0, rows.length, ...rows.filter((row) => row.name.includes(only)));
 
 const directory = mkdtempSync(join(tmpdir(), "device-time-"));
 const bundle = await bundleWorkload(join(projectRoot, "bench/workloads/device-time.ts"));
 
 /** The workload script with its input; the file as 64-byte number arrays (XS parses one long array literal in quadratic time). */
 function writeScript(row: Row, runs: number): string {
-  const script = join(directory, `${row.workload}-${runs}.js`);
+  const script = join(directory, `${row.workload}${row.native ? "-native" : ""}-${runs}.js`);
   const chunks = row.bytes ? Array.from({ length: Math.ceil(row.bytes.length / 64) }, (_, i) => Array.from(row.bytes!.subarray(i * 64, i * 64 + 64))) : undefined;
-  writeFileSync(script, `globalThis.DEVICE_TIME = ${JSON.stringify({ workload: row.workload, runs, chunks })};\n${bundle}`);
+  writeFileSync(script, `globalThis.DEVICE_TIME = ${JSON.stringify({ workload: row.workload, runs, chunks, native: row.native ?? false })};\n${bundle}`);
   return script;
 }
 
 /** Wall-clock ms of xst running the script natively on this PC, best of 3. */
-function nativeMs(script: string): number {
+function nativeMs(row: Row, script: string): number {
   let best = Infinity;
   for (let trial = 0; trial < 3; trial++) {
     const started = performance.now();
-    const run = spawnSync(xst, ["-s", script], { encoding: "utf8", timeout: 120_000 });
+    const run = spawnSync(row.native ? xstArt : xst, ["-s", script], { encoding: "utf8", timeout: 120_000 });
     if (run.status !== 0) throw new Error(`xst failed on ${script}: ${run.stdout}${run.stderr}`);
     best = Math.min(best, performance.now() - started);
   }
@@ -89,10 +103,10 @@ function nativeMs(script: string): number {
 /** x86-64 instructions of one run of the script under callgrind (the whole process, start to exit). */
 async function instructions(row: Row, runs: number): Promise<number> {
   const script = writeScript(row, runs);
-  const out = join(directory, `${row.workload}-${runs}.callgrind`);
+  const out = join(directory, `${row.workload}${row.native ? "-native" : ""}-${runs}.callgrind`);
   let stdout = "";
   try {
-    ({ stdout } = await promisify(execFile)("valgrind", ["--tool=callgrind", `--callgrind-out-file=${out}`, xst, "-s", script], { encoding: "utf8", timeout: 900_000 }));
+    ({ stdout } = await promisify(execFile)("valgrind", ["--tool=callgrind", `--callgrind-out-file=${out}`, row.native ? xstArt : xst, "-s", script], { encoding: "utf8", timeout: 900_000 }));
   } catch (error) {
     throw new Error(`xst under callgrind failed (${row.name}, runs ${runs}): ${String(error).slice(-2000)}`);
   }
@@ -110,7 +124,7 @@ try {
     const [baseline, measured] = await Promise.all([instructions(row, 0), instructions(row, row.runs)]);
     const each = (measured - baseline) / row.runs / row.per;
     const runs = Math.min(200, Math.max(1, Math.ceil(2e9 / (each * row.per))));
-    const pcMs = (nativeMs(writeScript(row, runs)) - nativeMs(writeScript(row, 0))) / runs / row.per;
+    const pcMs = (nativeMs(row, writeScript(row, runs)) - nativeMs(row, writeScript(row, 0))) / runs / row.per;
     results.push({ row, baseline, each, pcMs });
   }
 } finally {

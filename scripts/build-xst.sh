@@ -6,8 +6,18 @@
 # its makefile in build/xst/ drops them). Nothing is written into the SDK. About 25 s on 2 cores, once;
 # make skips it afterwards.
 # The SDK is the one scripts/moddable-sdk.sh --check names ($MODDABLE, or the project's copy).
+#   --art release   also links xst-art-release: the same engine with the artwork kernels' C and XS
+#                   binding (hosts/moddable/native) as the global `artNatives` (test/native/art_kernels_xst.c),
+#                   for the device-time rows with native kernels
+#   --art asan      xst-art-asan: the kernels and their binding built with ASan + UBSan (the engine as
+#                   above), for the equivalence test (test/native/art-kernels.mjs)
 # Prints the binary's path as its last line; exit 3 (and no path) when there is no SDK with XS sources.
 set -euo pipefail
+art=""
+if [ "${1:-}" = "--art" ]; then
+  art="${2:?--art needs release or asan}"
+  case "$art" in release | asan) ;; *) echo "build-xst: --art release|asan" >&2; exit 2 ;; esac
+fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 sdk=$(bash "$root/scripts/moddable-sdk.sh" --check 2>/dev/null | tail -n 1) || exit 3
 makefile="$sdk/xs/makefiles/lin/xst.mk"
@@ -25,9 +35,39 @@ else
   rm "$out/xst-release.mk.new"
 fi
 log="$out/build.log"
-if ! make -C "$sdk/xs/makefiles/lin" -f "$out/xst-release.mk" GOAL=release XS_DIR="$sdk/xs" BUILD_DIR="$out" -j2 >"$log" 2>&1; then
+makefile="$out/xst-release.mk"
+target=build
+binary="$out/bin/lin/release/xst"
+if [ -n "$art" ]; then
+  # The kernels' objects go to their own directory, with the sanitizers only for the asan variant;
+  # the engine's objects are the release build's. The link wraps modInstallBase64 (see art_kernels_xst.c).
+  cat > "$out/xst-art.mk" <<EOF_MK
+include $out/xst-release.mk
+ART_VARIANT ?= release
+ART_FLAGS ?=
+ART_DIR = \$(BUILD_DIR)/tmp/lin/\$(GOAL)/art-\$(ART_VARIANT)
+ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/art_kernels_xst.o
+VPATH += $root/hosts/moddable/native $root/test/native
+art: \$(TMP_DIR) \$(BIN_DIR) \$(BIN_DIR)/xst-art-\$(ART_VARIANT)
+\$(ART_DIR):
+	mkdir -p \$(ART_DIR)
+\$(ART_DIR)/%.o: %.c $root/hosts/moddable/native/art_kernels.h | \$(ART_DIR)
+	\$(CC) \$< \$(C_OPTIONS) -I$root/hosts/moddable/native -Wall -Wextra -Werror \$(ART_FLAGS) -c -o \$@
+\$(BIN_DIR)/xst-art-\$(ART_VARIANT): \$(OBJECTS) \$(ART_OBJECTS)
+	\$(CC) \$(LINK_OPTIONS) \$(ART_FLAGS) -Wl,--wrap=modInstallBase64 \$(OBJECTS) \$(ART_OBJECTS) \$(LIBRARIES) -o \$@
+EOF_MK
+  makefile="$out/xst-art.mk"
+  target=art
+  binary="$out/bin/lin/release/xst-art-$art"
+  flags=""
+  [ "$art" = asan ] && flags="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+  set -- ART_VARIANT="$art" ART_FLAGS="$flags"
+else
+  set --
+fi
+if ! make -C "$sdk/xs/makefiles/lin" -f "$makefile" GOAL=release XS_DIR="$sdk/xs" BUILD_DIR="$out" "$@" -j2 "$target" >"$log" 2>&1; then
   tail -n 20 "$log" >&2
   echo "build-xst: FAILED (log: $log)" >&2
   exit 1
 fi
-echo "$out/bin/lin/release/xst"
+echo "$binary"

@@ -3,7 +3,8 @@
 //   node scripts/test.mjs unit xs    only the named tiers
 // Tiers: types (tsc), unit (Node), xs (the same unit tests inside XS), rig (the XS runner's own
 // tests), oracle (differential tests against reference libraries), e2e (real Mosquitto, real TLS),
-// native (C tests of the HUB75 core under ASan/UBSan, via `make test-native`), moddable (the real
+// native (C tests under ASan/UBSan, via `make test-native`: the HUB75 core, and the art kernels inside
+// the SDK's xst against their TypeScript twins), moddable (the real
 // Moddable SDK: the unit tests inside a preloaded simulator app, and the SDK checks; skipped, never
 // passed, when there is no SDK).
 import { spawn } from "node:child_process";
@@ -51,10 +52,12 @@ const tiers = {
   rig: () => nodeTier(testFiles("build/test/rig")),
   async native() {
     const { code, output } = await run("make", ["-s", "test-native"]);
+    // The HUB75 C tests print `native: N passed, M failed`; the art kernels' node:test file its TAP counts.
     const match = /^native: (\d+) passed, (\d+) failed/m.exec(output);
-    if (!match) return { passed: 0, failed: 1, note: "the native tests printed no summary (build failed?)" };
-    const failed = Number(match[2]);
-    return { passed: Number(match[1]), failed: code !== 0 && failed === 0 ? 1 : failed };
+    const tapPassed = /^# pass (\d+)/m.exec(output);
+    if (!match || !tapPassed) return { passed: 0, failed: 1, note: "the native tests printed no summary (build failed?)" };
+    const failed = Number(match[2]) + Number(/^# fail (\d+)/m.exec(output)?.[1] ?? 0);
+    return { passed: Number(match[1]) + Number(tapPassed[1]), failed: code !== 0 && failed === 0 ? 1 : failed };
   },
   oracle: () => nodeTier(testFiles("build/test/oracle")),
   // One file at a time: each starts its own broker, and the 2-core machine is shared with XS builds.

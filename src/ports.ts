@@ -145,6 +145,80 @@ export interface InflateFactory {
 }
 
 /**
+ * GIF's LZW code stream as a pull decoder: the caller lends compressed bytes and pulls colour indices
+ * into its own buffer, a row at a time. src/art/lzw.ts is the TypeScript one (the default and the
+ * oracle). Corrupt data throws `ImageDecodeError("corrupt", ...)` with the messages of src/art/lzw.ts.
+ */
+export interface LzwStream {
+  /** Starts an image's data; `minCodeSize` outside 1..11 throws ("corrupt"). */
+  begin(minCodeSize: number): void;
+  /** Lends `bytes[start..end)`, read by the next `read` calls; the caller keeps them until they are read. */
+  setInput(bytes: Uint8Array, start: number, end: number): void;
+  /** Decodes indices into `out[pos..end)`; returns the new position (short: the lent input ran out or `ended`). */
+  read(out: Uint8Array, pos: number, end: number): number;
+  /** The end code has been read. */
+  readonly ended: boolean;
+}
+
+/** The GIF decoder's per-pixel work (twins: src/art/lzw.ts, src/art/gif-kernels.ts). */
+export interface GifKernels {
+  /** A new LZW decoder with its fixed tables (one per GIF decoder). */
+  createLzw(): LzwStream;
+  /**
+   * A frame's colours: `colours[i]` = RGB of `table[3i..3i+3)` with alpha 255, for all 256 indices (a
+   * short table is zero-filled past its end: black); `colours[transparent] = 0` when `transparent` is
+   * 0..255 (-1: none). `colours` holds RGBA bytes in memory order (a whole array).
+   */
+  palette(table: Uint8Array, transparent: number, colours: Uint32Array): void;
+  /**
+   * One row of colours: `rgba[i] = colours[indices[i]]` for `i < count`. Both word arrays hold RGBA
+   * bytes in memory order (whole arrays, never views); `colours` has 256 entries.
+   */
+  expand(indices: Uint8Array, count: number, colours: Uint32Array, rgba: Uint32Array): void;
+}
+
+/** Where the sampled canvas lands on the panel: fixed per picture and panel (src/art/compositor.ts). */
+export interface RenderLayout {
+  /** Sampled canvas width * 4. */
+  rowBytes: number;
+  /** The picture on the logical panel. */
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  logicalWidth: number;
+  logicalHeight: number;
+  /** Physical pixel of logical (0, 0) and the physical steps of one logical column and row. */
+  origin: number;
+  stepX: number;
+  stepY: number;
+  /** 0xRRGGBB for letterbox and transparency. */
+  background: number;
+}
+
+/** The compositor's per-pixel work (twin: src/art/compositor-kernels.ts). Arrays are whole, never views. */
+export interface CompositorKernels {
+  /**
+   * One delivered row onto the sampled canvas: for each sampled column in `[c0, c1)` whose source column
+   * is delivered (`first + i * step`, `i < count`), the pixel `rgba[4i..]` replaces the canvas pixel at
+   * `rowBase + 4 * column`, or (`over`) is blended over it with straight alpha.
+   */
+  compositeRow(canvas: Uint8Array, sourceX: Int16Array, rowBase: number, c0: number, c1: number, first: number, step: number, count: number, rgba: Uint8Array, over: boolean): void;
+  /** The whole panel frame (RGB888) from the sampled canvas: scaled, letterboxed, oriented. */
+  render(target: Uint8Array, canvas: Uint8Array, pictureColumn: Int16Array, pictureRow: Int16Array, layout: RenderLayout): void;
+}
+
+/**
+ * Native pixel kernels where the platform has them (hosts/moddable: C under hosts/moddable/native).
+ * Each part is optional and replaces its TypeScript twin bit for bit; the pattern for adding one is in
+ * docs/native-kernels.md.
+ */
+export interface ArtKernels {
+  gif?: GifKernels;
+  compositor?: CompositorKernels;
+}
+
+/**
  * Small named values that survive a reboot: settings, and credentials as PEM text. Shaped like ECMA-419
  * key-value storage; one Storage is one namespace. Keys are 1–15 characters of `A-Z a-z 0-9 _ . -`
  * (the ESP32's NVS limit, enforced on every host so that nothing works only in the simulator). A value
@@ -235,6 +309,8 @@ export interface Host {
   log: Log;
   /** Native zlib inflate where the platform has one; the core falls back to src/art/inflate.ts. */
   inflate?: InflateFactory;
+  /** Native pixel kernels (GIF, compositor) where the platform has them; the core falls back to TypeScript. */
+  artKernels?: ArtKernels;
   /** Settings and credentials (the device-lifecycle work makes this required). */
   storage?: Storage;
   /** The provisioning line, where the board has one. */

@@ -2,8 +2,10 @@
 // bench/device-time.bench.ts: one workload, `runs` times, from a cold engine. The bench runs the same
 // script twice, with runs = 0 (engine start, script parse, input set-up: the baseline) and runs = N,
 // and divides the difference in instructions by N: what the workload itself costs.
-//   DEVICE_TIME = { workload, runs, chunks?: number[][] }   (the input file in 64-byte number arrays: XS parses
-//   one long array literal in time quadratic in its length, 40 s for 100 KB)
+//   DEVICE_TIME = { workload, runs, chunks?: number[][], native?: boolean }   (the input file in 64-byte number
+//   arrays: XS parses one long array literal in time quadratic in its length, 40 s for 100 KB)
+//   native: decode and composite with the C kernels (hosts/moddable/native-art.ts over the global
+//   `artNatives` of xst-art-release, scripts/build-xst.sh --art release), as the Moddable host does.
 // Workloads, each the path the player takes on the device:
 //   gif | png | webp: the file pushed in 1 KiB chunks into createDecoder(format) with a Compositor on a
 //                     64×64 panel as its sink (decode + composite, as played);
@@ -17,6 +19,8 @@ import { Compositor } from "../../src/art/compositor.js";
 import { createDecoder } from "../../src/art/decoders.js";
 import { Blend, Dispose } from "../../src/art/image.js";
 import { panelGeometry } from "../../src/display/geometry.js";
+import type { ArtKernels } from "../../src/ports.js";
+import { nativeArtKernels, type ArtNatives } from "../../hosts/moddable/native-art.js";
 import { ReplyExtractor } from "../../src/makapix/reply-extractor.js";
 import { PostsReader } from "../../src/makapix/reply-readers.js";
 import { encodeText } from "../../test/support/json-events.js";
@@ -24,7 +28,8 @@ import { makePosts, queryPostsOfSize, queryPostsReply, serviceJson } from "../..
 
 type Workload = "empty" | "gif" | "png" | "webp" | "compositor" | "json" | "page";
 const host = globalThis as unknown as {
-  DEVICE_TIME: { workload: Workload; runs: number; chunks?: number[][] };
+  DEVICE_TIME: { workload: Workload; runs: number; chunks?: number[][]; native?: boolean };
+  artNatives?: ArtNatives;
   print(text: string): void;
 };
 const { workload, runs } = host.DEVICE_TIME;
@@ -36,7 +41,9 @@ function push(bytes: Uint8Array, into: { push(chunk: Uint8Array): void }): void 
 
 let frames = 0;
 let records = 0;
-const panel = () => new Compositor({ geometry: panelGeometry("64x64"), onFrame: () => frames++ });
+if (host.DEVICE_TIME.native && !host.artNatives) throw new Error("native kernels asked for, but this xst has no artNatives");
+const kernels: ArtKernels = host.DEVICE_TIME.native ? nativeArtKernels(host.artNatives!) : {};
+const panel = () => new Compositor({ geometry: panelGeometry("64x64"), onFrame: () => frames++, ...(kernels.compositor ? { kernels: kernels.compositor } : {}) });
 
 /** The input and one run of the workload; the input is built before the first run (in the baseline). */
 function prepare(): () => void {
@@ -55,7 +62,7 @@ function prepare(): () => void {
       }
       const format: NativeFormat = workload;
       return () => {
-        const decoder = createDecoder(format, panel());
+        const decoder = createDecoder(format, panel(), { kernels });
         push(bytes, decoder);
         decoder.finish();
       };

@@ -1,10 +1,11 @@
 // The whole Host (src/ports.ts) on the Moddable SDK: network, timers, clock, random, log, storage,
-// native inflate and, where the app passes one, serial. Only bindings: what the firmware does with them
+// native inflate, the native art kernels and, where the app passes one, serial. Only bindings: what the firmware does with them
 // lives in src/.
 
 import Net from "net";
 import type { Host, Log, LogLevel, Serial } from "../../src/ports.js";
 import { ModdableClock } from "./clock.js";
+import { moddableArtKernels } from "./art-kernels.js";
 import { moddableInflate } from "./inflate.js";
 import { TraceLog } from "./log.js";
 import { ModdableNetwork } from "./network.js";
@@ -53,6 +54,7 @@ export function createModdableHost(options: ModdableHostOptions = {}): ModdableH
     random: moddableRandom,
     log,
     inflate: moddableInflate,
+    artKernels: moddableArtKernels,
     storage: new PreferenceStorage(options.storageNamespace ?? "makapix"),
   };
   if (options.serial) host.serial = options.serial;

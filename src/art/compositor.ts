@@ -19,6 +19,8 @@
 // 2 * 256 * 2 + 2 * 128 * 2 bytes, and the internal panel frame 128*64*3 = 24 KiB unless every frame
 // goes to a caller-owned buffer.
 
+import type { CompositorKernels, RenderLayout } from "../ports.js";
+import { tsCompositorKernels } from "./compositor-kernels.js";
 import { Blend, Dispose } from "./image.js";
 import type { FrameHeader, ImageHeader, ImageSink } from "./image.js";
 import { checkGeometry, orientation, placePicture, sourceIndex } from "../display/geometry.js";
@@ -41,6 +43,8 @@ export interface CompositorOptions {
   frameBuffer?(index: number): Uint8Array | undefined;
   /** The file is complete. */
   onEnd?(): void;
+  /** Native row compositing and rendering (src/ports.ts); the TypeScript ones by default. */
+  kernels?: CompositorKernels;
 }
 
 /** Read-only view of the sampled canvas, for tests and diagnostics. */
@@ -57,35 +61,38 @@ export interface SampledCanvas {
 const NOT_SAMPLED = -1;
 
 export class Compositor implements ImageSink {
+  // XS finds a property by walking the object's properties in order: what row() reads comes first.
+  private frame: FrameHeader | undefined;
+  private rowOf: Int16Array = new Int16Array(0);
+  private readonly kernels: CompositorKernels;
+  private canvas: Uint8Array = new Uint8Array(0);
+  /** Source column / row of each sampled point. */
+  private sourceX: Int16Array = new Int16Array(0);
+  private sampledWidth = 0;
+  // Sampled rectangle [c0, c1) x [r0, r1) of the current frame's region.
+  private c0 = 0;
+  private c1 = 0;
+
   readonly geometry: PanelGeometry;
   private readonly options: CompositorOptions;
   private readonly orient: Orientation;
-  private readonly backgroundR: number;
-  private readonly backgroundG: number;
-  private readonly backgroundB: number;
+  private readonly background: number;
+  /** Where the sampled canvas lands on the panel (after `header`). */
+  private renderLayout: RenderLayout | undefined;
   /** The internal panel frame, allocated on first use (never when every frame goes to `frameBuffer`). */
   private panel: Uint8Array | undefined;
 
   private placement: Placement | undefined;
-  private sampledWidth = 0;
   private sampledHeight = 0;
-  private canvas: Uint8Array = new Uint8Array(0);
   private saved: Uint8Array | undefined;
-  /** Sampled column of each source column (NOT_SAMPLED if no panel pixel shows it); same for rows. */
+  /** Sampled column of each source column (NOT_SAMPLED if no panel pixel shows it); same for rows (rowOf). */
   private columnOf: Int16Array = new Int16Array(0);
-  private rowOf: Int16Array = new Int16Array(0);
-  /** Source column / row of each sampled point. */
-  private sourceX: Int16Array = new Int16Array(0);
   private sourceY: Int16Array = new Int16Array(0);
   /** Sampled column / row shown by each column / row of the scaled picture. */
   private pictureColumn: Int16Array = new Int16Array(0);
   private pictureRow: Int16Array = new Int16Array(0);
 
   private frameIndex = 0;
-  private frame: FrameHeader | undefined;
-  // Sampled rectangle [c0, c1) x [r0, r1) of the current frame's region.
-  private c0 = 0;
-  private c1 = 0;
   private r0 = 0;
   private r1 = 0;
   private pendingDispose: Dispose = Dispose.none;
@@ -95,10 +102,8 @@ export class Compositor implements ImageSink {
     this.options = options;
     this.geometry = options.geometry;
     this.orient = orientation(options.geometry);
-    const background = options.background ?? 0;
-    this.backgroundR = (background >> 16) & 255;
-    this.backgroundG = (background >> 8) & 255;
-    this.backgroundB = background & 255;
+    this.background = (options.background ?? 0) & 0xffffff;
+    this.kernels = options.kernels ?? tsCompositorKernels;
   }
 
   /** The picture's placement on the logical panel (after `header`). */
@@ -121,6 +126,9 @@ export class Compositor implements ImageSink {
     this.sourceY = inverseMap(this.rowOf, header.height, this.sampledHeight, this.sourceY);
     this.pictureColumn = pictureMap(header.width, placement.width, this.columnOf, this.pictureColumn);
     this.pictureRow = pictureMap(header.height, placement.height, this.rowOf, this.pictureRow);
+    const { origin, stepX, stepY } = this.orient;
+    const { left, top, width, height, logicalWidth, logicalHeight } = placement;
+    this.renderLayout = { rowBytes: this.sampledWidth * 4, left, top, width, height, logicalWidth, logicalHeight, origin, stepX, stepY, background: this.background };
     const bytes = this.sampledWidth * this.sampledHeight * 4;
     if (this.canvas.length !== bytes) this.canvas = new Uint8Array(bytes);
     else this.canvas.fill(0);
@@ -151,32 +159,8 @@ export class Compositor implements ImageSink {
     if (!frame || y < 0 || y >= frame.height) return;
     const sampledRow = this.rowOf[frame.top + y];
     if (sampledRow === undefined || sampledRow === NOT_SAMPLED) return;
-    const canvas = this.canvas;
-    const sourceX = this.sourceX;
-    const first = frame.left + x0;
-    const over = frame.blend === Blend.over;
     const rowBase = sampledRow * this.sampledWidth * 4;
-    // Visit only the sampled columns in the frame's region: cheaper than every delivered pixel.
-    for (let column = this.c0; column < this.c1; column++) {
-      let i = sourceX[column]! - first;
-      if (i < 0) continue;
-      if (step !== 1) {
-        if (i % step !== 0) continue;
-        i = i / step;
-      }
-      if (i >= count) break;
-      const s = i * 4;
-      const d = rowBase + column * 4;
-      const sa = rgba[s + 3]!;
-      if (!over || sa === 255) {
-        canvas[d] = rgba[s]!;
-        canvas[d + 1] = rgba[s + 1]!;
-        canvas[d + 2] = rgba[s + 2]!;
-        canvas[d + 3] = sa;
-      } else if (sa !== 0) {
-        blendOver(canvas, d, rgba, s, sa);
-      }
-    }
+    this.kernels.compositeRow(this.canvas, this.sourceX, rowBase, this.c0, this.c1, frame.left + x0, step, count, rgba, frame.blend === Blend.over);
   }
 
   frameEnd(): void {
@@ -198,49 +182,9 @@ export class Compositor implements ImageSink {
   render(target: Uint8Array): void {
     const { width, height } = this.geometry;
     if (target.length !== width * height * 3) throw new RangeError(`panel frame needs ${width * height * 3} bytes, got ${target.length}`);
-    const placement = this.placement;
-    if (!placement) throw new Error("compositor: render before header");
-    const { origin, stepX, stepY } = this.orient;
-    const r = this.backgroundR;
-    const g = this.backgroundG;
-    const b = this.backgroundB;
-    const canvas = this.canvas;
-    const rowBytes = this.sampledWidth * 4;
-    const { left, top, logicalWidth, logicalHeight } = placement;
-    const right = left + placement.width;
-    const bottom = top + placement.height;
-    const pictureColumn = this.pictureColumn;
-    const pictureRow = this.pictureRow;
-    for (let ly = 0; ly < logicalHeight; ly++) {
-      let p = (origin + ly * stepY) * 3;
-      const step = stepX * 3;
-      const inside = ly >= top && ly < bottom;
-      const base = inside ? pictureRow[ly - top]! * rowBytes : 0;
-      for (let lx = 0; lx < logicalWidth; lx++, p += step) {
-        if (!inside || lx < left || lx >= right) {
-          target[p] = r;
-          target[p + 1] = g;
-          target[p + 2] = b;
-          continue;
-        }
-        const s = base + pictureColumn[lx - left]! * 4;
-        const a = canvas[s + 3]!;
-        if (a === 255) {
-          target[p] = canvas[s]!;
-          target[p + 1] = canvas[s + 1]!;
-          target[p + 2] = canvas[s + 2]!;
-        } else if (a === 0) {
-          target[p] = r;
-          target[p + 1] = g;
-          target[p + 2] = b;
-        } else {
-          const inverse = 255 - a;
-          target[p] = Math.floor((canvas[s]! * a + r * inverse + 127) / 255);
-          target[p + 1] = Math.floor((canvas[s + 1]! * a + g * inverse + 127) / 255);
-          target[p + 2] = Math.floor((canvas[s + 2]! * a + b * inverse + 127) / 255);
-        }
-      }
-    }
+    const layout = this.renderLayout;
+    if (!layout) throw new Error("compositor: render before header");
+    this.kernels.render(target, this.canvas, this.pictureColumn, this.pictureRow, layout);
   }
 
   /** Copies the current region's sampled points from `source` into `into`, or clears them if no source. */
@@ -250,23 +194,10 @@ export class Compositor implements ImageSink {
     const to = this.c1 * 4;
     for (let row = this.r0; row < this.r1; row++) {
       const base = row * rowBytes;
-      if (source) for (let i = base + from; i < base + to; i++) into[i] = source[i]!;
+      if (source) into.set(source.subarray(base + from, base + to), base + from);
       else into.fill(0, base + from, base + to);
     }
   }
-}
-
-/** Straight-alpha "over" of source pixel s onto canvas pixel d (0 < sa < 255). */
-function blendOver(canvas: Uint8Array, d: number, rgba: Uint8Array, s: number, sa: number): void {
-  const da = canvas[d + 3]!;
-  const dw = da * (255 - sa);
-  const sw = sa * 255;
-  const total = sw + dw;
-  const half = total >> 1;
-  canvas[d] = Math.floor((rgba[s]! * sw + canvas[d]! * dw + half) / total);
-  canvas[d + 1] = Math.floor((rgba[s + 1]! * sw + canvas[d + 1]! * dw + half) / total);
-  canvas[d + 2] = Math.floor((rgba[s + 2]! * sw + canvas[d + 2]! * dw + half) / total);
-  canvas[d + 3] = Math.floor((total + 127) / 255);
 }
 
 /** For each source index, the sampled index it becomes, or NOT_SAMPLED. */

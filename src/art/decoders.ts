@@ -2,7 +2,7 @@
 // gains nothing from WebP, see rendition.ts): a format missing from `AVAILABLE_DECODERS` is never chosen.
 
 import type { NativeFormat } from "./artwork.js";
-import type { InflateFactory } from "../ports.js";
+import type { ArtKernels, InflateFactory } from "../ports.js";
 import { BmpDecoder } from "./bmp.js";
 import { GifDecoder } from "./gif.js";
 import { DEFAULT_LIMITS, type DecodeLimits, type ImageDecoder, type ImageHeader, type ImageSink } from "./image.js";
@@ -14,6 +14,8 @@ export const AVAILABLE_DECODERS: readonly NativeFormat[] = Object.freeze(["gif",
 export interface DecoderOptions {
   inflate?: InflateFactory | undefined;
   limits?: DecodeLimits | undefined;
+  /** Native pixel kernels from the host (the GIF decoder's); TypeScript otherwise. */
+  kernels?: ArtKernels | undefined;
   /** Sees the image header on its way to the sink (loop count, canvas size). */
   onHeader?: (header: ImageHeader) => void;
 }
@@ -23,7 +25,7 @@ export function createDecoder(format: NativeFormat, sink: ImageSink, options: De
   const target = options.onHeader ? tapHeader(sink, options.onHeader) : sink;
   switch (format) {
     case "gif":
-      return new GifDecoder(target, limits);
+      return new GifDecoder(target, limits, options.kernels?.gif);
     case "png":
       return new PngDecoder(target, options.inflate ? { limits, inflate: options.inflate } : { limits });
     case "bmp":

@@ -13,13 +13,17 @@
 // - After at least one frame, a missing trailer or an unknown block byte ends the file (as Chrome and
 //   Firefox do); before any frame it is an error.
 //
+// The per-pixel work (LZW, index → RGBA) goes through GifKernels (src/ports.ts): the TypeScript ones
+// (src/art/lzw.ts, gif-kernels.ts) unless the host brings native twins.
+//
 // Memory (fixed, allocated in the constructor or once the canvas width is known): LZW tables 16 KiB,
 // two colour tables 2 × 768 B, the current frame's RGBA colours 1 KiB, one RGBA row and one index row
 // of canvas width (5 × 256 B at most), a 16-byte header buffer: about 20 KiB.
 
 import { Blend, DEFAULT_LIMITS, Dispose, ImageDecodeError } from "./image.js";
 import type { DecodeLimits, ImageDecoder, ImageSink } from "./image.js";
-import { LzwDecoder } from "./lzw.js";
+import type { GifKernels, LzwStream } from "../ports.js";
+import { tsGifKernels } from "./gif-kernels.js";
 
 // Parser states.
 const HEADER = 0; // signature + logical screen descriptor, 13 bytes
@@ -45,26 +49,48 @@ const NO_TRANSPARENCY = -1;
 const APPLICATION_ID_LENGTH = 11;
 
 export class GifDecoder implements ImageDecoder {
+  // XS finds a property by walking the object's properties in order: what the row loop reads comes first.
+  private readonly lzw: LzwStream;
+  private readonly kernels: GifKernels;
   private readonly sink: ImageSink;
+  private interlaced = false;
+  // The image being decoded.
+  private frameLeft = 0;
+  private frameTop = 0;
+  private frameWidth = 0;
+  private frameHeight = 0;
+  private visibleWidth = 0;
+  private visibleHeight = 0;
+  private pass = 0;
+  private y = 0;
+  private rowsDone = 0;
+  private column = 0;
+  // RGBA of every index for the current frame, transparency applied, as 32-bit words (bytes in memory
+  // order) so a pixel is one store; the row is read through a byte view.
+  private readonly colourWords = new Uint32Array(256);
+  private rowWords: Uint32Array = new Uint32Array(0);
+  private rgbaRow: Uint8Array = new Uint8Array(0);
+  private indexRow: Uint8Array = new Uint8Array(0);
+
+  private state = HEADER;
+  private blockKind = SKIPPED_EXTENSION;
+  private subBlockLeft = 0;
+  private subBlockIndex = 0;
+  private subBlockPos = 0;
+
   private readonly limits: DecodeLimits;
-  private readonly lzw = new LzwDecoder();
   private readonly globalTable = new Uint8Array(256 * 3);
   private readonly localTable = new Uint8Array(256 * 3);
   private readonly gathered = new Uint8Array(16);
   private gatheredLength = 0;
   private failure: ImageDecodeError | undefined;
 
-  private state = HEADER;
   private canvasWidth = 0;
   private canvasHeight = 0;
   private hasGlobalTable = false;
   private tableBytes = 0; // bytes of the colour table being read
   private tableFilled = 0;
 
-  private blockKind = SKIPPED_EXTENSION;
-  private subBlockLeft = 0;
-  private subBlockIndex = 0;
-  private subBlockPos = 0;
   private firstSubBlockLength = 0;
   private secondSubBlockLength = 0;
 
@@ -75,30 +101,14 @@ export class GifDecoder implements ImageDecoder {
   private loopCount = 1;
 
   private frames = 0;
-  // The image being decoded.
   private palette: Uint8Array = this.globalTable;
-  private frameLeft = 0;
-  private frameTop = 0;
-  private frameWidth = 0;
-  private frameHeight = 0;
-  private visibleWidth = 0;
-  private visibleHeight = 0;
-  private interlaced = false;
-  private pass = 0;
-  private y = 0;
-  private rowsDone = 0;
-  private column = 0;
-  // RGBA of every index for the current frame, transparency applied, as 32-bit words so a pixel is
-  // one store; written and read through byte views, so the host's byte order does not matter.
-  private readonly colourWords = new Uint32Array(256);
-  private readonly colourBytes = new Uint8Array(this.colourWords.buffer);
-  private rowWords: Uint32Array = new Uint32Array(0);
-  private rgbaRow: Uint8Array = new Uint8Array(0);
-  private indexRow: Uint8Array = new Uint8Array(0);
 
-  constructor(sink: ImageSink, limits: DecodeLimits = DEFAULT_LIMITS) {
+  /** `kernels`: native LZW and colour expansion (src/ports.ts); the TypeScript ones by default. */
+  constructor(sink: ImageSink, limits: DecodeLimits = DEFAULT_LIMITS, kernels: GifKernels = tsGifKernels) {
     this.sink = sink;
     this.limits = limits;
+    this.kernels = kernels;
+    this.lzw = kernels.createLzw();
   }
 
   push(chunk: Uint8Array): void {
@@ -145,7 +155,10 @@ export class GifDecoder implements ImageDecoder {
         case LOCAL_TABLE: {
           const table = this.state === GLOBAL_TABLE ? this.globalTable : this.localTable;
           const take = Math.min(this.tableBytes - this.tableFilled, end - pos);
-          for (let i = 0; i < take; i++) table[this.tableFilled++] = chunk[pos++]!;
+          // One copy, not a loop: a table is up to 768 bytes and XS pays per element.
+          table.set(pos === 0 && take === end ? chunk : chunk.subarray(pos, pos + take), this.tableFilled);
+          this.tableFilled += take;
+          pos += take;
           if (this.tableFilled === this.tableBytes) this.state = this.state === GLOBAL_TABLE ? BLOCK : MIN_CODE_SIZE;
           break;
         }
@@ -325,15 +338,7 @@ export class GifDecoder implements ImageDecoder {
 
   private startImageData(minCodeSize: number): void {
     this.lzw.begin(minCodeSize);
-    const palette = this.palette;
-    const colours = this.colourBytes;
-    for (let i = 0, p = 0, o = 0; i < 256; i++, p += 3, o += 4) {
-      colours[o] = palette[p]!;
-      colours[o + 1] = palette[p + 1]!;
-      colours[o + 2] = palette[p + 2]!;
-      colours[o + 3] = 255;
-    }
-    if (this.transparentIndex !== NO_TRANSPARENCY) this.colourWords[this.transparentIndex] = 0;
+    this.kernels.palette(this.palette, this.transparentIndex, this.colourWords);
     const empty = this.visibleWidth === 0;
     if (this.frames === 1) {
       this.sink.header({ width: this.canvasWidth, height: this.canvasHeight, frameCount: 0, loopCount: this.loopCount });
@@ -363,31 +368,42 @@ export class GifDecoder implements ImageDecoder {
 
   /** Pulls indices from the LZW stream row by row until it needs input, ends, or the frame is full. */
   private pumpRows(): void {
+    // Locals and no helper call for the common case: XS pays for every property look-up and call.
     const lzw = this.lzw;
+    const kernels = this.kernels;
     const indices = this.indexRow;
     const visible = this.visibleWidth;
-    while (this.rowsDone < this.frameHeight) {
-      if (this.column < visible) {
-        this.column = lzw.read(indices, this.column, visible);
-        if (this.column < visible) return;
-        if (this.y < this.visibleHeight) this.expandRow(visible);
+    const frameWidth = this.frameWidth;
+    const frameHeight = this.frameHeight;
+    while (this.rowsDone < frameHeight) {
+      let column = this.column;
+      if (column < visible) {
+        column = this.column = lzw.read(indices, column, visible);
+        if (column < visible) return;
+        if (this.y < this.visibleHeight) kernels.expand(indices, visible, this.colourWords, this.rowWords);
       }
       // Columns past the canvas edge are decoded and dropped (the visible part is already expanded).
-      while (this.column < this.frameWidth) {
-        const want = Math.min(this.frameWidth - this.column, indices.length);
+      while (column < frameWidth) {
+        const want = Math.min(frameWidth - column, indices.length);
         const got = lzw.read(indices, 0, want);
-        this.column += got;
+        column = this.column += got;
         if (got < want) return;
       }
-      this.completeRow();
+      // completeRow(), inlined for the non-interlaced case.
+      if (this.interlaced) {
+        this.completeRow();
+      } else {
+        const y = this.y;
+        if (y < this.visibleHeight && visible > 0) this.sink.row(y, 0, 1, visible, this.rgbaRow);
+        this.rowsDone++;
+        this.column = 0;
+        this.y = y + 1;
+      }
     }
   }
 
   private expandRow(count: number): void {
-    const indices = this.indexRow;
-    const row = this.rowWords;
-    const colours = this.colourWords;
-    for (let i = 0; i < count; i++) row[i] = colours[indices[i]!]!;
+    this.kernels.expand(this.indexRow, count, this.colourWords, this.rowWords);
   }
 
   private completeRow(): void {

@@ -9,13 +9,31 @@
 //
 // Memory: prefix 8 KiB + suffix 4 KiB + string stack 4 KiB, fixed, allocated once per decoder.
 
+import type { LzwStream } from "../ports.js";
 import { ImageDecodeError } from "./image.js";
 
 const MAX_CODES = 4096;
 const MAX_CODE_BITS = 12;
 const NO_CODE = -1;
 
-export class LzwDecoder {
+// The errors of corrupt code streams, shared with the native twin's binding (hosts/moddable/native-art.ts)
+// so that both paths fail with the same error.
+export function minCodeSizeError(minCodeSize: number): ImageDecodeError {
+  return new ImageDecodeError("corrupt", `LZW minimum code size ${minCodeSize}`);
+}
+export function literalExpectedError(code: number): ImageDecodeError {
+  return new ImageDecodeError("corrupt", `LZW code ${code} beyond the table (expected a literal after a clear)`);
+}
+export function beyondTableError(code: number, nextCode: number): ImageDecodeError {
+  return new ImageDecodeError("corrupt", `LZW code ${code} beyond the table (next free ${nextCode})`);
+}
+/** True when GIF's minimum code size is one this decoder takes (GIF allows 2..8; browsers accept 1 too). */
+export function validMinCodeSize(minCodeSize: number): boolean {
+  // Above 11 the first code would not fit in 12 bits.
+  return minCodeSize >= 1 && minCodeSize <= MAX_CODE_BITS - 1;
+}
+
+export class LzwDecoder implements LzwStream {
   private readonly prefix = new Uint16Array(MAX_CODES);
   private readonly suffix = new Uint8Array(MAX_CODES);
   private readonly stack = new Uint8Array(MAX_CODES);
@@ -42,10 +60,7 @@ export class LzwDecoder {
 
   /** Starts a new image's data. `minCodeSize` is the byte before the data sub-blocks (1..11 accepted). */
   begin(minCodeSize: number): void {
-    // GIF allows 2..8; browsers accept 1 too. Above 11 the first code would not fit in 12 bits.
-    if (minCodeSize < 1 || minCodeSize > MAX_CODE_BITS - 1) {
-      throw new ImageDecodeError("corrupt", `LZW minimum code size ${minCodeSize}`);
-    }
+    if (!validMinCodeSize(minCodeSize)) throw minCodeSizeError(minCodeSize);
     this.minCodeSize = minCodeSize;
     this.clearCode = 1 << minCodeSize;
     this.endCode = this.clearCode + 1;
@@ -134,7 +149,7 @@ export class LzwDecoder {
         break;
       }
       if (previous === NO_CODE) {
-        if (code > endCode) throw new ImageDecodeError("corrupt", `LZW code ${code} beyond the table (expected a literal after a clear)`);
+        if (code > endCode) throw literalExpectedError(code);
         out[pos++] = code;
         previous = code;
         previousFirst = code;
@@ -148,7 +163,7 @@ export class LzwDecoder {
         stack[top++] = previousFirst;
         walk = previous;
       } else {
-        throw new ImageDecodeError("corrupt", `LZW code ${code} beyond the table (next free ${nextCode})`);
+        throw beyondTableError(code, nextCode);
       }
       while (walk >= clearCode) {
         stack[top++] = suffix[walk]!;

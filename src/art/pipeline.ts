@@ -8,7 +8,7 @@
 // was shown falls back to the next candidate. A failure after the first frame was shown keeps the
 // frames decoded so far as the artwork (see #stopShown): the scheduler was told it is on screen.
 
-import type { Host, InflateFactory } from "../ports.js";
+import type { ArtKernels, Host, InflateFactory } from "../ports.js";
 import { HttpError } from "../net/errors.js";
 import type { HttpClient, HttpRequest, HttpSink } from "../net/http.js";
 import type { Display } from "../display/display.js";
@@ -31,6 +31,8 @@ export interface PipelineOptions {
   /** Background for letterbox and transparency, 0xRRGGBB. */
   background?: number;
   inflate?: InflateFactory;
+  /** Native pixel kernels (the host's `artKernels`): GIF decoding and compositing; TypeScript otherwise. */
+  kernels?: ArtKernels;
   limits?: DecodeLimits;
 }
 
@@ -175,9 +177,11 @@ export class ArtworkPipeline implements ArtworkStage {
         onFrame: (frame, delayMs, index) => {
           if (this.#load === load && index >= alreadyCached) this.#frameDecoded(load, frame, delayMs);
         },
+        ...(this.#options.kernels?.compositor ? { kernels: this.#options.kernels.compositor } : {}),
       });
       decoder = createDecoder(rendition.format, compositor, {
         inflate: this.#options.inflate,
+        kernels: this.#options.kernels,
         limits: this.#options.limits,
         onHeader: (header) => {
           load.cache.loopCount = header.loopCount;

@@ -63,6 +63,7 @@ export class FeedPreview implements Preview {
       rendition: { vault: options.vault.url, memoryClass: memory.name, decoders: enabledDecoders(memory, AVAILABLE_DECODERS) },
       frameBudgetBytes: memory.frameBudgetBytes,
       ...(host.inflate ? { inflate: host.inflate } : {}),
+      ...(host.artKernels ? { kernels: host.artKernels } : {}),
     });
     const scheduler = new Scheduler(host, pipeline, feed.queryPosts, { pageSize: options.feed.pageSize ?? 20 });
     this.#running = { feed, pipeline, scheduler };

@@ -78,6 +78,7 @@ export class PlayerDevice {
       frameBudgetBytes: checked.frameBudgetBytes,
       frameCaches: memory.frameCaches,
       ...(host.inflate ? { inflate: host.inflate } : {}),
+      ...(host.artKernels ? { kernels: host.artKernels } : {}),
     });
     this.player = new MakapixPlayer(host, {
       playerKey: credentials.playerKey,

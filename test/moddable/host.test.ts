@@ -23,6 +23,10 @@ import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
 import { createForeignAuthority, freePort, startBroker, type TestBroker } from "../../tools/local-broker.js";
 import { connectAsService } from "../support/service-client.js";
+import { sharpGif } from "../support/gif-corpus.js";
+import { xorshiftRandom } from "../support/bytes.js";
+import { GifDecoder } from "../../src/art/gif.js";
+import { RecordingSink } from "../support/recording-sink.js";
 
 // Runs from build/test/moddable/ (transpiled) or test/moddable/ (type-checked): the root is 3 or 2 up.
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -168,6 +172,35 @@ async function startPty(): Promise<{ process: ChildProcess; device: string } | u
   return { process: child, device };
 }
 
+/**
+ * GIFs for the art-kernel checks: two clean animations and a copy of one whose image data is overwritten
+ * until the TypeScript decoder hits an LZW fault after at least one frame (a seeded, deterministic search).
+ */
+async function artKernelFiles(): Promise<{ name: string; bytes: number[]; corrupt: boolean }[]> {
+  const interlaced = await sharpGif(64, 64, 3, { loop: 0, delay: [50, 50, 50], progressive: true }, { seed: 21 });
+  const noisy = await sharpGif(100, 75, 3, { loop: 0, delay: [70, 70, 70] }, { noisy: true, seed: 22, transparent: true });
+  const random = xorshiftRandom(23);
+  let corrupt: Uint8Array | undefined;
+  for (let attempt = 0; attempt < 500 && !corrupt; attempt++) {
+    const mutated = noisy.slice();
+    for (let f = 0; f < 4; f++) mutated[Math.floor(mutated.length * (0.7 + 0.3 * random()))] = Math.floor(random() * 256);
+    const sink = new RecordingSink();
+    try {
+      const decoder = new GifDecoder(sink);
+      decoder.push(mutated);
+      decoder.finish();
+    } catch (error) {
+      if (String(error).includes("LZW code") && sink.frames.length > 0) corrupt = mutated;
+    }
+  }
+  if (!corrupt) throw new Error("no mutation of the noisy GIF reached an LZW fault after a frame");
+  return [
+    { name: "interlaced 64x64", bytes: Array.from(interlaced), corrupt: false },
+    { name: "noisy 100x75 with transparency", bytes: Array.from(noisy), corrupt: false },
+    { name: "corrupt LZW data in a later frame", bytes: Array.from(corrupt), corrupt: true },
+  ];
+}
+
 function build(config: Record<string, unknown>): string {
   const gen = join(outDir, "gen");
   const out = join(outDir, "out");
@@ -263,7 +296,9 @@ before(async () => {
   pty = serialLine?.process;
 
   namespace = `mh${randomUUID().slice(0, 8)}`;
+  const artFiles = await artKernelFiles();
   const mcso = build({
+    artFiles,
     brokerPort: broker.playerPort,
     echoPort,
     corruptPort: corrupting.port,
@@ -375,6 +410,15 @@ test("DNS: a name resolved through the SDK's resolver; an unknown name is an onE
 test("serial (the simulator's embedded:io/serial on a pty): bytes out, the answer back in", { skip }, (t) => {
   if (!pty) return t.skip("no pty: python3 is missing");
   expectChecks(first?.result, ["serial: bytes out, the PC's answer back in"]);
+});
+
+test("the host's native art kernels (C) decode and composite GIFs exactly as the TypeScript kernels, corrupt data too", { skip }, () => {
+  expectChecks(first?.result, [
+    "art kernels: the host carries the native GIF and compositor kernels",
+    "art kernels: interlaced 64x64: native frames and error as TypeScript's",
+    "art kernels: noisy 100x75 with transparency: native frames and error as TypeScript's",
+    "art kernels: corrupt LZW data in a later frame: native frames and error as TypeScript's",
+  ]);
 });
 
 test("timers, clock, random and the log's key redaction", { skip }, () => {

@@ -9,6 +9,13 @@ import config from "mc-host-config";
 import { createModdableHost } from "../../../hosts/moddable/host.js";
 import { ModdableSerial } from "../../../hosts/moddable/serial.js";
 import { redactPrivateKeys } from "../../../hosts/moddable/redact.js";
+import { NativeLzw } from "../../../hosts/moddable/native-art.js";
+import { Compositor } from "../../../src/art/compositor.js";
+import { tsCompositorKernels } from "../../../src/art/compositor-kernels.js";
+import { createDecoder } from "../../../src/art/decoders.js";
+import { tsGifKernels } from "../../../src/art/gif-kernels.js";
+import { panelGeometry } from "../../../src/display/geometry.js";
+import type { ArtKernels } from "../../../src/ports.js";
 import { MqttClient } from "../../../src/mqtt/client.js";
 import type { MessageHandler } from "../../../src/mqtt/subscriptions.js";
 import type { Socket, TimerId } from "../../../src/ports.js";
@@ -109,6 +116,45 @@ function syncChecks(): void {
   for (const key of ["text", "blob", "empty", "pem"]) storage.delete(key);
   storage.write(PERSIST_KEY, `token-${config.playerKey}`);
   check("storage: keys lists what is stored", storage.keys().join(",") === PERSIST_KEY, storage.keys().join(","));
+}
+
+/** Panel frames (FNV-1a of every byte) and the error of one GIF through decoder and compositor. */
+function decodeGif(bytes: Uint8Array, kernels: ArtKernels): string {
+  let hash = 0x811c9dc5;
+  let frames = 0;
+  const compositor = new Compositor({
+    geometry: panelGeometry("64x64", 90),
+    background: 0x203040,
+    onFrame(panel) {
+      frames++;
+      for (let i = 0; i < panel.length; i++) hash = Math.imul(hash ^ panel[i]!, 0x01000193) >>> 0;
+    },
+    ...(kernels.compositor ? { kernels: kernels.compositor } : {}),
+  });
+  let error = "none";
+  try {
+    const decoder = createDecoder("gif", compositor, { kernels });
+    for (let at = 0; at < bytes.length; at += 512) decoder.push(bytes.subarray(at, at + 512));
+    decoder.finish();
+  } catch (thrown) {
+    error = `${(thrown as Error).name}: ${(thrown as Error).message}`;
+  }
+  return `${frames} frames ${hash.toString(16)}, ${error}`;
+}
+
+/** The host's native art kernels (hosts/moddable/native, C) give the TypeScript kernels' frames and errors. */
+function artChecks(): void {
+  const kernels = host.artKernels;
+  const gif = kernels?.gif;
+  check("art kernels: the host carries the native GIF and compositor kernels", gif !== undefined && gif !== tsGifKernels && gif.createLzw() instanceof NativeLzw && kernels?.compositor !== undefined && kernels.compositor !== tsCompositorKernels);
+  if (!kernels) return;
+  for (const file of config.artFiles) {
+    const bytes = Uint8Array.from(file.bytes);
+    const native = decodeGif(bytes, kernels);
+    const typescript = decodeGif(bytes, { gif: tsGifKernels, compositor: tsCompositorKernels });
+    const expected = file.corrupt ? native.includes("ImageDecodeError: corrupt: LZW") : native.endsWith(", none") && !native.startsWith("0 frames");
+    check(`art kernels: ${file.name}: native frames and error as TypeScript's`, native === typescript && expected, `native ${native}; TypeScript ${typescript}`);
+  }
 }
 
 function timerChecks(): void {
@@ -407,6 +453,7 @@ if (previous !== undefined) {
 } else {
   const all = started();
   syncChecks();
+  artChecks();
   timerChecks();
   tcpChecks();
   dnsChecks();

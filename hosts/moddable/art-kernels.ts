@@ -1,0 +1,22 @@
+// The host's ArtKernels on Moddable: the C kernels of hosts/moddable/native (listed in the manifest, so
+// the simulator and ESP32 apps compile and link them), bound with native(...); the logic is in
+// native-art.ts.
+
+import type { ArtKernels } from "../../src/ports.js";
+import { nativeArtKernels, type ArtNatives } from "./native-art.js";
+
+const natives = Object.freeze({
+  lzwCreate: native("xs_art_lzw_create"),
+  lzwBegin: native("xs_art_lzw_begin"),
+  lzwSetInput: native("xs_art_lzw_set_input"),
+  lzwRead: native("xs_art_lzw_read"),
+  lzwFault: native("xs_art_lzw_fault"),
+  lzwStatus: native("xs_art_lzw_status"),
+  palette: native("xs_art_palette"),
+  expand: native("xs_art_expand"),
+  compositeRow: native("xs_art_composite_row"),
+  render: native("xs_art_render"),
+}) as unknown as ArtNatives;
+
+/** Pass as `Host.artKernels` on Moddable builds. */
+export const moddableArtKernels: ArtKernels = nativeArtKernels(natives);

@@ -1,0 +1,128 @@
+// The ArtKernels port (src/ports.ts) over the native kernels of hosts/moddable/native (art_kernels.c
+// through the XS binding art_kernels_xs.c). This module holds the logic and takes the host functions as
+// a parameter, so the same code runs in a Moddable app (art-kernels.ts binds them with native(...)) and
+// in the SDK's xst with the kernels linked in (the device-time bench and the equivalence test, where
+// they are the global `artNatives`).
+//
+// What the binding does: plain functions, one call per row (compositeRow, expand, lzwRead) or per frame
+// (render); buffers are looked up on each call and never kept. 16- and 32-bit arrays go as their
+// ArrayBuffer (the XS API maps byte views only): the compositor's and GIF decoder's arrays are whole.
+// The LZW state is a host object owning one fixed C struct (~12 KiB, freed when the object is
+// collected). A corrupt code stream makes lzwRead return a negative code; this wrapper throws the
+// same ImageDecodeError the TypeScript decoder throws (the messages come from src/art/lzw.ts).
+
+import type { ArtKernels, CompositorKernels, GifKernels, LzwStream, RenderLayout } from "../../src/ports.js";
+import { beyondTableError, literalExpectedError, minCodeSizeError, validMinCodeSize } from "../../src/art/lzw.js";
+
+/** The LZW state: an opaque host object. */
+export type NativeLzwState = object;
+
+/** The host functions of art_kernels_xs.c (names as in test/native/art_kernels_xst.c). */
+export interface ArtNatives {
+  lzwCreate(): NativeLzwState;
+  lzwBegin(lzw: NativeLzwState, minCodeSize: number): void;
+  lzwSetInput(lzw: NativeLzwState, start: number, end: number): void;
+  /** The new position, or LITERAL_EXPECTED / BEYOND_TABLE. */
+  lzwRead(lzw: NativeLzwState, input: Uint8Array, out: Uint8Array, pos: number, end: number): number;
+  /** After a negative read: the code | the next free slot << 16. */
+  lzwFault(lzw: NativeLzwState): number;
+  /** Lent input bytes not read yet * 2, + 1 once the end code was read. */
+  lzwStatus(lzw: NativeLzwState): number;
+  palette(table: Uint8Array, transparent: number, colours: ArrayBufferLike): void;
+  expand(indices: Uint8Array, count: number, colours: ArrayBufferLike, rgba: ArrayBufferLike): void;
+  compositeRow(canvas: Uint8Array, sourceX: ArrayBufferLike, rowBase: number, c0: number, c1: number, first: number, step: number, count: number, rgba: Uint8Array, over: boolean): void;
+  render(
+    target: Uint8Array,
+    canvas: Uint8Array,
+    pictureColumn: ArrayBufferLike,
+    pictureRow: ArrayBufferLike,
+    rowBytes: number,
+    left: number,
+    top: number,
+    width: number,
+    height: number,
+    logicalWidth: number,
+    logicalHeight: number,
+    origin: number,
+    stepX: number,
+    stepY: number,
+    background: number,
+  ): void;
+}
+
+/** art_kernels.h: ART_LZW_LITERAL_EXPECTED, ART_LZW_BEYOND_TABLE. */
+const LITERAL_EXPECTED = -1;
+const BEYOND_TABLE = -2;
+const EMPTY = new Uint8Array(0);
+
+export class NativeLzw implements LzwStream {
+  readonly #natives: ArtNatives;
+  readonly #state: NativeLzwState;
+  #input: Uint8Array = EMPTY;
+
+  constructor(natives: ArtNatives) {
+    this.#natives = natives;
+    this.#state = natives.lzwCreate();
+  }
+
+  get ended(): boolean {
+    return (this.#natives.lzwStatus(this.#state) & 1) !== 0;
+  }
+
+  begin(minCodeSize: number): void {
+    if (!validMinCodeSize(minCodeSize)) throw minCodeSizeError(minCodeSize);
+    this.#input = EMPTY;
+    this.#natives.lzwBegin(this.#state, minCodeSize);
+  }
+
+  setInput(bytes: Uint8Array, start: number, end: number): void {
+    this.#input = bytes;
+    this.#natives.lzwSetInput(this.#state, start, end);
+  }
+
+  read(out: Uint8Array, pos: number, end: number): number {
+    const result = this.#natives.lzwRead(this.#state, this.#input, out, pos, end);
+    if (result >= 0) return result;
+    const fault = this.#natives.lzwFault(this.#state);
+    const code = fault & 0xffff;
+    if (result === LITERAL_EXPECTED) throw literalExpectedError(code);
+    if (result === BEYOND_TABLE) throw beyondTableError(code, fault >>> 16);
+    throw new RangeError(`native LZW result ${result}`);
+  }
+}
+
+/** ArtKernels over the native functions. A class, so a preloaded instance can be frozen into ROM. */
+class NativeGifKernels implements GifKernels {
+  readonly #natives: ArtNatives;
+  constructor(natives: ArtNatives) {
+    this.#natives = natives;
+  }
+  createLzw(): LzwStream {
+    return new NativeLzw(this.#natives);
+  }
+  palette(table: Uint8Array, transparent: number, colours: Uint32Array): void {
+    this.#natives.palette(table, transparent, colours.buffer);
+  }
+  expand(indices: Uint8Array, count: number, colours: Uint32Array, rgba: Uint32Array): void {
+    this.#natives.expand(indices, count, colours.buffer, rgba.buffer);
+  }
+}
+
+class NativeCompositorKernels implements CompositorKernels {
+  readonly #natives: ArtNatives;
+  constructor(natives: ArtNatives) {
+    this.#natives = natives;
+  }
+  compositeRow(canvas: Uint8Array, sourceX: Int16Array, rowBase: number, c0: number, c1: number, first: number, step: number, count: number, rgba: Uint8Array, over: boolean): void {
+    this.#natives.compositeRow(canvas, sourceX.buffer, rowBase, c0, c1, first, step, count, rgba, over);
+  }
+  render(target: Uint8Array, canvas: Uint8Array, pictureColumn: Int16Array, pictureRow: Int16Array, layout: RenderLayout): void {
+    const { rowBytes, left, top, width, height, logicalWidth, logicalHeight, origin, stepX, stepY, background } = layout;
+    this.#natives.render(target, canvas, pictureColumn.buffer, pictureRow.buffer, rowBytes, left, top, width, height, logicalWidth, logicalHeight, origin, stepX, stepY, background);
+  }
+}
+
+/** The GIF and compositor kernels in C. */
+export function nativeArtKernels(natives: ArtNatives): ArtKernels {
+  return Object.freeze({ gif: Object.freeze(new NativeGifKernels(natives)), compositor: Object.freeze(new NativeCompositorKernels(natives)) });
+}

@@ -1,0 +1,63 @@
+// The native art kernels (hosts/moddable/native/art_kernels.c and its XS binding) against their
+// TypeScript twins, with the C built under AddressSanitizer and UndefinedBehaviorSanitizer: every file of
+// the GIF and panel corpora, seeded mutations of the GIF files and seeded synthetic animations (partial
+// alpha, every blend and disposal, Adam7 column passes) go through the player's decode and
+// compositing path once with each set of kernels inside xst-art-asan (scripts/build-xst.sh --art asan),
+// and must give the same LZW indices, decoded rows and panel frames, and the same typed error, without
+// a sanitizer report. The driver: test/native/art-kernels-workload.ts. Skipped without the SDK.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { buildPanelCorpus } from "../oracle/panel-corpus.js";
+import { buildCorpus } from "../support/gif-corpus.js";
+import { bundleWorkload, projectRoot } from "../xs/heap.js";
+
+const MUTATIONS_PER_GIF = 12;
+const COMPOSITIONS = 40;
+
+function buildXst(): string | undefined {
+  const built = spawnSync("bash", [join(projectRoot, "scripts/build-xst.sh"), "--art", "asan"], { encoding: "utf8" });
+  if (built.status === 3) return undefined;
+  assert.equal(built.status, 0, `scripts/build-xst.sh --art asan failed:\n${built.stderr}`);
+  return built.stdout.trim().split("\n").pop();
+}
+
+const xst = buildXst();
+
+test("native GIF and compositor kernels give the TypeScript kernels' indices, rows, panel frames and errors (ASan + UBSan)", { skip: xst ? false : "no Moddable SDK" }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), "art-kernels-"));
+  try {
+    const gifs = await buildCorpus(directory);
+    const panel = await buildPanelCorpus(directory, { bmpSizes: [[7, 5]] });
+    const files = [
+      ...gifs.map((file) => ({ name: `gif ${file.name}`, format: "gif", bytes: file.bytes })),
+      ...panel.filter((file) => file.format !== "gif").map((file) => ({ name: `${file.kind} ${file.name}`, format: file.format, bytes: file.bytes })),
+    ];
+    const input = {
+      files: files.map(({ name, format, bytes }) => ({ name, format, chunks: Array.from({ length: Math.ceil(bytes.length / 64) }, (_, i) => Array.from(bytes.subarray(i * 64, i * 64 + 64))) })),
+      mutations: MUTATIONS_PER_GIF,
+      compositions: COMPOSITIONS,
+      seed: 1515,
+    };
+    const script = join(directory, "art-kernels.js");
+    writeFileSync(script, `globalThis.ART_EQUIVALENCE = ${JSON.stringify(input)};\n${await bundleWorkload(join(projectRoot, "test/native/art-kernels-workload.ts"))}`);
+    const run = spawnSync(xst!, ["-s", script], { encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1", UBSAN_OPTIONS: "halt_on_error=1:print_stacktrace=1" } });
+    assert.equal(run.status, 0, `xst-art-asan failed (a sanitizer report or a crash):\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-6000)}`);
+    const lines = run.stdout.split("\n");
+    const results = lines.filter((line) => line.startsWith("ARTEQ ")).map((line) => JSON.parse(line.slice(6)) as { name: string; same: boolean; expected: { error: string | null; frames: number } });
+    const done = lines.find((line) => line.startsWith("ARTEQ-DONE "));
+    assert.ok(done, `the workload did not finish:\n${run.stdout.slice(-3000)}`);
+    const mismatches = results.filter((result) => !result.same);
+    assert.deepEqual(mismatches, [], "native and TypeScript kernels differ");
+    // The check covers what it claims: every corpus file, mutations that fail and that decode frames.
+    assert.equal(results.length, files.length + gifs.length * (1 + MUTATIONS_PER_GIF) + COMPOSITIONS);
+    const lzwErrors = results.filter((result) => result.expected.error?.includes("LZW code")).length;
+    assert.ok(lzwErrors > 0, "no mutation reached an LZW fault");
+    assert.ok(results.filter((result) => result.expected.error === null && result.expected.frames > 0).length >= files.length, "too few inputs decoded");
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
