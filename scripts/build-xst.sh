@@ -6,6 +6,7 @@
 # its makefile in build/xst/ drops them). Nothing is written into the SDK. About 25 s on 2 cores, once;
 # make skips it afterwards.
 # The SDK is the one scripts/moddable-sdk.sh --check names ($MODDABLE, or the project's copy).
+# make gets MODDABLE too: xst.mk finds the TextDecoder/TextEncoder/Base64 modules through it.
 #   --art release   also links xst-art-release: the same engine with the artwork kernels' C and XS
 #                   binding (hosts/moddable/native) as the global `artNatives` (test/native/art_kernels_xst.c),
 #                   for the device-time rows with native kernels
@@ -65,7 +66,7 @@ EOF_MK
 else
   set --
 fi
-if ! make -C "$sdk/xs/makefiles/lin" -f "$makefile" GOAL=release XS_DIR="$sdk/xs" BUILD_DIR="$out" "$@" -j2 "$target" >"$log" 2>&1; then
+if ! make -C "$sdk/xs/makefiles/lin" -f "$makefile" GOAL=release MODDABLE="$sdk" XS_DIR="$sdk/xs" BUILD_DIR="$out" "$@" -j2 "$target" >"$log" 2>&1; then
   tail -n 20 "$log" >&2
   echo "build-xst: FAILED (log: $log)" >&2
   exit 1
