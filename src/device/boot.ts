@@ -7,6 +7,10 @@
 // Wi-Fi lost at any later point tears down what runs on top of it (registration, renewal, the MQTT
 // session) and joins again; once it is back, the session is rebuilt from the stored settings.
 // A factory reset (long press on the button, or the serial command) erases the settings and starts over.
+// The panel wizard (panel-wizard.ts; started over serial, or by a short press while the device waits
+// to be set up) takes the panel while it runs: everything else stops, the button steps through the
+// candidates (short press: next; 1 s hold: take it), and when it ends the machine starts over from the
+// stored settings, so the panel is set up again with what was found.
 // One Display serves every state and every PlayerDevice, so the panel is set up once (boot-panel.ts).
 // The session step's device, with the renewal client on it, is boot-session.ts; which state follows its
 // events is decided here.
@@ -30,6 +34,7 @@ import { CodeScreen } from "./code-screen.js";
 import type { Credentials } from "./config.js";
 import type { PlayerDevice } from "./device.js";
 import { LongPress } from "./long-press.js";
+import { PanelWizard, type WizardAction, type WizardStatus } from "./panel-wizard.js";
 import type { StatusMessage } from "./status-screens.js";
 import { StepBackoff } from "./step-backoff.js";
 import { WifiLink } from "./wifi-link.js";
@@ -58,6 +63,8 @@ export class BootMachine {
   readonly #timer: SingleTimer;
   /** The machine's last status screen, drawn again when a stopping session has let go of the panel. */
   #screen: StatusMessage | undefined;
+  /** The panel wizard while it runs, and the last one after it ended (its outcome for the serial CLI). */
+  #wizard: PanelWizard | undefined;
 
   constructor(host: Host, options: BootOptions) {
     this.#host = host;
@@ -68,11 +75,23 @@ export class BootMachine {
     this.#panel = new BootPanel(host, options);
     this.#session = new BootSession(host, options.settings, options.renewal);
     this.#codeScreen = new CodeScreen(host.timers, host.clock, options.preview, options.codeShowMs ?? BOOT_DEFAULTS.codeShowMs);
-    this.#longPress = new LongPress(host.timers, options.longPressMs ?? BOOT_DEFAULTS.longPressMs, () => {
-      if (this.#state === "stopped") return;
-      this.#log("warn", "button held: factory reset");
-      this.factoryReset();
-    });
+    this.#longPress = new LongPress(
+      host.timers,
+      () => (this.#wizardRunning ? (options.wizardHoldMs ?? BOOT_DEFAULTS.wizardHoldMs) : (options.longPressMs ?? BOOT_DEFAULTS.longPressMs)),
+      () => {
+        if (this.#state === "stopped") return;
+        if (this.#wizardRunning) {
+          this.#wizard!.act("confirm");
+          return;
+        }
+        this.#log("warn", "button held: factory reset");
+        this.factoryReset();
+      },
+      () => {
+        if (this.#wizardRunning) this.#wizard!.act("next");
+        else if (this.#state === "provisioning") this.#startWizardSafely();
+      },
+    );
   }
 
   get state(): BootStateName {
@@ -106,14 +125,94 @@ export class BootMachine {
     this.#load();
   }
 
+  /** The panel wizard's status: the running one, else the last one (undefined before any). */
+  get panelWizard(): WizardStatus | undefined {
+    return this.#wizard?.status();
+  }
+
+  /**
+   * Starts the panel wizard (a running one is kept): the session, registration and every screen stop
+   * until it ends. Throws when there is no panel to tune.
+   */
+  startPanelWizard(): WizardStatus {
+    if (this.#state === "stopped") throw new Error("the device is stopping");
+    if (this.#wizardRunning) return this.#wizard!.status();
+    const current = this.#panel.current;
+    if (!current || !this.#panel.display) throw new Error("no panel is set up");
+    const brightness = this.#panel.display.brightness;
+    this.#teardown(false);
+    this.#panel.release();
+    this.#enter("wizard", undefined);
+    const { settings, drive } = current;
+    const wizard = new PanelWizard({
+      panel: this.#options.panel,
+      timers: this.#host.timers,
+      config: { width: settings.width, height: settings.height, colorDepth: settings.colorDepth, ...(drive ? { drive } : {}) },
+      brightness,
+      ...this.#options.wizard,
+      finished: (outcome) => {
+        let failure: unknown;
+        if (outcome.state === "saved") {
+          try {
+            if (!this.#options.settings.savePanelDrive) throw new Error("this device cannot store panel settings");
+            this.#options.settings.savePanelDrive(outcome.drive);
+            this.#log("info", "panel wizard: settings saved");
+          } catch (error) {
+            failure = error;
+            this.#log("error", `panel wizard: not saved: ${errorMessage(error)}`);
+          }
+        } else {
+          this.#log("info", `panel wizard: ${outcome.state}, nothing changed`);
+        }
+        // Whatever the outcome, the panel is set up again from the store (the old drive if nothing was saved).
+        this.#load();
+        if (failure !== undefined) throw failure;
+      },
+    });
+    this.#wizard = wizard;
+    this.#log("info", "panel wizard: started");
+    wizard.start();
+    this.#notify();
+    return wizard.status();
+  }
+
+  /** A person's answer to the wizard on show; throws when none runs. */
+  panelWizardAction(action: WizardAction): WizardStatus {
+    const wizard = this.#wizard;
+    if (!wizard || !wizard.running) throw new Error("the panel wizard is not running");
+    wizard.act(action);
+    return wizard.status();
+  }
+
+  get #wizardRunning(): boolean {
+    return this.#wizard?.running === true;
+  }
+
+  #startWizardSafely(): void {
+    try {
+      this.startPanelWizard();
+    } catch (error) {
+      this.#log("warn", `panel wizard not started: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Something else takes over (new settings, a reset, a stop): the wizard ends without storing anything. */
+  #abortWizard(): void {
+    if (!this.#wizardRunning) return;
+    this.#wizard!.abort();
+    this.#log("info", "panel wizard: interrupted, nothing changed");
+  }
+
   /** The stored settings changed (serial provisioning): everything restarts from them; Wi-Fi rejoins only if its settings changed. */
   settingsChanged(): void {
+    this.#abortWizard();
     this.#teardown(false);
     this.#load();
   }
 
   /** Erases every setting and starts over (→ provisioning). */
   factoryReset(): void {
+    this.#abortWizard();
     this.#teardown(true);
     this.#enter("resetting", resetStatus());
     this.#credentials = undefined;
@@ -132,12 +231,14 @@ export class BootMachine {
       this.#options.reboot();
       return;
     }
+    this.#abortWizard();
     this.#teardown(true);
     this.#load();
   }
 
   /** Stops everything (tests, a host shutting down): no timer, no socket, no Wi-Fi afterwards. */
   stop(): Promise<void> {
+    this.#abortWizard();
     this.#teardown(true);
     this.#longPress.cancel();
     this.#state = "stopped";
@@ -197,6 +298,8 @@ export class BootMachine {
   /** Wi-Fi went away under a running state: stop what needs the network, then join again. */
   #wifiLost(reason: string): void {
     this.#log("warn", `wifi: lost (${reason})`);
+    // The wizard keeps the panel; when it ends, the machine starts over and joins again.
+    if (this.#wizardRunning) return;
     this.#teardown(false);
     this.#enter("wifi", undefined);
     this.#retry("wifi", reason, () => this.#joinWifi(), true);
@@ -346,6 +449,8 @@ export class BootMachine {
 
   /** Shows the failure and tries `again` after the step's back-off delay (one timer, never a loop). */
   #retry(step: RetriedStep, reason: string, again: () => void, lost = false): void {
+    // A late failure (a Wi-Fi join) while the wizard holds the panel: the machine starts over after it.
+    if (this.#wizardRunning) return;
     const delay = this.#backoff.failed(step, reason);
     this.#log("warn", `${step}: ${reason}; retry in ${delay} ms`);
     this.#show(lost ? wifiLostStatus(delay) : retryStatus(step, delay));
