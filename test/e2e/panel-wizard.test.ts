@@ -3,7 +3,8 @@
 // (a real child process, `--wizard`) answered line by line as a person would type, with garbage on the
 // serial line first and an unknown key on the keyboard. Checks that the panel shows the expected test
 // pattern for each candidate, that the confirmed drive is stored, and that it survives a power cycle;
-// a cancelled wizard stores nothing.
+// a cancelled wizard stores nothing. The emulated panel has electronics of its own (an FM6126A
+// four-scan 1/8 panel that takes at most 10 MHz), so the wrong candidates also look wrong on it.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,9 +15,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NodeLog } from "../../hosts/node/host.js";
+import { PanelEmulator } from "../../hosts/node/panel-emulator.js";
 import { startVirtualFirmware, type VirtualFirmware } from "../../hosts/node/virtual-firmware.js";
 import type { FirmwareBoard } from "../../src/device/player-firmware.js";
 import { drawTestPattern, type TestPattern } from "../../src/display/test-patterns.js";
+import type { PanelDrive } from "../../src/ports.js";
 import { waitFor } from "../support/wait.js";
 
 const cli = fileURLToPath(new URL("../../tools/provision.js", import.meta.url));
@@ -44,8 +47,10 @@ const BOARD: FirmwareBoard = {
   api: { baseUrl: "http://localhost:1/api" },
 };
 
+const ELECTRONICS: PanelDrive = Object.freeze({ driver: "fm6126a", scan: 8, clockHz: 10_000_000 });
+
 async function startDevice(name: string): Promise<VirtualFirmware> {
-  const device = await startVirtualFirmware({ dataDirectory: join(work, name), board: BOARD, wifiNetworks: {}, log: new NodeLog("warn") });
+  const device = await startVirtualFirmware({ dataDirectory: join(work, name), board: BOARD, wifiNetworks: {}, log: new NodeLog("warn"), panelElectronics: ELECTRONICS });
   devices.push(device);
   return device;
 }
@@ -78,6 +83,22 @@ async function showing(device: VirtualFirmware, name: TestPattern, label: string
   await waitFor(`the panel showing ${name} "${label}"`, () => Buffer.from(device.panel.lastFrame).equals(Buffer.from(expected)), 10_000);
 }
 
+/** Share of the pixels the emulated panel shows otherwise than a panel driven right would. */
+function wrongShare(device: VirtualFirmware): number {
+  const ideal = new PanelEmulator();
+  ideal.begin(device.panel.config);
+  ideal.brightness = device.panel.brightness;
+  ideal.push(device.panel.lastFrame);
+  const shown = device.panel.shownFrame;
+  let wrong = 0;
+  for (let i = 0; i < shown.length; i += 3) if (shown[i] !== ideal.shownFrame[i] || shown[i + 1] !== ideal.shownFrame[i + 1] || shown[i + 2] !== ideal.shownFrame[i + 2]) wrong++;
+  return wrong / (shown.length / 3);
+}
+
+function dark(device: VirtualFirmware): boolean {
+  return device.panel.shownFrame.every((byte) => byte === 0);
+}
+
 async function waitForState(device: VirtualFirmware, state: string): Promise<void> {
   await waitFor(`state ${state}`, () => device.firmware.machine.state === state, 10_000, () => `state ${device.firmware.machine.state}`);
 }
@@ -102,26 +123,32 @@ test("the CLI wizard steps through the patterns, stores the confirmed drive, and
   await waitFor("the first candidate", () => /step 1\/4 driver: candidate 1\/5 PLAIN/.test(run.output()), 15_000, context);
   assert.equal(device.firmware.machine.state, "wizard");
   await showing(device, "bars", "1/5 PLAIN");
+  assert.ok(dark(device), "an FM6126A panel stays dark without its set-up words");
   run.type("x");
   await waitFor("the key help", () => /"x": type n/.test(run.output()), 5000, context);
   run.type("n");
   await waitFor("FM6126A", () => /candidate 2\/5 FM6126A/.test(run.output()), 5000, context);
   await showing(device, "bars", "2/5 FM6126A");
   assert.deepEqual(device.panel.config.drive, { driver: "fm6126a" });
+  assert.ok(!dark(device), "lit with the right chip");
   run.type("y");
   await waitFor("the scan step", () => /step 2\/4 scan: candidate 1\/3 1\/16/.test(run.output()), 5000, context);
   await showing(device, "rows", "1/3 1/16");
+  assert.ok(wrongShare(device) > 0.1, "1/16 on a 1/8 panel: the rows come out wrong");
   run.type("");
   await waitFor("1/8", () => /candidate 2\/3 1\/8/.test(run.output()), 5000, context);
   await showing(device, "rows", "2/3 1/8");
+  assert.ok(wrongShare(device) < 0.05, "1/8: the picture as sent, but for the sparkles of a clock still too fast");
   run.type("y");
   await waitFor("the phase step", () => /step 3\/4 clockPhase/.test(run.output()), 5000, context);
   await showing(device, "stripes", "1/2 FALLING");
   run.type("s");
   await waitFor("the clock step", () => /step 4\/4 clockHz: candidate 1\/4 20MHz/.test(run.output()), 5000, context);
+  assert.ok(wrongShare(device) > 0, "20 MHz on a 10 MHz panel: sparkles");
   run.type("n");
   run.type("n");
   await waitFor("10 MHz", () => /candidate 3\/4 10MHz/.test(run.output()), 5000, context);
+  await waitFor("a clean picture at 10 MHz", () => wrongShare(device) === 0, 5000);
   run.type("y");
   assert.equal(await run.exited, 0, run.output());
   assert.match(run.output(), /panel settings stored: driver fm6126a, scan 1\/8, clock 10 MHz/);
