@@ -58,6 +58,8 @@ export const BOOT_DEFAULTS = Object.freeze({
   clockTimeoutMs: 20_000,
   longPressMs: 5_000,
   wizardHoldMs: 1_000,
+  /** Holding the button this long and letting go starts the panel wizard (below the reset's 5 s, with a margin). */
+  wizardStartMs: Object.freeze({ from: 2_000, to: 4_000 }),
   codeShowMs: 20_000,
   fallbackPanel: Object.freeze({ panel: Object.freeze({ size: "64x32" as const }), memoryClass: "small" as const }),
 });

@@ -7,8 +7,8 @@
 // Wi-Fi lost at any later point tears down what runs on top of it (registration, renewal, the MQTT
 // session) and joins again; once it is back, the session is rebuilt from the stored settings.
 // A factory reset (long press on the button, or the serial command) erases the settings and starts over.
-// The panel wizard (panel-wizard.ts; started over serial, or by a short press while the device waits
-// to be set up) takes the panel while it runs: everything else stops, the button steps through the
+// The panel wizard (panel-wizard.ts; started over serial, or by holding the button 2–4 s and letting
+// go) takes the panel while it runs: everything else stops, the button steps through the
 // candidates (short press: next; 1 s hold: take it), and when it ends the machine starts over from the
 // stored settings, so the panel is set up again with what was found.
 // One Display serves every state and every PlayerDevice, so the panel is set up once (boot-panel.ts).
@@ -87,9 +87,12 @@ export class BootMachine {
         this.#log("warn", "button held: factory reset");
         this.factoryReset();
       },
-      () => {
-        if (this.#wizardRunning) this.#wizard!.act("next");
-        else if (this.#state === "provisioning") this.#startWizardSafely();
+      {
+        now: () => host.clock.monotonicMs(),
+        released: (heldMs) => {
+          if (this.#wizardRunning) this.#wizard!.act("next");
+          else if (heldMs >= BOOT_DEFAULTS.wizardStartMs.from && heldMs < BOOT_DEFAULTS.wizardStartMs.to && this.#state !== "stopped") this.#startWizardSafely();
+        },
       },
     );
   }

@@ -131,7 +131,7 @@ test("over serial: start, next, confirm each step; the drive is stored and survi
   await stop(again);
 });
 
-test("with the button: a short press starts it while the device waits to be set up, short presses step, a 1 s hold takes", async () => {
+test("with the button: held 2–4 s and let go starts it, short presses step, a 1 s hold takes", async () => {
   const d = device();
   await d.host.timers.advance(100);
   const press = async (ms: number) => {
@@ -140,7 +140,11 @@ test("with the button: a short press starts it while the device waits to be set 
     d.button.release();
     await d.host.timers.advance(10);
   };
+  await press(1_999);
+  await press(4_000);
   await press(100);
+  assert.equal(d.machine.state, "provisioning", "a short press, or one let go at 4 s or later, starts nothing");
+  await press(2_000);
   assert.equal(d.machine.state, "wizard");
   await press(100); // FM6126A
   await press(100); // FM6124
