@@ -34,7 +34,8 @@ import { CodeScreen } from "./code-screen.js";
 import type { Credentials } from "./config.js";
 import type { PlayerDevice } from "./device.js";
 import { LongPress } from "./long-press.js";
-import { PanelWizard, type WizardAction, type WizardStatus } from "./panel-wizard.js";
+import { BootWizard } from "./boot-wizard.js";
+import type { WizardAction, WizardStatus } from "./panel-wizard.js";
 import type { StatusMessage } from "./status-screens.js";
 import { StepBackoff } from "./step-backoff.js";
 import { WifiLink } from "./wifi-link.js";
@@ -63,8 +64,7 @@ export class BootMachine {
   readonly #timer: SingleTimer;
   /** The machine's last status screen, drawn again when a stopping session has let go of the panel. */
   #screen: StatusMessage | undefined;
-  /** The panel wizard while it runs, and the last one after it ended (its outcome for the serial CLI). */
-  #wizard: PanelWizard | undefined;
+  readonly #wizard: BootWizard;
 
   constructor(host: Host, options: BootOptions) {
     this.#host = host;
@@ -74,14 +74,15 @@ export class BootMachine {
     this.#backoff = new StepBackoff(host.clock, host.random, options.backoff ?? BOOT_DEFAULTS.backoff);
     this.#panel = new BootPanel(host, options);
     this.#session = new BootSession(host, options.settings, options.renewal);
+    this.#wizard = new BootWizard(host, options);
     this.#codeScreen = new CodeScreen(host.timers, host.clock, options.preview, options.codeShowMs ?? BOOT_DEFAULTS.codeShowMs);
     this.#longPress = new LongPress(
       host.timers,
-      () => (this.#wizardRunning ? (options.wizardHoldMs ?? BOOT_DEFAULTS.wizardHoldMs) : (options.longPressMs ?? BOOT_DEFAULTS.longPressMs)),
+      () => (this.#wizard.running ? (options.wizardHoldMs ?? BOOT_DEFAULTS.wizardHoldMs) : (options.longPressMs ?? BOOT_DEFAULTS.longPressMs)),
       () => {
         if (this.#state === "stopped") return;
-        if (this.#wizardRunning) {
-          this.#wizard!.act("confirm");
+        if (this.#wizard.running) {
+          this.#wizard.act("confirm");
           return;
         }
         this.#log("warn", "button held: factory reset");
@@ -90,7 +91,7 @@ export class BootMachine {
       {
         now: () => host.clock.monotonicMs(),
         released: (heldMs) => {
-          if (this.#wizardRunning) this.#wizard!.act("next");
+          if (this.#wizard.running) this.#wizard.act("next");
           else if (heldMs >= BOOT_DEFAULTS.wizardStartMs.from && heldMs < BOOT_DEFAULTS.wizardStartMs.to && this.#state !== "stopped") this.#startWizardSafely();
         },
       },
@@ -130,65 +131,30 @@ export class BootMachine {
 
   /** The panel wizard's status: the running one, else the last one (undefined before any). */
   get panelWizard(): WizardStatus | undefined {
-    return this.#wizard?.status();
+    return this.#wizard.status;
   }
 
   /**
    * Starts the panel wizard (a running one is kept): the session, registration and every screen stop
-   * until it ends. Throws when there is no panel to tune.
+   * until it ends, then the machine starts over from the stored settings. Throws when there is no panel.
    */
   startPanelWizard(): WizardStatus {
     if (this.#state === "stopped") throw new Error("the device is stopping");
-    if (this.#wizardRunning) return this.#wizard!.status();
+    if (this.#wizard.running) return this.#wizard.status!;
     const current = this.#panel.current;
-    if (!current || !this.#panel.display) throw new Error("no panel is set up");
-    const brightness = this.#panel.display.brightness;
+    const display = this.#panel.display;
+    if (!current || !display) throw new Error("no panel is set up");
     this.#teardown(false);
     this.#panel.release();
     this.#enter("wizard", undefined);
     const { settings, drive } = current;
-    const wizard = new PanelWizard({
-      panel: this.#options.panel,
-      timers: this.#host.timers,
-      config: { width: settings.width, height: settings.height, colorDepth: settings.colorDepth, ...(drive ? { drive } : {}) },
-      brightness,
-      ...this.#options.wizard,
-      finished: (outcome) => {
-        let failure: unknown;
-        if (outcome.state === "saved") {
-          try {
-            if (!this.#options.settings.savePanelDrive) throw new Error("this device cannot store panel settings");
-            this.#options.settings.savePanelDrive(outcome.drive);
-            this.#log("info", "panel wizard: settings saved");
-          } catch (error) {
-            failure = error;
-            this.#log("error", `panel wizard: not saved: ${errorMessage(error)}`);
-          }
-        } else {
-          this.#log("info", `panel wizard: ${outcome.state}, nothing changed`);
-        }
-        // Whatever the outcome, the panel is set up again from the store (the old drive if nothing was saved).
-        this.#load();
-        if (failure !== undefined) throw failure;
-      },
-    });
-    this.#wizard = wizard;
-    this.#log("info", "panel wizard: started");
-    wizard.start();
-    this.#notify();
-    return wizard.status();
+    const config = { width: settings.width, height: settings.height, colorDepth: settings.colorDepth, ...(drive ? { drive } : {}) };
+    return this.#wizard.start(config, display.brightness, () => this.#load());
   }
 
   /** A person's answer to the wizard on show; throws when none runs. */
   panelWizardAction(action: WizardAction): WizardStatus {
-    const wizard = this.#wizard;
-    if (!wizard || !wizard.running) throw new Error("the panel wizard is not running");
-    wizard.act(action);
-    return wizard.status();
-  }
-
-  get #wizardRunning(): boolean {
-    return this.#wizard?.running === true;
+    return this.#wizard.act(action);
   }
 
   #startWizardSafely(): void {
@@ -199,23 +165,16 @@ export class BootMachine {
     }
   }
 
-  /** Something else takes over (new settings, a reset, a stop): the wizard ends without storing anything. */
-  #abortWizard(): void {
-    if (!this.#wizardRunning) return;
-    this.#wizard!.abort();
-    this.#log("info", "panel wizard: interrupted, nothing changed");
-  }
-
   /** The stored settings changed (serial provisioning): everything restarts from them; Wi-Fi rejoins only if its settings changed. */
   settingsChanged(): void {
-    this.#abortWizard();
+    this.#wizard.abort();
     this.#teardown(false);
     this.#load();
   }
 
   /** Erases every setting and starts over (→ provisioning). */
   factoryReset(): void {
-    this.#abortWizard();
+    this.#wizard.abort();
     this.#teardown(true);
     this.#enter("resetting", resetStatus());
     this.#credentials = undefined;
@@ -234,14 +193,14 @@ export class BootMachine {
       this.#options.reboot();
       return;
     }
-    this.#abortWizard();
+    this.#wizard.abort();
     this.#teardown(true);
     this.#load();
   }
 
   /** Stops everything (tests, a host shutting down): no timer, no socket, no Wi-Fi afterwards. */
   stop(): Promise<void> {
-    this.#abortWizard();
+    this.#wizard.abort();
     this.#teardown(true);
     this.#longPress.cancel();
     this.#state = "stopped";
@@ -302,7 +261,7 @@ export class BootMachine {
   #wifiLost(reason: string): void {
     this.#log("warn", `wifi: lost (${reason})`);
     // The wizard keeps the panel; when it ends, the machine starts over and joins again.
-    if (this.#wizardRunning) return;
+    if (this.#wizard.running) return;
     this.#teardown(false);
     this.#enter("wifi", undefined);
     this.#retry("wifi", reason, () => this.#joinWifi(), true);
@@ -453,7 +412,7 @@ export class BootMachine {
   /** Shows the failure and tries `again` after the step's back-off delay (one timer, never a loop). */
   #retry(step: RetriedStep, reason: string, again: () => void, lost = false): void {
     // A late failure (a Wi-Fi join) while the wizard holds the panel: the machine starts over after it.
-    if (this.#wizardRunning) return;
+    if (this.#wizard.running) return;
     const delay = this.#backoff.failed(step, reason);
     this.#log("warn", `${step}: ${reason}; retry in ${delay} ms`);
     this.#show(lost ? wifiLostStatus(delay) : retryStatus(step, delay));

@@ -25,11 +25,9 @@ import {
   FieldWriter,
   MESSAGE,
   ProvisioningFailure,
-  WIZARD_ACTION,
   type ProvisioningErrorCode,
 } from "./provisioning-messages.js";
-import { describePanelDrive } from "./panel-drive.js";
-import type { WizardAction, WizardStatus } from "./panel-wizard.js";
+import { wizardActionOf, writeWizardStatus } from "./provisioning-wizard.js";
 import { redactPlayerKey, scrubSecrets } from "./provisioning-redact.js";
 import type { ProvisioningOutcome, ProvisioningTarget } from "./provisioning-target.js";
 
@@ -289,7 +287,7 @@ export class ProvisioningHandler {
         const wizard = this.#target.panelWizard;
         if (!wizard) throw new ProvisioningFailure("refused", "this device has no panel wizard");
         if (action !== "status") this.#log.write("info", `provisioning: panel wizard ${action}`);
-        this.#sendWizard(type, id, wizard.call(this.#target, action));
+        this.#reply(type, id, writeWizardStatus(this.#payload(), wizard.call(this.#target, action)));
         return;
       }
       default:
@@ -340,25 +338,6 @@ export class ProvisioningHandler {
     if (info.wifiUp !== undefined) w.uint(FIELD.WIFI_UP, info.wifiUp ? 1 : 0);
     if (info.retryInMs !== undefined) w.uint(FIELD.RETRY_IN, Math.max(0, Math.round(info.retryInMs)));
     if (info.lastError !== undefined) w.text(FIELD.LAST_ERROR, clipText(scrubSecrets(info.lastError, info.playerKey), REASON_MAX_CHARS));
-    this.#reply(type, id, w);
-  }
-
-  #sendWizard(type: number, id: number, status: WizardStatus | undefined): void {
-    const w = this.#payload();
-    if (!status) {
-      this.#reply(type, id, w.text(FIELD.WIZARD_STATE, "idle"));
-      return;
-    }
-    w.text(FIELD.WIZARD_STATE, status.state)
-      .text(FIELD.WIZARD_STEP, status.step)
-      .uint(FIELD.WIZARD_STEP_NUMBER, status.stepNumber)
-      .uint(FIELD.WIZARD_STEP_COUNT, status.stepCount)
-      .text(FIELD.WIZARD_CANDIDATE, clipText(status.candidate, 40))
-      .uint(FIELD.WIZARD_CANDIDATE_NUMBER, status.candidateNumber)
-      .uint(FIELD.WIZARD_CANDIDATE_COUNT, status.candidateCount)
-      .text(FIELD.WIZARD_HINT, clipText(status.hint, REASON_MAX_CHARS))
-      .text(FIELD.WIZARD_DRIVE, clipText(describePanelDrive(status.drive), 300));
-    if (status.problem !== undefined) w.text(FIELD.WIZARD_PROBLEM, clipText(status.problem, REASON_MAX_CHARS));
     this.#reply(type, id, w);
   }
 
@@ -422,18 +401,5 @@ export class ProvisioningHandler {
       // queue_full: the PC stopped reading; it will time out and ask again. A failing port is closed.
       if (error instanceof SocketWriteError && error.kind === "socket") this.close();
     }
-  }
-}
-
-/** The wire code of a PANEL_WIZARD action, or undefined for a code this firmware does not know. */
-function wizardActionOf(code: number): "start" | "status" | WizardAction | undefined {
-  switch (code) {
-    case WIZARD_ACTION.STATUS: return "status";
-    case WIZARD_ACTION.START: return "start";
-    case WIZARD_ACTION.NEXT: return "next";
-    case WIZARD_ACTION.CONFIRM: return "confirm";
-    case WIZARD_ACTION.SKIP: return "skip";
-    case WIZARD_ACTION.CANCEL: return "cancel";
-    default: return undefined;
   }
 }

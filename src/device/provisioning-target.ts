@@ -3,7 +3,8 @@
 
 import { ProvisioningFailure } from "./provisioning-messages.js";
 import type { ProvisioningCredentials } from "./provisioning-credentials.js";
-import type { WizardAction, WizardStatus } from "./panel-wizard.js";
+import type { WizardStatus } from "./panel-wizard.js";
+import type { WizardRequestAction } from "./provisioning-wizard.js";
 
 export type { ProvisioningCredentials } from "./provisioning-credentials.js";
 
@@ -56,7 +57,7 @@ export interface ProvisioningTarget {
    * "start" starts it (or reports the running one), "status" reports it (undefined before any ran),
    * the others are a person's answer to the candidate on show.
    */
-  panelWizard?(action: "start" | "status" | WizardAction): WizardStatus | undefined;
+  panelWizard?(action: WizardRequestAction): WizardStatus | undefined;
 }
 
 /** Thrown by a target to refuse a request; the PC shows `reason`. */
