@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE ?= node
 
-.PHONY: help setup moddable sim build check test test-unit test-xs test-moddable test-oracle test-e2e test-native bench demo certs xsnap clean provision
+.PHONY: help setup moddable sim build check test test-unit test-xs test-moddable test-oracle test-e2e test-native bench demo certs xsnap clean provision wizard
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -104,6 +104,10 @@ provision: ## give a player Wi-Fi and certificates over serial: PORT=/dev/ttyUSB
 	@$(NODE) scripts/build.mjs && $(NODE) build/tools/provision.js \
 	  $(if $(TCP),--tcp "$(TCP)",$(if $(PORT),--port "$(PORT)")) \
 	  $(if $(value WIFI),--wifi-env PROVISION_WIFI) $(if $(CERTS),--certs "$(CERTS)") $(PROVISION_ARGS)
+
+wizard: ## panel wizard: test patterns for driver chip, scan, clock phase and speed, confirmed from the keyboard or the board's button: PORT=/dev/ttyUSB0 (or TCP=host:port)
+	@$(NODE) scripts/build.mjs && $(NODE) build/tools/provision.js \
+	  $(if $(TCP),--tcp "$(TCP)",$(if $(PORT),--port "$(PORT)")) --wizard $(PROVISION_ARGS)
 
 certs: ## dev CA, broker and one player certificate under .tmp/certs (private keys stay there)
 	@bash certs/make-dev-certs.sh ca .tmp/certs && bash certs/make-dev-certs.sh player .tmp/certs $$(cat /proc/sys/kernel/random/uuid)

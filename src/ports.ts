@@ -98,6 +98,36 @@ export interface PanelConfig {
   height: number;
   /** Bits per colour channel the panel shows (Binary Code Modulation depth, 4–8). */
   colorDepth: number;
+  /** How the panel's electronics are driven; an absent field keeps the board's default. */
+  drive?: PanelDrive;
+}
+
+/** HUB75 driver chip families (docs/hub75.md "Driver chips"). */
+export type PanelDriverChip = "shiftreg" | "fm6126a" | "icn2038s" | "fm6124" | "mbi5124" | "dp3246";
+export type PanelChainLayout = "row" | "serpentine" | "zigzag";
+
+/**
+ * The panel's wiring and timing, as the device settings keep them (src/device/panel-drive.ts checks
+ * them) and the panel wizard finds them. A PixelPush that has no such electronics (an emulator)
+ * ignores what it cannot model.
+ */
+export interface PanelDrive {
+  readonly driver?: PanelDriverChip;
+  /** Address rows (4, 8, 16, 32); fewer than height / 2 on a four-scan outdoor panel. */
+  readonly scan?: number;
+  readonly layout?: PanelChainLayout;
+  /** Rows of panels of a serpentine or zigzag chain. */
+  readonly chainRows?: number;
+  /** Pixel clock wanted, Hz. */
+  readonly clockHz?: number;
+  /** Data changes on the rising clock edge. */
+  readonly clockPhase?: boolean;
+  /** OE-off clocks after each latch, 1–4. */
+  readonly latchBlanking?: number;
+  /** OE-off clocks before the address lines move to the next row, 1–8 (the ghosting fix). */
+  readonly rowChangeBlank?: number;
+  /** Upper bound of the brightness, percent (the power supply's limit). */
+  readonly brightnessCeiling?: number;
 }
 
 export interface RefreshStats {

@@ -18,6 +18,7 @@ import { startVirtualFirmware, type VirtualFirmware } from "../hosts/node/virtua
 import type { BootInfo } from "../src/device/boot.js";
 import type { PanelSize } from "../src/device/config.js";
 import type { FirmwareBoard } from "../src/device/player-firmware.js";
+import type { PanelDrive } from "../src/ports.js";
 import { redactKey } from "../src/makapix/topics.js";
 import { sendAsWebsite } from "./demo-controls.js";
 import type { DemoService } from "./demo-service/service.js";
@@ -36,6 +37,8 @@ export interface FirmwareDemoOptions {
   serialPort: number;
   dwellSeconds: number;
   localBroker?: { host: string; port: number };
+  /** The emulated panel's own electronics (--panel-drive): the panel wizard then has something to find. */
+  panelElectronics?: PanelDrive;
 }
 
 export interface FirmwareDemo {
@@ -84,6 +87,7 @@ export async function startFirmwareDemo(options: FirmwareDemoOptions): Promise<F
     board: boardFor(options),
     wifiNetworks: { [DEMO_WIFI.ssid]: DEMO_WIFI.password },
     serialPort: options.serialPort,
+    ...(options.panelElectronics ? { panelElectronics: options.panelElectronics } : {}),
     log: new NodeLog("info", (line) => console.log(`[device] ${line}`)),
     stateChanged: (info) => panelServer?.setStatus(statusOf(info)),
     // For a real service the PC is online and its user should only have to type a code: the demo
@@ -112,7 +116,9 @@ export async function startFirmwareDemo(options: FirmwareDemoOptions): Promise<F
     console.log(`       make provision TCP=${device.serial.address} WIFI="${DEMO_WIFI.ssid}:${DEMO_WIFI.password}"`);
     console.log(`  2. The panel shows a 6-character code: type it on the demo website's Add device page:`);
     console.log(`       ${options.service.registerPageUrl}`);
-    console.log(`  3. The device fetches its certificate, connects and plays.\n`);
+    console.log(`  3. The device fetches its certificate, connects and plays.`);
+    console.log(`  Panel wizard (driver chip, scan, clock phase and speed; any time):`);
+    console.log(`       make wizard TCP=${device.serial.address}\n`);
   } else {
     const key = playerKey();
     if (key) console.log(`\n  Registered as ${redactKey(key)}: connecting to the service.\n`);

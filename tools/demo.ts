@@ -7,8 +7,9 @@
 //   node build/tools/demo.js --broker HOST:PORT --ca ca.pem --cert cert.pem --key key.pem [--vault URL]
 //        the virtual device on a real broker with real credentials (player key = certificate CN);
 //        the page's controls then act on the device directly.
-//   node build/tools/demo.js --fresh [--data DIR] [--serial-port N]
-//        a new device against the local demo service: Wi-Fi over serial, a code, registration, art
+//   node build/tools/demo.js --fresh [--data DIR] [--serial-port N] [--panel-drive driver=fm6126a,scan=8,clockPhase=true,clockHz=10000000]
+//        a new device against the local demo service: Wi-Fi over serial, a code, registration, art;
+//        --panel-drive gives the emulated panel its own electronics, for the panel wizard to find
 //   node build/tools/demo.js --register https://makapix.club/api [--data DIR]
 //        the virtual device as a player of a real service: it shows a code to type on its website
 
@@ -18,6 +19,8 @@ import { NodeLog } from "../hosts/node/host.js";
 import { startPanelServer, type PanelControl, type PanelServer } from "../hosts/node/panel-server.js";
 import { createVirtualDevice, type VirtualDevice } from "../hosts/node/virtual-device.js";
 import { readPanelConfig, type PanelSize } from "../src/device/config.js";
+import { readPanelDrive } from "../src/device/panel-drive.js";
+import type { PanelDrive } from "../src/ports.js";
 import { redactKey } from "../src/makapix/topics.js";
 import { sendAsWebsite } from "./demo-controls.js";
 import { startFirmwareDemo, type FirmwareDemo } from "./demo-firmware.js";
@@ -146,9 +149,22 @@ async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, shutdown);
 }
 
+/** "driver=fm6126a,scan=8,clockPhase=true,clockHz=10000000" → a checked PanelDrive. */
+function parsePanelDrive(text: string): PanelDrive {
+  const fields: Record<string, unknown> = {};
+  for (const pair of text.split(",")) {
+    const [key, value] = pair.split("=");
+    if (!key || value === undefined) throw new Error(`--panel-drive: "${pair}" is not key=value`);
+    fields[key.trim()] = value === "true" ? true : value === "false" ? false : /^\d+$/.test(value) ? Number(value) : value.trim();
+  }
+  return readPanelDrive(fields, "--panel-drive");
+}
+
 /** --fresh / --register: the whole firmware from first boot (tools/demo-firmware.ts). */
 async function firmwareMode(panelSize: PanelSize, fresh: boolean, registerUrl: string | undefined): Promise<void> {
   if (fresh && registerUrl) throw new Error("--fresh uses the local demo service and --register a real one: pick one");
+  const drive = argument("panel-drive");
+  const panelDrive = drive === undefined ? undefined : parsePanelDrive(drive);
   let broker: TestBroker | undefined;
   let service: DemoService | undefined;
   if (fresh) {
@@ -178,6 +194,7 @@ async function firmwareMode(panelSize: PanelSize, fresh: boolean, registerUrl: s
       serialPort: Number(argument("serial-port") ?? 0),
       dwellSeconds: Number(argument("dwell") ?? 10),
       ...(broker ? { localBroker: { host: "localhost", port: broker.playerPort } } : {}),
+      ...(panelDrive ? { panelElectronics: panelDrive } : {}),
     });
   } catch (error) {
     await service?.stop();

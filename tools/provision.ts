@@ -12,9 +12,10 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
+import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
-import { ProvisioningClient, ProvisioningClientError, type CredentialSet, type DeviceInfo } from "../src/device/provisioning-client.js";
+import { ProvisioningClient, ProvisioningClientError, type CredentialSet, type DeviceInfo, type WizardReport, type WizardRequest } from "../src/device/provisioning-client.js";
 import { FIRMWARE_VERSION } from "../src/device/firmware.js";
 import { PROTOCOL_VERSION } from "../src/device/provisioning-frame.js";
 import { scrubSecrets } from "../src/device/provisioning-handler.js";
@@ -31,6 +32,10 @@ const USAGE = `usage: provision (--port PATH | --tcp HOST:PORT) [options]
   --api URL            API base (default: the firmware's, https://makapix.club/api)
   --broker HOST:PORT   MQTT broker (default: the firmware's)
   --register           start registration (the panel then shows a code to type on the website)
+  --wizard             run the panel wizard: the panel shows test patterns for the driver chip, scan,
+                       clock phase and clock speed; type n (or Enter) for the next candidate, y to take
+                       the one that looks right, s to skip the step, q to cancel (or use the board's
+                       button: short press next, hold 1 s to take it); the result is stored on the device
   --log                print the device's recent log
   --factory-reset      erase the device's settings and credentials
   --reboot             restart the device at the end
@@ -51,6 +56,7 @@ interface Options {
   api?: string;
   broker?: { host: string; port: number };
   register: boolean;
+  wizard: boolean;
   log: boolean;
   factoryReset: boolean;
   reboot: boolean;
@@ -67,7 +73,7 @@ function hostPort(value: string, what: string): { host: string; port: number } {
 }
 
 function parseArguments(args: readonly string[]): Options {
-  const options: Options = { baud: 115200, register: false, log: false, factoryReset: false, reboot: false, waitSeconds: 10, joinWaitSeconds: 45, timeoutSeconds: 3 };
+  const options: Options = { baud: 115200, register: false, wizard: false, log: false, factoryReset: false, reboot: false, waitSeconds: 10, joinWaitSeconds: 45, timeoutSeconds: 3 };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const value = (): string => {
@@ -99,6 +105,7 @@ function parseArguments(args: readonly string[]): Options {
       case "--api": options.api = value(); break;
       case "--broker": options.broker = hostPort(value(), "--broker"); break;
       case "--register": options.register = true; break;
+      case "--wizard": options.wizard = true; break;
       case "--log": options.log = true; break;
       case "--factory-reset": options.factoryReset = true; break;
       case "--reboot": options.reboot = true; break;
@@ -328,6 +335,85 @@ async function hello(client: ProvisioningClient, options: Options, where: string
   );
 }
 
+/** One line about where the wizard is. */
+function describeWizard(report: WizardReport): string {
+  if (report.state !== "running") return `${report.state}${report.drive ? `: ${report.drive}` : ""}${report.problem ? ` (${report.problem})` : ""}`;
+  const text = `step ${report.stepNumber}/${report.stepCount} ${report.step}: candidate ${report.candidateNumber}/${report.candidateCount} ${report.candidate} — looking for ${report.hint}`;
+  return report.problem ? `${text} [cannot be set up: ${report.problem}]` : text;
+}
+
+const WIZARD_KEYS: { readonly [key: string]: WizardRequest } = { "": "NEXT", n: "NEXT", y: "CONFIRM", s: "SKIP", q: "CANCEL" };
+/** How often the CLI asks the device where the wizard is, to show what the board's button did. */
+const WIZARD_POLL_MS = 1000;
+
+/**
+ * The panel wizard from the keyboard: one line per answer (n/Enter, y, s, q). Also follows the board's
+ * button (a poll each second). Ends when the device says the wizard ended; fails unless it saved.
+ */
+async function runWizard(client: ProvisioningClient): Promise<void> {
+  const ask = async (request: WizardRequest): Promise<WizardReport> => {
+    try {
+      return await client.panelWizard(request);
+    } catch (error) {
+      if (error instanceof ProvisioningClientError && error.code === "unknown_command") {
+        throw new ProvisionFailure("panel wizard: this firmware has no panel wizard (update it: make flash)");
+      }
+      throw explain("panel wizard", error);
+    }
+  };
+  let report = await ask("START");
+  say(`panel wizard: ${describeWizard(report)}`);
+  say("  n or Enter: next candidate · y: this one is right · s: skip this step · q: cancel");
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  const queue: string[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  lines.on("line", (line) => {
+    queue.push(line.trim().toLowerCase());
+    wake?.();
+  });
+  lines.on("close", () => {
+    ended = true;
+    wake?.();
+  });
+  try {
+    let last = describeWizard(report);
+    while (report.state === "running") {
+      if (queue.length === 0) {
+        if (ended) {
+          report = await ask("CANCEL");
+          say("panel wizard: no more input, cancelled");
+          break;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, WIZARD_POLL_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+        if (queue.length === 0) report = await ask("STATUS");
+      } else {
+        const key = queue.shift()!;
+        const request = WIZARD_KEYS[key];
+        if (request === undefined) {
+          say(`  "${key}": type n (or Enter), y, s or q`);
+          continue;
+        }
+        report = await ask(request);
+      }
+      const now = describeWizard(report);
+      if (now !== last) say(`panel wizard: ${now}`);
+      last = now;
+    }
+  } finally {
+    lines.close();
+  }
+  if (report.state !== "saved") throw new ProvisionFailure(`panel wizard ${report.state}: nothing was changed${report.problem ? ` (${report.problem})` : ""}`);
+  say(`panel settings stored: ${report.drive ?? "?"}`);
+}
+
 async function run(options: Options): Promise<void> {
   const where = options.port ?? `${options.tcp!.host}:${options.tcp!.port}`;
   say(options.port ? `opening ${options.port} at ${options.baud} baud` : `connecting to ${where}`);
@@ -374,6 +460,7 @@ async function run(options: Options): Promise<void> {
         "credentials stored on the device",
       );
     }
+    if (options.wizard) await runWizard(client);
     if (options.register) await step("registration", () => client.startRegistration(), "registration started: type the code the panel shows on the site it names (on makapix.club: Settings › Players › Add device)");
     // Stored is not joined: the Wi-Fi given is judged by the device joining it (after every other
     // setting, since each restarts the device's steps).

@@ -4,8 +4,16 @@
 // dithering — as PNG snapshots and as a live stream for the panel web page. Keeps refresh statistics.
 // The model follows hosts/esp32/hub75/hub75_core.c (compute_levels, encode_dithered) at its defaults:
 // 4 LSB units, no brightness ceiling.
+//
+// With `electronics` (the panel's own driver chip, scan, clock phase and fastest clock) it also shows
+// what such a panel shows when it is driven with other settings (PanelConfig.drive), so that the panel
+// wizard's candidates look wrong on the page as they would on a real panel:
+// - a chip that needs set-up words (FM6126A family, DP3246) and does not get its own stays dark;
+// - another scan repeats bands of rows (an approximation: a real panel interleaves them in its own way);
+// - the other clock phase moves every row one column to the right;
+// - a clock faster than the panel takes sprinkles white pixels over the picture.
 
-import type { PanelConfig, PixelPush, RefreshStats } from "../../src/ports.js";
+import type { PanelConfig, PanelDrive, PanelDriverChip, PixelPush, RefreshStats } from "../../src/ports.js";
 import { encodePngRgb } from "./png-write.js";
 
 export type FrameListener = (rgb: Uint8Array, config: PanelConfig) => void;
@@ -32,7 +40,15 @@ const BAYER4 = [
 const DITHER_PHASE_STEP = 7;
 const LSB_UNITS = 4;
 
+/** Chips grouped by the set-up words they need ("" for none); a chip shows nothing without its group's. */
+const SETUP_FAMILY: Readonly<Record<PanelDriverChip, string>> = Object.freeze({ shiftreg: "", mbi5124: "", fm6126a: "fm", icn2038s: "fm", fm6124: "fm", dp3246: "dp" });
+/** Chips that sample on the rising edge whatever the setting (the HUB75 core forces the phase for them). */
+const RISING_EDGE_CHIPS: readonly PanelDriverChip[] = Object.freeze(["mbi5124", "dp3246"] as PanelDriverChip[]);
+/** The HUB75 driver's defaults when a drive leaves a field out (hosts/esp32/hub75/manifest.json). */
+const DRIVER_DEFAULTS = Object.freeze({ driver: "shiftreg" as PanelDriverChip, clockPhase: false, clockHz: 20_000_000 });
+
 export class PanelEmulator implements PixelPush {
+  readonly #electronics: PanelDrive | undefined;
   #config: PanelConfig = { width: 64, height: 64, colorDepth: 8 };
   #brightness = 100;
   #frame = new Uint8Array(64 * 64 * 3);
@@ -50,7 +66,9 @@ export class PanelEmulator implements PixelPush {
   #lastPushAt = 0;
   readonly #listeners = new Set<FrameListener>();
 
-  constructor() {
+  /** `electronics`: the emulated panel's own chip, scan, phase and fastest clock; without it every drive shows the picture as sent. */
+  constructor(electronics?: PanelDrive) {
+    this.#electronics = electronics;
     this.#rebuildTable();
   }
 
@@ -139,21 +157,61 @@ export class PanelEmulator implements PixelPush {
     }
   }
 
+  /** sRGB byte of frame byte `i` as the driver shows it: its level (dithered by its own position when on). */
+  #lightOf(i: number): number {
+    let level: number;
+    if (this.#dither) {
+      const pixel = (i / 3) | 0;
+      const width = this.#config.width;
+      const threshold = (BAYER4[((pixel / width) | 0) & 3]![pixel % width & 3]! + ((this.#ditherPhase * DITHER_PHASE_STEP) & 15)) & 15;
+      level = (this.#fine[this.#frame[i]!]! + threshold) >> 4;
+    } else {
+      level = this.#level[this.#frame[i]!]!;
+    }
+    return linearToSrgbByte(level * this.#levelLight);
+  }
+
   #render(): void {
-    const { width } = this.#config;
-    const fine = this.#fine;
-    const offset = (this.#ditherPhase * DITHER_PHASE_STEP) & 15;
-    for (let i = 0; i < this.#frame.length; i++) {
-      let level: number;
-      if (this.#dither) {
-        const pixel = (i / 3) | 0;
-        const threshold = (BAYER4[((pixel / width) | 0) & 3]![pixel % width & 3]! + offset) & 15;
-        level = (fine[this.#frame[i]!]! + threshold) >> 4;
-      } else {
-        level = this.#level[this.#frame[i]!]!;
+    const { width, height } = this.#config;
+    const look = this.#electronics ? mismatch(this.#electronics, this.#config.drive, height) : NO_MISMATCH;
+    const shown = this.#shown;
+    if (look.dark) shown.fill(0);
+    else {
+      for (let y = 0; y < height; y++) {
+        const sourceRow = look.rowBand > 0 ? (y % look.rowBand) + (y >= height / 2 ? height / 2 : 0) : y;
+        for (let x = 0; x < width; x++) {
+          const to = (y * width + x) * 3;
+          const sourceColumn = x - look.columnShift;
+          for (let c = 0; c < 3; c++) shown[to + c] = sourceColumn < 0 ? 0 : this.#lightOf(((sourceRow * width + sourceColumn) * 3) + c);
+          // Deterministic "sparkles" so that a snapshot is reproducible: about 1 pixel in 24.
+          if (look.sparkles && ((x * 73 + y * 151 + this.#framesPushed * 37) % 24) === 0) shown[to] = shown[to + 1] = shown[to + 2] = 255;
+        }
       }
-      this.#shown[i] = linearToSrgbByte(level * this.#levelLight);
     }
     for (const listener of this.#listeners) listener(this.#shown, this.#config);
   }
+}
+
+interface Mismatch {
+  dark: boolean;
+  /** > 0: rows repeat with this period in each half (a wrong scan). */
+  rowBand: number;
+  columnShift: number;
+  sparkles: boolean;
+}
+
+const NO_MISMATCH: Mismatch = Object.freeze({ dark: false, rowBand: 0, columnShift: 0, sparkles: false });
+
+/** How a panel with `electronics` shows a picture driven with `drive`. */
+export function mismatch(electronics: PanelDrive, drive: PanelDrive | undefined, height: number): Mismatch {
+  const chip = electronics.driver ?? DRIVER_DEFAULTS.driver;
+  const sent = drive?.driver ?? DRIVER_DEFAULTS.driver;
+  const dark = SETUP_FAMILY[chip] !== "" && SETUP_FAMILY[chip] !== SETUP_FAMILY[sent];
+  const panelScan = electronics.scan ?? height / 2;
+  const sentScan = drive?.scan ?? height / 2;
+  const rowBand = panelScan === sentScan ? 0 : Math.min(panelScan, sentScan);
+  const panelRising = RISING_EDGE_CHIPS.includes(chip) || (electronics.clockPhase ?? DRIVER_DEFAULTS.clockPhase);
+  const sentRising = RISING_EDGE_CHIPS.includes(sent) || (drive?.clockPhase ?? DRIVER_DEFAULTS.clockPhase);
+  const sparkles = (drive?.clockHz ?? DRIVER_DEFAULTS.clockHz) > (electronics.clockHz ?? Number.POSITIVE_INFINITY);
+  return { dark, rowBand, columnShift: panelRising === sentRising ? 0 : 1, sparkles };
 }

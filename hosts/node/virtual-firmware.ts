@@ -8,7 +8,7 @@
 // `powerCycle()` is the power switch: everything stops, and the firmware starts again from what the
 // data folder holds. The serial "reboot" command does the same.
 
-import type { Log, Storage } from "../../src/ports.js";
+import type { Log, PanelDrive, Storage } from "../../src/ports.js";
 import { startPlayerFirmware, type FirmwareBoard, type PlayerFirmware, type PlayerFirmwareOptions } from "../../src/device/player-firmware.js";
 import { RecentLog } from "../../src/device/recent-log.js";
 import { createNodeHost, NodeLog, type NodeHost } from "./host.js";
@@ -29,6 +29,8 @@ export interface VirtualFirmwareOptions extends Pick<PlayerFirmwareOptions, "tim
   wrapStorage?: (files: Storage) => Storage;
   /** How long a simulated Wi-Fi join takes (default 400 ms). */
   wifiJoinDelayMs?: number;
+  /** The emulated panel's own chip, scan, phase and fastest clock (PanelEmulator): what the panel wizard has to find. */
+  panelElectronics?: PanelDrive;
 }
 
 export interface VirtualFirmware {
@@ -46,7 +48,7 @@ export interface VirtualFirmware {
 
 /** Starts the virtual device's firmware; resolves once its serial line listens. */
 export async function startVirtualFirmware(options: VirtualFirmwareOptions): Promise<VirtualFirmware> {
-  const panel = new PanelEmulator();
+  const panel = new PanelEmulator(options.panelElectronics);
   const wifi = new SimulatedWifi(options.wifiNetworks, options.wifiJoinDelayMs === undefined ? {} : { joinDelayMs: options.wifiJoinDelayMs });
   const serial = new TcpSerial({ port: options.serialPort ?? 0 });
   await serial.listen();

@@ -5,7 +5,7 @@ import type { PixelPush } from "../ports.js";
 import type { Preview, Registration, Renewal, SettingsSource } from "./boot-services.js";
 import type { DeviceConfig } from "./config.js";
 
-export type BootStateName = "loading" | "provisioning" | "wifi" | "clock" | "registration" | "session" | "playing" | "resetting" | "stopped";
+export type BootStateName = "loading" | "provisioning" | "wifi" | "clock" | "registration" | "session" | "playing" | "resetting" | "wizard" | "stopped";
 
 /** What `info()` reports (the serial protocol's hello/info, tests). Never holds a secret. */
 export interface BootInfo {
@@ -44,6 +44,10 @@ export interface BootOptions {
   codeShowMs?: number;
   /** How long the button is held for a factory reset (default 5 s). */
   longPressMs?: number;
+  /** In the panel wizard: how long the button is held to take the candidate on show (default 1 s). */
+  wizardHoldMs?: number;
+  /** The panel wizard's idle timeout and animation pace (src/device/panel-wizard.ts defaults). */
+  wizard?: { idleTimeoutMs?: number; frameMs?: number };
   /** Called on every state change (a provisioning link reports it). */
   stateChanged?: (info: BootInfo) => void;
 }
@@ -53,6 +57,9 @@ export const BOOT_DEFAULTS = Object.freeze({
   wifiTimeoutMs: 30_000,
   clockTimeoutMs: 20_000,
   longPressMs: 5_000,
+  wizardHoldMs: 1_000,
+  /** Holding the button this long and letting go starts the panel wizard (below the reset's 5 s, with a margin). */
+  wizardStartMs: Object.freeze({ from: 2_000, to: 4_000 }),
   codeShowMs: 20_000,
   fallbackPanel: Object.freeze({ panel: Object.freeze({ size: "64x32" as const }), memoryClass: "small" as const }),
 });

@@ -13,6 +13,7 @@ import { errorMessage } from "../util/errors.js";
 import type { BootInfo, BootStateName } from "./boot-options.js";
 import type { ProvisioningCredentials, ProvisioningEndpoints, ProvisioningInfo, ProvisioningTarget } from "./provisioning-target.js";
 import { ProvisioningRefused } from "./provisioning-target.js";
+import type { WizardAction, WizardStatus } from "./panel-wizard.js";
 import { SettingsError, type SettingsChange, type SettingsStore } from "./settings.js";
 import { readCertificatePem, X509Error, type CertificateFacts } from "./x509.js";
 
@@ -24,6 +25,10 @@ export interface ProvisionedMachine {
   settingsChanged(): void;
   factoryReset(): void;
   reboot(): void;
+  /** The panel wizard (BootMachine): its status, start, and a person's answers. */
+  readonly panelWizard?: WizardStatus | undefined;
+  startPanelWizard?(): WizardStatus;
+  panelWizardAction?(action: WizardAction): WizardStatus;
 }
 
 export interface BootProvisioningOptions {
@@ -139,6 +144,19 @@ export class BootProvisioning implements ProvisioningTarget {
 
   recentLog(): readonly string[] {
     return this.#recentLog ? this.#recentLog() : [];
+  }
+
+  /** The wizard stores what it finds itself (the machine's settings source): nothing to store here. */
+  panelWizard(action: "start" | "status" | WizardAction): WizardStatus | undefined {
+    const machine = this.#machine;
+    if (!machine.startPanelWizard || !machine.panelWizardAction) throw new ProvisioningRefused("this device has no panel wizard");
+    try {
+      if (action === "status") return machine.panelWizard;
+      if (action === "start") return machine.startPanelWizard();
+      return machine.panelWizardAction(action);
+    } catch (error) {
+      throw new ProvisioningRefused(`panel wizard: ${errorMessage(error)}`);
+    }
   }
 
   /** Stores `change` (after `before`) and restarts the machine from the store. */

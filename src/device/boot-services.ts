@@ -4,6 +4,7 @@
 // those modules, and says exactly what the machine relies on.
 
 import type { Display } from "../display/display.js";
+import type { PanelDrive } from "../ports.js";
 import type { Credentials, DeviceConfig, ResolvedPanelSettings } from "./config.js";
 
 export interface WifiSettings {
@@ -19,6 +20,8 @@ export interface LoadedSettings {
   readonly device: Omit<DeviceConfig, "credentials">;
   /** The set in use ("current"), or undefined before registration. */
   readonly credentials: Credentials | undefined;
+  /** How the panel is driven (the panel wizard's result); undefined: the board's defaults. */
+  readonly panelDrive?: PanelDrive | undefined;
 }
 
 /** The settings store (src/device/settings.ts on the Storage port). */
@@ -35,6 +38,8 @@ export interface SettingsSource {
   factoryReset(): void;
   /** Keeps what the website changed (brightness, rotation, mirror) across reboots. */
   savePanel?(panel: ResolvedPanelSettings): void;
+  /** Stores what the panel wizard found, atomically; throws on failure (nothing changed then). */
+  savePanelDrive?(drive: PanelDrive): void;
 }
 
 export interface RegistrationEvents {

@@ -2,6 +2,7 @@
 // the board's defaults (memory class, the panel before one is set, the production broker and vault).
 // After registration it also keeps where to connect and the API token that came with the credentials.
 
+import type { PanelDrive } from "../ports.js";
 import type { LoadedSettings, SettingsSource } from "./boot-services.js";
 import type { Credentials, DeviceConfig, PanelSettings, ResolvedPanelSettings } from "./config.js";
 import type { MemoryClass } from "./memory-class.js";
@@ -44,7 +45,7 @@ export class StoreSettingsSource implements SettingsSource {
       vault: defaults.vault,
       ...defaults.session,
     };
-    return { wifi: settings.wifi, device, credentials: settings.credentials };
+    return { wifi: settings.wifi, device, credentials: settings.credentials, panelDrive: settings.panelDrive };
   }
 
   /** Credentials from registration carry the broker and, the first time, the API token: kept with them. */
@@ -59,6 +60,10 @@ export class StoreSettingsSource implements SettingsSource {
 
   factoryReset(): void {
     this.#store.erase();
+  }
+
+  savePanelDrive(drive: PanelDrive): void {
+    this.#store.update({ panelDrive: drive });
   }
 
   savePanel(panel: ResolvedPanelSettings): void {

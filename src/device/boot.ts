@@ -7,6 +7,10 @@
 // Wi-Fi lost at any later point tears down what runs on top of it (registration, renewal, the MQTT
 // session) and joins again; once it is back, the session is rebuilt from the stored settings.
 // A factory reset (long press on the button, or the serial command) erases the settings and starts over.
+// The panel wizard (panel-wizard.ts; started over serial, or by holding the button 2–4 s and letting
+// go) takes the panel while it runs: everything else stops, the button steps through the
+// candidates (short press: next; 1 s hold: take it), and when it ends the machine starts over from the
+// stored settings, so the panel is set up again with what was found.
 // One Display serves every state and every PlayerDevice, so the panel is set up once (boot-panel.ts).
 // The session step's device, with the renewal client on it, is boot-session.ts; which state follows its
 // events is decided here.
@@ -30,6 +34,8 @@ import { CodeScreen } from "./code-screen.js";
 import type { Credentials } from "./config.js";
 import type { PlayerDevice } from "./device.js";
 import { LongPress } from "./long-press.js";
+import { BootWizard } from "./boot-wizard.js";
+import type { WizardAction, WizardStatus } from "./panel-wizard.js";
 import type { StatusMessage } from "./status-screens.js";
 import { StepBackoff } from "./step-backoff.js";
 import { WifiLink } from "./wifi-link.js";
@@ -58,6 +64,7 @@ export class BootMachine {
   readonly #timer: SingleTimer;
   /** The machine's last status screen, drawn again when a stopping session has let go of the panel. */
   #screen: StatusMessage | undefined;
+  readonly #wizard: BootWizard;
 
   constructor(host: Host, options: BootOptions) {
     this.#host = host;
@@ -67,12 +74,28 @@ export class BootMachine {
     this.#backoff = new StepBackoff(host.clock, host.random, options.backoff ?? BOOT_DEFAULTS.backoff);
     this.#panel = new BootPanel(host, options);
     this.#session = new BootSession(host, options.settings, options.renewal);
+    this.#wizard = new BootWizard(host, options);
     this.#codeScreen = new CodeScreen(host.timers, host.clock, options.preview, options.codeShowMs ?? BOOT_DEFAULTS.codeShowMs);
-    this.#longPress = new LongPress(host.timers, options.longPressMs ?? BOOT_DEFAULTS.longPressMs, () => {
-      if (this.#state === "stopped") return;
-      this.#log("warn", "button held: factory reset");
-      this.factoryReset();
-    });
+    this.#longPress = new LongPress(
+      host.timers,
+      () => (this.#wizard.running ? (options.wizardHoldMs ?? BOOT_DEFAULTS.wizardHoldMs) : (options.longPressMs ?? BOOT_DEFAULTS.longPressMs)),
+      () => {
+        if (this.#state === "stopped") return;
+        if (this.#wizard.running) {
+          this.#wizard.act("confirm");
+          return;
+        }
+        this.#log("warn", "button held: factory reset");
+        this.factoryReset();
+      },
+      {
+        now: () => host.clock.monotonicMs(),
+        released: (heldMs) => {
+          if (this.#wizard.running) this.#wizard.act("next");
+          else if (heldMs >= BOOT_DEFAULTS.wizardStartMs.from && heldMs < BOOT_DEFAULTS.wizardStartMs.to && this.#state !== "stopped") this.#startWizardSafely();
+        },
+      },
+    );
   }
 
   get state(): BootStateName {
@@ -106,14 +129,52 @@ export class BootMachine {
     this.#load();
   }
 
+  /** The panel wizard's status: the running one, else the last one (undefined before any). */
+  get panelWizard(): WizardStatus | undefined {
+    return this.#wizard.status;
+  }
+
+  /**
+   * Starts the panel wizard (a running one is kept): the session, registration and every screen stop
+   * until it ends, then the machine starts over from the stored settings. Throws when there is no panel.
+   */
+  startPanelWizard(): WizardStatus {
+    if (this.#state === "stopped") throw new Error("the device is stopping");
+    if (this.#wizard.running) return this.#wizard.status!;
+    const current = this.#panel.current;
+    const display = this.#panel.display;
+    if (!current || !display) throw new Error("no panel is set up");
+    this.#teardown(false);
+    this.#panel.release();
+    this.#enter("wizard", undefined);
+    const { settings, drive } = current;
+    const config = { width: settings.width, height: settings.height, colorDepth: settings.colorDepth, ...(drive ? { drive } : {}) };
+    return this.#wizard.start(config, display.brightness, () => this.#load());
+  }
+
+  /** A person's answer to the wizard on show; throws when none runs. */
+  panelWizardAction(action: WizardAction): WizardStatus {
+    return this.#wizard.act(action);
+  }
+
+  #startWizardSafely(): void {
+    try {
+      this.startPanelWizard();
+    } catch (error) {
+      this.#log("warn", `panel wizard not started: ${errorMessage(error)}`);
+    }
+  }
+
   /** The stored settings changed (serial provisioning): everything restarts from them; Wi-Fi rejoins only if its settings changed. */
   settingsChanged(): void {
+    this.#wizard.abort();
     this.#teardown(false);
     this.#load();
   }
 
   /** Erases every setting and starts over (→ provisioning). */
   factoryReset(): void {
+    this.#wizard.abort();
     this.#teardown(true);
     this.#enter("resetting", resetStatus());
     this.#credentials = undefined;
@@ -132,12 +193,14 @@ export class BootMachine {
       this.#options.reboot();
       return;
     }
+    this.#wizard.abort();
     this.#teardown(true);
     this.#load();
   }
 
   /** Stops everything (tests, a host shutting down): no timer, no socket, no Wi-Fi afterwards. */
   stop(): Promise<void> {
+    this.#wizard.abort();
     this.#teardown(true);
     this.#longPress.cancel();
     this.#state = "stopped";
@@ -197,6 +260,8 @@ export class BootMachine {
   /** Wi-Fi went away under a running state: stop what needs the network, then join again. */
   #wifiLost(reason: string): void {
     this.#log("warn", `wifi: lost (${reason})`);
+    // The wizard keeps the panel; when it ends, the machine starts over and joins again.
+    if (this.#wizard.running) return;
     this.#teardown(false);
     this.#enter("wifi", undefined);
     this.#retry("wifi", reason, () => this.#joinWifi(), true);
@@ -346,6 +411,8 @@ export class BootMachine {
 
   /** Shows the failure and tries `again` after the step's back-off delay (one timer, never a loop). */
   #retry(step: RetriedStep, reason: string, again: () => void, lost = false): void {
+    // A late failure (a Wi-Fi join) while the wizard holds the panel: the machine starts over after it.
+    if (this.#wizard.running) return;
     const delay = this.#backoff.failed(step, reason);
     this.#log("warn", `${step}: ${reason}; retry in ${delay} ms`);
     this.#show(lost ? wifiLostStatus(delay) : retryStatus(step, delay));

@@ -15,7 +15,7 @@ import { MakapixPlayer, type DisplaySettings } from "../makapix/player.js";
 import { ViewJournal } from "../makapix/view-journal.js";
 import type { Scheduler } from "../makapix/scheduler.js";
 import { HttpClient } from "../net/http.js";
-import type { Host, PixelPush } from "../ports.js";
+import type { Host, PanelDrive, PixelPush } from "../ports.js";
 import { DeviceConfigError, readDeviceConfig, type DeviceConfig, type ResolvedDeviceConfig, type ResolvedPanelSettings } from "./config.js";
 import { CAPABILITIES, FIRMWARE_VERSION } from "./firmware.js";
 import { enabledDecoders } from "./memory-class.js";
@@ -33,11 +33,12 @@ export interface DeviceObserver {
 const MAXIMUM_OBSERVERS = 4;
 
 /** Sets the panel up (`begin`, brightness) and returns the Display that draws on it. */
-export function createPanelDisplay(host: Host, panel: PixelPush, settings: ResolvedPanelSettings): Display {
+export function createPanelDisplay(host: Host, panel: PixelPush, settings: ResolvedPanelSettings, drive?: PanelDrive): Display {
   return new Display(panel, host.timers, () => host.clock.monotonicMs(), {
     geometry: { width: settings.width, height: settings.height, rotation: settings.rotation, mirror: settings.mirror },
     colorDepth: settings.colorDepth,
     brightness: settings.brightness,
+    ...(drive ? { drive } : {}),
   });
 }
 

@@ -15,6 +15,7 @@ import {
   FieldReader,
   FieldWriter,
   MESSAGE,
+  WIZARD_ACTION,
   type ProvisioningErrorCode,
 } from "./provisioning-messages.js";
 
@@ -69,6 +70,23 @@ export interface ProvisioningClientOptions {
   /** Attempts after the first when a reply is lost or corrupted; default 2. */
   retries?: number;
 }
+
+/** The panel wizard as the device reports it (PANEL_WIZARD). */
+export interface WizardReport {
+  /** running | saved | cancelled | timed out | failed | idle (none ran since the device started). */
+  state: string;
+  step?: string;
+  stepNumber?: number;
+  stepCount?: number;
+  candidate?: string;
+  candidateNumber?: number;
+  candidateCount?: number;
+  hint?: string;
+  drive?: string;
+  problem?: string;
+}
+
+export type WizardRequest = keyof typeof WIZARD_ACTION;
 
 /** A credential set as PEM text, as downloaded from the website. */
 export interface CredentialSet {
@@ -225,6 +243,29 @@ export class ProvisioningClient {
 
   async reboot(): Promise<void> {
     await this.request(MESSAGE.REBOOT);
+  }
+
+  /** Drives the panel wizard: START, NEXT, CONFIRM, SKIP, CANCEL or STATUS; resolves with where it is. */
+  async panelWizard(action: WizardRequest): Promise<WizardReport> {
+    const payload = await this.request(MESSAGE.PANEL_WIZARD, (w) => w.uint(FIELD.WIZARD_ACTION, WIZARD_ACTION[action]));
+    const report: WizardReport = { state: "" };
+    const r = this.#reader.begin(payload);
+    while (r.next()) {
+      switch (r.tag) {
+        case FIELD.WIZARD_STATE: report.state = r.text(MAX_PAYLOAD); break;
+        case FIELD.WIZARD_STEP: report.step = r.text(MAX_PAYLOAD); break;
+        case FIELD.WIZARD_STEP_NUMBER: report.stepNumber = r.uint(); break;
+        case FIELD.WIZARD_STEP_COUNT: report.stepCount = r.uint(); break;
+        case FIELD.WIZARD_CANDIDATE: report.candidate = r.text(MAX_PAYLOAD); break;
+        case FIELD.WIZARD_CANDIDATE_NUMBER: report.candidateNumber = r.uint(); break;
+        case FIELD.WIZARD_CANDIDATE_COUNT: report.candidateCount = r.uint(); break;
+        case FIELD.WIZARD_HINT: report.hint = r.text(MAX_PAYLOAD); break;
+        case FIELD.WIZARD_DRIVE: report.drive = r.text(MAX_PAYLOAD); break;
+        case FIELD.WIZARD_PROBLEM: report.problem = r.text(MAX_PAYLOAD); break;
+        default: break; // a newer device's field
+      }
+    }
+    return report;
   }
 
   /** Every line the device keeps, oldest first, fetched page by page (at most `maximumPages`). */

@@ -27,6 +27,7 @@ import {
   ProvisioningFailure,
   type ProvisioningErrorCode,
 } from "./provisioning-messages.js";
+import { wizardActionOf, writeWizardStatus } from "./provisioning-wizard.js";
 import { redactPlayerKey, scrubSecrets } from "./provisioning-redact.js";
 import type { ProvisioningOutcome, ProvisioningTarget } from "./provisioning-target.js";
 
@@ -275,6 +276,18 @@ export class ProvisioningHandler {
         let from = 0;
         while (r.next()) if (r.tag === FIELD.LOG_FROM) from = r.uint();
         this.#sendLog(type, id, from);
+        return;
+      }
+      case MESSAGE.PANEL_WIZARD: {
+        let code = -1;
+        while (r.next()) if (r.tag === FIELD.WIZARD_ACTION) code = r.uint();
+        const action = wizardActionOf(code);
+        if (action === undefined) throw new ProvisioningFailure("bad_payload", code < 0 ? "wizard action missing" : `wizard action ${code}`);
+        if (this.#busy) throw new ProvisioningFailure("busy", "a previous request is still running");
+        const wizard = this.#target.panelWizard;
+        if (!wizard) throw new ProvisioningFailure("refused", "this device has no panel wizard");
+        if (action !== "status") this.#log.write("info", `provisioning: panel wizard ${action}`);
+        this.#reply(type, id, writeWizardStatus(this.#payload(), wizard.call(this.#target, action)));
         return;
       }
       default:

@@ -20,6 +20,8 @@ export const MESSAGE = Object.freeze({
   FACTORY_RESET: 0x08,
   REBOOT: 0x09,
   RECENT_LOG: 0x0a,
+  /** Added within protocol 1: an older device answers unknown_command, which the CLI explains. */
+  PANEL_WIZARD: 0x0b,
   REPLY: 0x80,
   ERROR: 0xff,
 });
@@ -58,6 +60,32 @@ export const FIELD = Object.freeze({
   /** Milliseconds until a failed boot step is tried again; only while one waits. */
   RETRY_IN: 28,
   WIFI_UP: 29,
+  /** PANEL_WIZARD (added within protocol 1): the action asked for (WIZARD_ACTION codes). */
+  WIZARD_ACTION: 30,
+  /** The reply: running | saved | cancelled | timed out | failed | idle (no wizard yet). */
+  WIZARD_STATE: 31,
+  WIZARD_STEP: 32,
+  WIZARD_STEP_NUMBER: 33,
+  WIZARD_STEP_COUNT: 34,
+  WIZARD_CANDIDATE: 35,
+  WIZARD_CANDIDATE_NUMBER: 36,
+  WIZARD_CANDIDATE_COUNT: 37,
+  /** What the right candidate looks like. */
+  WIZARD_HINT: 38,
+  /** The drive on the panel now, or the one found: "driver fm6126a, scan 1/16, …". */
+  WIZARD_DRIVE: 39,
+  /** Why the candidate on show could not be set up, or why saving failed. */
+  WIZARD_PROBLEM: 40,
+});
+
+/** PANEL_WIZARD actions (field WIZARD_ACTION). */
+export const WIZARD_ACTION = Object.freeze({
+  STATUS: 0,
+  START: 1,
+  NEXT: 2,
+  CONFIRM: 3,
+  SKIP: 4,
+  CANCEL: 5,
 });
 
 /** The parts of a credential set, sent one at a time in chunks (PUT_CREDENTIAL). */

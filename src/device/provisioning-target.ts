@@ -3,6 +3,8 @@
 
 import { ProvisioningFailure } from "./provisioning-messages.js";
 import type { ProvisioningCredentials } from "./provisioning-credentials.js";
+import type { WizardStatus } from "./panel-wizard.js";
+import type { WizardRequestAction } from "./provisioning-wizard.js";
 
 export type { ProvisioningCredentials } from "./provisioning-credentials.js";
 
@@ -50,6 +52,12 @@ export interface ProvisioningTarget {
   reboot(): void;
   /** The newest log lines, oldest first (the handler filters out secrets before sending). */
   recentLog(): readonly string[];
+  /**
+   * The panel wizard (optional: a target without a panel leaves it out, and the request is refused):
+   * "start" starts it (or reports the running one), "status" reports it (undefined before any ran),
+   * the others are a person's answer to the candidate on show.
+   */
+  panelWizard?(action: WizardRequestAction): WizardStatus | undefined;
 }
 
 /** Thrown by a target to refuse a request; the PC shows `reason`. */

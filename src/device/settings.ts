@@ -17,12 +17,13 @@
 // commit the changed sections exist twice (old and new). A typical credential set is ~6 KB
 // (RSA 4096 CA, RSA 2048 certificate and key); the worst case allowed by SETTINGS_LIMITS is ~17 KB.
 
-import type { Storage } from "../ports.js";
+import type { PanelDrive, Storage } from "../ports.js";
 import { redactKey } from "../makapix/topics.js";
 import { utf8Decode, utf8Encode } from "../util/utf8.js";
 import { errorMessage } from "../util/errors.js";
 import { AtomicStore, type GroupChange } from "./atomic-store.js";
 import { DeviceConfigError, type ConfigProblem, type Credentials } from "./config.js";
+import { readPanelDrive } from "./panel-drive.js";
 import {
   readApi,
   readApiToken,
@@ -44,6 +45,8 @@ export interface Settings {
   readonly api?: ApiSettings;
   readonly broker?: BrokerSettings;
   readonly panel?: StoredPanelSettings;
+  /** How the panel is driven (chip, scan, clock…): what the panel wizard found or the owner set. */
+  readonly panelDrive?: PanelDrive;
   readonly credentials?: Readonly<Credentials>;
   /** A renewed set waiting to prove itself (see `stagePendingCredentials`). */
   readonly pendingCredentials?: Readonly<Credentials>;
@@ -62,6 +65,7 @@ export interface SettingsChange {
   readonly broker?: BrokerSettings | null;
   /** `size` and `board` are required; the rest default as in config.ts (DEFAULT_PANEL). */
   readonly panel?: (Pick<StoredPanelSettings, "size" | "board"> & Partial<StoredPanelSettings>) | null;
+  readonly panelDrive?: PanelDrive | null;
   readonly credentials?: Credentials | null;
   readonly apiToken?: string | null;
 }
@@ -86,6 +90,7 @@ export interface SettingsSummary {
   readonly apiBaseUrl: string | undefined;
   readonly broker: string | undefined;
   readonly panel: StoredPanelSettings | undefined;
+  readonly panelDrive: PanelDrive | undefined;
   /** redactKey(playerKey): "0b7e…4a5b". */
   readonly playerKey: string | undefined;
   readonly certificate: boolean;
@@ -117,6 +122,7 @@ const SECTIONS = Object.freeze({
   api: Object.freeze({ group: "a", read: readApi }),
   broker: Object.freeze({ group: "b", read: readBroker }),
   panel: Object.freeze({ group: "p", read: readStoredPanel }),
+  panelDrive: Object.freeze({ group: "d", read: (value: unknown) => readPanelDrive(value) }),
   credentials: Object.freeze({ group: "c", read: (value: unknown) => readStoredCredentials(value, "credentials") }),
   pendingCredentials: Object.freeze({ group: "n", read: (value: unknown) => readStoredCredentials(value, "pendingCredentials") }),
   apiToken: Object.freeze({ group: "t", read: readApiToken }),
@@ -253,6 +259,7 @@ export class SettingsStore {
       apiBaseUrl: s.api?.baseUrl,
       broker: s.broker ? `${s.broker.host}:${s.broker.port}` : undefined,
       panel: s.panel,
+      panelDrive: s.panelDrive,
       playerKey: credentials ? redactKey(credentials.playerKey) : undefined,
       certificate: credentials !== undefined,
       privateKey: credentials !== undefined,

@@ -3,7 +3,7 @@
 // (brightness goes to the driver; rotation and mirror change the geometry, so the artwork is drawn
 // again by its loader).
 
-import type { PixelPush, Timers, TimerId } from "../ports.js";
+import type { PanelDrive, PixelPush, Timers, TimerId } from "../ports.js";
 import type { CachedFrame, FrameCache } from "./frame-cache.js";
 import { orientation, type PanelGeometry, type Rotation } from "./geometry.js";
 import { drawStatus, STATUS_COLORS } from "./status-screen.js";
@@ -21,6 +21,8 @@ export interface DisplayOptions {
   brightness?: number;
   /** Upper bound of the brightness setting for this board (power supply, heat). */
   brightnessCeiling?: number;
+  /** How the panel's electronics are driven (PanelConfig.drive); the board's defaults without it. */
+  drive?: PanelDrive;
 }
 
 /** Frames shorter than this are shown this long (browsers do the same for 0–10 ms delays). */
@@ -56,7 +58,7 @@ export class Display {
     this.#geometry = { ...options.geometry };
     this.#ceiling = options.brightnessCeiling ?? 100;
     this.#brightness = Math.min(options.brightness ?? 60, this.#ceiling);
-    panel.begin({ width: this.#geometry.width, height: this.#geometry.height, colorDepth: options.colorDepth ?? 8 });
+    panel.begin({ width: this.#geometry.width, height: this.#geometry.height, colorDepth: options.colorDepth ?? 8, ...(options.drive ? { drive: options.drive } : {}) });
     panel.brightness = this.#brightness;
   }
 

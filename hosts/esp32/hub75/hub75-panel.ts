@@ -19,12 +19,15 @@ export class Hub75Panel implements PixelPush {
 
   begin(config: PanelConfig): void {
     if (config.width % this.#panelWidth !== 0) throw new Hub75ConfigError(`width ${config.width} is not a chain of ${this.#panelWidth}-pixel panels`);
+    // The device settings' drive (chip, scan, clock… what the panel wizard found) over the board's build defaults.
+    const board = { ...this.#board, ...config.drive };
     // A serpentine or zigzag grid stacks chainRows rows of panels.
-    const rows = this.#board.chainRows ?? 1;
+    const rows = board.layout === undefined || board.layout === "row" ? 1 : (board.chainRows ?? 1);
     if (config.height % rows !== 0) throw new Hub75ConfigError(`height ${config.height} is not ${rows} rows of panels`);
     this.#driver?.close();
+    this.#driver = undefined;
     this.#driver = new Hub75({
-      ...this.#board,
+      ...board,
       panelWidth: this.#panelWidth,
       panelHeight: config.height / rows,
       chain: (config.width / this.#panelWidth) * rows,

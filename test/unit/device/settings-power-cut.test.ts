@@ -42,6 +42,15 @@ const SCENARIOS: Scenario[] = [
     change: (s) => void s.discardPendingCredentials(),
   },
   {
+    // What the panel wizard stores when the person confirms the last step.
+    name: "panel drive found by the wizard",
+    before: (s) => {
+      s.update(fullSettings("old"));
+      s.update({ panelDrive: { driver: "shiftreg" } });
+    },
+    change: (s) => void s.update({ panelDrive: { driver: "fm6126a", scan: 8, clockPhase: true, clockHz: 10_000_000 } }),
+  },
+  {
     name: "factory reset",
     before: (s) => {
       s.update(fullSettings("older"));
