@@ -16,33 +16,48 @@ const S_UTF8 = 3; // inside a multi-byte UTF-8 sequence
 const S_AFTER_HIGH = 4; // a \u high surrogate was read: a \u low one may follow
 const S_COMPLETE = 5; // the closing quote was read
 
-function escapedUnit(byte: number): number {
-  switch (byte) {
-    case 0x22: return 0x22; // "
-    case 0x5c: return 0x5c; // \
-    case 0x2f: return 0x2f; // /
-    case 0x62: return 0x08; // b
-    case 0x66: return 0x0c; // f
-    case 0x6e: return 0x0a; // n
-    case 0x72: return 0x0d; // r
-    case 0x74: return 0x09; // t
-    default: return -1;
-  }
+// Byte tables, built once at load and only read after: one lookup per byte instead of a chain of
+// comparisons (XS interprets every comparison; a typed-array read is one step).
+/** Bytes that can be taken as they are inside a string: printable ASCII but '"' and '\\'. */
+const PLAIN = 1;
+const PLAIN_BYTES = plainBytes();
+/** The code unit of each short escape (\n → 0x0a), 0 for a byte that is not one ('u' is not). */
+const SHORT_ESCAPES = shortEscapes();
+/** The value of each hex digit, -1 for other bytes (so that OR-ing four lookups is negative if one is not a digit). */
+const HEX_VALUES = hexValues();
+
+function plainBytes(): Uint8Array {
+  const table = new Uint8Array(256);
+  for (let byte = 0x20; byte < 0x80; byte++) if (byte !== 0x22 && byte !== 0x5c) table[byte] = PLAIN;
+  return table;
 }
 
-function hexValue(byte: number): number {
-  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
-  const lower = byte | 0x20;
-  if (lower >= 0x61 && lower <= 0x66) return lower - 0x57;
-  return -1;
+function shortEscapes(): Uint8Array {
+  const table = new Uint8Array(256);
+  table[0x22] = 0x22; // "
+  table[0x5c] = 0x5c; // \
+  table[0x2f] = 0x2f; // /
+  table[0x62] = 0x08; // b
+  table[0x66] = 0x0c; // f
+  table[0x6e] = 0x0a; // n
+  table[0x72] = 0x0d; // r
+  table[0x74] = 0x09; // t
+  return table;
+}
+
+function hexValues(): Int8Array {
+  const table = new Int8Array(256).fill(-1);
+  for (let digit = 0; digit < 10; digit++) table[0x30 + digit] = digit;
+  for (let digit = 0; digit < 6; digit++) table[0x41 + digit] = table[0x61 + digit] = 10 + digit;
+  return table;
 }
 
 /** The value of four hex digits at chunk[at..at+3], or -1 if one is not a hex digit. */
 function hexQuad(chunk: Uint8Array, at: number): number {
-  const a = hexValue(chunk[at]!);
-  const b = hexValue(chunk[at + 1]!);
-  const c = hexValue(chunk[at + 2]!);
-  const d = hexValue(chunk[at + 3]!);
+  const a = HEX_VALUES[chunk[at]!]!;
+  const b = HEX_VALUES[chunk[at + 1]!]!;
+  const c = HEX_VALUES[chunk[at + 2]!]!;
+  const d = HEX_VALUES[chunk[at + 3]!]!;
   return (a | b | c | d) < 0 ? -1 : (a << 12) | (b << 8) | (c << 4) | d;
 }
 
@@ -144,30 +159,44 @@ export class StringReader {
     let count = text.length;
     let limit = this.#limit;
     while (i < length) {
-      const byte = chunk[i]!;
       if (state === S_STRING) {
-        if (byte >= 0x20 && byte < 0x80 && byte !== 0x22 && byte !== 0x5c) {
-          // A run of plain ASCII, the bulk of any reply: kept while there is room, then skipped.
-          if (count >= limit) {
-            if (this.#reject) {
-              text.length = count;
-              this.#overflow(i);
+        if (count >= limit && !this.#reject) {
+          // Past the limit (a string nobody keeps, or the rest of a truncated one): the bytes are only
+          // checked, and the common ones (plain ASCII, escapes whole in this chunk) without leaving this loop.
+          const start = i;
+          while (i < length) {
+            const byte = chunk[i]!;
+            if (PLAIN_BYTES[byte] === PLAIN) {
+              i++;
+              continue;
             }
-            text.truncated = true;
-            for (i++; i < length; i++) {
-              const next = chunk[i]!;
-              if (next < 0x20 || next >= 0x80 || next === 0x22 || next === 0x5c) break;
-            }
-            continue;
+            if (byte !== 0x5c || i + 1 >= length) break;
+            const escaped = chunk[i + 1]!;
+            if (escaped === 0x75) {
+              if (i + 5 >= length || (HEX_VALUES[chunk[i + 2]!]! | HEX_VALUES[chunk[i + 3]!]! | HEX_VALUES[chunk[i + 4]!]! | HEX_VALUES[chunk[i + 5]!]!) < 0) break;
+              i += 6;
+            } else if (SHORT_ESCAPES[escaped] !== 0) i += 2;
+            else break;
           }
-          units[count++] = byte;
+          // Everything skipped stood for at least one code unit beyond the limit.
+          if (i > start) text.truncated = true;
+          if (i >= length) break;
+          // The byte at i: the closing quote, or one for the byte-by-byte path below.
+        } else if (PLAIN_BYTES[chunk[i]!] === PLAIN) {
+          // A run of plain ASCII, the bulk of any kept string.
+          if (count >= limit) {
+            text.length = count;
+            this.#overflow(i); // reject: throws
+          }
+          units[count++] = chunk[i]!;
           for (i++; i < length && count < limit; i++) {
             const next = chunk[i]!;
-            if (next < 0x20 || next >= 0x80 || next === 0x22 || next === 0x5c) break;
+            if (PLAIN_BYTES[next] !== PLAIN) break;
             units[count++] = next;
           }
           continue;
         }
+        const byte = chunk[i]!;
         text.length = count;
         if (byte === 0x22) {
           this.#state = S_COMPLETE;
@@ -200,6 +229,7 @@ export class StringReader {
         continue;
       }
       text.length = count;
+      const byte = chunk[i]!;
       if (state === S_UTF8) {
         if (byte < this.#utf8Low || byte > this.#utf8High) {
           throw new JsonError("utf8", `invalid UTF-8 continuation byte 0x${byte.toString(16)}`, this.#base + i);
@@ -227,8 +257,8 @@ export class StringReader {
           this.#hexDigits = 0;
           state = S_UNICODE;
         } else {
-          const unit = escapedUnit(byte);
-          if (unit < 0) throw this.#syntax(i, `invalid escape \\${String.fromCharCode(byte)}`);
+          const unit = SHORT_ESCAPES[byte]!;
+          if (unit === 0) throw this.#syntax(i, `invalid escape \\${String.fromCharCode(byte)}`);
           if (this.#pendingHigh !== 0) {
             this.#pendingHigh = 0;
             this.#appendUnit(REPLACEMENT_CHARACTER, i);
@@ -238,7 +268,7 @@ export class StringReader {
         }
         i++;
       } else if (state === S_UNICODE) {
-        const digit = hexValue(byte);
+        const digit = HEX_VALUES[byte]!;
         if (digit < 0) throw this.#syntax(i, `invalid \\u escape: ${describeByte(byte)} is not a hex digit`);
         this.#hex = (this.#hex << 4) | digit;
         if (++this.#hexDigits === 4) state = this.#unicodeEscape(this.#hex, i);

@@ -100,7 +100,7 @@ export class JsonTokenizer {
   #inKey = false;
 
   // The literal being read.
-  #literal = "";
+  #literalWord = "";
   #literalIndex = 0;
 
   constructor(handler: JsonHandler, options: TokenizerOptions = {}) {
@@ -230,11 +230,14 @@ export class JsonTokenizer {
       }
       switch (state) {
         case S_VALUE:
-          this.#beginValue(byte, i);
-          break;
+          i = this.#beginValue(chunk, i, length);
+          continue;
         case S_ARRAY_FIRST:
           if (byte === 0x5d) this.#close(ARRAY, i);
-          else this.#beginValue(byte, i);
+          else {
+            i = this.#beginValue(chunk, i, length);
+            continue;
+          }
           break;
         case S_OBJECT_FIRST:
         case S_KEY:
@@ -263,7 +266,9 @@ export class JsonTokenizer {
     return this.#depth === 0 ? S_DONE : S_AFTER_VALUE;
   }
 
-  #beginValue(byte: number, at: number): void {
+  /** Starts the value whose first byte is chunk[at]; returns where reading goes on. */
+  #beginValue(chunk: Uint8Array, at: number, length: number): number {
+    const byte = chunk[at]!;
     this.#position = this.#base + at;
     this.#limit = this.#nextLimit;
     this.#reject = this.#nextReject;
@@ -274,32 +279,58 @@ export class JsonTokenizer {
         this.#open(OBJECT, at);
         this.#state = S_OBJECT_FIRST;
         this.#handler.beginObject();
-        return;
+        return at + 1;
       case 0x5b: // [
         this.#open(ARRAY, at);
         this.#state = S_ARRAY_FIRST;
         this.#handler.beginArray();
-        return;
+        return at + 1;
       case 0x22:
         this.#beginString(false, at);
-        return;
+        return at + 1;
       case 0x74:
-        this.#beginLiteral("true");
-        return;
+        return this.#literal(chunk, at, length, "true");
       case 0x66:
-        this.#beginLiteral("false");
-        return;
+        return this.#literal(chunk, at, length, "false");
       case 0x6e:
-        this.#beginLiteral("null");
-        return;
+        return this.#literal(chunk, at, length, "null");
     }
     if (byte === 0x2d || (byte >= 0x30 && byte <= 0x39)) {
+      const end = this.#wholeInteger(chunk, at, length);
+      if (end >= 0) return end;
       this.#numbers.begin();
       this.#numbers.take(byte, this.#base + at);
       this.#state = S_NUMBER;
-      return;
+      return at + 1;
     }
     throw this.#syntax(at, `expected a value, found ${describeByte(byte)}`);
+  }
+
+  /**
+   * The common number, a short integer whose end is in this chunk, read at once: returns where it
+   * ended, or -1 for any other number (a fraction, an exponent, a leading zero, more than 15 digits,
+   * a malformed one, one that may go on in the next chunk), which the NumberReader then reads byte
+   * by byte from its start, with its errors.
+   */
+  #wholeInteger(chunk: Uint8Array, at: number, length: number): number {
+    const negative = chunk[at] === 0x2d;
+    const first = negative ? at + 1 : at;
+    let i = first;
+    let value = 0;
+    while (i < length) {
+      const digit = chunk[i]! - 0x30;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+      i++;
+    }
+    const digits = i - first;
+    if (i >= length || digits === 0 || digits > 15 || (digits > 1 && chunk[first] === 0x30)) return -1;
+    const next = chunk[i]!;
+    if (next === 0x2e || next === 0x65 || next === 0x45) return -1;
+    this.#state = this.#afterValueState();
+    this.#position = this.#base + i;
+    this.#handler.number(negative ? -value : value);
+    return i;
   }
 
   #open(kind: number, at: number): void {
@@ -354,16 +385,30 @@ export class JsonTokenizer {
 
   // ---- literals ----
 
-  #beginLiteral(word: string): void {
-    this.#literal = word;
+  /** true, false or null starting at chunk[at]: read at once when whole in this chunk, else byte by byte. */
+  #literal(chunk: Uint8Array, at: number, length: number, word: string): number {
+    const end = at + word.length;
+    if (end <= length) {
+      for (let i = at + 1; i < end; i++) {
+        if (chunk[i] !== word.charCodeAt(i - at)) throw this.#syntax(i, `invalid literal (expected '${word}')`);
+      }
+      this.#endLiteral(word);
+      return end;
+    }
+    this.#literalWord = word;
     this.#literalIndex = 1;
     this.#state = S_LITERAL;
+    return at + 1;
   }
 
   #literalByte(byte: number, at: number): void {
-    const word = this.#literal;
+    const word = this.#literalWord;
     if (byte !== word.charCodeAt(this.#literalIndex)) throw this.#syntax(at, `invalid literal (expected '${word}')`);
     if (++this.#literalIndex < word.length) return;
+    this.#endLiteral(word);
+  }
+
+  #endLiteral(word: string): void {
     this.#state = this.#afterValueState();
     if (word === "null") this.#handler.null();
     else this.#handler.boolean(word === "true");
