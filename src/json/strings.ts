@@ -61,6 +61,46 @@ function hexQuad(chunk: Uint8Array, at: number): number {
   return (a | b | c | d) < 0 ? -1 : (a << 12) | (b << 8) | (c << 4) | d;
 }
 
+// Four bytes at once: a word holds a byte that is not plain (see PLAIN_BYTES) when one is ≥ 0x80, below
+// 0x20, '"' or '\\'. Each test is the classic "has a byte less than n" bit trick, exact for the word
+// as a whole (whatever the byte order); integers are signed 32-bit, as XS keeps them.
+const HIGH_BITS = 0x80808080 | 0;
+const ONES = 0x01010101;
+const SPACES = 0x20202020;
+const QUOTES = 0x22222222;
+const BACKSLASHES = 0x5c5c5c5c;
+
+/**
+ * The chunk being read, seen as 32-bit words where it is 4-byte aligned: one typed-array read tests
+ * four bytes, where XS pays for every read (a native call). Made per chunk by the tokenizer.
+ */
+export class ChunkWords {
+  readonly words: Int32Array;
+  /** chunk[skew + 4w .. skew + 4w + 3] is words[w]. */
+  readonly skew: number;
+
+  constructor(chunk: Uint8Array) {
+    this.skew = (4 - (chunk.byteOffset & 3)) & 3;
+    this.words = new Int32Array(chunk.buffer, chunk.byteOffset + this.skew, (chunk.length - this.skew) >> 2);
+  }
+
+  /** From i (word-aligned), the end of the run of plain bytes, to a whole word: the word holding a byte that is not plain, or the last whole word before `length`. */
+  plainEnd(i: number, length: number): number {
+    const words = this.words;
+    const skew = this.skew;
+    let w = (i - skew) >> 2;
+    const end = (length - skew) >> 2;
+    while (w < end) {
+      const word = words[w]!;
+      const quotes = word ^ QUOTES;
+      const backslashes = word ^ BACKSLASHES;
+      if (((word | ((word - SPACES) & ~word) | ((quotes - ONES) & ~quotes) | ((backslashes - ONES) & ~backslashes)) & HIGH_BITS) !== 0) break;
+      w++;
+    }
+    return skew + (w << 2);
+  }
+}
+
 export function describeByte(byte: number): string {
   return byte >= 0x21 && byte < 0x7f ? `'${String.fromCharCode(byte)}'` : `byte 0x${byte.toString(16).padStart(2, "0")}`;
 }
@@ -150,7 +190,7 @@ export class StringReader {
    * Reads string bytes from chunk[i] on (`base` is the stream offset of chunk[0]); returns where it
    * stopped: the end of the chunk, or just after the closing quote (then `complete` is true).
    */
-  scan(chunk: Uint8Array, i: number, length: number, base: number): number {
+  scan(chunk: Uint8Array, i: number, length: number, base: number, words: ChunkWords | undefined): number {
     this.#base = base;
     const text = this.text;
     const units = text.units;
@@ -164,10 +204,25 @@ export class StringReader {
           // Past the limit (a string nobody keeps, or the rest of a truncated one): the bytes are only
           // checked, and the common ones (plain ASCII, escapes whole in this chunk) without leaving this loop.
           const start = i;
+          const wordView = words?.words;
+          const skew = words ? words.skew : 0;
+          const wordEnd = (length - skew) >> 2;
           while (i < length) {
             const byte = chunk[i]!;
             if (PLAIN_BYTES[byte] === PLAIN) {
               i++;
+              if (wordView !== undefined && ((i - skew) & 3) === 0) {
+                // Aligned: on word by word (ChunkWords.plainEnd, inlined: a call costs more than a word).
+                let w = (i - skew) >> 2;
+                while (w < wordEnd) {
+                  const word = wordView[w]!;
+                  const quotes = word ^ QUOTES;
+                  const backslashes = word ^ BACKSLASHES;
+                  if (((word | ((word - SPACES) & ~word) | ((quotes - ONES) & ~quotes) | ((backslashes - ONES) & ~backslashes)) & HIGH_BITS) !== 0) break;
+                  w++;
+                }
+                i = skew + (w << 2);
+              }
               continue;
             }
             if (byte !== 0x5c || i + 1 >= length) break;

@@ -25,7 +25,7 @@
 
 import { JsonError } from "./errors.js";
 import { NumberReader } from "./numbers.js";
-import { describeByte, StringReader } from "./strings.js";
+import { ChunkWords, describeByte, StringReader } from "./strings.js";
 import type { JsonText } from "./text.js";
 
 /** Receives the tokens in document order. Strings and keys arrive as views valid only during the call. */
@@ -201,13 +201,16 @@ export class JsonTokenizer {
 
   #consume(chunk: Uint8Array): void {
     const length = chunk.length;
+    // Worth its allocation only when long strings may be skipped.
+    const words = length >= 64 ? new ChunkWords(chunk) : undefined;
     let i = 0;
     while (i < length) {
       const state = this.#state;
       if (state === S_STRING) {
         const strings = this.#strings;
-        i = strings.scan(chunk, i, length, this.#base);
-        if (strings.complete) {
+        i = strings.scan(chunk, i, length, this.#base, words);
+        // scan() stops before the chunk's end only after the closing quote.
+        if (i < length || strings.complete) {
           this.#position = this.#base + i - 1;
           this.#endString();
         }
@@ -250,7 +253,7 @@ export class JsonTokenizer {
           this.#state = S_VALUE;
           break;
         case S_AFTER_VALUE:
-          if (byte === 0x2c) this.#state = this.#innermost() === OBJECT ? S_KEY : S_VALUE;
+          if (byte === 0x2c) this.#state = ((this.#containers >>> (this.#depth - 1)) & 1) === 1 ? S_KEY : S_VALUE;
           else if (byte === 0x7d) this.#close(OBJECT, i);
           else if (byte === 0x5d) this.#close(ARRAY, i);
           else throw this.#syntax(i, `expected ',' or a closing bracket, found ${describeByte(byte)}`);
