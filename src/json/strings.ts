@@ -198,14 +198,14 @@ export class StringReader {
     // Locals for the hot ASCII path; written back before anything else touches the text.
     let count = text.length;
     let limit = this.#limit;
+    const wordView = words?.words;
+    const skew = words ? words.skew : 0;
     while (i < length) {
       if (state === S_STRING) {
         if (count >= limit && !this.#reject) {
           // Past the limit (a string nobody keeps, or the rest of a truncated one): the bytes are only
           // checked, and the common ones (plain ASCII, escapes whole in this chunk) without leaving this loop.
           const start = i;
-          const wordView = words?.words;
-          const skew = words ? words.skew : 0;
           const wordEnd = (length - skew) >> 2;
           while (i < length) {
             const byte = chunk[i]!;
@@ -238,17 +238,33 @@ export class StringReader {
           if (i >= length) break;
           // The byte at i: the closing quote, or one for the byte-by-byte path below.
         } else if (PLAIN_BYTES[chunk[i]!] === PLAIN) {
-          // A run of plain ASCII, the bulk of any kept string.
+          // A run of plain ASCII, the bulk of any kept string: found (a word at a time where aligned),
+          // then copied by one native call when it is long enough to pay for it.
           if (count >= limit) {
             text.length = count;
             this.#overflow(i); // reject: throws
           }
-          units[count++] = chunk[i]!;
-          for (i++; i < length && count < limit; i++) {
-            const next = chunk[i]!;
-            if (PLAIN_BYTES[next] !== PLAIN) break;
-            units[count++] = next;
+          const start = i;
+          const stop = length - i < limit - count ? length : i + (limit - count);
+          for (i++; i < stop; i++) {
+            if (wordView !== undefined && ((i - skew) & 3) === 0) {
+              let w = (i - skew) >> 2;
+              const last = (stop - skew) >> 2;
+              while (w < last) {
+                const word = wordView[w]!;
+                const quotes = word ^ QUOTES;
+                const backslashes = word ^ BACKSLASHES;
+                if (((word | ((word - SPACES) & ~word) | ((quotes - ONES) & ~quotes) | ((backslashes - ONES) & ~backslashes)) & HIGH_BITS) !== 0) break;
+                w++;
+              }
+              i = skew + (w << 2);
+              if (i >= stop) break;
+            }
+            if (PLAIN_BYTES[chunk[i]!] !== PLAIN) break;
           }
+          if (i - start > 8) units.set(chunk.subarray(start, i), count);
+          else for (let at = start; at < i; at++) units[count + at - start] = chunk[at]!;
+          count += i - start;
           continue;
         }
         const byte = chunk[i]!;

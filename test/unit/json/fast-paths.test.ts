@@ -11,6 +11,9 @@ import { encodeText, EventRecorder, tokenize, type Slicing } from "../../support
 
 const SKIP: TokenizerOptions = { defaultStringLimit: 0, defaultOverflow: "truncate" };
 const KEEP_FOUR: TokenizerOptions = { defaultStringLimit: 4, defaultOverflow: "truncate" };
+const KEEP_ALL: TokenizerOptions = { maxStringUnits: 2048 };
+const KEEP_CUT: TokenizerOptions = { maxStringUnits: 2048, defaultStringLimit: 301, defaultOverflow: "truncate" };
+const REJECT_LONG: TokenizerOptions = { maxStringUnits: 2048, defaultStringLimit: 301, defaultOverflow: "reject" };
 
 /** The bytes at byteOffset `skew` of a fresh buffer: the word view of the chunk starts 4 - skew bytes in. */
 function atSkew(bytes: Uint8Array, skew: number): Uint8Array {
@@ -27,21 +30,25 @@ function tokenizeAt(bytes: Uint8Array, skew: number, slicing: Slicing, options: 
 const PIECES = ["\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\uD83D\\uDE00", "\\ud83d", "\u00e9", "\u732b", "\u{1f600}"];
 function longContent(): string {
   let content = "";
-  for (let i = 0; i < 40; i++) content += "abcdefghij".slice(0, i % 9) + PIECES[i % PIECES.length];
+  for (let i = 0; i < 40; i++) content += "abcdefghijklmnopqrstuvwxyz0123456789ABCD".slice(0, (i * 7) % 41) + PIECES[i % PIECES.length];
   return content + "x".repeat(70);
 }
 
 describe("skipped strings", () => {
   const content = longContent();
 
-  test("skipped at every alignment and slicing, as read byte by byte: truncated, nothing kept", () => {
-    for (const options of [SKIP, KEEP_FOUR]) {
+  test("skipped, kept, cut or rejected at every alignment and slicing, as read byte by byte", () => {
+    for (const options of [SKIP, KEEP_FOUR, KEEP_ALL, KEEP_CUT, REJECT_LONG]) {
       for (let pad = 0; pad < 4; pad++) {
         const document = encodeText(`{${" ".repeat(pad)}"k": "${content}", "e": "", "n": ["${content}", 1]}`);
         const expected = tokenize(document, "bytes", options);
-        const kept = options === SKIP ? "" : (JSON.parse(`"${content}"`) as string).slice(0, 4);
-        assert.deepEqual(expected.slice(0, 3), ["{", "k:k", `s~:${kept}`], `pad ${pad}`);
-        assert.ok(expected.includes("s:"), "an empty string is not truncated");
+        // As the tokenizer keeps it: a lone surrogate escape is U+FFFD, and a cut never splits a pair.
+        const whole = (JSON.parse(`"${content}"`) as string).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+        const cut = whole.slice(0, /[\ud800-\udbff]/.test(whole[300]!) ? 300 : 301);
+        const third = { skip: "s~:", four: `s~:${whole.slice(0, 4)}`, all: `s:${whole}`, cut: `s~:${cut}`, reject: "error:too_long@" };
+        const kind = options === SKIP ? "skip" : options === KEEP_FOUR ? "four" : options === KEEP_ALL ? "all" : options === KEEP_CUT ? "cut" : "reject";
+        assert.ok(expected[2]!.startsWith(third[kind]) && (kind === "reject" || expected[2] === third[kind]), `pad ${pad}, ${kind}: ${expected[2]}`);
+        if (kind !== "reject") assert.ok(expected.includes("s:"), "an empty string is not truncated");
         for (let skew = 0; skew < 4; skew++) {
           assert.deepEqual(tokenizeAt(document, skew, "whole", options), expected, `pad ${pad}, skew ${skew}`);
           for (let cut = 1; cut < document.length; cut += 7) {
