@@ -241,12 +241,12 @@ export class JsonTokenizer {
       }
       switch (state) {
         case S_VALUE:
-          i = this.#beginValue(chunk, i, length);
+          i = this.#beginValue(chunk, byte, i, length);
           continue;
         case S_ARRAY_FIRST:
           if (byte === 0x5d) this.#close(ARRAY, i);
           else {
-            i = this.#beginValue(chunk, i, length);
+            i = this.#beginValue(chunk, byte, i, length);
             continue;
           }
           break;
@@ -256,13 +256,46 @@ export class JsonTokenizer {
           else if (byte === 0x7d && state === S_OBJECT_FIRST) this.#close(OBJECT, i);
           else throw this.#syntax(i, `expected a key, found ${describeByte(byte)}`);
           break;
-        case S_COLON:
+        case S_COLON: {
           if (byte !== 0x3a) throw this.#syntax(i, `expected ':', found ${describeByte(byte)}`);
-          this.#state = S_VALUE;
-          break;
+          // The value mostly follows one space later: started here rather than a turn of the loop
+          // later (each turn reads the state and the byte again, and XS pays for every read).
+          let next = i + 1;
+          let after = -1;
+          while (next < length) {
+            after = chunk[next]!;
+            if (after !== 0x20) break;
+            next++;
+          }
+          if (next < length && after !== 0x0a && after !== 0x0d && after !== 0x09) i = this.#beginValue(chunk, after, next, length);
+          else {
+            this.#state = S_VALUE;
+            i = next;
+          }
+          continue;
+        }
         case S_AFTER_VALUE:
-          if (byte === 0x2c) this.#state = ((this.#containers >>> (this.#depth - 1)) & 1) === 1 ? S_KEY : S_VALUE;
-          else if (byte === 0x7d) this.#close(OBJECT, i);
+          if (byte === 0x2c) {
+            // Likewise the next key or element.
+            const inObject = ((this.#containers >>> (this.#depth - 1)) & 1) === 1;
+            let next = i + 1;
+            let after = -1;
+            while (next < length) {
+              after = chunk[next]!;
+              if (after !== 0x20) break;
+              next++;
+            }
+            if (next < length && inObject && after === 0x22) {
+              this.#beginString(true, next);
+              i = next + 1;
+            } else if (next < length && !inObject && after !== 0x0a && after !== 0x0d && after !== 0x09) {
+              i = this.#beginValue(chunk, after, next, length);
+            } else {
+              this.#state = inObject ? S_KEY : S_VALUE;
+              i = next;
+            }
+            continue;
+          } else if (byte === 0x7d) this.#close(OBJECT, i);
           else if (byte === 0x5d) this.#close(ARRAY, i);
           else throw this.#syntax(i, `expected ',' or a closing bracket, found ${describeByte(byte)}`);
           break;
@@ -278,8 +311,7 @@ export class JsonTokenizer {
   }
 
   /** Starts the value whose first byte is chunk[at]; returns where reading goes on. */
-  #beginValue(chunk: Uint8Array, at: number, length: number): number {
-    const byte = chunk[at]!;
+  #beginValue(chunk: Uint8Array, byte: number, at: number, length: number): number {
     this.#position = this.#base + at;
     this.#limit = this.#nextLimit;
     this.#reject = this.#nextReject;
@@ -307,7 +339,7 @@ export class JsonTokenizer {
         return this.#literal(chunk, at, length, "null");
     }
     if (byte === 0x2d || (byte >= 0x30 && byte <= 0x39)) {
-      const end = this.#wholeInteger(chunk, at, length);
+      const end = this.#wholeInteger(chunk, byte, at, length);
       if (end >= 0) return end;
       this.#numbers.begin();
       this.#numbers.take(byte, this.#base + at);
@@ -323,21 +355,22 @@ export class JsonTokenizer {
    * a malformed one, one that may go on in the next chunk), which the NumberReader then reads byte
    * by byte from its start, with its errors.
    */
-  #wholeInteger(chunk: Uint8Array, at: number, length: number): number {
-    const negative = chunk[at] === 0x2d;
+  #wholeInteger(chunk: Uint8Array, byte: number, at: number, length: number): number {
+    const negative = byte === 0x2d;
     const first = negative ? at + 1 : at;
     let i = first;
     let value = 0;
+    let next = -1;
     while (i < length) {
-      const digit = chunk[i]! - 0x30;
+      next = chunk[i]!;
+      const digit = next - 0x30;
       if (digit < 0 || digit > 9) break;
       value = value * 10 + digit;
       i++;
     }
     const digits = i - first;
-    if (i >= length || digits === 0 || digits > 15 || (digits > 1 && chunk[first] === 0x30)) return -1;
-    const next = chunk[i]!;
-    if (next === 0x2e || next === 0x65 || next === 0x45) return -1;
+    if (i >= length || digits === 0 || digits > 15 || next === 0x2e || next === 0x65 || next === 0x45) return -1;
+    if (digits > 1 && (negative ? chunk[first] : byte) === 0x30) return -1;
     this.#state = this.#afterValueState();
     this.#position = this.#base + i;
     this.#handler.number(negative ? -value : value);
