@@ -89,6 +89,8 @@ export class JsonTokenizer {
   #containers = 0;
   readonly #maxDepth: number;
   readonly #maxKeyUnits: number;
+  /** The text buffer's size in code units. */
+  readonly #capacity: number;
   #defaultLimit: number;
   #defaultReject: boolean;
 
@@ -118,7 +120,8 @@ export class JsonTokenizer {
     if (maxDepth < 1 || maxDepth > 32 || maxStringUnits < 0 || this.#maxKeyUnits < 1) throw new RangeError("JsonTokenizer: invalid limits");
     this.#handler = handler;
     this.#maxDepth = maxDepth;
-    this.#strings = new StringReader(Math.max(maxStringUnits, this.#maxKeyUnits));
+    this.#capacity = Math.max(maxStringUnits, this.#maxKeyUnits);
+    this.#strings = new StringReader(this.#capacity);
     this.#defaultLimit = this.#checkedLimit(options.defaultStringLimit ?? maxStringUnits);
     this.#defaultReject = (options.defaultOverflow ?? "reject") === "reject";
     this.#nextLimit = this.#defaultLimit;
@@ -137,7 +140,7 @@ export class JsonTokenizer {
 
   /** The most code units a string value can keep. */
   get stringCapacity(): number {
-    return this.#strings.text.capacity;
+    return this.#capacity;
   }
 
   /** For the next value only: keep at most `units` code units of it if it is a string. */
@@ -197,8 +200,9 @@ export class JsonTokenizer {
   }
 
   #checkedLimit(units: number): number {
-    if (!(units >= 0 && units <= this.#strings.text.capacity)) {
-      throw new RangeError(`string limit ${units} outside 0..${this.#strings.text.capacity} (the tokenizer's maxStringUnits)`);
+    // Called for every kept field: the bound is a plain field, not the buffer's length getter.
+    if (!(units >= 0 && units <= this.#capacity)) {
+      throw new RangeError(`string limit ${units} outside 0..${this.#capacity} (the tokenizer's maxStringUnits)`);
     }
     return units;
   }
