@@ -4,10 +4,10 @@
 // Memory (worst case, fixed at construction): a text buffer of max(maxStringUnits, maxKeyUnits)
 // UTF-16 code units (2 bytes each; 1 KiB by default) and a dozen scalars (strings.ts), a 40-byte
 // number buffer and nine scalars (numbers.ts), and about 20 scalars here (the container stack is
-// the bits of one number: at most 32 levels). push() allocates only a view of a chunk of 64 bytes or
-// more as 32-bit words (strings.ts, ChunkWords: ~100 bytes, dropped when push returns) and a short
-// string for a number that is not a simple decimal (more than 15 significant digits or an exponent
-// beyond ±22).
+// the bits of one number: at most 32 levels). push() allocates only typed-array views, each dropped
+// at once (a chunk of 64 bytes or more seen as 32-bit words, strings.ts ChunkWords; a long plain run
+// copied into a kept string), and a short string for a number that is not a simple decimal (more
+// than 15 significant digits or an exponent beyond ±22).
 //
 // Speed: XS interprets every step and pays a native call for every typed-array read (about 400 x86
 // instructions), so the common tokens are read without a call per byte: a string nobody keeps is
