@@ -9,7 +9,7 @@
 // limits) plus a few scalars. Schemas are shared constants.
 
 import { JsonError, type JsonErrorCode } from "./errors.js";
-import type { JsonText } from "./text.js";
+import { nameTable, type JsonText, type NameTable } from "./text.js";
 import type { JsonTokenizer, Overflow } from "./tokenizer.js";
 import { deepFreeze } from "../util/freeze.js";
 
@@ -46,6 +46,10 @@ export type RecordCheck = (record: Record<string, unknown>) => { code: JsonError
 export interface RecordSchema {
   readonly fields: readonly FieldSpec[];
   readonly keys: readonly string[];
+  /** The keys, for JsonText.find(). */
+  readonly keyTable: NameTable;
+  /** For each field with `values`, those values for JsonText.find(). */
+  readonly valueTables: readonly (NameTable | undefined)[];
   /** The longest string any field keeps: the tokenizer's text buffer must hold it. */
   readonly maxUnits: number;
   readonly check: RecordCheck | undefined;
@@ -58,7 +62,9 @@ export function defineSchema(fields: readonly FieldSpec[], check?: RecordCheck):
   let maxUnits = 0;
   for (const field of fields) if (field.type === STRING) maxUnits = Math.max(maxUnits, field.maxUnits ?? 64);
   // Frozen through and through: schemas are module-level tables, kept in flash when preloaded.
-  return deepFreeze({ fields, keys: fields.map((field) => field.key), maxUnits, check });
+  const keys = fields.map((field) => field.key);
+  const valueTables = fields.map((field) => (field.values ? nameTable(field.values) : undefined));
+  return deepFreeze({ fields, keys, keyTable: nameTable(keys), valueTables, maxUnits, check });
 }
 
 /**
@@ -100,7 +106,7 @@ export class RecordBuilder {
   }
 
   key(key: JsonText): void {
-    const index = key.indexIn(this.#schema!.keys);
+    const index = key.find(this.#schema!.keyTable);
     this.#field = index;
     if (index < 0) return; // unknown: the tokenizer's default limit skips its strings
     const spec = this.#schema!.fields[index]!;
@@ -116,14 +122,16 @@ export class RecordBuilder {
   }
 
   string(text: JsonText): void {
+    const field = this.#field;
     const spec = this.#take();
     if (!spec) return;
     if (spec.type !== STRING) return this.#wrongType(spec, "a string");
     if (text.truncated && (spec.overflow ?? "reject") === "reject") {
       return this.#problem("too_long", spec.key, `longer than ${spec.maxUnits ?? 64} characters`);
     }
-    if (spec.values) {
-      const index = text.indexIn(spec.values);
+    const values = this.#schema!.valueTables[field];
+    if (spec.values && values) {
+      const index = text.find(values);
       if (index >= 0) this.#record![spec.property] = spec.values[index];
       else if (spec.unlisted !== "absent") this.#problem("type", spec.key, `"${text.toString()}" is not one of ${spec.values.join(", ")}`);
       return;

@@ -9,6 +9,52 @@ import { ASTRAL_LENGTH } from "../util/string-model.js";
 // String.fromCharCode.apply pushes every unit on the engine stack; XS on an ESP32 has a small stack.
 const CONVERT_CHUNK = 64;
 
+/**
+ * A fixed set of ASCII names (schema keys, listed values), arranged to be found by JsonText.find()
+ * with a lookup by first character and a comparison of code units, not a loop over every name
+ * with string calls: it runs for every key of every object a reply holds.
+ */
+export interface NameTable {
+  readonly names: readonly string[];
+  /** The first name starting with each ASCII code, or -1. */
+  readonly firstByCode: Int8Array;
+  /** The next name with the same first code, or -1. */
+  readonly nextWithFirst: Int8Array;
+  readonly lengths: Uint8Array;
+  /** All names' codes back to back; name i starts at starts[i]. */
+  readonly codes: Uint8Array;
+  readonly starts: Uint16Array;
+}
+
+/** Builds the table of `names` (at most 127 names of 1..255 ASCII characters); frozen, read-only after. */
+export function nameTable(names: readonly string[]): NameTable {
+  if (names.length > 127) throw new RangeError("nameTable: at most 127 names");
+  const firstByCode = new Int8Array(128).fill(-1);
+  const nextWithFirst = new Int8Array(names.length).fill(-1);
+  const lengths = new Uint8Array(names.length);
+  const starts = new Uint16Array(names.length);
+  let total = 0;
+  for (const name of names) total += name.length;
+  const codes = new Uint8Array(total);
+  let at = 0;
+  for (let index = names.length - 1; index >= 0; index--) {
+    // Filled from the end so that each chain lists its names in their order.
+    const name = names[index]!;
+    if (name.length < 1 || name.length > 255) throw new RangeError(`nameTable: "${name}" is empty or too long`);
+    for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) > 0x7f) throw new RangeError(`nameTable: "${name}" is not ASCII`);
+    const first = name.charCodeAt(0);
+    nextWithFirst[index] = firstByCode[first]!;
+    firstByCode[first] = index;
+    lengths[index] = name.length;
+  }
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index]!;
+    starts[index] = at;
+    for (let i = 0; i < name.length; i++) codes[at++] = name.charCodeAt(i);
+  }
+  return Object.freeze({ names: Object.freeze(names.slice()), firstByCode, nextWithFirst, lengths, codes, starts });
+}
+
 export class JsonText {
   readonly units: Uint16Array;
   /** Code units held (at most the limit in force when the string was read). */
@@ -68,6 +114,28 @@ export class JsonText {
       // Cheap rejections first: this runs for every key of every object the service sends.
       if (name.length > length || (length > 0 && name.length > 0 && name.charCodeAt(0) !== first && first < 0xd800)) continue;
       if (this.#holds(name)) return index;
+    }
+    return -1;
+  }
+
+  /** Index of the name of `table` the text equals, or -1 (the same answer as indexIn(table.names), sooner). */
+  find(table: NameTable): number {
+    const length = this.length;
+    if (this.truncated || length === 0) return -1;
+    const units = this.units;
+    const first = units[0]!;
+    if (first > 0x7f) return -1;
+    const lengths = table.lengths;
+    const codes = table.codes;
+    let index = table.firstByCode[first]!;
+    while (index >= 0) {
+      if (lengths[index] === length) {
+        let at = table.starts[index]!;
+        let i = 1;
+        for (at++; i < length; i++, at++) if (units[i] !== codes[at]) break;
+        if (i === length) return index;
+      }
+      index = table.nextWithFirst[index]!;
     }
     return -1;
   }

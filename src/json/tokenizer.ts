@@ -4,8 +4,16 @@
 // Memory (worst case, fixed at construction): a text buffer of max(maxStringUnits, maxKeyUnits)
 // UTF-16 code units (2 bytes each; 1 KiB by default) and a dozen scalars (strings.ts), a 40-byte
 // number buffer and nine scalars (numbers.ts), and about 20 scalars here (the container stack is
-// the bits of one number: at most 32 levels). push() allocates nothing, except a short string for a
-// number that is not a simple decimal (more than 15 significant digits or an exponent beyond ±22).
+// the bits of one number: at most 32 levels). push() allocates only typed-array views, each dropped
+// at once (a chunk of 64 bytes or more seen as 32-bit words, strings.ts ChunkWords; a long plain run
+// copied into a kept string), and a short string for a number that is not a simple decimal (more
+// than 15 significant digits or an exponent beyond ±22).
+//
+// Speed: XS interprets every step and pays a native call for every typed-array read (about 400 x86
+// instructions), so the common tokens are read without a call per byte: a string nobody keeps is
+// skipped a 32-bit word or a whole escape at a time, a short integer and a literal whole in the chunk
+// are read at once. The byte-by-byte paths stay for everything else (chunk ends, errors), and the
+// fast paths are tested against them (test/unit/json/fast-paths.test.ts).
 //
 // Decisions:
 // - Strings are UTF-8 validated strictly (no overlongs, no encoded surrogates, nothing above
@@ -25,7 +33,7 @@
 
 import { JsonError } from "./errors.js";
 import { NumberReader } from "./numbers.js";
-import { describeByte, StringReader } from "./strings.js";
+import { ChunkWords, describeByte, StringReader } from "./strings.js";
 import type { JsonText } from "./text.js";
 
 /** Receives the tokens in document order. Strings and keys arrive as views valid only during the call. */
@@ -81,6 +89,8 @@ export class JsonTokenizer {
   #containers = 0;
   readonly #maxDepth: number;
   readonly #maxKeyUnits: number;
+  /** The text buffer's size in code units. */
+  readonly #capacity: number;
   #defaultLimit: number;
   #defaultReject: boolean;
 
@@ -100,7 +110,7 @@ export class JsonTokenizer {
   #inKey = false;
 
   // The literal being read.
-  #literal = "";
+  #literalWord = "";
   #literalIndex = 0;
 
   constructor(handler: JsonHandler, options: TokenizerOptions = {}) {
@@ -110,7 +120,8 @@ export class JsonTokenizer {
     if (maxDepth < 1 || maxDepth > 32 || maxStringUnits < 0 || this.#maxKeyUnits < 1) throw new RangeError("JsonTokenizer: invalid limits");
     this.#handler = handler;
     this.#maxDepth = maxDepth;
-    this.#strings = new StringReader(Math.max(maxStringUnits, this.#maxKeyUnits));
+    this.#capacity = Math.max(maxStringUnits, this.#maxKeyUnits);
+    this.#strings = new StringReader(this.#capacity);
     this.#defaultLimit = this.#checkedLimit(options.defaultStringLimit ?? maxStringUnits);
     this.#defaultReject = (options.defaultOverflow ?? "reject") === "reject";
     this.#nextLimit = this.#defaultLimit;
@@ -129,7 +140,7 @@ export class JsonTokenizer {
 
   /** The most code units a string value can keep. */
   get stringCapacity(): number {
-    return this.#strings.text.capacity;
+    return this.#capacity;
   }
 
   /** For the next value only: keep at most `units` code units of it if it is a string. */
@@ -189,8 +200,9 @@ export class JsonTokenizer {
   }
 
   #checkedLimit(units: number): number {
-    if (!(units >= 0 && units <= this.#strings.text.capacity)) {
-      throw new RangeError(`string limit ${units} outside 0..${this.#strings.text.capacity} (the tokenizer's maxStringUnits)`);
+    // Called for every kept field: the bound is a plain field, not the buffer's length getter.
+    if (!(units >= 0 && units <= this.#capacity)) {
+      throw new RangeError(`string limit ${units} outside 0..${this.#capacity} (the tokenizer's maxStringUnits)`);
     }
     return units;
   }
@@ -201,13 +213,16 @@ export class JsonTokenizer {
 
   #consume(chunk: Uint8Array): void {
     const length = chunk.length;
+    // Worth its allocation only when long strings may be skipped.
+    const words = length >= 64 ? new ChunkWords(chunk) : undefined;
     let i = 0;
     while (i < length) {
       const state = this.#state;
       if (state === S_STRING) {
         const strings = this.#strings;
-        i = strings.scan(chunk, i, length, this.#base);
-        if (strings.complete) {
+        i = strings.scan(chunk, i, length, this.#base, words);
+        // scan() stops before the chunk's end only after the closing quote.
+        if (i < length || strings.complete) {
           this.#position = this.#base + i - 1;
           this.#endString();
         }
@@ -230,11 +245,14 @@ export class JsonTokenizer {
       }
       switch (state) {
         case S_VALUE:
-          this.#beginValue(byte, i);
-          break;
+          i = this.#beginValue(chunk, byte, i, length);
+          continue;
         case S_ARRAY_FIRST:
           if (byte === 0x5d) this.#close(ARRAY, i);
-          else this.#beginValue(byte, i);
+          else {
+            i = this.#beginValue(chunk, byte, i, length);
+            continue;
+          }
           break;
         case S_OBJECT_FIRST:
         case S_KEY:
@@ -242,13 +260,46 @@ export class JsonTokenizer {
           else if (byte === 0x7d && state === S_OBJECT_FIRST) this.#close(OBJECT, i);
           else throw this.#syntax(i, `expected a key, found ${describeByte(byte)}`);
           break;
-        case S_COLON:
+        case S_COLON: {
           if (byte !== 0x3a) throw this.#syntax(i, `expected ':', found ${describeByte(byte)}`);
-          this.#state = S_VALUE;
-          break;
+          // The value mostly follows one space later: started here rather than a turn of the loop
+          // later (each turn reads the state and the byte again, and XS pays for every read).
+          let next = i + 1;
+          let after = -1;
+          while (next < length) {
+            after = chunk[next]!;
+            if (after !== 0x20) break;
+            next++;
+          }
+          if (next < length && after !== 0x0a && after !== 0x0d && after !== 0x09) i = this.#beginValue(chunk, after, next, length);
+          else {
+            this.#state = S_VALUE;
+            i = next;
+          }
+          continue;
+        }
         case S_AFTER_VALUE:
-          if (byte === 0x2c) this.#state = this.#innermost() === OBJECT ? S_KEY : S_VALUE;
-          else if (byte === 0x7d) this.#close(OBJECT, i);
+          if (byte === 0x2c) {
+            // Likewise the next key or element.
+            const inObject = ((this.#containers >>> (this.#depth - 1)) & 1) === 1;
+            let next = i + 1;
+            let after = -1;
+            while (next < length) {
+              after = chunk[next]!;
+              if (after !== 0x20) break;
+              next++;
+            }
+            if (next < length && inObject && after === 0x22) {
+              this.#beginString(true, next);
+              i = next + 1;
+            } else if (next < length && !inObject && after !== 0x0a && after !== 0x0d && after !== 0x09) {
+              i = this.#beginValue(chunk, after, next, length);
+            } else {
+              this.#state = inObject ? S_KEY : S_VALUE;
+              i = next;
+            }
+            continue;
+          } else if (byte === 0x7d) this.#close(OBJECT, i);
           else if (byte === 0x5d) this.#close(ARRAY, i);
           else throw this.#syntax(i, `expected ',' or a closing bracket, found ${describeByte(byte)}`);
           break;
@@ -263,7 +314,8 @@ export class JsonTokenizer {
     return this.#depth === 0 ? S_DONE : S_AFTER_VALUE;
   }
 
-  #beginValue(byte: number, at: number): void {
+  /** Starts the value whose first byte is chunk[at]; returns where reading goes on. */
+  #beginValue(chunk: Uint8Array, byte: number, at: number, length: number): number {
     this.#position = this.#base + at;
     this.#limit = this.#nextLimit;
     this.#reject = this.#nextReject;
@@ -274,32 +326,59 @@ export class JsonTokenizer {
         this.#open(OBJECT, at);
         this.#state = S_OBJECT_FIRST;
         this.#handler.beginObject();
-        return;
+        return at + 1;
       case 0x5b: // [
         this.#open(ARRAY, at);
         this.#state = S_ARRAY_FIRST;
         this.#handler.beginArray();
-        return;
+        return at + 1;
       case 0x22:
         this.#beginString(false, at);
-        return;
+        return at + 1;
       case 0x74:
-        this.#beginLiteral("true");
-        return;
+        return this.#literal(chunk, at, length, "true");
       case 0x66:
-        this.#beginLiteral("false");
-        return;
+        return this.#literal(chunk, at, length, "false");
       case 0x6e:
-        this.#beginLiteral("null");
-        return;
+        return this.#literal(chunk, at, length, "null");
     }
     if (byte === 0x2d || (byte >= 0x30 && byte <= 0x39)) {
+      const end = this.#wholeInteger(chunk, byte, at, length);
+      if (end >= 0) return end;
       this.#numbers.begin();
       this.#numbers.take(byte, this.#base + at);
       this.#state = S_NUMBER;
-      return;
+      return at + 1;
     }
     throw this.#syntax(at, `expected a value, found ${describeByte(byte)}`);
+  }
+
+  /**
+   * The common number, a short integer whose end is in this chunk, read at once: returns where it
+   * ended, or -1 for any other number (a fraction, an exponent, a leading zero, more than 15 digits,
+   * a malformed one, one that may go on in the next chunk), which the NumberReader then reads byte
+   * by byte from its start, with its errors.
+   */
+  #wholeInteger(chunk: Uint8Array, byte: number, at: number, length: number): number {
+    const negative = byte === 0x2d;
+    const first = negative ? at + 1 : at;
+    let i = first;
+    let value = 0;
+    let next = -1;
+    while (i < length) {
+      next = chunk[i]!;
+      const digit = next - 0x30;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+      i++;
+    }
+    const digits = i - first;
+    if (i >= length || digits === 0 || digits > 15 || next === 0x2e || next === 0x65 || next === 0x45) return -1;
+    if (digits > 1 && (negative ? chunk[first] : byte) === 0x30) return -1;
+    this.#state = this.#afterValueState();
+    this.#position = this.#base + i;
+    this.#handler.number(negative ? -value : value);
+    return i;
   }
 
   #open(kind: number, at: number): void {
@@ -354,16 +433,30 @@ export class JsonTokenizer {
 
   // ---- literals ----
 
-  #beginLiteral(word: string): void {
-    this.#literal = word;
+  /** true, false or null starting at chunk[at]: read at once when whole in this chunk, else byte by byte. */
+  #literal(chunk: Uint8Array, at: number, length: number, word: string): number {
+    const end = at + word.length;
+    if (end <= length) {
+      for (let i = at + 1; i < end; i++) {
+        if (chunk[i] !== word.charCodeAt(i - at)) throw this.#syntax(i, `invalid literal (expected '${word}')`);
+      }
+      this.#endLiteral(word);
+      return end;
+    }
+    this.#literalWord = word;
     this.#literalIndex = 1;
     this.#state = S_LITERAL;
+    return at + 1;
   }
 
   #literalByte(byte: number, at: number): void {
-    const word = this.#literal;
+    const word = this.#literalWord;
     if (byte !== word.charCodeAt(this.#literalIndex)) throw this.#syntax(at, `invalid literal (expected '${word}')`);
     if (++this.#literalIndex < word.length) return;
+    this.#endLiteral(word);
+  }
+
+  #endLiteral(word: string): void {
     this.#state = this.#afterValueState();
     if (word === "null") this.#handler.null();
     else this.#handler.boolean(word === "true");

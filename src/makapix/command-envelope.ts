@@ -14,7 +14,7 @@
 // (default 4096). Unknown envelope fields are skipped without being stored.
 
 import { JsonError, withPathPrefix } from "../json/errors.js";
-import type { JsonText } from "../json/text.js";
+import { nameTable, type JsonText } from "../json/text.js";
 import type { JsonHandler } from "../json/tokenizer.js";
 import { JsonTokenizer } from "../json/tokenizer.js";
 import type { JsonObject, JsonValue } from "../json/value.js";
@@ -37,6 +37,7 @@ export interface CommandReaderOptions {
 }
 
 const ENVELOPE_KEYS = Object.freeze(["command_id", "command_type", "timestamp", "payload"]);
+const ENVELOPE_TABLE = nameTable(ENVELOPE_KEYS);
 const COMMAND_ID = 0;
 const COMMAND_TYPE = 1;
 const TIMESTAMP = 2;
@@ -159,7 +160,7 @@ export class CommandReader implements JsonHandler {
       return;
     }
     if (this.#depth !== 1) return;
-    const field = key.indexIn(ENVELOPE_KEYS);
+    const field = key.find(ENVELOPE_TABLE);
     this.#field = field;
     if (field === NONE) return;
     if ((this.#seen & (1 << field)) !== 0) throw new JsonError("duplicate", "appears twice", this.#tokenizer.offset, ENVELOPE_KEYS[field]);

@@ -23,7 +23,7 @@
 
 import { JsonError, withPathPrefix } from "../json/errors.js";
 import { RecordBuilder, type RecordSchema } from "../json/records.js";
-import type { JsonText } from "../json/text.js";
+import { nameTable, type JsonText } from "../json/text.js";
 import type { JsonHandler } from "../json/tokenizer.js";
 import { JsonTokenizer } from "../json/tokenizer.js";
 import type { Post } from "./posts.js";
@@ -66,6 +66,7 @@ export interface ReplyExtractorOptions {
 
 // The record-valued top-level keys.
 const COLLECTION_KEYS = Object.freeze(["posts", "comments", "channels", "post"] as const);
+const COLLECTION_TABLE = nameTable(COLLECTION_KEYS);
 const POSTS = 0;
 const COMMENTS = 1;
 const CHANNELS = 2;
@@ -201,7 +202,7 @@ export class ReplyExtractor implements JsonHandler {
       return;
     }
     if (this.#depth !== 1) return;
-    const collection = key.indexIn(COLLECTION_KEYS);
+    const collection = key.find(COLLECTION_TABLE);
     this.#collection = collection;
     if (collection === NONE) {
       this.#top.key(key);
