@@ -57,8 +57,3 @@ function unfilter(plane: Uint8Array, width: number, height: number, filter: numb
     }
   }
 }
-
-/** Writes the alpha values of one row into an RGBA row. */
-export function applyAlpha(plane: Uint8Array, start: number, width: number, rgba: Uint8Array): void {
-  for (let x = 0; x < width; x++) rgba[x * 4 + 3] = plane[start + x]!;
-}

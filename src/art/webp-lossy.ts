@@ -407,9 +407,12 @@ export class LossyDecoder {
     }
   }
 
-  /** Row y of the decoded frame as RGBA (alpha 255), chroma upsampled as described in webp-yuv.ts. */
-  rgbaRow(y: number, rgba: Uint8Array): void {
-    yuvRowToRgba(this.y, this.u, this.v, this.yStride, this.uvStride, this.#width, this.#height, y, rgba);
+  /**
+   * Row y of the decoded frame as RGBA words (see webp-yuv.ts), chroma upsampled as described there;
+   * alpha 255, or from `alpha` (a w × h plane) when given.
+   */
+  rgbaRow(y: number, rgba: Uint32Array, alpha?: Uint8Array): void {
+    yuvRowToRgba(this.y, this.u, this.v, this.yStride, this.uvStride, this.#width, this.#height, y, rgba, alpha, y * this.#width);
   }
 }
 

@@ -22,9 +22,10 @@
 
 import { Blend, DEFAULT_LIMITS, Dispose, ImageDecodeError } from "./image.js";
 import type { DecodeLimits, FrameHeader, ImageDecoder, ImageSink } from "./image.js";
-import { applyAlpha, decodeAlpha } from "./webp-alpha.js";
+import { decodeAlpha } from "./webp-alpha.js";
 import { LosslessDecoder } from "./webp-lossless.js";
 import { LossyDecoder } from "./webp-lossy.js";
+import { LITTLE_ENDIAN, swapWords } from "./webp-yuv.js";
 
 /** Largest image chunk accepted: the artwork body cap (5 MiB). */
 const MAX_CHUNK = 5 * 1024 * 1024;
@@ -111,6 +112,8 @@ export class WebpDecoder implements ImageDecoder {
   /** Canvas area: the largest frame, so buffers sized by it serve every frame. */
   #area = 0;
   #row = new Uint8Array(0);
+  /** #row's bytes as words: the decoders write a pixel at a time. */
+  #rowWords = new Uint32Array(0);
 
   constructor(sink: ImageSink, limits: DecodeLimits = DEFAULT_LIMITS) {
     this.#sink = sink;
@@ -363,7 +366,8 @@ export class WebpDecoder implements ImageDecoder {
   #sendHeader(width: number, height: number, frameCount: number, loopCount: number): void {
     this.#headerSent = true;
     this.#area = width * height;
-    this.#row = new Uint8Array(width * 4);
+    this.#rowWords = new Uint32Array(width);
+    this.#row = new Uint8Array(this.#rowWords.buffer);
     this.#sink.header({ width, height, frameCount, loopCount });
   }
 
@@ -411,14 +415,15 @@ export class WebpDecoder implements ImageDecoder {
       const argb = this.#argbBuffer(width * height);
       (this.#lossless ??= new LosslessDecoder()).decode(this.#image, 0, this.#imageFill, width, height, argb, false);
       sink.frameStart(frame);
+      const words = this.#rowWords;
       for (let y = 0; y < height; y++) {
+        // ARGB → RGBA bytes, a word at a time (R and B trade places): one read and one write per
+        // pixel, where XS pays a host call for each typed-array element.
         for (let x = 0, at = y * width; x < width; x++, at++) {
           const pixel = argb[at]!;
-          row[x * 4] = (pixel >>> 16) & 0xff;
-          row[x * 4 + 1] = (pixel >>> 8) & 0xff;
-          row[x * 4 + 2] = pixel & 0xff;
-          row[x * 4 + 3] = pixel >>> 24;
+          words[x] = (pixel & 0xff00ff00) | ((pixel >>> 16) & 0xff) | ((pixel & 0xff) << 16);
         }
+        if (!LITTLE_ENDIAN) swapWords(words, width);
         sink.row(y, 0, 1, width, row);
       }
     } else {
@@ -432,8 +437,7 @@ export class WebpDecoder implements ImageDecoder {
       }
       sink.frameStart(frame);
       for (let y = 0; y < height; y++) {
-        lossy.rgbaRow(y, row);
-        if (alpha) applyAlpha(alpha, y * width, width, row);
+        lossy.rgbaRow(y, this.#rowWords, alpha);
         sink.row(y, 0, 1, width, row);
       }
     }
