@@ -19,16 +19,12 @@ const B_VR_PRED = 6;
 const B_VL_PRED = 7;
 const B_HD_PRED = 8;
 
-function clamp255(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-}
-
 /**
  * Predicts a size×size block at `at` in `plane`. `above[0]` is the corner pixel P, `above[1 .. size]`
  * the row above; `left[0 .. size)` the column to the left. `hasAbove`/`hasLeft` say whether those
  * edges are inside the frame (DC prediction only averages real edges).
  */
-export function predictBlock(plane: Uint8Array, at: number, stride: number, size: number, mode: number, above: Uint8Array, left: Uint8Array, hasAbove: boolean, hasLeft: boolean): void {
+export function predictBlock(plane: Uint8ClampedArray, at: number, stride: number, size: number, mode: number, above: Uint8Array, left: Uint8Array, hasAbove: boolean, hasLeft: boolean): void {
   switch (mode) {
     case DC_PRED: {
       let sum = 0;
@@ -57,7 +53,7 @@ export function predictBlock(plane: Uint8Array, at: number, stride: number, size
       for (let y = 0; y < size; y++) {
         const row = at + y * stride;
         const base = left[y]! - corner;
-        for (let x = 0; x < size; x++) plane[row + x] = clamp255(base + above[x + 1]!);
+        for (let x = 0; x < size; x++) plane[row + x] = base + above[x + 1]!;
       }
     }
   }
@@ -70,7 +66,7 @@ const avg2 = (x: number, y: number): number => (x + y + 1) >> 1;
  * Predicts a 4×4 subblock. `edge` holds, as in RFC 6386 §12.3: edge[0..3] = left column bottom to
  * top (L3, L2, L1, L0), edge[4] = corner P, edge[5..12] = the 8 pixels above (4 above, 4 above-right).
  */
-export function predictSubblock(plane: Uint8Array, at: number, stride: number, mode: number, e: Uint8Array): void {
+export function predictSubblock(plane: Uint8ClampedArray, at: number, stride: number, mode: number, e: Uint8Array): void {
   const r0 = at;
   const r1 = at + stride;
   const r2 = at + 2 * stride;
@@ -98,7 +94,7 @@ export function predictSubblock(plane: Uint8Array, at: number, stride: number, m
     case B_TM_PRED:
       for (let y = 0; y < 4; y++) {
         const base = e[3 - y]! - p;
-        for (let x = 0; x < 4; x++) plane[at + y * stride + x] = clamp255(base + e[5 + x]!);
+        for (let x = 0; x < 4; x++) plane[at + y * stride + x] = base + e[5 + x]!;
       }
       break;
     case B_VE_PRED:
@@ -186,7 +182,7 @@ const SQRT2_COS = 20091; // cos(π/8)·√2 − 1, in 1/65536
 const SQRT2_SIN = 35468; // sin(π/8)·√2, in 1/65536
 
 /** Adds the inverse DCT (RFC 6386 §14.4) of coeffs[from .. from+16) to a 4×4 block, clamped. */
-export function addInverseDct(coeffs: Int16Array, from: number, plane: Uint8Array, at: number, stride: number, scratch: Int32Array): void {
+export function addInverseDct(coeffs: Int16Array, from: number, plane: Uint8ClampedArray, at: number, stride: number, scratch: Int32Array): void {
   // Vertical pass (columns), then horizontal (rows) with rounding.
   for (let i = 0; i < 4; i++) {
     const c0 = coeffs[from + i]!;
@@ -212,19 +208,19 @@ export function addInverseDct(coeffs: Int16Array, from: number, plane: Uint8Arra
     const c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
     const d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
     const row = at + i * stride;
-    plane[row] = clamp255(plane[row]! + ((a + d + 4) >> 3));
-    plane[row + 1] = clamp255(plane[row + 1]! + ((b + c + 4) >> 3));
-    plane[row + 2] = clamp255(plane[row + 2]! + ((b - c + 4) >> 3));
-    plane[row + 3] = clamp255(plane[row + 3]! + ((a - d + 4) >> 3));
+    plane[row] = plane[row]! + ((a + d + 4) >> 3);
+    plane[row + 1] = plane[row + 1]! + ((b + c + 4) >> 3);
+    plane[row + 2] = plane[row + 2]! + ((b - c + 4) >> 3);
+    plane[row + 3] = plane[row + 3]! + ((a - d + 4) >> 3);
   }
 }
 
 /** Adds a DC-only residue ((dc + 4) >> 3 everywhere, what the full inverse DCT gives) to a 4×4 block. */
-export function addInverseDc(dc: number, plane: Uint8Array, at: number, stride: number): void {
+export function addInverseDc(dc: number, plane: Uint8ClampedArray, at: number, stride: number): void {
   const value = (dc + 4) >> 3;
   for (let y = 0; y < 4; y++) {
     const row = at + y * stride;
-    for (let x = 0; x < 4; x++) plane[row + x] = clamp255(plane[row + x]! + value);
+    for (let x = 0; x < 4; x++) plane[row + x] = plane[row + x]! + value;
   }
 }
 

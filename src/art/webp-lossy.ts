@@ -50,9 +50,10 @@ export class LossyDecoder {
   #height = 0;
   #mbWide = 0;
   #mbHigh = 0;
-  y: Uint8Array = new Uint8Array(0);
-  u: Uint8Array = new Uint8Array(0);
-  v: Uint8Array = new Uint8Array(0);
+  // Clamped: a store clamps to 0..255 by itself (prediction, residue and loop filter all clamp).
+  y = new Uint8ClampedArray(0);
+  u = new Uint8ClampedArray(0);
+  v = new Uint8ClampedArray(0);
   yStride = 0;
   uvStride = 0;
   /** Per macroblock: filter level, inner-edge flag; and for mode contexts, the subblock modes. */
@@ -116,9 +117,9 @@ export class LossyDecoder {
     this.uvStride = this.#mbWide * 8;
     const lumaSize = this.yStride * this.#mbHigh * 16;
     if (this.y.length < lumaSize) {
-      this.y = new Uint8Array(lumaSize);
-      this.u = new Uint8Array(lumaSize >> 2);
-      this.v = new Uint8Array(lumaSize >> 2);
+      this.y = new Uint8ClampedArray(lumaSize);
+      this.u = new Uint8ClampedArray(lumaSize >> 2);
+      this.v = new Uint8ClampedArray(lumaSize >> 2);
     }
     const mbs = this.#mbWide * this.#mbHigh;
     if (this.#mbLevel.length < mbs) {
@@ -347,7 +348,7 @@ export class LossyDecoder {
    * Fills #above (corner, row above, and for luma 4 above-right pixels) and #left for a macroblock,
    * with 127 above the frame and 129 left of it (RFC 6386 §12.2–12.3).
    */
-  #gatherEdges(plane: Uint8Array, stride: number, mbx: number, mby: number, size: number, luma: boolean): void {
+  #gatherEdges(plane: Uint8ClampedArray, stride: number, mbx: number, mby: number, size: number, luma: boolean): void {
     const above = this.#above;
     const left = this.#left;
     const x0 = mbx * size;
@@ -417,7 +418,7 @@ export class LossyDecoder {
 }
 
 /** Adds a block's residue: nothing for an all-zero block, the DC shortcut, or the full inverse DCT. */
-function addResidue(coeffs: Int16Array, from: number, plane: Uint8Array, at: number, stride: number, scratch: Int32Array): void {
+function addResidue(coeffs: Int16Array, from: number, plane: Uint8ClampedArray, at: number, stride: number, scratch: Int32Array): void {
   let ac = false;
   for (let i = from + 1; i < from + 16; i++) {
     if (coeffs[i] !== 0) {

@@ -23,9 +23,9 @@ export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 
  * `alpha[alphaAt + x]` when an alpha plane is given.
  */
 export function yuvRowToRgba(
-  yPlane: Uint8Array,
-  uPlane: Uint8Array,
-  vPlane: Uint8Array,
+  yPlane: Uint8ClampedArray,
+  uPlane: Uint8ClampedArray,
+  vPlane: Uint8ClampedArray,
   yStride: number,
   uvStride: number,
   width: number,
