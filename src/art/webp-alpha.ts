@@ -17,7 +17,7 @@ export function decodeAlpha(
   width: number,
   height: number,
   plane: Uint8Array,
-  argbBuffer: () => Uint32Array,
+  argbBuffer: () => Int32Array,
   lossless: LosslessDecoder,
 ): void {
   if (length < 1) throw new ImageDecodeError("corrupt", "empty ALPH chunk");

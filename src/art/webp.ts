@@ -107,7 +107,7 @@ export class WebpDecoder implements ImageDecoder {
 
   #lossless: LosslessDecoder | undefined;
   #lossy: LossyDecoder | undefined;
-  #argb = new Uint32Array(0);
+  #argb = new Int32Array(0);
   #alphaPlane = new Uint8Array(0);
   /** Canvas area: the largest frame, so buffers sized by it serve every frame. */
   #area = 0;
@@ -400,8 +400,8 @@ export class WebpDecoder implements ImageDecoder {
     else this.#startHeader();
   }
 
-  #argbBuffer(area: number): Uint32Array {
-    if (this.#argb.length < area) this.#argb = new Uint32Array(this.#area);
+  #argbBuffer(area: number): Int32Array {
+    if (this.#argb.length < area) this.#argb = new Int32Array(this.#area);
     return this.#argb;
   }
 
@@ -421,7 +421,7 @@ export class WebpDecoder implements ImageDecoder {
         // pixel, where XS pays a host call for each typed-array element.
         for (let x = 0, at = y * width; x < width; x++, at++) {
           const pixel = argb[at]!;
-          words[x] = (pixel & 0xff00ff00) | ((pixel >>> 16) & 0xff) | ((pixel & 0xff) << 16);
+          words[x] = (pixel & -16711936) | ((pixel >>> 16) & 0xff) | ((pixel & 0xff) << 16);
         }
         if (!LITTLE_ENDIAN) swapWords(words, width);
         sink.row(y, 0, 1, width, row);
