@@ -61,8 +61,12 @@ export class LosslessDecoder {
   /**
    * Decodes a VP8L stream `data[start .. end)` of a width × height image into `out[0 .. w*h)` as ARGB.
    * `headerless`: an ALPH stream, which starts directly with the transforms.
+   * `leavePalette`: when the last step would be colour indexing without bundling (pixel art's usual
+   * form), it is left to the caller: `out` keeps the indices (green) and the colour table (256
+   * entries, zero past its size) is returned, so a caller that converts the pixels anyway looks the
+   * colours up in the same pass. Otherwise (and without the flag) returns undefined.
    */
-  decode(data: Uint8Array, start: number, end: number, width: number, height: number, out: Int32Array, headerless: boolean): void {
+  decode(data: Uint8Array, start: number, end: number, width: number, height: number, out: Int32Array, headerless: boolean, leavePalette = false): Int32Array | undefined {
     const bits = this.#bits;
     bits.reset(data, headerless ? start : start + 5, end);
     this.#codes.used = 0;
@@ -113,10 +117,12 @@ export class LosslessDecoder {
           inverseSubtractGreen(out, offset, transform.width * height);
           break;
         default: // colour indexing
+          if (i === 0 && leavePalette && transform.bits === 0) return transform.data;
           inverseColourIndexing(out, offset, transform.width, height, transform.bits, transform.data);
           offset = 0;
       }
     }
+    return undefined;
   }
 
   /** A sub-image (transform data, entropy image, colour table): no meta codes. */
@@ -250,8 +256,9 @@ export class LosslessDecoder {
         if (back > pos) throw corrupt(`back-reference distance ${back} at pixel ${pos}`);
         if (length > total - pos) throw corrupt(`back-reference of ${length} pixels past the end of the image`);
         out.copyWithin(base + pos, base + pos - back, base + pos - back + Math.min(length, back));
-        // Overlapping copies repeat the pattern: copy in rounds of `back` pixels.
-        for (let done = back; done < length; done += back) out.copyWithin(base + pos + done, base + pos, base + pos + Math.min(back, length - done));
+        // Overlapping copies repeat the pattern, whose period divides what is copied so far: double it
+        // each round (a run of one pixel takes log2(length) copies, not length).
+        for (let done = back; done < length; done += done) out.copyWithin(base + pos + done, base + pos, base + pos + (done < length - done ? done : length - done));
         pos += length;
         x += length;
         while (x >= xsize) {

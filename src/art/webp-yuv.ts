@@ -96,7 +96,7 @@ export function yuvRowToRgba(
 }
 
 /** On a big-endian machine, turns words built as R | G << 8 | B << 16 | A << 24 into R, G, B, A bytes. */
-export function swapWords(words: Uint32Array, count: number): void {
+export function swapWords(words: Uint32Array | Int32Array, count: number): void {
   for (let i = 0; i < count; i++) {
     const w = words[i]!;
     words[i] = (w >>> 24) | ((w >>> 8) & 0xff00) | ((w & 0xff00) << 8) | (w << 24);

@@ -413,12 +413,26 @@ export class WebpDecoder implements ImageDecoder {
     const row = this.#row;
     if (this.#chunkType === VP8L) {
       const argb = this.#argbBuffer(width * height);
-      (this.#lossless ??= new LosslessDecoder()).decode(this.#image, 0, this.#imageFill, width, height, argb, false);
+      const palette = (this.#lossless ??= new LosslessDecoder()).decode(this.#image, 0, this.#imageFill, width, height, argb, false, true);
+      if (palette) {
+        // Colour indexing left to this loop: the table in RGBA word order, looked up per pixel.
+        for (let i = 0; i < 256; i++) {
+          const colour = palette[i]!;
+          palette[i] = (colour & -16711936) | ((colour >>> 16) & 0xff) | ((colour & 0xff) << 16);
+        }
+        if (!LITTLE_ENDIAN) swapWords(palette, 256);
+      }
       sink.frameStart(frame);
       const words = this.#rowWords;
       for (let y = 0; y < height; y++) {
-        // ARGB → RGBA bytes, a word at a time (R and B trade places): one read and one write per
-        // pixel, where XS pays a host call for each typed-array element.
+        // ARGB → RGBA bytes, a word at a time (R and B trade places; -16711936 is 0xff00ff00 as an
+        // int32): one read and one write per pixel, where XS pays a host call for each typed-array
+        // element.
+        if (palette) {
+          for (let x = 0, at = y * width; x < width; x++, at++) words[x] = palette[(argb[at]! >> 8) & 0xff]!;
+          sink.row(y, 0, 1, width, row);
+          continue;
+        }
         for (let x = 0, at = y * width; x < width; x++, at++) {
           const pixel = argb[at]!;
           words[x] = (pixel & -16711936) | ((pixel >>> 16) & 0xff) | ((pixel & 0xff) << 16);
