@@ -181,38 +181,74 @@ export function predictSubblock(plane: Uint8ClampedArray, at: number, stride: nu
 const SQRT2_COS = 20091; // cos(π/8)·√2 − 1, in 1/65536
 const SQRT2_SIN = 35468; // sin(π/8)·√2, in 1/65536
 
-/** Adds the inverse DCT (RFC 6386 §14.4) of coeffs[from .. from+16) to a 4×4 block, clamped. */
-export function addInverseDct(coeffs: Int16Array, from: number, plane: Uint8ClampedArray, at: number, stride: number, scratch: Int32Array): void {
-  // Vertical pass (columns), then horizontal (rows) with rounding.
-  for (let i = 0; i < 4; i++) {
-    const c0 = coeffs[from + i]!;
-    const c1 = coeffs[from + 4 + i]!;
-    const c2 = coeffs[from + 8 + i]!;
-    const c3 = coeffs[from + 12 + i]!;
-    const a = c0 + c2;
-    const b = c0 - c2;
-    const c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
-    const d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
-    scratch[i] = a + d;
-    scratch[4 + i] = b + c;
-    scratch[8 + i] = b - c;
-    scratch[12 + i] = a - d;
-  }
-  for (let i = 0; i < 4; i++) {
-    const c0 = scratch[i * 4]!;
-    const c1 = scratch[i * 4 + 1]!;
-    const c2 = scratch[i * 4 + 2]!;
-    const c3 = scratch[i * 4 + 3]!;
-    const a = c0 + c2;
-    const b = c0 - c2;
-    const c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
-    const d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
-    const row = at + i * stride;
-    plane[row] = plane[row]! + ((a + d + 4) >> 3);
-    plane[row + 1] = plane[row + 1]! + ((b + c + 4) >> 3);
-    plane[row + 2] = plane[row + 2]! + ((b - c + 4) >> 3);
-    plane[row + 3] = plane[row + 3]! + ((a - d + 4) >> 3);
-  }
+/** Adds the inverse DCT (RFC 6386 §14.4) of coeffs[from .. from+16) to a 4×4 block (the plane clamps). */
+export function addInverseDct(coeffs: Int16Array, from: number, plane: Uint8ClampedArray, at: number, stride: number): void {
+  // Vertical pass (columns) into locals, then horizontal (rows) with rounding: written out, as
+  // scratch arrays and loops cost typed-array accesses and bytecodes in XS.
+  let c0 = coeffs[from]!;
+  let c1 = coeffs[from + 4]!;
+  let c2 = coeffs[from + 8]!;
+  let c3 = coeffs[from + 12]!;
+  let a = c0 + c2;
+  let b = c0 - c2;
+  let c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+  let d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+  const t00 = a + d;
+  const t10 = b + c;
+  const t20 = b - c;
+  const t30 = a - d;
+  c0 = coeffs[from + 1]!;
+  c1 = coeffs[from + 5]!;
+  c2 = coeffs[from + 9]!;
+  c3 = coeffs[from + 13]!;
+  a = c0 + c2;
+  b = c0 - c2;
+  c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+  d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+  const t01 = a + d;
+  const t11 = b + c;
+  const t21 = b - c;
+  const t31 = a - d;
+  c0 = coeffs[from + 2]!;
+  c1 = coeffs[from + 6]!;
+  c2 = coeffs[from + 10]!;
+  c3 = coeffs[from + 14]!;
+  a = c0 + c2;
+  b = c0 - c2;
+  c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+  d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+  const t02 = a + d;
+  const t12 = b + c;
+  const t22 = b - c;
+  const t32 = a - d;
+  c0 = coeffs[from + 3]!;
+  c1 = coeffs[from + 7]!;
+  c2 = coeffs[from + 11]!;
+  c3 = coeffs[from + 15]!;
+  a = c0 + c2;
+  b = c0 - c2;
+  c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+  d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+  const t03 = a + d;
+  const t13 = b + c;
+  const t23 = b - c;
+  const t33 = a - d;
+  addRow(plane, at, t00, t01, t02, t03);
+  addRow(plane, at + stride, t10, t11, t12, t13);
+  addRow(plane, at + 2 * stride, t20, t21, t22, t23);
+  addRow(plane, at + 3 * stride, t30, t31, t32, t33);
+}
+
+/** The horizontal pass of one row of the inverse DCT, added to the plane. */
+function addRow(plane: Uint8ClampedArray, row: number, c0: number, c1: number, c2: number, c3: number): void {
+  const a = c0 + c2;
+  const b = c0 - c2;
+  const c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+  const d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+  plane[row] = plane[row]! + ((a + d + 4) >> 3);
+  plane[row + 1] = plane[row + 1]! + ((b + c + 4) >> 3);
+  plane[row + 2] = plane[row + 2]! + ((b - c + 4) >> 3);
+  plane[row + 3] = plane[row + 3]! + ((a - d + 4) >> 3);
 }
 
 /** Adds a DC-only residue ((dc + 4) >> 3 everywhere, what the full inverse DCT gives) to a 4×4 block. */

@@ -16,7 +16,8 @@ const CATEGORY_BASE = Object.freeze([5, 7, 11, 19, 35, 67]);
 
 /**
  * Reads one block's tokens with coefficient probabilities `probs` (type × band × context × node),
- * dequantised into coeffs[out ..] in raster order; returns 1 if the block had data, 0 if it was empty.
+ * dequantised into coeffs[out ..] in raster order. Returns 0 if the block was empty, else the zigzag
+ * position after its last token: above 1 when it may have AC coefficients (1: a DC alone).
  */
 export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array, type: number, context: number, first: number, dcFactor: number, acFactor: number, out: number): number {
   const typeBase = type * 264;
@@ -28,7 +29,7 @@ export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array
     if (br.read(probs[p + 1]!) === 0) {
       n++;
       p = typeBase + BANDS[n]! * 33;
-      if (n === 16) return 1;
+      if (n === 16) return 16;
       continue;
     }
     let value: number;
@@ -43,11 +44,11 @@ export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array
     if (br.read(128)) value = -value;
     coeffs[out + ZIGZAG[n]!] = value * (n > 0 ? acFactor : dcFactor);
     n++;
-    if (n === 16) return 1;
+    if (n === 16) return 16;
     p = typeBase + BANDS[n]! * 33 + nextContext * 11;
-    if (br.read(probs[p]!) === 0) return 1; // end of block
+    if (br.read(probs[p]!) === 0) return n; // end of block
   }
-  return 1;
+  return 16;
 }
 
 function largeValue(br: BoolDecoder, probs: Uint8Array, p: number): number {

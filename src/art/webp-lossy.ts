@@ -35,6 +35,8 @@ export class LossyDecoder {
   readonly #probs = new Uint8Array(1056);
   readonly #coeffs = new Int16Array(25 * 16);
   readonly #scratch = new Int32Array(16);
+  /** Per block of the macroblock (16 Y, 4 U, 4 V): 1 if it may have AC coefficients (else a DC at most). */
+  readonly #blockAc = new Uint8Array(24);
   readonly #edge = new Uint8Array(13);
   readonly #above = new Uint8Array(21);
   readonly #left = new Uint8Array(16);
@@ -235,7 +237,10 @@ export class LossyDecoder {
         let nonZero = false;
         this.#coeffs.fill(0);
         if (!skip) nonZero = this.#readResiduals(tokens, mbx, yMode !== B_PRED, segment);
-        else this.#clearContexts(mbx, yMode !== B_PRED);
+        else {
+          this.#clearContexts(mbx, yMode !== B_PRED);
+          this.#blockAc.fill(0);
+        }
         this.#reconstruct(mbx, mby, yMode, subModes, uvMode);
         const mb = mby * this.#mbWide + mbx;
         this.#mbLevel[mb] = this.#filterLevelOf(segment, yMode);
@@ -268,11 +273,12 @@ export class LossyDecoder {
     const a = mbx * 9;
     const q = segment * 6;
     const quant = this.#quant;
+    const blockAc = this.#blockAc;
     let any = 0;
     let firstY = 0;
     let yType = TYPE_Y_WITH_DC;
     if (hasY2) {
-      const nz = readBlock(br, this.#probs, this.#coeffs, TYPE_Y2, above[a + 8]! + left[8]!, 0, quant[q + 2]!, quant[q + 3]!, Y2_BLOCK);
+      const nz = readBlock(br, this.#probs, this.#coeffs, TYPE_Y2, above[a + 8]! + left[8]!, 0, quant[q + 2]!, quant[q + 3]!, Y2_BLOCK) > 0 ? 1 : 0;
       above[a + 8] = left[8] = nz;
       any |= nz;
       firstY = 1;
@@ -280,7 +286,9 @@ export class LossyDecoder {
     }
     for (let by = 0; by < 4; by++) {
       for (let bx = 0; bx < 4; bx++) {
-        const nz = readBlock(br, this.#probs, this.#coeffs, yType, above[a + bx]! + left[by]!, firstY, quant[q]!, quant[q + 1]!, (by * 4 + bx) * 16);
+        const end = readBlock(br, this.#probs, this.#coeffs, yType, above[a + bx]! + left[by]!, firstY, quant[q]!, quant[q + 1]!, (by * 4 + bx) * 16);
+        blockAc[by * 4 + bx] = end > 1 ? 1 : 0;
+        const nz = end > 0 ? 1 : 0;
         above[a + bx] = left[by] = nz;
         any |= nz;
       }
@@ -290,7 +298,9 @@ export class LossyDecoder {
       const context = 4 + plane * 2;
       for (let by = 0; by < 2; by++) {
         for (let bx = 0; bx < 2; bx++) {
-          const nz = readBlock(br, this.#probs, this.#coeffs, TYPE_CHROMA, above[a + context + bx]! + left[context + by]!, 0, quant[q + 4]!, quant[q + 5]!, base + (by * 2 + bx) * 16);
+          const end = readBlock(br, this.#probs, this.#coeffs, TYPE_CHROMA, above[a + context + bx]! + left[context + by]!, 0, quant[q + 4]!, quant[q + 5]!, base + (by * 2 + bx) * 16);
+          blockAc[16 + plane * 4 + by * 2 + bx] = end > 1 ? 1 : 0;
+          const nz = end > 0 ? 1 : 0;
           above[a + context + bx] = left[context + by] = nz;
           any |= nz;
         }
@@ -314,7 +324,7 @@ export class LossyDecoder {
 
   #reconstruct(mbx: number, mby: number, yMode: number, subModes: Uint8Array, uvMode: number): void {
     const coeffs = this.#coeffs;
-    const scratch = this.#scratch;
+    const blockAc = this.#blockAc;
     const ys = this.yStride;
     const yAt = mby * 16 * ys + mbx * 16;
     this.#gatherEdges(this.y, ys, mbx, mby, 16, true);
@@ -327,11 +337,11 @@ export class LossyDecoder {
         const at = yAt + by * 4 * ys + bx * 4;
         this.#subblockEdge(at, bx, by, edge);
         predictSubblock(this.y, at, ys, subModes[b]!, edge);
-        addResidue(coeffs, b * 16, this.y, at, ys, scratch);
+        addResidue(coeffs, b * 16, this.y, at, ys, blockAc[b] === 1);
       }
     } else {
       predictBlock(this.y, yAt, ys, 16, yMode, above, this.#left, mby > 0, mbx > 0);
-      for (let b = 0; b < 16; b++) addResidue(coeffs, b * 16, this.y, yAt + (b >> 2) * 4 * ys + (b & 3) * 4, ys, scratch);
+      for (let b = 0; b < 16; b++) addResidue(coeffs, b * 16, this.y, yAt + (b >> 2) * 4 * ys + (b & 3) * 4, ys, blockAc[b] === 1);
     }
     const cs = this.uvStride;
     const cAt = mby * 8 * cs + mbx * 8;
@@ -340,7 +350,7 @@ export class LossyDecoder {
       this.#gatherEdges(target, cs, mbx, mby, 8, false);
       predictBlock(target, cAt, cs, 8, uvMode, above, this.#left, mby > 0, mbx > 0);
       const base = plane === 0 ? U_BLOCKS : V_BLOCKS;
-      for (let b = 0; b < 4; b++) addResidue(coeffs, base + b * 16, target, cAt + (b >> 1) * 4 * cs + (b & 1) * 4, cs, scratch);
+      for (let b = 0; b < 4; b++) addResidue(coeffs, base + b * 16, target, cAt + (b >> 1) * 4 * cs + (b & 1) * 4, cs, blockAc[16 + plane * 4 + b] === 1);
     }
   }
 
@@ -417,15 +427,8 @@ export class LossyDecoder {
   }
 }
 
-/** Adds a block's residue: nothing for an all-zero block, the DC shortcut, or the full inverse DCT. */
-function addResidue(coeffs: Int16Array, from: number, plane: Uint8ClampedArray, at: number, stride: number, scratch: Int32Array): void {
-  let ac = false;
-  for (let i = from + 1; i < from + 16; i++) {
-    if (coeffs[i] !== 0) {
-      ac = true;
-      break;
-    }
-  }
-  if (ac) addInverseDct(coeffs, from, plane, at, stride, scratch);
+/** Adds a block's residue: the full inverse DCT when it may have AC coefficients, else the DC shortcut or nothing. */
+function addResidue(coeffs: Int16Array, from: number, plane: Uint8ClampedArray, at: number, stride: number, hasAc: boolean): void {
+  if (hasAc) addInverseDct(coeffs, from, plane, at, stride);
   else if (coeffs[from] !== 0) addInverseDc(coeffs[from]!, plane, at, stride);
 }
