@@ -63,40 +63,89 @@ const avg3 = (x: number, y: number, z: number): number => (x + y + y + z + 2) >>
 const avg2 = (x: number, y: number): number => (x + y + 1) >> 1;
 
 /**
- * Predicts a 4×4 subblock. `edge` holds, as in RFC 6386 §12.3: edge[0..3] = left column bottom to
- * top (L3, L2, L1, L0), edge[4] = corner P, edge[5..12] = the 8 pixels above (4 above, 4 above-right).
+ * Predicts luma subblock (bx, by) of a macroblock, at `at` in `plane`. Its edge pixels, as named in
+ * RFC 6386 §12.3 — left column L0..L3 (top to bottom), corner P, the 8 pixels above A0..A7 (4 above,
+ * 4 above-right) — come from the plane inside the macroblock and from the macroblock's `above`
+ * (corner, row above, 4 above-right) and `left` arrays on its edges; the right column's above-right
+ * is always the macroblock's. Read straight into locals: a typed-array access is a host call in XS.
  */
-export function predictSubblock(plane: Uint8ClampedArray, at: number, stride: number, mode: number, e: Uint8Array): void {
+export function predictSubblock(plane: Uint8ClampedArray, at: number, stride: number, mode: number, above: Uint8Array, left: Uint8Array, bx: number, by: number): void {
   const r0 = at;
   const r1 = at + stride;
   const r2 = at + 2 * stride;
   const r3 = at + 3 * stride;
-  // Named edge pixels: left L0..L3 (top to bottom), corner P, above A0..A7.
-  const l0 = e[3]!;
-  const l1 = e[2]!;
-  const l2 = e[1]!;
-  const l3 = e[0]!;
-  const p = e[4]!;
-  const a0 = e[5]!;
-  const a1 = e[6]!;
-  const a2 = e[7]!;
-  const a3 = e[8]!;
-  const a4 = e[9]!;
-  const a5 = e[10]!;
-  const a6 = e[11]!;
-  const a7 = e[12]!;
+  let l0: number, l1: number, l2: number, l3: number, p: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number;
+  if (bx === 0) {
+    l0 = left[by * 4]!;
+    l1 = left[by * 4 + 1]!;
+    l2 = left[by * 4 + 2]!;
+    l3 = left[by * 4 + 3]!;
+  } else {
+    l0 = plane[r0 - 1]!;
+    l1 = plane[r1 - 1]!;
+    l2 = plane[r2 - 1]!;
+    l3 = plane[r3 - 1]!;
+  }
+  if (by === 0) {
+    const e = bx * 4;
+    p = above[e]!;
+    a0 = above[e + 1]!;
+    a1 = above[e + 2]!;
+    a2 = above[e + 3]!;
+    a3 = above[e + 4]!;
+    a4 = above[e + 5]!;
+    a5 = above[e + 6]!;
+    a6 = above[e + 7]!;
+    a7 = above[e + 8]!;
+  } else {
+    const e = r0 - stride;
+    p = bx === 0 ? left[by * 4 - 1]! : plane[e - 1]!;
+    a0 = plane[e]!;
+    a1 = plane[e + 1]!;
+    a2 = plane[e + 2]!;
+    a3 = plane[e + 3]!;
+    if (bx < 3) {
+      a4 = plane[e + 4]!;
+      a5 = plane[e + 5]!;
+      a6 = plane[e + 6]!;
+      a7 = plane[e + 7]!;
+    } else {
+      a4 = above[17]!;
+      a5 = above[18]!;
+      a6 = above[19]!;
+      a7 = above[20]!;
+    }
+  }
   switch (mode) {
     case B_DC_PRED: {
       const v = (a0 + a1 + a2 + a3 + l0 + l1 + l2 + l3 + 4) >> 3;
       for (let y = 0; y < 4; y++) plane.fill(v, at + y * stride, at + y * stride + 4);
       break;
     }
-    case B_TM_PRED:
-      for (let y = 0; y < 4; y++) {
-        const base = e[3 - y]! - p;
-        for (let x = 0; x < 4; x++) plane[at + y * stride + x] = base + e[5 + x]!;
-      }
+    case B_TM_PRED: {
+      // L + A - P (the plane clamps).
+      let base = l0 - p;
+      plane[r0] = base + a0;
+      plane[r0 + 1] = base + a1;
+      plane[r0 + 2] = base + a2;
+      plane[r0 + 3] = base + a3;
+      base = l1 - p;
+      plane[r1] = base + a0;
+      plane[r1 + 1] = base + a1;
+      plane[r1 + 2] = base + a2;
+      plane[r1 + 3] = base + a3;
+      base = l2 - p;
+      plane[r2] = base + a0;
+      plane[r2 + 1] = base + a1;
+      plane[r2 + 2] = base + a2;
+      plane[r2 + 3] = base + a3;
+      base = l3 - p;
+      plane[r3] = base + a0;
+      plane[r3 + 1] = base + a1;
+      plane[r3 + 2] = base + a2;
+      plane[r3 + 3] = base + a3;
       break;
+    }
     case B_VE_PRED:
       for (let y = 0; y < 4; y++) {
         const row = at + y * stride;

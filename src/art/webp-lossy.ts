@@ -37,7 +37,6 @@ export class LossyDecoder {
   readonly #scratch = new Int32Array(16);
   /** Per block of the macroblock (16 Y, 4 U, 4 V): 1 if it may have AC coefficients (else a DC at most). */
   readonly #blockAc = new Uint8Array(24);
-  readonly #edge = new Uint8Array(13);
   readonly #above = new Uint8Array(21);
   readonly #left = new Uint8Array(16);
   // Per-segment dequantisation factors: [y dc, y ac, y2 dc, y2 ac, uv dc, uv ac] × 4 segments.
@@ -330,13 +329,11 @@ export class LossyDecoder {
     this.#gatherEdges(this.y, ys, mbx, mby, 16, true);
     const above = this.#above;
     if (yMode === B_PRED) {
-      const edge = this.#edge;
       for (let b = 0; b < 16; b++) {
         const bx = b & 3;
         const by = b >> 2;
         const at = yAt + by * 4 * ys + bx * 4;
-        this.#subblockEdge(at, bx, by, edge);
-        predictSubblock(this.y, at, ys, subModes[b]!, edge);
+        predictSubblock(this.y, at, ys, subModes[b]!, above, this.#left, bx, by);
         addResidue(coeffs, b * 16, this.y, at, ys, blockAc[b] === 1);
       }
     } else {
@@ -377,24 +374,6 @@ export class LossyDecoder {
     }
     if (mbx === 0) left.fill(129, 0, size);
     else for (let i = 0; i < size; i++) left[i] = plane[(y0 + i) * stride + x0 - 1]!;
-  }
-
-  /** The 13 edge pixels of luma subblock (bx, by) of the current macroblock; see predictSubblock. */
-  #subblockEdge(at: number, bx: number, by: number, edge: Uint8Array): void {
-    const y = this.y;
-    const ys = this.yStride;
-    const above = this.#above;
-    const left = this.#left;
-    for (let i = 0; i < 4; i++) edge[3 - i] = bx === 0 ? left[by * 4 + i]! : y[at + i * ys - 1]!;
-    if (by === 0) {
-      edge[4] = above[bx * 4]!;
-      for (let i = 0; i < 8; i++) edge[5 + i] = above[1 + bx * 4 + i]!;
-    } else {
-      edge[4] = bx === 0 ? left[by * 4 - 1]! : y[at - ys - 1]!;
-      for (let i = 0; i < 4; i++) edge[5 + i] = y[at - ys + i]!;
-      // Above-right: inside the macroblock, or for the right column the macroblock's above-right.
-      for (let i = 0; i < 4; i++) edge[9 + i] = bx < 3 ? y[at - ys + 4 + i]! : above[17 + i]!;
-    }
   }
 
   #loopFilter(): void {
