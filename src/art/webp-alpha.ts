@@ -11,6 +11,11 @@ const NONE = 0;
 const HORIZONTAL = 1;
 const VERTICAL = 2;
 
+/**
+ * Decodes the ALPH chunk into `plane`; or, for a VP8L stream without a spatial filter, leaves the
+ * values in the green channel of the ARGB buffer (bits 8..15) and returns true, so that the RGBA row
+ * loop reads them there (a pass over w × h pixels less).
+ */
 export function decodeAlpha(
   chunk: Uint8Array,
   length: number,
@@ -19,7 +24,7 @@ export function decodeAlpha(
   plane: Uint8Array,
   argbBuffer: () => Int32Array,
   lossless: LosslessDecoder,
-): void {
+): boolean {
   if (length < 1) throw new ImageDecodeError("corrupt", "empty ALPH chunk");
   const header = chunk[0]!;
   const compression = header & 3;
@@ -31,11 +36,13 @@ export function decodeAlpha(
   } else if (compression === 1) {
     const argb = argbBuffer();
     lossless.decode(chunk, 1, length, width, height, argb, true);
+    if (filter === NONE) return true;
     for (let i = 0; i < count; i++) plane[i] = argb[i]! >> 8;
   } else {
     throw new ImageDecodeError("corrupt", `ALPH compression method ${compression}`);
   }
   if (filter !== NONE) unfilter(plane, width, height, filter);
+  return false;
 }
 
 function unfilter(plane: Uint8Array, width: number, height: number, filter: number): void {

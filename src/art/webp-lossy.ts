@@ -399,10 +399,10 @@ export class LossyDecoder {
 
   /**
    * Row y of the decoded frame as RGBA words (see webp-yuv.ts), chroma upsampled as described there;
-   * alpha 255, or from `alpha` (a w × h plane) when given.
+   * alpha 255, or from `alpha` (w × h values, each `alphaShift` bits up) when given.
    */
-  rgbaRow(y: number, rgba: Uint32Array, alpha?: Uint8Array): void {
-    yuvRowToRgba(this.y, this.u, this.v, this.yStride, this.uvStride, this.#width, this.#height, y, rgba, alpha, y * this.#width);
+  rgbaRow(y: number, rgba: Uint32Array, alpha?: Uint8Array | Int32Array, alphaShift = 0): void {
+    yuvRowToRgba(this.y, this.u, this.v, this.yStride, this.uvStride, this.#width, this.#height, y, rgba, alpha, y * this.#width, alphaShift);
   }
 }
 

@@ -20,7 +20,7 @@ export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 
 
 /**
  * Row `row` of a width × height frame as RGBA words (R in the lowest byte of memory); alpha 255, or
- * `alpha[alphaAt + x]` when an alpha plane is given.
+ * bits `alphaShift` .. + 7 of `alpha[alphaAt + x]` when alpha values are given.
  */
 export function yuvRowToRgba(
   yPlane: Uint8ClampedArray,
@@ -32,8 +32,9 @@ export function yuvRowToRgba(
   height: number,
   row: number,
   rgba: Uint32Array,
-  alpha: Uint8Array | undefined,
+  alpha: Uint8Array | Int32Array | undefined,
   alphaAt: number,
+  alphaShift: number,
 ): void {
   const chromaHeight = (height + 1) >> 1;
   const lastColumn = ((width + 1) >> 1) - 1;
@@ -71,7 +72,7 @@ export function yuvRowToRgba(
     let r = luma + ((v * 26149) >> 8) - 14234;
     let g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
     let b = luma + ((u * 33050) >> 8) - 17685;
-    if (alpha) a = alpha[alphaAt + x]!;
+    if (alpha) a = (alpha[alphaAt + x]! >> alphaShift) & 0xff;
     rgba[x] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
     if (x + 1 < width) {
       u = (((uCommon + 3 * unNext + uoNext) >> 3) + un) >> 1;
@@ -80,7 +81,7 @@ export function yuvRowToRgba(
       r = luma + ((v * 26149) >> 8) - 14234;
       g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
       b = luma + ((u * 33050) >> 8) - 17685;
-      if (alpha) a = alpha[alphaAt + x + 1]!;
+      if (alpha) a = (alpha[alphaAt + x + 1]! >> alphaShift) & 0xff;
       rgba[x + 1] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
     }
     unPrev = un;

@@ -443,15 +443,19 @@ export class WebpDecoder implements ImageDecoder {
     } else {
       const lossy = (this.#lossy ??= new LossyDecoder());
       lossy.decode(this.#image, 0, this.#imageFill, width, height);
-      let alpha: Uint8Array | undefined;
+      let alpha: Uint8Array | Int32Array | undefined;
+      let alphaShift = 0;
       if (this.#hasAlpha) {
         if (this.#alphaPlane.length < width * height) this.#alphaPlane = new Uint8Array(this.#area);
         alpha = this.#alphaPlane;
-        decodeAlpha(this.#alpha, this.#alphaFill, width, height, alpha, () => this.#argbBuffer(width * height), (this.#lossless ??= new LosslessDecoder()));
+        if (decodeAlpha(this.#alpha, this.#alphaFill, width, height, alpha, () => this.#argbBuffer(width * height), (this.#lossless ??= new LosslessDecoder()))) {
+          alpha = this.#argb;
+          alphaShift = 8;
+        }
       }
       sink.frameStart(frame);
       for (let y = 0; y < height; y++) {
-        lossy.rgbaRow(y, this.#rowWords, alpha);
+        lossy.rgbaRow(y, this.#rowWords, alpha, alphaShift);
         sink.row(y, 0, 1, width, row);
       }
     }
