@@ -5,8 +5,8 @@
 //
 // Memory while decoding a w×h frame: the ARGB output w × h × 4 bytes (256 KiB at 256×256, owned by the
 // caller and reused across frames); transform and entropy sub-images at most ⌈w/4⌉ × ⌈h/4⌉ × 4 bytes
-// each (16 KiB at 256×256); a colour cache of up to 2048 × 4 bytes; the prefix code pool (typically a
-// few KiB, at most 2 MiB, see webp-prefix.ts).
+// each (16 KiB at 256×256); a colour cache of up to 2048 × 4 bytes, and as much for its update stamps;
+// the prefix code pool (typically a few KiB, at most 2 MiB, see webp-prefix.ts).
 
 import { ImageDecodeError } from "./image.js";
 import { corrupt, LosslessBits, PrefixCodes } from "./webp-prefix.js";
