@@ -59,8 +59,8 @@ export function predictBlock(plane: Uint8ClampedArray, at: number, stride: numbe
   }
 }
 
-const avg3 = (x: number, y: number, z: number): number => (x + y + y + z + 2) >> 2;
-const avg2 = (x: number, y: number): number => (x + y + 1) >> 1;
+// The 3-tap and 2-tap averages of RFC 6386 §12.3, avg3(x, y, z) = (x + 2y + z + 2) >> 2 and
+// avg2(x, y) = (x + y + 1) >> 1, are written out below: a call per pixel is dear in XS.
 
 /**
  * Predicts luma subblock (bx, by) of a macroblock, at `at` in `plane`. Its edge pixels, as named in
@@ -146,83 +146,88 @@ export function predictSubblock(plane: Uint8ClampedArray, at: number, stride: nu
       plane[r3 + 3] = base + a3;
       break;
     }
-    case B_VE_PRED:
+    case B_VE_PRED: {
+      const v0 = (p + a0 + a0 + a1 + 2) >> 2;
+      const v1 = (a0 + a1 + a1 + a2 + 2) >> 2;
+      const v2 = (a1 + a2 + a2 + a3 + 2) >> 2;
+      const v3 = (a2 + a3 + a3 + a4 + 2) >> 2;
       for (let y = 0; y < 4; y++) {
         const row = at + y * stride;
-        plane[row] = avg3(p, a0, a1);
-        plane[row + 1] = avg3(a0, a1, a2);
-        plane[row + 2] = avg3(a1, a2, a3);
-        plane[row + 3] = avg3(a2, a3, a4);
+        plane[row] = v0;
+        plane[row + 1] = v1;
+        plane[row + 2] = v2;
+        plane[row + 3] = v3;
       }
       break;
+    }
     case B_HE_PRED:
-      plane.fill(avg3(p, l0, l1), r0, r0 + 4);
-      plane.fill(avg3(l0, l1, l2), r1, r1 + 4);
-      plane.fill(avg3(l1, l2, l3), r2, r2 + 4);
-      plane.fill(avg3(l2, l3, l3), r3, r3 + 4);
+      plane.fill(((p + l0 + l0 + l1 + 2) >> 2), r0, r0 + 4);
+      plane.fill(((l0 + l1 + l1 + l2 + 2) >> 2), r1, r1 + 4);
+      plane.fill(((l1 + l2 + l2 + l3 + 2) >> 2), r2, r2 + 4);
+      plane.fill(((l2 + l3 + l3 + l3 + 2) >> 2), r3, r3 + 4);
       break;
     case B_LD_PRED: {
-      plane[r0] = avg3(a0, a1, a2);
-      plane[r0 + 1] = plane[r1] = avg3(a1, a2, a3);
-      plane[r0 + 2] = plane[r1 + 1] = plane[r2] = avg3(a2, a3, a4);
-      plane[r0 + 3] = plane[r1 + 2] = plane[r2 + 1] = plane[r3] = avg3(a3, a4, a5);
-      plane[r1 + 3] = plane[r2 + 2] = plane[r3 + 1] = avg3(a4, a5, a6);
-      plane[r2 + 3] = plane[r3 + 2] = avg3(a5, a6, a7);
-      plane[r3 + 3] = avg3(a6, a7, a7);
+      plane[r0] = (a0 + a1 + a1 + a2 + 2) >> 2;
+      plane[r0 + 1] = plane[r1] = (a1 + a2 + a2 + a3 + 2) >> 2;
+      plane[r0 + 2] = plane[r1 + 1] = plane[r2] = (a2 + a3 + a3 + a4 + 2) >> 2;
+      plane[r0 + 3] = plane[r1 + 2] = plane[r2 + 1] = plane[r3] = (a3 + a4 + a4 + a5 + 2) >> 2;
+      plane[r1 + 3] = plane[r2 + 2] = plane[r3 + 1] = (a4 + a5 + a5 + a6 + 2) >> 2;
+      plane[r2 + 3] = plane[r3 + 2] = (a5 + a6 + a6 + a7 + 2) >> 2;
+      plane[r3 + 3] = (a6 + a7 + a7 + a7 + 2) >> 2;
       break;
     }
     case B_RD_PRED:
-      plane[r3] = avg3(l3, l2, l1);
-      plane[r3 + 1] = plane[r2] = avg3(l2, l1, l0);
-      plane[r3 + 2] = plane[r2 + 1] = plane[r1] = avg3(l1, l0, p);
-      plane[r3 + 3] = plane[r2 + 2] = plane[r1 + 1] = plane[r0] = avg3(l0, p, a0);
-      plane[r2 + 3] = plane[r1 + 2] = plane[r0 + 1] = avg3(p, a0, a1);
-      plane[r1 + 3] = plane[r0 + 2] = avg3(a0, a1, a2);
-      plane[r0 + 3] = avg3(a1, a2, a3);
+      plane[r3] = (l3 + l2 + l2 + l1 + 2) >> 2;
+      plane[r3 + 1] = plane[r2] = (l2 + l1 + l1 + l0 + 2) >> 2;
+      plane[r3 + 2] = plane[r2 + 1] = plane[r1] = (l1 + l0 + l0 + p + 2) >> 2;
+      plane[r3 + 3] = plane[r2 + 2] = plane[r1 + 1] = plane[r0] = (l0 + p + p + a0 + 2) >> 2;
+      plane[r2 + 3] = plane[r1 + 2] = plane[r0 + 1] = (p + a0 + a0 + a1 + 2) >> 2;
+      plane[r1 + 3] = plane[r0 + 2] = (a0 + a1 + a1 + a2 + 2) >> 2;
+      plane[r0 + 3] = (a1 + a2 + a2 + a3 + 2) >> 2;
       break;
     case B_VR_PRED:
-      plane[r3] = avg3(l2, l1, l0);
-      plane[r2] = avg3(l1, l0, p);
-      plane[r3 + 1] = plane[r1] = avg3(l0, p, a0);
-      plane[r2 + 1] = plane[r0] = avg2(p, a0);
-      plane[r3 + 2] = plane[r1 + 1] = avg3(p, a0, a1);
-      plane[r2 + 2] = plane[r0 + 1] = avg2(a0, a1);
-      plane[r3 + 3] = plane[r1 + 2] = avg3(a0, a1, a2);
-      plane[r2 + 3] = plane[r0 + 2] = avg2(a1, a2);
-      plane[r1 + 3] = avg3(a1, a2, a3);
-      plane[r0 + 3] = avg2(a2, a3);
+      plane[r3] = (l2 + l1 + l1 + l0 + 2) >> 2;
+      plane[r2] = (l1 + l0 + l0 + p + 2) >> 2;
+      plane[r3 + 1] = plane[r1] = (l0 + p + p + a0 + 2) >> 2;
+      plane[r2 + 1] = plane[r0] = (p + a0 + 1) >> 1;
+      plane[r3 + 2] = plane[r1 + 1] = (p + a0 + a0 + a1 + 2) >> 2;
+      plane[r2 + 2] = plane[r0 + 1] = (a0 + a1 + 1) >> 1;
+      plane[r3 + 3] = plane[r1 + 2] = (a0 + a1 + a1 + a2 + 2) >> 2;
+      plane[r2 + 3] = plane[r0 + 2] = (a1 + a2 + 1) >> 1;
+      plane[r1 + 3] = (a1 + a2 + a2 + a3 + 2) >> 2;
+      plane[r0 + 3] = (a2 + a3 + 1) >> 1;
       break;
     case B_VL_PRED:
-      plane[r0] = avg2(a0, a1);
-      plane[r1] = avg3(a0, a1, a2);
-      plane[r2] = plane[r0 + 1] = avg2(a1, a2);
-      plane[r1 + 1] = plane[r3] = avg3(a1, a2, a3);
-      plane[r2 + 1] = plane[r0 + 2] = avg2(a2, a3);
-      plane[r3 + 1] = plane[r1 + 2] = avg3(a2, a3, a4);
-      plane[r2 + 2] = plane[r0 + 3] = avg2(a3, a4);
-      plane[r3 + 2] = plane[r1 + 3] = avg3(a3, a4, a5);
-      plane[r2 + 3] = avg3(a4, a5, a6);
-      plane[r3 + 3] = avg3(a5, a6, a7);
+      plane[r0] = (a0 + a1 + 1) >> 1;
+      plane[r1] = (a0 + a1 + a1 + a2 + 2) >> 2;
+      plane[r2] = plane[r0 + 1] = (a1 + a2 + 1) >> 1;
+      plane[r1 + 1] = plane[r3] = (a1 + a2 + a2 + a3 + 2) >> 2;
+      plane[r2 + 1] = plane[r0 + 2] = (a2 + a3 + 1) >> 1;
+      plane[r3 + 1] = plane[r1 + 2] = (a2 + a3 + a3 + a4 + 2) >> 2;
+      plane[r2 + 2] = plane[r0 + 3] = (a3 + a4 + 1) >> 1;
+      plane[r3 + 2] = plane[r1 + 3] = (a3 + a4 + a4 + a5 + 2) >> 2;
+      plane[r2 + 3] = (a4 + a5 + a5 + a6 + 2) >> 2;
+      plane[r3 + 3] = (a5 + a6 + a6 + a7 + 2) >> 2;
       break;
     case B_HD_PRED:
-      plane[r3] = avg2(l3, l2);
-      plane[r3 + 1] = avg3(l3, l2, l1);
-      plane[r2] = plane[r3 + 2] = avg2(l2, l1);
-      plane[r2 + 1] = plane[r3 + 3] = avg3(l2, l1, l0);
-      plane[r2 + 2] = plane[r1] = avg2(l1, l0);
-      plane[r2 + 3] = plane[r1 + 1] = avg3(l1, l0, p);
-      plane[r1 + 2] = plane[r0] = avg2(l0, p);
-      plane[r1 + 3] = plane[r0 + 1] = avg3(l0, p, a0);
-      plane[r0 + 2] = avg3(p, a0, a1);
-      plane[r0 + 3] = avg3(a0, a1, a2);
+      plane[r3] = (l3 + l2 + 1) >> 1;
+      plane[r3 + 1] = (l3 + l2 + l2 + l1 + 2) >> 2;
+      plane[r2] = plane[r3 + 2] = (l2 + l1 + 1) >> 1;
+      plane[r2 + 1] = plane[r3 + 3] = (l2 + l1 + l1 + l0 + 2) >> 2;
+      plane[r2 + 2] = plane[r1] = (l1 + l0 + 1) >> 1;
+      plane[r2 + 3] = plane[r1 + 1] = (l1 + l0 + l0 + p + 2) >> 2;
+      plane[r1 + 2] = plane[r0] = (l0 + p + 1) >> 1;
+      plane[r1 + 3] = plane[r0 + 1] = (l0 + p + p + a0 + 2) >> 2;
+      plane[r0 + 2] = (p + a0 + a0 + a1 + 2) >> 2;
+      plane[r0 + 3] = (a0 + a1 + a1 + a2 + 2) >> 2;
       break;
     default: // B_HU_PRED
-      plane[r0] = avg2(l0, l1);
-      plane[r0 + 1] = avg3(l0, l1, l2);
-      plane[r0 + 2] = plane[r1] = avg2(l1, l2);
-      plane[r0 + 3] = plane[r1 + 1] = avg3(l1, l2, l3);
-      plane[r1 + 2] = plane[r2] = avg2(l2, l3);
-      plane[r1 + 3] = plane[r2 + 1] = avg3(l2, l3, l3);
+      plane[r0] = (l0 + l1 + 1) >> 1;
+      plane[r0 + 1] = (l0 + l1 + l1 + l2 + 2) >> 2;
+      plane[r0 + 2] = plane[r1] = (l1 + l2 + 1) >> 1;
+      plane[r0 + 3] = plane[r1 + 1] = (l1 + l2 + l2 + l3 + 2) >> 2;
+      plane[r1 + 2] = plane[r2] = (l2 + l3 + 1) >> 1;
+      plane[r1 + 3] = plane[r2 + 1] = (l2 + l3 + l3 + l3 + 2) >> 2;
       plane[r2 + 2] = plane[r2 + 3] = plane[r3] = plane[r3 + 1] = plane[r3 + 2] = plane[r3 + 3] = l3;
   }
 }
