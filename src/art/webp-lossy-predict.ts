@@ -161,10 +161,10 @@ export function predictSubblock(plane: Uint8ClampedArray, at: number, stride: nu
       break;
     }
     case B_HE_PRED:
-      plane.fill(((p + l0 + l0 + l1 + 2) >> 2), r0, r0 + 4);
-      plane.fill(((l0 + l1 + l1 + l2 + 2) >> 2), r1, r1 + 4);
-      plane.fill(((l1 + l2 + l2 + l3 + 2) >> 2), r2, r2 + 4);
-      plane.fill(((l2 + l3 + l3 + l3 + 2) >> 2), r3, r3 + 4);
+      plane.fill((p + l0 + l0 + l1 + 2) >> 2, r0, r0 + 4);
+      plane.fill((l0 + l1 + l1 + l2 + 2) >> 2, r1, r1 + 4);
+      plane.fill((l1 + l2 + l2 + l3 + 2) >> 2, r2, r2 + 4);
+      plane.fill((l2 + l3 + l3 + l3 + 2) >> 2, r3, r3 + 4);
       break;
     case B_LD_PRED: {
       plane[r0] = (a0 + a1 + a1 + a2 + 2) >> 2;
