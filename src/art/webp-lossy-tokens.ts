@@ -10,12 +10,12 @@ import type { BoolDecoder } from "./webp-bool.js";
 import { KEY_FRAME_SUBBLOCK_MODE_PROBS } from "./webp-lossy-tables.js";
 import { deepFreeze } from "../util/freeze.js";
 
-const ZIGZAG = new Uint8Array([0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15]);
+// The small tables read once per token or bool are frozen plain arrays, not typed arrays: XS reads an
+// array element directly, while a typed-array element read is a host call (about twice the cost).
+const ZIGZAG: readonly number[] = Object.freeze([0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15]);
 /** Coefficient position → band, with a 17th entry so that "the band after position 15" is valid. */
-const BANDS = new Uint8Array([0, 1, 2, 3, 6, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 0]);
-const CATEGORY_PROBS = deepFreeze([[159], [165, 145], [173, 148, 140], [176, 155, 140, 135], [180, 157, 141, 134, 130], [254, 254, 243, 230, 196, 177, 153, 140, 133, 130, 129]].map(
-  (probs) => new Uint8Array(probs),
-));
+const BANDS: readonly number[] = Object.freeze([0, 1, 2, 3, 6, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 0]);
+const CATEGORY_PROBS: readonly (readonly number[])[] = deepFreeze([[159], [165, 145], [173, 148, 140], [176, 155, 140, 135], [180, 157, 141, 134, 130], [254, 254, 243, 230, 196, 177, 153, 140, 133, 130, 129]]);
 const CATEGORY_BASE = Object.freeze([5, 7, 11, 19, 35, 67]);
 
 // Tokens as leaves of the tree: -1 - token.
@@ -27,7 +27,7 @@ const CATEGORY_1 = 6; // then categories 2..6 are 7..11; TWO, THREE, FOUR are 3,
  * The coefficient token tree (RFC 6386 §13.2): node i's bool, with probability probs[p + i / 2],
  * leads to entry i (bit 0) or i + 1 (bit 1): another node's index, or a leaf -1 - token.
  */
-const TOKEN_TREE = new Int8Array([-1 - EOB, 2, -1 - ZERO, 4, -1 - ONE, 6, 8, 12, -4, 10, -5, -6, 14, 16, -7, -8, 18, 20, -9, -10, -11, -12]);
+const TOKEN_TREE: readonly number[] = Object.freeze([-1 - EOB, 2, -1 - ZERO, 4, -1 - ONE, 6, 8, 12, -4, 10, -5, -6, 14, 16, -7, -8, 18, 20, -9, -10, -11, -12]);
 
 /**
  * Reads one block's tokens with coefficient probabilities `probs` (type × band × context × node),
@@ -89,7 +89,7 @@ export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array
       continue;
     }
     let magnitude = token - 1; // ONE, TWO, THREE, FOUR are 1..4
-    let extra: Uint8Array | undefined;
+    let extra: readonly number[] | undefined;
     if (token >= CATEGORY_1) {
       extra = CATEGORY_PROBS[token - CATEGORY_1]!;
       magnitude = 0;
