@@ -243,27 +243,43 @@ export class JsonTokenizer {
         i++;
         continue;
       }
-      switch (state) {
-        case S_VALUE:
+      // An if chain, not a switch: XS 17 leaves a stack slot behind for every `continue` out of a
+      // switch (a 25 KB chunk overflowed the stack), and these branches continue the loop.
+      if (state === S_VALUE) {
+        i = this.#beginValue(chunk, byte, i, length);
+        continue;
+      }
+      if (state === S_ARRAY_FIRST) {
+        if (byte !== 0x5d) {
           i = this.#beginValue(chunk, byte, i, length);
           continue;
-        case S_ARRAY_FIRST:
-          if (byte === 0x5d) this.#close(ARRAY, i);
-          else {
-            i = this.#beginValue(chunk, byte, i, length);
-            continue;
-          }
-          break;
-        case S_OBJECT_FIRST:
-        case S_KEY:
-          if (byte === 0x22) this.#beginString(true, i);
-          else if (byte === 0x7d && state === S_OBJECT_FIRST) this.#close(OBJECT, i);
-          else throw this.#syntax(i, `expected a key, found ${describeByte(byte)}`);
-          break;
-        case S_COLON: {
-          if (byte !== 0x3a) throw this.#syntax(i, `expected ':', found ${describeByte(byte)}`);
-          // The value mostly follows one space later: started here rather than a turn of the loop
-          // later (each turn reads the state and the byte again, and XS pays for every read).
+        }
+        this.#close(ARRAY, i);
+      } else if (state === S_OBJECT_FIRST || state === S_KEY) {
+        if (byte === 0x22) this.#beginString(true, i);
+        else if (byte === 0x7d && state === S_OBJECT_FIRST) this.#close(OBJECT, i);
+        else throw this.#syntax(i, `expected a key, found ${describeByte(byte)}`);
+      } else if (state === S_COLON) {
+        if (byte !== 0x3a) throw this.#syntax(i, `expected ':', found ${describeByte(byte)}`);
+        // The value mostly follows one space later: started here rather than a turn of the loop
+        // later (each turn reads the state and the byte again, and XS pays for every read).
+        let next = i + 1;
+        let after = -1;
+        while (next < length) {
+          after = chunk[next]!;
+          if (after !== 0x20) break;
+          next++;
+        }
+        if (next < length && after !== 0x0a && after !== 0x0d && after !== 0x09) i = this.#beginValue(chunk, after, next, length);
+        else {
+          this.#state = S_VALUE;
+          i = next;
+        }
+        continue;
+      } else if (state === S_AFTER_VALUE) {
+        if (byte === 0x2c) {
+          // Likewise the next key or element.
+          const inObject = ((this.#containers >>> (this.#depth - 1)) & 1) === 1;
           let next = i + 1;
           let after = -1;
           while (next < length) {
@@ -271,40 +287,22 @@ export class JsonTokenizer {
             if (after !== 0x20) break;
             next++;
           }
-          if (next < length && after !== 0x0a && after !== 0x0d && after !== 0x09) i = this.#beginValue(chunk, after, next, length);
-          else {
-            this.#state = S_VALUE;
+          if (next < length && inObject && after === 0x22) {
+            this.#beginString(true, next);
+            i = next + 1;
+          } else if (next < length && !inObject && after !== 0x0a && after !== 0x0d && after !== 0x09) {
+            i = this.#beginValue(chunk, after, next, length);
+          } else {
+            this.#state = inObject ? S_KEY : S_VALUE;
             i = next;
           }
           continue;
-        }
-        case S_AFTER_VALUE:
-          if (byte === 0x2c) {
-            // Likewise the next key or element.
-            const inObject = ((this.#containers >>> (this.#depth - 1)) & 1) === 1;
-            let next = i + 1;
-            let after = -1;
-            while (next < length) {
-              after = chunk[next]!;
-              if (after !== 0x20) break;
-              next++;
-            }
-            if (next < length && inObject && after === 0x22) {
-              this.#beginString(true, next);
-              i = next + 1;
-            } else if (next < length && !inObject && after !== 0x0a && after !== 0x0d && after !== 0x09) {
-              i = this.#beginValue(chunk, after, next, length);
-            } else {
-              this.#state = inObject ? S_KEY : S_VALUE;
-              i = next;
-            }
-            continue;
-          } else if (byte === 0x7d) this.#close(OBJECT, i);
-          else if (byte === 0x5d) this.#close(ARRAY, i);
-          else throw this.#syntax(i, `expected ',' or a closing bracket, found ${describeByte(byte)}`);
-          break;
-        default: // S_DONE
-          throw this.#syntax(i, `unexpected ${describeByte(byte)} after the JSON value`);
+        } else if (byte === 0x7d) this.#close(OBJECT, i);
+        else if (byte === 0x5d) this.#close(ARRAY, i);
+        else throw this.#syntax(i, `expected ',' or a closing bracket, found ${describeByte(byte)}`);
+      } else {
+        // S_DONE
+        throw this.#syntax(i, `unexpected ${describeByte(byte)} after the JSON value`);
       }
       i++;
     }

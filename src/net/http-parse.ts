@@ -321,7 +321,10 @@ export class HttpResponseParser {
           }
           if (this.#sizeDigits === 0) throw new HttpError("protocol", `chunk size expected, got byte 0x${byte.toString(16)}`);
           this.#state = State.ChunkSizeSpace;
-          continue; // look at this byte again in the next state
+          // Look at this byte again in the next state: at-- undoes the at++ after the switch (a
+          // `continue` out of a switch leaves a stack slot behind in XS 17: scripts/switch-continue.mjs).
+          at--;
+          break;
         }
         case State.ChunkSizeSpace:
           if (byte === SP || byte === HT) break;
