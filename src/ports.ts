@@ -273,11 +273,17 @@ export interface JsonStringScanner {
 
 /**
  * The JSON tokenizer's per-byte work where the platform has it in native code (hosts/moddable:
- * json_kernels.c). One call per string per chunk, never per byte; docs/native-kernels.md.
+ * json_kernels.c): one call per string per chunk and one per key matched, never one per byte;
+ * docs/native-kernels.md.
  */
 export interface JsonKernels {
   /** A scanner filling `text` (one per tokenizer). */
   createStringScanner(text: JsonStringText): JsonStringScanner;
+  /**
+   * The index of the name `units[0..length)` equals in a packed name table (src/json/text.ts NameTable.packed:
+   * the count, then each name as its length and its ASCII bytes), or -1. `units` is a whole array.
+   */
+  findName(units: Uint16Array, length: number, table: Uint8Array): number;
 }
 
 /**

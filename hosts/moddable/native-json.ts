@@ -4,7 +4,7 @@
 // native(...)) and in the SDK's xst with the kernels linked in (the device-time bench and the
 // equivalence test, where they are the global `jsonNatives`).
 //
-// Per string and chunk: one stringScan and one stringStatus call. The state is a host object owning one
+// Per string and chunk: one stringScan and one stringStatus call; per key of a record, one findName. The state is a host object owning one
 // 64-byte C struct (freed when the object is collected). A negative scan result is bad input: this
 // wrapper throws the JsonError the TypeScript StringReader throws, with the message built by the same
 // functions (src/json/strings.ts exports them).
@@ -25,6 +25,8 @@ export interface JsonNatives {
   stringStatus(state: NativeJsonStringState): number;
   /** After a negative scan: the chunk index * 256 + the byte. */
   stringFault(state: NativeJsonStringState): number;
+  /** The index of the name in the packed table, or -1. */
+  findName(units: ArrayBufferLike, length: number, table: Uint8Array): number;
 }
 
 // json_kernels.h
@@ -104,6 +106,9 @@ class NativeJsonKernels implements JsonKernels {
   }
   createStringScanner(text: JsonStringText): JsonStringScanner {
     return new NativeJsonStringScanner(this.#natives, text);
+  }
+  findName(units: Uint16Array, length: number, table: Uint8Array): number {
+    return this.#natives.findName(units.buffer, length, table);
   }
 }
 

@@ -8,6 +8,7 @@
 
 import type { JsonKernels, JsonStringScanner, JsonStringText } from "../ports.js";
 import { JsonError } from "./errors.js";
+import { findPackedName } from "./text.js";
 
 const REPLACEMENT_CHARACTER = 0xfffd;
 
@@ -373,4 +374,5 @@ export const tsJsonKernels: JsonKernels = Object.freeze({
   createStringScanner(text: JsonStringText): JsonStringScanner {
     return new StringReader(text);
   },
+  findName: findPackedName,
 });

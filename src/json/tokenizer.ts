@@ -129,7 +129,7 @@ export class JsonTokenizer {
     this.#handler = handler;
     this.#maxDepth = maxDepth;
     this.#capacity = Math.max(maxStringUnits, this.#maxKeyUnits);
-    const text = new JsonText(this.#capacity);
+    const text = new JsonText(this.#capacity, options.kernels);
     this.#text = text;
     if (options.kernels) {
       this.#tsStrings = undefined;

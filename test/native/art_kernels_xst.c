@@ -28,6 +28,7 @@ extern void xs_json_string_begin(xsMachine *the);
 extern void xs_json_string_scan(xsMachine *the);
 extern void xs_json_string_status(xsMachine *the);
 extern void xs_json_string_fault(xsMachine *the);
+extern void xs_json_find_name(xsMachine *the);
 
 typedef struct {
     const char *name;
@@ -54,6 +55,7 @@ static const native_t json_natives[] = {
     {"stringScan", xs_json_string_scan, 5},
     {"stringStatus", xs_json_string_status, 1},
     {"stringFault", xs_json_string_fault, 1},
+    {"findName", xs_json_find_name, 3},
 };
 
 static void install(xsMachine *the, const char *global, const native_t *list, unsigned count) {

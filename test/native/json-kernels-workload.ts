@@ -1,8 +1,9 @@
 // Runs inside xst-art-asan (scripts/build-xst.sh --art asan: the SDK's xst with the C kernels and their
 // XS bindings built with ASan + UBSan, the JSON ones as the global `jsonNatives`) for
-// test/native/json-kernels.test.ts. Each document goes through the same consumer twice, once with the
-// TypeScript string reader (the oracle) and once with the native scanner (hosts/moddable/native-json.ts
-// over jsonNatives), and the two must agree exactly:
+// test/native/json-kernels.test.ts. Each document goes through the same consumer twice, once as it runs
+// without kernels (the TypeScript StringReader and JsonText.find: the oracle) and once with the native
+// kernels (hosts/moddable/native-json.ts over jsonNatives: the string scanner and the name matcher), and
+// the two must agree exactly:
 //   - the tokenizer's events (keys, strings with their truncation mark, numbers, ...) under four option
 //     sets (the defaults; short strings truncated; short strings and keys rejected; the extractor's
 //     "skip every string" default), and the error it ends with: class, code, offset, message;
@@ -17,7 +18,6 @@
 // Prints `JSONEQ <json>` for each mismatch and `JSONEQ-DONE <json>` (counts) at the end.
 
 import { JsonError } from "../../src/json/errors.js";
-import { tsJsonKernels } from "../../src/json/strings.js";
 import { JsonTokenizer, type TokenizerOptions } from "../../src/json/tokenizer.js";
 import { ReplyExtractor } from "../../src/makapix/reply-extractor.js";
 import { PostsReader } from "../../src/makapix/reply-readers.js";
@@ -58,9 +58,9 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
-function tokenizerRun(bytes: Uint8Array, slicing: Slicing, options: TokenizerOptions, kernels: JsonKernels): string {
+function tokenizerRun(bytes: Uint8Array, slicing: Slicing, options: TokenizerOptions, kernels: JsonKernels | undefined): string {
   const recorder = new EventRecorder();
-  const tokenizer = new JsonTokenizer(recorder, { ...options, kernels });
+  const tokenizer = new JsonTokenizer(recorder, kernels ? { ...options, kernels } : options);
   let error = "";
   try {
     feed((chunk) => tokenizer.push(chunk), bytes, slicing);
@@ -71,7 +71,7 @@ function tokenizerRun(bytes: Uint8Array, slicing: Slicing, options: TokenizerOpt
   return JSON.stringify(recorder.events) + error;
 }
 
-function extractorRun(bytes: Uint8Array, slicing: Slicing, kernels: JsonKernels): string {
+function extractorRun(bytes: Uint8Array, slicing: Slicing, kernels: JsonKernels | undefined): string {
   const seen: string[] = [];
   const extractor = new ReplyExtractor(
     {
@@ -80,7 +80,7 @@ function extractorRun(bytes: Uint8Array, slicing: Slicing, kernels: JsonKernels)
       channel: (channel) => seen.push(JSON.stringify(channel)),
       rejected: (error) => seen.push(describeError(error)),
     },
-    { kernels },
+    kernels ? { kernels } : {},
   );
   try {
     feed((chunk) => extractor.push(chunk), bytes, slicing);
@@ -91,7 +91,7 @@ function extractorRun(bytes: Uint8Array, slicing: Slicing, kernels: JsonKernels)
   return seen.join("\n");
 }
 
-function pageRun(bytes: Uint8Array, slicing: Slicing, kernels: JsonKernels): string {
+function pageRun(bytes: Uint8Array, slicing: Slicing, kernels: JsonKernels | undefined): string {
   const reader = new PostsReader({ write() {} }, 50, kernels);
   try {
     feed((chunk) => reader.data(chunk), bytes, slicing);
@@ -116,9 +116,9 @@ function compare(name: string, expected: string, actual: string): void {
 
 function check(name: string, bytes: Uint8Array, slicing: Slicing, all: boolean): void {
   const sets = all ? OPTION_SETS : OPTION_SETS.slice(0, 1);
-  sets.forEach((options, index) => compare(`${name} tokenizer#${index}`, tokenizerRun(bytes, slicing, options, tsJsonKernels), tokenizerRun(bytes, slicing, options, native)));
-  compare(`${name} extractor`, extractorRun(bytes, slicing, tsJsonKernels), extractorRun(bytes, slicing, native));
-  if (all) compare(`${name} page`, pageRun(bytes, slicing, tsJsonKernels), pageRun(bytes, slicing, native));
+  sets.forEach((options, index) => compare(`${name} tokenizer#${index}`, tokenizerRun(bytes, slicing, options, undefined), tokenizerRun(bytes, slicing, options, native)));
+  compare(`${name} extractor`, extractorRun(bytes, slicing, undefined), extractorRun(bytes, slicing, native));
+  if (all) compare(`${name} page`, pageRun(bytes, slicing, undefined), pageRun(bytes, slicing, native));
 }
 
 function unevenCuts(length: number, most: number): number[] {

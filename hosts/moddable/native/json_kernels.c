@@ -190,3 +190,20 @@ int32_t json_string_scan(json_string_t *s, const uint8_t *chunk, uint32_t chunk_
     }
     return (int32_t)i;
 }
+
+int32_t json_find_name(const uint16_t *units, uint32_t unit_count, uint32_t length, const uint8_t *table, uint32_t table_length) {
+    if (length > unit_count || table_length < 1) return JSON_FAULT_RANGE;
+    uint32_t count = table[0], at = 1;
+    for (uint32_t index = 0; index < count; index++) {
+        if (at >= table_length) return JSON_FAULT_RANGE;
+        uint32_t name_length = table[at++];
+        if (name_length > table_length - at) return JSON_FAULT_RANGE;
+        if (name_length == length) {
+            uint32_t i = 0;
+            while (i < length && units[i] == table[at + i]) i++;
+            if (i == length) return (int32_t)index;
+        }
+        at += name_length;
+    }
+    return -1;
+}

@@ -49,4 +49,11 @@ int32_t json_string_scan(json_string_t *s, const uint8_t *chunk, uint32_t chunk_
 
 int json_string_complete(const json_string_t *s);
 
+/*
+ * The index of the name `units[0..length)` equals in a packed name table (src/json/text.ts nameTable:
+ * the count, then each name as its length and its ASCII bytes), or -1; JSON_FAULT_RANGE for a length
+ * beyond the units or a table that ends inside a name.
+ */
+int32_t json_find_name(const uint16_t *units, uint32_t unit_count, uint32_t length, const uint8_t *table, uint32_t table_length);
+
 #endif

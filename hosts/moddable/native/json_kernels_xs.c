@@ -78,3 +78,17 @@ void xs_json_string_fault(xsMachine *the) {
     json_string_t *s = string_of(the);
     xsmcSetNumber(xsResult, (double)s->fault_at * 256.0 + (double)s->fault_byte);
 }
+
+/* findName(units, length, table): the index of the name the units hold in the packed table, or -1. */
+void xs_json_find_name(xsMachine *the) {
+    need(the, 3);
+    void *units, *table;
+    xsUnsignedValue units_length, table_length;
+    int32_t length = xsmcToInteger(xsArg(1));
+    xsmcGetBufferReadable(xsArg(0), &units, &units_length);
+    xsmcGetBufferReadable(xsArg(2), &table, &table_length);
+    if (length < 0) xsRangeError("bad name length");
+    int32_t result = json_find_name(units, (uint32_t)(units_length / 2), (uint32_t)length, table, (uint32_t)table_length);
+    check(the, result);
+    xsmcSetInteger(xsResult, result);
+}
