@@ -11,15 +11,20 @@ const NONE = 0;
 const HORIZONTAL = 1;
 const VERTICAL = 2;
 
+/**
+ * Decodes the ALPH chunk into `plane`; or, for a VP8L stream without a spatial filter, leaves the
+ * values in the green channel of the ARGB buffer (bits 8..15) and returns true, so that the RGBA row
+ * loop reads them there (a pass over w × h pixels less).
+ */
 export function decodeAlpha(
   chunk: Uint8Array,
   length: number,
   width: number,
   height: number,
   plane: Uint8Array,
-  argbBuffer: () => Uint32Array,
+  argbBuffer: () => Int32Array,
   lossless: LosslessDecoder,
-): void {
+): boolean {
   if (length < 1) throw new ImageDecodeError("corrupt", "empty ALPH chunk");
   const header = chunk[0]!;
   const compression = header & 3;
@@ -31,11 +36,13 @@ export function decodeAlpha(
   } else if (compression === 1) {
     const argb = argbBuffer();
     lossless.decode(chunk, 1, length, width, height, argb, true);
+    if (filter === NONE) return true;
     for (let i = 0; i < count; i++) plane[i] = argb[i]! >> 8;
   } else {
     throw new ImageDecodeError("corrupt", `ALPH compression method ${compression}`);
   }
   if (filter !== NONE) unfilter(plane, width, height, filter);
+  return false;
 }
 
 function unfilter(plane: Uint8Array, width: number, height: number, filter: number): void {
@@ -56,9 +63,4 @@ function unfilter(plane: Uint8Array, width: number, height: number, filter: numb
       }
     }
   }
-}
-
-/** Writes the alpha values of one row into an RGBA row. */
-export function applyAlpha(plane: Uint8Array, start: number, width: number, rgba: Uint8Array): void {
-  for (let x = 0; x < width; x++) rgba[x * 4 + 3] = plane[start + x]!;
 }

@@ -1,12 +1,12 @@
 // WebP lossless (VP8L) image decoding, RFC 9649: header, transforms, colour cache, meta prefix codes
 // (entropy image) and LZ77 back-references with the distance map. Works on a whole chunk in memory
-// and writes the frame's ARGB pixels (0xAARRGGBB) into a Uint32Array, because back-references may
+// and writes the frame's ARGB pixels (0xAARRGGBB) into an Int32Array, because back-references may
 // reach any earlier pixel of the frame. The inverse transforms are in webp-transforms.ts.
 //
 // Memory while decoding a w×h frame: the ARGB output w × h × 4 bytes (256 KiB at 256×256, owned by the
 // caller and reused across frames); transform and entropy sub-images at most ⌈w/4⌉ × ⌈h/4⌉ × 4 bytes
-// each (16 KiB at 256×256); a colour cache of up to 2048 × 4 bytes; the prefix code pool (typically a
-// few KiB, at most 2 MiB, see webp-prefix.ts).
+// each (16 KiB at 256×256); a colour cache of up to 2048 × 4 bytes, and as much for its update stamps;
+// the prefix code pool (typically a few KiB, at most 2 MiB, see webp-prefix.ts).
 
 import { ImageDecodeError } from "./image.js";
 import { corrupt, LosslessBits, PrefixCodes } from "./webp-prefix.js";
@@ -32,7 +32,7 @@ export interface Transform {
   /** Width of the image the transform applies to (the bundled width for transforms after indexing). */
   width: number;
   bits: number;
-  data: Uint32Array;
+  data: Int32Array;
 }
 
 function divRoundUp(value: number, bits: number): number {
@@ -61,8 +61,12 @@ export class LosslessDecoder {
   /**
    * Decodes a VP8L stream `data[start .. end)` of a width × height image into `out[0 .. w*h)` as ARGB.
    * `headerless`: an ALPH stream, which starts directly with the transforms.
+   * `leavePalette`: when the last step would be colour indexing without bundling (pixel art's usual
+   * form), it is left to the caller: `out` keeps the indices (green) and the colour table (256
+   * entries, zero past its size) is returned, so a caller that converts the pixels anyway looks the
+   * colours up in the same pass. Otherwise (and without the flag) returns undefined.
    */
-  decode(data: Uint8Array, start: number, end: number, width: number, height: number, out: Uint32Array, headerless: boolean): void {
+  decode(data: Uint8Array, start: number, end: number, width: number, height: number, out: Int32Array, headerless: boolean, leavePalette = false): Int32Array | undefined {
     const bits = this.#bits;
     bits.reset(data, headerless ? start : start + 5, end);
     this.#codes.used = 0;
@@ -78,16 +82,16 @@ export class LosslessDecoder {
         const data = this.#subImage(divRoundUp(xsize, blockBits), divRoundUp(height, blockBits));
         transforms.push({ type, width: xsize, bits: blockBits, data });
       } else if (type === SUBTRACT_GREEN) {
-        transforms.push({ type, width: xsize, bits: 0, data: new Uint32Array(0) });
+        transforms.push({ type, width: xsize, bits: 0, data: new Int32Array(0) });
       } else {
         const size = bits.read(8) + 1;
-        const table = new Uint32Array(256);
+        const table = new Int32Array(256);
         const coded = this.#subImage(size, 1);
         // The table is delta coded: each entry adds to the previous one, byte by byte.
         let previous = 0;
         for (let i = 0; i < size; i++) {
           const delta = coded[i]!;
-          previous = (((previous & 0xff00ff00) + (delta & 0xff00ff00)) & 0xff00ff00) | (((previous & 0x00ff00ff) + (delta & 0x00ff00ff)) & 0x00ff00ff);
+          previous = (((previous & -16711936) + (delta & -16711936)) & -16711936) | (((previous & 0x00ff00ff) + (delta & 0x00ff00ff)) & 0x00ff00ff);
           table[i] = previous;
         }
         const bundleBits = size <= 2 ? 3 : size <= 4 ? 2 : size <= 16 ? 1 : 0;
@@ -113,15 +117,17 @@ export class LosslessDecoder {
           inverseSubtractGreen(out, offset, transform.width * height);
           break;
         default: // colour indexing
+          if (i === 0 && leavePalette && transform.bits === 0) return transform.data;
           inverseColourIndexing(out, offset, transform.width, height, transform.bits, transform.data);
           offset = 0;
       }
     }
+    return undefined;
   }
 
   /** A sub-image (transform data, entropy image, colour table): no meta codes. */
-  #subImage(width: number, height: number): Uint32Array {
-    const image = new Uint32Array(width * height);
+  #subImage(width: number, height: number): Int32Array {
+    const image = new Int32Array(width * height);
     const mark = this.#codes.used;
     this.#entropyCoded(width, height, false, image, 0);
     this.#codes.used = mark;
@@ -129,7 +135,7 @@ export class LosslessDecoder {
   }
 
   /** Entropy-coded image data (RFC 9649 §5, §6.2): colour cache, meta prefix codes, pixels. */
-  #entropyCoded(xsize: number, ysize: number, main: boolean, out: Uint32Array, base: number): void {
+  #entropyCoded(xsize: number, ysize: number, main: boolean, out: Int32Array, base: number): void {
     const bits = this.#bits;
     const codes = this.#codes;
     let cacheBits = 0;
@@ -138,7 +144,7 @@ export class LosslessDecoder {
       if (cacheBits < 1 || cacheBits > 11) throw corrupt(`colour cache bits ${cacheBits}`);
     }
     let prefixBits = 0;
-    let entropy: Uint32Array | undefined;
+    let entropy: Int32Array | undefined;
     let entropyWidth = 0;
     let groupCount = 1;
     if (main && bits.read(1) === 1) {
@@ -164,37 +170,74 @@ export class LosslessDecoder {
       groups[g * 5 + 3] = codes.read(bits, 256);
       groups[g * 5 + 4] = codes.read(bits, 40);
     }
-    const cache = cacheSize > 0 ? new Uint32Array(cacheSize) : undefined;
+    const cache = cacheSize > 0 ? new Int32Array(cacheSize) : undefined;
+    // Per slot, the last insertion pass that filled it (see the cache lookup below).
+    const cacheSeen = cacheSize > 0 ? new Int32Array(cacheSize) : undefined;
+    let cachePass = 0;
     const cacheShift = 32 - cacheBits;
 
     const total = xsize * ysize;
     const blockMask = entropy ? (1 << prefixBits) - 1 : -1;
-    let green = groups[0]!;
-    let red = groups[1]!;
-    let blue = groups[2]!;
-    let alpha = groups[3]!;
-    let distance = groups[4]!;
+    let green = 0;
+    let red = 0;
+    let blue = 0;
+    let alpha = 0;
+    let distance = 0;
+    // The green code's fast-table bits (0: a single symbol, `greenSymbol`), and when red, blue and
+    // alpha are single-symbol codes (as in colour-indexed images and alpha planes), their pixel bits.
+    let greenFast = 0;
+    let greenMask = 0;
+    let greenSymbol = 0;
+    let fixedRba = false;
+    let rba = 0;
+    let pool = codes.pool;
     let x = 0;
     let y = 0;
     let pos = 0;
-    // The cache is filled lazily: pixels before `lastCached` are in it. Inserting in stream order
-    // just before each lookup gives the same cache as inserting every pixel as it is decoded.
+    let group = -1;
+    // The cache is filled lazily: pixels before `lastCached` are in it. Bringing it up to date just
+    // before each lookup gives the same cache as inserting every pixel as it is decoded.
     let lastCached = 0;
     while (pos < total) {
-      if (entropy && (x & blockMask) === 0) {
-        const g = ((entropy[(y >> prefixBits) * entropyWidth + (x >> prefixBits)]! >> 8) & 0xffff) * 5;
-        green = groups[g]!;
-        red = groups[g + 1]!;
-        blue = groups[g + 2]!;
-        alpha = groups[g + 3]!;
-        distance = groups[g + 4]!;
+      if (group < 0 || (entropy && (x & blockMask) === 0)) {
+        const g = entropy ? ((entropy[(y >> prefixBits) * entropyWidth + (x >> prefixBits)]! >> 8) & 0xffff) * 5 : 0;
+        if (g !== group) {
+          group = g;
+          green = groups[g]!;
+          red = groups[g + 1]!;
+          blue = groups[g + 2]!;
+          alpha = groups[g + 3]!;
+          distance = groups[g + 4]!;
+          pool = codes.pool;
+          greenFast = pool[green]!;
+          greenMask = (1 << greenFast) - 1;
+          greenSymbol = pool[green + 2]! >> 4;
+          fixedRba = pool[red] === 0 && pool[blue] === 0 && pool[alpha] === 0;
+          rba = ((pool[alpha + 2]! >> 4) << 24) | ((pool[red + 2]! >> 4) << 16) | (pool[blue + 2]! >> 4);
+        }
       }
-      const symbol = codes.decode(green, bits);
+      // codes.decode(green, bits), its fast path written out: a call per pixel is dear in XS.
+      let symbol = greenSymbol;
+      if (greenFast !== 0) {
+        if (bits.count < 15) bits.fill();
+        const entry = pool[green + 2 + (bits.bits & greenMask)]!;
+        if (entry !== 0) {
+          bits.bits >>>= entry & 15;
+          bits.count -= entry & 15;
+          symbol = entry >> 4;
+        } else {
+          symbol = codes.decode(green, bits);
+        }
+      }
       if (symbol < 256) {
-        const r = codes.decode(red, bits);
-        const b = codes.decode(blue, bits);
-        const a = codes.decode(alpha, bits);
-        out[base + pos] = (a << 24) | (r << 16) | (symbol << 8) | b;
+        if (fixedRba) {
+          out[base + pos] = rba | (symbol << 8);
+        } else {
+          const r = codes.decode(red, bits);
+          const b = codes.decode(blue, bits);
+          const a = codes.decode(alpha, bits);
+          out[base + pos] = (a << 24) | (r << 16) | (symbol << 8) | b;
+        }
         pos++;
         if (++x === xsize) {
           x = 0;
@@ -213,8 +256,9 @@ export class LosslessDecoder {
         if (back > pos) throw corrupt(`back-reference distance ${back} at pixel ${pos}`);
         if (length > total - pos) throw corrupt(`back-reference of ${length} pixels past the end of the image`);
         out.copyWithin(base + pos, base + pos - back, base + pos - back + Math.min(length, back));
-        // Overlapping copies repeat the pattern: copy in rounds of `back` pixels.
-        for (let done = back; done < length; done += back) out.copyWithin(base + pos + done, base + pos, base + pos + Math.min(back, length - done));
+        // Overlapping copies repeat the pattern, whose period divides what is copied so far: double it
+        // each round (a run of one pixel takes log2(length) copies, not length).
+        for (let done = back; done < length; done += done) out.copyWithin(base + pos + done, base + pos, base + pos + (done < length - done ? done : length - done));
         pos += length;
         x += length;
         while (x >= xsize) {
@@ -223,20 +267,27 @@ export class LosslessDecoder {
         }
         if (bits.overrun) throw corrupt("the data ends before the last pixel");
         // The group may change inside the copied run: look it up at the next pixel.
-        if (entropy && (x & blockMask) !== 0) {
-          const g = ((entropy[(y >> prefixBits) * entropyWidth + (x >> prefixBits)]! >> 8) & 0xffff) * 5;
-          green = groups[g]!;
-          red = groups[g + 1]!;
-          blue = groups[g + 2]!;
-          alpha = groups[g + 3]!;
-          distance = groups[g + 4]!;
-        }
+        if (entropy && (x & blockMask) !== 0) group = -1;
       } else {
         // Cache indices are below 256 + 24 + cache size by the alphabet's size.
-        for (; lastCached < pos; lastCached++) {
-          const pixel = out[base + lastCached]!;
-          cache![Math.imul(pixel, 0x1e35a7bd) >>> cacheShift] = pixel;
+        // Only each slot's last pixel of the span matters: walk back from the newest pixel, fill a
+        // slot the first time it comes up, and stop once every slot is filled (a small cache stops
+        // after a few pixels, where inserting the whole span costs a hash and a store per pixel).
+        // A pixel equal to the newer one beside it is in a slot already seen.
+        cachePass++;
+        let filled = 0;
+        let newer = 0;
+        for (let at = pos - 1; at >= lastCached && filled < cacheSize; at--) {
+          const pixel = out[base + at]!;
+          if (at < pos - 1 && pixel === newer) continue;
+          newer = pixel;
+          const slot = Math.imul(pixel, 0x1e35a7bd) >>> cacheShift;
+          if (cacheSeen![slot] === cachePass) continue;
+          cacheSeen![slot] = cachePass;
+          cache![slot] = pixel;
+          filled++;
         }
+        lastCached = pos;
         out[base + pos] = cache![symbol - 256 - LENGTH_CODES]!;
         pos++;
         if (++x === xsize) {

@@ -1,43 +1,30 @@
 // VP8 loop filter (RFC 6386 §15 and its reference decoder): applied to the whole reconstructed frame,
 // macroblock by macroblock in raster order — left edge, inner vertical edges, top edge, inner
 // horizontal edges. Works in place on the planes; no allocation.
-
-function clampSigned(v: number): number {
-  return v < -128 ? -128 : v > 127 ? 127 : v;
-}
-
-function clamp255(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-}
+//
+// Speed (XS): the planes are Uint8ClampedArrays, so a store clamps to 0..255 by itself; absolute
+// values and signed clamps are written inline (a call, Math.abs included, costs more than the
+// arithmetic); the outer taps are read only once the edge test passes.
 
 /**
  * Filters `count` positions along an edge. `at` is the first pixel after the edge (q0), `step`
  * crosses the edge (1 for a vertical edge, the stride for a horizontal one), `along` moves along it.
  */
-export function filterSimpleEdge(plane: Uint8Array, at: number, step: number, along: number, count: number, limit: number): void {
+export function filterSimpleEdge(plane: Uint8ClampedArray, at: number, step: number, along: number, count: number, limit: number): void {
+  const step2 = 2 * step;
   for (let i = 0; i < count; i++, at += along) {
-    const p1 = plane[at - 2 * step]!;
+    const p1 = plane[at - step2]!;
     const p0 = plane[at - step]!;
     const q0 = plane[at]!;
     const q1 = plane[at + step]!;
-    if (Math.abs(p0 - q0) * 2 + (Math.abs(p1 - q1) >> 1) > limit) continue;
-    commonAdjust(plane, at, step, p1, p0, q0, q1, true);
-  }
-}
-
-/** The common 4-tap adjustment; without outer taps (and no high edge variance) it also moves p1/q1. */
-function commonAdjust(plane: Uint8Array, at: number, step: number, p1: number, p0: number, q0: number, q1: number, outerTaps: boolean): void {
-  let a = 3 * (q0 - p0);
-  if (outerTaps) a += clampSigned(p1 - q1);
-  a = clampSigned(a);
-  const f1 = (a + 4 > 127 ? 127 : a + 4) >> 3;
-  const f2 = (a + 3 > 127 ? 127 : a + 3) >> 3;
-  plane[at - step] = clamp255(p0 + f2);
-  plane[at] = clamp255(q0 - f1);
-  if (!outerTaps) {
-    const a2 = (f1 + 1) >> 1;
-    plane[at - 2 * step] = clamp255(p1 + a2);
-    plane[at + step] = clamp255(q1 - a2);
+    const d = p0 - q0;
+    const outer = p1 - q1;
+    if ((d < 0 ? -d : d) * 2 + ((outer < 0 ? -outer : outer) >> 1) > limit) continue;
+    // The common adjustment with outer taps.
+    let a = 3 * (q0 - p0) + (outer < -128 ? -128 : outer > 127 ? 127 : outer);
+    a = a < -128 ? -128 : a > 127 ? 127 : a;
+    plane[at - step] = p0 + ((a + 3 > 127 ? 127 : a + 3) >> 3);
+    plane[at] = q0 - ((a + 4 > 127 ? 127 : a + 4) >> 3);
   }
 }
 
@@ -46,7 +33,7 @@ function commonAdjust(plane: Uint8Array, at: number, step: number, p1: number, p
  * `edgeLimit` is the full limit (2 × level + interior, + 4 on macroblock edges).
  */
 export function filterNormalEdge(
-  plane: Uint8Array,
+  plane: Uint8ClampedArray,
   at: number,
   step: number,
   along: number,
@@ -56,54 +43,70 @@ export function filterNormalEdge(
   hevThreshold: number,
   macroblockEdge: boolean,
 ): void {
+  const step2 = 2 * step;
+  const step3 = 3 * step;
+  const step4 = 4 * step;
   for (let i = 0; i < count; i++, at += along) {
-    const p3 = plane[at - 4 * step]!;
-    const p2 = plane[at - 3 * step]!;
-    const p1 = plane[at - 2 * step]!;
+    const p1 = plane[at - step2]!;
     const p0 = plane[at - step]!;
     const q0 = plane[at]!;
     const q1 = plane[at + step]!;
-    const q2 = plane[at + 2 * step]!;
-    const q3 = plane[at + 3 * step]!;
-    if (Math.abs(p0 - q0) * 2 + (Math.abs(p1 - q1) >> 1) > edgeLimit) continue;
-    if (
-      Math.abs(p3 - p2) > interior ||
-      Math.abs(p2 - p1) > interior ||
-      Math.abs(p1 - p0) > interior ||
-      Math.abs(q3 - q2) > interior ||
-      Math.abs(q2 - q1) > interior ||
-      Math.abs(q1 - q0) > interior
-    ) {
+    let d = p0 - q0;
+    const outer = p1 - q1;
+    if ((d < 0 ? -d : d) * 2 + ((outer < 0 ? -outer : outer) >> 1) > edgeLimit) continue;
+    d = p1 - p0;
+    const p1p0 = d < 0 ? -d : d;
+    if (p1p0 > interior) continue;
+    d = q1 - q0;
+    const q1q0 = d < 0 ? -d : d;
+    if (q1q0 > interior) continue;
+    const p2 = plane[at - step3]!;
+    d = p2 - p1;
+    if ((d < 0 ? -d : d) > interior) continue;
+    const q2 = plane[at + step2]!;
+    d = q2 - q1;
+    if ((d < 0 ? -d : d) > interior) continue;
+    d = plane[at - step4]! - p2;
+    if ((d < 0 ? -d : d) > interior) continue;
+    d = plane[at + step3]! - q2;
+    if ((d < 0 ? -d : d) > interior) continue;
+    const highVariance = p1p0 > hevThreshold || q1q0 > hevThreshold;
+    if (macroblockEdge && !highVariance) {
+      let w = 3 * (q0 - p0) + (outer < -128 ? -128 : outer > 127 ? 127 : outer);
+      w = w < -128 ? -128 : w > 127 ? 127 : w;
+      let a = (27 * w + 63) >> 7;
+      plane[at - step] = p0 + a;
+      plane[at] = q0 - a;
+      a = (18 * w + 63) >> 7;
+      plane[at - step2] = p1 + a;
+      plane[at + step] = q1 - a;
+      a = (9 * w + 63) >> 7;
+      plane[at - step3] = p2 + a;
+      plane[at + step2] = q2 - a;
       continue;
     }
-    const highVariance = Math.abs(p1 - p0) > hevThreshold || Math.abs(q1 - q0) > hevThreshold;
-    if (!macroblockEdge) {
-      commonAdjust(plane, at, step, p1, p0, q0, q1, highVariance);
-    } else if (highVariance) {
-      commonAdjust(plane, at, step, p1, p0, q0, q1, true);
-    } else {
-      const w = clampSigned(clampSigned(p1 - q1) + 3 * (q0 - p0));
-      let a = (27 * w + 63) >> 7;
-      plane[at - step] = clamp255(p0 + a);
-      plane[at] = clamp255(q0 - a);
-      a = (18 * w + 63) >> 7;
-      plane[at - 2 * step] = clamp255(p1 + a);
-      plane[at + step] = clamp255(q1 - a);
-      a = (9 * w + 63) >> 7;
-      plane[at - 3 * step] = clamp255(p2 + a);
-      plane[at + 2 * step] = clamp255(q2 - a);
+    // The common adjustment: with outer taps when the variance is high, else it also moves p1 and q1.
+    let a = 3 * (q0 - p0);
+    if (highVariance) a += outer < -128 ? -128 : outer > 127 ? 127 : outer;
+    a = a < -128 ? -128 : a > 127 ? 127 : a;
+    const f1 = (a + 4 > 127 ? 127 : a + 4) >> 3;
+    plane[at - step] = p0 + ((a + 3 > 127 ? 127 : a + 3) >> 3);
+    plane[at] = q0 - f1;
+    if (!highVariance) {
+      const a2 = (f1 + 1) >> 1;
+      plane[at - step2] = p1 + a2;
+      plane[at + step] = q1 - a2;
     }
   }
 }
 
 export interface FilterPlanes {
-  y: Uint8Array;
-  u: Uint8Array;
-  v: Uint8Array;
+  y: Uint8ClampedArray;
+  u: Uint8ClampedArray;
+  v: Uint8ClampedArray;
   yStride: number;
   uvStride: number;
 }
-
 /**
  * Filters one macroblock. `level` is its filter level (0 = none), `inner` whether its inner edges are
  * filtered (B_PRED or any non-zero coefficient), `simple` the frame's filter type.

@@ -19,16 +19,12 @@ const B_VR_PRED = 6;
 const B_VL_PRED = 7;
 const B_HD_PRED = 8;
 
-function clamp255(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-}
-
 /**
  * Predicts a size×size block at `at` in `plane`. `above[0]` is the corner pixel P, `above[1 .. size]`
  * the row above; `left[0 .. size)` the column to the left. `hasAbove`/`hasLeft` say whether those
  * edges are inside the frame (DC prediction only averages real edges).
  */
-export function predictBlock(plane: Uint8Array, at: number, stride: number, size: number, mode: number, above: Uint8Array, left: Uint8Array, hasAbove: boolean, hasLeft: boolean): void {
+export function predictBlock(plane: Uint8ClampedArray, at: number, stride: number, size: number, mode: number, above: Uint8Array, left: Uint8Array, hasAbove: boolean, hasLeft: boolean): void {
   switch (mode) {
     case DC_PRED: {
       let sum = 0;
@@ -57,127 +53,181 @@ export function predictBlock(plane: Uint8Array, at: number, stride: number, size
       for (let y = 0; y < size; y++) {
         const row = at + y * stride;
         const base = left[y]! - corner;
-        for (let x = 0; x < size; x++) plane[row + x] = clamp255(base + above[x + 1]!);
+        for (let x = 0; x < size; x++) plane[row + x] = base + above[x + 1]!;
       }
     }
   }
 }
 
-const avg3 = (x: number, y: number, z: number): number => (x + y + y + z + 2) >> 2;
-const avg2 = (x: number, y: number): number => (x + y + 1) >> 1;
+// The 3-tap and 2-tap averages of RFC 6386 §12.3, avg3(x, y, z) = (x + 2y + z + 2) >> 2 and
+// avg2(x, y) = (x + y + 1) >> 1, are written out below: a call per pixel is dear in XS.
 
 /**
- * Predicts a 4×4 subblock. `edge` holds, as in RFC 6386 §12.3: edge[0..3] = left column bottom to
- * top (L3, L2, L1, L0), edge[4] = corner P, edge[5..12] = the 8 pixels above (4 above, 4 above-right).
+ * Predicts luma subblock (bx, by) of a macroblock, at `at` in `plane`. Its edge pixels, as named in
+ * RFC 6386 §12.3 — left column L0..L3 (top to bottom), corner P, the 8 pixels above A0..A7 (4 above,
+ * 4 above-right) — come from the plane inside the macroblock and from the macroblock's `above`
+ * (corner, row above, 4 above-right) and `left` arrays on its edges; the right column's above-right
+ * is always the macroblock's. Read straight into locals: a typed-array access is a host call in XS.
  */
-export function predictSubblock(plane: Uint8Array, at: number, stride: number, mode: number, e: Uint8Array): void {
+export function predictSubblock(plane: Uint8ClampedArray, at: number, stride: number, mode: number, above: Uint8Array, left: Uint8Array, bx: number, by: number): void {
   const r0 = at;
   const r1 = at + stride;
   const r2 = at + 2 * stride;
   const r3 = at + 3 * stride;
-  // Named edge pixels: left L0..L3 (top to bottom), corner P, above A0..A7.
-  const l0 = e[3]!;
-  const l1 = e[2]!;
-  const l2 = e[1]!;
-  const l3 = e[0]!;
-  const p = e[4]!;
-  const a0 = e[5]!;
-  const a1 = e[6]!;
-  const a2 = e[7]!;
-  const a3 = e[8]!;
-  const a4 = e[9]!;
-  const a5 = e[10]!;
-  const a6 = e[11]!;
-  const a7 = e[12]!;
+  let l0: number, l1: number, l2: number, l3: number, p: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number;
+  if (bx === 0) {
+    l0 = left[by * 4]!;
+    l1 = left[by * 4 + 1]!;
+    l2 = left[by * 4 + 2]!;
+    l3 = left[by * 4 + 3]!;
+  } else {
+    l0 = plane[r0 - 1]!;
+    l1 = plane[r1 - 1]!;
+    l2 = plane[r2 - 1]!;
+    l3 = plane[r3 - 1]!;
+  }
+  if (by === 0) {
+    const e = bx * 4;
+    p = above[e]!;
+    a0 = above[e + 1]!;
+    a1 = above[e + 2]!;
+    a2 = above[e + 3]!;
+    a3 = above[e + 4]!;
+    a4 = above[e + 5]!;
+    a5 = above[e + 6]!;
+    a6 = above[e + 7]!;
+    a7 = above[e + 8]!;
+  } else {
+    const e = r0 - stride;
+    p = bx === 0 ? left[by * 4 - 1]! : plane[e - 1]!;
+    a0 = plane[e]!;
+    a1 = plane[e + 1]!;
+    a2 = plane[e + 2]!;
+    a3 = plane[e + 3]!;
+    if (bx < 3) {
+      a4 = plane[e + 4]!;
+      a5 = plane[e + 5]!;
+      a6 = plane[e + 6]!;
+      a7 = plane[e + 7]!;
+    } else {
+      a4 = above[17]!;
+      a5 = above[18]!;
+      a6 = above[19]!;
+      a7 = above[20]!;
+    }
+  }
   switch (mode) {
     case B_DC_PRED: {
       const v = (a0 + a1 + a2 + a3 + l0 + l1 + l2 + l3 + 4) >> 3;
       for (let y = 0; y < 4; y++) plane.fill(v, at + y * stride, at + y * stride + 4);
       break;
     }
-    case B_TM_PRED:
-      for (let y = 0; y < 4; y++) {
-        const base = e[3 - y]! - p;
-        for (let x = 0; x < 4; x++) plane[at + y * stride + x] = clamp255(base + e[5 + x]!);
-      }
+    case B_TM_PRED: {
+      // L + A - P (the plane clamps).
+      let base = l0 - p;
+      plane[r0] = base + a0;
+      plane[r0 + 1] = base + a1;
+      plane[r0 + 2] = base + a2;
+      plane[r0 + 3] = base + a3;
+      base = l1 - p;
+      plane[r1] = base + a0;
+      plane[r1 + 1] = base + a1;
+      plane[r1 + 2] = base + a2;
+      plane[r1 + 3] = base + a3;
+      base = l2 - p;
+      plane[r2] = base + a0;
+      plane[r2 + 1] = base + a1;
+      plane[r2 + 2] = base + a2;
+      plane[r2 + 3] = base + a3;
+      base = l3 - p;
+      plane[r3] = base + a0;
+      plane[r3 + 1] = base + a1;
+      plane[r3 + 2] = base + a2;
+      plane[r3 + 3] = base + a3;
       break;
-    case B_VE_PRED:
+    }
+    case B_VE_PRED: {
+      const v0 = (p + a0 + a0 + a1 + 2) >> 2;
+      const v1 = (a0 + a1 + a1 + a2 + 2) >> 2;
+      const v2 = (a1 + a2 + a2 + a3 + 2) >> 2;
+      const v3 = (a2 + a3 + a3 + a4 + 2) >> 2;
       for (let y = 0; y < 4; y++) {
         const row = at + y * stride;
-        plane[row] = avg3(p, a0, a1);
-        plane[row + 1] = avg3(a0, a1, a2);
-        plane[row + 2] = avg3(a1, a2, a3);
-        plane[row + 3] = avg3(a2, a3, a4);
+        plane[row] = v0;
+        plane[row + 1] = v1;
+        plane[row + 2] = v2;
+        plane[row + 3] = v3;
       }
       break;
+    }
     case B_HE_PRED:
-      plane.fill(avg3(p, l0, l1), r0, r0 + 4);
-      plane.fill(avg3(l0, l1, l2), r1, r1 + 4);
-      plane.fill(avg3(l1, l2, l3), r2, r2 + 4);
-      plane.fill(avg3(l2, l3, l3), r3, r3 + 4);
+      plane.fill((p + l0 + l0 + l1 + 2) >> 2, r0, r0 + 4);
+      plane.fill((l0 + l1 + l1 + l2 + 2) >> 2, r1, r1 + 4);
+      plane.fill((l1 + l2 + l2 + l3 + 2) >> 2, r2, r2 + 4);
+      plane.fill((l2 + l3 + l3 + l3 + 2) >> 2, r3, r3 + 4);
       break;
     case B_LD_PRED: {
-      plane[r0] = avg3(a0, a1, a2);
-      plane[r0 + 1] = plane[r1] = avg3(a1, a2, a3);
-      plane[r0 + 2] = plane[r1 + 1] = plane[r2] = avg3(a2, a3, a4);
-      plane[r0 + 3] = plane[r1 + 2] = plane[r2 + 1] = plane[r3] = avg3(a3, a4, a5);
-      plane[r1 + 3] = plane[r2 + 2] = plane[r3 + 1] = avg3(a4, a5, a6);
-      plane[r2 + 3] = plane[r3 + 2] = avg3(a5, a6, a7);
-      plane[r3 + 3] = avg3(a6, a7, a7);
+      plane[r0] = (a0 + a1 + a1 + a2 + 2) >> 2;
+      plane[r0 + 1] = plane[r1] = (a1 + a2 + a2 + a3 + 2) >> 2;
+      plane[r0 + 2] = plane[r1 + 1] = plane[r2] = (a2 + a3 + a3 + a4 + 2) >> 2;
+      plane[r0 + 3] = plane[r1 + 2] = plane[r2 + 1] = plane[r3] = (a3 + a4 + a4 + a5 + 2) >> 2;
+      plane[r1 + 3] = plane[r2 + 2] = plane[r3 + 1] = (a4 + a5 + a5 + a6 + 2) >> 2;
+      plane[r2 + 3] = plane[r3 + 2] = (a5 + a6 + a6 + a7 + 2) >> 2;
+      plane[r3 + 3] = (a6 + a7 + a7 + a7 + 2) >> 2;
       break;
     }
     case B_RD_PRED:
-      plane[r3] = avg3(l3, l2, l1);
-      plane[r3 + 1] = plane[r2] = avg3(l2, l1, l0);
-      plane[r3 + 2] = plane[r2 + 1] = plane[r1] = avg3(l1, l0, p);
-      plane[r3 + 3] = plane[r2 + 2] = plane[r1 + 1] = plane[r0] = avg3(l0, p, a0);
-      plane[r2 + 3] = plane[r1 + 2] = plane[r0 + 1] = avg3(p, a0, a1);
-      plane[r1 + 3] = plane[r0 + 2] = avg3(a0, a1, a2);
-      plane[r0 + 3] = avg3(a1, a2, a3);
+      plane[r3] = (l3 + l2 + l2 + l1 + 2) >> 2;
+      plane[r3 + 1] = plane[r2] = (l2 + l1 + l1 + l0 + 2) >> 2;
+      plane[r3 + 2] = plane[r2 + 1] = plane[r1] = (l1 + l0 + l0 + p + 2) >> 2;
+      plane[r3 + 3] = plane[r2 + 2] = plane[r1 + 1] = plane[r0] = (l0 + p + p + a0 + 2) >> 2;
+      plane[r2 + 3] = plane[r1 + 2] = plane[r0 + 1] = (p + a0 + a0 + a1 + 2) >> 2;
+      plane[r1 + 3] = plane[r0 + 2] = (a0 + a1 + a1 + a2 + 2) >> 2;
+      plane[r0 + 3] = (a1 + a2 + a2 + a3 + 2) >> 2;
       break;
     case B_VR_PRED:
-      plane[r3] = avg3(l2, l1, l0);
-      plane[r2] = avg3(l1, l0, p);
-      plane[r3 + 1] = plane[r1] = avg3(l0, p, a0);
-      plane[r2 + 1] = plane[r0] = avg2(p, a0);
-      plane[r3 + 2] = plane[r1 + 1] = avg3(p, a0, a1);
-      plane[r2 + 2] = plane[r0 + 1] = avg2(a0, a1);
-      plane[r3 + 3] = plane[r1 + 2] = avg3(a0, a1, a2);
-      plane[r2 + 3] = plane[r0 + 2] = avg2(a1, a2);
-      plane[r1 + 3] = avg3(a1, a2, a3);
-      plane[r0 + 3] = avg2(a2, a3);
+      plane[r3] = (l2 + l1 + l1 + l0 + 2) >> 2;
+      plane[r2] = (l1 + l0 + l0 + p + 2) >> 2;
+      plane[r3 + 1] = plane[r1] = (l0 + p + p + a0 + 2) >> 2;
+      plane[r2 + 1] = plane[r0] = (p + a0 + 1) >> 1;
+      plane[r3 + 2] = plane[r1 + 1] = (p + a0 + a0 + a1 + 2) >> 2;
+      plane[r2 + 2] = plane[r0 + 1] = (a0 + a1 + 1) >> 1;
+      plane[r3 + 3] = plane[r1 + 2] = (a0 + a1 + a1 + a2 + 2) >> 2;
+      plane[r2 + 3] = plane[r0 + 2] = (a1 + a2 + 1) >> 1;
+      plane[r1 + 3] = (a1 + a2 + a2 + a3 + 2) >> 2;
+      plane[r0 + 3] = (a2 + a3 + 1) >> 1;
       break;
     case B_VL_PRED:
-      plane[r0] = avg2(a0, a1);
-      plane[r1] = avg3(a0, a1, a2);
-      plane[r2] = plane[r0 + 1] = avg2(a1, a2);
-      plane[r1 + 1] = plane[r3] = avg3(a1, a2, a3);
-      plane[r2 + 1] = plane[r0 + 2] = avg2(a2, a3);
-      plane[r3 + 1] = plane[r1 + 2] = avg3(a2, a3, a4);
-      plane[r2 + 2] = plane[r0 + 3] = avg2(a3, a4);
-      plane[r3 + 2] = plane[r1 + 3] = avg3(a3, a4, a5);
-      plane[r2 + 3] = avg3(a4, a5, a6);
-      plane[r3 + 3] = avg3(a5, a6, a7);
+      plane[r0] = (a0 + a1 + 1) >> 1;
+      plane[r1] = (a0 + a1 + a1 + a2 + 2) >> 2;
+      plane[r2] = plane[r0 + 1] = (a1 + a2 + 1) >> 1;
+      plane[r1 + 1] = plane[r3] = (a1 + a2 + a2 + a3 + 2) >> 2;
+      plane[r2 + 1] = plane[r0 + 2] = (a2 + a3 + 1) >> 1;
+      plane[r3 + 1] = plane[r1 + 2] = (a2 + a3 + a3 + a4 + 2) >> 2;
+      plane[r2 + 2] = plane[r0 + 3] = (a3 + a4 + 1) >> 1;
+      plane[r3 + 2] = plane[r1 + 3] = (a3 + a4 + a4 + a5 + 2) >> 2;
+      plane[r2 + 3] = (a4 + a5 + a5 + a6 + 2) >> 2;
+      plane[r3 + 3] = (a5 + a6 + a6 + a7 + 2) >> 2;
       break;
     case B_HD_PRED:
-      plane[r3] = avg2(l3, l2);
-      plane[r3 + 1] = avg3(l3, l2, l1);
-      plane[r2] = plane[r3 + 2] = avg2(l2, l1);
-      plane[r2 + 1] = plane[r3 + 3] = avg3(l2, l1, l0);
-      plane[r2 + 2] = plane[r1] = avg2(l1, l0);
-      plane[r2 + 3] = plane[r1 + 1] = avg3(l1, l0, p);
-      plane[r1 + 2] = plane[r0] = avg2(l0, p);
-      plane[r1 + 3] = plane[r0 + 1] = avg3(l0, p, a0);
-      plane[r0 + 2] = avg3(p, a0, a1);
-      plane[r0 + 3] = avg3(a0, a1, a2);
+      plane[r3] = (l3 + l2 + 1) >> 1;
+      plane[r3 + 1] = (l3 + l2 + l2 + l1 + 2) >> 2;
+      plane[r2] = plane[r3 + 2] = (l2 + l1 + 1) >> 1;
+      plane[r2 + 1] = plane[r3 + 3] = (l2 + l1 + l1 + l0 + 2) >> 2;
+      plane[r2 + 2] = plane[r1] = (l1 + l0 + 1) >> 1;
+      plane[r2 + 3] = plane[r1 + 1] = (l1 + l0 + l0 + p + 2) >> 2;
+      plane[r1 + 2] = plane[r0] = (l0 + p + 1) >> 1;
+      plane[r1 + 3] = plane[r0 + 1] = (l0 + p + p + a0 + 2) >> 2;
+      plane[r0 + 2] = (p + a0 + a0 + a1 + 2) >> 2;
+      plane[r0 + 3] = (a0 + a1 + a1 + a2 + 2) >> 2;
       break;
     default: // B_HU_PRED
-      plane[r0] = avg2(l0, l1);
-      plane[r0 + 1] = avg3(l0, l1, l2);
-      plane[r0 + 2] = plane[r1] = avg2(l1, l2);
-      plane[r0 + 3] = plane[r1 + 1] = avg3(l1, l2, l3);
-      plane[r1 + 2] = plane[r2] = avg2(l2, l3);
-      plane[r1 + 3] = plane[r2 + 1] = avg3(l2, l3, l3);
+      plane[r0] = (l0 + l1 + 1) >> 1;
+      plane[r0 + 1] = (l0 + l1 + l1 + l2 + 2) >> 2;
+      plane[r0 + 2] = plane[r1] = (l1 + l2 + 1) >> 1;
+      plane[r0 + 3] = plane[r1 + 1] = (l1 + l2 + l2 + l3 + 2) >> 2;
+      plane[r1 + 2] = plane[r2] = (l2 + l3 + 1) >> 1;
+      plane[r1 + 3] = plane[r2 + 1] = (l2 + l3 + l3 + l3 + 2) >> 2;
       plane[r2 + 2] = plane[r2 + 3] = plane[r3] = plane[r3 + 1] = plane[r3 + 2] = plane[r3 + 3] = l3;
   }
 }
@@ -185,46 +235,82 @@ export function predictSubblock(plane: Uint8Array, at: number, stride: number, m
 const SQRT2_COS = 20091; // cos(π/8)·√2 − 1, in 1/65536
 const SQRT2_SIN = 35468; // sin(π/8)·√2, in 1/65536
 
-/** Adds the inverse DCT (RFC 6386 §14.4) of coeffs[from .. from+16) to a 4×4 block, clamped. */
-export function addInverseDct(coeffs: Int16Array, from: number, plane: Uint8Array, at: number, stride: number, scratch: Int32Array): void {
-  // Vertical pass (columns), then horizontal (rows) with rounding.
-  for (let i = 0; i < 4; i++) {
-    const c0 = coeffs[from + i]!;
-    const c1 = coeffs[from + 4 + i]!;
-    const c2 = coeffs[from + 8 + i]!;
-    const c3 = coeffs[from + 12 + i]!;
-    const a = c0 + c2;
-    const b = c0 - c2;
-    const c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
-    const d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
-    scratch[i] = a + d;
-    scratch[4 + i] = b + c;
-    scratch[8 + i] = b - c;
-    scratch[12 + i] = a - d;
-  }
-  for (let i = 0; i < 4; i++) {
-    const c0 = scratch[i * 4]!;
-    const c1 = scratch[i * 4 + 1]!;
-    const c2 = scratch[i * 4 + 2]!;
-    const c3 = scratch[i * 4 + 3]!;
-    const a = c0 + c2;
-    const b = c0 - c2;
-    const c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
-    const d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
-    const row = at + i * stride;
-    plane[row] = clamp255(plane[row]! + ((a + d + 4) >> 3));
-    plane[row + 1] = clamp255(plane[row + 1]! + ((b + c + 4) >> 3));
-    plane[row + 2] = clamp255(plane[row + 2]! + ((b - c + 4) >> 3));
-    plane[row + 3] = clamp255(plane[row + 3]! + ((a - d + 4) >> 3));
-  }
+/** Adds the inverse DCT (RFC 6386 §14.4) of coeffs[from .. from+16) to a 4×4 block (the plane clamps). */
+export function addInverseDct(coeffs: Int16Array, from: number, plane: Uint8ClampedArray, at: number, stride: number): void {
+  // Vertical pass (columns) into locals, then horizontal (rows) with rounding: written out, as
+  // scratch arrays and loops cost typed-array accesses and bytecodes in XS.
+  let c0 = coeffs[from]!;
+  let c1 = coeffs[from + 4]!;
+  let c2 = coeffs[from + 8]!;
+  let c3 = coeffs[from + 12]!;
+  let a = c0 + c2;
+  let b = c0 - c2;
+  let c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+  let d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+  const t00 = a + d;
+  const t10 = b + c;
+  const t20 = b - c;
+  const t30 = a - d;
+  c0 = coeffs[from + 1]!;
+  c1 = coeffs[from + 5]!;
+  c2 = coeffs[from + 9]!;
+  c3 = coeffs[from + 13]!;
+  a = c0 + c2;
+  b = c0 - c2;
+  c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+  d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+  const t01 = a + d;
+  const t11 = b + c;
+  const t21 = b - c;
+  const t31 = a - d;
+  c0 = coeffs[from + 2]!;
+  c1 = coeffs[from + 6]!;
+  c2 = coeffs[from + 10]!;
+  c3 = coeffs[from + 14]!;
+  a = c0 + c2;
+  b = c0 - c2;
+  c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+  d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+  const t02 = a + d;
+  const t12 = b + c;
+  const t22 = b - c;
+  const t32 = a - d;
+  c0 = coeffs[from + 3]!;
+  c1 = coeffs[from + 7]!;
+  c2 = coeffs[from + 11]!;
+  c3 = coeffs[from + 15]!;
+  a = c0 + c2;
+  b = c0 - c2;
+  c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+  d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+  const t03 = a + d;
+  const t13 = b + c;
+  const t23 = b - c;
+  const t33 = a - d;
+  addRow(plane, at, t00, t01, t02, t03);
+  addRow(plane, at + stride, t10, t11, t12, t13);
+  addRow(plane, at + 2 * stride, t20, t21, t22, t23);
+  addRow(plane, at + 3 * stride, t30, t31, t32, t33);
+}
+
+/** The horizontal pass of one row of the inverse DCT, added to the plane. */
+function addRow(plane: Uint8ClampedArray, row: number, c0: number, c1: number, c2: number, c3: number): void {
+  const a = c0 + c2;
+  const b = c0 - c2;
+  const c = ((c1 * SQRT2_SIN) >> 16) - (c3 + ((c3 * SQRT2_COS) >> 16));
+  const d = c1 + ((c1 * SQRT2_COS) >> 16) + ((c3 * SQRT2_SIN) >> 16);
+  plane[row] = plane[row]! + ((a + d + 4) >> 3);
+  plane[row + 1] = plane[row + 1]! + ((b + c + 4) >> 3);
+  plane[row + 2] = plane[row + 2]! + ((b - c + 4) >> 3);
+  plane[row + 3] = plane[row + 3]! + ((a - d + 4) >> 3);
 }
 
 /** Adds a DC-only residue ((dc + 4) >> 3 everywhere, what the full inverse DCT gives) to a 4×4 block. */
-export function addInverseDc(dc: number, plane: Uint8Array, at: number, stride: number): void {
+export function addInverseDc(dc: number, plane: Uint8ClampedArray, at: number, stride: number): void {
   const value = (dc + 4) >> 3;
   for (let y = 0; y < 4; y++) {
     const row = at + y * stride;
-    for (let x = 0; x < 4; x++) plane[row + x] = clamp255(plane[row + x]! + value);
+    for (let x = 0; x < 4; x++) plane[row + x] = plane[row + x]! + value;
   }
 }
 

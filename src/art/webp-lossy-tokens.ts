@@ -1,70 +1,140 @@
 // VP8 token reading (RFC 6386 §13, §11.3): a block's DCT/WHT coefficients from the token tree with
 // its context-dependent probabilities, dequantised into the macroblock's coefficient array; and the
 // key-frame subblock mode tree. Pure functions over the boolean decoder; no allocation.
+//
+// Speed (XS, where a call costs as much as the arithmetic of a bool): readBlock walks the token
+// tree as a table and decodes its bools inline on local copies of the decoder's state (the same
+// steps as BoolDecoder.read), written back when the block ends.
 
 import type { BoolDecoder } from "./webp-bool.js";
 import { KEY_FRAME_SUBBLOCK_MODE_PROBS } from "./webp-lossy-tables.js";
 import { deepFreeze } from "../util/freeze.js";
 
-const ZIGZAG = new Uint8Array([0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15]);
+// The small tables read once per token or bool are frozen plain arrays, not typed arrays: XS reads an
+// array element directly, while a typed-array element read is a host call (about twice the cost).
+const ZIGZAG: readonly number[] = Object.freeze([0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15]);
 /** Coefficient position → band, with a 17th entry so that "the band after position 15" is valid. */
-const BANDS = new Uint8Array([0, 1, 2, 3, 6, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 0]);
-const CATEGORY_PROBS = deepFreeze([[159], [165, 145], [173, 148, 140], [176, 155, 140, 135], [180, 157, 141, 134, 130], [254, 254, 243, 230, 196, 177, 153, 140, 133, 130, 129]].map(
-  (probs) => new Uint8Array(probs),
-));
+const BANDS: readonly number[] = Object.freeze([0, 1, 2, 3, 6, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 0]);
+const CATEGORY_PROBS: readonly (readonly number[])[] = deepFreeze([[159], [165, 145], [173, 148, 140], [176, 155, 140, 135], [180, 157, 141, 134, 130], [254, 254, 243, 230, 196, 177, 153, 140, 133, 130, 129]]);
 const CATEGORY_BASE = Object.freeze([5, 7, 11, 19, 35, 67]);
+
+// Tokens as leaves of the tree: -1 - token.
+const EOB = 0;
+const ZERO = 1;
+const ONE = 2;
+const CATEGORY_1 = 6; // then categories 2..6 are 7..11; TWO, THREE, FOUR are 3, 4, 5
+/**
+ * The coefficient token tree (RFC 6386 §13.2): node i's bool, with probability probs[p + i / 2],
+ * leads to entry i (bit 0) or i + 1 (bit 1): another node's index, or a leaf -1 - token.
+ */
+const TOKEN_TREE: readonly number[] = Object.freeze([-1 - EOB, 2, -1 - ZERO, 4, -1 - ONE, 6, 8, 12, -4, 10, -5, -6, 14, 16, -7, -8, 18, 20, -9, -10, -11, -12]);
 
 /**
  * Reads one block's tokens with coefficient probabilities `probs` (type × band × context × node),
- * dequantised into coeffs[out ..] in raster order; returns 1 if the block had data, 0 if it was empty.
+ * dequantised into coeffs[out ..] in raster order. Returns 0 if the block was empty, else the zigzag
+ * position after its last token: above 1 when it may have AC coefficients (1: a DC alone).
  */
 export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array, type: number, context: number, first: number, dcFactor: number, acFactor: number, out: number): number {
+  const data = br.data;
+  const end = br.end;
+  let position = br.position;
+  let value = br.value;
+  let range = br.range;
+  let bitCount = br.bitCount;
+  let padding = br.padding;
   const typeBase = type * 264;
   let p = typeBase + BANDS[first]! * 33 + context * 11;
   let n = first;
-  if (br.read(probs[p]!) === 0) return 0; // end of block straight away
+  // Where the walk starts: the root (end of block possible) or, after a zero, the node past it.
+  let node = 0;
+  let result = 16;
   while (n < 16) {
-    // After a zero the end-of-block branch is skipped: zeros are always followed by data.
-    if (br.read(probs[p + 1]!) === 0) {
+    let i = node;
+    let prob = probs[p + (node >> 1)]!;
+    for (;;) {
+      // One bool, as in BoolDecoder.read.
+      let split = 1 + (((range - 1) * prob) >> 8);
+      let bit = 0;
+      if (value >= split << 8) {
+        bit = 1;
+        value -= split << 8;
+        split = range - split;
+      }
+      range = split;
+      if (range < 128) {
+        const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+        range <<= shift;
+        value <<= shift;
+        bitCount += shift;
+        if (bitCount >= 8) {
+          bitCount -= 8;
+          if (position < end) value |= data[position++]! << bitCount;
+          else padding++;
+        }
+      }
+      i = TOKEN_TREE[i + bit]!;
+      if (i < 0) break;
+      prob = probs[p + (i >> 1)]!;
+    }
+    const token = -1 - i;
+    if (token === EOB) {
+      result = n === first ? 0 : n; // an end of block can only come first or after a non-zero
+      break;
+    }
+    if (token === ZERO) {
+      // After a zero the end-of-block branch is skipped: zeros are always followed by data.
       n++;
       p = typeBase + BANDS[n]! * 33;
-      if (n === 16) return 1;
+      node = 2;
       continue;
     }
-    let value: number;
-    let nextContext: number;
-    if (br.read(probs[p + 2]!) === 0) {
-      value = 1;
-      nextContext = 1;
-    } else {
-      value = largeValue(br, probs, p);
-      nextContext = 2;
+    let magnitude = token - 1; // ONE, TWO, THREE, FOUR are 1..4
+    let extra: readonly number[] | undefined;
+    if (token >= CATEGORY_1) {
+      extra = CATEGORY_PROBS[token - CATEGORY_1]!;
+      magnitude = 0;
     }
-    if (br.read(128)) value = -value;
-    coeffs[out + ZIGZAG[n]!] = value * (n > 0 ? acFactor : dcFactor);
+    // The category's extra bits (most significant first), then the sign: more bools, same steps.
+    const extraCount = extra ? extra.length : 0;
+    let negative = 0;
+    for (let k = 0; k <= extraCount; k++) {
+      prob = k < extraCount ? extra![k]! : 128;
+      let split = 1 + (((range - 1) * prob) >> 8);
+      let bit = 0;
+      if (value >= split << 8) {
+        bit = 1;
+        value -= split << 8;
+        split = range - split;
+      }
+      range = split;
+      if (range < 128) {
+        const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+        range <<= shift;
+        value <<= shift;
+        bitCount += shift;
+        if (bitCount >= 8) {
+          bitCount -= 8;
+          if (position < end) value |= data[position++]! << bitCount;
+          else padding++;
+        }
+      }
+      if (k < extraCount) magnitude = (magnitude << 1) | bit;
+      else negative = bit;
+    }
+    if (extra) magnitude += CATEGORY_BASE[token - CATEGORY_1]!;
+    if (negative) magnitude = -magnitude;
+    coeffs[out + ZIGZAG[n]!] = magnitude * (n > 0 ? acFactor : dcFactor);
     n++;
-    if (n === 16) return 1;
-    p = typeBase + BANDS[n]! * 33 + nextContext * 11;
-    if (br.read(probs[p]!) === 0) return 1; // end of block
+    p = typeBase + BANDS[n]! * 33 + (token === ONE ? 11 : 22);
+    node = 0;
   }
-  return 1;
+  br.position = position;
+  br.value = value;
+  br.range = range;
+  br.bitCount = bitCount;
+  br.padding = padding;
+  return result;
 }
-
-function largeValue(br: BoolDecoder, probs: Uint8Array, p: number): number {
-  if (br.read(probs[p + 3]!) === 0) {
-    if (br.read(probs[p + 4]!) === 0) return 2;
-    return br.read(probs[p + 5]!) === 0 ? 3 : 4;
-  }
-  let category: number;
-  if (br.read(probs[p + 6]!) === 0) category = br.read(probs[p + 7]!);
-  else if (br.read(probs[p + 8]!) === 0) category = 2 + br.read(probs[p + 9]!);
-  else category = 4 + br.read(probs[p + 10]!);
-  const extra = CATEGORY_PROBS[category]!;
-  let value = 0;
-  for (let i = 0; i < extra.length; i++) value = (value << 1) | br.read(extra[i]!);
-  return CATEGORY_BASE[category]! + value;
-}
-
 
 export function readSubblockMode(br: BoolDecoder, p: number): number {
   const probs = KEY_FRAME_SUBBLOCK_MODE_PROBS;

@@ -35,7 +35,8 @@ export class LossyDecoder {
   readonly #probs = new Uint8Array(1056);
   readonly #coeffs = new Int16Array(25 * 16);
   readonly #scratch = new Int32Array(16);
-  readonly #edge = new Uint8Array(13);
+  /** Per block of the macroblock (16 Y, 4 U, 4 V): 1 if it may have AC coefficients (else a DC at most). */
+  readonly #blockAc = new Uint8Array(24);
   readonly #above = new Uint8Array(21);
   readonly #left = new Uint8Array(16);
   // Per-segment dequantisation factors: [y dc, y ac, y2 dc, y2 ac, uv dc, uv ac] × 4 segments.
@@ -50,9 +51,10 @@ export class LossyDecoder {
   #height = 0;
   #mbWide = 0;
   #mbHigh = 0;
-  y: Uint8Array = new Uint8Array(0);
-  u: Uint8Array = new Uint8Array(0);
-  v: Uint8Array = new Uint8Array(0);
+  // Clamped: a store clamps to 0..255 by itself (prediction, residue and loop filter all clamp).
+  y = new Uint8ClampedArray(0);
+  u = new Uint8ClampedArray(0);
+  v = new Uint8ClampedArray(0);
   yStride = 0;
   uvStride = 0;
   /** Per macroblock: filter level, inner-edge flag; and for mode contexts, the subblock modes. */
@@ -116,9 +118,9 @@ export class LossyDecoder {
     this.uvStride = this.#mbWide * 8;
     const lumaSize = this.yStride * this.#mbHigh * 16;
     if (this.y.length < lumaSize) {
-      this.y = new Uint8Array(lumaSize);
-      this.u = new Uint8Array(lumaSize >> 2);
-      this.v = new Uint8Array(lumaSize >> 2);
+      this.y = new Uint8ClampedArray(lumaSize);
+      this.u = new Uint8ClampedArray(lumaSize >> 2);
+      this.v = new Uint8ClampedArray(lumaSize >> 2);
     }
     const mbs = this.#mbWide * this.#mbHigh;
     if (this.#mbLevel.length < mbs) {
@@ -234,7 +236,10 @@ export class LossyDecoder {
         let nonZero = false;
         this.#coeffs.fill(0);
         if (!skip) nonZero = this.#readResiduals(tokens, mbx, yMode !== B_PRED, segment);
-        else this.#clearContexts(mbx, yMode !== B_PRED);
+        else {
+          this.#clearContexts(mbx, yMode !== B_PRED);
+          this.#blockAc.fill(0);
+        }
         this.#reconstruct(mbx, mby, yMode, subModes, uvMode);
         const mb = mby * this.#mbWide + mbx;
         this.#mbLevel[mb] = this.#filterLevelOf(segment, yMode);
@@ -267,11 +272,12 @@ export class LossyDecoder {
     const a = mbx * 9;
     const q = segment * 6;
     const quant = this.#quant;
+    const blockAc = this.#blockAc;
     let any = 0;
     let firstY = 0;
     let yType = TYPE_Y_WITH_DC;
     if (hasY2) {
-      const nz = readBlock(br, this.#probs, this.#coeffs, TYPE_Y2, above[a + 8]! + left[8]!, 0, quant[q + 2]!, quant[q + 3]!, Y2_BLOCK);
+      const nz = readBlock(br, this.#probs, this.#coeffs, TYPE_Y2, above[a + 8]! + left[8]!, 0, quant[q + 2]!, quant[q + 3]!, Y2_BLOCK) > 0 ? 1 : 0;
       above[a + 8] = left[8] = nz;
       any |= nz;
       firstY = 1;
@@ -279,7 +285,9 @@ export class LossyDecoder {
     }
     for (let by = 0; by < 4; by++) {
       for (let bx = 0; bx < 4; bx++) {
-        const nz = readBlock(br, this.#probs, this.#coeffs, yType, above[a + bx]! + left[by]!, firstY, quant[q]!, quant[q + 1]!, (by * 4 + bx) * 16);
+        const end = readBlock(br, this.#probs, this.#coeffs, yType, above[a + bx]! + left[by]!, firstY, quant[q]!, quant[q + 1]!, (by * 4 + bx) * 16);
+        blockAc[by * 4 + bx] = end > 1 ? 1 : 0;
+        const nz = end > 0 ? 1 : 0;
         above[a + bx] = left[by] = nz;
         any |= nz;
       }
@@ -289,7 +297,9 @@ export class LossyDecoder {
       const context = 4 + plane * 2;
       for (let by = 0; by < 2; by++) {
         for (let bx = 0; bx < 2; bx++) {
-          const nz = readBlock(br, this.#probs, this.#coeffs, TYPE_CHROMA, above[a + context + bx]! + left[context + by]!, 0, quant[q + 4]!, quant[q + 5]!, base + (by * 2 + bx) * 16);
+          const end = readBlock(br, this.#probs, this.#coeffs, TYPE_CHROMA, above[a + context + bx]! + left[context + by]!, 0, quant[q + 4]!, quant[q + 5]!, base + (by * 2 + bx) * 16);
+          blockAc[16 + plane * 4 + by * 2 + bx] = end > 1 ? 1 : 0;
+          const nz = end > 0 ? 1 : 0;
           above[a + context + bx] = left[context + by] = nz;
           any |= nz;
         }
@@ -313,24 +323,22 @@ export class LossyDecoder {
 
   #reconstruct(mbx: number, mby: number, yMode: number, subModes: Uint8Array, uvMode: number): void {
     const coeffs = this.#coeffs;
-    const scratch = this.#scratch;
+    const blockAc = this.#blockAc;
     const ys = this.yStride;
     const yAt = mby * 16 * ys + mbx * 16;
     this.#gatherEdges(this.y, ys, mbx, mby, 16, true);
     const above = this.#above;
     if (yMode === B_PRED) {
-      const edge = this.#edge;
       for (let b = 0; b < 16; b++) {
         const bx = b & 3;
         const by = b >> 2;
         const at = yAt + by * 4 * ys + bx * 4;
-        this.#subblockEdge(at, bx, by, edge);
-        predictSubblock(this.y, at, ys, subModes[b]!, edge);
-        addResidue(coeffs, b * 16, this.y, at, ys, scratch);
+        predictSubblock(this.y, at, ys, subModes[b]!, above, this.#left, bx, by);
+        addResidue(coeffs, b * 16, this.y, at, ys, blockAc[b] === 1);
       }
     } else {
       predictBlock(this.y, yAt, ys, 16, yMode, above, this.#left, mby > 0, mbx > 0);
-      for (let b = 0; b < 16; b++) addResidue(coeffs, b * 16, this.y, yAt + (b >> 2) * 4 * ys + (b & 3) * 4, ys, scratch);
+      for (let b = 0; b < 16; b++) addResidue(coeffs, b * 16, this.y, yAt + (b >> 2) * 4 * ys + (b & 3) * 4, ys, blockAc[b] === 1);
     }
     const cs = this.uvStride;
     const cAt = mby * 8 * cs + mbx * 8;
@@ -339,7 +347,7 @@ export class LossyDecoder {
       this.#gatherEdges(target, cs, mbx, mby, 8, false);
       predictBlock(target, cAt, cs, 8, uvMode, above, this.#left, mby > 0, mbx > 0);
       const base = plane === 0 ? U_BLOCKS : V_BLOCKS;
-      for (let b = 0; b < 4; b++) addResidue(coeffs, base + b * 16, target, cAt + (b >> 1) * 4 * cs + (b & 1) * 4, cs, scratch);
+      for (let b = 0; b < 4; b++) addResidue(coeffs, base + b * 16, target, cAt + (b >> 1) * 4 * cs + (b & 1) * 4, cs, blockAc[16 + plane * 4 + b] === 1);
     }
   }
 
@@ -347,7 +355,7 @@ export class LossyDecoder {
    * Fills #above (corner, row above, and for luma 4 above-right pixels) and #left for a macroblock,
    * with 127 above the frame and 129 left of it (RFC 6386 §12.2–12.3).
    */
-  #gatherEdges(plane: Uint8Array, stride: number, mbx: number, mby: number, size: number, luma: boolean): void {
+  #gatherEdges(plane: Uint8ClampedArray, stride: number, mbx: number, mby: number, size: number, luma: boolean): void {
     const above = this.#above;
     const left = this.#left;
     const x0 = mbx * size;
@@ -366,24 +374,6 @@ export class LossyDecoder {
     }
     if (mbx === 0) left.fill(129, 0, size);
     else for (let i = 0; i < size; i++) left[i] = plane[(y0 + i) * stride + x0 - 1]!;
-  }
-
-  /** The 13 edge pixels of luma subblock (bx, by) of the current macroblock; see predictSubblock. */
-  #subblockEdge(at: number, bx: number, by: number, edge: Uint8Array): void {
-    const y = this.y;
-    const ys = this.yStride;
-    const above = this.#above;
-    const left = this.#left;
-    for (let i = 0; i < 4; i++) edge[3 - i] = bx === 0 ? left[by * 4 + i]! : y[at + i * ys - 1]!;
-    if (by === 0) {
-      edge[4] = above[bx * 4]!;
-      for (let i = 0; i < 8; i++) edge[5 + i] = above[1 + bx * 4 + i]!;
-    } else {
-      edge[4] = bx === 0 ? left[by * 4 - 1]! : y[at - ys - 1]!;
-      for (let i = 0; i < 4; i++) edge[5 + i] = y[at - ys + i]!;
-      // Above-right: inside the macroblock, or for the right column the macroblock's above-right.
-      for (let i = 0; i < 4; i++) edge[9 + i] = bx < 3 ? y[at - ys + 4 + i]! : above[17 + i]!;
-    }
   }
 
   #loopFilter(): void {
@@ -407,21 +397,17 @@ export class LossyDecoder {
     }
   }
 
-  /** Row y of the decoded frame as RGBA (alpha 255), chroma upsampled as described in webp-yuv.ts. */
-  rgbaRow(y: number, rgba: Uint8Array): void {
-    yuvRowToRgba(this.y, this.u, this.v, this.yStride, this.uvStride, this.#width, this.#height, y, rgba);
+  /**
+   * Row y of the decoded frame as RGBA words (see webp-yuv.ts), chroma upsampled as described there;
+   * alpha 255, or from `alpha` (w × h values, each `alphaShift` bits up) when given.
+   */
+  rgbaRow(y: number, rgba: Uint32Array, alpha?: Uint8Array | Int32Array, alphaShift = 0): void {
+    yuvRowToRgba(this.y, this.u, this.v, this.yStride, this.uvStride, this.#width, this.#height, y, rgba, alpha, y * this.#width, alphaShift);
   }
 }
 
-/** Adds a block's residue: nothing for an all-zero block, the DC shortcut, or the full inverse DCT. */
-function addResidue(coeffs: Int16Array, from: number, plane: Uint8Array, at: number, stride: number, scratch: Int32Array): void {
-  let ac = false;
-  for (let i = from + 1; i < from + 16; i++) {
-    if (coeffs[i] !== 0) {
-      ac = true;
-      break;
-    }
-  }
-  if (ac) addInverseDct(coeffs, from, plane, at, stride, scratch);
+/** Adds a block's residue: the full inverse DCT when it may have AC coefficients, else the DC shortcut or nothing. */
+function addResidue(coeffs: Int16Array, from: number, plane: Uint8ClampedArray, at: number, stride: number, hasAc: boolean): void {
+  if (hasAc) addInverseDct(coeffs, from, plane, at, stride);
   else if (coeffs[from] !== 0) addInverseDc(coeffs[from]!, plane, at, stride);
 }

@@ -1,10 +1,12 @@
-// Inverse VP8L transforms (RFC 9649 §4), in place on ARGB pixels (0xAARRGGBB) in a Uint32Array.
-// Pixels are read and written as signed 32-bit values; stores into the Uint32Array wrap them back.
+// Inverse VP8L transforms (RFC 9649 §4), in place on ARGB pixels (0xAARRGGBB) in an Int32Array.
+// Pixels are signed 32-bit values: XS keeps them as integers (a Uint32Array hands out opaque pixels,
+// 2^31 and up, as doubles, and every operation on them converts). For the same reason the mask
+// 0xff00ff00 is written as the int32 -16711936.
 // No allocation: each function walks the image once.
 
 /** Per-byte sum modulo 256 of two ARGB pixels. */
 function addPixels(a: number, b: number): number {
-  return (((a & 0xff00ff00) + (b & 0xff00ff00)) & 0xff00ff00) | (((a & 0x00ff00ff) + (b & 0x00ff00ff)) & 0x00ff00ff);
+  return (((a & -16711936) + (b & -16711936)) & -16711936) | (((a & 0x00ff00ff) + (b & 0x00ff00ff)) & 0x00ff00ff);
 }
 
 /** Per-byte floor average. */
@@ -49,54 +51,174 @@ function clampAddSubtractHalf(a: number, b: number): number {
   return out;
 }
 
-function predict(mode: number, left: number, top: number, topRight: number, topLeft: number): number {
-  switch (mode) {
-    case 1:
-      return left;
-    case 2:
-      return top;
-    case 3:
-      return topRight;
-    case 4:
-      return topLeft;
-    case 5:
-      return average2(average2(left, topRight), top);
-    case 6:
-      return average2(left, topLeft);
-    case 7:
-      return average2(left, top);
-    case 8:
-      return average2(topLeft, top);
-    case 9:
-      return average2(top, topRight);
-    case 10:
-      return average2(average2(left, topLeft), average2(top, topRight));
-    case 11:
-      return select(left, top, topLeft);
-    case 12:
-      return clampAddSubtractFull(left, top, topLeft);
-    case 13:
-      return clampAddSubtractHalf(average2(left, top), topLeft);
-    default:
-      return 0xff000000 | 0; // modes 0, and 14/15 (not defined) as 0
-  }
-}
+// Per-byte sums below are addPixels written out (a call per pixel is dear in XS).
 
-export function inversePredictor(px: Uint32Array, base: number, width: number, height: number, bits: number, modes: Uint32Array): void {
+/**
+ * Undoes the predictor transform. Runs block by block, with the mode's own loop, so that a pixel costs
+ * its residual read, one read of the row above and one write (the left neighbour stays in a local).
+ */
+export function inversePredictor(px: Int32Array, base: number, width: number, height: number, bits: number, modes: Int32Array): void {
   const blocksWide = (width + (1 << bits) - 1) >> bits;
   // Top row: the first pixel is predicted by opaque black, the others by their left neighbour.
-  px[base] = addPixels(px[base]!, 0xff000000 | 0);
-  for (let x = 1; x < width; x++) px[base + x] = addPixels(px[base + x]!, px[base + x - 1]!);
+  let left = addPixels(px[base]!, 0xff000000 | 0);
+  px[base] = left;
+  for (let at = base + 1; at < base + width; at++) {
+    const r = px[at]!;
+    left = (((r & -16711936) + (left & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (left & 0x00ff00ff)) & 0x00ff00ff);
+    px[at] = left;
+  }
   for (let y = 1; y < height; y++) {
     const row = base + y * width;
-    px[row] = addPixels(px[row]!, px[row - width]!); // left column: the pixel above
+    left = addPixels(px[row]!, px[row - width]!); // left column: the pixel above
+    px[row] = left;
     const modeRow = (y >> bits) * blocksWide;
-    for (let x = 1; x < width; x++) {
+    for (let x = 1; x < width; ) {
       const mode = (modes[modeRow + (x >> bits)]! >> 8) & 0x0f;
-      const at = row + x;
-      // For the last column, "top-right" is the first pixel of this row (the next in memory).
-      const prediction = predict(mode, px[at - 1]!, px[at - width]!, px[at - width + 1]!, px[at - width - 1]!);
-      px[at] = addPixels(px[at]!, prediction);
+      let blockEnd = ((x >> bits) + 1) << bits;
+      if (blockEnd > width) blockEnd = width;
+      let at = row + x;
+      const end = row + blockEnd;
+      x = blockEnd;
+      // Each mode its own loop; for the last column, "top-right" is the first pixel of this row (the
+      // next in memory). `top` and `topLeft` slide along the row above where the mode needs them.
+      let topLeft = px[at - width - 1]!;
+      let top = px[at - width]!;
+      switch (mode) {
+        case 1:
+          for (; at < end; at++) {
+            const p = left;
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+          }
+          break;
+        case 2:
+          for (; at < end; at++) {
+            const top = px[at - width]!;
+            const p = top;
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+          }
+          break;
+        case 3:
+          for (; at < end; at++) {
+            const topRight = px[at - width + 1]!;
+            const p = topRight;
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+            top = topRight;
+          }
+          break;
+        case 4:
+          for (; at < end; at++) {
+            const above = px[at - width]!;
+            const p = topLeft;
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+            topLeft = above;
+          }
+          break;
+        case 5:
+          for (; at < end; at++) {
+            const topRight = px[at - width + 1]!;
+            const p = average2(average2(left, topRight), top);
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+            top = topRight;
+          }
+          break;
+        case 6:
+          for (; at < end; at++) {
+            const above = px[at - width]!;
+            const p = average2(left, topLeft);
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+            topLeft = above;
+          }
+          break;
+        case 7:
+          for (; at < end; at++) {
+            const top = px[at - width]!;
+            const p = average2(left, top);
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+          }
+          break;
+        case 8:
+          for (; at < end; at++) {
+            const above = px[at - width]!;
+            const p = average2(topLeft, above);
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+            topLeft = above;
+          }
+          break;
+        case 9:
+          for (; at < end; at++) {
+            const topRight = px[at - width + 1]!;
+            const p = average2(top, topRight);
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+            top = topRight;
+          }
+          break;
+        case 10:
+          for (; at < end; at++) {
+            const topRight = px[at - width + 1]!;
+            const p = average2(average2(left, topLeft), average2(top, topRight));
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+            topLeft = top;
+            top = topRight;
+          }
+          break;
+        case 11:
+          for (; at < end; at++) {
+            const above = px[at - width]!;
+            const p = select(left, above, topLeft);
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+            topLeft = above;
+          }
+          break;
+        case 12:
+          for (; at < end; at++) {
+            const above = px[at - width]!;
+            const p = clampAddSubtractFull(left, above, topLeft);
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+            topLeft = above;
+          }
+          break;
+        case 13:
+          for (; at < end; at++) {
+            const above = px[at - width]!;
+            const p = clampAddSubtractHalf(average2(left, above), topLeft);
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+            topLeft = above;
+          }
+          break;
+        default: // modes 0, and 14/15 (not defined): opaque black
+          for (; at < end; at++) {
+            const p = -16777216; // 0xff000000
+            const r = px[at]!;
+            left = (((r & -16711936) + (p & -16711936)) & -16711936) | (((r & 0x00ff00ff) + (p & 0x00ff00ff)) & 0x00ff00ff);
+            px[at] = left;
+          }
+      }
     }
   }
 }
@@ -106,7 +228,7 @@ function delta(t: number, c: number): number {
   return (((t << 24) >> 24) * ((c << 24) >> 24)) >> 5;
 }
 
-export function inverseColourTransform(px: Uint32Array, base: number, width: number, height: number, bits: number, elements: Uint32Array): void {
+export function inverseColourTransform(px: Int32Array, base: number, width: number, height: number, bits: number, elements: Int32Array): void {
   const blocksWide = (width + (1 << bits) - 1) >> bits;
   for (let y = 0; y < height; y++) {
     const row = base + y * width;
@@ -120,16 +242,16 @@ export function inverseColourTransform(px: Uint32Array, base: number, width: num
       const green = (pixel >> 8) & 0xff;
       const red = (((pixel >> 16) & 0xff) + delta(greenToRed, green)) & 0xff;
       const blue = ((pixel & 0xff) + delta(greenToBlue, green) + delta(redToBlue, red)) & 0xff;
-      px[row + x] = (pixel & 0xff00ff00) | (red << 16) | blue;
+      px[row + x] = (pixel & -16711936) | (red << 16) | blue;
     }
   }
 }
 
-export function inverseSubtractGreen(px: Uint32Array, base: number, count: number): void {
+export function inverseSubtractGreen(px: Int32Array, base: number, count: number): void {
   for (let i = base; i < base + count; i++) {
     const pixel = px[i]!;
     const green = (pixel >> 8) & 0xff;
-    px[i] = (pixel & 0xff00ff00) | ((((pixel & 0x00ff00ff) + ((green << 16) | green)) & 0x00ff00ff));
+    px[i] = (pixel & -16711936) | ((((pixel & 0x00ff00ff) + ((green << 16) | green)) & 0x00ff00ff));
   }
 }
 
@@ -139,7 +261,7 @@ export function inverseSubtractGreen(px: Uint32Array, base: number, count: numbe
  * and the image widens from ⌈width / 2^bits⌉ to `width`: the source at `base` (the tail of `px`)
  * expands to offset 0 in the same array; every source pixel is read before it is overwritten.
  */
-export function inverseColourIndexing(px: Uint32Array, base: number, width: number, height: number, bits: number, table: Uint32Array): void {
+export function inverseColourIndexing(px: Int32Array, base: number, width: number, height: number, bits: number, table: Int32Array): void {
   if (bits === 0) {
     for (let i = 0; i < width * height; i++) px[i] = table[(px[base + i]! >> 8) & 0xff]!;
     return;

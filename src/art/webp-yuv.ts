@@ -10,26 +10,34 @@
 //   G = (298.082·Y − 100.291·U − 208.120·V) / 256 + 135.576
 //   B = (298.082·Y + 516.412·U) / 256 − 276.836
 // computed as (⌊Y·19077/256⌋ + ⌊V·26149/256⌋ − 14234) >> 6 etc., clamped to 0..255.
-// No allocation: one row at a time into the caller's RGBA buffer.
+// No allocation: one row at a time into the caller's RGBA buffer, written as 32-bit words.
+//
+// Speed (XS): every typed-array element access is a host call there, so the loop reads each chroma
+// sample once (a sliding window of three columns per chroma row) and writes one word per pixel.
 
-function clampShift(v: number): number {
-  return v < 0 ? 0 : v >= 16384 ? 255 : v >> 6;
-}
+/** Whether a Uint32Array stores its words least significant byte first (x86, Xtensa, ARM: yes). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Row `row` of a width × height frame as RGBA (alpha 255). */
+/**
+ * Row `row` of a width × height frame as RGBA words (R in the lowest byte of memory); alpha 255, or
+ * bits `alphaShift` .. + 7 of `alpha[alphaAt + x]` when alpha values are given.
+ */
 export function yuvRowToRgba(
-  yPlane: Uint8Array,
-  uPlane: Uint8Array,
-  vPlane: Uint8Array,
+  yPlane: Uint8ClampedArray,
+  uPlane: Uint8ClampedArray,
+  vPlane: Uint8ClampedArray,
   yStride: number,
   uvStride: number,
   width: number,
   height: number,
   row: number,
-  rgba: Uint8Array,
+  rgba: Uint32Array,
+  alpha: Uint8Array | Int32Array | undefined,
+  alphaAt: number,
+  alphaShift: number,
 ): void {
   const chromaHeight = (height + 1) >> 1;
-  const chromaWidth = (width + 1) >> 1;
+  const lastColumn = ((width + 1) >> 1) - 1;
   const near = row >> 1;
   // Even rows lean on the chroma row above, odd rows on the one below.
   let other = row & 1 ? near + 1 : near - 1;
@@ -38,22 +46,60 @@ export function yuvRowToRgba(
   const nearRow = near * uvStride;
   const otherRow = other * uvStride;
   const lumaRow = row * yStride;
-  for (let x = 0; x < width; x++) {
-    const nx = x >> 1;
-    let hx = x & 1 ? nx + 1 : nx - 1;
-    if (hx < 0) hx = 0;
-    if (hx >= chromaWidth) hx = chromaWidth - 1;
-    // The formulas above, written out: this loop runs once per pixel, and calls are dear in XS.
-    const un = uPlane[nearRow + nx]!;
-    const vn = vPlane[nearRow + nx]!;
-    const u = (((un + 3 * uPlane[nearRow + hx]! + 3 * uPlane[otherRow + nx]! + uPlane[otherRow + hx]! + 8) >> 3) + un) >> 1;
-    const v = (((vn + 3 * vPlane[nearRow + hx]! + 3 * vPlane[otherRow + nx]! + vPlane[otherRow + hx]! + 8) >> 3) + vn) >> 1;
-    const luma = (yPlane[lumaRow + x]! * 19077) >> 8;
-    const at = x * 4;
-    rgba[at] = clampShift(luma + ((v * 26149) >> 8) - 14234);
-    rgba[at + 1] = clampShift(luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708);
-    rgba[at + 2] = clampShift(luma + ((u * 33050) >> 8) - 17685);
-    rgba[at + 3] = 255;
+  // Columns j - 1, j, j + 1 of the near (n) and other (o) chroma rows; left of column 0 is column 0.
+  let unPrev = uPlane[nearRow]!;
+  let un = unPrev;
+  let uoPrev = uPlane[otherRow]!;
+  let uo = uoPrev;
+  let vnPrev = vPlane[nearRow]!;
+  let vn = vnPrev;
+  let voPrev = vPlane[otherRow]!;
+  let vo = voPrev;
+  let a = 255;
+  for (let j = 0, x = 0; x < width; j++, x += 2) {
+    const next = j < lastColumn ? j + 1 : lastColumn;
+    const unNext = uPlane[nearRow + next]!;
+    const uoNext = uPlane[otherRow + next]!;
+    const vnNext = vPlane[nearRow + next]!;
+    const voNext = vPlane[otherRow + next]!;
+    // The formulas above, written out for pixels 2j (h = j - 1) and 2j + 1 (h = j + 1): this loop
+    // runs once per two pixels, and calls are dear in XS.
+    const uCommon = un + 3 * uo + 8;
+    const vCommon = vn + 3 * vo + 8;
+    let u = (((uCommon + 3 * unPrev + uoPrev) >> 3) + un) >> 1;
+    let v = (((vCommon + 3 * vnPrev + voPrev) >> 3) + vn) >> 1;
+    let luma = (yPlane[lumaRow + x]! * 19077) >> 8;
+    let r = luma + ((v * 26149) >> 8) - 14234;
+    let g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
+    let b = luma + ((u * 33050) >> 8) - 17685;
+    if (alpha) a = (alpha[alphaAt + x]! >> alphaShift) & 0xff;
+    rgba[x] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
+    if (x + 1 < width) {
+      u = (((uCommon + 3 * unNext + uoNext) >> 3) + un) >> 1;
+      v = (((vCommon + 3 * vnNext + voNext) >> 3) + vn) >> 1;
+      luma = (yPlane[lumaRow + x + 1]! * 19077) >> 8;
+      r = luma + ((v * 26149) >> 8) - 14234;
+      g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
+      b = luma + ((u * 33050) >> 8) - 17685;
+      if (alpha) a = (alpha[alphaAt + x + 1]! >> alphaShift) & 0xff;
+      rgba[x + 1] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
+    }
+    unPrev = un;
+    un = unNext;
+    uoPrev = uo;
+    uo = uoNext;
+    vnPrev = vn;
+    vn = vnNext;
+    voPrev = vo;
+    vo = voNext;
   }
+  if (!LITTLE_ENDIAN) swapWords(rgba, width);
 }
 
+/** On a big-endian machine, turns words built as R | G << 8 | B << 16 | A << 24 into R, G, B, A bytes. */
+export function swapWords(words: Uint32Array | Int32Array, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const w = words[i]!;
+    words[i] = (w >>> 24) | ((w >>> 8) & 0xff00) | ((w & 0xff00) << 8) | (w << 24);
+  }
+}

@@ -22,9 +22,10 @@
 
 import { Blend, DEFAULT_LIMITS, Dispose, ImageDecodeError } from "./image.js";
 import type { DecodeLimits, FrameHeader, ImageDecoder, ImageSink } from "./image.js";
-import { applyAlpha, decodeAlpha } from "./webp-alpha.js";
+import { decodeAlpha } from "./webp-alpha.js";
 import { LosslessDecoder } from "./webp-lossless.js";
 import { LossyDecoder } from "./webp-lossy.js";
+import { LITTLE_ENDIAN, swapWords } from "./webp-yuv.js";
 
 /** Largest image chunk accepted: the artwork body cap (5 MiB). */
 const MAX_CHUNK = 5 * 1024 * 1024;
@@ -106,11 +107,13 @@ export class WebpDecoder implements ImageDecoder {
 
   #lossless: LosslessDecoder | undefined;
   #lossy: LossyDecoder | undefined;
-  #argb = new Uint32Array(0);
+  #argb = new Int32Array(0);
   #alphaPlane = new Uint8Array(0);
   /** Canvas area: the largest frame, so buffers sized by it serve every frame. */
   #area = 0;
   #row = new Uint8Array(0);
+  /** #row's bytes as words: the decoders write a pixel at a time. */
+  #rowWords = new Uint32Array(0);
 
   constructor(sink: ImageSink, limits: DecodeLimits = DEFAULT_LIMITS) {
     this.#sink = sink;
@@ -363,7 +366,8 @@ export class WebpDecoder implements ImageDecoder {
   #sendHeader(width: number, height: number, frameCount: number, loopCount: number): void {
     this.#headerSent = true;
     this.#area = width * height;
-    this.#row = new Uint8Array(width * 4);
+    this.#rowWords = new Uint32Array(width);
+    this.#row = new Uint8Array(this.#rowWords.buffer);
     this.#sink.header({ width, height, frameCount, loopCount });
   }
 
@@ -396,8 +400,8 @@ export class WebpDecoder implements ImageDecoder {
     else this.#startHeader();
   }
 
-  #argbBuffer(area: number): Uint32Array {
-    if (this.#argb.length < area) this.#argb = new Uint32Array(this.#area);
+  #argbBuffer(area: number): Int32Array {
+    if (this.#argb.length < area) this.#argb = new Int32Array(this.#area);
     return this.#argb;
   }
 
@@ -409,31 +413,66 @@ export class WebpDecoder implements ImageDecoder {
     const row = this.#row;
     if (this.#chunkType === VP8L) {
       const argb = this.#argbBuffer(width * height);
-      (this.#lossless ??= new LosslessDecoder()).decode(this.#image, 0, this.#imageFill, width, height, argb, false);
-      sink.frameStart(frame);
-      for (let y = 0; y < height; y++) {
-        for (let x = 0, at = y * width; x < width; x++, at++) {
-          const pixel = argb[at]!;
-          row[x * 4] = (pixel >>> 16) & 0xff;
-          row[x * 4 + 1] = (pixel >>> 8) & 0xff;
-          row[x * 4 + 2] = pixel & 0xff;
-          row[x * 4 + 3] = pixel >>> 24;
+      const palette = (this.#lossless ??= new LosslessDecoder()).decode(this.#image, 0, this.#imageFill, width, height, argb, false, true);
+      if (palette) {
+        // Colour indexing left to this loop: the table in RGBA word order, looked up per pixel.
+        for (let i = 0; i < 256; i++) {
+          const colour = palette[i]!;
+          palette[i] = (colour & -16711936) | ((colour >>> 16) & 0xff) | ((colour & 0xff) << 16);
         }
+        if (!LITTLE_ENDIAN) swapWords(palette, 256);
+      }
+      sink.frameStart(frame);
+      const words = this.#rowWords;
+      for (let y = 0; y < height; y++) {
+        // ARGB → RGBA bytes, a word at a time (R and B trade places; -16711936 is 0xff00ff00 as an
+        // int32): one read and one write per pixel, where XS pays a host call for each typed-array
+        // element.
+        if (palette) {
+          // Four pixels a turn: the loop's own bytecodes cost as much as a pixel's lookup in XS.
+          let x = 0;
+          let at = y * width;
+          for (; x + 4 <= width; x += 4, at += 4) {
+            words[x] = palette[(argb[at]! >> 8) & 0xff]!;
+            words[x + 1] = palette[(argb[at + 1]! >> 8) & 0xff]!;
+            words[x + 2] = palette[(argb[at + 2]! >> 8) & 0xff]!;
+            words[x + 3] = palette[(argb[at + 3]! >> 8) & 0xff]!;
+          }
+          for (; x < width; x++, at++) words[x] = palette[(argb[at]! >> 8) & 0xff]!;
+          sink.row(y, 0, 1, width, row);
+          continue;
+        }
+        let x = 0;
+        let at = y * width;
+        for (; x + 2 <= width; x += 2, at += 2) {
+          let pixel = argb[at]!;
+          words[x] = (pixel & -16711936) | ((pixel >>> 16) & 0xff) | ((pixel & 0xff) << 16);
+          pixel = argb[at + 1]!;
+          words[x + 1] = (pixel & -16711936) | ((pixel >>> 16) & 0xff) | ((pixel & 0xff) << 16);
+        }
+        if (x < width) {
+          const pixel = argb[at]!;
+          words[x] = (pixel & -16711936) | ((pixel >>> 16) & 0xff) | ((pixel & 0xff) << 16);
+        }
+        if (!LITTLE_ENDIAN) swapWords(words, width);
         sink.row(y, 0, 1, width, row);
       }
     } else {
       const lossy = (this.#lossy ??= new LossyDecoder());
       lossy.decode(this.#image, 0, this.#imageFill, width, height);
-      let alpha: Uint8Array | undefined;
+      let alpha: Uint8Array | Int32Array | undefined;
+      let alphaShift = 0;
       if (this.#hasAlpha) {
         if (this.#alphaPlane.length < width * height) this.#alphaPlane = new Uint8Array(this.#area);
         alpha = this.#alphaPlane;
-        decodeAlpha(this.#alpha, this.#alphaFill, width, height, alpha, () => this.#argbBuffer(width * height), (this.#lossless ??= new LosslessDecoder()));
+        if (decodeAlpha(this.#alpha, this.#alphaFill, width, height, alpha, () => this.#argbBuffer(width * height), (this.#lossless ??= new LosslessDecoder()))) {
+          alpha = this.#argb;
+          alphaShift = 8;
+        }
       }
       sink.frameStart(frame);
       for (let y = 0; y < height; y++) {
-        lossy.rgbaRow(y, row);
-        if (alpha) applyAlpha(alpha, y * width, width, row);
+        lossy.rgbaRow(y, this.#rowWords, alpha, alphaShift);
         sink.row(y, 0, 1, width, row);
       }
     }

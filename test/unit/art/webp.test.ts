@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { concatBytes } from "../../support/bytes.js";
 import { Blend, Dispose, ImageDecodeError, type DecodeLimits } from "../../../src/art/image.js";
 import { WebpDecoder } from "../../../src/art/webp.js";
+import { LITTLE_ENDIAN, swapWords } from "../../../src/art/webp-yuv.js";
 import { FrameRecorder } from "../../support/frame-recorder.js";
 import { WEBP_FIXTURES } from "../../support/webp-fixtures.js";
 import {
@@ -252,4 +253,13 @@ test("broken files give typed errors: signature, chunk sizes, bitstream headers,
     }
   }
   assert.ok(errors > 0, "some damage must be detected");
+});
+
+test("RGBA rows as words: this machine's byte order is detected, and the big-endian fallback swaps each word's bytes", () => {
+  const words = new Uint32Array([0x04030201, 0xddccbbaa]);
+  const bytes = new Uint8Array(words.buffer);
+  assert.equal(LITTLE_ENDIAN, bytes[0] === 0x01);
+  swapWords(words, 1);
+  assert.deepEqual([...bytes.subarray(0, 4)], LITTLE_ENDIAN ? [4, 3, 2, 1] : [1, 2, 3, 4]);
+  assert.equal(words[1], 0xddccbbaa, "only `count` words are swapped");
 });
