@@ -7,11 +7,11 @@
 # make skips it afterwards.
 # The SDK is the one scripts/moddable-sdk.sh --check names ($MODDABLE, or the project's copy).
 # make gets MODDABLE too: xst.mk finds the TextDecoder/TextEncoder/Base64 modules through it.
-#   --art release   also links xst-art-release: the same engine with the artwork kernels' C and XS
-#                   binding (hosts/moddable/native) as the global `artNatives` (test/native/art_kernels_xst.c),
-#                   for the device-time rows with native kernels
+#   --art release   also links xst-art-release: the same engine with the artwork and JSON kernels' C and
+#                   XS bindings (hosts/moddable/native) as the globals `artNatives` and `jsonNatives`
+#                   (test/native/art_kernels_xst.c), for the device-time rows with native kernels
 #   --art asan      xst-art-asan: the kernels and their binding built with ASan + UBSan (the engine as
-#                   above), for the equivalence test (test/native/art-kernels.mjs)
+#                   above), for the equivalence tests (test/native/art-kernels.test.ts, json-kernels.test.ts)
 # Prints the binary's path as its last line; exit 3 (and no path) when there is no SDK with XS sources.
 set -euo pipefail
 art=""
@@ -47,12 +47,12 @@ include $out/xst-release.mk
 ART_VARIANT ?= release
 ART_FLAGS ?=
 ART_DIR = \$(BUILD_DIR)/tmp/lin/\$(GOAL)/art-\$(ART_VARIANT)
-ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/art_kernels_xst.o
+ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/json_kernels.o \$(ART_DIR)/json_kernels_xs.o \$(ART_DIR)/art_kernels_xst.o
 VPATH += $root/hosts/moddable/native $root/test/native
 art: \$(TMP_DIR) \$(BIN_DIR) \$(BIN_DIR)/xst-art-\$(ART_VARIANT)
 \$(ART_DIR):
 	mkdir -p \$(ART_DIR)
-\$(ART_DIR)/%.o: %.c $root/hosts/moddable/native/art_kernels.h | \$(ART_DIR)
+\$(ART_DIR)/%.o: %.c $root/hosts/moddable/native/art_kernels.h $root/hosts/moddable/native/json_kernels.h | \$(ART_DIR)
 	\$(CC) \$< \$(C_OPTIONS) -I$root/hosts/moddable/native -Wall -Wextra -Werror \$(ART_FLAGS) -c -o \$@
 \$(BIN_DIR)/xst-art-\$(ART_VARIANT): \$(OBJECTS) \$(ART_OBJECTS)
 	\$(CC) \$(LINK_OPTIONS) \$(ART_FLAGS) -Wl,--wrap=modInstallBase64 \$(OBJECTS) \$(ART_OBJECTS) \$(LIBRARIES) -o \$@

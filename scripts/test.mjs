@@ -3,7 +3,7 @@
 //   node scripts/test.mjs unit xs    only the named tiers
 // Tiers: types (tsc), unit (Node), xs (the same unit tests inside XS), rig (the XS runner's own
 // tests), oracle (differential tests against reference libraries), e2e (real Mosquitto, real TLS),
-// native (C tests under ASan/UBSan, via `make test-native`: the HUB75 core, and the art kernels inside
+// native (C tests under ASan/UBSan, via `make test-native`: the HUB75 core, and the art and JSON kernels inside
 // the SDK's xst against their TypeScript twins), moddable (the real
 // Moddable SDK: the unit tests inside a preloaded simulator app, and the SDK checks; skipped, never
 // passed, when there is no SDK).
@@ -52,7 +52,7 @@ const tiers = {
   rig: () => nodeTier(testFiles("build/test/rig")),
   async native() {
     const { code, output } = await run("make", ["-s", "test-native"]);
-    // The HUB75 C tests print `native: N passed, M failed`; the art kernels' node:test file its TAP counts.
+    // The HUB75 C tests print `native: N passed, M failed`; the kernels' node:test files their TAP counts.
     const match = /^native: (\d+) passed, (\d+) failed/m.exec(output);
     const tapPassed = /^# pass (\d+)/m.exec(output);
     if (!match || !tapPassed) return { passed: 0, failed: 1, note: "the native tests printed no summary (build failed?)" };

@@ -248,6 +248,44 @@ export interface ArtKernels {
   compositor?: CompositorKernels;
 }
 
+/** The string a JsonStringScanner fills (src/json/text.ts JsonText): a whole array, never a view. */
+export interface JsonStringText {
+  readonly units: Uint16Array;
+  /** Code units held. */
+  length: number;
+  /** The string was longer than its limit: only its beginning is held. */
+  truncated: boolean;
+}
+
+/** The inside of one JSON string at a time, in any slicing of the bytes (twin: src/json/strings.ts StringReader). */
+export interface JsonStringScanner {
+  /** The closing quote has been read. */
+  readonly complete: boolean;
+  /** Starts a string (after its opening quote), keeping at most `limit` code units (0..text capacity). */
+  begin(limit: number, reject: boolean): void;
+  /**
+   * Reads `chunk[i..length)` into the text (`base`: stream offset of `chunk[0]`); returns where it stopped,
+   * `length` or just after the closing quote (then `complete`). Bad input throws the JsonError
+   * (src/json/errors.ts) the TypeScript twin throws, with the same code, message and offset.
+   */
+  scan(chunk: Uint8Array, i: number, length: number, base: number): number;
+}
+
+/**
+ * The JSON tokenizer's per-byte work where the platform has it in native code (hosts/moddable:
+ * json_kernels.c): one call per string per chunk and one per key matched, never one per byte;
+ * docs/native-kernels.md.
+ */
+export interface JsonKernels {
+  /** A scanner filling `text` (one per tokenizer). */
+  createStringScanner(text: JsonStringText): JsonStringScanner;
+  /**
+   * The index of the name `units[0..length)` equals in a packed name table (src/json/text.ts NameTable.packed:
+   * the count, then each name as its length and its ASCII bytes), or -1. `units` is a whole array.
+   */
+  findName(units: Uint16Array, length: number, table: Uint8Array): number;
+}
+
 /**
  * Small named values that survive a reboot: settings, and credentials as PEM text. Shaped like ECMA-419
  * key-value storage; one Storage is one namespace. Keys are 1–15 characters of `A-Z a-z 0-9 _ . -`
@@ -341,6 +379,8 @@ export interface Host {
   inflate?: InflateFactory;
   /** Native pixel kernels (GIF, compositor) where the platform has them; the core falls back to TypeScript. */
   artKernels?: ArtKernels;
+  /** Native JSON string scanning where the platform has it; the core falls back to src/json/strings.ts. */
+  jsonKernels?: JsonKernels;
   /** Settings and credentials (the device-lifecycle work makes this required). */
   storage?: Storage;
   /** The provisioning line, where the board has one. */

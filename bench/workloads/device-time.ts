@@ -5,12 +5,15 @@
 //   DEVICE_TIME = { workload, runs, chunks?: number[][], native?: boolean }   (the input file in 64-byte number
 //   arrays: XS parses one long array literal in time quadratic in its length, 40 s for 100 KB)
 //   native: decode and composite with the C kernels (hosts/moddable/native-art.ts over the global
-//   `artNatives` of xst-art-release, scripts/build-xst.sh --art release), as the Moddable host does.
+//   `artNatives` of xst-art-release, scripts/build-xst.sh --art release), and read JSON strings with the
+//   C string scanner (hosts/moddable/native-json.ts over `jsonNatives`), as the Moddable host does.
 // Workloads, each the path the player takes on the device:
 //   gif | png | webp: the file pushed in 1 KiB chunks into createDecoder(format) with a Compositor on a
 //                     64×64 panel as its sink (decode + composite, as played);
 //   compositor:       one 256×256 RGBA frame, row by row, into a Compositor on a 64×64 panel;
 //   json:             a ~128 KiB query_posts reply into ReplyExtractor in 1 KiB chunks;
+//   jsonparse:        the same reply (as a string, made in the baseline) through the engine's JSON.parse:
+//                     the peer of the issue's "JSON extraction ≥ 0.1× JSON.parse" goal;
 //   page:             a 50-post query_posts page (~28 KB) into PostsReader (the api's reader) in 1 KiB chunks.
 // Prints `DEVICETIME <json>` at the end so the bench can tell a finished run from a crashed one.
 
@@ -19,17 +22,19 @@ import { Compositor } from "../../src/art/compositor.js";
 import { createDecoder } from "../../src/art/decoders.js";
 import { Blend, Dispose } from "../../src/art/image.js";
 import { panelGeometry } from "../../src/display/geometry.js";
-import type { ArtKernels } from "../../src/ports.js";
+import type { ArtKernels, JsonKernels } from "../../src/ports.js";
 import { nativeArtKernels, type ArtNatives } from "../../hosts/moddable/native-art.js";
+import { nativeJsonKernels, type JsonNatives } from "../../hosts/moddable/native-json.js";
 import { ReplyExtractor } from "../../src/makapix/reply-extractor.js";
 import { PostsReader } from "../../src/makapix/reply-readers.js";
 import { encodeText } from "../../test/support/json-events.js";
 import { makePosts, queryPostsOfSize, queryPostsReply, serviceJson } from "../../test/support/makapix-replies.js";
 
-type Workload = "empty" | "gif" | "png" | "webp" | "compositor" | "json" | "page";
+type Workload = "empty" | "gif" | "png" | "webp" | "compositor" | "json" | "jsonparse" | "page";
 const host = globalThis as unknown as {
   DEVICE_TIME: { workload: Workload; runs: number; chunks?: number[][]; native?: boolean };
   artNatives?: ArtNatives;
+  jsonNatives?: JsonNatives;
   print(text: string): void;
 };
 const { workload, runs } = host.DEVICE_TIME;
@@ -41,8 +46,9 @@ function push(bytes: Uint8Array, into: { push(chunk: Uint8Array): void }): void 
 
 let frames = 0;
 let records = 0;
-if (host.DEVICE_TIME.native && !host.artNatives) throw new Error("native kernels asked for, but this xst has no artNatives");
+if (host.DEVICE_TIME.native && (!host.artNatives || !host.jsonNatives)) throw new Error("native kernels asked for, but this xst has no artNatives or jsonNatives");
 const kernels: ArtKernels = host.DEVICE_TIME.native ? nativeArtKernels(host.artNatives!) : {};
+const jsonKernels: JsonKernels | undefined = host.DEVICE_TIME.native ? nativeJsonKernels(host.jsonNatives!) : undefined;
 const panel = () => new Compositor({ geometry: panelGeometry("64x64"), onFrame: () => frames++, ...(kernels.compositor ? { kernels: kernels.compositor } : {}) });
 
 /** The input and one run of the workload; the input is built before the first run (in the baseline). */
@@ -82,16 +88,22 @@ function prepare(): () => void {
     }
     case "json": {
       const bytes = encodeText(queryPostsOfSize(131072, 2026));
-      const extractor = new ReplyExtractor({ post: () => records++ });
+      const extractor = new ReplyExtractor({ post: () => records++ }, jsonKernels ? { kernels: jsonKernels } : {});
       return () => {
         extractor.reset();
         push(bytes, extractor);
         extractor.finish();
       };
     }
+    case "jsonparse": {
+      const text = queryPostsOfSize(131072, 2026);
+      return () => {
+        records += (JSON.parse(text) as { posts: unknown[] }).posts.length;
+      };
+    }
     case "page": {
       const bytes = encodeText(serviceJson(queryPostsReply(makePosts(50, 1234, { extraWords: 3 }))));
-      const reader = new PostsReader({ write() {} }, 50);
+      const reader = new PostsReader({ write() {} }, 50, jsonKernels);
       return () => {
         reader.reset();
         for (let at = 0; at < bytes.length; at += CHUNK) reader.data(bytes.subarray(at, at + CHUNK));

@@ -1,11 +1,12 @@
 // The whole Host (src/ports.ts) on the Moddable SDK: network, timers, clock, random, log, storage,
-// native inflate, the native art kernels and, where the app passes one, serial. Only bindings: what the firmware does with them
+// native inflate, the native art and JSON kernels and, where the app passes one, serial. Only bindings: what the firmware does with them
 // lives in src/.
 
 import Net from "net";
 import type { Host, Log, LogLevel, Serial } from "../../src/ports.js";
 import { ModdableClock } from "./clock.js";
 import { moddableArtKernels } from "./art-kernels.js";
+import { moddableJsonKernels } from "./json-kernels.js";
 import { moddableInflate } from "./inflate.js";
 import { TraceLog } from "./log.js";
 import { ModdableNetwork } from "./network.js";
@@ -55,6 +56,7 @@ export function createModdableHost(options: ModdableHostOptions = {}): ModdableH
     log,
     inflate: moddableInflate,
     artKernels: moddableArtKernels,
+    jsonKernels: moddableJsonKernels,
     storage: new PreferenceStorage(options.storageNamespace ?? "makapix"),
   };
   if (options.serial) host.serial = options.serial;

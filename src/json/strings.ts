@@ -6,8 +6,9 @@
 // but a subarray view when it copies a long plain run into the buffer (one native call instead of a
 // typed-array read and write per byte).
 
+import type { JsonKernels, JsonStringScanner, JsonStringText } from "../ports.js";
 import { JsonError } from "./errors.js";
-import { JsonText } from "./text.js";
+import { findPackedName } from "./text.js";
 
 const REPLACEMENT_CHARACTER = 0xfffd;
 
@@ -92,8 +93,28 @@ export function describeByte(byte: number): string {
   return byte >= 0x21 && byte < 0x7f ? `'${String.fromCharCode(byte)}'` : `byte 0x${byte.toString(16).padStart(2, "0")}`;
 }
 
-export class StringReader {
-  readonly text: JsonText;
+/** The messages of the errors a string can raise: shared with the native scanner (hosts/moddable/native-json.ts). */
+export function controlCharacterError(byte: number, offset: number): JsonError {
+  return new JsonError("syntax", `control character 0x${byte.toString(16).padStart(2, "0")} in a string`, offset);
+}
+export function utf8LeadError(byte: number, offset: number): JsonError {
+  return new JsonError("utf8", `invalid UTF-8 lead byte 0x${byte.toString(16)}`, offset);
+}
+export function utf8ContinuationError(byte: number, offset: number): JsonError {
+  return new JsonError("utf8", `invalid UTF-8 continuation byte 0x${byte.toString(16)}`, offset);
+}
+export function escapeError(byte: number, offset: number): JsonError {
+  return new JsonError("syntax", `invalid escape \\${String.fromCharCode(byte)}`, offset);
+}
+export function hexDigitError(byte: number, offset: number): JsonError {
+  return new JsonError("syntax", `invalid \\u escape: ${describeByte(byte)} is not a hex digit`, offset);
+}
+export function stringTooLongError(limit: number, offset: number): JsonError {
+  return new JsonError("too_long", `string longer than ${limit} characters`, offset);
+}
+
+export class StringReader implements JsonStringScanner {
+  readonly text: JsonStringText;
   #state = S_COMPLETE;
   #limit = 0;
   #reject = false;
@@ -106,8 +127,8 @@ export class StringReader {
   #utf8Low = 0x80;
   #utf8High = 0xbf;
 
-  constructor(capacity: number) {
-    this.text = new JsonText(capacity);
+  constructor(text: JsonStringText) {
+    this.text = text;
   }
 
   /** True once the closing quote has been read. */
@@ -125,12 +146,8 @@ export class StringReader {
     this.#state = S_STRING;
   }
 
-  #syntax(at: number, message: string): JsonError {
-    return new JsonError("syntax", message, this.#base + at);
-  }
-
   #overflow(at: number): void {
-    if (this.#reject) throw new JsonError("too_long", `string longer than ${this.#limit} characters`, this.#base + at);
+    if (this.#reject) throw stringTooLongError(this.#limit, this.#base + at);
     this.text.truncated = true;
     this.#limit = this.text.length; // nothing after the cut may be appended
   }
@@ -177,7 +194,7 @@ export class StringReader {
    * Reads string bytes from chunk[i] on (`base` is the stream offset of chunk[0]); returns where it
    * stopped: the end of the chunk, or just after the closing quote (then `complete` is true).
    */
-  scan(chunk: Uint8Array, i: number, length: number, base: number, words: ChunkWords | undefined): number {
+  scan(chunk: Uint8Array, i: number, length: number, base: number, words?: ChunkWords): number {
     this.#base = base;
     const text = this.text;
     const units = text.units;
@@ -261,7 +278,7 @@ export class StringReader {
           return i + 1;
         }
         if (byte === 0x5c) state = S_ESCAPE;
-        else if (byte < 0x20) throw this.#syntax(i, `control character 0x${byte.toString(16).padStart(2, "0")} in a string`);
+        else if (byte < 0x20) throw controlCharacterError(byte, this.#base + i);
         else if (byte >= 0xc2 && byte <= 0xdf) {
           this.#utf8Needed = 1;
           this.#utf8Code = byte & 0x1f;
@@ -281,7 +298,7 @@ export class StringReader {
           this.#utf8High = byte === 0xf4 ? 0x8f : 0xbf; // above: beyond U+10FFFF
           state = S_UTF8;
         } else {
-          throw new JsonError("utf8", `invalid UTF-8 lead byte 0x${byte.toString(16)}`, this.#base + i);
+          throw utf8LeadError(byte, this.#base + i);
         }
         i++;
         continue;
@@ -290,7 +307,7 @@ export class StringReader {
       const byte = chunk[i]!;
       if (state === S_UTF8) {
         if (byte < this.#utf8Low || byte > this.#utf8High) {
-          throw new JsonError("utf8", `invalid UTF-8 continuation byte 0x${byte.toString(16)}`, this.#base + i);
+          throw utf8ContinuationError(byte, this.#base + i);
         }
         this.#utf8Code = (this.#utf8Code << 6) | (byte & 0x3f);
         this.#utf8Low = 0x80;
@@ -316,7 +333,7 @@ export class StringReader {
           state = S_UNICODE;
         } else {
           const unit = SHORT_ESCAPES[byte]!;
-          if (unit === 0) throw this.#syntax(i, `invalid escape \\${String.fromCharCode(byte)}`);
+          if (unit === 0) throw escapeError(byte, this.#base + i);
           if (this.#pendingHigh !== 0) {
             this.#pendingHigh = 0;
             this.#appendUnit(REPLACEMENT_CHARACTER, i);
@@ -327,7 +344,7 @@ export class StringReader {
         i++;
       } else if (state === S_UNICODE) {
         const digit = HEX_VALUES[byte]!;
-        if (digit < 0) throw this.#syntax(i, `invalid \\u escape: ${describeByte(byte)} is not a hex digit`);
+        if (digit < 0) throw hexDigitError(byte, this.#base + i);
         this.#hex = (this.#hex << 4) | digit;
         if (++this.#hexDigits === 4) state = this.#unicodeEscape(this.#hex, i);
         i++;
@@ -351,3 +368,11 @@ export class StringReader {
   }
 
 }
+
+/** The TypeScript twin of the native JSON kernels: the default, and the oracle they are tested against. */
+export const tsJsonKernels: JsonKernels = Object.freeze({
+  createStringScanner(text: JsonStringText): JsonStringScanner {
+    return new StringReader(text);
+  },
+  findName: findPackedName,
+});

@@ -4,6 +4,7 @@
 //
 // Memory: capacity × 2 bytes, allocated once.
 
+import type { JsonKernels } from "../ports.js";
 import { ASTRAL_LENGTH } from "../util/string-model.js";
 
 // String.fromCharCode.apply pushes every unit on the engine stack; XS on an ESP32 has a small stack.
@@ -24,6 +25,8 @@ export interface NameTable {
   /** All names' codes back to back; name i starts at starts[i]. */
   readonly codes: Uint8Array;
   readonly starts: Uint16Array;
+  /** For native matching (JsonKernels.findName): the count, then each name as its length and its codes. */
+  readonly packed: Uint8Array;
 }
 
 /** Builds the table of `names` (at most 127 names of 1..255 ASCII characters); frozen, read-only after. */
@@ -52,7 +55,31 @@ export function nameTable(names: readonly string[]): NameTable {
     starts[index] = at;
     for (let i = 0; i < name.length; i++) codes[at++] = name.charCodeAt(i);
   }
-  return Object.freeze({ names: Object.freeze(names.slice()), firstByCode, nextWithFirst, lengths, codes, starts });
+  const packed = new Uint8Array(1 + names.length + total);
+  packed[0] = names.length;
+  let to = 1;
+  for (let index = 0; index < names.length; index++) {
+    packed[to++] = lengths[index]!;
+    packed.set(codes.subarray(starts[index]!, starts[index]! + lengths[index]!), to);
+    to += lengths[index]!;
+  }
+  return Object.freeze({ names: Object.freeze(names.slice()), firstByCode, nextWithFirst, lengths, codes, starts, packed });
+}
+
+/** JsonKernels.findName in TypeScript (the twin of json_find_name): the first name of `table` (packed) that `units[0..length)` equals, or -1. */
+export function findPackedName(units: Uint16Array, length: number, table: Uint8Array): number {
+  const count = table[0]!;
+  let at = 1;
+  for (let index = 0; index < count; index++) {
+    const nameLength = table[at++]!;
+    if (nameLength === length) {
+      let i = 0;
+      while (i < length && units[i] === table[at + i]) i++;
+      if (i === length) return index;
+    }
+    at += nameLength;
+  }
+  return -1;
 }
 
 export class JsonText {
@@ -62,8 +89,12 @@ export class JsonText {
   /** The string was longer than the limit: `units` holds only its beginning. */
   truncated = false;
 
-  constructor(capacity: number) {
+  /** Native name matching where the host has it; find() walks the table in TypeScript otherwise. */
+  readonly #kernels: JsonKernels | undefined;
+
+  constructor(capacity: number, kernels?: JsonKernels) {
     this.units = new Uint16Array(capacity);
+    this.#kernels = kernels;
   }
 
   get capacity(): number {
@@ -123,6 +154,8 @@ export class JsonText {
     const length = this.length;
     if (this.truncated || length === 0) return -1;
     const units = this.units;
+    // One native call instead of two typed-array reads (a native call each in XS) per character.
+    if (this.#kernels) return this.#kernels.findName(units, length, table.packed);
     const first = units[0]!;
     if (first > 0x7f) return -1;
     const lengths = table.lengths;

@@ -13,7 +13,9 @@
 // instructions), so the common tokens are read without a call per byte: a string nobody keeps is
 // skipped a 32-bit word or a whole escape at a time, a short integer and a literal whole in the chunk
 // are read at once. The byte-by-byte paths stay for everything else (chunk ends, errors), and the
-// fast paths are tested against them (test/unit/json/fast-paths.test.ts).
+// fast paths are tested against them (test/unit/json/fast-paths.test.ts). Where the host has native
+// JSON kernels (TokenizerOptions.kernels, docs/native-kernels.md), the inside of every string, the bulk
+// of a reply's bytes, is read in C instead: one call per string per chunk (plus one for its status).
 //
 // Decisions:
 // - Strings are UTF-8 validated strictly (no overlongs, no encoded surrogates, nothing above
@@ -31,10 +33,11 @@
 // - Any error, including one thrown by the handler, is sticky: push() and end() rethrow it until
 //   reset().
 
+import type { JsonKernels, JsonStringScanner } from "../ports.js";
 import { JsonError } from "./errors.js";
 import { NumberReader } from "./numbers.js";
 import { ChunkWords, describeByte, StringReader } from "./strings.js";
-import type { JsonText } from "./text.js";
+import { JsonText } from "./text.js";
 
 /** Receives the tokens in document order. Strings and keys arrive as views valid only during the call. */
 export interface JsonHandler {
@@ -63,6 +66,8 @@ export interface TokenizerOptions {
   defaultStringLimit?: number;
   /** What happens beyond the default limit (default "reject"). */
   defaultOverflow?: Overflow;
+  /** Native string scanning (the host's `jsonKernels`); the TypeScript StringReader otherwise. */
+  kernels?: JsonKernels;
 }
 
 // Where the tokenizer is.
@@ -83,7 +88,10 @@ const ARRAY = 2;
 
 export class JsonTokenizer {
   readonly #handler: JsonHandler;
-  readonly #strings: StringReader;
+  readonly #text: JsonText;
+  readonly #strings: JsonStringScanner;
+  /** The TypeScript reader, which skips strings a 32-bit word at a time (ChunkWords); undefined with native kernels. */
+  readonly #tsStrings: StringReader | undefined;
   readonly #numbers = new NumberReader();
   /** Open containers as bits (1 = object, 0 = array), bit d for depth d: no buffer needed for ≤ 32 levels. */
   #containers = 0;
@@ -121,7 +129,16 @@ export class JsonTokenizer {
     this.#handler = handler;
     this.#maxDepth = maxDepth;
     this.#capacity = Math.max(maxStringUnits, this.#maxKeyUnits);
-    this.#strings = new StringReader(this.#capacity);
+    const text = new JsonText(this.#capacity, options.kernels);
+    this.#text = text;
+    if (options.kernels) {
+      this.#tsStrings = undefined;
+      this.#strings = options.kernels.createStringScanner(text);
+    } else {
+      const reader = new StringReader(text);
+      this.#tsStrings = reader;
+      this.#strings = reader;
+    }
     this.#defaultLimit = this.#checkedLimit(options.defaultStringLimit ?? maxStringUnits);
     this.#defaultReject = (options.defaultOverflow ?? "reject") === "reject";
     this.#nextLimit = this.#defaultLimit;
@@ -214,13 +231,14 @@ export class JsonTokenizer {
   #consume(chunk: Uint8Array): void {
     const length = chunk.length;
     // Worth its allocation only when long strings may be skipped.
-    const words = length >= 64 ? new ChunkWords(chunk) : undefined;
+    const tsStrings = this.#tsStrings;
+    const words = length >= 64 && tsStrings ? new ChunkWords(chunk) : undefined;
     let i = 0;
     while (i < length) {
       const state = this.#state;
       if (state === S_STRING) {
         const strings = this.#strings;
-        i = strings.scan(chunk, i, length, this.#base, words);
+        i = tsStrings ? tsStrings.scan(chunk, i, length, this.#base, words) : strings.scan(chunk, i, length, this.#base);
         // scan() stops before the chunk's end only after the closing quote.
         if (i < length || strings.complete) {
           this.#position = this.#base + i - 1;
@@ -412,7 +430,7 @@ export class JsonTokenizer {
   }
 
   #endString(): void {
-    const text = this.#strings.text;
+    const text = this.#text;
     if (this.#inKey) {
       this.#state = S_COLON;
       this.#handler.key(text);

@@ -15,7 +15,7 @@ import {
   type CommentPage,
 } from "./reply-readers.js";
 import type { RequestBroker, RequestValue } from "./requests.js";
-import type { Log } from "../ports.js";
+import type { JsonKernels, Log } from "../ports.js";
 import { codePointCount } from "../util/string-model.js";
 
 export interface CommentQuery {
@@ -27,17 +27,20 @@ export interface CommentQuery {
 export class MakapixApi {
   readonly #requests: RequestBroker;
   readonly #log: Log;
+  /** The host's native JSON kernels, for the largest replies (query_posts pages); TypeScript otherwise. */
+  readonly #jsonKernels: JsonKernels | undefined;
 
-  constructor(requests: RequestBroker, log: Log) {
+  constructor(requests: RequestBroker, log: Log, jsonKernels?: JsonKernels) {
     this.#requests = requests;
     this.#log = log;
+    this.#jsonKernels = jsonKernels;
   }
 
   /** query_posts with the given fields (channel, sort, cursor, limit, criteria, include_fields…). */
   queryPosts(fields: { [key: string]: RequestValue }): Promise<PostPage> {
     const limit = fields["limit"];
     if (limit !== undefined && !isIntegerIn(limit, 1, 50)) return invalid(`query_posts: limit must be 1–50, not ${String(limit)}`);
-    return this.#requests.request("query_posts", fields, new PostsReader(this.#log, typeof limit === "number" ? limit : 50));
+    return this.#requests.request("query_posts", fields, new PostsReader(this.#log, typeof limit === "number" ? limit : 50, this.#jsonKernels));
   }
 
   getPost(postId: number, includeFields?: readonly string[]): Promise<Post> {

@@ -82,7 +82,7 @@ export class MakapixPlayer {
       ...options.mqtt,
     });
     this.requests = new RequestBroker(host, this.client, key, topics);
-    this.api = new MakapixApi(this.requests, host.log);
+    this.api = new MakapixApi(this.requests, host.log, host.jsonKernels);
     this.scheduler = new Scheduler(host, options.stage, (fields) => this.api.queryPosts(fields), options.scheduler);
     this.presence = new Presence(host, this.client, key, topics, {
       firmwareVersion: options.firmwareVersion,

@@ -21,6 +21,7 @@
 // code units), and a few scalars. Measured in XS: < 8 KiB at peak (test/oracle/json-memory.test.ts).
 // The consumer's callbacks decide what else is kept.
 
+import type { JsonKernels } from "../ports.js";
 import { JsonError, withPathPrefix } from "../json/errors.js";
 import { RecordBuilder, type RecordSchema } from "../json/records.js";
 import { nameTable, type JsonText } from "../json/text.js";
@@ -62,6 +63,8 @@ export interface ReplyExtractorOptions {
   commentBodyUnits?: number;
   /** Deepest nesting accepted (default 32). */
   maxDepth?: number;
+  /** Native string scanning (the host's `jsonKernels`); TypeScript otherwise. */
+  kernels?: JsonKernels;
 }
 
 // The record-valued top-level keys.
@@ -109,6 +112,7 @@ export class ReplyExtractor implements JsonHandler {
       maxStringUnits: capacity,
       defaultStringLimit: 0,
       defaultOverflow: "truncate",
+      ...(options.kernels ? { kernels: options.kernels } : {}),
     });
     this.#top = new RecordBuilder(this.#tokenizer, true);
     this.#builder = new RecordBuilder(this.#tokenizer);

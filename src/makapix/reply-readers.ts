@@ -5,7 +5,7 @@
 import { JsonError } from "../json/errors.js";
 import { ReplyExtractor, type ReplySummary } from "./reply-extractor.js";
 import type { ChannelRecord, CommentRecord } from "./records.js";
-import type { Log } from "../ports.js";
+import type { JsonKernels, Log } from "../ports.js";
 import { EXPOSURE_MODES, PICK_MODES, PLAYSET_CHANNEL_TYPES, type ExposureMode, type PickMode, type PlaysetChannel, type PlaysetChannelType, type PlaysetSpec } from "./channels.js";
 import { MakapixError } from "./errors.js";
 import type { Post, PostPage } from "./posts.js";
@@ -26,8 +26,8 @@ class ExtractingReader<T> implements ReplyReader<T> {
   readonly #reset: () => void;
   readonly #result: (summary: ReplySummary) => T;
 
-  constructor(callbacks: ConstructorParameters<typeof ReplyExtractor>[0], reset: () => void, result: (summary: ReplySummary) => T, commentBodyUnits?: number) {
-    this.#extractor = new ReplyExtractor(callbacks, commentBodyUnits ? { commentBodyUnits } : {});
+  constructor(callbacks: ConstructorParameters<typeof ReplyExtractor>[0], reset: () => void, result: (summary: ReplySummary) => T, commentBodyUnits?: number, kernels?: JsonKernels) {
+    this.#extractor = new ReplyExtractor(callbacks, { ...(commentBodyUnits ? { commentBodyUnits } : {}), ...(kernels ? { kernels } : {}) });
     this.#reset = reset;
     this.#result = result;
   }
@@ -121,9 +121,9 @@ export function echoReader(): ReplyReader<{ echoData: string; receivedAt: string
   return new ExtractingReader({}, () => undefined, (summary) => ({ echoData: summary.echoData ?? "", receivedAt: summary.receivedAt ?? "" }));
 }
 
-/** query_posts: a page of at most `maximumPosts` posts; one malformed post is skipped (and logged once). */
+/** query_posts: a page of at most `maximumPosts` posts; one malformed post is skipped (and logged once). `kernels`: the host's native JSON kernels, if any. */
 export class PostsReader extends ExtractingReader<PostPage> {
-  constructor(log: Log, maximumPosts = 50) {
+  constructor(log: Log, maximumPosts = 50, kernels?: JsonKernels) {
     let posts: Post[] = [];
     let rejected = 0;
     super(
@@ -143,6 +143,8 @@ export class PostsReader extends ExtractingReader<PostPage> {
         posts = [];
         return page;
       },
+      undefined,
+      kernels,
     );
   }
 }

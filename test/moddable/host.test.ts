@@ -421,6 +421,14 @@ test("the host's native art kernels (C) decode and composite GIFs exactly as the
   ]);
 });
 
+test("the host's native JSON kernels (C) extract replies exactly as the TypeScript path, bad bytes too", { skip }, () => {
+  expectChecks(first?.result, [
+    "json kernels: the host carries the native string scanner",
+    "json kernels: a query_posts reply: native records and error as TypeScript's",
+    "json kernels: a reply with a bad UTF-8 byte: native records and error as TypeScript's",
+  ]);
+});
+
 test("timers, clock, random and the log's key redaction", { skip }, () => {
   expectChecks(first?.result, [
     "clock: wall time once synchronised",

@@ -1,7 +1,8 @@
 /*
  * Puts the artwork kernels' XS binding (hosts/moddable/native/art_kernels_xs.c) into the SDK's xst,
- * which has no native() (only xsc compiles it): a global `artNatives` holding the same host functions
- * that hosts/moddable/art-kernels.ts binds with native(...) in a Moddable app.
+ * which has no native() (only xsc compiles it): globals `artNatives` and `jsonNatives` holding the same
+ * host functions that hosts/moddable/art-kernels.ts and json-kernels.ts bind with native(...) in a
+ * Moddable app (and the JSON kernels' binding, json_kernels_xs.c).
  *
  * xst installs its globals in fxBuildAgent, which ends by calling modInstallBase64; the link wraps that
  * call (-Wl,--wrap=modInstallBase64), so nothing in the SDK is edited. Used by scripts/build-xst.sh
@@ -22,12 +23,20 @@ extern void xs_art_palette(xsMachine *the);
 extern void xs_art_expand(xsMachine *the);
 extern void xs_art_composite_row(xsMachine *the);
 extern void xs_art_render(xsMachine *the);
+extern void xs_json_string_create(xsMachine *the);
+extern void xs_json_string_begin(xsMachine *the);
+extern void xs_json_string_scan(xsMachine *the);
+extern void xs_json_string_status(xsMachine *the);
+extern void xs_json_string_fault(xsMachine *the);
+extern void xs_json_find_name(xsMachine *the);
 
-static const struct {
+typedef struct {
     const char *name;
     xsCallback callback;
     int length;
-} natives[] = {
+} native_t;
+
+static const native_t natives[] = {
     {"lzwCreate", xs_art_lzw_create, 0},
     {"lzwBegin", xs_art_lzw_begin, 2},
     {"lzwSetInput", xs_art_lzw_set_input, 3},
@@ -40,15 +49,29 @@ static const struct {
     {"render", xs_art_render, 15},
 };
 
+static const native_t json_natives[] = {
+    {"stringCreate", xs_json_string_create, 0},
+    {"stringBegin", xs_json_string_begin, 4},
+    {"stringScan", xs_json_string_scan, 5},
+    {"stringStatus", xs_json_string_status, 1},
+    {"stringFault", xs_json_string_fault, 1},
+    {"findName", xs_json_find_name, 3},
+};
+
+static void install(xsMachine *the, const char *global, const native_t *list, unsigned count) {
+    xsVar(0) = xsNewObject();
+    xsmcDefine(xsGlobal, xsID(global), xsVar(0), xsDontEnum);
+    for (unsigned i = 0; i < count; i++) {
+        xsVar(1) = xsNewHostFunction(list[i].callback, list[i].length);
+        xsmcDefine(xsVar(0), xsID(list[i].name), xsVar(1), xsDontEnum);
+    }
+}
+
 void __wrap_modInstallBase64(xsMachine *the) {
     __real_modInstallBase64(the);
     xsBeginHost(the);
     xsmcVars(2);
-    xsVar(0) = xsNewObject();
-    xsmcDefine(xsGlobal, xsID("artNatives"), xsVar(0), xsDontEnum);
-    for (unsigned i = 0; i < sizeof natives / sizeof natives[0]; i++) {
-        xsVar(1) = xsNewHostFunction(natives[i].callback, natives[i].length);
-        xsmcDefine(xsVar(0), xsID(natives[i].name), xsVar(1), xsDontEnum);
-    }
+    install(the, "artNatives", natives, sizeof natives / sizeof natives[0]);
+    install(the, "jsonNatives", json_natives, sizeof json_natives / sizeof json_natives[0]);
     xsEndHost(the);
 }

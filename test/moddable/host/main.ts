@@ -10,12 +10,15 @@ import { createModdableHost } from "../../../hosts/moddable/host.js";
 import { ModdableSerial } from "../../../hosts/moddable/serial.js";
 import { redactPrivateKeys } from "../../../hosts/moddable/redact.js";
 import { NativeLzw } from "../../../hosts/moddable/native-art.js";
+import { NativeJsonStringScanner } from "../../../hosts/moddable/native-json.js";
+import { JsonTokenizer } from "../../../src/json/tokenizer.js";
+import { ReplyExtractor } from "../../../src/makapix/reply-extractor.js";
 import { Compositor } from "../../../src/art/compositor.js";
 import { tsCompositorKernels } from "../../../src/art/compositor-kernels.js";
 import { createDecoder } from "../../../src/art/decoders.js";
 import { tsGifKernels } from "../../../src/art/gif-kernels.js";
 import { panelGeometry } from "../../../src/display/geometry.js";
-import type { ArtKernels } from "../../../src/ports.js";
+import type { ArtKernels, JsonKernels } from "../../../src/ports.js";
 import { MqttClient } from "../../../src/mqtt/client.js";
 import type { MessageHandler } from "../../../src/mqtt/subscriptions.js";
 import type { Socket, TimerId } from "../../../src/ports.js";
@@ -154,6 +157,36 @@ function artChecks(): void {
     const typescript = decodeGif(bytes, { gif: tsGifKernels, compositor: tsCompositorKernels });
     const expected = file.corrupt ? native.includes("ImageDecodeError: corrupt: LZW") : native.endsWith(", none") && !native.startsWith("0 frames");
     check(`art kernels: ${file.name}: native frames and error as TypeScript's`, native === typescript && expected, `native ${native}; TypeScript ${typescript}`);
+  }
+}
+
+/** One reply through ReplyExtractor with the given kernels: its posts and summary, or its error. */
+function extractReply(bytes: Uint8Array, kernels: JsonKernels | undefined): string {
+  const seen: string[] = [];
+  try {
+    const extractor = new ReplyExtractor({ post: (post) => seen.push(JSON.stringify(post)), rejected: (error) => seen.push(error.message) }, kernels ? { kernels } : {});
+    for (let at = 0; at < bytes.length; at += 7) extractor.push(bytes.subarray(at, at + 7));
+    seen.push(JSON.stringify(extractor.finish()));
+  } catch (thrown) {
+    seen.push(`${(thrown as Error).name}: ${(thrown as Error).message}`);
+  }
+  return seen.join("; ");
+}
+
+/** The host's native JSON kernels (hosts/moddable/native, C) extract replies as the TypeScript path, bad bytes too. */
+function jsonChecks(): void {
+  const kernels = host.jsonKernels;
+  let scanner: unknown;
+  if (kernels) new JsonTokenizer({ beginObject() {}, endObject() {}, beginArray() {}, endArray() {}, key() {}, string() {}, number() {}, boolean() {}, null() {} }, { kernels: { createStringScanner: (text) => (scanner = kernels.createStringScanner(text)), findName: kernels.findName } });
+  check("json kernels: the host carries the native string scanner", scanner instanceof NativeJsonStringScanner);
+  if (!kernels) return;
+  const reply = utf8Encode('{"request_id": "r1", "success": true, "posts": [{"post_id": 7, "kind": "artwork", "storage_key": "k\\u00e9y \u00e9", "title": "caf\u00e9 \ud83d\udc31", "width": 64, "height": 64, "art_url": "https://x/a.gif"}], "has_more": false}');
+  const bad = reply.slice();
+  bad[bad.indexOf(0x74) + 2] = 0xff; // a byte that is not UTF-8 inside a string
+  for (const [name, bytes] of [["a query_posts reply", reply], ["a reply with a bad UTF-8 byte", bad]] as const) {
+    const native = extractReply(bytes, kernels);
+    const typescript = extractReply(bytes, undefined);
+    check(`json kernels: ${name}: native records and error as TypeScript's`, native === typescript && native.length > 20, `native ${native}; TypeScript ${typescript}`);
   }
 }
 
@@ -454,6 +487,7 @@ if (previous !== undefined) {
   const all = started();
   syncChecks();
   artChecks();
+  jsonChecks();
   timerChecks();
   tcpChecks();
   dnsChecks();

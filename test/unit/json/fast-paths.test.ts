@@ -6,6 +6,7 @@
 // 4-byte boundary of the underlying buffer) and on chunks cut at offsets of every alignment.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { tsJsonKernels } from "../../../src/json/strings.js";
 import { nameTable, type JsonText } from "../../../src/json/text.js";
 import { JsonTokenizer, type TokenizerOptions } from "../../../src/json/tokenizer.js";
 import { encodeText, EventRecorder, tokenize, type Slicing } from "../../support/json-events.js";
@@ -140,15 +141,23 @@ describe("name tables", () => {
   const NAMES = ["post_id", "posts", "post", "kind", "p", "width", "with", "x_y"];
   const table = nameTable(NAMES);
 
-  /** find() on a key as the tokenizer hands it over (truncated beyond `maxKeyUnits`), checked against indexIn(). */
+  /**
+   * find() on a key as the tokenizer hands it over (truncated beyond `maxKeyUnits`), checked against
+   * indexIn(), and with the kernels' way of matching (JsonKernels.findName over the packed table, here
+   * its TypeScript twin: the native one is held to the same answers in test/native/json-kernels.test.ts).
+   */
   function find(key: string, maxKeyUnits = 64): number {
     let found = -2;
-    const handler = new EventRecorder();
-    handler.key = (text: JsonText) => {
-      found = text.find(table);
-      assert.equal(found, text.indexIn(NAMES), `"${key}"`);
-    };
-    new JsonTokenizer(handler, { maxKeyUnits }).push(encodeText(`{"${key}": 0}`));
+    for (const kernels of [undefined, tsJsonKernels]) {
+      const handler = new EventRecorder();
+      handler.key = (text: JsonText) => {
+        const index = text.find(table);
+        assert.equal(index, text.indexIn(NAMES), `"${key}"${kernels ? " (packed)" : ""}`);
+        if (kernels) assert.equal(index, found, `"${key}": packed and chained tables differ`);
+        found = index;
+      };
+      new JsonTokenizer(handler, kernels ? { maxKeyUnits, kernels } : { maxKeyUnits }).push(encodeText(`{"${key}": 0}`));
+    }
     return found;
   }
 

@@ -1,0 +1,94 @@
+/*
+ * XS binding of the JSON string scanner (json_kernels.c): plain host functions, bound by
+ * hosts/moddable/json-kernels.ts with native("xs_json_...") and wrapped by hosts/moddable/native-json.ts,
+ * which turns the negative results into the JsonError the TypeScript StringReader throws.
+ *
+ * The scanner's state is a host object holding one calloc'd json_string_t (64 bytes), freed by its
+ * destructor. Buffers are looked up on every call and never kept (XS may move them); the UTF-16 units
+ * go as their ArrayBuffer (xsmcGetBuffer takes byte views only; the JsonText's array is whole).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "xsmc.h"
+
+#include "json_kernels.h"
+
+void xs_json_string_destructor(void *data) {
+    free(data);
+}
+
+static json_string_t *string_of(xsMachine *the) {
+    json_string_t *s = xsmcGetHostDataValidate(xsArg(0), (void *)xs_json_string_destructor);
+    if (s == NULL) xsUnknownError("JSON string state freed");
+    return s;
+}
+
+static void need(xsMachine *the, int count) {
+    if (xsmcArgc < count) xsTypeError("%d arguments expected", count);
+}
+
+static void check(xsMachine *the, int32_t result) {
+    if (result == JSON_FAULT_RANGE) xsRangeError("JSON kernel argument out of range");
+}
+
+/* stringCreate(): a host object owning one string state. */
+void xs_json_string_create(xsMachine *the) {
+    json_string_t *s = calloc(1, sizeof(json_string_t));
+    if (s == NULL) xsUnknownError("no memory for the JSON string state");
+    s->state = 5; /* complete: nothing begun */
+    xsResult = xsNewHostObject(xs_json_string_destructor);
+    xsmcSetHostData(xsResult, s);
+}
+
+/* stringBegin(state, limit, reject, capacity) */
+void xs_json_string_begin(xsMachine *the) {
+    need(the, 4);
+    json_string_t *s = string_of(the);
+    int32_t capacity = xsmcToInteger(xsArg(3));
+    if (capacity < 0) xsRangeError("bad capacity");
+    check(the, json_string_begin(s, xsmcToInteger(xsArg(1)), xsmcToBoolean(xsArg(2)), (uint32_t)capacity));
+}
+
+/* stringScan(state, chunk, i, end, units): where it stopped, or a negative JSON_STRING_* code. */
+void xs_json_string_scan(xsMachine *the) {
+    need(the, 5);
+    json_string_t *s = string_of(the);
+    int32_t i = xsmcToInteger(xsArg(2)), end = xsmcToInteger(xsArg(3));
+    void *chunk, *units;
+    xsUnsignedValue chunk_length, units_length;
+    xsmcGetBufferReadable(xsArg(1), &chunk, &chunk_length);
+    xsmcGetBufferWritable(xsArg(4), &units, &units_length);
+    if (i < 0 || end < i) xsRangeError("bad JSON chunk range");
+    int32_t result = json_string_scan(s, chunk, (uint32_t)chunk_length, (uint32_t)i, (uint32_t)end, units, (uint32_t)(units_length / 2));
+    check(the, result);
+    xsmcSetInteger(xsResult, result);
+}
+
+/* stringStatus(state): units held * 4 + 2 if truncated + 1 once the closing quote was read. */
+void xs_json_string_status(xsMachine *the) {
+    need(the, 1);
+    json_string_t *s = string_of(the);
+    xsmcSetInteger(xsResult, s->length * 4 + (s->truncated ? 2 : 0) + (json_string_complete(s) ? 1 : 0));
+}
+
+/* stringFault(state): after a negative scan, the chunk index * 256 + the byte it is about. */
+void xs_json_string_fault(xsMachine *the) {
+    need(the, 1);
+    json_string_t *s = string_of(the);
+    xsmcSetNumber(xsResult, (double)s->fault_at * 256.0 + (double)s->fault_byte);
+}
+
+/* findName(units, length, table): the index of the name the units hold in the packed table, or -1. */
+void xs_json_find_name(xsMachine *the) {
+    need(the, 3);
+    void *units, *table;
+    xsUnsignedValue units_length, table_length;
+    int32_t length = xsmcToInteger(xsArg(1));
+    xsmcGetBufferReadable(xsArg(0), &units, &units_length);
+    xsmcGetBufferReadable(xsArg(2), &table, &table_length);
+    if (length < 0) xsRangeError("bad name length");
+    int32_t result = json_find_name(units, (uint32_t)(units_length / 2), (uint32_t)length, table, (uint32_t)table_length);
+    check(the, result);
+    xsmcSetInteger(xsResult, result);
+}

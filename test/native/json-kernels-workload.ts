@@ -1,0 +1,196 @@
+// Runs inside xst-art-asan (scripts/build-xst.sh --art asan: the SDK's xst with the C kernels and their
+// XS bindings built with ASan + UBSan, the JSON ones as the global `jsonNatives`) for
+// test/native/json-kernels.test.ts. Each document goes through the same consumer twice, once as it runs
+// without kernels (the TypeScript StringReader and JsonText.find: the oracle) and once with the native
+// kernels (hosts/moddable/native-json.ts over jsonNatives: the string scanner and the name matcher), and
+// the two must agree exactly:
+//   - the tokenizer's events (keys, strings with their truncation mark, numbers, ...) under four option
+//     sets (the defaults; short strings truncated; short strings and keys rejected; the extractor's
+//     "skip every string" default), and the error it ends with: class, code, offset, message;
+//   - ReplyExtractor's records, rejected records (with their errors), summary or error;
+//   - PostsReader's page or error (query_posts, the player's largest reply).
+// Slicings: whole; for documents up to `splitAll` bytes every single cut point and one byte at a time;
+// for longer ones 1 KiB, 61-byte and seeded uneven chunks. Then `mutations` seeded mutations of each
+// document up to `mutateUpTo` bytes (bytes overwritten, truncation, control characters, bad UTF-8,
+// bad escapes, lone and paired \u surrogates), each whole and in uneven chunks.
+//   JSON_EQUIVALENCE = { texts: { name, text }[], generated: Generated[], splitAll, mutateUpTo, mutations, seed }
+// (the large replies are generated here: xst's parser takes no string literal that long)
+// Prints `JSONEQ <json>` for each mismatch and `JSONEQ-DONE <json>` (counts) at the end.
+
+import { JsonError } from "../../src/json/errors.js";
+import { JsonTokenizer, type TokenizerOptions } from "../../src/json/tokenizer.js";
+import { ReplyExtractor } from "../../src/makapix/reply-extractor.js";
+import { PostsReader } from "../../src/makapix/reply-readers.js";
+import type { JsonKernels } from "../../src/ports.js";
+import { nativeJsonKernels, type JsonNatives } from "../../hosts/moddable/native-json.js";
+import { xorshiftRandom } from "../support/bytes.js";
+import { encodeText, EventRecorder, feed, type Slicing } from "../support/json-events.js";
+import { makePosts, queryPostsOfSize, queryPostsReply, serviceJson } from "../support/makapix-replies.js";
+
+/** A query_posts page of `posts` posts, or a reply of at least `bytes` bytes (test/support/makapix-replies.ts). */
+export interface Generated {
+  name: string;
+  posts?: number;
+  extraWords?: number;
+  bytes?: number;
+  seed: number;
+}
+
+const host = globalThis as unknown as {
+  JSON_EQUIVALENCE: { texts: { name: string; text: string }[]; generated: Generated[]; splitAll: number; mutateUpTo: number; mutations: number; seed: number };
+  jsonNatives: JsonNatives;
+  print(text: string): void;
+};
+const { texts: given, generated, splitAll, mutateUpTo, mutations, seed } = host.JSON_EQUIVALENCE;
+const native = nativeJsonKernels(host.jsonNatives);
+const random = xorshiftRandom(seed);
+
+const OPTION_SETS: readonly TokenizerOptions[] = [
+  {},
+  { maxStringUnits: 8, defaultOverflow: "truncate" },
+  { maxStringUnits: 5, maxKeyUnits: 3 },
+  { maxStringUnits: 64, defaultStringLimit: 0, defaultOverflow: "truncate" },
+];
+
+function describeError(error: unknown): string {
+  if (error instanceof JsonError) return `JsonError ${error.code}@${error.offset}: ${error.message}`;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+function tokenizerRun(bytes: Uint8Array, slicing: Slicing, options: TokenizerOptions, kernels: JsonKernels | undefined): string {
+  const recorder = new EventRecorder();
+  const tokenizer = new JsonTokenizer(recorder, kernels ? { ...options, kernels } : options);
+  let error = "";
+  try {
+    feed((chunk) => tokenizer.push(chunk), bytes, slicing);
+    tokenizer.end();
+  } catch (caught) {
+    error = describeError(caught);
+  }
+  return JSON.stringify(recorder.events) + error;
+}
+
+function extractorRun(bytes: Uint8Array, slicing: Slicing, kernels: JsonKernels | undefined): string {
+  const seen: string[] = [];
+  const extractor = new ReplyExtractor(
+    {
+      post: (post) => seen.push(JSON.stringify(post)),
+      comment: (comment) => seen.push(JSON.stringify(comment)),
+      channel: (channel) => seen.push(JSON.stringify(channel)),
+      rejected: (error) => seen.push(describeError(error)),
+    },
+    kernels ? { kernels } : {},
+  );
+  try {
+    feed((chunk) => extractor.push(chunk), bytes, slicing);
+    seen.push(JSON.stringify(extractor.finish()));
+  } catch (caught) {
+    seen.push(describeError(caught));
+  }
+  return seen.join("\n");
+}
+
+function pageRun(bytes: Uint8Array, slicing: Slicing, kernels: JsonKernels | undefined): string {
+  const reader = new PostsReader({ write() {} }, 50, kernels);
+  try {
+    feed((chunk) => reader.data(chunk), bytes, slicing);
+    return JSON.stringify(reader.finish());
+  } catch (caught) {
+    return describeError(caught);
+  }
+}
+
+let cases = 0;
+let mismatches = 0;
+const errorCodes: { [code: string]: number } = {};
+
+function compare(name: string, expected: string, actual: string): void {
+  cases++;
+  const code = /JsonError (\w+)@/.exec(expected);
+  if (code) errorCodes[code[1]!] = (errorCodes[code[1]!] ?? 0) + 1;
+  if (expected === actual) return;
+  mismatches++;
+  if (mismatches <= 20) host.print(`JSONEQ ${JSON.stringify({ name, expected: expected.slice(-600), actual: actual.slice(-600) })}`);
+}
+
+function check(name: string, bytes: Uint8Array, slicing: Slicing, all: boolean): void {
+  const sets = all ? OPTION_SETS : OPTION_SETS.slice(0, 1);
+  sets.forEach((options, index) => compare(`${name} tokenizer#${index}`, tokenizerRun(bytes, slicing, options, undefined), tokenizerRun(bytes, slicing, options, native)));
+  compare(`${name} extractor`, extractorRun(bytes, slicing, undefined), extractorRun(bytes, slicing, native));
+  if (all) compare(`${name} page`, pageRun(bytes, slicing, undefined), pageRun(bytes, slicing, native));
+}
+
+function unevenCuts(length: number, most: number): number[] {
+  const cuts: number[] = [];
+  for (let at = 1 + Math.floor(random() * most); at < length; at += 1 + Math.floor(random() * most)) cuts.push(at);
+  return cuts;
+}
+
+function regularCuts(length: number, size: number): number[] {
+  const cuts: number[] = [];
+  for (let at = size; at < length; at += size) cuts.push(at);
+  return cuts;
+}
+
+const ascii = (text: string): number[] => Array.from(text, (c) => c.charCodeAt(0));
+// What a mutation writes inside a string (at a lowercase letter, most often inside one).
+const PAYLOADS: readonly number[][] = [
+  [0x00], [0x09], [0x0a], [0x1f], [0x7f], [0x80], [0xbf], [0xc0, 0xaf], [0xc1, 0xbf], [0xc3], [0xc3, 0x28], [0xe0, 0x80, 0x80], [0xe0, 0xa0],
+  [0xed, 0xa0, 0x80], [0xed, 0x9f, 0xbf], [0xef, 0xbf, 0xbf], [0xf0, 0x8f, 0xbf, 0xbf], [0xf0, 0x90, 0x80, 0x80], [0xf4, 0x8f, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80], [0xf5], [0xff],
+  ascii("\\x"), ascii("\\u12G4"), ascii("\\u"), ascii("\\"), ascii("\\\""), ascii("\\/\\b\\f\\n\\r\\t"), ascii("\\uD83D\\uDE00"), ascii("\\uD83D"), ascii("\\uDE00"), ascii("\\uD83Dx"),
+  ascii("\\uD83D\\n"), ascii("\\uD83D\\uD83D\\uDE00"), ascii("\\u00e9\\u0000"), ascii("\""), ascii("\\u00"),
+];
+
+function mutate(bytes: Uint8Array): Uint8Array {
+  const kind = Math.floor(random() * 4);
+  if (kind === 0) {
+    // A byte overwritten anywhere.
+    const copy = bytes.slice();
+    copy[Math.floor(random() * copy.length)] = random() < 0.5 ? Math.floor(random() * 256) : [0x00, 0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x3a, 0x2c, 0x80, 0xff][Math.floor(random() * 11)]!;
+    return copy;
+  }
+  if (kind === 1) return bytes.slice(0, Math.floor(random() * bytes.length)); // truncated
+  // A payload spliced in (kind 2) or written over (kind 3) at a lowercase letter.
+  let at = Math.floor(random() * bytes.length);
+  for (let tries = 0; tries < 64 && !(bytes[at]! >= 0x61 && bytes[at]! <= 0x7a); tries++) at = Math.floor(random() * bytes.length);
+  const payload = PAYLOADS[Math.floor(random() * PAYLOADS.length)]!;
+  const tail = kind === 2 ? at : Math.min(bytes.length, at + payload.length);
+  const result = new Uint8Array(at + payload.length + bytes.length - tail);
+  result.set(bytes.subarray(0, at));
+  result.set(payload, at);
+  result.set(bytes.subarray(tail), at + payload.length);
+  return result;
+}
+
+const texts = [
+  ...given,
+  ...generated.map(({ name, posts, extraWords, bytes, seed: generatorSeed }) => ({
+    name,
+    text: bytes !== undefined ? queryPostsOfSize(bytes, generatorSeed) : serviceJson(queryPostsReply(makePosts(posts ?? 1, generatorSeed, { extraWords: extraWords ?? 0 }))),
+  })),
+];
+let documents = 0;
+let mutated = 0;
+for (const { name, text } of texts) {
+  const bytes = encodeText(text);
+  documents++;
+  check(`${name} whole`, bytes, "whole", true);
+  if (bytes.length <= splitAll) {
+    check(`${name} bytes`, bytes, "bytes", true);
+    for (let cut = 1; cut < bytes.length; cut++) check(`${name} cut ${cut}`, bytes, [cut], false);
+  } else {
+    check(`${name} 1KiB`, bytes, regularCuts(bytes.length, 1024), true);
+    check(`${name} 61`, bytes, regularCuts(bytes.length, 61), true);
+    check(`${name} uneven`, bytes, unevenCuts(bytes.length, 97), true);
+  }
+  if (bytes.length > mutateUpTo) continue;
+  mutated++;
+  for (let m = 0; m < mutations; m++) {
+    const mutated = mutate(bytes);
+    documents++;
+    check(`${name} mutation ${m} whole`, mutated, "whole", true);
+    check(`${name} mutation ${m} uneven`, mutated, unevenCuts(mutated.length, 29), true);
+  }
+}
+host.print(`JSONEQ-DONE ${JSON.stringify({ texts: texts.length, mutated, documents, cases, mismatches, errorCodes })}`);

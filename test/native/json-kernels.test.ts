@@ -1,0 +1,106 @@
+// The native JSON string scanner (hosts/moddable/native/json_kernels.c and its XS binding) against its
+// TypeScript twin (src/json/strings.ts StringReader), with the C built under AddressSanitizer and
+// UndefinedBehaviorSanitizer: the JSON fixtures of the unit tests (edge cases of strings, numbers and
+// structure; query_posts pages from test/support/makapix-replies.ts; get_comments, get_playset and
+// failure replies as in test/unit/makapix/reply-extractor.test.ts; the bench's 128 KiB reply), each in
+// many slicings (every cut point of the short ones) and with seeded mutations, go through the tokenizer,
+// ReplyExtractor and PostsReader once with each twin inside xst-art-asan (scripts/build-xst.sh --art
+// asan), and must give the same events, records and typed errors (code, offset, message), without a
+// sanitizer report. The driver: test/native/json-kernels-workload.ts. Skipped without the SDK.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { makePosts, queryPostsReply, serviceJson } from "../support/makapix-replies.js";
+import { bundleWorkload, projectRoot } from "../xs/heap.js";
+
+const MUTATIONS = 40;
+
+function buildXst(): string | undefined {
+  const built = spawnSync("bash", [join(projectRoot, "scripts/build-xst.sh"), "--art", "asan"], { encoding: "utf8" });
+  if (built.status === 3) return undefined;
+  assert.equal(built.status, 0, `scripts/build-xst.sh --art asan failed:\n${built.stderr}`);
+  return built.stdout.trim().split("\n").pop();
+}
+
+/** Short documents that reach every branch of the string reader (and its neighbours). */
+const EDGE_CASES: readonly string[] = [
+  '""',
+  '"plain ascii, long enough to be copied as a run: abcdefghijklmnopqrstuvwxyz"',
+  '"\\" \\\\ \\/ \\b \\f \\n \\r \\t"',
+  '"\\u0041\\u00e9\\u4e2d\\uFFFF\\u0000"',
+  '"\\uD83D\\uDE00 pair, \\uD83D lone high, \\uDE00 lone low, \\uD83D\\n high then escape, \\uD83D\\uD83D\\uDE00 two highs"',
+  '"\\uD83Dx" ',
+  '"\\uDBFF\\uDFFF\\uD800\\uDC00"',
+  '"é ü 猫 🐱 дом \u{10FFFF} \u07FF \u0800 \uFFFD"',
+  '{"key": "value", "k\\u00e9y": ["a", "bb", "ccc", "dddddddddddd", "\u{1f431}\u{1f431}\u{1f431}\u{1f431}\u{1f431}"], "long key name that is truncated": 1}',
+  '{"a": [1, -0, 0.5, 1e3, -12.5E-3, 123456789012345678, true, false, null, {}, []], "b": {"c": {"d": "deep"}}}',
+  '["12345", "123456", "1234\u{1f431}", "\u{1f431}\u{1f431}\u{1f431}", "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"]',
+  '"unterminated',
+  '"bad \\q escape"',
+  '"bad \\u12x4 escape"',
+  '"control \u0001 char"',
+  '{"k": "v",}',
+  '[1, 2',
+  serviceJson({ request_id: "r9", success: false, error: "Rate limit exceeded", error_code: "rate_limit_exceeded" }),
+  serviceJson({
+    request_id: "r3",
+    success: true,
+    comments: [
+      { comment_id: "0b7e6c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b", post_id: 7, author_handle: null, body: "\u00e9".repeat(700), depth: 0, parent_id: null, created_at: "2026-01-02T03:04:05.123456+00:00", deleted: false },
+      { comment_id: "c2", post_id: 7, author_handle: "bo", body: "hi \u{1f44b}", depth: 1, parent_id: "0b7e6c1a", created_at: "2026-01-02T03:04:05Z", deleted: false },
+    ],
+    next_cursor: null,
+    has_more: false,
+  }),
+  serviceJson({
+    request_id: "r4",
+    success: true,
+    playset_name: "followed_artists",
+    channels: [
+      { type: "user", name: "by_user", identifier: "uSqId", display_name: "Ann \u00e9", weight: 2 },
+      { type: "hashtag", identifier: "cats", display_name: "#cats", weight: 0.5 },
+      { name: "no type" },
+    ],
+    exposure_mode: "equal",
+    pick_mode: "recency",
+  }),
+  serviceJson(queryPostsReply(makePosts(2, 7, { extraWords: 2 }))),
+];
+
+const xst = buildXst();
+
+test("native JSON string scanning gives the TypeScript reader's events, records and errors (ASan + UBSan)", { skip: xst ? false : "no Moddable SDK" }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), "json-kernels-"));
+  try {
+    const texts = EDGE_CASES.map((text, index) => ({ name: `edge ${index}`, text }));
+    const generated = [
+      { name: "page of 5 posts", posts: 5, extraWords: 4, seed: 99 },
+      { name: "50-post page (bench)", posts: 50, extraWords: 3, seed: 1234 },
+      { name: "128 KiB reply (bench)", bytes: 131072, seed: 2026 },
+    ];
+    const input = { texts, generated, splitAll: 2000, mutateUpTo: 70000, mutations: MUTATIONS, seed: 1515 };
+    const script = join(directory, "json-kernels.js");
+    writeFileSync(script, `globalThis.JSON_EQUIVALENCE = ${JSON.stringify(input)};\n${await bundleWorkload(join(projectRoot, "test/native/json-kernels-workload.ts"))}`);
+    const run = spawnSync(xst!, ["-s", script], { encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1", UBSAN_OPTIONS: "halt_on_error=1:print_stacktrace=1" } });
+    assert.equal(run.status, 0, `xst-art-asan failed (a sanitizer report or a crash):\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-6000)}`);
+    const lines = run.stdout.split("\n");
+    const mismatches = lines.filter((line) => line.startsWith("JSONEQ ")).map((line) => JSON.parse(line.slice(7)) as unknown);
+    const doneLine = lines.find((line) => line.startsWith("JSONEQ-DONE "));
+    assert.ok(doneLine, `the workload did not finish:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
+    const done = JSON.parse(doneLine.slice(12)) as { texts: number; mutated: number; documents: number; cases: number; mismatches: number; errorCodes: { [code: string]: number } };
+    assert.deepEqual(mismatches, [], "native and TypeScript string readers differ");
+    assert.equal(done.mismatches, 0);
+    // The check covers what it claims: every document and mutation ran, and the mutations reached every
+    // error a string can raise (and the tokenizer's own).
+    assert.equal(done.texts, texts.length + generated.length);
+    assert.ok(done.mutated >= texts.length + 2, `the pages were not mutated: ${doneLine}`);
+    assert.equal(done.documents, done.texts + done.mutated * MUTATIONS);
+    for (const code of ["syntax", "utf8", "too_long", "truncated"]) assert.ok((done.errorCodes[code] ?? 0) > 0, `no case ended in a "${code}" error: ${JSON.stringify(done.errorCodes)}`);
+    assert.ok(done.cases > 10000, `only ${done.cases} cases`);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
