@@ -239,6 +239,35 @@ export interface CompositorKernels {
 }
 
 /**
+ * The WebP decoder's per-pixel row work (twin: src/art/webp-kernels.ts): one call per row. RGBA words
+ * hold R, G, B, A bytes in memory order; arrays are whole, never views.
+ */
+export interface WebpKernels {
+  /** VP8L: `rgba[x]` = the ARGB pixel `argb[at + x]` (0xAARRGGBB as int32) as RGBA, for `x < width`. */
+  argbRow(argb: Int32Array, at: number, width: number, rgba: Uint32Array): void;
+  /** VP8L colour indexing left to the rows: `rgba[x] = palette[(argb[at + x] >> 8) & 255]`; `palette` holds 256 RGBA words. */
+  paletteRow(argb: Int32Array, at: number, width: number, palette: Int32Array, rgba: Uint32Array): void;
+  /**
+   * VP8: row `row` of a `width` × `height` frame from its YUV 4:2:0 planes as RGBA (src/art/webp-yuv.ts
+   * yuvRowToRgba): alpha 255, or bits `alphaShift` .. + 7 of `alpha[alphaAt + x]` when alpha is given.
+   */
+  yuvRow(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    width: number,
+    height: number,
+    row: number,
+    rgba: Uint32Array,
+    alpha: Uint8Array | Int32Array | undefined,
+    alphaAt: number,
+    alphaShift: number,
+  ): void;
+}
+
+/**
  * Native pixel kernels where the platform has them (hosts/moddable: C under hosts/moddable/native).
  * Each part is optional and replaces its TypeScript twin bit for bit; the pattern for adding one is in
  * docs/native-kernels.md.
@@ -246,6 +275,7 @@ export interface CompositorKernels {
 export interface ArtKernels {
   gif?: GifKernels;
   compositor?: CompositorKernels;
+  webp?: WebpKernels;
 }
 
 /**

@@ -1,6 +1,6 @@
 // VP8 lossy key frames (RFC 6386) as WebP uses them: frame header, segmentation, token partitions,
 // intra prediction, dequantisation, inverse WHT/DCT, then the loop filter over the whole frame; rows
-// leave as RGBA through `rgbaRow` (YUV 4:2:0 → RGB in webp-yuv.ts).
+// leave as RGBA through WebpKernels.yuvRow (YUV 4:2:0 → RGB in webp-yuv.ts), reading the public planes.
 //
 // Intra prediction reads unfiltered neighbours (RFC 6386 §12), so the frame is reconstructed whole
 // and filtered afterwards. Memory for a w×h frame (macroblock-aligned, W = 16⌈w/16⌉, H = 16⌈h/16⌉):
@@ -13,7 +13,6 @@ import { filterMacroblock } from "./webp-lossy-filter.js";
 import { B_PRED, DC_PRED, H_PRED, TM_PRED, V_PRED, addInverseDc, addInverseDct, inverseWalsh, predictBlock, predictSubblock } from "./webp-lossy-predict.js";
 import { AC_QUANT, COEFFICIENT_UPDATE_PROBS, DC_QUANT, DEFAULT_COEFFICIENT_PROBS } from "./webp-lossy-tables.js";
 import { readBlock, readSubblockMode } from "./webp-lossy-tokens.js";
-import { yuvRowToRgba } from "./webp-yuv.js";
 
 // Block types of the coefficient probabilities (RFC 6386 §13.3).
 const TYPE_Y_AFTER_Y2 = 0;
@@ -47,8 +46,6 @@ export class LossyDecoder {
   readonly #refDelta = new Int8Array(4);
   readonly #modeDelta = new Int8Array(4);
 
-  #width = 0;
-  #height = 0;
   #mbWide = 0;
   #mbHigh = 0;
   // Clamped: a store clamps to 0..255 by itself (prediction, residue and loop filter all clamp).
@@ -110,8 +107,6 @@ export class LossyDecoder {
   }
 
   #allocate(width: number, height: number): void {
-    this.#width = width;
-    this.#height = height;
     this.#mbWide = (width + 15) >> 4;
     this.#mbHigh = (height + 15) >> 4;
     this.yStride = this.#mbWide * 16;
@@ -395,14 +390,6 @@ export class LossyDecoder {
         filterMacroblock(planes, mbx, mby, level, interior, hevThreshold, this.#mbInner[mb] === 1, this.#simpleFilter);
       }
     }
-  }
-
-  /**
-   * Row y of the decoded frame as RGBA words (see webp-yuv.ts), chroma upsampled as described there;
-   * alpha 255, or from `alpha` (w × h values, each `alphaShift` bits up) when given.
-   */
-  rgbaRow(y: number, rgba: Uint32Array, alpha?: Uint8Array | Int32Array, alphaShift = 0): void {
-    yuvRowToRgba(this.y, this.u, this.v, this.yStride, this.uvStride, this.#width, this.#height, y, rgba, alpha, y * this.#width, alphaShift);
   }
 }
 

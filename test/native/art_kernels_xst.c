@@ -22,6 +22,9 @@ extern void xs_art_palette(xsMachine *the);
 extern void xs_art_expand(xsMachine *the);
 extern void xs_art_composite_row(xsMachine *the);
 extern void xs_art_render(xsMachine *the);
+extern void xs_webp_argb_row(xsMachine *the);
+extern void xs_webp_palette_row(xsMachine *the);
+extern void xs_webp_yuv_row(xsMachine *the);
 
 static const struct {
     const char *name;
@@ -38,6 +41,9 @@ static const struct {
     {"expand", xs_art_expand, 4},
     {"compositeRow", xs_art_composite_row, 10},
     {"render", xs_art_render, 15},
+    {"webpArgbRow", xs_webp_argb_row, 4},
+    {"webpPaletteRow", xs_webp_palette_row, 5},
+    {"webpYuvRow", xs_webp_yuv_row, 13},
 };
 
 void __wrap_modInstallBase64(xsMachine *the) {
