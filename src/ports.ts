@@ -265,6 +265,24 @@ export interface WebpKernels {
     alphaAt: number,
     alphaShift: number,
   ): void;
+  /**
+   * VP8: the loop filter of macroblock row `mby`, in place on the planes (src/art/webp-lossy-filter.ts):
+   * macroblock `mby * mbWide + mbx` has filter level `levels[..]` (0: none) and filters its inner edges
+   * when `inner[..]` is 1; `sharpness` and `simple` are the frame's. Rows are filtered top to bottom.
+   */
+  filterRow(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mby: number,
+    levels: Uint8Array,
+    inner: Uint8Array,
+    sharpness: number,
+    simple: boolean,
+  ): void;
 }
 
 /**

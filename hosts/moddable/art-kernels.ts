@@ -19,6 +19,7 @@ const natives = Object.freeze({
   webpArgbRow: native("xs_webp_argb_row"),
   webpPaletteRow: native("xs_webp_palette_row"),
   webpYuvRow: native("xs_webp_yuv_row"),
+  webpFilterRow: native("xs_webp_filter_row"),
 }) as unknown as ArtNatives;
 
 /** Pass as `Host.artKernels` on Moddable builds. */

@@ -67,6 +67,19 @@ export interface ArtNatives {
     alphaAt: number,
     alphaShift: number,
   ): void;
+  webpFilterRow(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mby: number,
+    levels: Uint8Array,
+    inner: Uint8Array,
+    sharpness: number,
+    simple: boolean,
+  ): void;
 }
 
 /** art_kernels.h: ART_LZW_LITERAL_EXPECTED, ART_LZW_BEYOND_TABLE. */
@@ -168,6 +181,21 @@ class NativeWebpKernels implements WebpKernels {
   ): void {
     // Without alpha the C reads no alpha buffer: any buffer fills the slot.
     this.#natives.webpYuvRow(yPlane, uPlane, vPlane, yStride, uvStride, width, height, row, rgba.buffer, alpha ? alpha.buffer : rgba.buffer, alpha ? alpha.BYTES_PER_ELEMENT : 0, alphaAt, alphaShift);
+  }
+  filterRow(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mby: number,
+    levels: Uint8Array,
+    inner: Uint8Array,
+    sharpness: number,
+    simple: boolean,
+  ): void {
+    this.#natives.webpFilterRow(yPlane, uPlane, vPlane, yStride, uvStride, mbWide, mby, levels, inner, sharpness, simple);
   }
 }
 

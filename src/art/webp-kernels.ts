@@ -1,8 +1,9 @@
 // The WebP decoder's per-row kernels in TypeScript: the portable default and the oracle of the native
 // twins (hosts/moddable/native/webp_kernels.c; docs/native-kernels.md). The loops are the ones that
-// were inline in webp.ts and webp-yuv.ts, unchanged.
+// were inline in webp.ts, webp-yuv.ts and webp-lossy.ts (the loop filter's macroblock row), unchanged.
 
 import type { WebpKernels } from "../ports.js";
+import { filterMacroblock } from "./webp-lossy-filter.js";
 import { LITTLE_ENDIAN, swapWords, yuvRowToRgba } from "./webp-yuv.js";
 
 export const tsWebpKernels: WebpKernels = Object.freeze({
@@ -34,4 +35,31 @@ export const tsWebpKernels: WebpKernels = Object.freeze({
     for (; x < width; x++, at++) words[x] = palette[(argb[at]! >> 8) & 0xff]!;
   },
   yuvRow: yuvRowToRgba,
+  filterRow(
+    y: Uint8ClampedArray,
+    u: Uint8ClampedArray,
+    v: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mby: number,
+    levels: Uint8Array,
+    inner: Uint8Array,
+    sharpness: number,
+    simple: boolean,
+  ): void {
+    const planes = { y, u, v, yStride, uvStride };
+    for (let mbx = 0; mbx < mbWide; mbx++) {
+      const mb = mby * mbWide + mbx;
+      const level = levels[mb]!;
+      let interior = level;
+      if (sharpness > 0) {
+        interior >>= sharpness > 4 ? 2 : 1;
+        if (interior > 9 - sharpness) interior = 9 - sharpness;
+      }
+      if (interior < 1) interior = 1;
+      const hevThreshold = level >= 40 ? 2 : level >= 15 ? 1 : 0;
+      filterMacroblock(planes, mbx, mby, level, interior, hevThreshold, inner[mb] === 1, simple);
+    }
+  },
 });

@@ -9,10 +9,11 @@
 
 import { ImageDecodeError } from "./image.js";
 import { BoolDecoder } from "./webp-bool.js";
-import { filterMacroblock } from "./webp-lossy-filter.js";
 import { B_PRED, DC_PRED, H_PRED, TM_PRED, V_PRED, addInverseDc, addInverseDct, inverseWalsh, predictBlock, predictSubblock } from "./webp-lossy-predict.js";
 import { AC_QUANT, COEFFICIENT_UPDATE_PROBS, DC_QUANT, DEFAULT_COEFFICIENT_PROBS } from "./webp-lossy-tables.js";
 import { readBlock, readSubblockMode } from "./webp-lossy-tokens.js";
+import { tsWebpKernels } from "./webp-kernels.js";
+import type { WebpKernels } from "../ports.js";
 
 // Block types of the coefficient probabilities (RFC 6386 §13.3).
 const TYPE_Y_AFTER_Y2 = 0;
@@ -29,6 +30,7 @@ function corrupt(message: string): ImageDecodeError {
 }
 
 export class LossyDecoder {
+  readonly #kernels: WebpKernels;
   readonly #header = new BoolDecoder();
   readonly #partitions: BoolDecoder[] = [];
   readonly #probs = new Uint8Array(1056);
@@ -57,6 +59,11 @@ export class LossyDecoder {
   /** Per macroblock: filter level, inner-edge flag; and for mode contexts, the subblock modes. */
   #mbLevel = new Uint8Array(0);
   #mbInner = new Uint8Array(0);
+
+  /** `kernels`: the loop filter's macroblock rows (src/ports.ts WebpKernels); the TypeScript ones by default. */
+  constructor(kernels: WebpKernels = tsWebpKernels) {
+    this.#kernels = kernels;
+  }
   #aboveModes = new Uint8Array(0);
   readonly #leftModes = new Uint8Array(4);
   #aboveNonZero = new Uint8Array(0);
@@ -374,21 +381,9 @@ export class LossyDecoder {
   #loopFilter(): void {
     // A frame level of 0 turns the filter off, whatever the segments say (as the reference decoder does).
     if (this.#filterLevel === 0) return;
-    const planes = { y: this.y, u: this.u, v: this.v, yStride: this.yStride, uvStride: this.uvStride };
-    const sharpness = this.#sharpness;
+    const kernels = this.#kernels;
     for (let mby = 0; mby < this.#mbHigh; mby++) {
-      for (let mbx = 0; mbx < this.#mbWide; mbx++) {
-        const mb = mby * this.#mbWide + mbx;
-        const level = this.#mbLevel[mb]!;
-        let interior = level;
-        if (sharpness > 0) {
-          interior >>= sharpness > 4 ? 2 : 1;
-          if (interior > 9 - sharpness) interior = 9 - sharpness;
-        }
-        if (interior < 1) interior = 1;
-        const hevThreshold = level >= 40 ? 2 : level >= 15 ? 1 : 0;
-        filterMacroblock(planes, mbx, mby, level, interior, hevThreshold, this.#mbInner[mb] === 1, this.#simpleFilter);
-      }
+      kernels.filterRow(this.y, this.u, this.v, this.yStride, this.uvStride, this.#mbWide, mby, this.#mbLevel, this.#mbInner, this.#sharpness, this.#simpleFilter);
     }
   }
 }

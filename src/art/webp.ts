@@ -437,7 +437,7 @@ export class WebpDecoder implements ImageDecoder {
         sink.row(y, 0, 1, width, row);
       }
     } else {
-      const lossy = (this.#lossy ??= new LossyDecoder());
+      const lossy = (this.#lossy ??= new LossyDecoder(this.#kernels));
       lossy.decode(this.#image, 0, this.#imageFill, width, height);
       let alpha: Uint8Array | Int32Array | undefined;
       let alphaShift = 0;

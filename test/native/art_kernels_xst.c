@@ -25,6 +25,7 @@ extern void xs_art_render(xsMachine *the);
 extern void xs_webp_argb_row(xsMachine *the);
 extern void xs_webp_palette_row(xsMachine *the);
 extern void xs_webp_yuv_row(xsMachine *the);
+extern void xs_webp_filter_row(xsMachine *the);
 
 static const struct {
     const char *name;
@@ -44,6 +45,7 @@ static const struct {
     {"webpArgbRow", xs_webp_argb_row, 4},
     {"webpPaletteRow", xs_webp_palette_row, 5},
     {"webpYuvRow", xs_webp_yuv_row, 13},
+    {"webpFilterRow", xs_webp_filter_row, 11},
 };
 
 void __wrap_modInstallBase64(xsMachine *the) {

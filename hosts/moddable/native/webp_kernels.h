@@ -1,5 +1,6 @@
 /*
- * Native row kernels of the WebP decoder (VP8L ARGB and palette rows, VP8 YUV 4:2:0 rows to RGBA):
+ * Native row kernels of the WebP decoder (VP8L ARGB and palette rows, VP8 YUV 4:2:0 rows to RGBA, the
+ * VP8 loop filter of a macroblock row):
  * portable C with no XS in it, the C twins of src/art/webp-kernels.ts (WebpKernels in src/ports.ts).
  * Linked like art_kernels.c: into the Moddable apps (through webp_kernels_xs.c), the device-time xst and
  * the ASan + UBSan equivalence test. Stateless, no allocation; every buffer comes with its length and
@@ -30,5 +31,14 @@ typedef struct {
 int32_t webp_yuv_row(const uint8_t *y_plane, uint32_t y_length, const uint8_t *u_plane, uint32_t u_length,
                      const uint8_t *v_plane, uint32_t v_length, const webp_yuv_row_t *job, const uint8_t *alpha,
                      uint32_t alpha_length, uint8_t *rgba, uint32_t rgba_length);
+
+/* WebpKernels.filterRow (src/art/webp-kernels.ts, webp-lossy-filter.ts): the loop filter of macroblock row
+ * mby, in place on the planes; levels / inner hold one byte per macroblock (mby * mb_wide + mbx). */
+typedef struct {
+    int32_t y_stride, uv_stride, mb_wide, mby, sharpness, simple;
+} webp_filter_row_t;
+int32_t webp_filter_row(uint8_t *y_plane, uint32_t y_length, uint8_t *u_plane, uint32_t u_length, uint8_t *v_plane,
+                        uint32_t v_length, const webp_filter_row_t *job, const uint8_t *levels, uint32_t levels_length,
+                        const uint8_t *inner, uint32_t inner_length);
 
 #endif

@@ -68,3 +68,24 @@ void xs_webp_yuv_row(xsMachine *the) {
     if (job.alpha_bytes != 0) xsmcGetBufferReadable(xsArg(9), &alpha, &alpha_length);
     check(the, webp_yuv_row(y, y_length, u, u_length, v, v_length, &job, alpha, alpha_length, rgba, rgba_length));
 }
+
+/* webpFilterRow(y, u, v, yStride, uvStride, mbWide, mby, levels, inner, sharpness, simple) */
+void xs_webp_filter_row(xsMachine *the) {
+    need(the, 11);
+    webp_filter_row_t job = {
+        .y_stride = integer(the, 3),
+        .uv_stride = integer(the, 4),
+        .mb_wide = integer(the, 5),
+        .mby = integer(the, 6),
+        .sharpness = integer(the, 9),
+        .simple = xsmcTest(xsArg(10)) ? 1 : 0,
+    };
+    void *y, *u, *v, *levels, *inner;
+    xsUnsignedValue y_length, u_length, v_length, levels_length, inner_length;
+    xsmcGetBufferWritable(xsArg(0), &y, &y_length);
+    xsmcGetBufferWritable(xsArg(1), &u, &u_length);
+    xsmcGetBufferWritable(xsArg(2), &v, &v_length);
+    xsmcGetBufferReadable(xsArg(7), &levels, &levels_length);
+    xsmcGetBufferReadable(xsArg(8), &inner, &inner_length);
+    check(the, webp_filter_row(y, y_length, u, u_length, v, v_length, &job, levels, levels_length, inner, inner_length));
+}
