@@ -283,6 +283,29 @@ export interface WebpKernels {
     sharpness: number,
     simple: boolean,
   ): void;
+  /**
+   * VP8: macroblock (`mbx`, `mby`) predicted and its residue added, luma and chroma
+   * (src/art/webp-lossy-reconstruct.ts): `yMode` / `subModes` (16, for B_PRED) / `uvMode` its modes,
+   * `coeffs` (25 × 16) its dequantised coefficients with the Y2 DCs folded in, `blockAc` (24) per block
+   * whether it may have AC coefficients; `above` (21) and `left` (16) are scratch.
+   */
+  reconstruct(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mbx: number,
+    mby: number,
+    yMode: number,
+    subModes: Uint8Array,
+    uvMode: number,
+    coeffs: Int16Array,
+    blockAc: Uint8Array,
+    above: Uint8Array,
+    left: Uint8Array,
+  ): void;
 }
 
 /**

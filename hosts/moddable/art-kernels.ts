@@ -20,6 +20,7 @@ const natives = Object.freeze({
   webpPaletteRow: native("xs_webp_palette_row"),
   webpYuvRow: native("xs_webp_yuv_row"),
   webpFilterRow: native("xs_webp_filter_row"),
+  webpReconstruct: native("xs_webp_reconstruct"),
 }) as unknown as ArtNatives;
 
 /** Pass as `Host.artKernels` on Moddable builds. */

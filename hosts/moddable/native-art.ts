@@ -80,6 +80,22 @@ export interface ArtNatives {
     sharpness: number,
     simple: boolean,
   ): void;
+  /** `coeffs`: an Int16Array's buffer. */
+  webpReconstruct(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mbx: number,
+    mby: number,
+    yMode: number,
+    subModes: Uint8Array,
+    uvMode: number,
+    coeffs: ArrayBufferLike,
+    blockAc: Uint8Array,
+  ): void;
 }
 
 /** art_kernels.h: ART_LZW_LITERAL_EXPECTED, ART_LZW_BEYOND_TABLE. */
@@ -196,6 +212,24 @@ class NativeWebpKernels implements WebpKernels {
     simple: boolean,
   ): void {
     this.#natives.webpFilterRow(yPlane, uPlane, vPlane, yStride, uvStride, mbWide, mby, levels, inner, sharpness, simple);
+  }
+  reconstruct(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mbx: number,
+    mby: number,
+    yMode: number,
+    subModes: Uint8Array,
+    uvMode: number,
+    coeffs: Int16Array,
+    blockAc: Uint8Array,
+  ): void {
+    // The C keeps its edges in locals: the scratch arrays are the TypeScript twin's.
+    this.#natives.webpReconstruct(yPlane, uPlane, vPlane, yStride, uvStride, mbWide, mbx, mby, yMode, subModes, uvMode, coeffs.buffer, blockAc);
   }
 }
 

@@ -1,9 +1,11 @@
 // The WebP decoder's per-row kernels in TypeScript: the portable default and the oracle of the native
 // twins (hosts/moddable/native/webp_kernels.c; docs/native-kernels.md). The loops are the ones that
-// were inline in webp.ts, webp-yuv.ts and webp-lossy.ts (the loop filter's macroblock row), unchanged.
+// were inline in webp.ts, webp-yuv.ts and webp-lossy.ts (the loop filter's macroblock row, a macroblock's
+// reconstruction), unchanged.
 
 import type { WebpKernels } from "../ports.js";
 import { filterMacroblock } from "./webp-lossy-filter.js";
+import { reconstructMacroblock } from "./webp-lossy-reconstruct.js";
 import { LITTLE_ENDIAN, swapWords, yuvRowToRgba } from "./webp-yuv.js";
 
 export const tsWebpKernels: WebpKernels = Object.freeze({
@@ -62,4 +64,5 @@ export const tsWebpKernels: WebpKernels = Object.freeze({
       filterMacroblock(planes, mbx, mby, level, interior, hevThreshold, inner[mb] === 1, simple);
     }
   },
+  reconstruct: reconstructMacroblock,
 });

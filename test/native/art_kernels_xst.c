@@ -26,6 +26,7 @@ extern void xs_webp_argb_row(xsMachine *the);
 extern void xs_webp_palette_row(xsMachine *the);
 extern void xs_webp_yuv_row(xsMachine *the);
 extern void xs_webp_filter_row(xsMachine *the);
+extern void xs_webp_reconstruct(xsMachine *the);
 
 static const struct {
     const char *name;
@@ -46,6 +47,7 @@ static const struct {
     {"webpPaletteRow", xs_webp_palette_row, 5},
     {"webpYuvRow", xs_webp_yuv_row, 13},
     {"webpFilterRow", xs_webp_filter_row, 11},
+    {"webpReconstruct", xs_webp_reconstruct, 13},
 };
 
 void __wrap_modInstallBase64(xsMachine *the) {

@@ -248,3 +248,309 @@ int32_t webp_filter_row(uint8_t *y_plane, uint32_t y_length, uint8_t *u_plane, u
     }
     return 0;
 }
+
+/* Modes as in src/art/webp-lossy-predict.ts (RFC 6386 §11). */
+enum { DC_PRED = 0, V_PRED = 1, H_PRED = 2, B_PRED = 4 };
+enum { B_DC_PRED = 0, B_TM_PRED, B_VE_PRED, B_HE_PRED, B_LD_PRED, B_RD_PRED, B_VR_PRED, B_VL_PRED, B_HD_PRED };
+
+/* predictBlock: a size × size block at `at`; above[0] the corner, above[1..size] the row above. */
+static void predict_block(uint8_t *plane, ptrdiff_t at, ptrdiff_t stride, int32_t size, int32_t mode, const uint8_t *above,
+                          const uint8_t *left, int has_above, int has_left) {
+    switch (mode) {
+    case DC_PRED: {
+        int32_t sum = 0, shift = size == 16 ? 3 : 2;
+        if (has_above) {
+            for (int32_t i = 1; i <= size; i++) sum += above[i];
+            shift++;
+        }
+        if (has_left) {
+            for (int32_t i = 0; i < size; i++) sum += left[i];
+            shift++;
+        }
+        const int32_t value = has_above || has_left ? (sum + (1 << (shift - 1))) >> shift : 128;
+        for (int32_t y = 0; y < size; y++) memset(plane + at + y * stride, value, (size_t)size);
+        break;
+    }
+    case V_PRED:
+        for (int32_t y = 0; y < size; y++) memcpy(plane + at + y * stride, above + 1, (size_t)size);
+        break;
+    case H_PRED:
+        for (int32_t y = 0; y < size; y++) memset(plane + at + y * stride, left[y], (size_t)size);
+        break;
+    default: { /* TM_PRED: left + above - corner, clamped */
+        const int32_t corner = above[0];
+        for (int32_t y = 0; y < size; y++) {
+            uint8_t *row = plane + at + y * stride;
+            const int32_t base = left[y] - corner;
+            for (int32_t x = 0; x < size; x++) row[x] = clamp_store(base + above[x + 1]);
+        }
+    }
+    }
+}
+
+#define AVG3(x, y, z) ((uint8_t)(((x) + (y) + (y) + (z) + 2) >> 2))
+#define AVG2(x, y) ((uint8_t)(((x) + (y) + 1) >> 1))
+
+/* predictSubblock: luma subblock (bx, by) at `at`, edges from the plane and the macroblock's above / left. */
+static void predict_subblock(uint8_t *plane, ptrdiff_t at, ptrdiff_t stride, int32_t mode, const uint8_t *above,
+                             const uint8_t *left, int32_t bx, int32_t by) {
+    uint8_t *r0 = plane + at, *r1 = r0 + stride, *r2 = r0 + 2 * stride, *r3 = r0 + 3 * stride;
+    int32_t l0, l1, l2, l3, p, a0, a1, a2, a3, a4, a5, a6, a7;
+    if (bx == 0) {
+        l0 = left[by * 4];
+        l1 = left[by * 4 + 1];
+        l2 = left[by * 4 + 2];
+        l3 = left[by * 4 + 3];
+    } else {
+        l0 = r0[-1];
+        l1 = r1[-1];
+        l2 = r2[-1];
+        l3 = r3[-1];
+    }
+    if (by == 0) {
+        const int32_t e = bx * 4;
+        p = above[e];
+        a0 = above[e + 1];
+        a1 = above[e + 2];
+        a2 = above[e + 3];
+        a3 = above[e + 4];
+        a4 = above[e + 5];
+        a5 = above[e + 6];
+        a6 = above[e + 7];
+        a7 = above[e + 8];
+    } else {
+        const uint8_t *e = r0 - stride;
+        p = bx == 0 ? left[by * 4 - 1] : e[-1];
+        a0 = e[0];
+        a1 = e[1];
+        a2 = e[2];
+        a3 = e[3];
+        if (bx < 3) {
+            a4 = e[4];
+            a5 = e[5];
+            a6 = e[6];
+            a7 = e[7];
+        } else {
+            a4 = above[17];
+            a5 = above[18];
+            a6 = above[19];
+            a7 = above[20];
+        }
+    }
+    switch (mode) {
+    case B_DC_PRED: {
+        const int v = (a0 + a1 + a2 + a3 + l0 + l1 + l2 + l3 + 4) >> 3;
+        memset(r0, v, 4);
+        memset(r1, v, 4);
+        memset(r2, v, 4);
+        memset(r3, v, 4);
+        break;
+    }
+    case B_TM_PRED: {
+        uint8_t *rows[4] = {r0, r1, r2, r3};
+        const int32_t ls[4] = {l0, l1, l2, l3};
+        for (int y = 0; y < 4; y++) {
+            const int32_t base = ls[y] - p;
+            rows[y][0] = clamp_store(base + a0);
+            rows[y][1] = clamp_store(base + a1);
+            rows[y][2] = clamp_store(base + a2);
+            rows[y][3] = clamp_store(base + a3);
+        }
+        break;
+    }
+    case B_VE_PRED: {
+        const uint8_t v[4] = {AVG3(p, a0, a1), AVG3(a0, a1, a2), AVG3(a1, a2, a3), AVG3(a2, a3, a4)};
+        memcpy(r0, v, 4);
+        memcpy(r1, v, 4);
+        memcpy(r2, v, 4);
+        memcpy(r3, v, 4);
+        break;
+    }
+    case B_HE_PRED:
+        memset(r0, AVG3(p, l0, l1), 4);
+        memset(r1, AVG3(l0, l1, l2), 4);
+        memset(r2, AVG3(l1, l2, l3), 4);
+        memset(r3, AVG3(l2, l3, l3), 4);
+        break;
+    case B_LD_PRED:
+        r0[0] = AVG3(a0, a1, a2);
+        r0[1] = r1[0] = AVG3(a1, a2, a3);
+        r0[2] = r1[1] = r2[0] = AVG3(a2, a3, a4);
+        r0[3] = r1[2] = r2[1] = r3[0] = AVG3(a3, a4, a5);
+        r1[3] = r2[2] = r3[1] = AVG3(a4, a5, a6);
+        r2[3] = r3[2] = AVG3(a5, a6, a7);
+        r3[3] = AVG3(a6, a7, a7);
+        break;
+    case B_RD_PRED:
+        r3[0] = AVG3(l3, l2, l1);
+        r3[1] = r2[0] = AVG3(l2, l1, l0);
+        r3[2] = r2[1] = r1[0] = AVG3(l1, l0, p);
+        r3[3] = r2[2] = r1[1] = r0[0] = AVG3(l0, p, a0);
+        r2[3] = r1[2] = r0[1] = AVG3(p, a0, a1);
+        r1[3] = r0[2] = AVG3(a0, a1, a2);
+        r0[3] = AVG3(a1, a2, a3);
+        break;
+    case B_VR_PRED:
+        r3[0] = AVG3(l2, l1, l0);
+        r2[0] = AVG3(l1, l0, p);
+        r3[1] = r1[0] = AVG3(l0, p, a0);
+        r2[1] = r0[0] = AVG2(p, a0);
+        r3[2] = r1[1] = AVG3(p, a0, a1);
+        r2[2] = r0[1] = AVG2(a0, a1);
+        r3[3] = r1[2] = AVG3(a0, a1, a2);
+        r2[3] = r0[2] = AVG2(a1, a2);
+        r1[3] = AVG3(a1, a2, a3);
+        r0[3] = AVG2(a2, a3);
+        break;
+    case B_VL_PRED:
+        r0[0] = AVG2(a0, a1);
+        r1[0] = AVG3(a0, a1, a2);
+        r2[0] = r0[1] = AVG2(a1, a2);
+        r1[1] = r3[0] = AVG3(a1, a2, a3);
+        r2[1] = r0[2] = AVG2(a2, a3);
+        r3[1] = r1[2] = AVG3(a2, a3, a4);
+        r2[2] = r0[3] = AVG2(a3, a4);
+        r3[2] = r1[3] = AVG3(a3, a4, a5);
+        r2[3] = AVG3(a4, a5, a6);
+        r3[3] = AVG3(a5, a6, a7);
+        break;
+    case B_HD_PRED:
+        r3[0] = AVG2(l3, l2);
+        r3[1] = AVG3(l3, l2, l1);
+        r2[0] = r3[2] = AVG2(l2, l1);
+        r2[1] = r3[3] = AVG3(l2, l1, l0);
+        r2[2] = r1[0] = AVG2(l1, l0);
+        r2[3] = r1[1] = AVG3(l1, l0, p);
+        r1[2] = r0[0] = AVG2(l0, p);
+        r1[3] = r0[1] = AVG3(l0, p, a0);
+        r0[2] = AVG3(p, a0, a1);
+        r0[3] = AVG3(a0, a1, a2);
+        break;
+    default: /* B_HU_PRED */
+        r0[0] = AVG2(l0, l1);
+        r0[1] = AVG3(l0, l1, l2);
+        r0[2] = r1[0] = AVG2(l1, l2);
+        r0[3] = r1[1] = AVG3(l1, l2, l3);
+        r1[2] = r2[0] = AVG2(l2, l3);
+        r1[3] = r2[1] = AVG3(l2, l3, l3);
+        r2[2] = r2[3] = r3[0] = r3[1] = r3[2] = r3[3] = (uint8_t)l3;
+    }
+}
+
+#define SQRT2_COS 20091 /* cos(π/8)·√2 − 1, in 1/65536 */
+#define SQRT2_SIN 35468 /* sin(π/8)·√2, in 1/65536 */
+
+/* JavaScript's (a * k) >> 16: the product exact, then taken modulo 2^32 as an int32 before the shift. */
+static inline int32_t mul_shift16(int32_t a, int32_t k) {
+    const uint32_t wrapped = (uint32_t)((uint64_t)((int64_t)a * k));
+    const int32_t value = (int32_t)wrapped;
+    return value >> 16;
+}
+
+static inline int16_t coefficient(const uint8_t *coeffs, uint32_t index) {
+    int16_t value;
+    memcpy(&value, coeffs + (size_t)index * 2u, 2);
+    return value;
+}
+
+/* addRow: one row of the horizontal pass, added to the plane (clamped). */
+static inline void add_row(uint8_t *row, int32_t c0, int32_t c1, int32_t c2, int32_t c3) {
+    const int32_t a = c0 + c2, b = c0 - c2;
+    const int32_t c = mul_shift16(c1, SQRT2_SIN) - (c3 + mul_shift16(c3, SQRT2_COS));
+    const int32_t d = c1 + mul_shift16(c1, SQRT2_COS) + mul_shift16(c3, SQRT2_SIN);
+    row[0] = clamp_store(row[0] + ((a + d + 4) >> 3));
+    row[1] = clamp_store(row[1] + ((b + c + 4) >> 3));
+    row[2] = clamp_store(row[2] + ((b - c + 4) >> 3));
+    row[3] = clamp_store(row[3] + ((a - d + 4) >> 3));
+}
+
+/* addInverseDct: the inverse DCT of coeffs[from .. from + 16) added to the 4×4 block at `block`. */
+static void add_inverse_dct(const uint8_t *coeffs, uint32_t from, uint8_t *block, ptrdiff_t stride) {
+    int32_t t[4][4];
+    for (uint32_t column = 0; column < 4; column++) {
+        const int32_t c0 = coefficient(coeffs, from + column), c1 = coefficient(coeffs, from + 4 + column);
+        const int32_t c2 = coefficient(coeffs, from + 8 + column), c3 = coefficient(coeffs, from + 12 + column);
+        const int32_t a = c0 + c2, b = c0 - c2;
+        const int32_t c = mul_shift16(c1, SQRT2_SIN) - (c3 + mul_shift16(c3, SQRT2_COS));
+        const int32_t d = c1 + mul_shift16(c1, SQRT2_COS) + mul_shift16(c3, SQRT2_SIN);
+        t[0][column] = a + d;
+        t[1][column] = b + c;
+        t[2][column] = b - c;
+        t[3][column] = a - d;
+    }
+    for (int y = 0; y < 4; y++) add_row(block + y * stride, t[y][0], t[y][1], t[y][2], t[y][3]);
+}
+
+static void add_residue(const uint8_t *coeffs, uint32_t from, uint8_t *block, ptrdiff_t stride, int has_ac) {
+    if (has_ac) {
+        add_inverse_dct(coeffs, from, block, stride);
+        return;
+    }
+    const int32_t dc = coefficient(coeffs, from);
+    if (dc == 0) return;
+    const int32_t value = (dc + 4) >> 3;
+    for (int y = 0; y < 4; y++)
+        for (int x = 0; x < 4; x++) block[y * stride + x] = clamp_store(block[y * stride + x] + value);
+}
+
+/* gatherEdges: 127 above the frame, 129 left of it. */
+static void gather_edges(const uint8_t *plane, ptrdiff_t stride, int32_t mb_wide, int32_t mbx, int32_t mby, int32_t size,
+                         int luma, uint8_t *above, uint8_t *left) {
+    const ptrdiff_t x0 = (ptrdiff_t)mbx * size, y0 = (ptrdiff_t)mby * size;
+    if (mby == 0) {
+        memset(above, 127, (size_t)(size + 1 + (luma ? 4 : 0)));
+    } else {
+        const uint8_t *row = plane + (y0 - 1) * stride;
+        above[0] = mbx == 0 ? 129 : row[x0 - 1];
+        memcpy(above + 1, row + x0, (size_t)size);
+        if (luma) {
+            const int last = mbx == mb_wide - 1;
+            for (int i = 0; i < 4; i++) above[17 + i] = last ? row[x0 + 15] : row[x0 + 16 + i];
+        }
+    }
+    if (mbx == 0) memset(left, 129, (size_t)size);
+    else
+        for (int32_t i = 0; i < size; i++) left[i] = plane[(y0 + i) * stride + x0 - 1];
+}
+
+int32_t webp_reconstruct(uint8_t *y_plane, uint32_t y_length, uint8_t *u_plane, uint32_t u_length, uint8_t *v_plane,
+                         uint32_t v_length, const webp_macroblock_t *job, const uint8_t *sub_modes,
+                         uint32_t sub_modes_length, const uint8_t *coeffs, uint32_t coeffs_length,
+                         const uint8_t *block_ac, uint32_t block_ac_length) {
+    const int32_t mb_wide = job->mb_wide, mbx = job->mbx, mby = job->mby;
+    /* Every pixel read or written lies in this macroblock, the row above it and the column left of it. */
+    if (mb_wide < 1 || mbx < 0 || mbx >= mb_wide || mby < 0 || job->y_stride < mb_wide * 16 ||
+        job->uv_stride < mb_wide * 8 || (uint64_t)(mby + 1) * 16u * (uint64_t)job->y_stride > y_length ||
+        (uint64_t)(mby + 1) * 8u * (uint64_t)job->uv_stride > u_length ||
+        (uint64_t)(mby + 1) * 8u * (uint64_t)job->uv_stride > v_length || sub_modes_length < 16u ||
+        coeffs_length < 25u * 16u * 2u || block_ac_length < 24u)
+        return ART_FAULT_RANGE;
+    uint8_t above[21], left[16];
+    const ptrdiff_t ys = job->y_stride, cs = job->uv_stride;
+    const ptrdiff_t y_at = (ptrdiff_t)mby * 16 * ys + (ptrdiff_t)mbx * 16;
+    gather_edges(y_plane, ys, mb_wide, mbx, mby, 16, 1, above, left);
+    if (job->y_mode == B_PRED) {
+        for (uint32_t b = 0; b < 16; b++) {
+            const int32_t bx = (int32_t)(b & 3), by = (int32_t)(b >> 2);
+            const ptrdiff_t at = y_at + by * 4 * ys + bx * 4;
+            predict_subblock(y_plane, at, ys, sub_modes[b], above, left, bx, by);
+            add_residue(coeffs, b * 16u, y_plane + at, ys, block_ac[b] == 1);
+        }
+    } else {
+        predict_block(y_plane, y_at, ys, 16, job->y_mode, above, left, mby > 0, mbx > 0);
+        for (uint32_t b = 0; b < 16; b++)
+            add_residue(coeffs, b * 16u, y_plane + y_at + (ptrdiff_t)(b >> 2) * 4 * ys + (ptrdiff_t)(b & 3) * 4, ys,
+                        block_ac[b] == 1);
+    }
+    const ptrdiff_t c_at = (ptrdiff_t)mby * 8 * cs + (ptrdiff_t)mbx * 8;
+    for (uint32_t plane = 0; plane < 2; plane++) {
+        uint8_t *target = plane == 0 ? u_plane : v_plane;
+        gather_edges(target, cs, mb_wide, mbx, mby, 8, 0, above, left);
+        predict_block(target, c_at, cs, 8, job->uv_mode, above, left, mby > 0, mbx > 0);
+        const uint32_t base = plane == 0 ? 16u * 16u : 20u * 16u;
+        for (uint32_t b = 0; b < 4; b++)
+            add_residue(coeffs, base + b * 16u, target + c_at + (ptrdiff_t)(b >> 1) * 4 * cs + (ptrdiff_t)(b & 1) * 4, cs,
+                        block_ac[16 + plane * 4 + b] == 1);
+    }
+    return 0;
+}

@@ -1,6 +1,6 @@
 /*
  * Native row kernels of the WebP decoder (VP8L ARGB and palette rows, VP8 YUV 4:2:0 rows to RGBA, the
- * VP8 loop filter of a macroblock row):
+ * VP8 loop filter of a macroblock row, VP8 macroblock reconstruction):
  * portable C with no XS in it, the C twins of src/art/webp-kernels.ts (WebpKernels in src/ports.ts).
  * Linked like art_kernels.c: into the Moddable apps (through webp_kernels_xs.c), the device-time xst and
  * the ASan + UBSan equivalence test. Stateless, no allocation; every buffer comes with its length and
@@ -40,5 +40,16 @@ typedef struct {
 int32_t webp_filter_row(uint8_t *y_plane, uint32_t y_length, uint8_t *u_plane, uint32_t u_length, uint8_t *v_plane,
                         uint32_t v_length, const webp_filter_row_t *job, const uint8_t *levels, uint32_t levels_length,
                         const uint8_t *inner, uint32_t inner_length);
+
+/* WebpKernels.reconstruct (src/art/webp-lossy-reconstruct.ts): macroblock (mbx, mby) predicted and its
+ * residue added; coeffs: the bytes of an Int16Array of 25 * 16 (host order), block_ac 24 bytes,
+ * sub_modes 16 bytes. */
+typedef struct {
+    int32_t y_stride, uv_stride, mb_wide, mbx, mby, y_mode, uv_mode;
+} webp_macroblock_t;
+int32_t webp_reconstruct(uint8_t *y_plane, uint32_t y_length, uint8_t *u_plane, uint32_t u_length, uint8_t *v_plane,
+                         uint32_t v_length, const webp_macroblock_t *job, const uint8_t *sub_modes,
+                         uint32_t sub_modes_length, const uint8_t *coeffs, uint32_t coeffs_length,
+                         const uint8_t *block_ac, uint32_t block_ac_length);
 
 #endif

@@ -89,3 +89,28 @@ void xs_webp_filter_row(xsMachine *the) {
     xsmcGetBufferReadable(xsArg(8), &inner, &inner_length);
     check(the, webp_filter_row(y, y_length, u, u_length, v, v_length, &job, levels, levels_length, inner, inner_length));
 }
+
+/* webpReconstruct(y, u, v, yStride, uvStride, mbWide, mbx, mby, yMode, subModes, uvMode, coeffs buffer,
+ *                 blockAc) */
+void xs_webp_reconstruct(xsMachine *the) {
+    need(the, 13);
+    webp_macroblock_t job = {
+        .y_stride = integer(the, 3),
+        .uv_stride = integer(the, 4),
+        .mb_wide = integer(the, 5),
+        .mbx = integer(the, 6),
+        .mby = integer(the, 7),
+        .y_mode = integer(the, 8),
+        .uv_mode = integer(the, 10),
+    };
+    void *y, *u, *v, *sub_modes, *coeffs, *block_ac;
+    xsUnsignedValue y_length, u_length, v_length, sub_modes_length, coeffs_length, block_ac_length;
+    xsmcGetBufferWritable(xsArg(0), &y, &y_length);
+    xsmcGetBufferWritable(xsArg(1), &u, &u_length);
+    xsmcGetBufferWritable(xsArg(2), &v, &v_length);
+    xsmcGetBufferReadable(xsArg(9), &sub_modes, &sub_modes_length);
+    xsmcGetBufferReadable(xsArg(11), &coeffs, &coeffs_length);
+    xsmcGetBufferReadable(xsArg(12), &block_ac, &block_ac_length);
+    check(the, webp_reconstruct(y, y_length, u, u_length, v, v_length, &job, sub_modes, sub_modes_length, coeffs,
+                                coeffs_length, block_ac, block_ac_length));
+}
