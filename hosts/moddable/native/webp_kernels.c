@@ -1,4 +1,6 @@
-/* The C twins of src/art/webp-kernels.ts (see webp_kernels.h). Keep each in step with its twin. */
+/* The C twins of src/art/webp-kernels.ts (see webp_kernels.h). Keep each in step with its twin. One file for
+ * the one port (WebpKernels), as art_kernels.c is for GIF and the compositor: its length is the four kernels
+ * written out (the intra predictor modes are most of it), not several concepts. */
 #include <stddef.h>
 #include <string.h>
 
