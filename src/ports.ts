@@ -239,6 +239,76 @@ export interface CompositorKernels {
 }
 
 /**
+ * The WebP decoder's per-pixel row work (twin: src/art/webp-kernels.ts): one call per row. RGBA words
+ * hold R, G, B, A bytes in memory order; arrays are whole, never views.
+ */
+export interface WebpKernels {
+  /** VP8L: `rgba[x]` = the ARGB pixel `argb[at + x]` (0xAARRGGBB as int32) as RGBA, for `x < width`. */
+  argbRow(argb: Int32Array, at: number, width: number, rgba: Uint32Array): void;
+  /** VP8L colour indexing left to the rows: `rgba[x] = palette[(argb[at + x] >> 8) & 255]`; `palette` holds 256 RGBA words. */
+  paletteRow(argb: Int32Array, at: number, width: number, palette: Int32Array, rgba: Uint32Array): void;
+  /**
+   * VP8: row `row` of a `width` × `height` frame from its YUV 4:2:0 planes as RGBA (src/art/webp-yuv.ts
+   * yuvRowToRgba): alpha 255, or bits `alphaShift` .. + 7 of `alpha[alphaAt + x]` when alpha is given.
+   */
+  yuvRow(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    width: number,
+    height: number,
+    row: number,
+    rgba: Uint32Array,
+    alpha: Uint8Array | Int32Array | undefined,
+    alphaAt: number,
+    alphaShift: number,
+  ): void;
+  /**
+   * VP8: the loop filter of macroblock row `mby`, in place on the planes (src/art/webp-lossy-filter.ts):
+   * macroblock `mby * mbWide + mbx` has filter level `levels[..]` (0: none) and filters its inner edges
+   * when `inner[..]` is 1; `sharpness` and `simple` are the frame's. Rows are filtered top to bottom.
+   */
+  filterRow(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mby: number,
+    levels: Uint8Array,
+    inner: Uint8Array,
+    sharpness: number,
+    simple: boolean,
+  ): void;
+  /**
+   * VP8: macroblock (`mbx`, `mby`) predicted and its residue added, luma and chroma
+   * (src/art/webp-lossy-reconstruct.ts): `yMode` / `subModes` (16, for B_PRED) / `uvMode` its modes,
+   * `coeffs` (25 × 16) its dequantised coefficients with the Y2 DCs folded in, `blockAc` (24) per block
+   * whether it may have AC coefficients; `above` (21) and `left` (16) are scratch.
+   */
+  reconstruct(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mbx: number,
+    mby: number,
+    yMode: number,
+    subModes: Uint8Array,
+    uvMode: number,
+    coeffs: Int16Array,
+    blockAc: Uint8Array,
+    above: Uint8Array,
+    left: Uint8Array,
+  ): void;
+}
+
+/**
  * Native pixel kernels where the platform has them (hosts/moddable: C under hosts/moddable/native).
  * Each part is optional and replaces its TypeScript twin bit for bit; the pattern for adding one is in
  * docs/native-kernels.md.
@@ -246,6 +316,7 @@ export interface CompositorKernels {
 export interface ArtKernels {
   gif?: GifKernels;
   compositor?: CompositorKernels;
+  webp?: WebpKernels;
 }
 
 /** The string a JsonStringScanner fills (src/json/text.ts JsonText): a whole array, never a view. */

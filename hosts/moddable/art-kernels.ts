@@ -16,6 +16,11 @@ const natives = Object.freeze({
   expand: native("xs_art_expand"),
   compositeRow: native("xs_art_composite_row"),
   render: native("xs_art_render"),
+  webpArgbRow: native("xs_webp_argb_row"),
+  webpPaletteRow: native("xs_webp_palette_row"),
+  webpYuvRow: native("xs_webp_yuv_row"),
+  webpFilterRow: native("xs_webp_filter_row"),
+  webpReconstruct: native("xs_webp_reconstruct"),
 }) as unknown as ArtNatives;
 
 /** Pass as `Host.artKernels` on Moddable builds. */

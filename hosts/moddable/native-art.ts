@@ -4,14 +4,14 @@
 // in the SDK's xst with the kernels linked in (the device-time bench and the equivalence test, where
 // they are the global `artNatives`).
 //
-// What the binding does: plain functions, one call per row (compositeRow, expand, lzwRead) or per frame
+// What the binding does: plain functions, one call per row (compositeRow, expand, lzwRead, the WebP rows) or per frame
 // (render); buffers are looked up on each call and never kept. 16- and 32-bit arrays go as their
 // ArrayBuffer (the XS API maps byte views only): the compositor's and GIF decoder's arrays are whole.
 // The LZW state is a host object owning one fixed C struct (~12 KiB, freed when the object is
 // collected). A corrupt code stream makes lzwRead return a negative code; this wrapper throws the
 // same ImageDecodeError the TypeScript decoder throws (the messages come from src/art/lzw.ts).
 
-import type { ArtKernels, CompositorKernels, GifKernels, LzwStream, RenderLayout } from "../../src/ports.js";
+import type { ArtKernels, CompositorKernels, GifKernels, LzwStream, RenderLayout, WebpKernels } from "../../src/ports.js";
 import { beyondTableError, literalExpectedError, minCodeSizeError, validMinCodeSize } from "../../src/art/lzw.js";
 
 /** The LZW state: an opaque host object. */
@@ -47,6 +47,54 @@ export interface ArtNatives {
     stepX: number,
     stepY: number,
     background: number,
+  ): void;
+  /** webp_kernels_xs.c: the WebP rows (Int32Array / Uint32Array as their buffers). */
+  webpArgbRow(argb: ArrayBufferLike, at: number, width: number, rgba: ArrayBufferLike): void;
+  webpPaletteRow(argb: ArrayBufferLike, at: number, width: number, palette: ArrayBufferLike, rgba: ArrayBufferLike): void;
+  /** `alphaBytes`: 0 (opaque, `alpha` not read), 1 (a Uint8Array's buffer) or 4 (an Int32Array's). */
+  webpYuvRow(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    width: number,
+    height: number,
+    row: number,
+    rgba: ArrayBufferLike,
+    alpha: ArrayBufferLike,
+    alphaBytes: number,
+    alphaAt: number,
+    alphaShift: number,
+  ): void;
+  webpFilterRow(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mby: number,
+    levels: Uint8Array,
+    inner: Uint8Array,
+    sharpness: number,
+    simple: boolean,
+  ): void;
+  /** `coeffs`: an Int16Array's buffer. */
+  webpReconstruct(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mbx: number,
+    mby: number,
+    yMode: number,
+    subModes: Uint8Array,
+    uvMode: number,
+    coeffs: ArrayBufferLike,
+    blockAc: Uint8Array,
   ): void;
 }
 
@@ -122,7 +170,74 @@ class NativeCompositorKernels implements CompositorKernels {
   }
 }
 
-/** The GIF and compositor kernels in C. */
+class NativeWebpKernels implements WebpKernels {
+  readonly #natives: ArtNatives;
+  constructor(natives: ArtNatives) {
+    this.#natives = natives;
+  }
+  argbRow(argb: Int32Array, at: number, width: number, rgba: Uint32Array): void {
+    this.#natives.webpArgbRow(argb.buffer, at, width, rgba.buffer);
+  }
+  paletteRow(argb: Int32Array, at: number, width: number, palette: Int32Array, rgba: Uint32Array): void {
+    this.#natives.webpPaletteRow(argb.buffer, at, width, palette.buffer, rgba.buffer);
+  }
+  yuvRow(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    width: number,
+    height: number,
+    row: number,
+    rgba: Uint32Array,
+    alpha: Uint8Array | Int32Array | undefined,
+    alphaAt: number,
+    alphaShift: number,
+  ): void {
+    // Without alpha the C reads no alpha buffer: any buffer fills the slot.
+    this.#natives.webpYuvRow(yPlane, uPlane, vPlane, yStride, uvStride, width, height, row, rgba.buffer, alpha ? alpha.buffer : rgba.buffer, alpha ? alpha.BYTES_PER_ELEMENT : 0, alphaAt, alphaShift);
+  }
+  filterRow(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mby: number,
+    levels: Uint8Array,
+    inner: Uint8Array,
+    sharpness: number,
+    simple: boolean,
+  ): void {
+    this.#natives.webpFilterRow(yPlane, uPlane, vPlane, yStride, uvStride, mbWide, mby, levels, inner, sharpness, simple);
+  }
+  reconstruct(
+    yPlane: Uint8ClampedArray,
+    uPlane: Uint8ClampedArray,
+    vPlane: Uint8ClampedArray,
+    yStride: number,
+    uvStride: number,
+    mbWide: number,
+    mbx: number,
+    mby: number,
+    yMode: number,
+    subModes: Uint8Array,
+    uvMode: number,
+    coeffs: Int16Array,
+    blockAc: Uint8Array,
+  ): void {
+    // The C keeps its edges in locals: the scratch arrays are the TypeScript twin's.
+    this.#natives.webpReconstruct(yPlane, uPlane, vPlane, yStride, uvStride, mbWide, mbx, mby, yMode, subModes, uvMode, coeffs.buffer, blockAc);
+  }
+}
+
+/** The GIF, compositor and WebP kernels in C. */
 export function nativeArtKernels(natives: ArtNatives): ArtKernels {
-  return Object.freeze({ gif: Object.freeze(new NativeGifKernels(natives)), compositor: Object.freeze(new NativeCompositorKernels(natives)) });
+  return Object.freeze({
+    gif: Object.freeze(new NativeGifKernels(natives)),
+    compositor: Object.freeze(new NativeCompositorKernels(natives)),
+    webp: Object.freeze(new NativeWebpKernels(natives)),
+  });
 }

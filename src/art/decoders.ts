@@ -14,7 +14,7 @@ export const AVAILABLE_DECODERS: readonly NativeFormat[] = Object.freeze(["gif",
 export interface DecoderOptions {
   inflate?: InflateFactory | undefined;
   limits?: DecodeLimits | undefined;
-  /** Native pixel kernels from the host (the GIF decoder's); TypeScript otherwise. */
+  /** Native pixel kernels from the host (the GIF and WebP decoders'); TypeScript otherwise. */
   kernels?: ArtKernels | undefined;
   /** Sees the image header on its way to the sink (loop count, canvas size). */
   onHeader?: (header: ImageHeader) => void;
@@ -31,7 +31,7 @@ export function createDecoder(format: NativeFormat, sink: ImageSink, options: De
     case "bmp":
       return new BmpDecoder(target, limits);
     case "webp":
-      return new WebpDecoder(target, limits);
+      return new WebpDecoder(target, limits, options.kernels?.webp);
   }
 }
 

@@ -1,6 +1,6 @@
 // VP8 lossy key frames (RFC 6386) as WebP uses them: frame header, segmentation, token partitions,
 // intra prediction, dequantisation, inverse WHT/DCT, then the loop filter over the whole frame; rows
-// leave as RGBA through `rgbaRow` (YUV 4:2:0 → RGB in webp-yuv.ts).
+// leave as RGBA through WebpKernels.yuvRow (YUV 4:2:0 → RGB in webp-yuv.ts), reading the public planes.
 //
 // Intra prediction reads unfiltered neighbours (RFC 6386 §12), so the frame is reconstructed whole
 // and filtered afterwards. Memory for a w×h frame (macroblock-aligned, W = 16⌈w/16⌉, H = 16⌈h/16⌉):
@@ -9,11 +9,11 @@
 
 import { ImageDecodeError } from "./image.js";
 import { BoolDecoder } from "./webp-bool.js";
-import { filterMacroblock } from "./webp-lossy-filter.js";
-import { B_PRED, DC_PRED, H_PRED, TM_PRED, V_PRED, addInverseDc, addInverseDct, inverseWalsh, predictBlock, predictSubblock } from "./webp-lossy-predict.js";
+import { B_PRED, DC_PRED, H_PRED, TM_PRED, V_PRED, inverseWalsh } from "./webp-lossy-predict.js";
 import { AC_QUANT, COEFFICIENT_UPDATE_PROBS, DC_QUANT, DEFAULT_COEFFICIENT_PROBS } from "./webp-lossy-tables.js";
 import { readBlock, readSubblockMode } from "./webp-lossy-tokens.js";
-import { yuvRowToRgba } from "./webp-yuv.js";
+import { tsWebpKernels } from "./webp-kernels.js";
+import type { WebpKernels } from "../ports.js";
 
 // Block types of the coefficient probabilities (RFC 6386 §13.3).
 const TYPE_Y_AFTER_Y2 = 0;
@@ -30,6 +30,7 @@ function corrupt(message: string): ImageDecodeError {
 }
 
 export class LossyDecoder {
+  readonly #kernels: WebpKernels;
   readonly #header = new BoolDecoder();
   readonly #partitions: BoolDecoder[] = [];
   readonly #probs = new Uint8Array(1056);
@@ -47,8 +48,6 @@ export class LossyDecoder {
   readonly #refDelta = new Int8Array(4);
   readonly #modeDelta = new Int8Array(4);
 
-  #width = 0;
-  #height = 0;
   #mbWide = 0;
   #mbHigh = 0;
   // Clamped: a store clamps to 0..255 by itself (prediction, residue and loop filter all clamp).
@@ -60,6 +59,11 @@ export class LossyDecoder {
   /** Per macroblock: filter level, inner-edge flag; and for mode contexts, the subblock modes. */
   #mbLevel = new Uint8Array(0);
   #mbInner = new Uint8Array(0);
+
+  /** `kernels`: the loop filter's macroblock rows (src/ports.ts WebpKernels); the TypeScript ones by default. */
+  constructor(kernels: WebpKernels = tsWebpKernels) {
+    this.#kernels = kernels;
+  }
   #aboveModes = new Uint8Array(0);
   readonly #leftModes = new Uint8Array(4);
   #aboveNonZero = new Uint8Array(0);
@@ -110,8 +114,6 @@ export class LossyDecoder {
   }
 
   #allocate(width: number, height: number): void {
-    this.#width = width;
-    this.#height = height;
     this.#mbWide = (width + 15) >> 4;
     this.#mbHigh = (height + 15) >> 4;
     this.yStride = this.#mbWide * 16;
@@ -240,7 +242,7 @@ export class LossyDecoder {
           this.#clearContexts(mbx, yMode !== B_PRED);
           this.#blockAc.fill(0);
         }
-        this.#reconstruct(mbx, mby, yMode, subModes, uvMode);
+        this.#kernels.reconstruct(this.y, this.u, this.v, this.yStride, this.uvStride, this.#mbWide, mbx, mby, yMode, subModes, uvMode, this.#coeffs, this.#blockAc, this.#above, this.#left);
         const mb = mby * this.#mbWide + mbx;
         this.#mbLevel[mb] = this.#filterLevelOf(segment, yMode);
         this.#mbInner[mb] = yMode === B_PRED || nonZero ? 1 : 0;
@@ -321,93 +323,12 @@ export class LossyDecoder {
     return level;
   }
 
-  #reconstruct(mbx: number, mby: number, yMode: number, subModes: Uint8Array, uvMode: number): void {
-    const coeffs = this.#coeffs;
-    const blockAc = this.#blockAc;
-    const ys = this.yStride;
-    const yAt = mby * 16 * ys + mbx * 16;
-    this.#gatherEdges(this.y, ys, mbx, mby, 16, true);
-    const above = this.#above;
-    if (yMode === B_PRED) {
-      for (let b = 0; b < 16; b++) {
-        const bx = b & 3;
-        const by = b >> 2;
-        const at = yAt + by * 4 * ys + bx * 4;
-        predictSubblock(this.y, at, ys, subModes[b]!, above, this.#left, bx, by);
-        addResidue(coeffs, b * 16, this.y, at, ys, blockAc[b] === 1);
-      }
-    } else {
-      predictBlock(this.y, yAt, ys, 16, yMode, above, this.#left, mby > 0, mbx > 0);
-      for (let b = 0; b < 16; b++) addResidue(coeffs, b * 16, this.y, yAt + (b >> 2) * 4 * ys + (b & 3) * 4, ys, blockAc[b] === 1);
-    }
-    const cs = this.uvStride;
-    const cAt = mby * 8 * cs + mbx * 8;
-    for (let plane = 0; plane < 2; plane++) {
-      const target = plane === 0 ? this.u : this.v;
-      this.#gatherEdges(target, cs, mbx, mby, 8, false);
-      predictBlock(target, cAt, cs, 8, uvMode, above, this.#left, mby > 0, mbx > 0);
-      const base = plane === 0 ? U_BLOCKS : V_BLOCKS;
-      for (let b = 0; b < 4; b++) addResidue(coeffs, base + b * 16, target, cAt + (b >> 1) * 4 * cs + (b & 1) * 4, cs, blockAc[16 + plane * 4 + b] === 1);
-    }
-  }
-
-  /**
-   * Fills #above (corner, row above, and for luma 4 above-right pixels) and #left for a macroblock,
-   * with 127 above the frame and 129 left of it (RFC 6386 §12.2–12.3).
-   */
-  #gatherEdges(plane: Uint8ClampedArray, stride: number, mbx: number, mby: number, size: number, luma: boolean): void {
-    const above = this.#above;
-    const left = this.#left;
-    const x0 = mbx * size;
-    const y0 = mby * size;
-    const extra = luma ? 4 : 0;
-    if (mby === 0) {
-      above.fill(127, 0, size + 1 + extra);
-    } else {
-      const row = (y0 - 1) * stride;
-      above[0] = mbx === 0 ? 129 : plane[row + x0 - 1]!;
-      for (let i = 0; i < size; i++) above[1 + i] = plane[row + x0 + i]!;
-      if (luma) {
-        const last = mbx === this.#mbWide - 1;
-        for (let i = 0; i < 4; i++) above[17 + i] = last ? plane[row + x0 + 15]! : plane[row + x0 + 16 + i]!;
-      }
-    }
-    if (mbx === 0) left.fill(129, 0, size);
-    else for (let i = 0; i < size; i++) left[i] = plane[(y0 + i) * stride + x0 - 1]!;
-  }
-
   #loopFilter(): void {
     // A frame level of 0 turns the filter off, whatever the segments say (as the reference decoder does).
     if (this.#filterLevel === 0) return;
-    const planes = { y: this.y, u: this.u, v: this.v, yStride: this.yStride, uvStride: this.uvStride };
-    const sharpness = this.#sharpness;
+    const kernels = this.#kernels;
     for (let mby = 0; mby < this.#mbHigh; mby++) {
-      for (let mbx = 0; mbx < this.#mbWide; mbx++) {
-        const mb = mby * this.#mbWide + mbx;
-        const level = this.#mbLevel[mb]!;
-        let interior = level;
-        if (sharpness > 0) {
-          interior >>= sharpness > 4 ? 2 : 1;
-          if (interior > 9 - sharpness) interior = 9 - sharpness;
-        }
-        if (interior < 1) interior = 1;
-        const hevThreshold = level >= 40 ? 2 : level >= 15 ? 1 : 0;
-        filterMacroblock(planes, mbx, mby, level, interior, hevThreshold, this.#mbInner[mb] === 1, this.#simpleFilter);
-      }
+      kernels.filterRow(this.y, this.u, this.v, this.yStride, this.uvStride, this.#mbWide, mby, this.#mbLevel, this.#mbInner, this.#sharpness, this.#simpleFilter);
     }
   }
-
-  /**
-   * Row y of the decoded frame as RGBA words (see webp-yuv.ts), chroma upsampled as described there;
-   * alpha 255, or from `alpha` (w × h values, each `alphaShift` bits up) when given.
-   */
-  rgbaRow(y: number, rgba: Uint32Array, alpha?: Uint8Array | Int32Array, alphaShift = 0): void {
-    yuvRowToRgba(this.y, this.u, this.v, this.yStride, this.uvStride, this.#width, this.#height, y, rgba, alpha, y * this.#width, alphaShift);
-  }
-}
-
-/** Adds a block's residue: the full inverse DCT when it may have AC coefficients, else the DC shortcut or nothing. */
-function addResidue(coeffs: Int16Array, from: number, plane: Uint8ClampedArray, at: number, stride: number, hasAc: boolean): void {
-  if (hasAc) addInverseDct(coeffs, from, plane, at, stride);
-  else if (coeffs[from] !== 0) addInverseDc(coeffs[from]!, plane, at, stride);
 }

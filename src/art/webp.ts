@@ -25,7 +25,9 @@ import type { DecodeLimits, FrameHeader, ImageDecoder, ImageSink } from "./image
 import { decodeAlpha } from "./webp-alpha.js";
 import { LosslessDecoder } from "./webp-lossless.js";
 import { LossyDecoder } from "./webp-lossy.js";
+import { tsWebpKernels } from "./webp-kernels.js";
 import { LITTLE_ENDIAN, swapWords } from "./webp-yuv.js";
+import type { WebpKernels } from "../ports.js";
 
 /** Largest image chunk accepted: the artwork body cap (5 MiB). */
 const MAX_CHUNK = 5 * 1024 * 1024;
@@ -115,9 +117,13 @@ export class WebpDecoder implements ImageDecoder {
   /** #row's bytes as words: the decoders write a pixel at a time. */
   #rowWords = new Uint32Array(0);
 
-  constructor(sink: ImageSink, limits: DecodeLimits = DEFAULT_LIMITS) {
+  readonly #kernels: WebpKernels;
+
+  /** `kernels`: native row conversions (src/ports.ts); the TypeScript ones by default. */
+  constructor(sink: ImageSink, limits: DecodeLimits = DEFAULT_LIMITS, kernels: WebpKernels = tsWebpKernels) {
     this.#sink = sink;
     this.#limits = limits;
+    this.#kernels = kernels;
   }
 
   push(chunk: Uint8Array): void {
@@ -424,41 +430,14 @@ export class WebpDecoder implements ImageDecoder {
       }
       sink.frameStart(frame);
       const words = this.#rowWords;
+      const kernels = this.#kernels;
       for (let y = 0; y < height; y++) {
-        // ARGB → RGBA bytes, a word at a time (R and B trade places; -16711936 is 0xff00ff00 as an
-        // int32): one read and one write per pixel, where XS pays a host call for each typed-array
-        // element.
-        if (palette) {
-          // Four pixels a turn: the loop's own bytecodes cost as much as a pixel's lookup in XS.
-          let x = 0;
-          let at = y * width;
-          for (; x + 4 <= width; x += 4, at += 4) {
-            words[x] = palette[(argb[at]! >> 8) & 0xff]!;
-            words[x + 1] = palette[(argb[at + 1]! >> 8) & 0xff]!;
-            words[x + 2] = palette[(argb[at + 2]! >> 8) & 0xff]!;
-            words[x + 3] = palette[(argb[at + 3]! >> 8) & 0xff]!;
-          }
-          for (; x < width; x++, at++) words[x] = palette[(argb[at]! >> 8) & 0xff]!;
-          sink.row(y, 0, 1, width, row);
-          continue;
-        }
-        let x = 0;
-        let at = y * width;
-        for (; x + 2 <= width; x += 2, at += 2) {
-          let pixel = argb[at]!;
-          words[x] = (pixel & -16711936) | ((pixel >>> 16) & 0xff) | ((pixel & 0xff) << 16);
-          pixel = argb[at + 1]!;
-          words[x + 1] = (pixel & -16711936) | ((pixel >>> 16) & 0xff) | ((pixel & 0xff) << 16);
-        }
-        if (x < width) {
-          const pixel = argb[at]!;
-          words[x] = (pixel & -16711936) | ((pixel >>> 16) & 0xff) | ((pixel & 0xff) << 16);
-        }
-        if (!LITTLE_ENDIAN) swapWords(words, width);
+        if (palette) kernels.paletteRow(argb, y * width, width, palette, words);
+        else kernels.argbRow(argb, y * width, width, words);
         sink.row(y, 0, 1, width, row);
       }
     } else {
-      const lossy = (this.#lossy ??= new LossyDecoder());
+      const lossy = (this.#lossy ??= new LossyDecoder(this.#kernels));
       lossy.decode(this.#image, 0, this.#imageFill, width, height);
       let alpha: Uint8Array | Int32Array | undefined;
       let alphaShift = 0;
@@ -472,7 +451,7 @@ export class WebpDecoder implements ImageDecoder {
       }
       sink.frameStart(frame);
       for (let y = 0; y < height; y++) {
-        lossy.rgbaRow(y, this.#rowWords, alpha, alphaShift);
+        this.#kernels.yuvRow(lossy.y, lossy.u, lossy.v, lossy.yStride, lossy.uvStride, width, height, y, this.#rowWords, alpha, y * width, alphaShift);
         sink.row(y, 0, 1, width, row);
       }
     }

@@ -5,12 +5,14 @@
 //   - every LZW read's indices (GIF), every row the decoder delivers, every panel frame of three
 //     compositors (64×64; 128×32 rotated 90 and mirrored; 64×32 rotated 180, red background);
 //   - the error: class, code and message, or none.
-// Inputs: the files given (the GIF and panel corpora, pushed in 1 KiB chunks), then for each GIF file
+// Inputs: the files given (the GIF and panel corpora, the WebP fixtures, pushed in 1 KiB chunks), for
+// each WebP file of at most `webpMutationMaxBytes` `webpMutations` seeded mutations, for each GIF file
 // `mutations` seeded mutations (bytes overwritten, pushed in uneven chunks, some truncated), then
 // `compositions` seeded synthetic animations straight into the compositors: random sizes, regions,
 // partial alpha with Blend.over and source, every disposal, rows delivered with x0 and step (Adam7's
 // column passes), which the corpora reach only in part.
-//   ART_EQUIVALENCE = { files: { name, format, chunks: number[][] }[], mutations, compositions, seed }
+//   ART_EQUIVALENCE = { files: { name, format, chunks: number[][] }[], mutations, webpMutations,
+//                       webpMutationMaxBytes, compositions, seed }
 // Prints one line `ARTEQ <json>` per input and `ARTEQ-DONE <json>` at the end.
 
 import type { NativeFormat } from "../../src/art/artwork.js";
@@ -18,6 +20,7 @@ import { Compositor } from "../../src/art/compositor.js";
 import { tsCompositorKernels } from "../../src/art/compositor-kernels.js";
 import { createDecoder } from "../../src/art/decoders.js";
 import { tsGifKernels } from "../../src/art/gif-kernels.js";
+import { tsWebpKernels } from "../../src/art/webp-kernels.js";
 import { Blend, Dispose, type ImageSink } from "../../src/art/image.js";
 import { panelGeometry } from "../../src/display/geometry.js";
 import type { ArtKernels, GifKernels, LzwStream } from "../../src/ports.js";
@@ -30,11 +33,11 @@ interface InputFile {
   chunks: number[][];
 }
 const host = globalThis as unknown as {
-  ART_EQUIVALENCE: { files: InputFile[]; mutations: number; compositions: number; seed: number };
+  ART_EQUIVALENCE: { files: InputFile[]; mutations: number; webpMutations: number; webpMutationMaxBytes: number; compositions: number; seed: number };
   artNatives: ArtNatives;
   print(text: string): void;
 };
-const { files, mutations, compositions, seed } = host.ART_EQUIVALENCE;
+const { files, mutations, webpMutations, webpMutationMaxBytes, compositions, seed } = host.ART_EQUIVALENCE;
 
 /** FNV-1a over a running sequence of byte runs. */
 class Digest {
@@ -198,7 +201,7 @@ function compose(kernels: ArtKernels, compositionSeed: number): Outcome {
   return { lzw: 0, rows: rowDigest.value, panels: panelDigest.value, frames: frames(), pixels: rowDigest.bytes >> 2, error: null };
 }
 
-const typescript: ArtKernels = { gif: tsGifKernels, compositor: tsCompositorKernels };
+const typescript: ArtKernels = { gif: tsGifKernels, compositor: tsCompositorKernels, webp: tsWebpKernels };
 const native = nativeArtKernels(host.artNatives);
 let compared = 0;
 let mismatched = 0;
@@ -223,6 +226,16 @@ for (const file of files) {
     at += chunk.length;
   }
   compare(file.name, bytes, file.format, [1024]);
+  if (file.format === "webp" && bytes.length <= webpMutationMaxBytes) {
+    for (let m = 0; m < webpMutations; m++) {
+      // Past the RIFF and chunk headers (30 bytes): most flips land in the bitstream, where a VP8 frame
+      // still decodes (other pixels, other rows through the kernels) and a VP8L one mostly fails.
+      const mutated = bytes.slice(0, random() < 0.25 ? 30 + Math.floor(random() * (bytes.length - 30)) : bytes.length);
+      const flips = 1 + Math.floor(random() * 4);
+      for (let f = 0; f < flips && mutated.length > 30; f++) mutated[30 + Math.floor(random() * (mutated.length - 30))] = Math.floor(random() * 256);
+      compare(`${file.name} mutation ${m}`, mutated, file.format, [1 + Math.floor(random() * 600)]);
+    }
+  }
   if (file.format !== "gif") continue;
   compare(`${file.name} in odd chunks`, bytes, file.format, [1, 7, 255, 256, 3000]);
   for (let m = 0; m < mutations; m++) {

@@ -1,6 +1,7 @@
-// The native art kernels (hosts/moddable/native/art_kernels.c and its XS binding) against their
-// TypeScript twins, with the C built under AddressSanitizer and UndefinedBehaviorSanitizer: every file of
-// the GIF and panel corpora, seeded mutations of the GIF files and seeded synthetic animations (partial
+// The native art kernels (hosts/moddable/native/art_kernels.c, webp_kernels.c and their XS bindings)
+// against their TypeScript twins, with the C built under AddressSanitizer and UndefinedBehaviorSanitizer:
+// every file of the GIF and panel corpora (the WebP oracle corpus among them) and the WebP fixtures,
+// seeded mutations of the GIF files and of the smaller WebP files and seeded synthetic animations (partial
 // alpha, every blend and disposal, Adam7 column passes) go through the player's decode and
 // compositing path once with each set of kernels inside xst-art-asan (scripts/build-xst.sh --art asan),
 // and must give the same LZW indices, decoded rows and panel frames, and the same typed error, without
@@ -13,9 +14,13 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { buildPanelCorpus } from "../oracle/panel-corpus.js";
 import { buildCorpus } from "../support/gif-corpus.js";
+import { WEBP_FIXTURES } from "../support/webp-fixtures.js";
 import { bundleWorkload, projectRoot } from "../xs/heap.js";
 
 const MUTATIONS_PER_GIF = 12;
+const MUTATIONS_PER_WEBP = 6;
+/** WebP files mutated: the small ones (a 256×256 frame costs seconds in xst under the sanitizers). */
+const WEBP_MUTATION_MAX_BYTES = 12 * 1024;
 const COMPOSITIONS = 40;
 
 function buildXst(): string | undefined {
@@ -27,7 +32,7 @@ function buildXst(): string | undefined {
 
 const xst = buildXst();
 
-test("native GIF and compositor kernels give the TypeScript kernels' indices, rows, panel frames and errors (ASan + UBSan)", { skip: xst ? false : "no Moddable SDK" }, async () => {
+test("native GIF, WebP and compositor kernels give the TypeScript kernels' indices, rows, panel frames and errors (ASan + UBSan)", { skip: xst ? false : "no Moddable SDK" }, async () => {
   const directory = mkdtempSync(join(tmpdir(), "art-kernels-"));
   try {
     const gifs = await buildCorpus(directory);
@@ -35,10 +40,14 @@ test("native GIF and compositor kernels give the TypeScript kernels' indices, ro
     const files = [
       ...gifs.map((file) => ({ name: `gif ${file.name}`, format: "gif", bytes: file.bytes })),
       ...panel.filter((file) => file.format !== "gif").map((file) => ({ name: `${file.kind} ${file.name}`, format: file.format, bytes: file.bytes })),
+      ...Object.entries(WEBP_FIXTURES).map(([name, fixture]) => ({ name: `webp fixture ${name}`, format: "webp", bytes: new Uint8Array(Buffer.from(fixture.base64, "base64")) })),
     ];
+    const webpMutated = files.filter((file) => file.format === "webp" && file.bytes.length <= WEBP_MUTATION_MAX_BYTES).length;
     const input = {
       files: files.map(({ name, format, bytes }) => ({ name, format, chunks: Array.from({ length: Math.ceil(bytes.length / 64) }, (_, i) => Array.from(bytes.subarray(i * 64, i * 64 + 64))) })),
       mutations: MUTATIONS_PER_GIF,
+      webpMutations: MUTATIONS_PER_WEBP,
+      webpMutationMaxBytes: WEBP_MUTATION_MAX_BYTES,
       compositions: COMPOSITIONS,
       seed: 1515,
     };
@@ -53,9 +62,12 @@ test("native GIF and compositor kernels give the TypeScript kernels' indices, ro
     const mismatches = results.filter((result) => !result.same);
     assert.deepEqual(mismatches, [], "native and TypeScript kernels differ");
     // The check covers what it claims: every corpus file, mutations that fail and that decode frames.
-    assert.equal(results.length, files.length + gifs.length * (1 + MUTATIONS_PER_GIF) + COMPOSITIONS);
+    assert.equal(results.length, files.length + gifs.length * (1 + MUTATIONS_PER_GIF) + webpMutated * MUTATIONS_PER_WEBP + COMPOSITIONS);
     const lzwErrors = results.filter((result) => result.expected.error?.includes("LZW code")).length;
     assert.ok(lzwErrors > 0, "no mutation reached an LZW fault");
+    const webpResults = results.filter((result) => result.name.includes("webp"));
+    assert.ok(webpResults.filter((result) => result.name.includes("mutation") && result.expected.error === null && result.expected.frames > 0).length > 0, "no WebP mutation decoded");
+    assert.ok(webpResults.filter((result) => result.name.includes("mutation") && result.expected.error !== null).length > 0, "no WebP mutation failed");
     assert.ok(results.filter((result) => result.expected.error === null && result.expected.frames > 0).length >= files.length, "too few inputs decoded");
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -29,6 +29,11 @@ extern void xs_json_string_scan(xsMachine *the);
 extern void xs_json_string_status(xsMachine *the);
 extern void xs_json_string_fault(xsMachine *the);
 extern void xs_json_find_name(xsMachine *the);
+extern void xs_webp_argb_row(xsMachine *the);
+extern void xs_webp_palette_row(xsMachine *the);
+extern void xs_webp_yuv_row(xsMachine *the);
+extern void xs_webp_filter_row(xsMachine *the);
+extern void xs_webp_reconstruct(xsMachine *the);
 
 typedef struct {
     const char *name;
@@ -47,6 +52,11 @@ static const native_t natives[] = {
     {"expand", xs_art_expand, 4},
     {"compositeRow", xs_art_composite_row, 10},
     {"render", xs_art_render, 15},
+    {"webpArgbRow", xs_webp_argb_row, 4},
+    {"webpPaletteRow", xs_webp_palette_row, 5},
+    {"webpYuvRow", xs_webp_yuv_row, 13},
+    {"webpFilterRow", xs_webp_filter_row, 11},
+    {"webpReconstruct", xs_webp_reconstruct, 13},
 };
 
 static const native_t json_natives[] = {
