@@ -25,6 +25,7 @@ import { createForeignAuthority, freePort, startBroker, type TestBroker } from "
 import { connectAsService } from "../support/service-client.js";
 import { sharpGif } from "../support/gif-corpus.js";
 import { xorshiftRandom } from "../support/bytes.js";
+import sharp from "sharp";
 import { GifDecoder } from "../../src/art/gif.js";
 import { RecordingSink } from "../support/recording-sink.js";
 
@@ -172,11 +173,26 @@ async function startPty(): Promise<{ process: ChildProcess; device: string } | u
   return { process: child, device };
 }
 
+/** A width x height RGBA picture (gradients, a few hard edges, partly transparent) as WebP. */
+async function webp(width: number, height: number, options: { lossless?: boolean; quality?: number; alphaQuality?: number }): Promise<Uint8Array> {
+  const rgba = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = (y * width + x) * 4;
+      rgba[at] = (x * 255) / (width - 1);
+      rgba[at + 1] = (y * 255) / (height - 1);
+      rgba[at + 2] = (x ^ y) & 0x10 ? 220 : 40;
+      rgba[at + 3] = x < width / 4 ? 128 : 255;
+    }
+  }
+  return new Uint8Array(await sharp(rgba, { raw: { width, height, channels: 4 } }).webp(options).toBuffer());
+}
+
 /**
- * GIFs for the art-kernel checks: two clean animations and a copy of one whose image data is overwritten
+ * GIFs (and two WebPs) for the art-kernel checks: two clean animations and a copy of one whose image data is overwritten
  * until the TypeScript decoder hits an LZW fault after at least one frame (a seeded, deterministic search).
  */
-async function artKernelFiles(): Promise<{ name: string; bytes: number[]; corrupt: boolean }[]> {
+async function artKernelFiles(): Promise<{ name: string; format: "gif" | "webp"; bytes: number[]; corrupt: boolean }[]> {
   const interlaced = await sharpGif(64, 64, 3, { loop: 0, delay: [50, 50, 50], progressive: true }, { seed: 21 });
   const noisy = await sharpGif(100, 75, 3, { loop: 0, delay: [70, 70, 70] }, { noisy: true, seed: 22, transparent: true });
   const random = xorshiftRandom(23);
@@ -195,9 +211,12 @@ async function artKernelFiles(): Promise<{ name: string; bytes: number[]; corrup
   }
   if (!corrupt) throw new Error("no mutation of the noisy GIF reached an LZW fault after a frame");
   return [
-    { name: "interlaced 64x64", bytes: Array.from(interlaced), corrupt: false },
-    { name: "noisy 100x75 with transparency", bytes: Array.from(noisy), corrupt: false },
-    { name: "corrupt LZW data in a later frame", bytes: Array.from(corrupt), corrupt: true },
+    { name: "interlaced 64x64", format: "gif", bytes: Array.from(interlaced), corrupt: false },
+    { name: "noisy 100x75 with transparency", format: "gif", bytes: Array.from(noisy), corrupt: false },
+    { name: "corrupt LZW data in a later frame", format: "gif", bytes: Array.from(corrupt), corrupt: true },
+    // WebP through the native VP8L, VP8 and alpha paths (sharp encodes them from one RGBA picture).
+    { name: "WebP lossless 48x40", format: "webp", bytes: Array.from(await webp(48, 40, { lossless: true })), corrupt: false },
+    { name: "WebP lossy with alpha 72x56", format: "webp", bytes: Array.from(await webp(72, 56, { quality: 80, alphaQuality: 90 })), corrupt: false },
   ];
 }
 
@@ -412,12 +431,15 @@ test("serial (the simulator's embedded:io/serial on a pty): bytes out, the answe
   expectChecks(first?.result, ["serial: bytes out, the PC's answer back in"]);
 });
 
-test("the host's native art kernels (C) decode and composite GIFs exactly as the TypeScript kernels, corrupt data too", { skip }, () => {
+test("the host's native art kernels (C) decode and composite GIFs and WebPs exactly as the TypeScript kernels, corrupt data too", { skip }, () => {
   expectChecks(first?.result, [
     "art kernels: the host carries the native GIF and compositor kernels",
     "art kernels: interlaced 64x64: native frames and error as TypeScript's",
     "art kernels: noisy 100x75 with transparency: native frames and error as TypeScript's",
     "art kernels: corrupt LZW data in a later frame: native frames and error as TypeScript's",
+    "art kernels: the host carries the native WebP kernels",
+    "art kernels: WebP lossless 48x40: native frames and error as TypeScript's",
+    "art kernels: WebP lossy with alpha 72x56: native frames and error as TypeScript's",
   ]);
 });
 

@@ -26,7 +26,7 @@ declare module "mc-host-config" {
     /** Storage namespace for this run (1–15 characters). */
     readonly storageNamespace: string;
     /** GIF files (some corrupt) decoded with the host's native art kernels and with the TypeScript ones. */
-    readonly artFiles: readonly { readonly name: string; readonly bytes: readonly number[]; readonly corrupt: boolean }[];
+    readonly artFiles: readonly { readonly name: string; readonly format: "gif" | "webp"; readonly bytes: readonly number[]; readonly corrupt: boolean }[];
   };
   export default config;
 }

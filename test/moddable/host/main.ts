@@ -17,6 +17,7 @@ import { Compositor } from "../../../src/art/compositor.js";
 import { tsCompositorKernels } from "../../../src/art/compositor-kernels.js";
 import { createDecoder } from "../../../src/art/decoders.js";
 import { tsGifKernels } from "../../../src/art/gif-kernels.js";
+import { tsWebpKernels } from "../../../src/art/webp-kernels.js";
 import { panelGeometry } from "../../../src/display/geometry.js";
 import type { ArtKernels, JsonKernels } from "../../../src/ports.js";
 import { MqttClient } from "../../../src/mqtt/client.js";
@@ -121,8 +122,8 @@ function syncChecks(): void {
   check("storage: keys lists what is stored", storage.keys().join(",") === PERSIST_KEY, storage.keys().join(","));
 }
 
-/** Panel frames (FNV-1a of every byte) and the error of one GIF through decoder and compositor. */
-function decodeGif(bytes: Uint8Array, kernels: ArtKernels): string {
+/** Panel frames (FNV-1a of every byte) and the error of one file through decoder and compositor. */
+function decodeArt(bytes: Uint8Array, format: "gif" | "webp", kernels: ArtKernels): string {
   let hash = 0x811c9dc5;
   let frames = 0;
   const compositor = new Compositor({
@@ -136,7 +137,7 @@ function decodeGif(bytes: Uint8Array, kernels: ArtKernels): string {
   });
   let error = "none";
   try {
-    const decoder = createDecoder("gif", compositor, { kernels });
+    const decoder = createDecoder(format, compositor, { kernels });
     for (let at = 0; at < bytes.length; at += 512) decoder.push(bytes.subarray(at, at + 512));
     decoder.finish();
   } catch (thrown) {
@@ -150,11 +151,12 @@ function artChecks(): void {
   const kernels = host.artKernels;
   const gif = kernels?.gif;
   check("art kernels: the host carries the native GIF and compositor kernels", gif !== undefined && gif !== tsGifKernels && gif.createLzw() instanceof NativeLzw && kernels?.compositor !== undefined && kernels.compositor !== tsCompositorKernels);
+  check("art kernels: the host carries the native WebP kernels", kernels?.webp !== undefined && kernels.webp !== tsWebpKernels);
   if (!kernels) return;
   for (const file of config.artFiles) {
     const bytes = Uint8Array.from(file.bytes);
-    const native = decodeGif(bytes, kernels);
-    const typescript = decodeGif(bytes, { gif: tsGifKernels, compositor: tsCompositorKernels });
+    const native = decodeArt(bytes, file.format, kernels);
+    const typescript = decodeArt(bytes, file.format, { gif: tsGifKernels, compositor: tsCompositorKernels, webp: tsWebpKernels });
     const expected = file.corrupt ? native.includes("ImageDecodeError: corrupt: LZW") : native.endsWith(", none") && !native.startsWith("0 frames");
     check(`art kernels: ${file.name}: native frames and error as TypeScript's`, native === typescript && expected, `native ${native}; TypeScript ${typescript}`);
   }
