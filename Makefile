@@ -79,7 +79,7 @@ $(NATIVE)/hub75_bench: bench/hub75_bench.c $(HUB75_CORE) test/native/panel_sim.c
 
 # The art and JSON kernels (hosts/moddable/native) are tested inside the SDK's xst built with them under ASan +
 # UBSan (scripts/build-xst.sh --art asan) against their TypeScript twins: test/native/*.test.ts.
-test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o $(NATIVE)/usb_serial_xs.o $(NATIVE)/usb_serial_xs_no_controller.o ## C tests (ASan + UBSan): the HUB75 core; the art kernels (GIF, compositor) and JSON kernels against their TypeScript twins; the XS bindings compile
+test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o $(NATIVE)/usb_serial_xs.o $(NATIVE)/usb_serial_xs_no_controller.o ## C tests (ASan + UBSan): the HUB75 core; the art kernels (GIF, WebP, compositor) and JSON kernels against their TypeScript twins; the XS bindings compile
 	@$(NATIVE)/hub75_test
 	@$(NODE) scripts/build.mjs && $(NODE) --test --test-reporter=tap build/test/native/
 
@@ -131,7 +131,7 @@ esp32: ## release build for a board into build/esp32 (BOARD=esp32s3|esp32 [API_C
 flash: ## build, flash and show the serial log (PORT=/dev/ttyUSB0 or /dev/ttyACM0, BOARD=esp32s3|esp32, API_CA=…, WIFI=…; needs ESP-IDF)
 	@bash scripts/esp32.sh flash $(BOARD) $(PORT)
 
-esp32-check: ## without ESP-IDF: both ESP32 builds compile (xsc), link (xsl preload) and include the HUB75 driver
+esp32-check: ## without ESP-IDF: both ESP32 builds compile (xsc), link (xsl preload) and include the HUB75 driver and the USB serial binding
 	@$(NODE) scripts/esp32-build-check.mjs
 
 xsnap: ## build the standalone xsnap used by the XS test tier
