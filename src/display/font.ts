@@ -77,3 +77,28 @@ export function glyphOf(character: string): number {
 export function glyphPixel(glyph: number, x: number, y: number): boolean {
   return ((glyph >> (14 - (y * GLYPH_WIDTH + x))) & 1) === 1;
 }
+
+/**
+ * Draws `characters` (one glyph each) into `frame` (width × height × 3) from (left, top) in 0xRRGGBB
+ * `color`; pixels off the frame are skipped. The one glyph loop of the status screens and test patterns.
+ */
+export function drawCharacters(frame: Uint8Array, width: number, height: number, characters: readonly string[], left: number, top: number, color: number): void {
+  const red = (color >> 16) & 0xff;
+  const green = (color >> 8) & 0xff;
+  const blue = color & 0xff;
+  for (let index = 0; index < characters.length; index++) {
+    const glyph = glyphOf(characters[index]!);
+    for (let y = 0; y < GLYPH_HEIGHT; y++) {
+      for (let x = 0; x < GLYPH_WIDTH; x++) {
+        if (!glyphPixel(glyph, x, y)) continue;
+        const px = left + index * GLYPH_ADVANCE + x;
+        const py = top + y;
+        if (px < 0 || py < 0 || px >= width || py >= height) continue;
+        const at = (py * width + px) * 3;
+        frame[at] = red;
+        frame[at + 1] = green;
+        frame[at + 2] = blue;
+      }
+    }
+  }
+}

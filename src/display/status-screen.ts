@@ -2,7 +2,7 @@
 // service blocked this player, the certificate was refused, no artwork. Words wrap to the panel width;
 // what does not fit is cut with an ellipsis. Draws into a caller-owned RGB888 frame (no allocation).
 
-import { GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphOf, glyphPixel } from "./font.js";
+import { drawCharacters, GLYPH_ADVANCE, GLYPH_HEIGHT } from "./font.js";
 import { deepFreeze } from "../util/freeze.js";
 
 export interface StatusStyle {
@@ -71,27 +71,10 @@ export function drawStatus(frame: Uint8Array, width: number, height: number, mes
   const lines = wrapText(message, columns, maximumLines);
   fill(frame, style.background);
   const top = Math.max(0, Math.floor((height - (lines.length * LINE_HEIGHT - 2)) / 2));
-  const red = (style.color >> 16) & 0xff;
-  const green = (style.color >> 8) & 0xff;
-  const blue = style.color & 0xff;
   lines.forEach((line, row) => {
     const characters = Array.from(line);
     const left = Math.max(0, Math.floor((width - (characters.length * GLYPH_ADVANCE - 1)) / 2));
-    for (let index = 0; index < characters.length; index++) {
-      const glyph = glyphOf(characters[index]!);
-      for (let y = 0; y < GLYPH_HEIGHT; y++) {
-        for (let x = 0; x < GLYPH_WIDTH; x++) {
-          if (!glyphPixel(glyph, x, y)) continue;
-          const px = left + index * GLYPH_ADVANCE + x;
-          const py = top + row * LINE_HEIGHT + y;
-          if (px >= width || py >= height) continue;
-          const at = (py * width + px) * 3;
-          frame[at] = red;
-          frame[at + 1] = green;
-          frame[at + 2] = blue;
-        }
-      }
-    }
+    drawCharacters(frame, width, height, characters, left, top + row * LINE_HEIGHT, style.color);
   });
 }
 

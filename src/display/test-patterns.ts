@@ -13,7 +13,7 @@
 // - "sweep": a vertical and a horizontal line moving across a dim grid (animated by `tick`). A clock too
 //   fast for the panel or its cable shows as sparkles and broken lines.
 
-import { GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphOf, glyphPixel } from "./font.js";
+import { drawCharacters, GLYPH_ADVANCE, GLYPH_HEIGHT } from "./font.js";
 
 export type TestPattern = "bars" | "rows" | "stripes" | "sweep";
 
@@ -84,22 +84,5 @@ function drawBorder(frame: Uint8Array, width: number, height: number, color: num
 function drawText(frame: Uint8Array, width: number, height: number, text: string, left: number, top: number, color: number, background: number): void {
   const characters = Array.from(text);
   if (background >= 0) fillRect(frame, width, left - 1, top - 1, characters.length * GLYPH_ADVANCE + 1, GLYPH_HEIGHT + 2, background);
-  const red = (color >> 16) & 0xff;
-  const green = (color >> 8) & 0xff;
-  const blue = color & 0xff;
-  for (let index = 0; index < characters.length; index++) {
-    const glyph = glyphOf(characters[index]!);
-    for (let y = 0; y < GLYPH_HEIGHT; y++) {
-      for (let x = 0; x < GLYPH_WIDTH; x++) {
-        if (!glyphPixel(glyph, x, y)) continue;
-        const px = left + index * GLYPH_ADVANCE + x;
-        const py = top + y;
-        if (px < 0 || py < 0 || px >= width || py >= height) continue;
-        const at = (py * width + px) * 3;
-        frame[at] = red;
-        frame[at + 1] = green;
-        frame[at + 2] = blue;
-      }
-    }
-  }
+  drawCharacters(frame, width, height, characters, left, top, color);
 }
