@@ -14,25 +14,11 @@ import { ProvisioningHandler } from "../../../src/device/provisioning-handler.js
 import { FIELD, MESSAGE } from "../../../src/device/provisioning-messages.js";
 import { SettingsStore } from "../../../src/device/settings.js";
 import { drawTestPattern } from "../../../src/display/test-patterns.js";
-import type { PanelConfig, PixelPush, RefreshStats } from "../../../src/ports.js";
 import { MemoryStorage } from "../../support/memory-storage.js";
 import { VirtualSerial } from "../../support/provisioning.js";
-import { TEST_BOARD } from "../../support/test-panel.js";
+import { TEST_BOARD, TestPanel } from "../../support/test-panel.js";
 import { createVirtualHost } from "../../support/virtual-host.js";
 import { ScriptedRegistration, VirtualButton, VirtualTimeSync, VirtualWifi } from "../../support/virtual-lifecycle.js";
-
-class RecordingPanel implements PixelPush {
-  config: PanelConfig | undefined;
-  last = new Uint8Array(0);
-  brightness = -1;
-  readonly stats: RefreshStats = { framesPushed: 0, refreshHz: 0 };
-  begin(config: PanelConfig): void {
-    this.config = config;
-  }
-  push(frame: Uint8Array): void {
-    this.last = frame.slice();
-  }
-}
 
 function device(storage = new MemoryStorage()) {
   const host = createVirtualHost(7);
@@ -43,7 +29,7 @@ function device(storage = new MemoryStorage()) {
   const button = new VirtualButton();
   host.button = button;
   const store = new SettingsStore(storage);
-  const panel = new RecordingPanel();
+  const panel = new TestPanel();
   const machine = new BootMachine(host, {
     settings: new StoreSettingsSource(store, TEST_BOARD),
     registration: new ScriptedRegistration(),
