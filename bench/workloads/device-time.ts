@@ -6,7 +6,9 @@
 //   arrays: XS parses one long array literal in time quadratic in its length, 40 s for 100 KB)
 //   native: decode and composite with the C kernels (hosts/moddable/native-art.ts over the global
 //   `artNatives` of xst-art-release, scripts/build-xst.sh --art release), and read JSON strings with the
-//   C string scanner (hosts/moddable/native-json.ts over `jsonNatives`), as the Moddable host does.
+//   C string scanner (hosts/moddable/native-json.ts over `jsonNatives`), as the Moddable host does; PNG
+//   inflates with the SDK's miniz (the global `inflateNatives`, test/native/xst-inflate.ts) through the
+//   Moddable host's Inflater port (hosts/moddable/native-inflate.ts).
 // Workloads, each the path the player takes on the device:
 //   gif | png | webp: the file pushed in 1 KiB chunks into createDecoder(format) with a Compositor on a
 //                     64×64 panel as its sink (decode + composite, as played);
@@ -25,6 +27,8 @@ import { panelGeometry } from "../../src/display/geometry.js";
 import type { ArtKernels, JsonKernels } from "../../src/ports.js";
 import { nativeArtKernels, type ArtNatives } from "../../hosts/moddable/native-art.js";
 import { nativeJsonKernels, type JsonNatives } from "../../hosts/moddable/native-json.js";
+import { NativeInflateFactory } from "../../hosts/moddable/native-inflate.js";
+import { xstInflateClass, type InflateNatives } from "../../test/native/xst-inflate.js";
 import { ReplyExtractor } from "../../src/makapix/reply-extractor.js";
 import { PostsReader } from "../../src/makapix/reply-readers.js";
 import { encodeText } from "../../test/support/json-events.js";
@@ -35,6 +39,7 @@ const host = globalThis as unknown as {
   DEVICE_TIME: { workload: Workload; runs: number; chunks?: number[][]; native?: boolean };
   artNatives?: ArtNatives;
   jsonNatives?: JsonNatives;
+  inflateNatives?: InflateNatives;
   print(text: string): void;
 };
 const { workload, runs } = host.DEVICE_TIME;
@@ -49,6 +54,8 @@ let records = 0;
 if (host.DEVICE_TIME.native && (!host.artNatives || !host.jsonNatives)) throw new Error("native kernels asked for, but this xst has no artNatives or jsonNatives");
 const kernels: ArtKernels = host.DEVICE_TIME.native ? nativeArtKernels(host.artNatives!) : {};
 const jsonKernels: JsonKernels | undefined = host.DEVICE_TIME.native ? nativeJsonKernels(host.jsonNatives!) : undefined;
+if (host.DEVICE_TIME.native && workload === "png" && !host.inflateNatives) throw new Error("native kernels asked for, but this xst has no inflateNatives");
+const inflate = host.DEVICE_TIME.native && workload === "png" ? new NativeInflateFactory(xstInflateClass(host.inflateNatives!)) : undefined;
 const panel = () => new Compositor({ geometry: panelGeometry("64x64"), onFrame: () => frames++, ...(kernels.compositor ? { kernels: kernels.compositor } : {}) });
 
 /** The input and one run of the workload; the input is built before the first run (in the baseline). */
@@ -68,7 +75,7 @@ function prepare(): () => void {
       }
       const format: NativeFormat = workload;
       return () => {
-        const decoder = createDecoder(format, panel(), { kernels });
+        const decoder = createDecoder(format, panel(), { kernels, inflate });
         push(bytes, decoder);
         decoder.finish();
       };
