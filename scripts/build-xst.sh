@@ -12,8 +12,9 @@
 #                   (test/native/art_kernels_xst.c), for the device-time rows with native kernels
 #   --art asan      xst-art-asan: the kernels and their binding built with ASan + UBSan (the engine as
 #                   above), for the equivalence tests (test/native/art-kernels.test.ts, json-kernels.test.ts)
-#                   Both also link the SDK's own zlib inflate (modules/data/zlib: inflate.c and miniz.c,
-#                   compiled from the SDK unchanged) as the global `inflateNatives` (test/native/inflate_xst.c),
+#                   Both also link the PNG kernels (global `pngNatives`) and the SDK's own zlib inflate
+#                   (modules/data/zlib: inflate.c and miniz.c, compiled from the SDK unchanged) as the
+#                   global `inflateNatives` (test/native/png_xst.c),
 #                   the inflater the Moddable host gives the PNG decoder; ASan only for the SDK's C in the
 #                   asan variant (miniz reads unaligned words on x86 by design, which UBSan rejects).
 # Prints the binary's path as its last line; exit 3 (and no path) when there is no SDK with XS sources.
@@ -52,14 +53,14 @@ ART_VARIANT ?= release
 ART_FLAGS ?=
 ART_DIR = \$(BUILD_DIR)/tmp/lin/\$(GOAL)/art-\$(ART_VARIANT)
 ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/json_kernels.o \$(ART_DIR)/json_kernels_xs.o \$(ART_DIR)/webp_kernels.o \$(ART_DIR)/webp_kernels_xs.o \$(ART_DIR)/art_kernels_xst.o
-# The SDK's inflate (PNG): its C as the SDK ships it (no -Werror), test/native/xst-sdk/mc.xs.h for its xsID_ names.
+# The PNG path: our PNG kernels (the rule above) and the SDK's inflate, its C as the SDK ships it (no -Werror), test/native/xst-sdk/mc.xs.h for its xsID_ names.
 ZLIB_FLAGS ?=
-ZLIB_OBJECTS = \$(ART_DIR)/miniz.o \$(ART_DIR)/inflate.o \$(ART_DIR)/inflate_xst.o
+ZLIB_OBJECTS = \$(ART_DIR)/miniz.o \$(ART_DIR)/inflate.o \$(ART_DIR)/png_kernels.o \$(ART_DIR)/png_kernels_xs.o \$(ART_DIR)/png_xst.o
 VPATH += $root/hosts/moddable/native $root/test/native $sdk/modules/data/zlib
 art: \$(TMP_DIR) \$(BIN_DIR) \$(BIN_DIR)/xst-art-\$(ART_VARIANT)
 \$(ART_DIR):
 	mkdir -p \$(ART_DIR)
-\$(ART_DIR)/%.o: %.c $root/hosts/moddable/native/art_kernels.h $root/hosts/moddable/native/json_kernels.h $root/hosts/moddable/native/webp_kernels.h | \$(ART_DIR)
+\$(ART_DIR)/%.o: %.c $root/hosts/moddable/native/art_kernels.h $root/hosts/moddable/native/json_kernels.h $root/hosts/moddable/native/webp_kernels.h $root/hosts/moddable/native/png_kernels.h | \$(ART_DIR)
 	\$(CC) \$< \$(C_OPTIONS) -I$root/hosts/moddable/native -Wall -Wextra -Werror \$(ART_FLAGS) -c -o \$@
 \$(ART_DIR)/miniz.o \$(ART_DIR)/inflate.o: \$(ART_DIR)/%.o: $sdk/modules/data/zlib/%.c | \$(ART_DIR)
 	\$(CC) \$< \$(C_OPTIONS) -I$root/test/native/xst-sdk \$(ZLIB_FLAGS) -c -o \$@

@@ -317,6 +317,19 @@ export interface ArtKernels {
   gif?: GifKernels;
   compositor?: CompositorKernels;
   webp?: WebpKernels;
+  png?: PngKernels;
+}
+
+/** The PNG decoder's per-row and per-chunk loops (TypeScript twin: src/art/png-kernels.ts). */
+export interface PngKernels {
+  /**
+   * Undoes one scanline's filter in place (PNG §9): `row[0]` is the filter type, the row's bytes are
+   * `row[1, length)`, `above` the previous reconstructed row in the same layout (zeros for the first),
+   * `step` the bytes per complete pixel (at least 1). False for an unknown filter type (row untouched).
+   */
+  unfilter(row: Uint8Array, above: Uint8Array, length: number, step: number): boolean;
+  /** CRC-32 (PNG's) continued over `bytes[start, end)` from the running value `crc`; unsigned. */
+  crc32Update(crc: number, bytes: Uint8Array, start: number, end: number): number;
 }
 
 /** The string a JsonStringScanner fills (src/json/text.ts JsonText): a whole array, never a view. */

@@ -7,7 +7,7 @@
 //   native: decode and composite with the C kernels (hosts/moddable/native-art.ts over the global
 //   `artNatives` of xst-art-release, scripts/build-xst.sh --art release), and read JSON strings with the
 //   C string scanner (hosts/moddable/native-json.ts over `jsonNatives`), as the Moddable host does; PNG
-//   inflates with the SDK's miniz (the global `inflateNatives`, test/native/xst-inflate.ts) through the
+//   unfilters rows and checks CRCs in C (hosts/moddable/native-png.ts over `pngNatives`) and inflates with the SDK's miniz (the global `inflateNatives`, test/native/xst-inflate.ts) through the
 //   Moddable host's Inflater port (hosts/moddable/native-inflate.ts).
 // Workloads, each the path the player takes on the device:
 //   gif | png | webp: the file pushed in 1 KiB chunks into createDecoder(format) with a Compositor on a
@@ -28,6 +28,7 @@ import type { ArtKernels, JsonKernels } from "../../src/ports.js";
 import { nativeArtKernels, type ArtNatives } from "../../hosts/moddable/native-art.js";
 import { nativeJsonKernels, type JsonNatives } from "../../hosts/moddable/native-json.js";
 import { NativeInflateFactory } from "../../hosts/moddable/native-inflate.js";
+import { nativePngKernels, type PngNatives } from "../../hosts/moddable/native-png.js";
 import { xstInflateClass, type InflateNatives } from "../../test/native/xst-inflate.js";
 import { ReplyExtractor } from "../../src/makapix/reply-extractor.js";
 import { PostsReader } from "../../src/makapix/reply-readers.js";
@@ -40,6 +41,7 @@ const host = globalThis as unknown as {
   artNatives?: ArtNatives;
   jsonNatives?: JsonNatives;
   inflateNatives?: InflateNatives;
+  pngNatives?: PngNatives;
   print(text: string): void;
 };
 const { workload, runs } = host.DEVICE_TIME;
@@ -52,9 +54,10 @@ function push(bytes: Uint8Array, into: { push(chunk: Uint8Array): void }): void 
 let frames = 0;
 let records = 0;
 if (host.DEVICE_TIME.native && (!host.artNatives || !host.jsonNatives)) throw new Error("native kernels asked for, but this xst has no artNatives or jsonNatives");
-const kernels: ArtKernels = host.DEVICE_TIME.native ? nativeArtKernels(host.artNatives!) : {};
+// With the PNG kernels (row filters, CRC) as hosts/moddable/art-kernels.ts adds them to the host's ArtKernels.
+const kernels: ArtKernels = !host.DEVICE_TIME.native ? {} : workload === "png" ? { ...nativeArtKernels(host.artNatives!), png: nativePngKernels(host.pngNatives!) } : nativeArtKernels(host.artNatives!);
 const jsonKernels: JsonKernels | undefined = host.DEVICE_TIME.native ? nativeJsonKernels(host.jsonNatives!) : undefined;
-if (host.DEVICE_TIME.native && workload === "png" && !host.inflateNatives) throw new Error("native kernels asked for, but this xst has no inflateNatives");
+if (host.DEVICE_TIME.native && workload === "png" && (!host.inflateNatives || !host.pngNatives)) throw new Error("native kernels asked for, but this xst has no inflateNatives or pngNatives");
 const inflate = host.DEVICE_TIME.native && workload === "png" ? new NativeInflateFactory(xstInflateClass(host.inflateNatives!)) : undefined;
 const panel = () => new Compositor({ geometry: panelGeometry("64x64"), onFrame: () => frames++, ...(kernels.compositor ? { kernels: kernels.compositor } : {}) });
 

@@ -4,6 +4,7 @@
 
 import type { ArtKernels } from "../../src/ports.js";
 import { nativeArtKernels, type ArtNatives } from "./native-art.js";
+import { nativePngKernels, type PngNatives } from "./native-png.js";
 
 const natives = Object.freeze({
   lzwCreate: native("xs_art_lzw_create"),
@@ -23,5 +24,11 @@ const natives = Object.freeze({
   webpReconstruct: native("xs_webp_reconstruct"),
 }) as unknown as ArtNatives;
 
+// The PNG decoder's kernels (png_kernels_xs.c, wrapped by native-png.ts).
+const pngNatives = Object.freeze({
+  pngUnfilter: native("xs_png_unfilter"),
+  pngCrc32: native("xs_png_crc32"),
+}) as unknown as PngNatives;
+
 /** Pass as `Host.artKernels` on Moddable builds. */
-export const moddableArtKernels: ArtKernels = nativeArtKernels(natives);
+export const moddableArtKernels: ArtKernels = Object.freeze({ ...nativeArtKernels(natives), png: nativePngKernels(pngNatives) });

@@ -14,7 +14,7 @@ export const AVAILABLE_DECODERS: readonly NativeFormat[] = Object.freeze(["gif",
 export interface DecoderOptions {
   inflate?: InflateFactory | undefined;
   limits?: DecodeLimits | undefined;
-  /** Native pixel kernels from the host (the GIF and WebP decoders'); TypeScript otherwise. */
+  /** Native pixel kernels from the host (the GIF, WebP and PNG decoders'); TypeScript otherwise. */
   kernels?: ArtKernels | undefined;
   /** Sees the image header on its way to the sink (loop count, canvas size). */
   onHeader?: (header: ImageHeader) => void;
@@ -27,7 +27,7 @@ export function createDecoder(format: NativeFormat, sink: ImageSink, options: De
     case "gif":
       return new GifDecoder(target, limits, options.kernels?.gif);
     case "png":
-      return new PngDecoder(target, options.inflate ? { limits, inflate: options.inflate } : { limits });
+      return new PngDecoder(target, { limits, ...(options.inflate ? { inflate: options.inflate } : {}), ...(options.kernels?.png ? { kernels: options.kernels.png } : {}) });
     case "bmp":
       return new BmpDecoder(target, limits);
     case "webp":

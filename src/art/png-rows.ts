@@ -1,6 +1,7 @@
 // PNG scanline reconstruction: decompressed image data in (as an InflateOutput), RGBA rows out to the
-// sink. Undoes the filters (PNG §9: none, sub, up, average, Paeth) with two row buffers, walks the
-// Adam7 passes, and converts every colour type and bit depth to 8-bit RGBA:
+// sink. Undoes the filters (PNG §9: none, sub, up, average, Paeth; through the PngKernels port:
+// png-kernels.ts, or the host's C) with two row buffers, walks the Adam7 passes, and converts every
+// colour type and bit depth to 8-bit RGBA:
 // - 16-bit samples keep their high byte (what browsers show: libpng's strip_16);
 // - grey below 8 bits is scaled to 0..255 by repeating the bits (1 → ×255, 2 → ×85, 4 → ×17);
 // - tRNS: a palette's alpha table, or a grey/RGB colour key compared at full sample precision;
@@ -9,8 +10,9 @@
 // Memory: two rows of the widest frame (1 + ceil(width × bits per pixel / 8) bytes each; 2 × 2049 B for
 // 256 px RGBA 16-bit), one RGBA row (width × 4), a 1 KiB palette.
 
-import type { InflateOutput } from "../ports.js";
+import type { InflateOutput, PngKernels } from "../ports.js";
 import { ImageDecodeError, type ImageSink } from "./image.js";
+import { tsPngKernels } from "./png-kernels.js";
 
 export const ColourType = Object.freeze({ grey: 0, rgb: 2, palette: 3, greyAlpha: 4, rgba: 6 } as const);
 
@@ -36,6 +38,7 @@ export class PngRows implements InflateOutput {
   keyBlue = -1;
 
   readonly #sink: ImageSink;
+  readonly #kernels: PngKernels;
   readonly #colourType: number;
   readonly #bitDepth: number;
   readonly #interlaced: boolean;
@@ -57,8 +60,9 @@ export class PngRows implements InflateOutput {
   #rowFill = 0;
   #complete = true;
 
-  constructor(sink: ImageSink, format: PixelFormat, maxWidth: number) {
+  constructor(sink: ImageSink, format: PixelFormat, maxWidth: number, kernels: PngKernels = tsPngKernels) {
     this.#sink = sink;
+    this.#kernels = kernels;
     this.#colourType = format.colourType;
     this.#bitDepth = format.bitDepth;
     this.#interlaced = format.interlaced;
@@ -147,36 +151,7 @@ export class PngRows implements InflateOutput {
   }
 
   #unfilter(row: Uint8Array, above: Uint8Array, length: number): void {
-    const step = this.#filterStep;
-    const firstFull = Math.min(1 + step, length);
-    switch (row[0]) {
-      case 0:
-        return;
-      case 1: // sub
-        for (let i = firstFull; i < length; i++) row[i] = row[i]! + row[i - step]!;
-        return;
-      case 2: // up
-        for (let i = 1; i < length; i++) row[i] = row[i]! + above[i]!;
-        return;
-      case 3: // average
-        for (let i = 1; i < firstFull; i++) row[i] = row[i]! + (above[i]! >>> 1);
-        for (let i = firstFull; i < length; i++) row[i] = row[i]! + ((row[i - step]! + above[i]!) >>> 1);
-        return;
-      case 4: // Paeth
-        for (let i = 1; i < firstFull; i++) row[i] = row[i]! + above[i]!; // left and upper-left are 0
-        for (let i = firstFull; i < length; i++) {
-          const left = row[i - step]!;
-          const up = above[i]!;
-          const upLeft = above[i - step]!;
-          const pa = Math.abs(up - upLeft);
-          const pb = Math.abs(left - upLeft);
-          const pc = Math.abs(left + up - 2 * upLeft);
-          row[i] = row[i]! + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft);
-        }
-        return;
-      default:
-        throw new ImageDecodeError("corrupt", `unknown filter type ${row[0]} in row ${this.#passRow}`);
-    }
+    if (!this.#kernels.unfilter(row, above, length, this.#filterStep)) throw new ImageDecodeError("corrupt", `unknown filter type ${row[0]} in row ${this.#passRow}`);
   }
 
   #convert(row: Uint8Array): void {

@@ -19,8 +19,9 @@
 // 1 KiB, palette 1 KiB), chunk buffer 768 B, the inflater (TS: 32 KiB window + ~4 KiB tables). Nothing
 // else is sized by the file; see docs/artwork.md.
 
-import type { InflateFactory, Inflater } from "../ports.js";
-import { crc32Final, crc32Update, CRC32_START } from "./crc32.js";
+import type { InflateFactory, Inflater, PngKernels } from "../ports.js";
+import { crc32Final, CRC32_START } from "./crc32.js";
+import { tsPngKernels } from "./png-kernels.js";
 import { Blend, DEFAULT_LIMITS, Dispose, ImageDecodeError, type DecodeLimits, type FrameHeader, type ImageDecoder, type ImageSink } from "./image.js";
 import { InflateError } from "./inflate-error.js";
 import { tsInflate } from "./inflate.js";
@@ -30,6 +31,8 @@ export interface PngDecoderOptions {
   limits?: DecodeLimits;
   /** A native inflater from the host; the TypeScript one otherwise. */
   inflate?: InflateFactory;
+  /** Native row filters and CRC from the host (ArtKernels.png); TypeScript otherwise. */
+  kernels?: PngKernels;
 }
 
 const SIGNATURE = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
@@ -89,6 +92,7 @@ export class PngDecoder implements ImageDecoder {
   readonly #sink: ImageSink;
   readonly #limits: DecodeLimits;
   readonly #inflateFactory: InflateFactory;
+  readonly #kernels: PngKernels;
   #inflater: Inflater | undefined;
   #rows: PngRows | undefined;
   #error: unknown;
@@ -127,6 +131,7 @@ export class PngDecoder implements ImageDecoder {
     this.#sink = sink;
     this.#limits = options.limits ?? DEFAULT_LIMITS;
     this.#inflateFactory = options.inflate ?? tsInflate;
+    this.#kernels = options.kernels ?? tsPngKernels;
   }
 
   push(chunk: Uint8Array): void {
@@ -166,7 +171,7 @@ export class PngDecoder implements ImageDecoder {
           break;
         case Phase.ChunkData: {
           const take = Math.min(this.#chunkLeft, end - i);
-          if (this.#mode !== Mode.Skip) this.#crc = crc32Update(this.#crc, input, i, i + take);
+          if (this.#mode !== Mode.Skip) this.#crc = this.#kernels.crc32Update(this.#crc, input, i, i + take);
           if (this.#mode === Mode.Buffer) {
             this.#buffer.set(input.subarray(i, i + take), this.#bufferFill);
             this.#bufferFill += take;
@@ -215,7 +220,7 @@ export class PngDecoder implements ImageDecoder {
     this.#chunkLeft = length;
     this.#bufferFill = 0;
     this.#smallFill = 0;
-    this.#crc = crc32Update(CRC32_START, small, 4, 8);
+    this.#crc = this.#kernels.crc32Update(CRC32_START, small, 4, 8);
     if (this.#mode === Mode.Image && type === IDAT && this.#idatRun === 0) this.#startImage();
     if (this.#mode === Mode.Image && type === IDAT) this.#idatRun = 1;
     this.#phase = Phase.ChunkData;
@@ -374,7 +379,7 @@ export class PngDecoder implements ImageDecoder {
     this.#width = width;
     this.#height = height;
     this.#colourType = colourType;
-    this.#rows = new PngRows(this.#sink, { colourType, bitDepth: depth, interlaced: data[12] === 1 }, width);
+    this.#rows = new PngRows(this.#sink, { colourType, bitDepth: depth, interlaced: data[12] === 1 }, width, this.#kernels);
   }
 
   #palette(data: Uint8Array, length: number): void {

@@ -1,5 +1,5 @@
 // The SDK's `Inflate` class (modules/data/zlib/inflate.js) as it runs in the kernel xst, where the SDK's
-// inflate.c and miniz.c are linked in (scripts/build-xst.sh --art; test/native/inflate_xst.c) but
+// inflate.c and miniz.c are linked in (scripts/build-xst.sh --art; test/native/png_xst.c) but
 // inflate.js cannot be compiled (only xsc compiles its Native()/native()). Same shape and the same work
 // per call as the SDK's class: a host-object base class, the native init in the constructor, one native
 // call and one property write per push. hosts/moddable/native-inflate.ts wraps it as the Inflater port,
@@ -8,7 +8,7 @@
 
 import type { NativeInflate, NativeInflateClass } from "../../hosts/moddable/native-inflate.js";
 
-/** The global `inflateNatives` of the kernel xst (inflate_xst.c). */
+/** The global `inflateNatives` of the kernel xst (png_xst.c). */
 export interface InflateNatives {
   /** Base class: `new` makes a host object with the SDK's inflate destructor. */
   Native: new () => object;

@@ -1,7 +1,7 @@
 /*
  * Stands in for the header that mcconfig generates for a Moddable app (its xsID_ constants), so that the
  * SDK's own modules/data/zlib/inflate.c compiles unchanged into the kernel xst (scripts/build-xst.sh
- * --art; test/native/inflate_xst.c). In an app the IDs are numbers fixed at build time; here each is
+ * --art; test/native/png_xst.c). In an app the IDs are numbers fixed at build time; here each is
  * looked up by name when used (a hash look-up per use: a few instructions per inflate push).
  * Only the names inflate.c uses.
  */

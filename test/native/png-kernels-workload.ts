@@ -1,45 +1,55 @@
-// Runs inside xst-art-asan (scripts/build-xst.sh --art asan: the SDK's xst with the SDK's own zlib
-// inflate, miniz, linked in as the global `inflateNatives`, built with ASan) for
-// test/native/png-inflate.test.ts. Each PNG goes through the player's PNG decoder twice: with the
-// TypeScript inflater (src/art/inflate.ts, the oracle) and with miniz through the Moddable host's
-// Inflater port (hosts/moddable/native-inflate.ts over test/native/xst-inflate.ts), as the device runs
-// it, pushed in chunks of each given size. Compared:
-//   - the error: ImageDecodeError code, or none (messages differ: miniz says only "bad zlib data").
+// Runs inside xst-art-asan (scripts/build-xst.sh --art asan: the SDK's xst with the PNG kernels,
+// hosts/moddable/native/png_kernels.c, built with ASan + UBSan as the global `pngNatives`, and the SDK's
+// own zlib inflate, miniz, built with ASan as `inflateNatives`) for test/native/png-kernels.test.ts.
+// Each PNG goes through the player's PNG decoder three times, pushed in chunks of each given size:
+//   oracle: the TypeScript inflater (src/art/inflate.ts) and PNG kernels (src/art/png-kernels.ts);
+//   kernels: the TypeScript inflater and the C kernels (hosts/moddable/native-png.ts over pngNatives):
+//     must give exactly the oracle's rows (every row delivered, in order, hashed) and error (class,
+//     code and message), or none;
+//   device: miniz through the Moddable host's Inflater port (hosts/moddable/native-inflate.ts over
+//     test/native/xst-inflate.ts) and the C kernels, as the device runs it: compared with the oracle on
+//     the ImageDecodeError code, or none (messages differ: miniz says only "bad zlib data"), and on
+//     the rows of every completed frame; rows of a frame that fails are not compared: miniz hands out
+//     its output in 1 KiB blocks, so it may deliver fewer rows before its error than the TypeScript
+//     inflater, which streams every byte.
 //     One known difference, miniz's: a distance that reaches before the start of the data. miniz
 //     (its 32 KiB wrapping window, as the SDK runs it) does not check it: it copies from the part of its
 //     window not written yet (uninitialised C heap) and fails later, at the Adler-32 check ("corrupt"),
 //     or, when the file also ends early, at the end of the file ("truncated"). Such an input must fail
-//     with either, and its completed frames must still match;
-//   - every row of every completed frame (y, x0, step, count, RGBA), hashed; rows of a frame that fails
-//     are not compared: miniz hands out its output in 1 KiB blocks, so it may deliver fewer rows
-//     before its error than the TypeScript inflater, which streams every byte.
+//     with either, and its completed frames must still match.
 // Inputs: the files given, and for each `mutations` seeded mutations: bytes of the zlib data
-// (IDAT/fdAT) overwritten with the chunk CRCs made right again (so the inflaters meet the damage,
-// not the CRC check), some of them truncated.
-//   PNG_INFLATE = { files: { name, chunks: number[][] }[], splits: number[], mutations, seed }
-// Prints `PNGINF <json>` per input and split, and `PNGINF-DONE <json>` at the end.
+// (IDAT/fdAT) overwritten with the chunk CRCs made right again (so the inflaters and the row filters
+// meet the damage, not the CRC check: unknown filter types, garbage rows), some of them truncated.
+//   PNG_KERNELS = { files: { name, chunks: number[][] }[], splits: number[], mutations, seed }
+// Prints `PNGK <json>` per input and split, and `PNGK-DONE <json>` at the end.
 
 import { createDecoder } from "../../src/art/decoders.js";
 import { ImageDecodeError, type ImageSink } from "../../src/art/image.js";
 import { tsInflate } from "../../src/art/inflate.js";
-import type { InflateFactory } from "../../src/ports.js";
+import type { InflateFactory, PngKernels } from "../../src/ports.js";
+import { tsPngKernels } from "../../src/art/png-kernels.js";
 import { NativeInflateFactory } from "../../hosts/moddable/native-inflate.js";
+import { nativePngKernels, type PngNatives } from "../../hosts/moddable/native-png.js";
 import { xorshiftRandom } from "../support/bytes.js";
 import { crc32 } from "../support/png-encode.js";
 import { xstInflateClass, type InflateNatives } from "./xst-inflate.js";
 
 const host = globalThis as unknown as {
-  PNG_INFLATE: { files: { name: string; chunks: number[][] }[]; splits: number[]; mutations: number; seed: number };
+  PNG_KERNELS: { files: { name: string; chunks: number[][] }[]; splits: number[]; mutations: number; seed: number };
   inflateNatives: InflateNatives;
+  pngNatives: PngNatives;
   print(text: string): void;
 };
-const { files, splits, mutations, seed } = host.PNG_INFLATE;
+const { files, splits, mutations, seed } = host.PNG_KERNELS;
 const miniz = new NativeInflateFactory(xstInflateClass(host.inflateNatives));
+const cKernels = nativePngKernels(host.pngNatives);
 
 /** FNV-1a of the completed frames' rows (the open frame's rows are kept apart until frameEnd). */
 class RowDigest implements ImageSink {
   done = 0x811c9dc5;
   open = 0x811c9dc5;
+  /** Every row delivered, completed frame or not. */
+  all = 0x811c9dc5;
   frames = 0;
   rows = 0;
   #mix(h: number, n: number): number {
@@ -51,8 +61,13 @@ class RowDigest implements ImageSink {
   }
   row(y: number, x0: number, step: number, count: number, rgba: Uint8Array): void {
     let h = this.#mix(this.#mix(this.#mix(this.#mix(this.open, y), x0), step), count);
-    for (let i = 0, end = count * 4; i < end; i++) h = this.#mix(h, rgba[i]!);
+    let a = this.#mix(this.#mix(this.#mix(this.#mix(this.all, y), x0), step), count);
+    for (let i = 0, end = count * 4; i < end; i++) {
+      h = this.#mix(h, rgba[i]!);
+      a = this.#mix(a, rgba[i]!);
+    }
     this.open = h;
+    this.all = a;
     this.rows++;
   }
   frameEnd(): void {
@@ -67,22 +82,23 @@ interface Outcome {
   /** Not compared (see above), printed to explain a difference. */
   message: string | null;
   digest: number;
+  all: number;
   frames: number;
 }
 
-function decode(bytes: Uint8Array, split: number, inflate: InflateFactory): Outcome {
+function decode(bytes: Uint8Array, split: number, inflate: InflateFactory, kernels: PngKernels): Outcome {
   const sink = new RowDigest();
   let error: string | null = null;
   let message: string | null = null;
   try {
-    const decoder = createDecoder("png", sink, { inflate });
+    const decoder = createDecoder("png", sink, { inflate, kernels: { png: kernels } });
     for (let at = 0; at < bytes.length; at += split) decoder.push(bytes.subarray(at, Math.min(bytes.length, at + split)));
     decoder.finish();
   } catch (caught) {
     error = caught instanceof ImageDecodeError ? caught.code : `not an ImageDecodeError: ${String(caught)}`;
-    message = String(caught);
+    message = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
   }
-  return { error, message, digest: sink.done, frames: sink.frames };
+  return { error, message, digest: sink.done, all: sink.all, frames: sink.frames };
 }
 
 /** Overwrites 1-3 bytes of IDAT/fdAT data and puts every CRC right; sometimes truncates. */
@@ -117,14 +133,16 @@ const random = xorshiftRandom(seed);
 let compared = 0;
 let differing = 0;
 function compare(name: string, bytes: Uint8Array, split: number): void {
-  const expected = decode(bytes, split, tsInflate);
-  const actual = decode(bytes, split, miniz);
+  const expected = decode(bytes, split, tsInflate, tsPngKernels);
+  const kernels = decode(bytes, split, tsInflate, cKernels);
+  const device = decode(bytes, split, miniz, cKernels);
+  const sameKernels = expected.error === kernels.error && expected.message === kernels.message && expected.all === kernels.all && expected.frames === kernels.frames;
   const farDistance = expected.message !== null && expected.message.includes("reaches before the start of the data");
-  const sameError = expected.error === actual.error || (farDistance && (actual.error === "corrupt" || actual.error === "truncated"));
-  const same = sameError && expected.digest === actual.digest && expected.frames === actual.frames;
+  const sameError = expected.error === device.error || (farDistance && (device.error === "corrupt" || device.error === "truncated"));
+  const same = sameKernels && sameError && expected.digest === device.digest && expected.frames === device.frames;
   compared++;
   if (!same) differing++;
-  host.print(`PNGINF ${JSON.stringify({ name, split, same, farDistance, expected, actual })}`);
+  host.print(`PNGK ${JSON.stringify({ name, split, same, sameKernels, farDistance, expected, kernels, device })}`);
 }
 
 for (const file of files) {
@@ -137,4 +155,4 @@ for (const file of files) {
   for (const split of splits) compare(file.name, bytes, split);
   for (let m = 0; m < mutations; m++) compare(`${file.name} mutation ${m}`, mutate(bytes, random), splits[m % splits.length]!);
 }
-host.print(`PNGINF-DONE ${JSON.stringify({ compared, differing })}`);
+host.print(`PNGK-DONE ${JSON.stringify({ compared, differing })}`);

@@ -1,4 +1,9 @@
 /*
+ * The PNG path's natives in the SDK's xst (scripts/build-xst.sh --art):
+ *   pngNatives: the PNG kernels' XS binding (hosts/moddable/native/png_kernels_xs.c), the same host
+ *               functions hosts/moddable/art-kernels.ts binds with native(...) in a Moddable app;
+ *   inflateNatives: below.
+ *
  * Puts the Moddable SDK's native zlib inflate (modules/data/zlib: inflate.c over miniz.c, compiled
  * unchanged from the SDK) into the SDK's xst, as the global `inflateNatives`, for the device-time
  * estimate of the PNG rows (bench/workloads/device-time.ts) and the PNG tests in the kernel xst.
@@ -21,6 +26,8 @@
 extern void __real_modInstallTextEncoder(xsMachine *the);
 void __wrap_modInstallTextEncoder(xsMachine *the);
 
+extern void xs_png_unfilter(xsMachine *the);
+extern void xs_png_crc32(xsMachine *the);
 extern void xs_inflate_destructor(void *data);
 extern void xs_inflate(xsMachine *the);
 extern void xs_inflate_push(xsMachine *the);
@@ -43,6 +50,10 @@ void __wrap_modInstallTextEncoder(xsMachine *the) {
     __real_modInstallTextEncoder(the);
     xsBeginHost(the);
     xsmcVars(3);
+    xsVar(0) = xsNewObject();
+    xsmcDefine(xsGlobal, xsID("pngNatives"), xsVar(0), xsDontEnum);
+    define(the, "pngUnfilter", xs_png_unfilter, 4);
+    define(the, "pngCrc32", xs_png_crc32, 4);
     xsVar(0) = xsNewObject();
     xsmcDefine(xsGlobal, xsID("inflateNatives"), xsVar(0), xsDontEnum);
     /* A host object as the base prototype carries the destructor into every instance (fxNewHostInstance). */
