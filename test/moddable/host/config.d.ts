@@ -27,6 +27,8 @@ declare module "mc-host-config" {
     readonly storageNamespace: string;
     /** GIF files (some corrupt) decoded with the host's native art kernels and with the TypeScript ones. */
     readonly artFiles: readonly { readonly name: string; readonly format: "gif" | "webp"; readonly bytes: readonly number[]; readonly corrupt: boolean }[];
+    /** PNG files (one with an unknown filter type) decoded with the host's C kernels and miniz, and with TypeScript. */
+    readonly pngFiles: readonly { readonly name: string; readonly bytes: readonly number[]; readonly corrupt: boolean }[];
   };
   export default config;
 }

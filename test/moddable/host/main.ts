@@ -18,6 +18,7 @@ import { tsCompositorKernels } from "../../../src/art/compositor-kernels.js";
 import { createDecoder } from "../../../src/art/decoders.js";
 import { tsGifKernels } from "../../../src/art/gif-kernels.js";
 import { tsWebpKernels } from "../../../src/art/webp-kernels.js";
+import { tsPngKernels } from "../../../src/art/png-kernels.js";
 import { panelGeometry } from "../../../src/display/geometry.js";
 import type { ArtKernels, JsonKernels } from "../../../src/ports.js";
 import { MqttClient } from "../../../src/mqtt/client.js";
@@ -161,6 +162,46 @@ function artChecks(): void {
     const typescript = decodeArt(bytes, format, { gif: tsGifKernels, compositor: tsCompositorKernels, webp: tsWebpKernels });
     const expected = file.corrupt ? native.includes("ImageDecodeError: corrupt: LZW") : native.endsWith(", none") && !native.startsWith("0 frames");
     check(`art kernels: ${file.name}: native frames and error as TypeScript's`, native === typescript && expected, `native ${native}; TypeScript ${typescript}`);
+  }
+}
+
+// ---- PNG: the host's C kernels (png_kernels.c) and the SDK's miniz inflate, against the TypeScript path.
+
+/** Panel frames (FNV-1a of every byte) and the error of one PNG with the given kernels and inflater. */
+function decodePng(bytes: Uint8Array, kernels: ArtKernels, inflate: typeof host.inflate): string {
+  let hash = 0x811c9dc5;
+  let frames = 0;
+  const compositor = new Compositor({
+    geometry: panelGeometry("64x64", 90),
+    background: 0x203040,
+    onFrame(panel) {
+      frames++;
+      for (let i = 0; i < panel.length; i++) hash = Math.imul(hash ^ panel[i]!, 0x01000193) >>> 0;
+    },
+    ...(kernels.compositor ? { kernels: kernels.compositor } : {}),
+  });
+  let error = "none";
+  try {
+    const decoder = createDecoder("png", compositor, { kernels, inflate });
+    for (let at = 0; at < bytes.length; at += 512) decoder.push(bytes.subarray(at, at + 512));
+    decoder.finish();
+  } catch (thrown) {
+    error = `${(thrown as Error).name}: ${(thrown as Error).message}`;
+  }
+  return `${frames} frames ${hash.toString(16)}, ${error}`;
+}
+
+/** The host's PNG path (native filters and CRC, miniz) gives the TypeScript path's frames and errors. */
+function pngChecks(): void {
+  const kernels = host.artKernels;
+  check("png kernels: the host carries the native PNG kernels and inflater", kernels?.png !== undefined && kernels.png !== tsPngKernels && host.inflate !== undefined);
+  if (!kernels) return;
+  for (const file of config.pngFiles) {
+    const bytes = Uint8Array.from(file.bytes);
+    const native = decodePng(bytes, kernels, host.inflate);
+    const typescript = decodePng(bytes, { png: tsPngKernels, compositor: tsCompositorKernels }, undefined);
+    const expected = file.corrupt ? native.includes("ImageDecodeError: corrupt: unknown filter type") : native.endsWith(", none") && !native.startsWith("0 frames");
+    check(`png kernels: ${file.name}: native frames and error as TypeScript's`, native === typescript && expected, `native ${native}; TypeScript ${typescript}`);
   }
 }
 
@@ -491,6 +532,7 @@ if (previous !== undefined) {
   const all = started();
   syncChecks();
   artChecks();
+  pngChecks();
   jsonChecks();
   timerChecks();
   tcpChecks();
