@@ -38,7 +38,7 @@ const deviceLog: string[] = [];
 before(async () => {
   stack = await FirmwareStack.start("device-lifecycle", {
     log: (line) => deviceLog.push(line),
-    lifecycleLimits: { firstCertificateDays: 30, renewalsPerDayPerPlayer: 1000, renewalsPerHourPerIp: 1000, provisionsPerHourPerIp: 1000 },
+    lifecycleLimits: { firstCertificateDays: 30, renewalsPerDayPerPlayer: 1000, renewalsPerHourPerIp: 1000, provisionsPerHourPerIp: 1000, credentialsPerMinutePerIp: 1000 },
   });
 });
 
@@ -64,8 +64,12 @@ async function registerPlayer(name: string): Promise<RegisteredCredentials> {
     { apiBase: stack.service.apiUrls.https, ca: stack.service.vaultCaPem, deviceModel: "virtual", firmwareVersion: "0.1.0", pollIntervalMs: 300 },
   );
   registration.start();
-  await waitFor("credentials", () => credentials !== undefined, 20_000);
-  registration.stop();
+  try {
+    await waitFor("credentials", () => credentials !== undefined, 20_000);
+  } finally {
+    // A registration left polling after a failure keeps the test process alive for minutes.
+    registration.stop();
+  }
   return credentials!;
 }
 
