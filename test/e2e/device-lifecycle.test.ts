@@ -25,7 +25,7 @@ import { Registration, type RegisteredCredentials } from "../../src/device/regis
 import { SettingsStore } from "../../src/device/settings.js";
 import { readCertificatePem } from "../../src/device/x509.js";
 import type { Storage } from "../../src/ports.js";
-import { FirmwareStack, stateOf, WIFI } from "../support/firmware-stack.js";
+import { FirmwareStack, stateOf, waitForState, WIFI } from "../support/firmware-stack.js";
 import { waitFor } from "../support/wait.js";
 
 const execFileAsync = promisify(execFile);
@@ -38,7 +38,7 @@ const deviceLog: string[] = [];
 before(async () => {
   stack = await FirmwareStack.start("device-lifecycle", {
     log: (line) => deviceLog.push(line),
-    lifecycleLimits: { firstCertificateDays: 30, renewalsPerDayPerPlayer: 1000, renewalsPerHourPerIp: 1000, provisionsPerHourPerIp: 1000 },
+    lifecycleLimits: { firstCertificateDays: 30, renewalsPerDayPerPlayer: 1000, renewalsPerHourPerIp: 1000, provisionsPerHourPerIp: 1000, credentialsPerMinutePerIp: 1000 },
   });
 });
 
@@ -64,8 +64,12 @@ async function registerPlayer(name: string): Promise<RegisteredCredentials> {
     { apiBase: stack.service.apiUrls.https, ca: stack.service.vaultCaPem, deviceModel: "virtual", firmwareVersion: "0.1.0", pollIntervalMs: 300 },
   );
   registration.start();
-  await waitFor("credentials", () => credentials !== undefined, 20_000);
-  registration.stop();
+  try {
+    await waitFor("credentials", () => credentials !== undefined, 20_000);
+  } finally {
+    // A registration left polling after a failure keeps the test process alive for minutes.
+    registration.stop();
+  }
   return credentials!;
 }
 
@@ -142,7 +146,7 @@ test("renewal inside the window: a later certificate becomes current once the se
   assert.ok(firstNotAfter - Date.now() < 31 * DAY_MS);
   const device = await startDevice(seededFolder("renewal", credentials));
   await waitFor("the renewed certificate current", () => notAfterOf(device) > firstNotAfter + 1000 * DAY_MS, 30_000, () => JSON.stringify(device.firmware.machine.info()));
-  await waitFor("playing", () => stateOf(device) === "playing", 20_000);
+  await waitForState(device, "playing");
   const current = device.firmware.store.load().settings.credentials!;
   assert.equal(current.playerKey, credentials.playerKey);
   assert.equal(current.certificate, stack.service.lifecycle.get(credentials.playerKey)?.certPem, "the service's current certificate");
@@ -158,7 +162,7 @@ test("a power cut at every step of the renewal's credential write: each next boo
   let counted: CuttingStorage | undefined;
   const probe = await startDevice(seededFolder("cut-probe", credentials), (files) => (counted = new CuttingStorage(files, Number.POSITIVE_INFINITY)));
   await waitFor("the renewal stored", () => notAfterOf(probe) > firstNotAfter, 30_000);
-  await waitFor("playing", () => stateOf(probe) === "playing", 20_000);
+  await waitForState(probe, "playing");
   const steps = counted!.steps;
   await probe.stop();
   assert.ok(steps >= 3, `the renewal's write takes several steps (${steps})`);
@@ -227,12 +231,12 @@ test("Wi-Fi lost while playing: the panel says so, the device joins again and pl
   const credentials = await registerPlayer("Wi-Fi panel");
   const folder = seededFolder("wifi-loss", credentials);
   const device = await startDevice(folder);
-  await waitFor("playing", () => stateOf(device) === "playing", 30_000);
+  await waitForState(device, "playing", 30_000);
   const joins = device.wifi.attempts.length;
   device.wifi.drop("beacon timeout");
-  await waitFor("the Wi-Fi state", () => stateOf(device) === "wifi", 5_000);
+  await waitForState(device, "wifi", 5_000);
   assert.equal(device.firmware.machine.device, undefined, "the session is torn down with the link");
-  await waitFor("playing again after joining again", () => stateOf(device) === "playing", 30_000, () => JSON.stringify(device.firmware.machine.info()));
+  await waitForState(device, "playing", 30_000);
   assert.ok(device.wifi.attempts.length > joins, "it joined again");
   const views = stack.service.views(credentials.playerKey).length;
   await waitFor("views after the link came back", () => stack.service.views(credentials.playerKey).length > views, 20_000);
@@ -241,7 +245,7 @@ test("Wi-Fi lost while playing: the panel says so, the device joins again and pl
   // Asynchronously: the device answers from this same process.
   const reset = await execFileAsync(process.execPath, [fileURLToPath(new URL("../../tools/provision.js", import.meta.url)), "--tcp", device.serial.address, "--factory-reset"], { timeout: 30_000 });
   assert.match(reset.stdout, /factory reset/);
-  await waitFor("the set-up screen", () => stateOf(device) === "provisioning", 10_000);
+  await waitForState(device, "provisioning", 10_000);
   const erased = device.firmware.store.load().settings;
   assert.equal(erased.wifi, undefined);
   assert.equal(erased.credentials, undefined);
