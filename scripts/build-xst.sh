@@ -47,7 +47,7 @@ include $out/xst-release.mk
 ART_VARIANT ?= release
 ART_FLAGS ?=
 ART_DIR = \$(BUILD_DIR)/tmp/lin/\$(GOAL)/art-\$(ART_VARIANT)
-ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/json_kernels.o \$(ART_DIR)/json_kernels_xs.o \$(ART_DIR)/webp_kernels.o \$(ART_DIR)/webp_kernels_xs.o \$(ART_DIR)/art_kernels_xst.o
+ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/json_kernels.o \$(ART_DIR)/json_kernels_xs.o \$(ART_DIR)/json_scanner.o \$(ART_DIR)/webp_kernels.o \$(ART_DIR)/webp_kernels_xs.o \$(ART_DIR)/art_kernels_xst.o
 VPATH += $root/hosts/moddable/native $root/test/native
 art: \$(TMP_DIR) \$(BIN_DIR) \$(BIN_DIR)/xst-art-\$(ART_VARIANT)
 \$(ART_DIR):

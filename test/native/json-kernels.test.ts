@@ -44,6 +44,52 @@ const EDGE_CASES: readonly string[] = [
   '"control \u0001 char"',
   '{"k": "v",}',
   '[1, 2',
+  // Numbers, literals and structure (the C loop's own paths), top level and nested.
+  "123",
+  " -0 ",
+  "1.5e300",
+  "12345678901234567890",
+  "[1e-400, 1e22, 1e23, 123456789012345.6, 0.000001234, -12.5E+3, 0.1, 9007199254740993, 1E400, -0.0e-0]",
+  "1234567890123456789012345678901234567890123",
+  "[1e99999999, -1e-99999999, 0e5]",
+  "-",
+  "[-]",
+  "1.",
+  "[1.e5]",
+  "1e",
+  "[1e+]",
+  "[01]",
+  "-01",
+  "[tru",
+  "[true,false,null,nulL]",
+  "fals",
+  "nul",
+  "trux",
+  "",
+  "   ",
+  '"a" x',
+  "{} {}",
+  "[}",
+  "{]",
+  '{"a":[1}',
+  '{"a":}',
+  '{"a" 1}',
+  '{"a":1 "b":2}',
+  "{,}",
+  "[1,]",
+  "[[[[[[[[1]]]]]]]]",
+  '{"a": {"b": {"c": {"d": {}}}}}',
+  // Filtered objects (the recorder keeps a few keys): skipped values of every kind, nested, with errors in them.
+  '{"a": {"x": [1, {"y": "z"}], "b": 2}, "x": {"a": 1, "q": [true, null, "s\\n", -1.5e3, {}], "b": {"key": 3}}, "key": "v", "zz": -1.5e3, "b": [1, {"a": 2, "q": "r"}], "": 0, "long key that is cut": {"a": 1}}',
+  '{"x": [1, 2, {"y": 01}]}',
+  '{"x": "bad \\q"}',
+  '{"x": tru}',
+  '{"x": [[[[[[[[[1]]]]]]]]]}',
+  '{"x": 1',
+  '{"x": 1e',
+  '{"a": 1, "x": {"a": 2',
+  '{"x": {"y": [1, 2}, "a": 1}',
+  '{"x": 12345678901234567890123456789012345678901, "a": 1}',
   serviceJson({ request_id: "r9", success: false, error: "Rate limit exceeded", error_code: "rate_limit_exceeded" }),
   serviceJson({
     request_id: "r3",
@@ -98,7 +144,7 @@ test("native JSON string scanning gives the TypeScript reader's events, records 
     assert.equal(done.texts, texts.length + generated.length);
     assert.ok(done.mutated >= texts.length + 2, `the pages were not mutated: ${doneLine}`);
     assert.equal(done.documents, done.texts + done.mutated * MUTATIONS);
-    for (const code of ["syntax", "utf8", "too_long", "truncated"]) assert.ok((done.errorCodes[code] ?? 0) > 0, `no case ended in a "${code}" error: ${JSON.stringify(done.errorCodes)}`);
+    for (const code of ["syntax", "utf8", "too_long", "truncated", "depth", "type"]) assert.ok((done.errorCodes[code] ?? 0) > 0, `no case ended in a "${code}" error: ${JSON.stringify(done.errorCodes)}`);
     assert.ok(done.cases > 10000, `only ${done.cases} cases`);
   } finally {
     rmSync(directory, { recursive: true, force: true });
