@@ -123,12 +123,10 @@ const OBJECT = 1;
 const ARRAY = 2;
 
 export class JsonTokenizer {
+  // The fields' order matters: XS finds a private field by walking them in order, so the hot ones come
+  // first and those added for filterKeys and the native loop last.
   readonly #handler: JsonHandler;
-  /** The handler, or NO_EVENTS while the value of a filtered-out key is read. */
-  #sink: JsonHandler;
   readonly #text: JsonText;
-  /** The native loop, when the kernels have one: then it holds the state, not the fields below. */
-  readonly #scanner: JsonScanner | undefined;
   readonly #strings: JsonStringScanner;
   /** The TypeScript reader, which skips strings a 32-bit word at a time (ChunkWords); undefined with native kernels. */
   readonly #tsStrings: StringReader | undefined;
@@ -156,15 +154,20 @@ export class JsonTokenizer {
   #limit = 0;
   #reject = false;
   #inKey = false;
+
+  // The literal being read.
+  #literalWord = "";
+  #literalIndex = 0;
+
+  /** The handler, or NO_EVENTS while the value of a filtered-out key is read. */
+  #sink: JsonHandler;
   /** Keys of the object at this depth pass #filter or are skipped with their values; 0: no filter. */
   #filterDepth = 0;
   #filter: NameTable | undefined;
   /** The value of a filtered-out key of the object at this depth is being read; 0: none. */
   #skipDepth = 0;
-
-  // The literal being read.
-  #literalWord = "";
-  #literalIndex = 0;
+  /** The native loop, when the kernels have one: then it holds the state, not the fields above. */
+  readonly #scanner: JsonScanner | undefined;
 
   constructor(handler: JsonHandler, options: TokenizerOptions = {}) {
     const maxDepth = options.maxDepth ?? 32;
@@ -254,6 +257,7 @@ export class JsonTokenizer {
     this.#filter = undefined;
     this.#skipDepth = 0;
     this.#sink = this.#handler;
+    this.#text.foundIn = undefined; // a handler that threw left it set
     this.#scanner?.reset();
   }
 
@@ -543,13 +547,23 @@ export class JsonTokenizer {
     }
     this.#state = S_COLON;
     const depth = this.#depth;
-    if (this.#skipDepth === 0 && depth === this.#filterDepth && text.find(this.#filter!) < 0) {
+    if (depth !== this.#filterDepth || this.#skipDepth !== 0) {
+      sink.key(text);
+      return;
+    }
+    const filter = this.#filter!;
+    const index = text.find(filter);
+    if (index < 0) {
       // A key the handler does not want: its value is read without events.
       this.#skipDepth = depth;
       this.#sink = NO_EVENTS;
       return;
     }
+    // The handler looks the key up in the same table, mostly: found at once during this call.
+    text.foundIn = filter;
+    text.foundAt = index;
     sink.key(text);
+    text.foundIn = undefined;
   }
 
   #endNumber(offset: number): void {

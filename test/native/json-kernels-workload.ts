@@ -13,7 +13,7 @@
 // for longer ones 1 KiB, 61-byte and seeded uneven chunks. Then `mutations` seeded mutations of each
 // document up to `mutateUpTo` bytes (bytes overwritten, truncation, control characters, bad UTF-8,
 // bad escapes, lone and paired \u surrogates), each whole and in uneven chunks.
-//   JSON_EQUIVALENCE = { texts: { name, text }[], generated: Generated[], splitAll, mutateUpTo, mutations, seed }
+//   JSON_EQUIVALENCE = { texts: { name, text }[], generated: Generated[], splitAll, mutateFrom, mutateUpTo, mutations, seed }
 // (the large replies are generated here: xst's parser takes no string literal that long)
 // Prints `JSONEQ <json>` for each mismatch and `JSONEQ-DONE <json>` (counts) at the end.
 
@@ -38,11 +38,11 @@ export interface Generated {
 }
 
 const host = globalThis as unknown as {
-  JSON_EQUIVALENCE: { texts: { name: string; text: string }[]; generated: Generated[]; splitAll: number; mutateUpTo: number; mutations: number; seed: number };
+  JSON_EQUIVALENCE: { texts: { name: string; text: string }[]; generated: Generated[]; splitAll: number; mutateFrom: number; mutateUpTo: number; mutations: number; seed: number };
   jsonNatives: JsonNatives;
   print(text: string): void;
 };
-const { texts: given, generated, splitAll, mutateUpTo, mutations, seed } = host.JSON_EQUIVALENCE;
+const { texts: given, generated, splitAll, mutateFrom, mutateUpTo, mutations, seed } = host.JSON_EQUIVALENCE;
 /** The whole loop in C (json_scanner.c), and the string scanner and name matcher alone in the TypeScript loop. */
 const native = nativeJsonKernels(host.jsonNatives);
 const nativeStrings: JsonKernels = Object.freeze({ createStringScanner: (text) => native.createStringScanner(text), findName: (units, length, table) => native.findName(units, length, table) });
@@ -63,6 +63,8 @@ const OPTION_SETS: readonly OptionSet[] = [
 ];
 /** For every cut point: the defaults, and the filter with the extractor's "skip every string" default. */
 const CUT_SETS: readonly OptionSet[] = [OPTION_SETS[0]!, OPTION_SETS[5]!];
+/** For mutations: those, the filter with the defaults, and short strings rejected. */
+const MUTATION_SETS: readonly OptionSet[] = [OPTION_SETS[0]!, OPTION_SETS[1]!, OPTION_SETS[3]!, OPTION_SETS[5]!];
 
 /** The keys a filtering recorder keeps: some of every fixture's, so that kept and skipped values alternate. */
 const FILTER = nameTable(["a", "b", "key", "post_id", "kind", "width", "success", "posts", "comments", "channels", "request_id", "name", "type", "body", "reactions", "nested", "deeper"]);
@@ -188,17 +190,23 @@ function compare(name: string, expected: string, actual: string): void {
   if (mismatches <= 20) host.print(`JSONEQ ${JSON.stringify({ name, expected: expected.slice(-600), actual: actual.slice(-600) })}`);
 }
 
-function check(name: string, bytes: Uint8Array, slicing: Slicing, all: boolean): void {
-  const sets = all ? OPTION_SETS : CUT_SETS;
+/**
+ * One document in one slicing, TypeScript against the C loop: "full" with every option set, the string
+ * kernels alone too, and PostsReader; "cut" (every cut point) CUT_SETS and the extractor; "mutation"
+ * MUTATION_SETS, the extractor and PostsReader.
+ */
+function check(name: string, bytes: Uint8Array, slicing: Slicing, level: "full" | "cut" | "mutation"): void {
+  const full = level === "full";
+  const sets = full ? OPTION_SETS : level === "cut" ? CUT_SETS : MUTATION_SETS;
   sets.forEach((set, index) => {
     const expected = tokenizerRun(bytes, slicing, set, undefined);
     compare(`${name} tokenizer#${index}`, expected, tokenizerRun(bytes, slicing, set, native));
-    if (all) compare(`${name} tokenizer#${index} string kernels`, expected, tokenizerRun(bytes, slicing, set, nativeStrings));
+    if (full) compare(`${name} tokenizer#${index} string kernels`, expected, tokenizerRun(bytes, slicing, set, nativeStrings));
   });
   const extracted = extractorRun(bytes, slicing, undefined);
   compare(`${name} extractor`, extracted, extractorRun(bytes, slicing, native));
-  if (all) compare(`${name} extractor string kernels`, extracted, extractorRun(bytes, slicing, nativeStrings));
-  if (all) compare(`${name} page`, pageRun(bytes, slicing, undefined), pageRun(bytes, slicing, native));
+  if (full) compare(`${name} extractor string kernels`, extracted, extractorRun(bytes, slicing, nativeStrings));
+  if (level !== "cut") compare(`${name} page`, pageRun(bytes, slicing, undefined), pageRun(bytes, slicing, native));
 }
 
 function unevenCuts(length: number, most: number): number[] {
@@ -256,22 +264,23 @@ let mutated = 0;
 for (const { name, text } of texts) {
   const bytes = encodeText(text);
   documents++;
-  check(`${name} whole`, bytes, "whole", true);
+  check(`${name} whole`, bytes, "whole", "full");
   if (bytes.length <= splitAll) {
-    check(`${name} bytes`, bytes, "bytes", true);
-    for (let cut = 1; cut < bytes.length; cut++) check(`${name} cut ${cut}`, bytes, [cut], false);
+    check(`${name} bytes`, bytes, "bytes", "full");
+    for (let cut = 1; cut < bytes.length; cut++) check(`${name} cut ${cut}`, bytes, [cut], "cut");
   } else {
-    check(`${name} 1KiB`, bytes, regularCuts(bytes.length, 1024), true);
-    check(`${name} 61`, bytes, regularCuts(bytes.length, 61), true);
-    check(`${name} uneven`, bytes, unevenCuts(bytes.length, 97), true);
+    check(`${name} 1KiB`, bytes, regularCuts(bytes.length, 1024), "full");
+    check(`${name} 61`, bytes, regularCuts(bytes.length, 61), "full");
+    check(`${name} uneven`, bytes, unevenCuts(bytes.length, 97), "full");
   }
-  if (bytes.length > mutateUpTo) continue;
+  // The shortest documents are each one error already: their cut points cover them.
+  if (bytes.length > mutateUpTo || bytes.length < mutateFrom) continue;
   mutated++;
   for (let m = 0; m < mutations; m++) {
     const mutated = mutate(bytes);
     documents++;
-    check(`${name} mutation ${m} whole`, mutated, "whole", true);
-    check(`${name} mutation ${m} uneven`, mutated, unevenCuts(mutated.length, 29), true);
+    check(`${name} mutation ${m} whole`, mutated, "whole", "mutation");
+    check(`${name} mutation ${m} uneven`, mutated, unevenCuts(mutated.length, 29), "mutation");
   }
 }
 host.print(`JSONEQ-DONE ${JSON.stringify({ texts: texts.length, mutated, documents, cases, mismatches, errorCodes })}`);
