@@ -344,8 +344,8 @@ export interface JsonStringScanner {
 
 /**
  * The JSON tokenizer's per-byte work where the platform has it in native code (hosts/moddable:
- * json_kernels.c): one call per string per chunk and one per key matched, never one per byte;
- * docs/native-kernels.md.
+ * json_kernels.c, json_scanner.c): one call per string per chunk and one per key matched, or with
+ * createScanner one call per event the consumer sees; never one per byte. docs/native-kernels.md.
  */
 export interface JsonKernels {
   /** A scanner filling `text` (one per tokenizer). */

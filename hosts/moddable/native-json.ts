@@ -4,10 +4,13 @@
 // native(...)) and in the SDK's xst with the kernels linked in (the device-time bench and the
 // equivalence test, where they are the global `jsonNatives`).
 //
-// Per string and chunk: one stringScan and one stringStatus call; per key of a record, one findName. The state is a host object owning one
-// 64-byte C struct (freed when the object is collected). A negative scan result is bad input: this
-// wrapper throws the JsonError the TypeScript StringReader throws, with the message built by the same
-// functions (src/json/strings.ts exports them).
+// The tokenizer's loop (NativeJsonScanner, json_scanner.c): one scannerRead call per event the consumer
+// sees, plus one scannerText per key or string and one scannerNumber per number; the state is a host
+// object owning one 224-byte C struct. The string scanner alone (NativeJsonStringScanner, for a
+// tokenizer running its own loop): per string and chunk one stringScan and one stringStatus call, per
+// key of a record one findName; a 64-byte struct. Structs are freed when their object is collected.
+// A negative result is bad input: this wrapper throws the JsonError the TypeScript tokenizer throws,
+// with the message built by the same functions (src/json/strings.ts, numbers.ts, scanner.ts export them).
 
 import type { JsonKernels, JsonScanner, JsonScannerOptions, JsonStringScanner, JsonStringText } from "../../src/ports.js";
 import { numberDotError, numberExponentError, numberLeadingZeroError, numberMinusError, numberTooLongError } from "../../src/json/numbers.js";
