@@ -45,7 +45,8 @@ const host = globalThis as unknown as {
 const { texts: given, generated, splitAll, mutateFrom, mutateUpTo, mutations, seed } = host.JSON_EQUIVALENCE;
 /** The whole loop in C (json_scanner.c), and the string scanner and name matcher alone in the TypeScript loop. */
 const native = nativeJsonKernels(host.jsonNatives);
-const nativeStrings: JsonKernels = Object.freeze({ createStringScanner: (text) => native.createStringScanner(text), findName: (units, length, table) => native.findName(units, length, table) });
+const stringKernels: JsonKernels = { createStringScanner: (text) => native.createStringScanner(text), findName: (units, length, table) => native.findName(units, length, table) };
+const nativeStrings = Object.freeze(stringKernels);
 const random = xorshiftRandom(seed);
 
 /** Tokenizer options; `filter`: the recorder filters the keys of every object at an odd depth (see FilteringRecorder). */
