@@ -52,7 +52,7 @@ include $out/xst-release.mk
 ART_VARIANT ?= release
 ART_FLAGS ?=
 ART_DIR = \$(BUILD_DIR)/tmp/lin/\$(GOAL)/art-\$(ART_VARIANT)
-ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/json_kernels.o \$(ART_DIR)/json_kernels_xs.o \$(ART_DIR)/webp_kernels.o \$(ART_DIR)/webp_kernels_xs.o \$(ART_DIR)/art_kernels_xst.o
+ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/json_kernels.o \$(ART_DIR)/json_kernels_xs.o \$(ART_DIR)/json_scanner.o \$(ART_DIR)/webp_kernels.o \$(ART_DIR)/webp_kernels_xs.o \$(ART_DIR)/art_kernels_xst.o
 # The PNG path: our PNG kernels (the rule above) and the SDK's inflate, its C as the SDK ships it (no -Werror), test/native/xst-sdk/mc.xs.h for its xsID_ names.
 ZLIB_FLAGS ?=
 ZLIB_OBJECTS = \$(ART_DIR)/miniz.o \$(ART_DIR)/inflate.o \$(ART_DIR)/png_kernels.o \$(ART_DIR)/png_kernels_xs.o \$(ART_DIR)/png_xst.o

@@ -357,8 +357,8 @@ export interface JsonStringScanner {
 
 /**
  * The JSON tokenizer's per-byte work where the platform has it in native code (hosts/moddable:
- * json_kernels.c): one call per string per chunk and one per key matched, never one per byte;
- * docs/native-kernels.md.
+ * json_kernels.c, json_scanner.c): one call per string per chunk and one per key matched, or with
+ * createScanner one call per event the consumer sees; never one per byte. docs/native-kernels.md.
  */
 export interface JsonKernels {
   /** A scanner filling `text` (one per tokenizer). */
@@ -368,6 +368,55 @@ export interface JsonKernels {
    * the count, then each name as its length and its ASCII bytes), or -1. `units` is a whole array.
    */
   findName(units: Uint16Array, length: number, table: Uint8Array): number;
+  /**
+   * The tokenizer's whole loop (structure, numbers, literals, strings, and the values of keys a filter
+   * leaves out) where the platform has it (twin: the TypeScript loop of src/json/tokenizer.ts). Without
+   * it the tokenizer runs its own loop, with the two functions above for strings and keys.
+   */
+  createScanner?(text: JsonStringText, options: JsonScannerOptions): JsonScanner;
+}
+
+/** A JsonScanner's limits: JsonTokenizer's options, checked by it (src/json/tokenizer.ts). */
+export interface JsonScannerOptions {
+  readonly maxDepth: number;
+  readonly maxKeyUnits: number;
+  /** Limit (code units) and overflow of string values the consumer sets no limit for. */
+  readonly defaultLimit: number;
+  readonly defaultReject: boolean;
+}
+
+/**
+ * One JSON document as a stream of events, read in any slicing of its bytes: the state between chunks
+ * is the scanner's. Bad input throws the JsonError (src/json/errors.ts) the TypeScript tokenizer
+ * throws, with the same code, message and offset.
+ */
+export interface JsonScanner {
+  /**
+   * Reads `chunk[i..length)` (`base`: stream offset of `chunk[0]`) up to the next event the consumer
+   * must see: returns (where it stopped << 4) | event (src/json/scanner.ts EVENT_*), EVENT_NONE when the
+   * chunk is used up. A key or string event has filled the text; a number event's value is `number`.
+   */
+  read(chunk: Uint8Array, i: number, length: number, base: number): number;
+  /** The input ended at stream offset `base`: EVENT_NUMBER for a top-level number this completes, then EVENT_NONE; throws "truncated" if the value is incomplete. */
+  end(base: number): number;
+  /** The value of the last number event. */
+  readonly number: number;
+  /** Stream offset of the token of the last event. */
+  readonly position: number;
+  /** Objects and arrays open. */
+  readonly depth: number;
+  /** For the next value: keep at most `units` code units if it is a string (0..text capacity), beyond that truncate or reject. */
+  limitNext(units: number, reject: boolean): void;
+  /** The limit for string values the consumer sets none for. */
+  setDefaultLimit(units: number, reject: boolean): void;
+  /**
+   * From now until it closes, only the keys of the innermost open object that are in `table` (a packed
+   * name table, src/json/text.ts NameTable.packed) are events; the others are read with their values,
+   * which are checked but give no event.
+   */
+  filterKeys(table: Uint8Array): void;
+  /** Forgets the document: ready for a new one. */
+  reset(): void;
 }
 
 /**

@@ -1,4 +1,4 @@
-// The host's JsonKernels on Moddable: the C string scanner and name matcher of hosts/moddable/native (listed in the
+// The host's JsonKernels on Moddable: the C tokenizer loop, string scanner and name matcher of hosts/moddable/native (listed in the
 // manifest, so the simulator and ESP32 apps compile and link it), bound with native(...); the logic is
 // in native-json.ts.
 
@@ -12,6 +12,13 @@ const natives = Object.freeze({
   stringStatus: native("xs_json_string_status"),
   stringFault: native("xs_json_string_fault"),
   findName: native("xs_json_find_name"),
+  scannerCreate: native("xs_json_scanner_create"),
+  scannerRead: native("xs_json_scanner_read"),
+  scannerEnd: native("xs_json_scanner_end"),
+  scannerText: native("xs_json_scanner_text"),
+  scannerNumber: native("xs_json_scanner_number"),
+  scannerGet: native("xs_json_scanner_get"),
+  scannerSet: native("xs_json_scanner_set"),
 }) as unknown as JsonNatives;
 
 /** Pass as `Host.jsonKernels` on Moddable builds. */

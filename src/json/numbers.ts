@@ -25,6 +25,23 @@ const N_EXPONENT_DIGITS = 8;
 const EXACT_POWERS_OF_TEN = Object.freeze([1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]);
 const MAX_EXACT_DIGITS = 15;
 
+/** The errors a number can raise: shared with the native scanner (hosts/moddable/native-json.ts). */
+export function numberMinusError(offset: number): JsonError {
+  return new JsonError("syntax", "malformed number: '-' without digits", offset);
+}
+export function numberLeadingZeroError(offset: number): JsonError {
+  return new JsonError("syntax", "malformed number: leading zero", offset);
+}
+export function numberDotError(offset: number): JsonError {
+  return new JsonError("syntax", "malformed number: no digit after '.'", offset);
+}
+export function numberExponentError(offset: number): JsonError {
+  return new JsonError("syntax", "malformed number: no digit in the exponent", offset);
+}
+export function numberTooLongError(offset: number): JsonError {
+  return new JsonError("too_long", `number longer than ${MAX_LENGTH} characters`, offset);
+}
+
 export class NumberReader {
   readonly #bytes = new Uint8Array(MAX_LENGTH);
   #length = 0;
@@ -53,10 +70,6 @@ export class NumberReader {
     return stage === N_ZERO || stage === N_INT || stage === N_FRACTION || stage === N_EXPONENT_DIGITS;
   }
 
-  #syntax(offset: number, message: string): JsonError {
-    return new JsonError("syntax", message, offset);
-  }
-
   /** Takes one byte (at stream offset `offset`); false when the byte is not part of the number. */
   take(byte: number, offset: number): boolean {
     const digit = byte - 0x30;
@@ -72,14 +85,14 @@ export class NumberReader {
         }
         break;
       case N_MINUS:
-        if (!isDigit) throw this.#syntax(offset, "malformed number: '-' without digits");
+        if (!isDigit) throw numberMinusError(offset);
         this.#stage = digit === 0 ? N_ZERO : N_INT;
         this.#addDigit(digit);
         break;
       case N_ZERO:
       case N_INT:
         if (isDigit) {
-          if (this.#stage === N_ZERO) throw this.#syntax(offset, "malformed number: leading zero");
+          if (this.#stage === N_ZERO) throw numberLeadingZeroError(offset);
           this.#addDigit(digit);
         } else if (byte === 0x2e) this.#stage = N_DOT;
         else if (byte === 0x65 || byte === 0x45) this.#stage = N_EXPONENT;
@@ -91,7 +104,7 @@ export class NumberReader {
           this.#stage = N_FRACTION;
           this.#fractionDigits++;
           this.#addDigit(digit);
-        } else if (this.#stage === N_DOT) throw this.#syntax(offset, "malformed number: no digit after '.'");
+        } else if (this.#stage === N_DOT) throw numberDotError(offset);
         else if (byte === 0x65 || byte === 0x45) this.#stage = N_EXPONENT;
         else return false;
         break;
@@ -104,12 +117,12 @@ export class NumberReader {
         } else if (this.#stage === N_EXPONENT && (byte === 0x2b || byte === 0x2d)) {
           this.#exponentNegative = byte === 0x2d;
           this.#stage = N_EXPONENT_SIGN;
-        } else if (this.#stage !== N_EXPONENT_DIGITS) throw this.#syntax(offset, "malformed number: no digit in the exponent");
+        } else if (this.#stage !== N_EXPONENT_DIGITS) throw numberExponentError(offset);
         else return false;
         break;
     }
     if (this.#length >= MAX_LENGTH) {
-      throw new JsonError("too_long", `number longer than ${MAX_LENGTH} characters`, offset);
+      throw numberTooLongError(offset);
     }
     this.#bytes[this.#length++] = byte;
     return true;

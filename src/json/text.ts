@@ -91,6 +91,9 @@ export class JsonText {
 
   /** Native name matching where the host has it; find() walks the table in TypeScript otherwise. */
   readonly #kernels: JsonKernels | undefined;
+  /** Set by the tokenizer during a key event when it has found the key in this table already (filterKeys): find() answers foundAt. */
+  foundIn: NameTable | undefined = undefined;
+  foundAt = -1;
 
   constructor(capacity: number, kernels?: JsonKernels) {
     this.units = new Uint16Array(capacity);
@@ -151,6 +154,7 @@ export class JsonText {
 
   /** Index of the name of `table` the text equals, or -1 (the same answer as indexIn(table.names), sooner). */
   find(table: NameTable): number {
+    if (table === this.foundIn) return this.foundAt;
     const length = this.length;
     if (this.truncated || length === 0) return -1;
     const units = this.units;

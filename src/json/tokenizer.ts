@@ -14,8 +14,12 @@
 // skipped a 32-bit word or a whole escape at a time, a short integer and a literal whole in the chunk
 // are read at once. The byte-by-byte paths stay for everything else (chunk ends, errors), and the
 // fast paths are tested against them (test/unit/json/fast-paths.test.ts). Where the host has native
-// JSON kernels (TokenizerOptions.kernels, docs/native-kernels.md), the inside of every string, the bulk
-// of a reply's bytes, is read in C instead: one call per string per chunk (plus one for its status).
+// JSON kernels (TokenizerOptions.kernels, docs/native-kernels.md), this loop runs in C instead
+// (createScanner: one call per event the handler sees, #scan below), or at least the inside of every
+// string (createStringScanner: one call per string per chunk). filterKeys() spares the handler the
+// values it would ignore: with the C loop they never leave C.
+//
+// (Over 400 lines: the loop, its native twin's driver and the controls share the state of one class.)
 //
 // Decisions:
 // - Strings are UTF-8 validated strictly (no overlongs, no encoded surrogates, nothing above
@@ -33,11 +37,31 @@
 // - Any error, including one thrown by the handler, is sticky: push() and end() rethrow it until
 //   reset().
 
-import type { JsonKernels, JsonStringScanner } from "../ports.js";
-import { JsonError } from "./errors.js";
+import type { JsonKernels, JsonScanner, JsonStringScanner } from "../ports.js";
 import { NumberReader } from "./numbers.js";
-import { ChunkWords, describeByte, StringReader } from "./strings.js";
-import { JsonText } from "./text.js";
+import {
+  depthError,
+  EVENT_BEGIN_ARRAY,
+  EVENT_BEGIN_OBJECT,
+  EVENT_END_ARRAY,
+  EVENT_END_OBJECT,
+  EVENT_FALSE,
+  EVENT_KEY,
+  EVENT_NULL,
+  EVENT_NUMBER,
+  EVENT_STRING,
+  EVENT_TRUE,
+  expectedColonError,
+  expectedCommaError,
+  expectedKeyError,
+  expectedValueError,
+  literalError,
+  mismatchedCloseError,
+  trailingError,
+  truncatedError,
+} from "./scanner.js";
+import { ChunkWords, StringReader } from "./strings.js";
+import { JsonText, type NameTable } from "./text.js";
 
 /** Receives the tokens in document order. Strings and keys arrive as views valid only during the call. */
 export interface JsonHandler {
@@ -66,9 +90,25 @@ export interface TokenizerOptions {
   defaultStringLimit?: number;
   /** What happens beyond the default limit (default "reject"). */
   defaultOverflow?: Overflow;
-  /** Native string scanning (the host's `jsonKernels`); the TypeScript StringReader otherwise. */
+  /**
+   * The host's `jsonKernels`: with `createScanner`, the whole loop in native code (the loop below is
+   * then not used); otherwise native string scanning and key matching in this loop. TypeScript without.
+   */
   kernels?: JsonKernels;
 }
+
+/** Where the events of a value being skipped (filterKeys) go. */
+const NO_EVENTS: JsonHandler = Object.freeze({
+  beginObject() {},
+  endObject() {},
+  beginArray() {},
+  endArray() {},
+  key() {},
+  string() {},
+  number() {},
+  boolean() {},
+  null() {},
+});
 
 // Where the tokenizer is.
 const S_VALUE = 0; // a value must come (top level, after ':', after ',' in an array)
@@ -87,6 +127,8 @@ const OBJECT = 1;
 const ARRAY = 2;
 
 export class JsonTokenizer {
+  // The fields' order matters: XS finds a private field by walking them in order, so the hot ones come
+  // first and those added for filterKeys and the native loop last.
   readonly #handler: JsonHandler;
   readonly #text: JsonText;
   readonly #strings: JsonStringScanner;
@@ -121,12 +163,23 @@ export class JsonTokenizer {
   #literalWord = "";
   #literalIndex = 0;
 
+  /** The handler, or NO_EVENTS while the value of a filtered-out key is read. */
+  #sink: JsonHandler;
+  /** Keys of the object at this depth pass #filter or are skipped with their values; 0: no filter. */
+  #filterDepth = 0;
+  #filter: NameTable | undefined;
+  /** The value of a filtered-out key of the object at this depth is being read; 0: none. */
+  #skipDepth = 0;
+  /** The native loop, when the kernels have one: then it holds the state, not the fields above. */
+  readonly #scanner: JsonScanner | undefined;
+
   constructor(handler: JsonHandler, options: TokenizerOptions = {}) {
     const maxDepth = options.maxDepth ?? 32;
     const maxStringUnits = options.maxStringUnits ?? 512;
     this.#maxKeyUnits = options.maxKeyUnits ?? 64;
     if (maxDepth < 1 || maxDepth > 32 || maxStringUnits < 0 || this.#maxKeyUnits < 1) throw new RangeError("JsonTokenizer: invalid limits");
     this.#handler = handler;
+    this.#sink = handler;
     this.#maxDepth = maxDepth;
     this.#capacity = Math.max(maxStringUnits, this.#maxKeyUnits);
     const text = new JsonText(this.#capacity, options.kernels);
@@ -143,16 +196,20 @@ export class JsonTokenizer {
     this.#defaultReject = (options.defaultOverflow ?? "reject") === "reject";
     this.#nextLimit = this.#defaultLimit;
     this.#nextReject = this.#defaultReject;
+    const createScanner = options.kernels?.createScanner;
+    this.#scanner = createScanner
+      ? createScanner.call(options.kernels, text, { maxDepth, maxKeyUnits: this.#maxKeyUnits, defaultLimit: this.#defaultLimit, defaultReject: this.#defaultReject })
+      : undefined;
   }
 
   /** Byte offset (from the first byte pushed since reset) of the token being handled. */
   get offset(): number {
-    return this.#position;
+    return this.#scanner ? this.#scanner.position : this.#position;
   }
 
   /** Objects and arrays open at this point. */
   get depth(): number {
-    return this.#depth;
+    return this.#scanner ? this.#scanner.depth : this.#depth;
   }
 
   /** The most code units a string value can keep. */
@@ -164,6 +221,7 @@ export class JsonTokenizer {
   limitNextString(units: number, overflow: Overflow): void {
     this.#nextLimit = this.#checkedLimit(units);
     this.#nextReject = overflow === "reject";
+    this.#scanner?.limitNext(units, this.#nextReject);
   }
 
   /** Changes the limit applied to string values the handler sets none for. */
@@ -172,6 +230,22 @@ export class JsonTokenizer {
     this.#defaultReject = overflow === "reject";
     this.#nextLimit = this.#defaultLimit;
     this.#nextReject = this.#defaultReject;
+    this.#scanner?.setDefaultLimit(units, this.#defaultReject);
+  }
+
+  /**
+   * Called by the handler from beginObject(): until that object closes, only its keys that are in
+   * `table` reach the handler; the values of the others are read and checked (with the same errors)
+   * but give no events at all, nested containers included. A consumer that ignores unknown keys
+   * anyway sees the same records, sooner: with native kernels those values never leave C.
+   */
+  filterKeys(table: NameTable): void {
+    if (this.#scanner) {
+      this.#scanner.filterKeys(table.packed);
+      return;
+    }
+    this.#filterDepth = this.#depth;
+    this.#filter = table;
   }
 
   /** Forgets everything: ready for a new document. */
@@ -183,12 +257,19 @@ export class JsonTokenizer {
     this.#error = undefined;
     this.#nextLimit = this.#defaultLimit;
     this.#nextReject = this.#defaultReject;
+    this.#filterDepth = 0;
+    this.#filter = undefined;
+    this.#skipDepth = 0;
+    this.#sink = this.#handler;
+    this.#text.foundIn = undefined; // a handler that threw left it set
+    this.#scanner?.reset();
   }
 
   push(chunk: Uint8Array): void {
     if (this.#state === S_FAILED) throw this.#error;
     try {
-      this.#consume(chunk);
+      if (this.#scanner) this.#scan(chunk, this.#scanner);
+      else this.#consume(chunk);
     } catch (error) {
       this.#state = S_FAILED;
       this.#error = error;
@@ -202,13 +283,15 @@ export class JsonTokenizer {
     if (this.#state === S_FAILED) throw this.#error;
     try {
       const at = this.#base;
+      const scanner = this.#scanner;
+      if (scanner) {
+        while (scanner.end(at) === EVENT_NUMBER) this.#handler.number(scanner.number);
+        return;
+      }
       if (this.#state === S_NUMBER) {
         if (this.#numbers.complete) this.#endNumber(at);
       }
-      if (this.#state !== S_DONE) {
-        const where = this.#state === S_VALUE && this.#depth === 0 ? "no JSON value in the input" : "the input ended inside a value";
-        throw new JsonError("truncated", where, at);
-      }
+      if (this.#state !== S_DONE) throw truncatedError(this.#state === S_VALUE && this.#depth === 0, at);
     } catch (error) {
       this.#state = S_FAILED;
       this.#error = error;
@@ -224,8 +307,29 @@ export class JsonTokenizer {
     return units;
   }
 
-  #syntax(at: number, message: string): JsonError {
-    return new JsonError("syntax", message, this.#base + at);
+  /** The native loop: one call per event the handler sees (the scanner skips what it must not see). */
+  #scan(chunk: Uint8Array, scanner: JsonScanner): void {
+    const length = chunk.length;
+    const base = this.#base;
+    const handler = this.#handler;
+    const text = this.#text;
+    let i = 0;
+    while (i < length) {
+      const result = scanner.read(chunk, i, length, base);
+      i = result >> 4;
+      const event = result & 15;
+      // Most frequent first: an if chain costs a comparison per branch passed.
+      if (event === EVENT_KEY) handler.key(text);
+      else if (event === EVENT_STRING) handler.string(text);
+      else if (event === EVENT_NUMBER) handler.number(scanner.number);
+      else if (event === EVENT_BEGIN_OBJECT) handler.beginObject();
+      else if (event === EVENT_END_OBJECT) handler.endObject();
+      else if (event === EVENT_TRUE) handler.boolean(true);
+      else if (event === EVENT_FALSE) handler.boolean(false);
+      else if (event === EVENT_NULL) handler.null();
+      else if (event === EVENT_BEGIN_ARRAY) handler.beginArray();
+      else if (event === EVENT_END_ARRAY) handler.endArray();
+    }
   }
 
   #consume(chunk: Uint8Array): void {
@@ -276,9 +380,9 @@ export class JsonTokenizer {
       } else if (state === S_OBJECT_FIRST || state === S_KEY) {
         if (byte === 0x22) this.#beginString(true, i);
         else if (byte === 0x7d && state === S_OBJECT_FIRST) this.#close(OBJECT, i);
-        else throw this.#syntax(i, `expected a key, found ${describeByte(byte)}`);
+        else throw expectedKeyError(byte, this.#base + i);
       } else if (state === S_COLON) {
-        if (byte !== 0x3a) throw this.#syntax(i, `expected ':', found ${describeByte(byte)}`);
+        if (byte !== 0x3a) throw expectedColonError(byte, this.#base + i);
         // The value mostly follows one space later: started here rather than a turn of the loop
         // later (each turn reads the state and the byte again, and XS pays for every read).
         let next = i + 1;
@@ -317,17 +421,23 @@ export class JsonTokenizer {
           continue;
         } else if (byte === 0x7d) this.#close(OBJECT, i);
         else if (byte === 0x5d) this.#close(ARRAY, i);
-        else throw this.#syntax(i, `expected ',' or a closing bracket, found ${describeByte(byte)}`);
+        else throw expectedCommaError(byte, this.#base + i);
       } else {
         // S_DONE
-        throw this.#syntax(i, `unexpected ${describeByte(byte)} after the JSON value`);
+        throw trailingError(byte, this.#base + i);
       }
       i++;
     }
   }
 
+  /** The state after a value; ends the skipping of a filtered-out key's value (callers take #sink before). */
   #afterValueState(): number {
-    return this.#depth === 0 ? S_DONE : S_AFTER_VALUE;
+    const depth = this.#depth;
+    if (depth === this.#skipDepth) {
+      this.#skipDepth = 0;
+      this.#sink = this.#handler;
+    }
+    return depth === 0 ? S_DONE : S_AFTER_VALUE;
   }
 
   /** Starts the value whose first byte is chunk[at]; returns where reading goes on. */
@@ -341,12 +451,12 @@ export class JsonTokenizer {
       case 0x7b: // {
         this.#open(OBJECT, at);
         this.#state = S_OBJECT_FIRST;
-        this.#handler.beginObject();
+        this.#sink.beginObject();
         return at + 1;
       case 0x5b: // [
         this.#open(ARRAY, at);
         this.#state = S_ARRAY_FIRST;
-        this.#handler.beginArray();
+        this.#sink.beginArray();
         return at + 1;
       case 0x22:
         this.#beginString(false, at);
@@ -366,7 +476,7 @@ export class JsonTokenizer {
       this.#state = S_NUMBER;
       return at + 1;
     }
-    throw this.#syntax(at, `expected a value, found ${describeByte(byte)}`);
+    throw expectedValueError(byte, this.#base + at);
   }
 
   /**
@@ -391,15 +501,16 @@ export class JsonTokenizer {
     const digits = i - first;
     if (i >= length || digits === 0 || digits > 15 || next === 0x2e || next === 0x65 || next === 0x45) return -1;
     if (digits > 1 && (negative ? chunk[first] : byte) === 0x30) return -1;
+    const sink = this.#sink;
     this.#state = this.#afterValueState();
     this.#position = this.#base + i;
-    this.#handler.number(negative ? -value : value);
+    sink.number(negative ? -value : value);
     return i;
   }
 
   #open(kind: number, at: number): void {
     const depth = this.#depth;
-    if (depth >= this.#maxDepth) throw new JsonError("depth", `nesting deeper than ${this.#maxDepth} levels`, this.#base + at);
+    if (depth >= this.#maxDepth) throw depthError(this.#maxDepth, this.#base + at);
     this.#containers = kind === OBJECT ? this.#containers | (1 << depth) : this.#containers & ~(1 << depth);
     this.#depth = depth + 1;
   }
@@ -409,14 +520,14 @@ export class JsonTokenizer {
   }
 
   #close(kind: number, at: number): void {
-    if (this.#innermost() !== kind) {
-      throw this.#syntax(at, kind === OBJECT ? "'}' closes an array" : "']' closes an object");
-    }
-    this.#depth--;
+    if (this.#innermost() !== kind) throw mismatchedCloseError(kind === OBJECT, this.#base + at);
+    const depth = --this.#depth;
+    if (depth < this.#filterDepth) this.#filterDepth = 0;
     this.#position = this.#base + at;
+    const sink = this.#sink;
     this.#state = this.#afterValueState();
-    if (kind === OBJECT) this.#handler.endObject();
-    else this.#handler.endArray();
+    if (kind === OBJECT) sink.endObject();
+    else sink.endArray();
   }
 
   // ---- strings ----
@@ -425,26 +536,46 @@ export class JsonTokenizer {
     this.#position = this.#base + at;
     this.#inKey = isKey;
     if (isKey) this.#strings.begin(this.#maxKeyUnits, false);
+    else if (this.#skipDepth !== 0) this.#strings.begin(0, false); // a skipped value is never kept
     else this.#strings.begin(this.#limit, this.#reject);
     this.#state = S_STRING;
   }
 
   #endString(): void {
     const text = this.#text;
-    if (this.#inKey) {
-      this.#state = S_COLON;
-      this.#handler.key(text);
-    } else {
+    const sink = this.#sink;
+    if (!this.#inKey) {
       this.#state = this.#afterValueState();
-      this.#handler.string(text);
+      sink.string(text);
+      return;
     }
+    this.#state = S_COLON;
+    const depth = this.#depth;
+    if (depth !== this.#filterDepth || this.#skipDepth !== 0) {
+      sink.key(text);
+      return;
+    }
+    const filter = this.#filter!;
+    const index = text.find(filter);
+    if (index < 0) {
+      // A key the handler does not want: its value is read without events.
+      this.#skipDepth = depth;
+      this.#sink = NO_EVENTS;
+      return;
+    }
+    // The handler looks the key up in the same table, mostly: found at once during this call.
+    text.foundIn = filter;
+    text.foundAt = index;
+    sink.key(text);
+    text.foundIn = undefined;
   }
 
   #endNumber(offset: number): void {
     const value = this.#numbers.value(offset);
+    const sink = this.#sink;
     this.#state = this.#afterValueState();
     this.#position = offset;
-    this.#handler.number(value);
+    sink.number(value);
   }
 
   // ---- literals ----
@@ -454,7 +585,7 @@ export class JsonTokenizer {
     const end = at + word.length;
     if (end <= length) {
       for (let i = at + 1; i < end; i++) {
-        if (chunk[i] !== word.charCodeAt(i - at)) throw this.#syntax(i, `invalid literal (expected '${word}')`);
+        if (chunk[i] !== word.charCodeAt(i - at)) throw literalError(word, this.#base + i);
       }
       this.#endLiteral(word);
       return end;
@@ -467,14 +598,15 @@ export class JsonTokenizer {
 
   #literalByte(byte: number, at: number): void {
     const word = this.#literalWord;
-    if (byte !== word.charCodeAt(this.#literalIndex)) throw this.#syntax(at, `invalid literal (expected '${word}')`);
+    if (byte !== word.charCodeAt(this.#literalIndex)) throw literalError(word, this.#base + at);
     if (++this.#literalIndex < word.length) return;
     this.#endLiteral(word);
   }
 
   #endLiteral(word: string): void {
+    const sink = this.#sink;
     this.#state = this.#afterValueState();
-    if (word === "null") this.#handler.null();
-    else this.#handler.boolean(word === "true");
+    if (word === "null") sink.null();
+    else sink.boolean(word === "true");
   }
 }

@@ -27,7 +27,7 @@ export interface CommentQuery {
 export class MakapixApi {
   readonly #requests: RequestBroker;
   readonly #log: Log;
-  /** The host's native JSON kernels, for the largest replies (query_posts pages); TypeScript otherwise. */
+  /** The host's native JSON kernels, for every reply; TypeScript otherwise. */
   readonly #jsonKernels: JsonKernels | undefined;
 
   constructor(requests: RequestBroker, log: Log, jsonKernels?: JsonKernels) {
@@ -47,7 +47,7 @@ export class MakapixApi {
     if (!isPostId(postId)) return invalid(`get_post: post_id ${String(postId)}`);
     const fields: { [key: string]: RequestValue } = { post_id: postId };
     if (includeFields) fields["include_fields"] = [...includeFields];
-    return this.#requests.request("get_post", fields, postReader());
+    return this.#requests.request("get_post", fields, postReader(this.#jsonKernels));
   }
 
   submitReaction(postId: number, emoji: string): Promise<void> {
@@ -64,25 +64,25 @@ export class MakapixApi {
     if (!isIntegerIn(limit, 1, 200)) return invalid(`get_comments: limit must be 1–200, not ${limit}`);
     const fields: { [key: string]: RequestValue } = { post_id: postId, limit };
     if (query.cursor !== undefined) fields["cursor"] = query.cursor;
-    return this.#requests.request("get_comments", fields, commentsReader(limit));
+    return this.#requests.request("get_comments", fields, commentsReader(limit, 512, this.#jsonKernels));
   }
 
   /** Only "followed_artists" exists today. Not capped by the service: one channel per followed artist. */
   getPlayset(playsetName: string): Promise<PlaysetSpec> {
-    return this.#requests.request("get_playset", { playset_name: playsetName }, playsetReader());
+    return this.#requests.request("get_playset", { playset_name: playsetName }, playsetReader(64, this.#jsonKernels));
   }
 
   /** A cheap round trip (the service allows 10 per minute). */
   echo(data: string): Promise<{ echoData: string; receivedAt: string }> {
     if (codePointCount(data) > 512) return invalid("echo: at most 512 characters");
-    return this.#requests.request("echo", { echo_data: data }, echoReader());
+    return this.#requests.request("echo", { echo_data: data }, echoReader(this.#jsonKernels));
   }
 
   #reaction(type: string, postId: number, emoji: string): Promise<void> {
     if (!isPostId(postId)) return invalid(`${type}: post_id ${String(postId)}`);
     const codePoints = codePointCount(emoji);
     if (codePoints < 1 || codePoints > 20) return invalid(`${type}: an emoji is 1–20 code points, not ${codePoints}`);
-    return this.#requests.request(type, { post_id: postId, emoji }, acknowledgementReader());
+    return this.#requests.request(type, { post_id: postId, emoji }, acknowledgementReader(this.#jsonKernels));
   }
 }
 

@@ -265,7 +265,11 @@ export class ReplyExtractor implements JsonHandler {
     this.#record = this.#builder;
     this.#recordDepth = depth;
     const collection = this.#collection;
-    this.#record.begin(collection === COMMENTS ? this.#commentSchema : collection === CHANNELS ? CHANNEL_SCHEMA : POST_SCHEMA);
+    const schema = collection === COMMENTS ? this.#commentSchema : collection === CHANNELS ? CHANNEL_SCHEMA : POST_SCHEMA;
+    // Keys the schema does not know are no events at all (the builder ignores them anyway): with native
+    // kernels their values are skipped in C.
+    this.#tokenizer.filterKeys(schema.keyTable);
+    this.#record.begin(schema);
   }
 
   #endRecord(): void {

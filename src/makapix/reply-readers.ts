@@ -54,8 +54,10 @@ class ExtractingReader<T> implements ReplyReader<T> {
   }
 }
 
+// Every reader takes the host's native JSON kernels (`kernels`, Host.jsonKernels through MakapixApi), if any.
+
 /** get_post: the one post of the reply. */
-export function postReader(): ReplyReader<Post> {
+export function postReader(kernels?: JsonKernels): ReplyReader<Post> {
   let post: Post | undefined;
   return new ExtractingReader<Post>(
     { post: (record) => (post = record) },
@@ -64,12 +66,14 @@ export function postReader(): ReplyReader<Post> {
       if (!post) throw new MakapixError("invalid_reply", "get_post: the reply has no usable post");
       return post;
     },
+    undefined,
+    kernels,
   );
 }
 
 /** submit_reaction, revoke_reaction: success or a typed failure, nothing else. */
-export function acknowledgementReader(): ReplyReader<void> {
-  return new ExtractingReader<void>({}, () => undefined, () => undefined);
+export function acknowledgementReader(kernels?: JsonKernels): ReplyReader<void> {
+  return new ExtractingReader<void>({}, () => undefined, () => undefined, undefined, kernels);
 }
 
 export interface CommentPage {
@@ -79,7 +83,7 @@ export interface CommentPage {
 }
 
 /** get_comments: at most `maximumComments` comments, bodies cut to `bodyUnits` characters. */
-export function commentsReader(maximumComments: number, bodyUnits = 512): ReplyReader<CommentPage> {
+export function commentsReader(maximumComments: number, bodyUnits = 512, kernels?: JsonKernels): ReplyReader<CommentPage> {
   let comments: CommentRecord[] = [];
   return new ExtractingReader<CommentPage>(
     { comment: (comment) => comments.length < maximumComments && comments.push(comment) },
@@ -90,12 +94,13 @@ export function commentsReader(maximumComments: number, bodyUnits = 512): ReplyR
       return page;
     },
     bodyUnits,
+    kernels,
   );
 }
 
 
 /** get_playset: the playset as the scheduler plays it; at most `maximumChannels` channels. */
-export function playsetReader(maximumChannels = 64): ReplyReader<PlaysetSpec> {
+export function playsetReader(maximumChannels = 64, kernels?: JsonKernels): ReplyReader<PlaysetSpec> {
   let channels: PlaysetChannel[] = [];
   const keep = (record: ChannelRecord) => {
     if (channels.length >= maximumChannels || !PLAYSET_CHANNEL_TYPES.includes(record.type as PlaysetChannelType)) return;
@@ -113,12 +118,14 @@ export function playsetReader(maximumChannels = 64): ReplyReader<PlaysetSpec> {
       exposureMode: EXPOSURE_MODES.includes(summary.exposureMode as ExposureMode) ? (summary.exposureMode as ExposureMode) : "equal",
       pickMode: PICK_MODES.includes(summary.pickMode as PickMode) ? (summary.pickMode as PickMode) : "recency",
     }),
+    undefined,
+    kernels,
   );
 }
 
 /** echo: the data sent back and the service's time. */
-export function echoReader(): ReplyReader<{ echoData: string; receivedAt: string }> {
-  return new ExtractingReader({}, () => undefined, (summary) => ({ echoData: summary.echoData ?? "", receivedAt: summary.receivedAt ?? "" }));
+export function echoReader(kernels?: JsonKernels): ReplyReader<{ echoData: string; receivedAt: string }> {
+  return new ExtractingReader({}, () => undefined, (summary) => ({ echoData: summary.echoData ?? "", receivedAt: summary.receivedAt ?? "" }), undefined, kernels);
 }
 
 /** query_posts: a page of at most `maximumPosts` posts; one malformed post is skipped (and logged once). `kernels`: the host's native JSON kernels, if any. */

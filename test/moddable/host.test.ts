@@ -480,8 +480,10 @@ test("the host's PNG path (C filters and CRC, the SDK's miniz) decodes PNGs exac
 test("the host's native JSON kernels (C) extract replies exactly as the TypeScript path, bad bytes too", { skip }, () => {
   expectChecks(first?.result, [
     "json kernels: the host carries the native string scanner",
+    "json kernels: the host carries the native tokenizer loop",
     "json kernels: a query_posts reply: native records and error as TypeScript's",
     "json kernels: a reply with a bad UTF-8 byte: native records and error as TypeScript's",
+    "json kernels: a bad UTF-8 byte in a skipped value: native records and error as TypeScript's",
   ]);
 });
 

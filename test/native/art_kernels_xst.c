@@ -29,6 +29,13 @@ extern void xs_json_string_scan(xsMachine *the);
 extern void xs_json_string_status(xsMachine *the);
 extern void xs_json_string_fault(xsMachine *the);
 extern void xs_json_find_name(xsMachine *the);
+extern void xs_json_scanner_create(xsMachine *the);
+extern void xs_json_scanner_read(xsMachine *the);
+extern void xs_json_scanner_end(xsMachine *the);
+extern void xs_json_scanner_text(xsMachine *the);
+extern void xs_json_scanner_number(xsMachine *the);
+extern void xs_json_scanner_get(xsMachine *the);
+extern void xs_json_scanner_set(xsMachine *the);
 extern void xs_webp_argb_row(xsMachine *the);
 extern void xs_webp_palette_row(xsMachine *the);
 extern void xs_webp_yuv_row(xsMachine *the);
@@ -66,6 +73,13 @@ static const native_t json_natives[] = {
     {"stringStatus", xs_json_string_status, 1},
     {"stringFault", xs_json_string_fault, 1},
     {"findName", xs_json_find_name, 3},
+    {"scannerCreate", xs_json_scanner_create, 5},
+    {"scannerRead", xs_json_scanner_read, 7},
+    {"scannerEnd", xs_json_scanner_end, 2},
+    {"scannerText", xs_json_scanner_text, 1},
+    {"scannerNumber", xs_json_scanner_number, 1},
+    {"scannerGet", xs_json_scanner_get, 2},
+    {"scannerSet", xs_json_scanner_set, 4},
 };
 
 static void install(xsMachine *the, const char *global, const native_t *list, unsigned count) {

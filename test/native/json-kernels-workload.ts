@@ -13,11 +13,12 @@
 // for longer ones 1 KiB, 61-byte and seeded uneven chunks. Then `mutations` seeded mutations of each
 // document up to `mutateUpTo` bytes (bytes overwritten, truncation, control characters, bad UTF-8,
 // bad escapes, lone and paired \u surrogates), each whole and in uneven chunks.
-//   JSON_EQUIVALENCE = { texts: { name, text }[], generated: Generated[], splitAll, mutateUpTo, mutations, seed }
+//   JSON_EQUIVALENCE = { texts: { name, text }[], generated: Generated[], splitAll, mutateFrom, mutateUpTo, mutations, seed }
 // (the large replies are generated here: xst's parser takes no string literal that long)
 // Prints `JSONEQ <json>` for each mismatch and `JSONEQ-DONE <json>` (counts) at the end.
 
 import { JsonError } from "../../src/json/errors.js";
+import { nameTable, type JsonText } from "../../src/json/text.js";
 import { JsonTokenizer, type TokenizerOptions } from "../../src/json/tokenizer.js";
 import { ReplyExtractor } from "../../src/makapix/reply-extractor.js";
 import { PostsReader } from "../../src/makapix/reply-readers.js";
@@ -37,20 +38,95 @@ export interface Generated {
 }
 
 const host = globalThis as unknown as {
-  JSON_EQUIVALENCE: { texts: { name: string; text: string }[]; generated: Generated[]; splitAll: number; mutateUpTo: number; mutations: number; seed: number };
+  JSON_EQUIVALENCE: { texts: { name: string; text: string }[]; generated: Generated[]; splitAll: number; mutateFrom: number; mutateUpTo: number; mutations: number; seed: number };
   jsonNatives: JsonNatives;
   print(text: string): void;
 };
-const { texts: given, generated, splitAll, mutateUpTo, mutations, seed } = host.JSON_EQUIVALENCE;
+const { texts: given, generated, splitAll, mutateFrom, mutateUpTo, mutations, seed } = host.JSON_EQUIVALENCE;
+/** The whole loop in C (json_scanner.c), and the string scanner and name matcher alone in the TypeScript loop. */
 const native = nativeJsonKernels(host.jsonNatives);
+const stringKernels: JsonKernels = { createStringScanner: (text) => native.createStringScanner(text), findName: (units, length, table) => native.findName(units, length, table) };
+const nativeStrings = Object.freeze(stringKernels);
 const random = xorshiftRandom(seed);
 
-const OPTION_SETS: readonly TokenizerOptions[] = [
-  {},
-  { maxStringUnits: 8, defaultOverflow: "truncate" },
-  { maxStringUnits: 5, maxKeyUnits: 3 },
-  { maxStringUnits: 64, defaultStringLimit: 0, defaultOverflow: "truncate" },
+/** Tokenizer options; `filter`: the recorder filters the keys of every object at an odd depth (see FilteringRecorder). */
+interface OptionSet {
+  options: TokenizerOptions;
+  filter?: boolean;
+}
+const OPTION_SETS: readonly OptionSet[] = [
+  { options: {} },
+  { options: {}, filter: true },
+  { options: { maxStringUnits: 8, defaultOverflow: "truncate" } },
+  { options: { maxStringUnits: 5, maxKeyUnits: 3 } },
+  { options: { maxStringUnits: 64, defaultStringLimit: 0, defaultOverflow: "truncate" } },
+  { options: { maxStringUnits: 64, defaultStringLimit: 0, defaultOverflow: "truncate", maxDepth: 3 }, filter: true },
 ];
+/** For every cut point: the defaults, and the filter with the extractor's "skip every string" default. */
+const CUT_SETS: readonly OptionSet[] = [OPTION_SETS[0]!, OPTION_SETS[5]!];
+/** For mutations: those, the filter with the defaults, and short strings rejected. */
+const MUTATION_SETS: readonly OptionSet[] = [OPTION_SETS[0]!, OPTION_SETS[1]!, OPTION_SETS[3]!, OPTION_SETS[5]!];
+
+/** The keys a filtering recorder keeps: some of every fixture's, so that kept and skipped values alternate. */
+const FILTER = nameTable(["a", "b", "key", "post_id", "kind", "width", "success", "posts", "comments", "channels", "request_id", "name", "type", "body", "reactions", "nested", "deeper"]);
+
+/**
+ * Records the events with the tokenizer's offset and depth at each (what a consumer's errors report), and
+ * with `filter` asks for the keys of FILTER only in every object at an odd depth: objects whose keys are
+ * all kept sit inside filtered ones and the other way round, and a filtered object's skipped values hold
+ * nested containers, strings, numbers, literals and errors.
+ */
+class FilteringRecorder extends EventRecorder {
+  readonly #filter: boolean;
+  tokenizer: JsonTokenizer | undefined;
+
+  constructor(filter: boolean) {
+    super();
+    this.#filter = filter;
+  }
+
+  #mark(): void {
+    this.events.push(`@${this.tokenizer!.offset}/${this.tokenizer!.depth}`);
+  }
+
+  override beginObject(): void {
+    super.beginObject();
+    this.#mark();
+    if (this.#filter && (this.tokenizer!.depth & 1) === 1) this.tokenizer!.filterKeys(FILTER);
+  }
+  override endObject(): void {
+    super.endObject();
+    this.#mark();
+  }
+  override beginArray(): void {
+    super.beginArray();
+    this.#mark();
+  }
+  override endArray(): void {
+    super.endArray();
+    this.#mark();
+  }
+  override key(key: JsonText): void {
+    super.key(key);
+    this.#mark();
+  }
+  override string(value: JsonText): void {
+    super.string(value);
+    this.#mark();
+  }
+  override number(value: number): void {
+    super.number(value);
+    this.#mark();
+  }
+  override boolean(value: boolean): void {
+    super.boolean(value);
+    this.#mark();
+  }
+  override null(): void {
+    super.null();
+    this.#mark();
+  }
+}
 
 function describeError(error: unknown): string {
   if (error instanceof JsonError) return `JsonError ${error.code}@${error.offset}: ${error.message}`;
@@ -58,9 +134,10 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
-function tokenizerRun(bytes: Uint8Array, slicing: Slicing, options: TokenizerOptions, kernels: JsonKernels | undefined): string {
-  const recorder = new EventRecorder();
+function tokenizerRun(bytes: Uint8Array, slicing: Slicing, { options, filter }: OptionSet, kernels: JsonKernels | undefined): string {
+  const recorder = new FilteringRecorder(filter === true);
   const tokenizer = new JsonTokenizer(recorder, kernels ? { ...options, kernels } : options);
+  recorder.tokenizer = tokenizer;
   let error = "";
   try {
     feed((chunk) => tokenizer.push(chunk), bytes, slicing);
@@ -114,11 +191,23 @@ function compare(name: string, expected: string, actual: string): void {
   if (mismatches <= 20) host.print(`JSONEQ ${JSON.stringify({ name, expected: expected.slice(-600), actual: actual.slice(-600) })}`);
 }
 
-function check(name: string, bytes: Uint8Array, slicing: Slicing, all: boolean): void {
-  const sets = all ? OPTION_SETS : OPTION_SETS.slice(0, 1);
-  sets.forEach((options, index) => compare(`${name} tokenizer#${index}`, tokenizerRun(bytes, slicing, options, undefined), tokenizerRun(bytes, slicing, options, native)));
-  compare(`${name} extractor`, extractorRun(bytes, slicing, undefined), extractorRun(bytes, slicing, native));
-  if (all) compare(`${name} page`, pageRun(bytes, slicing, undefined), pageRun(bytes, slicing, native));
+/**
+ * One document in one slicing, TypeScript against the C loop: "full" with every option set, the string
+ * kernels alone too, and PostsReader; "cut" (every cut point) CUT_SETS and the extractor; "mutation"
+ * MUTATION_SETS, the extractor and PostsReader.
+ */
+function check(name: string, bytes: Uint8Array, slicing: Slicing, level: "full" | "cut" | "mutation"): void {
+  const full = level === "full";
+  const sets = full ? OPTION_SETS : level === "cut" ? CUT_SETS : MUTATION_SETS;
+  sets.forEach((set, index) => {
+    const expected = tokenizerRun(bytes, slicing, set, undefined);
+    compare(`${name} tokenizer#${index}`, expected, tokenizerRun(bytes, slicing, set, native));
+    if (full) compare(`${name} tokenizer#${index} string kernels`, expected, tokenizerRun(bytes, slicing, set, nativeStrings));
+  });
+  const extracted = extractorRun(bytes, slicing, undefined);
+  compare(`${name} extractor`, extracted, extractorRun(bytes, slicing, native));
+  if (full) compare(`${name} extractor string kernels`, extracted, extractorRun(bytes, slicing, nativeStrings));
+  if (level !== "cut") compare(`${name} page`, pageRun(bytes, slicing, undefined), pageRun(bytes, slicing, native));
 }
 
 function unevenCuts(length: number, most: number): number[] {
@@ -147,7 +236,8 @@ function mutate(bytes: Uint8Array): Uint8Array {
   if (kind === 0) {
     // A byte overwritten anywhere.
     const copy = bytes.slice();
-    copy[Math.floor(random() * copy.length)] = random() < 0.5 ? Math.floor(random() * 256) : [0x00, 0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x3a, 0x2c, 0x80, 0xff][Math.floor(random() * 11)]!;
+    const special = [0x00, 0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x3a, 0x2c, 0x80, 0xff, 0x2d, 0x2e, 0x30, 0x31, 0x65, 0x2b, 0x74, 0x6e, 0x20];
+    copy[Math.floor(random() * copy.length)] = random() < 0.4 ? Math.floor(random() * 256) : special[Math.floor(random() * special.length)]!;
     return copy;
   }
   if (kind === 1) return bytes.slice(0, Math.floor(random() * bytes.length)); // truncated
@@ -175,22 +265,23 @@ let mutated = 0;
 for (const { name, text } of texts) {
   const bytes = encodeText(text);
   documents++;
-  check(`${name} whole`, bytes, "whole", true);
+  check(`${name} whole`, bytes, "whole", "full");
   if (bytes.length <= splitAll) {
-    check(`${name} bytes`, bytes, "bytes", true);
-    for (let cut = 1; cut < bytes.length; cut++) check(`${name} cut ${cut}`, bytes, [cut], false);
+    check(`${name} bytes`, bytes, "bytes", "full");
+    for (let cut = 1; cut < bytes.length; cut++) check(`${name} cut ${cut}`, bytes, [cut], "cut");
   } else {
-    check(`${name} 1KiB`, bytes, regularCuts(bytes.length, 1024), true);
-    check(`${name} 61`, bytes, regularCuts(bytes.length, 61), true);
-    check(`${name} uneven`, bytes, unevenCuts(bytes.length, 97), true);
+    check(`${name} 1KiB`, bytes, regularCuts(bytes.length, 1024), "full");
+    check(`${name} 61`, bytes, regularCuts(bytes.length, 61), "full");
+    check(`${name} uneven`, bytes, unevenCuts(bytes.length, 97), "full");
   }
-  if (bytes.length > mutateUpTo) continue;
+  // The shortest documents are each one error already: their cut points cover them.
+  if (bytes.length > mutateUpTo || bytes.length < mutateFrom) continue;
   mutated++;
   for (let m = 0; m < mutations; m++) {
     const mutated = mutate(bytes);
     documents++;
-    check(`${name} mutation ${m} whole`, mutated, "whole", true);
-    check(`${name} mutation ${m} uneven`, mutated, unevenCuts(mutated.length, 29), true);
+    check(`${name} mutation ${m} whole`, mutated, "whole", "mutation");
+    check(`${name} mutation ${m} uneven`, mutated, unevenCuts(mutated.length, 29), "mutation");
   }
 }
 host.print(`JSONEQ-DONE ${JSON.stringify({ texts: texts.length, mutated, documents, cases, mismatches, errorCodes })}`);

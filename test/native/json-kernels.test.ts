@@ -1,9 +1,11 @@
-// The native JSON string scanner (hosts/moddable/native/json_kernels.c and its XS binding) against its
-// TypeScript twin (src/json/strings.ts StringReader), with the C built under AddressSanitizer and
-// UndefinedBehaviorSanitizer: the JSON fixtures of the unit tests (edge cases of strings, numbers and
-// structure; query_posts pages from test/support/makapix-replies.ts; get_comments, get_playset and
-// failure replies as in test/unit/makapix/reply-extractor.test.ts; the bench's 128 KiB reply), each in
-// many slicings (every cut point of the short ones) and with seeded mutations, go through the tokenizer,
+// The native JSON kernels (hosts/moddable/native: the tokenizer's loop json_scanner.c, the string scanner
+// and name matcher json_kernels.c, their XS binding) against their TypeScript twins (the tokenizer's own
+// loop in src/json/tokenizer.ts, StringReader, JsonText.find), with the C built under AddressSanitizer and
+// UndefinedBehaviorSanitizer: the JSON fixtures of the unit tests (edge cases of strings, numbers,
+// literals, structure and filtered keys; query_posts pages from test/support/makapix-replies.ts;
+// get_comments, get_playset and failure replies as in test/unit/makapix/reply-extractor.test.ts; the
+// bench's 128 KiB reply), each in many slicings (every cut point of the short ones) and with seeded
+// mutations, go through the tokenizer (events with their offsets and depths, keys filtered or not),
 // ReplyExtractor and PostsReader once with each twin inside xst-art-asan (scripts/build-xst.sh --art
 // asan), and must give the same events, records and typed errors (code, offset, message), without a
 // sanitizer report. The driver: test/native/json-kernels-workload.ts. Skipped without the SDK.
@@ -17,6 +19,8 @@ import { makePosts, queryPostsReply, serviceJson } from "../support/makapix-repl
 import { bundleWorkload, projectRoot } from "../xs/heap.js";
 
 const MUTATIONS = 40;
+/** Documents shorter than this (bytes) are not mutated: each is one error already, and every cut point of it is checked. */
+const MUTATE_FROM = 24;
 
 function buildXst(): string | undefined {
   const built = spawnSync("bash", [join(projectRoot, "scripts/build-xst.sh"), "--art", "asan"], { encoding: "utf8" });
@@ -44,6 +48,52 @@ const EDGE_CASES: readonly string[] = [
   '"control \u0001 char"',
   '{"k": "v",}',
   '[1, 2',
+  // Numbers, literals and structure (the C loop's own paths), top level and nested.
+  "123",
+  " -0 ",
+  "1.5e300",
+  "12345678901234567890",
+  "[1e-400, 1e22, 1e23, 123456789012345.6, 0.000001234, -12.5E+3, 0.1, 9007199254740993, 1E400, -0.0e-0]",
+  "1234567890123456789012345678901234567890123",
+  "[1e99999999, -1e-99999999, 0e5]",
+  "-",
+  "[-]",
+  "1.",
+  "[1.e5]",
+  "1e",
+  "[1e+]",
+  "[01]",
+  "-01",
+  "[tru",
+  "[true,false,null,nulL]",
+  "fals",
+  "nul",
+  "trux",
+  "",
+  "   ",
+  '"a" x',
+  "{} {}",
+  "[}",
+  "{]",
+  '{"a":[1}',
+  '{"a":}',
+  '{"a" 1}',
+  '{"a":1 "b":2}',
+  "{,}",
+  "[1,]",
+  "[[[[[[[[1]]]]]]]]",
+  '{"a": {"b": {"c": {"d": {}}}}}',
+  // Filtered objects (the recorder keeps a few keys): skipped values of every kind, nested, with errors in them.
+  '{"a": {"x": [1, {"y": "z"}], "b": 2}, "x": {"a": 1, "q": [true, null, "s\\n", -1.5e3, {}], "b": {"key": 3}}, "key": "v", "zz": -1.5e3, "b": [1, {"a": 2, "q": "r"}], "": 0, "long key that is cut": {"a": 1}}',
+  '{"x": [1, 2, {"y": 01}]}',
+  '{"x": "bad \\q"}',
+  '{"x": tru}',
+  '{"x": [[[[[[[[[1]]]]]]]]]}',
+  '{"x": 1',
+  '{"x": 1e',
+  '{"a": 1, "x": {"a": 2',
+  '{"x": {"y": [1, 2}, "a": 1}',
+  '{"x": 12345678901234567890123456789012345678901, "a": 1}',
   serviceJson({ request_id: "r9", success: false, error: "Rate limit exceeded", error_code: "rate_limit_exceeded" }),
   serviceJson({
     request_id: "r3",
@@ -72,7 +122,7 @@ const EDGE_CASES: readonly string[] = [
 
 const xst = buildXst();
 
-test("native JSON string scanning gives the TypeScript reader's events, records and errors (ASan + UBSan)", { skip: xst ? false : "no Moddable SDK" }, async () => {
+test("the native JSON loop and string scanner give the TypeScript tokenizer's events, offsets, records and errors (ASan + UBSan)", { skip: xst ? false : "no Moddable SDK" }, async (t) => {
   const directory = mkdtempSync(join(tmpdir(), "json-kernels-"));
   try {
     const texts = EDGE_CASES.map((text, index) => ({ name: `edge ${index}`, text }));
@@ -81,7 +131,7 @@ test("native JSON string scanning gives the TypeScript reader's events, records 
       { name: "50-post page (bench)", posts: 50, extraWords: 3, seed: 1234 },
       { name: "128 KiB reply (bench)", bytes: 131072, seed: 2026 },
     ];
-    const input = { texts, generated, splitAll: 2000, mutateUpTo: 70000, mutations: MUTATIONS, seed: 1515 };
+    const input = { texts, generated, splitAll: 2000, mutateFrom: MUTATE_FROM, mutateUpTo: 70000, mutations: MUTATIONS, seed: 1515 };
     const script = join(directory, "json-kernels.js");
     writeFileSync(script, `globalThis.JSON_EQUIVALENCE = ${JSON.stringify(input)};\n${await bundleWorkload(join(projectRoot, "test/native/json-kernels-workload.ts"))}`);
     const run = spawnSync(xst!, ["-s", script], { encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1", UBSAN_OPTIONS: "halt_on_error=1:print_stacktrace=1" } });
@@ -96,9 +146,11 @@ test("native JSON string scanning gives the TypeScript reader's events, records 
     // The check covers what it claims: every document and mutation ran, and the mutations reached every
     // error a string can raise (and the tokenizer's own).
     assert.equal(done.texts, texts.length + generated.length);
-    assert.ok(done.mutated >= texts.length + 2, `the pages were not mutated: ${doneLine}`);
+    t.diagnostic(doneLine);
+    const mutable = texts.filter(({ text }) => Buffer.byteLength(text) >= MUTATE_FROM).length;
+    assert.ok(done.mutated >= mutable + 2, `the pages were not mutated: ${doneLine}`);
     assert.equal(done.documents, done.texts + done.mutated * MUTATIONS);
-    for (const code of ["syntax", "utf8", "too_long", "truncated"]) assert.ok((done.errorCodes[code] ?? 0) > 0, `no case ended in a "${code}" error: ${JSON.stringify(done.errorCodes)}`);
+    for (const code of ["syntax", "utf8", "too_long", "truncated", "depth", "type"]) assert.ok((done.errorCodes[code] ?? 0) > 0, `no case ended in a "${code}" error: ${JSON.stringify(done.errorCodes)}`);
     assert.ok(done.cases > 10000, `only ${done.cases} cases`);
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -92,3 +92,114 @@ void xs_json_find_name(xsMachine *the) {
     check(the, result);
     xsmcSetInteger(xsResult, result);
 }
+
+/* ---- the tokenizer's loop (json_scanner.c) ---- */
+
+/* Its own destructor, so that a string state can never pass for a scanner state (the validation key). */
+void xs_json_scanner_destructor(void *data) {
+    free(data);
+}
+
+static json_scanner_t *scanner_of(xsMachine *the) {
+    json_scanner_t *s = xsmcGetHostDataValidate(xsArg(0), (void *)xs_json_scanner_destructor);
+    if (s == NULL) xsUnknownError("JSON scanner state freed");
+    return s;
+}
+
+/* scannerCreate(maxDepth, maxKeyUnits, capacity, defaultLimit, defaultReject): a host object owning one scanner state. */
+void xs_json_scanner_create(xsMachine *the) {
+    need(the, 5);
+    int32_t capacity = xsmcToInteger(xsArg(2));
+    if (capacity < 0) xsRangeError("bad capacity");
+    json_scanner_t *s = calloc(1, sizeof(json_scanner_t));
+    if (s == NULL) xsUnknownError("no memory for the JSON scanner state");
+    if (json_scanner_init(s, xsmcToInteger(xsArg(0)), xsmcToInteger(xsArg(1)), (uint32_t)capacity, xsmcToInteger(xsArg(3)), xsmcToBoolean(xsArg(4))) < 0) {
+        free(s);
+        xsRangeError("JSON scanner limits out of range");
+    }
+    xsResult = xsNewHostObject(xs_json_scanner_destructor);
+    xsmcSetHostData(xsResult, s);
+}
+
+/*
+ * scannerRead(state, chunk, i, end, units, filter, base): (where it stopped << 4) | event, or a negative
+ * code (json_kernels.h). filter: the packed name table, or undefined when no filter is set.
+ */
+void xs_json_scanner_read(xsMachine *the) {
+    need(the, 7);
+    json_scanner_t *s = scanner_of(the);
+    int32_t i = xsmcToInteger(xsArg(2)), end = xsmcToInteger(xsArg(3));
+    void *chunk, *units, *filter = NULL;
+    xsUnsignedValue chunk_length, units_length, filter_length = 0;
+    double base = xsmcToNumber(xsArg(6));
+    xsmcGetBufferReadable(xsArg(1), &chunk, &chunk_length);
+    xsmcGetBufferWritable(xsArg(4), &units, &units_length);
+    if (xsmcTypeOf(xsArg(5)) != xsUndefinedType) xsmcGetBufferReadable(xsArg(5), &filter, &filter_length);
+    if (i < 0 || end < i || !(base >= 0 && base <= 9007199254740991.0)) xsRangeError("bad JSON chunk range");
+    int32_t result = json_scan(s, chunk, (uint32_t)chunk_length, (uint32_t)i, (uint32_t)end, units, (uint32_t)(units_length / 2), filter, (uint32_t)filter_length, base);
+    check(the, result);
+    xsmcSetInteger(xsResult, result);
+}
+
+/* scannerEnd(state, base): JSON_EVENT_NUMBER for a number the end completes, then JSON_EVENT_NONE; or a negative code. */
+void xs_json_scanner_end(xsMachine *the) {
+    need(the, 2);
+    json_scanner_t *s = scanner_of(the);
+    double base = xsmcToNumber(xsArg(1));
+    if (!(base >= 0 && base <= 9007199254740991.0)) xsRangeError("bad JSON stream offset");
+    xsmcSetInteger(xsResult, json_scanner_end(s, base));
+}
+
+/* scannerText(state): after a key or string event, its units held * 2 + 1 if truncated. */
+void xs_json_scanner_text(xsMachine *the) {
+    need(the, 1);
+    json_scanner_t *s = scanner_of(the);
+    xsmcSetInteger(xsResult, s->string.length * 2 + (s->string.truncated ? 1 : 0));
+}
+
+/*
+ * scannerNumber(state): the last number's value. A number beyond the exact fast path (more than 15
+ * digits, a power of ten beyond 1e22) is its text converted by the engine, as Number() converts it in
+ * the TypeScript twin.
+ */
+void xs_json_scanner_number(xsMachine *the) {
+    need(the, 1);
+    json_scanner_t *s = scanner_of(the);
+    if (!s->number_text) {
+        xsmcSetNumber(xsResult, s->number);
+        return;
+    }
+    char text[JSON_NUMBER_MAX_LENGTH + 1];
+    for (int32_t i = 0; i < s->length; i++) text[i] = (char)s->bytes[i];
+    text[s->length] = 0;
+    xsmcSetString(xsResult, text);
+    xsmcSetNumber(xsResult, xsmcToNumber(xsResult));
+}
+
+/* scannerGet(state, what): 0 the position, 1 the depth, 2 the fault's chunk index, 3 its detail. */
+void xs_json_scanner_get(xsMachine *the) {
+    need(the, 2);
+    json_scanner_t *s = scanner_of(the);
+    switch (xsmcToInteger(xsArg(1))) {
+    case 0: xsmcSetNumber(xsResult, s->position); break;
+    case 1: xsmcSetInteger(xsResult, s->depth); break;
+    case 2: xsmcSetInteger(xsResult, s->fault_at); break;
+    case 3: xsmcSetInteger(xsResult, s->fault_detail); break;
+    default: xsRangeError("bad JSON scanner query");
+    }
+}
+
+/* scannerSet(state, what, units, reject): 0 the next value's limit, 1 the default limit, 2 filter the innermost object's keys, 3 reset. */
+void xs_json_scanner_set(xsMachine *the) {
+    need(the, 4);
+    json_scanner_t *s = scanner_of(the);
+    switch (xsmcToInteger(xsArg(1))) {
+    case 0:
+    case 1:
+        check(the, json_scanner_limit(s, xsmcToInteger(xsArg(2)), xsmcToBoolean(xsArg(3)), xsmcToInteger(xsArg(1))));
+        break;
+    case 2: json_scanner_filter(s); break;
+    case 3: json_scanner_reset(s); break;
+    default: xsRangeError("bad JSON scanner setting");
+    }
+}

@@ -10,7 +10,7 @@ import { createModdableHost } from "../../../hosts/moddable/host.js";
 import { ModdableSerial } from "../../../hosts/moddable/serial.js";
 import { redactPrivateKeys } from "../../../hosts/moddable/redact.js";
 import { NativeLzw } from "../../../hosts/moddable/native-art.js";
-import { NativeJsonStringScanner } from "../../../hosts/moddable/native-json.js";
+import { NativeJsonScanner, NativeJsonStringScanner } from "../../../hosts/moddable/native-json.js";
 import { JsonTokenizer } from "../../../src/json/tokenizer.js";
 import { ReplyExtractor } from "../../../src/makapix/reply-extractor.js";
 import { Compositor } from "../../../src/art/compositor.js";
@@ -222,13 +222,22 @@ function extractReply(bytes: Uint8Array, kernels: JsonKernels | undefined): stri
 function jsonChecks(): void {
   const kernels = host.jsonKernels;
   let scanner: unknown;
-  if (kernels) new JsonTokenizer({ beginObject() {}, endObject() {}, beginArray() {}, endArray() {}, key() {}, string() {}, number() {}, boolean() {}, null() {} }, { kernels: { createStringScanner: (text) => (scanner = kernels.createStringScanner(text)), findName: kernels.findName } });
+  let loop: unknown;
+  const ignore = { beginObject() {}, endObject() {}, beginArray() {}, endArray() {}, key() {}, string() {}, number() {}, boolean() {}, null() {} };
+  if (kernels) new JsonTokenizer(ignore, { kernels: { createStringScanner: (text) => (scanner = kernels.createStringScanner(text)), findName: kernels.findName } });
   check("json kernels: the host carries the native string scanner", scanner instanceof NativeJsonStringScanner);
+  if (kernels?.createScanner) new JsonTokenizer(ignore, { kernels: { createStringScanner: (text) => kernels.createStringScanner(text), findName: kernels.findName, createScanner: (text, options) => (loop = kernels.createScanner!(text, options)) } });
+  check("json kernels: the host carries the native tokenizer loop", loop instanceof NativeJsonScanner);
   if (!kernels) return;
-  const reply = utf8Encode('{"request_id": "r1", "success": true, "posts": [{"post_id": 7, "kind": "artwork", "storage_key": "k\\u00e9y \u00e9", "title": "caf\u00e9 \ud83d\udc31", "width": 64, "height": 64, "art_url": "https://x/a.gif"}], "has_more": false}');
+  // The post's unknown keys (title, reactions, score) are skipped inside the C loop.
+  const text =
+    '{"request_id": "r1", "success": true, "posts": [{"post_id": 7, "kind": "artwork", "storage_key": "k\\u00e9y \u00e9", "title": "caf\u00e9 \ud83d\udc31", "reactions": {"\u2764": 3, "nested": [1, {"deeper": null}]}, "score": -1.5e3, "width": 64, "height": 64, "frame_count": 12, "alpha_actual": false, "art_url": "https://x/a.gif"}], "has_more": false}';
+  const reply = utf8Encode(text);
   const bad = reply.slice();
   bad[bad.indexOf(0x74) + 2] = 0xff; // a byte that is not UTF-8 inside a string
-  for (const [name, bytes] of [["a query_posts reply", reply], ["a reply with a bad UTF-8 byte", bad]] as const) {
+  const badSkipped = reply.slice();
+  badSkipped[utf8Encode(text.slice(0, text.indexOf('"caf'))).length + 2] = 0xff; // the same inside the skipped title
+  for (const [name, bytes] of [["a query_posts reply", reply], ["a reply with a bad UTF-8 byte", bad], ["a bad UTF-8 byte in a skipped value", badSkipped]] as const) {
     const native = extractReply(bytes, kernels);
     const typescript = extractReply(bytes, undefined);
     check(`json kernels: ${name}: native records and error as TypeScript's`, native === typescript && native.length > 20, `native ${native}; TypeScript ${typescript}`);

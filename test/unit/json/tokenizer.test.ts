@@ -5,7 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { JsonError } from "../../../src/json/errors.js";
 import { JsonTokenizer } from "../../../src/json/tokenizer.js";
-import type { JsonText } from "../../../src/json/text.js";
+import { nameTable, type JsonText } from "../../../src/json/text.js";
 import { encodeText, EventRecorder, tokenize } from "../../support/json-events.js";
 
 const DOCUMENT = '{"a": [1, -2.5e3, true, false, null, "x\\u00e9\\n", {}], "b\\"": {"c": []}, "\u00e9\u732b\u{1f431}": 0}';
@@ -257,6 +257,47 @@ describe("the consumer's controls", () => {
     const second = new JsonTokenizer(failing);
     assert.throws(() => second.push(encodeText("[1,")), /consumer broke/);
     assert.throws(() => second.push(encodeText("2]")), /consumer broke/);
+  });
+
+  test("filterKeys: an object's other keys and their values give no events, in any slicing, and are still checked", () => {
+    class Filtering extends EventRecorder {
+      tokenizer: JsonTokenizer | undefined;
+      objects = 0;
+      constructor(readonly filtered: (object: number) => boolean) {
+        super();
+      }
+      override beginObject(): void {
+        super.beginObject();
+        if (this.filtered(this.objects++)) this.tokenizer!.filterKeys(nameTable(["a", "n"]));
+      }
+    }
+    // The first object only: in the first document the outer one (the object kept under "a" delivers all its keys).
+    const run = (text: string, slicing: "whole" | "bytes" = "whole", maxDepth = 32): string[] => {
+      const recorder = new Filtering((object) => object === 0);
+      const tokenizer = new JsonTokenizer(recorder, { maxDepth, maxStringUnits: 8, defaultOverflow: "reject" });
+      recorder.tokenizer = tokenizer;
+      try {
+        const bytes = encodeText(text);
+        if (slicing === "whole") tokenizer.push(bytes);
+        else for (let i = 0; i < bytes.length; i++) tokenizer.push(bytes.subarray(i, i + 1));
+        tokenizer.end();
+      } catch (error) {
+        recorder.events.push(`error:${(error as JsonError).code}@${(error as JsonError).offset}`);
+      }
+      return recorder.events;
+    };
+    const document = '{"x": {"a": [1, {"n": 2}], "s": "longer than eight"}, "a": {"x": 1, "a": [true]}, "y": -1.5e3, "n": null, "z": [[], {}], "": 0}';
+    const events = ["{", "k:a", "{", "k:x", "n:1", "k:a", "[", "true", "]", "}", "k:n", "null", "}"];
+    assert.deepEqual(run(document), events);
+    assert.deepEqual(run(document, "bytes"), events);
+    // A skipped string is never kept, so no limit applies to it; everything else is checked as usual.
+    assert.deepEqual(run('{"x": "longer than eight", "a": 1}'), ["{", "k:a", "n:1", "}"]);
+    assert.deepEqual(run('{"x": [1, 01]}'), ["{", "error:syntax@11"]);
+    assert.deepEqual(run('{"x": "bad \\q"}'), ["{", "error:syntax@12"]);
+    assert.deepEqual(run('{"x": [[[1]]]}', "whole", 3), ["{", "error:depth@8"]);
+    assert.deepEqual(run('{"x": 12'), ["{", "error:truncated@8"]);
+    // The filter ends with its object: a later object at the same depth keeps every key.
+    assert.deepEqual(run('[{"x": 1, "n": 0}, {"x": 2}]'), ["[", "{", "k:n", "n:0", "}", "{", "k:x", "n:2", "}", "]"]);
   });
 
   test("offsets count from the first byte since reset, across chunks", () => {

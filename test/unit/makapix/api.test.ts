@@ -8,9 +8,11 @@ import { MakapixError } from "../../../src/makapix/errors.js";
 import { RequestBroker } from "../../../src/makapix/requests.js";
 import { PLAYER_KEY, playerSession, publishedJson } from "../../support/makapix-fixture.js";
 import { settle } from "../../support/virtual-host.js";
+import { tsJsonKernels } from "../../../src/json/strings.js";
+import type { JsonKernels } from "../../../src/ports.js";
 
 /** A service answering each request with `reply(body)` as text (undefined: no answer). */
-async function apiSession(reply: (body: { [key: string]: unknown }) => string | undefined) {
+async function apiSession(reply: (body: { [key: string]: unknown }) => string | undefined, jsonKernels?: JsonKernels) {
   const { host, broker, topics, client } = playerSession({ sliceBytes: 5 });
   const sent: { [key: string]: unknown }[] = [];
   broker.script.onPublish = (publish) => {
@@ -24,7 +26,7 @@ async function apiSession(reply: (body: { [key: string]: unknown }) => string | 
   void requests.subscribe();
   client.start();
   await host.timers.advance(0);
-  return { host, api: new MakapixApi(requests, host.log), sent };
+  return { host, api: new MakapixApi(requests, host.log, jsonKernels), sent };
 }
 
 const id = (body: { [key: string]: unknown }) => JSON.stringify(body["request_id"]);
@@ -105,4 +107,33 @@ test("arguments the service would refuse fail at once, without a request", async
   await settle();
   assert.equal(sent.length, 1);
   assert.equal(sent[0]!["emoji"], "🇫🇷");
+});
+
+test("every request's reader gets the host's JSON kernels", async () => {
+  // The TypeScript twin behind a counter: each reader's tokenizer asks it for its string scanner once.
+  let scanners = 0;
+  const kernels: JsonKernels = {
+    createStringScanner: (text) => {
+      scanners++;
+      return tsJsonKernels.createStringScanner(text);
+    },
+    findName: tsJsonKernels.findName,
+  };
+  const { api } = await apiSession((body) => {
+    const type = String(body["request_id"]);
+    return `{"request_id": ${JSON.stringify(type)}, "success": true, "post": {"post_id": 1, "kind": "playlist"}, "posts": [], "comments": [], "channels": [], "echo_data": "e", "received_at": "t"}`;
+  }, kernels);
+  const calls: (() => Promise<unknown>)[] = [
+    () => api.queryPosts({ channel: "all" }),
+    () => api.getPost(1),
+    () => api.getComments(1),
+    () => api.getPlayset("followed_artists"),
+    () => api.echo("e"),
+    () => api.submitReaction(1, "x"),
+    () => api.revokeReaction(1, "x"),
+  ];
+  for (const [index, call] of calls.entries()) {
+    await call();
+    assert.equal(scanners, index + 1, `request ${index} read without the kernels`);
+  }
 });
