@@ -47,12 +47,12 @@ include $out/xst-release.mk
 ART_VARIANT ?= release
 ART_FLAGS ?=
 ART_DIR = \$(BUILD_DIR)/tmp/lin/\$(GOAL)/art-\$(ART_VARIANT)
-ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/json_kernels.o \$(ART_DIR)/json_kernels_xs.o \$(ART_DIR)/webp_kernels.o \$(ART_DIR)/webp_kernels_xs.o \$(ART_DIR)/art_kernels_xst.o
+ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/json_kernels.o \$(ART_DIR)/json_kernels_xs.o \$(ART_DIR)/webp_kernels.o \$(ART_DIR)/webp_kernels_xs.o \$(ART_DIR)/webp_vp8.o \$(ART_DIR)/webp_vp8l.o \$(ART_DIR)/webp_decode_xs.o \$(ART_DIR)/art_kernels_xst.o
 VPATH += $root/hosts/moddable/native $root/test/native
 art: \$(TMP_DIR) \$(BIN_DIR) \$(BIN_DIR)/xst-art-\$(ART_VARIANT)
 \$(ART_DIR):
 	mkdir -p \$(ART_DIR)
-\$(ART_DIR)/%.o: %.c $root/hosts/moddable/native/art_kernels.h $root/hosts/moddable/native/json_kernels.h $root/hosts/moddable/native/webp_kernels.h | \$(ART_DIR)
+\$(ART_DIR)/%.o: %.c $root/hosts/moddable/native/art_kernels.h $root/hosts/moddable/native/json_kernels.h $root/hosts/moddable/native/webp_kernels.h $root/hosts/moddable/native/webp_vp8.h $root/hosts/moddable/native/webp_vp8l.h | \$(ART_DIR)
 	\$(CC) \$< \$(C_OPTIONS) -I$root/hosts/moddable/native -Wall -Wextra -Werror \$(ART_FLAGS) -c -o \$@
 \$(BIN_DIR)/xst-art-\$(ART_VARIANT): \$(OBJECTS) \$(ART_OBJECTS)
 	\$(CC) \$(LINK_OPTIONS) \$(ART_FLAGS) -Wl,--wrap=modInstallBase64 \$(OBJECTS) \$(ART_OBJECTS) \$(LIBRARIES) -o \$@

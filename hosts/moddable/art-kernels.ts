@@ -21,6 +21,9 @@ const natives = Object.freeze({
   webpYuvRow: native("xs_webp_yuv_row"),
   webpFilterRow: native("xs_webp_filter_row"),
   webpReconstruct: native("xs_webp_reconstruct"),
+  webpResiduals: native("xs_webp_residuals"),
+  webpLosslessPixels: native("xs_webp_lossless_pixels"),
+  webpLosslessTransform: native("xs_webp_lossless_transform"),
 }) as unknown as ArtNatives;
 
 /** Pass as `Host.artKernels` on Moddable builds. */

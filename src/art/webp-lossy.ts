@@ -38,6 +38,8 @@ export class LossyDecoder {
   readonly #scratch = new Int32Array(16);
   /** Per block of the macroblock (16 Y, 4 U, 4 V): 1 if it may have AC coefficients (else a DC at most). */
   readonly #blockAc = new Uint8Array(24);
+  /** Lent to a native token reader (WebpKernels.residuals): the token partition's state crosses in it. */
+  readonly #kernelState = new Int32Array(8);
   readonly #above = new Uint8Array(21);
   readonly #left = new Uint8Array(16);
   // Per-segment dequantisation factors: [y dc, y ac, y2 dc, y2 ac, uv dc, uv ac] × 4 segments.
@@ -269,6 +271,8 @@ export class LossyDecoder {
 
   /** Reads all blocks' coefficients; returns whether any block had non-zero data. */
   #readResiduals(br: BoolDecoder, mbx: number, hasY2: boolean, segment: number): boolean {
+    const kernels = this.#kernels;
+    if (kernels.residuals) return kernels.residuals(br, this.#kernelState, this.#probs, this.#quant, segment, this.#coeffs, this.#blockAc, this.#aboveNonZero, this.#leftNonZero, mbx, hasY2);
     const above = this.#aboveNonZero;
     const left = this.#leftNonZero;
     const a = mbx * 9;
