@@ -318,6 +318,23 @@ export interface WebpKernels {
    * coefficient probabilities. `state`: 8 int32 the caller lends (the decoder's state crosses in it).
    * Returns whether any block had non-zero data.
    */
+  /**
+   * VP8: macroblock column `mbx`'s modes from the first partition's boolean decoder `bools` (read, then
+   * advanced; src/art/webp-lossy.ts #readModes): its segment (read with `segmentProbs` when the map is
+   * updated, else 0), skip flag (`skipProb` 0..255, or -1: none), luma mode with the 16 subblock modes
+   * (`subModes`) and chroma mode; the subblock mode contexts `aboveModes` (4 per column) and `leftModes`
+   * (4) updated. `state`: as for `residuals`. Returns segment | skip << 2 | yMode << 3 | uvMode << 6.
+   */
+  modes?(
+    bools: Vp8BoolState,
+    state: Int32Array,
+    segmentProbs: Uint8Array | undefined,
+    skipProb: number,
+    mbx: number,
+    subModes: Uint8Array,
+    aboveModes: Uint8Array,
+    leftModes: Uint8Array,
+  ): number;
   residuals?(
     bools: Vp8BoolState,
     state: Int32Array,

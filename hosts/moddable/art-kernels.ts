@@ -21,6 +21,7 @@ const natives = Object.freeze({
   webpYuvRow: native("xs_webp_yuv_row"),
   webpFilterRow: native("xs_webp_filter_row"),
   webpReconstruct: native("xs_webp_reconstruct"),
+  webpModes: native("xs_webp_modes"),
   webpResiduals: native("xs_webp_residuals"),
   webpLosslessPixels: native("xs_webp_lossless_pixels"),
   webpLosslessTransform: native("xs_webp_lossless_transform"),

@@ -98,6 +98,8 @@ export interface ArtNatives {
     coeffs: ArrayBufferLike,
     blockAc: Uint8Array,
   ): void;
+  /** webp_decode_xs.c: a macroblock's modes (packed); `segmentProbs` is not read when `updateMap` is false. */
+  webpModes(data: Uint8Array, state: ArrayBufferLike, segmentProbs: Uint8Array, updateMap: boolean, skipProb: number, mbx: number, subModes: Uint8Array, aboveModes: Uint8Array, leftModes: Uint8Array): number;
   /** webp_decode_xs.c: a macroblock's tokens; 1 if a block had non-zero data. `state`, `quant`, `coeffs`: buffers. */
   webpResiduals(
     data: Uint8Array,
@@ -268,6 +270,12 @@ class NativeWebpKernels implements WebpKernels {
 
   // Entropy decoding and VP8L transforms (webp_vp8.c, webp_vp8l.c). The decoder's bit-reader state crosses in the lent `state`
   // (webp_vp8.h VP8_* / webp_vp8l.h VP8L_* words) and comes back into the TypeScript reader.
+  modes(bools: Vp8BoolState, state: Int32Array, segmentProbs: Uint8Array | undefined, skipProb: number, mbx: number, subModes: Uint8Array, aboveModes: Uint8Array, leftModes: Uint8Array): number {
+    toState(bools, state);
+    const modes = this.#natives.webpModes(bools.data, state.buffer, segmentProbs ?? subModes, segmentProbs !== undefined, skipProb, mbx, subModes, aboveModes, leftModes);
+    fromState(state, bools);
+    return modes;
+  }
   residuals(
     bools: Vp8BoolState,
     state: Int32Array,
@@ -281,18 +289,9 @@ class NativeWebpKernels implements WebpKernels {
     mbx: number,
     hasY2: boolean,
   ): boolean {
-    state[0] = bools.position;
-    state[1] = bools.end;
-    state[2] = bools.value;
-    state[3] = bools.range;
-    state[4] = bools.bitCount;
-    state[5] = bools.padding;
+    toState(bools, state);
     const any = this.#natives.webpResiduals(bools.data, state.buffer, probs, quant.buffer, coeffs.buffer, blockAc, aboveNonZero, leftNonZero, mbx, hasY2, segment);
-    bools.position = state[0]!;
-    bools.value = state[2]!;
-    bools.range = state[3]!;
-    bools.bitCount = state[4]!;
-    bools.padding = state[5]!;
+    fromState(state, bools);
     return any !== 0;
   }
   losslessPixels(
@@ -331,6 +330,23 @@ class NativeWebpKernels implements WebpKernels {
   losslessTransform(type: number, px: Int32Array, base: number, width: number, height: number, bits: number, data: Int32Array): void {
     this.#natives.webpLosslessTransform(type, px.buffer, base, width, height, bits, data.buffer);
   }
+}
+
+/** The boolean decoder's fields into the lent state (webp_vp8.h VP8_POSITION ..), and back. */
+function toState(bools: Vp8BoolState, state: Int32Array): void {
+  state[0] = bools.position;
+  state[1] = bools.end;
+  state[2] = bools.value;
+  state[3] = bools.range;
+  state[4] = bools.bitCount;
+  state[5] = bools.padding;
+}
+function fromState(state: Int32Array, bools: Vp8BoolState): void {
+  bools.position = state[0]!;
+  bools.value = state[2]!;
+  bools.range = state[3]!;
+  bools.bitCount = state[4]!;
+  bools.padding = state[5]!;
 }
 
 /** webp_vp8l.h: WEBP_VP8L_OVERRUN, _DISTANCE, _LENGTH, _INVALID_CODE. */

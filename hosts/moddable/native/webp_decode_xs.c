@@ -93,3 +93,25 @@ void xs_webp_lossless_transform(xsMachine *the) {
     xsmcGetBufferReadable(xsArg(6), &data, &data_length);
     checked(the, webp_lossless_transform(px, px_length, data, data_length, &job));
 }
+
+/* webpModes(data, state buffer, segmentProbs, updateMap, skipProb, mbx, subModes, aboveModes, leftModes)
+ * → segment | skip << 2 | yMode << 3 | uvMode << 6; updateMap false: segmentProbs is not read */
+void xs_webp_modes(xsMachine *the) {
+    need(the, 9);
+    webp_modes_t job = {
+        .mbx = integer(the, 5),
+        .update_map = xsmcTest(xsArg(3)) ? 1 : 0,
+        .skip_prob = integer(the, 4),
+    };
+    void *data, *state, *segment_probs = NULL, *sub_modes, *above, *left;
+    xsUnsignedValue data_length, state_length, segment_probs_length = 0, sub_modes_length, above_length, left_length;
+    xsmcGetBufferReadable(xsArg(0), &data, &data_length);
+    xsmcGetBufferWritable(xsArg(1), &state, &state_length);
+    if (job.update_map) xsmcGetBufferReadable(xsArg(2), &segment_probs, &segment_probs_length);
+    xsmcGetBufferWritable(xsArg(6), &sub_modes, &sub_modes_length);
+    xsmcGetBufferWritable(xsArg(7), &above, &above_length);
+    xsmcGetBufferWritable(xsArg(8), &left, &left_length);
+    xsmcSetInteger(xsResult, checked(the, webp_modes(data, data_length, state, state_length, segment_probs, segment_probs_length,
+                                                     sub_modes, sub_modes_length, above, above_length, left, left_length,
+                                                     &job)));
+}

@@ -1,7 +1,7 @@
 /*
  * Native VP8 entropy decoding: the coefficient tokens of one macroblock (src/art/webp-lossy.ts
- * #readResiduals with webp-lossy-tokens.ts readBlock), the optional WebpKernels member `residuals`
- * (src/ports.ts). Portable C with no XS in it, linked like webp_kernels.c (through webp_decode_xs.c; the
+ * #readResiduals with webp-lossy-tokens.ts readBlock) and its modes (#readModes), the optional
+ * WebpKernels members `residuals` and `modes` (src/ports.ts). Portable C with no XS in it, linked like webp_kernels.c (through webp_decode_xs.c; the
  * device-time xst; the ASan + UBSan equivalence test).
  *
  * The boolean decoder's state stays in JavaScript: the caller copies it into a small int32 array, the
@@ -33,5 +33,17 @@ int32_t webp_residuals(const uint8_t *data, uint32_t data_length, uint8_t *state
                        uint8_t *coeffs, uint32_t coeffs_length, uint8_t *block_ac, uint32_t block_ac_length,
                        uint8_t *above_nz, uint32_t above_nz_length, uint8_t *left_nz, uint32_t left_nz_length,
                        const webp_residuals_t *job);
+
+/* WebpKernels.modes (src/art/webp-lossy.ts #readModes): macroblock column mbx's segment (update_map:
+ * from segment_probs, 3 bytes), skip flag (skip_prob 0..255, or -1: none), luma mode with its 16
+ * subblock modes (sub_modes) and chroma mode, from the first partition; the subblock mode contexts above
+ * (4 per macroblock column) and left (4) updated. Returns segment | skip << 2 | y_mode << 3 | uv_mode << 6. */
+typedef struct {
+    int32_t mbx, update_map, skip_prob;
+} webp_modes_t;
+int32_t webp_modes(const uint8_t *data, uint32_t data_length, uint8_t *state, uint32_t state_length,
+                   const uint8_t *segment_probs, uint32_t segment_probs_length, uint8_t *sub_modes,
+                   uint32_t sub_modes_length, uint8_t *above_modes, uint32_t above_modes_length, uint8_t *left_modes,
+                   uint32_t left_modes_length, const webp_modes_t *job);
 
 #endif
