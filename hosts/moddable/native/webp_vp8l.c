@@ -1,7 +1,9 @@
 /* The C twins of the VP8L decoder's pixel work (see webp_vp8l.h): the entropy-coded pixel loop
  * (src/art/webp-lossless.ts #entropyCoded, webp-prefix.ts LosslessBits and PrefixCodes.decode) and the
  * inverse transforms (src/art/webp-transforms.ts). Keep each in step with its twin: same bits read in the
- * same order, same pixels, same faults at the same points. */
+ * same order, same pixels, same faults at the same points. One file for VP8L's pixel work, as
+ * webp-lossless.ts and webp-transforms.ts are its twins: its length is the distance map and the predictor
+ * modes written out. */
 #include <stddef.h>
 #include <string.h>
 
