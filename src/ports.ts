@@ -306,6 +306,97 @@ export interface WebpKernels {
     above: Uint8Array,
     left: Uint8Array,
   ): void;
+  // Entropy decoding (docs/native-kernels.md): optional, without a TypeScript member. The decoders run
+  // their own TypeScript loops when a kernel is absent (tsWebpKernels has neither), and those loops are
+  // the oracle of the native ones.
+  /**
+   * VP8: every block's coefficient tokens of macroblock column `mbx` (src/art/webp-lossy.ts
+   * #readResiduals): from the token partition's boolean decoder `bools` (read, then advanced),
+   * dequantised by segment `segment`'s six factors in `quant` into `coeffs` (25 × 16, cleared by the
+   * caller), with `blockAc` (24), the non-zero contexts `aboveNonZero` (9 per column) and
+   * `leftNonZero` (9) updated and the Y2 block (`hasY2`) folded into the Y DCs. `probs`: the 1056
+   * coefficient probabilities. `state`: 8 int32 the caller lends (the decoder's state crosses in it).
+   * Returns whether any block had non-zero data.
+   */
+  /**
+   * VP8: macroblock column `mbx`'s modes from the first partition's boolean decoder `bools` (read, then
+   * advanced; src/art/webp-lossy.ts #readModes): its segment (read with `segmentProbs` when the map is
+   * updated, else 0), skip flag (`skipProb` 0..255, or -1: none), luma mode with the 16 subblock modes
+   * (`subModes`) and chroma mode; the subblock mode contexts `aboveModes` (4 per column) and `leftModes`
+   * (4) updated. `state`: as for `residuals`. Returns segment | skip << 2 | yMode << 3 | uvMode << 6.
+   */
+  modes?(
+    bools: Vp8BoolState,
+    state: Int32Array,
+    segmentProbs: Uint8Array | undefined,
+    skipProb: number,
+    mbx: number,
+    subModes: Uint8Array,
+    aboveModes: Uint8Array,
+    leftModes: Uint8Array,
+  ): number;
+  residuals?(
+    bools: Vp8BoolState,
+    state: Int32Array,
+    probs: Uint8Array,
+    quant: Int32Array,
+    segment: number,
+    coeffs: Int16Array,
+    blockAc: Uint8Array,
+    aboveNonZero: Uint8Array,
+    leftNonZero: Uint8Array,
+    mbx: number,
+    hasY2: boolean,
+  ): boolean;
+  /**
+   * VP8L: the entropy-coded pixels of an image or sub-image (src/art/webp-lossless.ts #entropyCoded,
+   * after its prefix codes are read), `xsize` × `ysize` ARGB pixels into `out` from `base` on, read with
+   * `bits` (advanced). `pool` / `groups`: the prefix codes and each group's five code offsets; `entropy`
+   * (blocks of `1 << prefixBits`, `entropyWidth` a row) picks a pixel's group, or none (group 0); a colour
+   * cache of `cacheBits` bits (0: none). `state`: 8 int32 the caller lends. Corrupt data throws the
+   * TypeScript loop's ImageDecodeError at the same point.
+   */
+  losslessPixels?(
+    bits: Vp8lBitsState,
+    state: Int32Array,
+    pool: Uint16Array,
+    groups: Int32Array,
+    entropy: Int32Array | undefined,
+    entropyWidth: number,
+    prefixBits: number,
+    cacheBits: number,
+    out: Int32Array,
+    base: number,
+    xsize: number,
+    ysize: number,
+  ): void;
+  /**
+   * VP8L: one inverse transform, in place on the `width` × `height` image at `base` in `px`
+   * (src/art/webp-transforms.ts): `type` 0 predictor, 1 colour, 2 subtract green (`data` unread), 3 colour
+   * indexing (`data` the 256-entry table; with `bits` > 0 the packed image at `base` expands to 0).
+   */
+  losslessTransform?(type: number, px: Int32Array, base: number, width: number, height: number, bits: number, data: Int32Array): void;
+}
+
+/** The VP8 boolean decoder's state (src/art/webp-bool.ts BoolDecoder), read and written back by a kernel. */
+export interface Vp8BoolState {
+  data: Uint8Array;
+  position: number;
+  end: number;
+  value: number;
+  range: number;
+  bitCount: number;
+  padding: number;
+}
+
+/** The VP8L bit reader's state (src/art/webp-prefix.ts LosslessBits), read and written back by a kernel. */
+export interface Vp8lBitsState {
+  data: Uint8Array;
+  position: number;
+  end: number;
+  bits: number;
+  count: number;
+  padding: number;
 }
 
 /**

@@ -22,6 +22,10 @@ const natives = Object.freeze({
   webpYuvRow: native("xs_webp_yuv_row"),
   webpFilterRow: native("xs_webp_filter_row"),
   webpReconstruct: native("xs_webp_reconstruct"),
+  webpModes: native("xs_webp_modes"),
+  webpResiduals: native("xs_webp_residuals"),
+  webpLosslessPixels: native("xs_webp_lossless_pixels"),
+  webpLosslessTransform: native("xs_webp_lossless_transform"),
 }) as unknown as ArtNatives;
 
 // The PNG decoder's kernels (png_kernels_xs.c, wrapped by native-png.ts).

@@ -11,8 +11,10 @@
 // collected). A corrupt code stream makes lzwRead return a negative code; this wrapper throws the
 // same ImageDecodeError the TypeScript decoder throws (the messages come from src/art/lzw.ts).
 
-import type { ArtKernels, CompositorKernels, GifKernels, LzwStream, RenderLayout, WebpKernels } from "../../src/ports.js";
+import type { ArtKernels, CompositorKernels, GifKernels, LzwStream, RenderLayout, Vp8BoolState, Vp8lBitsState, WebpKernels } from "../../src/ports.js";
 import { beyondTableError, literalExpectedError, minCodeSizeError, validMinCodeSize } from "../../src/art/lzw.js";
+import { dataEndsError, distanceError, lengthError } from "../../src/art/webp-lossless.js";
+import { invalidCodeError } from "../../src/art/webp-prefix.js";
 
 /** The LZW state: an opaque host object. */
 export type NativeLzwState = object;
@@ -96,6 +98,40 @@ export interface ArtNatives {
     coeffs: ArrayBufferLike,
     blockAc: Uint8Array,
   ): void;
+  /** webp_decode_xs.c: a macroblock's modes (packed); `segmentProbs` is not read when `updateMap` is false. */
+  webpModes(data: Uint8Array, state: ArrayBufferLike, segmentProbs: Uint8Array, updateMap: boolean, skipProb: number, mbx: number, subModes: Uint8Array, aboveModes: Uint8Array, leftModes: Uint8Array): number;
+  /** webp_decode_xs.c: a macroblock's tokens; 1 if a block had non-zero data. `state`, `quant`, `coeffs`: buffers. */
+  webpResiduals(
+    data: Uint8Array,
+    state: ArrayBufferLike,
+    probs: Uint8Array,
+    quant: ArrayBufferLike,
+    coeffs: ArrayBufferLike,
+    blockAc: Uint8Array,
+    aboveNonZero: Uint8Array,
+    leftNonZero: Uint8Array,
+    mbx: number,
+    hasY2: boolean,
+    segment: number,
+  ): number;
+  /** webp_decode_xs.c: VP8L pixels; 0 or a fault (VP8L_* below). `entropy` is not read when `prefixBits` is 0, nor `cache` when `cacheBits` is. */
+  webpLosslessPixels(
+    data: Uint8Array,
+    state: ArrayBufferLike,
+    pool: ArrayBufferLike,
+    groups: ArrayBufferLike,
+    entropy: ArrayBufferLike,
+    cache: ArrayBufferLike,
+    out: ArrayBufferLike,
+    xsize: number,
+    ysize: number,
+    base: number,
+    cacheBits: number,
+    prefixBits: number,
+    entropyWidth: number,
+  ): number;
+  /** webp_decode_xs.c: one VP8L inverse transform in place; `px` and `data` as buffers. */
+  webpLosslessTransform(type: number, px: ArrayBufferLike, base: number, width: number, height: number, bits: number, data: ArrayBufferLike): void;
 }
 
 /** art_kernels.h: ART_LZW_LITERAL_EXPECTED, ART_LZW_BEYOND_TABLE. */
@@ -231,7 +267,93 @@ class NativeWebpKernels implements WebpKernels {
     // The C keeps its edges in locals: the scratch arrays are the TypeScript twin's.
     this.#natives.webpReconstruct(yPlane, uPlane, vPlane, yStride, uvStride, mbWide, mbx, mby, yMode, subModes, uvMode, coeffs.buffer, blockAc);
   }
+
+  // Entropy decoding and VP8L transforms (webp_vp8.c, webp_vp8l.c). The decoder's bit-reader state crosses in the lent `state`
+  // (webp_vp8.h VP8_* / webp_vp8l.h VP8L_* words) and comes back into the TypeScript reader.
+  modes(bools: Vp8BoolState, state: Int32Array, segmentProbs: Uint8Array | undefined, skipProb: number, mbx: number, subModes: Uint8Array, aboveModes: Uint8Array, leftModes: Uint8Array): number {
+    toState(bools, state);
+    const modes = this.#natives.webpModes(bools.data, state.buffer, segmentProbs ?? subModes, segmentProbs !== undefined, skipProb, mbx, subModes, aboveModes, leftModes);
+    fromState(state, bools);
+    return modes;
+  }
+  residuals(
+    bools: Vp8BoolState,
+    state: Int32Array,
+    probs: Uint8Array,
+    quant: Int32Array,
+    segment: number,
+    coeffs: Int16Array,
+    blockAc: Uint8Array,
+    aboveNonZero: Uint8Array,
+    leftNonZero: Uint8Array,
+    mbx: number,
+    hasY2: boolean,
+  ): boolean {
+    toState(bools, state);
+    const any = this.#natives.webpResiduals(bools.data, state.buffer, probs, quant.buffer, coeffs.buffer, blockAc, aboveNonZero, leftNonZero, mbx, hasY2, segment);
+    fromState(state, bools);
+    return any !== 0;
+  }
+  losslessPixels(
+    bits: Vp8lBitsState,
+    state: Int32Array,
+    pool: Uint16Array,
+    groups: Int32Array,
+    entropy: Int32Array | undefined,
+    entropyWidth: number,
+    prefixBits: number,
+    cacheBits: number,
+    out: Int32Array,
+    base: number,
+    xsize: number,
+    ysize: number,
+  ): void {
+    state[0] = bits.position;
+    state[1] = bits.end;
+    state[2] = bits.bits;
+    state[3] = bits.count;
+    state[4] = bits.padding;
+    // The cache's room: a fresh array, as the TypeScript loop allocates one (the C clears it).
+    const cache = cacheBits > 0 ? new Int32Array(1 << cacheBits).buffer : out.buffer;
+    const result = this.#natives.webpLosslessPixels(bits.data, state.buffer, pool.buffer, groups.buffer, entropy ? entropy.buffer : out.buffer, cache, out.buffer, xsize, ysize, base, cacheBits, entropy ? prefixBits : 0, entropyWidth);
+    bits.position = state[0]!;
+    bits.bits = state[2]!;
+    bits.count = state[3]!;
+    bits.padding = state[4]!;
+    if (result === 0) return;
+    if (result === VP8L_OVERRUN) throw dataEndsError();
+    if (result === VP8L_DISTANCE) throw distanceError(state[5]!, state[6]!);
+    if (result === VP8L_LENGTH) throw lengthError(state[5]!);
+    if (result === VP8L_INVALID_CODE) throw invalidCodeError();
+    throw new RangeError(`native VP8L result ${result}`);
+  }
+  losslessTransform(type: number, px: Int32Array, base: number, width: number, height: number, bits: number, data: Int32Array): void {
+    this.#natives.webpLosslessTransform(type, px.buffer, base, width, height, bits, data.buffer);
+  }
 }
+
+/** The boolean decoder's fields into the lent state (webp_vp8.h VP8_POSITION ..), and back. */
+function toState(bools: Vp8BoolState, state: Int32Array): void {
+  state[0] = bools.position;
+  state[1] = bools.end;
+  state[2] = bools.value;
+  state[3] = bools.range;
+  state[4] = bools.bitCount;
+  state[5] = bools.padding;
+}
+function fromState(state: Int32Array, bools: Vp8BoolState): void {
+  bools.position = state[0]!;
+  bools.value = state[2]!;
+  bools.range = state[3]!;
+  bools.bitCount = state[4]!;
+  bools.padding = state[5]!;
+}
+
+/** webp_vp8l.h: WEBP_VP8L_OVERRUN, _DISTANCE, _LENGTH, _INVALID_CODE. */
+const VP8L_OVERRUN = -10;
+const VP8L_DISTANCE = -11;
+const VP8L_LENGTH = -12;
+const VP8L_INVALID_CODE = -13;
 
 /** The GIF, compositor and WebP kernels in C. */
 export function nativeArtKernels(natives: ArtNatives): ArtKernels {

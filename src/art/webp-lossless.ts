@@ -8,6 +8,7 @@
 // each (16 KiB at 256×256); a colour cache of up to 2048 × 4 bytes, and as much for its update stamps;
 // the prefix code pool (typically a few KiB, at most 2 MiB, see webp-prefix.ts).
 
+import type { WebpKernels } from "../ports.js";
 import { ImageDecodeError } from "./image.js";
 import { corrupt, LosslessBits, PrefixCodes } from "./webp-prefix.js";
 import { inverseColourIndexing, inverseColourTransform, inversePredictor, inverseSubtractGreen } from "./webp-transforms.js";
@@ -15,6 +16,7 @@ import { inverseColourIndexing, inverseColourTransform, inversePredictor, invers
 const PREDICTOR = 0;
 const COLOUR = 1;
 const SUBTRACT_GREEN = 2;
+const COLOUR_INDEXING = 3;
 
 const LENGTH_CODES = 24;
 /** Distance codes 1..120 as (dx, dy) pairs: the nearby pixels of the distance map (RFC 9649 §5.2.2). */
@@ -35,6 +37,17 @@ export interface Transform {
   data: Int32Array;
 }
 
+// The pixel loop's errors, shared with the native loop's wrapper (hosts/moddable/native-art.ts).
+export function dataEndsError(): ImageDecodeError {
+  return corrupt("the data ends before the last pixel");
+}
+export function distanceError(back: number, pos: number): ImageDecodeError {
+  return corrupt(`back-reference distance ${back} at pixel ${pos}`);
+}
+export function lengthError(length: number): ImageDecodeError {
+  return corrupt(`back-reference of ${length} pixels past the end of the image`);
+}
+
 function divRoundUp(value: number, bits: number): number {
   return (value + (1 << bits) - 1) >> bits;
 }
@@ -44,6 +57,13 @@ export class LosslessDecoder {
   readonly #codes = new PrefixCodes();
   /** Five codes (green, red, blue, alpha, distance) per group, as pool offsets. */
   #groups = new Int32Array(5);
+  /** A native pixel loop (WebpKernels.losslessPixels) if the host has one, and the state it is lent. */
+  readonly #kernels: WebpKernels | undefined;
+  readonly #kernelState = new Int32Array(8);
+
+  constructor(kernels?: WebpKernels) {
+    this.#kernels = kernels;
+  }
 
   /** Reads the 5-byte VP8L header: returns [width, height]. */
   static header(data: Uint8Array, start: number): [number, number] {
@@ -102,10 +122,16 @@ export class LosslessDecoder {
     // A bundled (colour-indexed) image is decoded into the tail of `out` and expanded in place.
     const base = width * height - xsize * height;
     this.#entropyCoded(xsize, height, true, out, base);
-    if (bits.overrun) throw corrupt("the data ends before the last pixel");
+    if (bits.overrun) throw dataEndsError();
     let offset = base;
+    const kernels = this.#kernels;
     for (let i = transforms.length - 1; i >= 0; i--) {
       const transform = transforms[i]!;
+      if (kernels?.losslessTransform && !(transform.type === COLOUR_INDEXING && i === 0 && leavePalette && transform.bits === 0)) {
+        kernels.losslessTransform(transform.type, out, offset, transform.width, height, transform.bits, transform.data);
+        if (transform.type === COLOUR_INDEXING) offset = 0;
+        continue;
+      }
       switch (transform.type) {
         case PREDICTOR:
           inversePredictor(out, offset, transform.width, height, transform.bits, transform.data);
@@ -169,6 +195,11 @@ export class LosslessDecoder {
       groups[g * 5 + 2] = codes.read(bits, 256);
       groups[g * 5 + 3] = codes.read(bits, 256);
       groups[g * 5 + 4] = codes.read(bits, 40);
+    }
+    const kernels = this.#kernels;
+    if (kernels?.losslessPixels) {
+      kernels.losslessPixels(bits, this.#kernelState, codes.pool, groups, entropy, entropyWidth, prefixBits, cacheBits, out, base, xsize, ysize);
+      return;
     }
     const cache = cacheSize > 0 ? new Int32Array(cacheSize) : undefined;
     // Per slot, the last insertion pass that filled it (see the cache lookup below).
@@ -242,7 +273,7 @@ export class LosslessDecoder {
         if (++x === xsize) {
           x = 0;
           y++;
-          if (bits.overrun) throw corrupt("the data ends before the last pixel");
+          if (bits.overrun) throw dataEndsError();
         }
       } else if (symbol < 256 + LENGTH_CODES) {
         const length = prefixValue(symbol - 256, bits);
@@ -253,8 +284,8 @@ export class LosslessDecoder {
           back = DISTANCE_MAP[(distanceCode - 1) * 2]! + DISTANCE_MAP[(distanceCode - 1) * 2 + 1]! * xsize;
           if (back < 1) back = 1;
         }
-        if (back > pos) throw corrupt(`back-reference distance ${back} at pixel ${pos}`);
-        if (length > total - pos) throw corrupt(`back-reference of ${length} pixels past the end of the image`);
+        if (back > pos) throw distanceError(back, pos);
+        if (length > total - pos) throw lengthError(length);
         out.copyWithin(base + pos, base + pos - back, base + pos - back + Math.min(length, back));
         // Overlapping copies repeat the pattern, whose period divides what is copied so far: double it
         // each round (a run of one pixel takes log2(length) copies, not length).
@@ -265,7 +296,7 @@ export class LosslessDecoder {
           x -= xsize;
           y++;
         }
-        if (bits.overrun) throw corrupt("the data ends before the last pixel");
+        if (bits.overrun) throw dataEndsError();
         // The group may change inside the copied run: look it up at the next pixel.
         if (entropy && (x & blockMask) !== 0) group = -1;
       } else {
@@ -296,7 +327,7 @@ export class LosslessDecoder {
         }
       }
     }
-    if (bits.overrun) throw corrupt("the data ends before the last pixel");
+    if (bits.overrun) throw dataEndsError();
   }
 }
 

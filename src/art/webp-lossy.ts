@@ -38,6 +38,8 @@ export class LossyDecoder {
   readonly #scratch = new Int32Array(16);
   /** Per block of the macroblock (16 Y, 4 U, 4 V): 1 if it may have AC coefficients (else a DC at most). */
   readonly #blockAc = new Uint8Array(24);
+  /** Lent to a native token reader (WebpKernels.residuals): the token partition's state crosses in it. */
+  readonly #kernelState = new Int32Array(8);
   readonly #above = new Uint8Array(21);
   readonly #left = new Uint8Array(16);
   // Per-segment dequantisation factors: [y dc, y ac, y2 dc, y2 ac, uv dc, uv ac] × 4 segments.
@@ -206,35 +208,17 @@ export class LossyDecoder {
     aboveModes.fill(0);
     this.#aboveNonZero.fill(0);
     const subModes = new Uint8Array(16);
+    const kernels = this.#kernels;
     for (let mby = 0; mby < this.#mbHigh; mby++) {
       leftModes.fill(0);
       this.#leftNonZero.fill(0);
       const tokens = this.#partitions[mby % this.#partitions.length]!;
       for (let mbx = 0; mbx < this.#mbWide; mbx++) {
-        let segment = 0;
-        if (this.#updateMap) {
-          const sp = this.#segmentProbs;
-          segment = br.read(sp[0]!) ? 2 + br.read(sp[2]!) : br.read(sp[1]!);
-        }
-        const skip = this.#skipProb >= 0 ? br.read(this.#skipProb) === 1 : false;
-        const yMode = this.#readYMode(br);
-        if (yMode === B_PRED) {
-          for (let b = 0; b < 16; b++) {
-            const above = b < 4 ? aboveModes[mbx * 4 + b]! : subModes[b - 4]!;
-            const left = (b & 3) === 0 ? leftModes[b >> 2]! : subModes[b - 1]!;
-            subModes[b] = readSubblockMode(br, (above * 10 + left) * 9);
-          }
-          for (let i = 0; i < 4; i++) {
-            aboveModes[mbx * 4 + i] = subModes[12 + i]!;
-            leftModes[i] = subModes[i * 4 + 3]!;
-          }
-        } else {
-          // Whole-block modes stand for a subblock mode in the neighbours' contexts.
-          const implied = yMode === DC_PRED ? 0 : yMode === V_PRED ? 2 : yMode === H_PRED ? 3 : 1;
-          aboveModes.fill(implied, mbx * 4, mbx * 4 + 4);
-          leftModes.fill(implied);
-        }
-        const uvMode = br.read(142) === 0 ? DC_PRED : br.read(114) === 0 ? V_PRED : br.read(183) === 0 ? H_PRED : TM_PRED;
+        const modes = kernels.modes ? kernels.modes(br, this.#kernelState, this.#updateMap ? this.#segmentProbs : undefined, this.#skipProb, mbx, subModes, aboveModes, leftModes) : this.#readModes(br, mbx, subModes);
+        const segment = modes & 3;
+        const skip = (modes & 4) !== 0;
+        const yMode = (modes >> 3) & 7;
+        const uvMode = modes >> 6;
         let nonZero = false;
         this.#coeffs.fill(0);
         if (!skip) nonZero = this.#readResiduals(tokens, mbx, yMode !== B_PRED, segment);
@@ -248,6 +232,37 @@ export class LossyDecoder {
         this.#mbInner[mb] = yMode === B_PRED || nonZero ? 1 : 0;
       }
     }
+  }
+
+  /** Macroblock column `mbx`'s modes from the first partition: segment | skip << 2 | yMode << 3 | uvMode << 6 (WebpKernels.modes). */
+  #readModes(br: BoolDecoder, mbx: number, subModes: Uint8Array): number {
+    const aboveModes = this.#aboveModes;
+    const leftModes = this.#leftModes;
+    let segment = 0;
+    if (this.#updateMap) {
+      const sp = this.#segmentProbs;
+      segment = br.read(sp[0]!) ? 2 + br.read(sp[2]!) : br.read(sp[1]!);
+    }
+    const skip = this.#skipProb >= 0 ? br.read(this.#skipProb) : 0;
+    const yMode = this.#readYMode(br);
+    if (yMode === B_PRED) {
+      for (let b = 0; b < 16; b++) {
+        const above = b < 4 ? aboveModes[mbx * 4 + b]! : subModes[b - 4]!;
+        const left = (b & 3) === 0 ? leftModes[b >> 2]! : subModes[b - 1]!;
+        subModes[b] = readSubblockMode(br, (above * 10 + left) * 9);
+      }
+      for (let i = 0; i < 4; i++) {
+        aboveModes[mbx * 4 + i] = subModes[12 + i]!;
+        leftModes[i] = subModes[i * 4 + 3]!;
+      }
+    } else {
+      // Whole-block modes stand for a subblock mode in the neighbours' contexts.
+      const implied = yMode === DC_PRED ? 0 : yMode === V_PRED ? 2 : yMode === H_PRED ? 3 : 1;
+      aboveModes.fill(implied, mbx * 4, mbx * 4 + 4);
+      leftModes.fill(implied);
+    }
+    const uvMode = br.read(142) === 0 ? DC_PRED : br.read(114) === 0 ? V_PRED : br.read(183) === 0 ? H_PRED : TM_PRED;
+    return segment | (skip << 2) | (yMode << 3) | (uvMode << 6);
   }
 
   #readYMode(br: BoolDecoder): number {
@@ -269,6 +284,8 @@ export class LossyDecoder {
 
   /** Reads all blocks' coefficients; returns whether any block had non-zero data. */
   #readResiduals(br: BoolDecoder, mbx: number, hasY2: boolean, segment: number): boolean {
+    const kernels = this.#kernels;
+    if (kernels.residuals) return kernels.residuals(br, this.#kernelState, this.#probs, this.#quant, segment, this.#coeffs, this.#blockAc, this.#aboveNonZero, this.#leftNonZero, mbx, hasY2);
     const above = this.#aboveNonZero;
     const left = this.#leftNonZero;
     const a = mbx * 9;

@@ -25,6 +25,11 @@ export function corrupt(message: string): ImageDecodeError {
   return new ImageDecodeError("corrupt", `VP8L: ${message}`);
 }
 
+/** No code matched (the native pixel loop's fault too). */
+export function invalidCodeError(): ImageDecodeError {
+  return corrupt("invalid prefix code");
+}
+
 export class LosslessBits {
   data: Uint8Array = new Uint8Array(0);
   position = 0;
@@ -32,8 +37,8 @@ export class LosslessBits {
   /** Unread bits, the next one in bit 0. */
   bits = 0;
   count = 0;
-  /** Zero bytes fed in past the end. */
-  #padding = 0;
+  /** Zero bytes fed in past the end (public for a native pixel loop, WebpKernels.losslessPixels). */
+  padding = 0;
 
   reset(data: Uint8Array, start: number, end: number): void {
     this.data = data;
@@ -41,14 +46,14 @@ export class LosslessBits {
     this.end = end;
     this.bits = 0;
     this.count = 0;
-    this.#padding = 0;
+    this.padding = 0;
   }
 
   /** Makes at least 25 bits available. */
   fill(): void {
     while (this.count <= 24) {
       if (this.position < this.end) this.bits |= this.data[this.position++]! << this.count;
-      else this.#padding++;
+      else this.padding++;
       this.count += 8;
     }
   }
@@ -64,7 +69,7 @@ export class LosslessBits {
 
   /** Some of the bits read were not in the data. */
   get overrun(): boolean {
-    return this.#padding * 8 > this.count;
+    return this.padding * 8 > this.count;
   }
 }
 
@@ -249,6 +254,6 @@ export class PrefixCodes {
       first = (first + count) << 1;
       canonical <<= 1;
     }
-    throw corrupt("invalid prefix code"); // unreachable for complete codes
+    throw invalidCodeError(); // unreachable for complete codes
   }
 }

@@ -419,7 +419,7 @@ export class WebpDecoder implements ImageDecoder {
     const row = this.#row;
     if (this.#chunkType === VP8L) {
       const argb = this.#argbBuffer(width * height);
-      const palette = (this.#lossless ??= new LosslessDecoder()).decode(this.#image, 0, this.#imageFill, width, height, argb, false, true);
+      const palette = (this.#lossless ??= new LosslessDecoder(this.#kernels)).decode(this.#image, 0, this.#imageFill, width, height, argb, false, true);
       if (palette) {
         // Colour indexing left to this loop: the table in RGBA word order, looked up per pixel.
         for (let i = 0; i < 256; i++) {
@@ -444,7 +444,7 @@ export class WebpDecoder implements ImageDecoder {
       if (this.#hasAlpha) {
         if (this.#alphaPlane.length < width * height) this.#alphaPlane = new Uint8Array(this.#area);
         alpha = this.#alphaPlane;
-        if (decodeAlpha(this.#alpha, this.#alphaFill, width, height, alpha, () => this.#argbBuffer(width * height), (this.#lossless ??= new LosslessDecoder()))) {
+        if (decodeAlpha(this.#alpha, this.#alphaFill, width, height, alpha, () => this.#argbBuffer(width * height), (this.#lossless ??= new LosslessDecoder(this.#kernels)))) {
           alpha = this.#argb;
           alphaShift = 8;
         }

@@ -462,8 +462,10 @@ test("the host's native art kernels (C) decode and composite GIFs and WebPs exac
     "art kernels: noisy 100x75 with transparency: native frames and error as TypeScript's",
     "art kernels: corrupt LZW data in a later frame: native frames and error as TypeScript's",
     "art kernels: the host carries the native WebP kernels",
+    "art kernels: the host's WebP kernels decode VP8 modes and tokens and VP8L pixels and transforms in C",
     "art kernels: WebP lossless 48x40: native frames and error as TypeScript's",
     "art kernels: WebP lossy with alpha 72x56: native frames and error as TypeScript's",
+    "art kernels: the WebP files went through the C modes, tokens, VP8L pixels and transforms",
   ]);
 });
 

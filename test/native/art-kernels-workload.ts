@@ -6,14 +6,16 @@
 //     compositors (64×64; 128×32 rotated 90 and mirrored; 64×32 rotated 180, red background);
 //   - the error: class, code and message, or none.
 // Inputs: the files given (the GIF and panel corpora, the WebP fixtures, pushed in 1 KiB chunks), for
-// each WebP file of at most `webpMutationMaxBytes` `webpMutations` seeded mutations, for each GIF file
+// each WebP file of at most `webpMutationMaxBytes` `webpMutations` seeded mutations, the file in odd chunks
+// and `webpTargeted` seeded mutations per coded region (ALPH, VP8L, VP8 modes, VP8 tokens), for each GIF file
 // `mutations` seeded mutations (bytes overwritten, pushed in uneven chunks, some truncated), then
 // `compositions` seeded synthetic animations straight into the compositors: random sizes, regions,
 // partial alpha with Blend.over and source, every disposal, rows delivered with x0 and step (Adam7's
 // column passes), which the corpora reach only in part.
 //   ART_EQUIVALENCE = { files: { name, format, chunks: number[][] }[], mutations, webpMutations,
-//                       webpMutationMaxBytes, compositions, seed }
-// Prints one line `ARTEQ <json>` per input and `ARTEQ-DONE <json>` at the end.
+//                       webpTargeted, webpMutationMaxBytes, compositions, seed }
+// Prints one line `ARTEQ <json>` per input and `ARTEQ-DONE <json>` at the end (with the targeted
+// mutations made and how often each WebP decoding kernel's host function was called).
 
 import type { NativeFormat } from "../../src/art/artwork.js";
 import { Compositor } from "../../src/art/compositor.js";
@@ -33,11 +35,11 @@ interface InputFile {
   chunks: number[][];
 }
 const host = globalThis as unknown as {
-  ART_EQUIVALENCE: { files: InputFile[]; mutations: number; webpMutations: number; webpMutationMaxBytes: number; compositions: number; seed: number };
+  ART_EQUIVALENCE: { files: InputFile[]; mutations: number; webpMutations: number; webpTargeted: number; webpMutationMaxBytes: number; compositions: number; seed: number };
   artNatives: ArtNatives;
   print(text: string): void;
 };
-const { files, mutations, webpMutations, webpMutationMaxBytes, compositions, seed } = host.ART_EQUIVALENCE;
+const { files, mutations, webpMutations, webpTargeted, webpMutationMaxBytes, compositions, seed } = host.ART_EQUIVALENCE;
 
 /** FNV-1a over a running sequence of byte runs. */
 class Digest {
@@ -202,7 +204,22 @@ function compose(kernels: ArtKernels, compositionSeed: number): Outcome {
 }
 
 const typescript: ArtKernels = { gif: tsGifKernels, compositor: tsCompositorKernels, webp: tsWebpKernels };
-const native = nativeArtKernels(host.artNatives);
+// The WebP decoding kernels' host functions counted, so that the test sees the native path taken.
+const COUNTED = ["webpModes", "webpResiduals", "webpLosslessPixels", "webpLosslessTransform"] as const;
+const calls: Record<string, number> = {};
+const natives: Record<string, unknown> = {};
+for (const name of Object.getOwnPropertyNames(host.artNatives)) {
+  const fn = (host.artNatives as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!;
+  if (!(COUNTED as readonly string[]).includes(name)) natives[name] = fn;
+  else {
+    calls[name] = 0;
+    natives[name] = (...args: unknown[]) => {
+      calls[name]!++;
+      return fn(...args);
+    };
+  }
+}
+const native = nativeArtKernels(natives as unknown as ArtNatives);
 let compared = 0;
 let mismatched = 0;
 let errors = 0;
@@ -217,6 +234,37 @@ function compare(name: string, bytes: Uint8Array, format: NativeFormat, chunkSiz
   host.print(`ARTEQ ${JSON.stringify({ name, same, expected, actual })}`);
 }
 
+/**
+ * Where a WebP file's coded data lies, per kind: the ALPH stream (after its header byte), a VP8L stream
+ * (after its 5-byte header), a VP8 frame's first partition (modes) and its token partitions; inside
+ * ANMF frames too. Targeted mutations land there, so each native decoding kernel meets bad data.
+ */
+function codedRegions(bytes: Uint8Array): [number, number][] {
+  const regions: [number, number][] = [];
+  const u32 = (at: number) => (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+  const scan = (from: number, to: number) => {
+    for (let at = from; at + 8 <= to; ) {
+      const type = String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+      const size = u32(at + 4);
+      const start = at + 8;
+      const end = Math.min(to, start + size);
+      if (type === "ANMF") scan(start + 16, end);
+      else if (type === "ALPH" && end > start + 1) regions.push([start + 1, end]);
+      else if (type === "VP8L" && end > start + 5) regions.push([start + 5, end]);
+      else if (type === "VP8 " && end > start + 10) {
+        const first = (bytes[start]! | (bytes[start + 1]! << 8) | (bytes[start + 2]! << 16)) >>> 5;
+        const tokens = Math.min(end, start + 10 + first);
+        if (tokens > start + 10) regions.push([start + 10, tokens]);
+        if (end > tokens) regions.push([tokens, end]);
+      }
+      at = start + size + (size & 1);
+    }
+  };
+  scan(12, bytes.length);
+  return regions;
+}
+
+let targeted = 0;
 const random = xorshiftRandom(seed);
 for (const file of files) {
   const bytes = new Uint8Array(file.chunks.reduce((sum, chunk) => sum + chunk.length, 0));
@@ -234,6 +282,17 @@ for (const file of files) {
       const flips = 1 + Math.floor(random() * 4);
       for (let f = 0; f < flips && mutated.length > 30; f++) mutated[30 + Math.floor(random() * (mutated.length - 30))] = Math.floor(random() * 256);
       compare(`${file.name} mutation ${m}`, mutated, file.format, [1 + Math.floor(random() * 600)]);
+    }
+    // Split points: the container buffers chunks across pushes of any size.
+    compare(`${file.name} in odd chunks`, bytes, file.format, [1, 7, 255, 256, 3000]);
+    const regions = codedRegions(bytes);
+    for (let m = 0; m < webpTargeted * regions.length; m++) {
+      const [start, end] = regions[m % regions.length]!;
+      const mutated = bytes.slice();
+      const flips = 1 + Math.floor(random() * 3);
+      for (let f = 0; f < flips; f++) mutated[start + Math.floor(random() * (end - start))] = Math.floor(random() * 256);
+      targeted++;
+      compare(`${file.name} targeted mutation ${m}`, mutated, file.format, [1 + Math.floor(random() * 600)]);
     }
   }
   if (file.format !== "gif") continue;
@@ -254,4 +313,4 @@ for (let c = 0; c < compositions; c++) {
   if (!same) mismatched++;
   host.print(`ARTEQ ${JSON.stringify({ name: `composition ${c}`, same, expected, actual })}`);
 }
-host.print(`ARTEQ-DONE ${JSON.stringify({ compared, mismatched, errors })}`);
+host.print(`ARTEQ-DONE ${JSON.stringify({ compared, mismatched, errors, targeted, calls })}`);

@@ -41,6 +41,10 @@ extern void xs_webp_palette_row(xsMachine *the);
 extern void xs_webp_yuv_row(xsMachine *the);
 extern void xs_webp_filter_row(xsMachine *the);
 extern void xs_webp_reconstruct(xsMachine *the);
+extern void xs_webp_modes(xsMachine *the);
+extern void xs_webp_residuals(xsMachine *the);
+extern void xs_webp_lossless_pixels(xsMachine *the);
+extern void xs_webp_lossless_transform(xsMachine *the);
 
 typedef struct {
     const char *name;
@@ -64,6 +68,10 @@ static const native_t natives[] = {
     {"webpYuvRow", xs_webp_yuv_row, 13},
     {"webpFilterRow", xs_webp_filter_row, 11},
     {"webpReconstruct", xs_webp_reconstruct, 13},
+    {"webpModes", xs_webp_modes, 9},
+    {"webpResiduals", xs_webp_residuals, 11},
+    {"webpLosslessPixels", xs_webp_lossless_pixels, 13},
+    {"webpLosslessTransform", xs_webp_lossless_transform, 7},
 };
 
 static const native_t json_natives[] = {

@@ -20,7 +20,7 @@ import { tsGifKernels } from "../../../src/art/gif-kernels.js";
 import { tsWebpKernels } from "../../../src/art/webp-kernels.js";
 import { tsPngKernels } from "../../../src/art/png-kernels.js";
 import { panelGeometry } from "../../../src/display/geometry.js";
-import type { ArtKernels, JsonKernels } from "../../../src/ports.js";
+import type { ArtKernels, JsonKernels, WebpKernels } from "../../../src/ports.js";
 import { MqttClient } from "../../../src/mqtt/client.js";
 import type { MessageHandler } from "../../../src/mqtt/subscriptions.js";
 import type { Socket, TimerId } from "../../../src/ports.js";
@@ -147,22 +147,46 @@ function decodeArt(bytes: Uint8Array, format: "gif" | "webp", kernels: ArtKernel
   return `${frames} frames ${hash.toString(16)}, ${error}`;
 }
 
+/** The host's WebP kernels with the calls of their entropy-decoding members (C) counted. */
+function countingWebp(webp: WebpKernels, counts: Record<string, number>): WebpKernels {
+  const count = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
+  return {
+    argbRow: (...args) => webp.argbRow(...args),
+    paletteRow: (...args) => webp.paletteRow(...args),
+    yuvRow: (...args) => webp.yuvRow(...args),
+    filterRow: (...args) => webp.filterRow(...args),
+    reconstruct: (...args) => webp.reconstruct(...args),
+    modes: (...args) => (count("modes"), webp.modes!(...args)),
+    residuals: (...args) => (count("residuals"), webp.residuals!(...args)),
+    losslessPixels: (...args) => (count("losslessPixels"), webp.losslessPixels!(...args)),
+    losslessTransform: (...args) => (count("losslessTransform"), webp.losslessTransform!(...args)),
+  };
+}
+
 /** The host's native art kernels (hosts/moddable/native, C) give the TypeScript kernels' frames and errors. */
 function artChecks(): void {
   const kernels = host.artKernels;
   const gif = kernels?.gif;
   check("art kernels: the host carries the native GIF and compositor kernels", gif !== undefined && gif !== tsGifKernels && gif.createLzw() instanceof NativeLzw && kernels?.compositor !== undefined && kernels.compositor !== tsCompositorKernels);
   check("art kernels: the host carries the native WebP kernels", kernels?.webp !== undefined && kernels.webp !== tsWebpKernels);
+  const webp = kernels?.webp;
+  check(
+    "art kernels: the host's WebP kernels decode VP8 modes and tokens and VP8L pixels and transforms in C",
+    webp !== undefined && typeof webp.modes === "function" && typeof webp.residuals === "function" && typeof webp.losslessPixels === "function" && typeof webp.losslessTransform === "function",
+  );
   if (!kernels) return;
+  const counts: Record<string, number> = {};
   for (const file of config.artFiles) {
     const bytes = Uint8Array.from(file.bytes);
     // mc/config's JSON types the format as a plain string in the SDK's build.
     const format = file.format === "webp" ? "webp" : "gif";
-    const native = decodeArt(bytes, format, kernels);
+    const native = decodeArt(bytes, format, webp && format === "webp" ? { ...kernels, webp: countingWebp(webp, counts) } : kernels);
     const typescript = decodeArt(bytes, format, { gif: tsGifKernels, compositor: tsCompositorKernels, webp: tsWebpKernels });
     const expected = file.corrupt ? native.includes("ImageDecodeError: corrupt: LZW") : native.endsWith(", none") && !native.startsWith("0 frames");
     check(`art kernels: ${file.name}: native frames and error as TypeScript's`, native === typescript && expected, `native ${native}; TypeScript ${typescript}`);
   }
+  // The lossy-with-alpha file takes every entropy kernel: modes and tokens, then the alpha's VP8L stream.
+  check("art kernels: the WebP files went through the C modes, tokens, VP8L pixels and transforms", (counts["modes"] ?? 0) > 0 && (counts["residuals"] ?? 0) > 0 && (counts["losslessPixels"] ?? 0) > 0 && (counts["losslessTransform"] ?? 0) > 0, JSON.stringify(counts));
 }
 
 // ---- PNG: the host's C kernels (png_kernels.c) and the SDK's miniz inflate, against the TypeScript path.
