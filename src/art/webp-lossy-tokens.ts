@@ -209,17 +209,47 @@ export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array
   return result;
 }
 
+/**
+ * The key-frame subblock mode tree (RFC 6386 §11.2), walked as TOKEN_TREE is: node i's bool, with
+ * probability probs[p + i / 2], leads to entry i (bit 0) or i + 1 (bit 1), a node or a leaf -1 - mode
+ * (B_DC_PRED 0, B_TM_PRED 1, B_VE_PRED 2, B_HE_PRED 3, B_LD_PRED 4, B_RD_PRED 5, B_VR_PRED 6,
+ * B_VL_PRED 7, B_HD_PRED 8, B_HU_PRED 9).
+ */
+const SUBBLOCK_MODE_TREE: readonly number[] = Object.freeze([-1, 2, -2, 4, -3, 6, 8, 12, -4, 10, -6, -7, -5, 14, -8, 16, -9, -10]);
+
+/** Reads a subblock mode with the probabilities at KEY_FRAME_SUBBLOCK_MODE_PROBS[p ..]; bools inline, as in readBlock. */
 export function readSubblockMode(br: BoolDecoder, p: number): number {
   const probs = KEY_FRAME_SUBBLOCK_MODE_PROBS;
-  if (br.read(probs[p]!) === 0) return 0; // B_DC_PRED
-  if (br.read(probs[p + 1]!) === 0) return 1; // B_TM_PRED
-  if (br.read(probs[p + 2]!) === 0) return 2; // B_VE_PRED
-  if (br.read(probs[p + 3]!) === 0) {
-    if (br.read(probs[p + 4]!) === 0) return 3; // B_HE_PRED
-    return br.read(probs[p + 5]!) === 0 ? 5 : 6; // B_RD_PRED, B_VR_PRED
-  }
-  if (br.read(probs[p + 6]!) === 0) return 4; // B_LD_PRED
-  if (br.read(probs[p + 7]!) === 0) return 7; // B_VL_PRED
-  return br.read(probs[p + 8]!) === 0 ? 8 : 9; // B_HD_PRED, B_HU_PRED
+  const data = br.data;
+  let value = br.value;
+  let range = br.range;
+  let bitCount = br.bitCount;
+  let i = 0;
+  do {
+    let split = 1 + (((range - 1) * probs[p + (i >> 1)]!) >> 8);
+    let bit = 0;
+    if (value >= split << 8) {
+      bit = 1;
+      value -= split << 8;
+      split = range - split;
+    }
+    range = split;
+    if (range < 128) {
+      const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+      range <<= shift;
+      value <<= shift;
+      bitCount += shift;
+      if (bitCount >= 8) {
+        bitCount -= 8;
+        if (br.position < br.end) value |= data[br.position++]! << bitCount;
+        else br.padding++;
+      }
+    }
+    i = SUBBLOCK_MODE_TREE[i + bit]!;
+  } while (i >= 0);
+  br.value = value;
+  br.range = range;
+  br.bitCount = bitCount;
+  return -1 - i;
 }
 
