@@ -61,8 +61,10 @@ export function yuvRowToRgba(
   let uFarPrev = uFar;
   let vFarPrev = vFar;
   let a = 255;
-  for (let j = 0, x = 0; x < width; j++, x += 2) {
-    const next = j < lastColumn ? j + 1 : lastColumn;
+  let x = 0;
+  // Columns with a right neighbour, both of their pixels inside the row (2j + 1 < width): no per-pixel
+  // tests. The last column, its own right neighbour, follows the loop.
+  for (let next = 1; next <= lastColumn; next++, x += 2) {
     const unNext = uPlane[nearRow + next]!;
     const uoNext = uPlane[otherRow + next]!;
     const vnNext = vPlane[nearRow + next]!;
@@ -78,16 +80,14 @@ export function yuvRowToRgba(
     let b = luma + ((u * 33050) >> 8) - 17685;
     if (alpha) a = (alpha[alphaAt + x]! >> alphaShift) & 0xff;
     rgba[x] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
-    if (x + 1 < width) {
-      u = (((uOwn + uFarNext) >> 3) + un) >> 1;
-      v = (((vOwn + vFarNext) >> 3) + vn) >> 1;
-      luma = (yPlane[lumaRow + x + 1]! * 19077) >> 8;
-      r = luma + ((v * 26149) >> 8) - 14234;
-      g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
-      b = luma + ((u * 33050) >> 8) - 17685;
-      if (alpha) a = (alpha[alphaAt + x + 1]! >> alphaShift) & 0xff;
-      rgba[x + 1] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
-    }
+    u = (((uOwn + uFarNext) >> 3) + un) >> 1;
+    v = (((vOwn + vFarNext) >> 3) + vn) >> 1;
+    luma = (yPlane[lumaRow + x + 1]! * 19077) >> 8;
+    r = luma + ((v * 26149) >> 8) - 14234;
+    g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
+    b = luma + ((u * 33050) >> 8) - 17685;
+    if (alpha) a = (alpha[alphaAt + x + 1]! >> alphaShift) & 0xff;
+    rgba[x + 1] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
     uFarPrev = uFar;
     vFarPrev = vFar;
     uFar = uFarNext;
@@ -96,6 +96,25 @@ export function yuvRowToRgba(
     vn = vnNext;
     uOwn = unNext + 3 * uoNext + 8;
     vOwn = vnNext + 3 * voNext + 8;
+  }
+  // The last column: pixel 2j, and 2j + 1 when the width is even (its right neighbour is itself).
+  let u = (((uOwn + uFarPrev) >> 3) + un) >> 1;
+  let v = (((vOwn + vFarPrev) >> 3) + vn) >> 1;
+  let luma = (yPlane[lumaRow + x]! * 19077) >> 8;
+  let r = luma + ((v * 26149) >> 8) - 14234;
+  let g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
+  let b = luma + ((u * 33050) >> 8) - 17685;
+  if (alpha) a = (alpha[alphaAt + x]! >> alphaShift) & 0xff;
+  rgba[x] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
+  if (x + 1 < width) {
+    u = (((uOwn + uFar) >> 3) + un) >> 1;
+    v = (((vOwn + vFar) >> 3) + vn) >> 1;
+    luma = (yPlane[lumaRow + x + 1]! * 19077) >> 8;
+    r = luma + ((v * 26149) >> 8) - 14234;
+    g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
+    b = luma + ((u * 33050) >> 8) - 17685;
+    if (alpha) a = (alpha[alphaAt + x + 1]! >> alphaShift) & 0xff;
+    rgba[x + 1] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
   }
   if (!LITTLE_ENDIAN) swapWords(rgba, width);
 }
