@@ -45,16 +45,16 @@ export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array
   const typeBase = type * 264;
   let p = typeBase + BANDS[first]! * 33 + context * 11;
   let n = first;
-  // Where the walk starts: the root (end of block possible) or, after a zero, the node past it.
-  let node = 0;
   let result = 16;
+  let bit = 0;
+  // The tree's first three nodes (end of block? zero? one?) are written out, each bool inline: the
+  // common tokens need no table step between a bool and the next probability (fewer array reads in
+  // XS; in V8 the next probability's load does not wait for the bit). Larger tokens walk the table.
   while (n < 16) {
-    let i = node;
-    let prob = probs[p + (node >> 1)]!;
-    for (;;) {
-      // One bool, as in BoolDecoder.read.
-      let split = 1 + (((range - 1) * prob) >> 8);
-      let bit = 0;
+    // End of block? Never asked right after a zero: zeros are always followed by data.
+    {
+      let split = 1 + (((range - 1) * probs[p]!) >> 8);
+      bit = 0;
       if (value >= split << 8) {
         bit = 1;
         value -= split << 8;
@@ -72,35 +72,109 @@ export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array
           else padding++;
         }
       }
-      i = TOKEN_TREE[i + bit]!;
-      if (i < 0) break;
-      prob = probs[p + (i >> 1)]!;
     }
-    const token = -1 - i;
-    if (token === EOB) {
+    if (bit === 0) {
       result = n === first ? 0 : n; // an end of block can only come first or after a non-zero
       break;
     }
-    if (token === ZERO) {
-      // After a zero the end-of-block branch is skipped: zeros are always followed by data.
+    // A run of zeros, each moving to the next position's band (context 0).
+    for (;;) {
+      {
+        let split = 1 + (((range - 1) * probs[p + 1]!) >> 8);
+        bit = 0;
+        if (value >= split << 8) {
+          bit = 1;
+          value -= split << 8;
+          split = range - split;
+        }
+        range = split;
+        if (range < 128) {
+          const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+          range <<= shift;
+          value <<= shift;
+          bitCount += shift;
+          if (bitCount >= 8) {
+            bitCount -= 8;
+            if (position < end) value |= data[position++]! << bitCount;
+            else padding++;
+          }
+        }
+      }
+      if (bit === 1) break;
       n++;
+      if (n === 16) break;
       p = typeBase + BANDS[n]! * 33;
-      node = 2;
-      continue;
     }
-    let magnitude = token - 1; // ONE, TWO, THREE, FOUR are 1..4
+    if (n === 16) break;
+    // One, or a larger token?
+    {
+      let split = 1 + (((range - 1) * probs[p + 2]!) >> 8);
+      bit = 0;
+      if (value >= split << 8) {
+        bit = 1;
+        value -= split << 8;
+        split = range - split;
+      }
+      range = split;
+      if (range < 128) {
+        const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+        range <<= shift;
+        value <<= shift;
+        bitCount += shift;
+        if (bitCount >= 8) {
+          bitCount -= 8;
+          if (position < end) value |= data[position++]! << bitCount;
+          else padding++;
+        }
+      }
+    }
+    let magnitude = 1;
     let extra: readonly number[] | undefined;
-    if (token >= CATEGORY_1) {
-      extra = CATEGORY_PROBS[token - CATEGORY_1]!;
-      magnitude = 0;
+    let category = 0;
+    const large = bit;
+    if (large === 1) {
+      // TWO .. CATEGORY_6: walk the table from node 6.
+      let i = 6;
+      let prob = probs[p + 3]!;
+      for (;;) {
+        let split = 1 + (((range - 1) * prob) >> 8);
+        bit = 0;
+        if (value >= split << 8) {
+          bit = 1;
+          value -= split << 8;
+          split = range - split;
+        }
+        range = split;
+        if (range < 128) {
+          const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+          range <<= shift;
+          value <<= shift;
+          bitCount += shift;
+          if (bitCount >= 8) {
+            bitCount -= 8;
+            if (position < end) value |= data[position++]! << bitCount;
+            else padding++;
+          }
+        }
+        i = TOKEN_TREE[i + bit]!;
+        if (i < 0) break;
+        prob = probs[p + (i >> 1)]!;
+      }
+      const token = -1 - i;
+      magnitude = token - 1; // TWO, THREE, FOUR are 2..4
+      if (token >= CATEGORY_1) {
+        category = token - CATEGORY_1;
+        extra = CATEGORY_PROBS[category]!;
+        magnitude = 0;
+      }
     }
     // The category's extra bits (most significant first), then the sign: more bools, same steps.
     const extraCount = extra ? extra.length : 0;
     let negative = 0;
     for (let k = 0; k <= extraCount; k++) {
-      prob = k < extraCount ? extra![k]! : 128;
+      const prob = k < extraCount ? extra![k]! : 128;
       let split = 1 + (((range - 1) * prob) >> 8);
-      let bit = 0;
+      bit = 0;
       if (value >= split << 8) {
         bit = 1;
         value -= split << 8;
@@ -121,12 +195,11 @@ export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array
       if (k < extraCount) magnitude = (magnitude << 1) | bit;
       else negative = bit;
     }
-    if (extra) magnitude += CATEGORY_BASE[token - CATEGORY_1]!;
+    if (extra) magnitude += CATEGORY_BASE[category]!;
     if (negative) magnitude = -magnitude;
     coeffs[out + ZIGZAG[n]!] = magnitude * (n > 0 ? acFactor : dcFactor);
     n++;
-    p = typeBase + BANDS[n]! * 33 + (token === ONE ? 11 : 22);
-    node = 0;
+    p = typeBase + BANDS[n]! * 33 + (large === 1 ? 22 : 11);
   }
   br.position = position;
   br.value = value;
@@ -136,17 +209,47 @@ export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array
   return result;
 }
 
+/**
+ * The key-frame subblock mode tree (RFC 6386 §11.2), walked as TOKEN_TREE is: node i's bool, with
+ * probability probs[p + i / 2], leads to entry i (bit 0) or i + 1 (bit 1), a node or a leaf -1 - mode
+ * (B_DC_PRED 0, B_TM_PRED 1, B_VE_PRED 2, B_HE_PRED 3, B_LD_PRED 4, B_RD_PRED 5, B_VR_PRED 6,
+ * B_VL_PRED 7, B_HD_PRED 8, B_HU_PRED 9).
+ */
+const SUBBLOCK_MODE_TREE: readonly number[] = Object.freeze([-1, 2, -2, 4, -3, 6, 8, 12, -4, 10, -6, -7, -5, 14, -8, 16, -9, -10]);
+
+/** Reads a subblock mode with the probabilities at KEY_FRAME_SUBBLOCK_MODE_PROBS[p ..]; bools inline, as in readBlock. */
 export function readSubblockMode(br: BoolDecoder, p: number): number {
   const probs = KEY_FRAME_SUBBLOCK_MODE_PROBS;
-  if (br.read(probs[p]!) === 0) return 0; // B_DC_PRED
-  if (br.read(probs[p + 1]!) === 0) return 1; // B_TM_PRED
-  if (br.read(probs[p + 2]!) === 0) return 2; // B_VE_PRED
-  if (br.read(probs[p + 3]!) === 0) {
-    if (br.read(probs[p + 4]!) === 0) return 3; // B_HE_PRED
-    return br.read(probs[p + 5]!) === 0 ? 5 : 6; // B_RD_PRED, B_VR_PRED
-  }
-  if (br.read(probs[p + 6]!) === 0) return 4; // B_LD_PRED
-  if (br.read(probs[p + 7]!) === 0) return 7; // B_VL_PRED
-  return br.read(probs[p + 8]!) === 0 ? 8 : 9; // B_HD_PRED, B_HU_PRED
+  const data = br.data;
+  let value = br.value;
+  let range = br.range;
+  let bitCount = br.bitCount;
+  let i = 0;
+  do {
+    let split = 1 + (((range - 1) * probs[p + (i >> 1)]!) >> 8);
+    let bit = 0;
+    if (value >= split << 8) {
+      bit = 1;
+      value -= split << 8;
+      split = range - split;
+    }
+    range = split;
+    if (range < 128) {
+      const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+      range <<= shift;
+      value <<= shift;
+      bitCount += shift;
+      if (bitCount >= 8) {
+        bitCount -= 8;
+        if (br.position < br.end) value |= data[br.position++]! << bitCount;
+        else br.padding++;
+      }
+    }
+    i = SUBBLOCK_MODE_TREE[i + bit]!;
+  } while (i >= 0);
+  br.value = value;
+  br.range = range;
+  br.bitCount = bitCount;
+  return -1 - i;
 }
 

@@ -170,34 +170,37 @@ export class PrefixCodes {
     const fastBits = Math.min(longest, FAST_BITS);
     const slow = longest > fastBits;
     const fastSize = 1 << fastBits;
-    const at = this.#reserve(2 + fastSize + (slow ? MAX_LENGTH + symbols : 0));
+    // Room for the symbols in canonical order (by length, then value) is taken even for a code
+    // without a slow part: they are sorted there in one pass (a counting sort), then dropped.
+    const at = this.#reserve(2 + fastSize + MAX_LENGTH + symbols);
     const pool = this.pool;
     pool[at] = fastBits;
     pool[at + 1] = longest;
-    // Symbols in canonical order (by length, then value).
     const offsets = this.#offsets;
     offsets[1] = 0;
     for (let bits = 1; bits < MAX_LENGTH; bits++) offsets[bits + 1] = offsets[bits]! + counts[bits]!;
     const sorted = at + 2 + fastSize + MAX_LENGTH;
+    for (let s = 0; s < alphabet; s++) {
+      const length = lengths[s]!;
+      if (length !== 0) pool[sorted + offsets[length]!++] = s;
+    }
     // Fast table: codes are sent most significant bit first, so the reader sees them bit-reversed;
     // keep the reversed code and increment it from the top bit down.
     const fast = at + 2;
     pool.fill(0, fast, fast + fastSize);
     let reversed = 0;
-    for (let bits = 1; bits <= longest; bits++) {
-      for (let s = 0; s < alphabet; s++) {
-        if (lengths[s] !== bits) continue;
-        if (slow) pool[sorted + offsets[bits]!++] = s;
-        if (bits <= fastBits) {
-          const entry = (s << 4) | bits;
-          for (let fill = reversed; fill < fastSize; fill += 1 << bits) pool[fast + fill] = entry;
-          let carry = 1 << (bits - 1);
-          while (reversed & carry) carry >>>= 1;
-          reversed = carry ? (reversed & (carry - 1)) + carry : 0;
-        }
-      }
+    const fastSymbols = offsets[fastBits]!; // the sort left offsets[b] at the end of length b's symbols
+    for (let i = 0; i < fastSymbols; i++) {
+      const s = pool[sorted + i]!;
+      const bits = lengths[s]!;
+      const entry = (s << 4) | bits;
+      for (let fill = reversed; fill < fastSize; fill += 1 << bits) pool[fast + fill] = entry;
+      let carry = 1 << (bits - 1);
+      while (reversed & carry) carry >>>= 1;
+      reversed = carry ? (reversed & (carry - 1)) + carry : 0;
     }
     if (slow) for (let bits = 1; bits <= MAX_LENGTH; bits++) pool[at + 2 + fastSize + bits - 1] = counts[bits]!;
+    else this.used = at + 2 + fastSize;
     return at;
   }
 

@@ -46,52 +46,75 @@ export function yuvRowToRgba(
   const nearRow = near * uvStride;
   const otherRow = other * uvStride;
   const lumaRow = row * yStride;
-  // Columns j - 1, j, j + 1 of the near (n) and other (o) chroma rows; left of column 0 is column 0.
-  let unPrev = uPlane[nearRow]!;
-  let un = unPrev;
-  let uoPrev = uPlane[otherRow]!;
-  let uo = uoPrev;
-  let vnPrev = vPlane[nearRow]!;
-  let vn = vnPrev;
-  let voPrev = vPlane[otherRow]!;
-  let vo = voPrev;
+  // Per chroma column k, of its near (n) and other (o) samples: "own" = n + 3o + 8, its part in its
+  // own pixels, and "far" = 3n + o, its part in the neighbouring column's nearer pixel; so pixel 2j
+  // takes ((own_j + far_{j-1}) >> 3 + n_j) >> 1 and pixel 2j + 1 ((own_j + far_{j+1}) >> 3 + n_j) >> 1.
+  // A sliding window of columns j - 1, j, j + 1 reads each sample once; left of column 0 is column 0.
+  let un = uPlane[nearRow]!;
+  let vn = vPlane[nearRow]!;
+  const uo = uPlane[otherRow]!;
+  const vo = vPlane[otherRow]!;
+  let uOwn = un + 3 * uo + 8;
+  let vOwn = vn + 3 * vo + 8;
+  let uFar = 3 * un + uo;
+  let vFar = 3 * vn + vo;
+  let uFarPrev = uFar;
+  let vFarPrev = vFar;
   let a = 255;
-  for (let j = 0, x = 0; x < width; j++, x += 2) {
-    const next = j < lastColumn ? j + 1 : lastColumn;
+  let x = 0;
+  // Columns with a right neighbour, both of their pixels inside the row (2j + 1 < width): no per-pixel
+  // tests. The last column, its own right neighbour, follows the loop.
+  for (let next = 1; next <= lastColumn; next++, x += 2) {
     const unNext = uPlane[nearRow + next]!;
     const uoNext = uPlane[otherRow + next]!;
     const vnNext = vPlane[nearRow + next]!;
     const voNext = vPlane[otherRow + next]!;
-    // The formulas above, written out for pixels 2j (h = j - 1) and 2j + 1 (h = j + 1): this loop
-    // runs once per two pixels, and calls are dear in XS.
-    const uCommon = un + 3 * uo + 8;
-    const vCommon = vn + 3 * vo + 8;
-    let u = (((uCommon + 3 * unPrev + uoPrev) >> 3) + un) >> 1;
-    let v = (((vCommon + 3 * vnPrev + voPrev) >> 3) + vn) >> 1;
+    const uFarNext = 3 * unNext + uoNext;
+    const vFarNext = 3 * vnNext + voNext;
+    // Pixels 2j and 2j + 1 written out: this loop runs once per two pixels, and calls are dear in XS.
+    let u = (((uOwn + uFarPrev) >> 3) + un) >> 1;
+    let v = (((vOwn + vFarPrev) >> 3) + vn) >> 1;
     let luma = (yPlane[lumaRow + x]! * 19077) >> 8;
     let r = luma + ((v * 26149) >> 8) - 14234;
     let g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
     let b = luma + ((u * 33050) >> 8) - 17685;
     if (alpha) a = (alpha[alphaAt + x]! >> alphaShift) & 0xff;
     rgba[x] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
-    if (x + 1 < width) {
-      u = (((uCommon + 3 * unNext + uoNext) >> 3) + un) >> 1;
-      v = (((vCommon + 3 * vnNext + voNext) >> 3) + vn) >> 1;
-      luma = (yPlane[lumaRow + x + 1]! * 19077) >> 8;
-      r = luma + ((v * 26149) >> 8) - 14234;
-      g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
-      b = luma + ((u * 33050) >> 8) - 17685;
-      if (alpha) a = (alpha[alphaAt + x + 1]! >> alphaShift) & 0xff;
-      rgba[x + 1] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
-    }
-    unPrev = un;
+    u = (((uOwn + uFarNext) >> 3) + un) >> 1;
+    v = (((vOwn + vFarNext) >> 3) + vn) >> 1;
+    luma = (yPlane[lumaRow + x + 1]! * 19077) >> 8;
+    r = luma + ((v * 26149) >> 8) - 14234;
+    g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
+    b = luma + ((u * 33050) >> 8) - 17685;
+    if (alpha) a = (alpha[alphaAt + x + 1]! >> alphaShift) & 0xff;
+    rgba[x + 1] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
+    uFarPrev = uFar;
+    vFarPrev = vFar;
+    uFar = uFarNext;
+    vFar = vFarNext;
     un = unNext;
-    uoPrev = uo;
-    uo = uoNext;
-    vnPrev = vn;
     vn = vnNext;
-    voPrev = vo;
-    vo = voNext;
+    uOwn = unNext + 3 * uoNext + 8;
+    vOwn = vnNext + 3 * voNext + 8;
+  }
+  // The last column: pixel 2j, and 2j + 1 when the width is even (its right neighbour is itself).
+  let u = (((uOwn + uFarPrev) >> 3) + un) >> 1;
+  let v = (((vOwn + vFarPrev) >> 3) + vn) >> 1;
+  let luma = (yPlane[lumaRow + x]! * 19077) >> 8;
+  let r = luma + ((v * 26149) >> 8) - 14234;
+  let g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
+  let b = luma + ((u * 33050) >> 8) - 17685;
+  if (alpha) a = (alpha[alphaAt + x]! >> alphaShift) & 0xff;
+  rgba[x] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
+  if (x + 1 < width) {
+    u = (((uOwn + uFar) >> 3) + un) >> 1;
+    v = (((vOwn + vFar) >> 3) + vn) >> 1;
+    luma = (yPlane[lumaRow + x + 1]! * 19077) >> 8;
+    r = luma + ((v * 26149) >> 8) - 14234;
+    g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
+    b = luma + ((u * 33050) >> 8) - 17685;
+    if (alpha) a = (alpha[alphaAt + x + 1]! >> alphaShift) & 0xff;
+    rgba[x + 1] = (a << 24) | ((b < 0 ? 0 : b >= 16384 ? 255 : b >> 6) << 16) | ((g < 0 ? 0 : g >= 16384 ? 255 : g >> 6) << 8) | (r < 0 ? 0 : r >= 16384 ? 255 : r >> 6);
   }
   if (!LITTLE_ENDIAN) swapWords(rgba, width);
 }
