@@ -91,6 +91,7 @@ static int rig_open(rig_t *r, const hub75_config_t *config, unsigned brightness)
     if (panel_sim_open_geometry(&r->sim, &g, blanking, config->swap_halfwords) != 0) return -1;
     r->sim.latch_clocks = data_latch_of(config->driver);
     r->sim.address_settle = config->row_change_blank ? config->row_change_blank : 1u;
+    r->sim.half_eof = hub75_half_desc(r->h);
     return 0;
 }
 
@@ -957,10 +958,10 @@ static void print_quality(const char *what, const hub75_quality_t *q) {
 static void case_dither_quality(unsigned brightness) {
     begin_case();
     hub75_quality_t plain, plain_block, still, moving;
-    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 0, &plain) == 0, "measurement without dithering failed");
-    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 1, &plain_block) == 0, "measurement without dithering failed");
-    CHECK(hub75_measure_dim_ramp(1, brightness, 1, 1, &still) == 0, "measurement with dithering failed");
-    CHECK(hub75_measure_dim_ramp(1, brightness, 16, 0, &moving) == 0, "measurement with dithering failed");
+    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 0, 0, &plain) == 0, "measurement without dithering failed");
+    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 1, 0, &plain_block) == 0, "measurement without dithering failed");
+    CHECK(hub75_measure_dim_ramp(1, brightness, 1, 1, 0, &still) == 0, "measurement with dithering failed");
+    CHECK(hub75_measure_dim_ramp(1, brightness, 16, 0, 0, &moving) == 0, "measurement with dithering failed");
     print_quality("no dithering, per pixel", &plain);
     print_quality("no dithering, 4x4 block", &plain_block);
     print_quality("dithering, one push, 4x4 block", &still);
