@@ -251,9 +251,10 @@ int panel_sim_run(panel_sim_t *sim, const hub75_desc_t *head, unsigned refreshes
             done++;
         }
         if (d->ctrl & HUB75_DESC_EOF) {
-            if (pending != NULL) isr(ctx, pending); /* two end-of-frames within the latency: in order */
+            /* An interrupt already raised and not yet served is not raised again: when it runs it sees
+             * only the latest end-of-frame descriptor (the I2S and GDMA report the last one). */
+            if (pending == NULL) countdown = latency;
             pending = d;
-            countdown = latency;
         }
         if (next == NULL) {
             /* The DMA stopped after the tail: the interrupt finds it idle and may restart it. */

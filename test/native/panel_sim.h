@@ -80,7 +80,8 @@ typedef const hub75_desc_t *(*panel_sim_isr_t)(void *ctx, const hub75_desc_t *eo
 typedef void (*panel_sim_refresh_t)(void *ctx, const panel_sim_t *sim);
 /* Runs the DMA and its interrupt together for `refreshes` refreshes from head: the walk goes on across
  * refreshes (the chain's loop), and `latency` descriptors after each descriptor with end-of-frame the
- * interrupt runs (at once when the DMA stopped at the end of the chain; its return value restarts it).
+ * interrupt runs (at once when the DMA stopped at the end of the chain; its return value restarts it);
+ * an end-of-frame while the interrupt is still pending replaces its descriptor, as the hardware does.
  * The same signal rules as panel_sim_refresh; returns the number of breaches. */
 int panel_sim_run(panel_sim_t *sim, const hub75_desc_t *head, unsigned refreshes, unsigned latency,
                   panel_sim_isr_t isr, panel_sim_refresh_t on_refresh, void *ctx);
