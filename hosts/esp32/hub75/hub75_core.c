@@ -457,7 +457,8 @@ static const uint8_t bayer4[4][4] = {{0, 8, 2, 10}, {12, 4, 14, 6}, {3, 11, 1, 9
 
 /* The dithering encoder: like encode(), but each channel's level is (fine + threshold) >> 4, with the
  * threshold from the pixel's shift position and address row (a 4x4 Bayer pattern on the panel: the
- * halves and four-scan blocks are 8, 16 or 32 rows apart) moved by the push phase. */
+ * halves and four-scan blocks are 8, 16 or 32 rows apart) moved by the push phase, or for a still
+ * (phase STILL_PHASE_0 / _1) that phase's fixed pattern. */
 static void encode_dithered(hub75_t *h, uint16_t *frame, const uint8_t *rgb, unsigned phase) {
     const hub75_plan_t *p = &h->plan;
     const size_t plane_step = p->stride;
@@ -579,7 +580,7 @@ HUB75_ISR_ATTR void hub75_on_half_refresh(hub75_t *h) {
     }
 }
 
-const hub75_desc_t *hub75_half_desc(const hub75_t *h) {
+HUB75_ISR_ATTR const hub75_desc_t *hub75_half_desc(const hub75_t *h) {
     return h->plan.half_desc ? &h->mem.descs[h->plan.half_desc] : NULL;
 }
 

@@ -316,8 +316,9 @@ HUB75_ISR_ATTR hub75_desc_t *hub75_on_refresh_end(hub75_t *h);
  * end-of-refresh interrupt does the same for the second half. Needs the interrupt to run within half a
  * refresh. */
 HUB75_ISR_ATTR void hub75_on_half_refresh(hub75_t *h);
-/* The descriptor whose end-of-frame interrupt is the half-refresh one, or NULL. */
-const hub75_desc_t *hub75_half_desc(const hub75_t *h);
+/* The descriptor whose end-of-frame interrupt is the half-refresh one, or NULL (the interrupt tells the
+ * two apart by it). */
+HUB75_ISR_ATTR const hub75_desc_t *hub75_half_desc(const hub75_t *h);
 
 /* Driver-chip set-up as data: register writes for FM6126A/ICN2038S. latch_clocks selects the
  * register (LAT is held high for that many final clocks of the write). */

@@ -99,7 +99,10 @@ static void blank_panel(const hub75_pins_t *pins) {
     gpio_set_level(pins->oe, 1);
 }
 
-/* Runs in IRAM from the DMA's end-of-frame event: `eof` is the descriptor that carried the flag, the
+/* TODO(hardware): check that the half-refresh descriptor's end-of-frame flag raises the interrupt in the
+ * middle of the chain without pausing the output (I2S out_eof, GDMA suc_eof with LCD_CAM), and that
+ * out_eof_des_addr / tx_eof_desc_addr name that descriptor.
+ * Runs in IRAM from the DMA's end-of-frame event: `eof` is the descriptor that carried the flag, the
  * chain's tail (once per refresh) or, with temporal dithering, the half-refresh descriptor (the
  * hardware reports the latest one if two came before the interrupt ran). Wakes a waiting push when a
  * swap or a settle has completed. */
