@@ -197,19 +197,24 @@ static int naive(void) {
 static int quality(void) {
     static const struct {
         const char *how;
-        unsigned dither, pushes, block;
+        unsigned dither, pushes, block, still;
     } ways[] = {
-        {"no dithering, per pixel", 0, 1, 0},
-        {"no dithering, 4x4 block", 0, 1, 1},
-        {"dithering, one push, 4x4 block", 1, 1, 1},
-        {"dithering, 16 pushes, per pixel", 1, 16, 0},
+        {"no dithering, per pixel", 0, 1, 0, 0},
+        {"no dithering, 4x4 block", 0, 1, 1, 0},
+        {"dithering, one push, per pixel", 1, 1, 0, 0},
+        {"dithering, one push, 4x4 block", 1, 1, 1, 0},
+        {"dithering, 16 pushes, per pixel", 1, 16, 0, 0},
+        {"still, temporal, per pixel", 1, 16, 0, 1},
+        {"still, temporal, 4x4 block", 1, 16, 1, 1},
     };
+    const unsigned count = sizeof ways / sizeof ways[0];
     static const unsigned brightness[] = {100, 25};
     printf("how\tbrightness\tmean\tmax\thue_mean\thue_max\toff_hue\tblack\tcolours\n");
     for (unsigned b = 0; b < 2; b++)
-        for (unsigned w = 0; w < 4; w++) {
+        for (unsigned w = 0; w < count; w++) {
             hub75_quality_t q;
-            if (hub75_measure_dim_ramp(ways[w].dither, brightness[b], ways[w].pushes, ways[w].block, &q) != 0) return 1;
+            if (hub75_measure_dim_ramp(ways[w].dither, brightness[b], ways[w].pushes, ways[w].block, ways[w].still, &q) != 0)
+                return 1;
             printf("%s\t%u\t%.4f\t%.4f\t%.2f\t%.2f\t%u\t%u\t%u\n", ways[w].how, brightness[b], q.mean_error, q.max_error,
                    q.mean_hue_deg, q.max_hue_deg, q.off_hue, q.black, q.colours);
         }

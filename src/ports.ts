@@ -142,8 +142,11 @@ export interface PixelPush {
   /**
    * One frame, RGB888 packed row by row (width × height × 3 bytes, top-left first), after rotation
    * and mirroring. The bytes are copied or converted before this returns: the caller reuses them.
+   * `still`: nothing is due to replace this frame (a single-frame artwork, a frame shown a second or
+   * more, a paused or played-out animation, a status screen), so the driver may spend more on it —
+   * the HUB75 driver alternates two dither phases every refresh (docs/hub75.md, Image quality).
    */
-  push(frame: Uint8Array): void;
+  push(frame: Uint8Array, still?: boolean): void;
   /** 0–100 %; the driver applies its gamma and per-board ceiling. */
   brightness: number;
   readonly stats: RefreshStats;

@@ -61,6 +61,8 @@ export class PanelEmulator implements PixelPush {
   #levelLight = 0;
   #dither = false;
   #ditherPhase = 0;
+  /** The last push was a still: the driver alternates two dither phases every refresh (shown here as their mean). */
+  #still = false;
   #framesPushed = 0;
   #firstPushAt = 0;
   #lastPushAt = 0;
@@ -86,7 +88,7 @@ export class PanelEmulator implements PixelPush {
     this.#rebuildTable();
   }
 
-  push(frame: Uint8Array): void {
+  push(frame: Uint8Array, still = false): void {
     if (frame.length !== this.#frame.length) {
       throw new Error(`panel: frame of ${frame.length} bytes, expected ${this.#frame.length} (${this.#config.width}×${this.#config.height}×3)`);
     }
@@ -95,8 +97,9 @@ export class PanelEmulator implements PixelPush {
     if (this.#framesPushed === 0) this.#firstPushAt = now;
     this.#lastPushAt = now;
     this.#framesPushed++;
+    this.#still = still;
     this.#render();
-    if (this.#dither) this.#ditherPhase = (this.#ditherPhase + 1) & 15;
+    if (this.#dither && !still) this.#ditherPhase = (this.#ditherPhase + 1) & 15;
   }
 
   /** The driver's ordered dithering (hub75 `dither`): dim colours keep their level and hue on average. */
@@ -157,14 +160,22 @@ export class PanelEmulator implements PixelPush {
     }
   }
 
-  /** sRGB byte of frame byte `i` as the driver shows it: its level (dithered by its own position when on). */
+  /** sRGB byte of frame byte `i` as the driver shows it: its level (dithered by its own position when on; a
+   *  still's two temporal phases averaged). */
   #lightOf(i: number): number {
     let level: number;
     if (this.#dither) {
       const pixel = (i / 3) | 0;
       const width = this.#config.width;
-      const threshold = (BAYER4[((pixel / width) | 0) & 3]![pixel % width & 3]! + ((this.#ditherPhase * DITHER_PHASE_STEP) & 15)) & 15;
-      level = (this.#fine[this.#frame[i]!]! + threshold) >> 4;
+      const bayer = BAYER4[((pixel / width) | 0) & 3]![pixel % width & 3]!;
+      const fine = this.#fine[this.#frame[i]!]!;
+      if (this.#still) {
+        // A still's two phases, thresholds bayer / 2 and that + 8, each shown every other refresh: the eye sees their mean.
+        const threshold = bayer >> 1;
+        level = (((fine + threshold) >> 4) + ((fine + threshold + 8) >> 4)) / 2;
+      } else {
+        level = (fine + ((bayer + ((this.#ditherPhase * DITHER_PHASE_STEP) & 15)) & 15)) >> 4;
+      }
     } else {
       level = this.#level[this.#frame[i]!]!;
     }

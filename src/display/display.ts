@@ -27,6 +27,12 @@ export interface DisplayOptions {
 
 /** Frames shorter than this are shown this long (browsers do the same for 0–10 ms delays). */
 const MINIMUM_DELAY_MS = 20;
+/**
+ * A frame shown at least this long is pushed as a still (PixelPush.push): the panel may then refine it
+ * (temporal dithering costs a second encode and up to two refreshes of waiting, ≈ 10 ms). Shorter
+ * frames are left to the driver's per-push pattern, which averages across the animation.
+ */
+const STILL_MS = 1000;
 
 export class Display {
   readonly #panel: PixelPush;
@@ -49,6 +55,8 @@ export class Display {
   #shownAt = 0;
   /** The time of the frame on the panel when it was shown (before any frame was merged into it). */
   #shownDelayMs = 0;
+  /** The frame on the panel went out as a still (see #hold). */
+  #stillShown = false;
   #now: () => number;
 
   constructor(panel: PixelPush, timers: Timers, now: () => number, options: DisplayOptions) {
@@ -174,7 +182,7 @@ export class Display {
         }
       }
     }
-    this.#panel.push(frame);
+    this.#panel.push(frame, true);
   }
 
   /** Stops animating (the last frame stays on the panel) and cancels every timer. */
@@ -190,6 +198,7 @@ export class Display {
     if (paused) {
       this.#pausedAt = now;
       this.#stop();
+      this.#hold();
     } else if (this.#cache) {
       // The frame on the panel gets the rest of its time: the pause does not count.
       this.#shownAt += now - this.#pausedAt;
@@ -209,7 +218,9 @@ export class Display {
   #show(index: number): void {
     const cache = this.#cache!;
     const frame = cache.frame(index);
-    this.#panel.push(frame.pixels);
+    const still = this.#paused || (cache.complete && cache.length === 1) || this.#frameDelay(frame) >= STILL_MS;
+    this.#panel.push(frame.pixels, still);
+    this.#stillShown = still;
     this.#ordinal = frame.ordinal;
     this.#shownAt = this.#now();
     this.#shownDelayMs = this.#frameDelay(frame);
@@ -225,7 +236,11 @@ export class Display {
     const cache = this.#cache;
     if (!cache || this.#paused || this.#ended) return;
     this.#stop();
-    if (cache.complete && cache.length === 1) return; // a still: nothing follows, no loops
+    if (cache.complete && cache.length === 1) {
+      // A still: nothing follows, no loops. Decoded while it showed, it went out as an animation frame.
+      this.#hold();
+      return;
+    }
     const index = cache.indexHolding(this.#ordinal);
     const frame = cache.frame(index);
     // Still the start of a kept frame: frames merged into it since it was shown lengthen its time.
@@ -247,9 +262,18 @@ export class Display {
     // A file that asks for n plays holds its last frame afterwards; 0 means forever.
     if (cache.loopCount !== 0 && this.#loopsPlayed >= cache.loopCount) {
       this.#ended = true;
+      this.#hold();
       return;
     }
     this.#show(0);
+  }
+
+  /** The frame on the panel stays (a still, a pause, plays used up): pushed again as a still, once. */
+  #hold(): void {
+    const cache = this.#cache;
+    if (!cache || this.#stillShown || cache.length === 0) return;
+    this.#panel.push(cache.frame(cache.indexHolding(this.#ordinal)).pixels, true);
+    this.#stillShown = true;
   }
 
   #schedule(ms: number): void {

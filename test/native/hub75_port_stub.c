@@ -53,14 +53,25 @@ hub75_status_t hub75_port_open(const hub75_config_t *config, const hub75_pins_t 
 
 hub75_t *hub75_port_core(hub75_port_t *port) { return &port->core; }
 
-hub75_status_t hub75_port_push(hub75_port_t *port, const uint8_t *rgb, size_t length, uint32_t timeout_ms) {
-    (void)timeout_ms;
-    /* The stub's DMA finishes a refresh whenever someone waits for one. */
+/* The stub's DMA finishes a refresh (both its interrupts) whenever someone waits for one. */
+static void wait_idle(hub75_port_t *port) {
     while (port->core.swap_pending) {
+        hub75_on_half_refresh(&port->core);
         hub75_on_refresh_end(&port->core);
         port->refreshes++;
     }
-    return hub75_push(&port->core, rgb, length);
+}
+
+hub75_status_t hub75_port_push(hub75_port_t *port, const uint8_t *rgb, size_t length, uint32_t timeout_ms, bool still) {
+    (void)timeout_ms;
+    hub75_settle(&port->core);
+    wait_idle(port);
+    if (!still) return hub75_push(&port->core, rgb, length);
+    hub75_status_t status = hub75_push_still(&port->core, rgb, length);
+    if (status != HUB75_OK) return status;
+    wait_idle(port);
+    hub75_hold(&port->core, rgb, length);
+    return HUB75_OK;
 }
 
 uint32_t hub75_port_refreshes(hub75_port_t *port) { return port->refreshes; }

@@ -41,7 +41,34 @@ static double angle_deg(const double m[3], const double i[3]) {
     return acos(cosine) * 180.0 / 3.14159265358979323846;
 }
 
-int hub75_measure_dim_ramp(unsigned dither, unsigned brightness, unsigned pushes, unsigned block, hub75_quality_t *out) {
+/* The DMA's interrupt as hub75_esp32.c dispatches it: the half-refresh descriptor or the chain's tail. */
+static const hub75_desc_t *interrupt(void *ctx, const hub75_desc_t *eof) {
+    hub75_t *h = ctx;
+    if (eof == hub75_half_desc(h)) {
+        hub75_on_half_refresh(h);
+        return NULL;
+    }
+    return hub75_on_refresh_end(h);
+}
+
+typedef struct {
+    hub75_t *h;
+    double *sum;
+    unsigned refreshes;
+} summing_t;
+
+static const hub75_desc_t *summing_interrupt(void *ctx, const hub75_desc_t *eof) {
+    return interrupt(((summing_t *)ctx)->h, eof);
+}
+
+static void add_refresh(void *ctx, const panel_sim_t *sim) {
+    summing_t *s = ctx;
+    for (size_t i = 0; i < (size_t)WIDTH * HEIGHT * 3; i++) s->sum[i] += sim->light[i];
+    s->refreshes++;
+}
+
+int hub75_measure_dim_ramp(unsigned dither, unsigned brightness, unsigned pushes, unsigned block, unsigned still,
+                           hub75_quality_t *out) {
     memset(out, 0, sizeof *out);
     hub75_config_t c;
     memset(&c, 0, sizeof c);
@@ -66,13 +93,26 @@ int hub75_measure_dim_ramp(unsigned dither, unsigned brightness, unsigned pushes
     if (!mem.frame[0] || !mem.frame[1] || !mem.pads || !mem.descs || !h || !frame || !sum) goto done;
     if (hub75_init(h, &c, &mem, (uint8_t)brightness) != HUB75_OK) goto done;
     if (panel_sim_open(&sim, WIDTH, HEIGHT / 2, 1, 0) != 0) goto done;
+    sim.half_eof = hub75_half_desc(h);
     for (unsigned y = 0; y < HEIGHT; y++)
         for (unsigned x = 0; x < WIDTH; x++) {
             unsigned rgb[3];
             block_colour((y / BLOCK) * (WIDTH / BLOCK) + x / BLOCK, rgb);
             for (unsigned ch = 0; ch < 3; ch++) frame[(y * WIDTH + x) * 3 + ch] = (uint8_t)rgb[ch];
         }
-    for (unsigned n = 0; n < pushes; n++) {
+    if (still) {
+        /* A still: phase 0 swapped in, phase 1 held, then the DMA and its interrupt run on their own for
+         * `pushes` refreshes (each one phase) and the light of all of them is averaged. */
+        summing_t summing = {h, sum, 0};
+        if (hub75_push_still(h, frame, plan.input_bytes) != HUB75_OK) goto close;
+        if (panel_sim_run(&sim, hub75_chain_head(h), 2, 0, interrupt, NULL, h) != 0 || h->swap_pending) goto close;
+        if (hub75_hold(h, frame, plan.input_bytes) != HUB75_OK) goto close;
+        /* One refresh for the interrupts to take up phase 1, then the measured ones. */
+        if (panel_sim_run(&sim, hub75_chain_head(h), 1, 0, interrupt, NULL, h) != 0) goto close;
+        if (panel_sim_run(&sim, hub75_chain_head(h), pushes, 0, summing_interrupt, add_refresh, &summing) != 0) goto close;
+        if (summing.refreshes != pushes) goto close;
+    }
+    for (unsigned n = 0; n < (still ? 0u : pushes); n++) {
         if (hub75_push(h, frame, plan.input_bytes) != HUB75_OK) goto close;
         if (hub75_on_refresh_end(h) == NULL && hub75_on_refresh_end(h) == NULL) goto close;
         if (panel_sim_refresh(&sim, hub75_chain_head(h)) != 0) goto close;

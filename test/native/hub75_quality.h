@@ -20,8 +20,11 @@ typedef struct {
 
 /* 64x32 panel, 8 bits, CIE 1931 curve, `brightness` %. The light is averaged over `pushes` pushes of the
  * same frame (the dither pattern moves with each) and, with `block` = 1, over each colour's 4x4 block
- * (what the eye averages at a distance) instead of per pixel. Returns 0, or -1 if the set-up or a signal
- * rule failed. */
-int hub75_measure_dim_ramp(unsigned dither, unsigned brightness, unsigned pushes, unsigned block, hub75_quality_t *out);
+ * (what the eye averages at a distance) instead of per pixel. With `still` = 1 the frame is pushed once
+ * as a still (hub75_push_still, hub75_hold: temporal dithering when `dither`) and the light is averaged
+ * over `pushes` refreshes of the DMA running with its interrupts. Returns 0, or -1 if the set-up or a
+ * signal rule failed. */
+int hub75_measure_dim_ramp(unsigned dither, unsigned brightness, unsigned pushes, unsigned block, unsigned still,
+                           hub75_quality_t *out);
 
 #endif

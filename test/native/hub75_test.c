@@ -91,6 +91,7 @@ static int rig_open(rig_t *r, const hub75_config_t *config, unsigned brightness)
     if (panel_sim_open_geometry(&r->sim, &g, blanking, config->swap_halfwords) != 0) return -1;
     r->sim.latch_clocks = data_latch_of(config->driver);
     r->sim.address_settle = config->row_change_blank ? config->row_change_blank : 1u;
+    r->sim.half_eof = hub75_half_desc(r->h);
     return 0;
 }
 
@@ -957,10 +958,10 @@ static void print_quality(const char *what, const hub75_quality_t *q) {
 static void case_dither_quality(unsigned brightness) {
     begin_case();
     hub75_quality_t plain, plain_block, still, moving;
-    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 0, &plain) == 0, "measurement without dithering failed");
-    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 1, &plain_block) == 0, "measurement without dithering failed");
-    CHECK(hub75_measure_dim_ramp(1, brightness, 1, 1, &still) == 0, "measurement with dithering failed");
-    CHECK(hub75_measure_dim_ramp(1, brightness, 16, 0, &moving) == 0, "measurement with dithering failed");
+    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 0, 0, &plain) == 0, "measurement without dithering failed");
+    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 1, 0, &plain_block) == 0, "measurement without dithering failed");
+    CHECK(hub75_measure_dim_ramp(1, brightness, 1, 1, 0, &still) == 0, "measurement with dithering failed");
+    CHECK(hub75_measure_dim_ramp(1, brightness, 16, 0, 0, &moving) == 0, "measurement with dithering failed");
     print_quality("no dithering, per pixel", &plain);
     print_quality("no dithering, 4x4 block", &plain_block);
     print_quality("dithering, one push, 4x4 block", &still);
@@ -982,6 +983,270 @@ static void case_dither_quality(unsigned brightness) {
           plain.mean_hue_deg, plain_block.off_hue);
     char name[160];
     snprintf(name, sizeof name, "dithering at %u %%: dim colours keep their level (<= 1/32 step) and hue on average", brightness);
+    end_case(name);
+}
+
+/* ---- temporal dithering of stills ---- */
+
+/* The DMA's interrupt, dispatched as hub75_esp32.c does: the half-refresh descriptor or the tail. */
+static const hub75_desc_t *rig_interrupt(void *ctx, const hub75_desc_t *eof) {
+    rig_t *r = ctx;
+    if (eof == hub75_half_desc(r->h)) {
+        hub75_on_half_refresh(r->h);
+        return NULL;
+    }
+    return hub75_on_refresh_end(r->h);
+}
+
+/* Per-refresh light of a run, kept for up to 16 refreshes. */
+typedef struct {
+    rig_t *r;
+    uint32_t *light[16];
+    unsigned count;
+} refreshes_t;
+
+static const hub75_desc_t *refreshes_interrupt(void *ctx, const hub75_desc_t *eof) {
+    return rig_interrupt(((refreshes_t *)ctx)->r, eof);
+}
+
+static void keep_refresh(void *ctx, const panel_sim_t *sim) {
+    refreshes_t *k = ctx;
+    const size_t n = (size_t)sim->frame_width * sim->frame_height * 3;
+    if (k->count < 16 && (k->light[k->count] = malloc(n * sizeof(uint32_t))) != NULL)
+        memcpy(k->light[k->count++], sim->light, n * sizeof(uint32_t));
+}
+
+static void refreshes_free(refreshes_t *k) {
+    for (unsigned i = 0; i < k->count; i++) free(k->light[i]);
+    k->count = 0;
+}
+
+/* Runs the DMA with its interrupts (at `latency` descriptors) until no swap is pending. */
+static void run_until_settled(rig_t *r, unsigned latency) {
+    for (unsigned i = 0; i < 4 && r->h->swap_pending; i++) {
+        panel_sim_run(&r->sim, hub75_chain_head(r->h), 1, latency, rig_interrupt, NULL, r);
+        CHECK(r->sim.errors == 0, "signal rule broken: %s", r->sim.first_error);
+    }
+    CHECK(!r->h->swap_pending, "the swap or settle did not complete within four refreshes");
+}
+
+/* The corrected level of input v in 1/16 steps, from the definitions (as case_dither_exact). */
+static uint32_t fine_of(const hub75_config_t *c, unsigned brightness, unsigned v) {
+    const unsigned units = expected_units(c, brightness);
+    if (units == 0) return 0;
+    const double top = (double)((1u << c->depth) - 1u);
+    const double y = c->curve == HUB75_CURVE_CIE1931 ? shown_luminance(c, brightness, v) : luminance(c->curve, c->gamma_x100, v);
+    return (uint32_t)floor(y * top * expected_scale(c, brightness, units) * 16 + 0.5);
+}
+
+/* A still alternates its two phases, one whole phase per refresh, with the interrupt `latency`
+ * descriptors late. On a plain panel (one row of panels, scan = height / 2: LED (x, y) is shift word x
+ * of address y mod scan) each refresh is checked against the phase computed here: thresholds
+ * bayer4 / 2 (+ 8 for phase 1) at (x mod 4, y mod 4), level (fine + t) >> 4. On any panel the refreshes
+ * must alternate two pictures exactly (no refresh mixes them) and each pixel's two refreshes must
+ * average its level within 1/2 step. Returns the number of mixed refreshes seen (for the negative case). */
+static unsigned temporal_run(rig_t *r, unsigned brightness, unsigned latency, int plain_panel) {
+    static const uint8_t bayer[4][4] = {{0, 8, 2, 10}, {12, 4, 14, 6}, {3, 11, 1, 9}, {15, 7, 13, 5}};
+    const hub75_config_t *c = &r->config;
+    const unsigned units = expected_units(c, brightness);
+    const size_t channels = (size_t)r->plan.width * r->plan.height * 3;
+    refreshes_t kept = {r, {NULL}, 0};
+    unsigned mixed = 0;
+    CHECK(hub75_push_still(r->h, r->frame, r->plan.input_bytes) == HUB75_OK, "still refused");
+    run_until_settled(r, latency);
+    CHECK(hub75_hold(r->h, r->frame, r->plan.input_bytes) == HUB75_OK, "hold refused");
+    /* One refresh for the interrupts to take phase 1 up, then twelve kept. */
+    panel_sim_run(&r->sim, hub75_chain_head(r->h), 1, latency, rig_interrupt, NULL, r);
+    panel_sim_run(&r->sim, hub75_chain_head(r->h), 12, latency, refreshes_interrupt, keep_refresh, &kept);
+    CHECK(r->sim.errors == 0, "signal rule broken: %s", r->sim.first_error);
+    CHECK(kept.count == 12, "%u refreshes walked", kept.count);
+    for (unsigned k = 0; k + 2 < kept.count; k++) {
+        int same_next = memcmp(kept.light[k], kept.light[k + 1], channels * sizeof(uint32_t)) == 0;
+        int same_after = memcmp(kept.light[k], kept.light[k + 2], channels * sizeof(uint32_t)) == 0;
+        if (same_next || !same_after) mixed++;
+    }
+    for (unsigned k = 0; k < kept.count && mixed == 0; k++) {
+        uint32_t bad = 0;
+        int phase = -1; /* which phase refresh k shows: set by the first pixel whose phases differ */
+        for (size_t i = 0; i < channels && bad == 0; i++) {
+            const size_t pixel = i / 3;
+            const unsigned x = (unsigned)(pixel % r->plan.width), y = (unsigned)(pixel / r->plan.width);
+            const uint32_t fine = fine_of(c, brightness, r->frame[i]);
+            if (k + 1 < kept.count) {
+                /* Two refreshes, one of each phase: floor((f + t) / 8) levels in all, within 1/2 level of f / 16 on average. */
+                const double shown = (kept.light[k][i] + kept.light[k + 1][i]) / (4.0 * units);
+                if (units && fabs(shown - fine / 16.0) >= 0.5 && bad++ == 0)
+                    CHECK(0, "refreshes %u+%u, pixel (%u,%u) channel %zu: %.3f levels on average, ideal %.3f", k, k + 1, x, y,
+                          i % 3, shown, fine / 16.0);
+            }
+            if (plain_panel) {
+                const unsigned t0 = bayer[y & 3u][x & 3u] >> 1;
+                const uint32_t a = ((fine + t0) >> 4) * 2u * units, b = ((fine + t0 + 8u) >> 4) * 2u * units;
+                const uint32_t got = kept.light[k][i];
+                if (phase < 0 && a != b) phase = got == b;
+                if (got != (phase == 1 ? b : a) && bad++ == 0) {
+                    mixed++;
+                    CHECK(0, "refresh %u (phase %d), pixel (%u,%u) channel %zu: %u clocks, phase 0 gives %u, phase 1 %u", k,
+                          phase, x, y, i % 3, got, a, b);
+                }
+            }
+        }
+    }
+    refreshes_free(&kept);
+    return mixed;
+}
+
+static void case_temporal(const char *name, hub75_config_t c, unsigned brightness, int plain_panel) {
+    begin_case();
+    c.dither = 1;
+    rig_t r;
+    if (rig_open(&r, &c, brightness) != 0) {
+        CHECK(0, "set-up failed");
+    } else {
+        fill_random(&r, 0x7E3F0u ^ c.panel_width ^ brightness);
+        /* Latency: none, one descriptor, and just under half a refresh. */
+        const unsigned latencies[3] = {0, 1, r.plan.desc_count / 2u - r.plan.descs_per_row};
+        for (unsigned l = 0; l < 3; l++) {
+            unsigned mixed = temporal_run(&r, brightness, latencies[l], plain_panel);
+            CHECK(mixed == 0, "interrupt %u descriptors late: %u refreshes mix the phases", latencies[l], mixed);
+            CHECK(r.h->alternating, "not alternating");
+            /* Back to one buffer for the next still. */
+            CHECK(hub75_settle(r.h) == 1, "settle had nothing to wait for");
+            run_until_settled(&r, latencies[l]);
+            CHECK(!r.h->alternating, "still alternating after the settle");
+        }
+    }
+    rig_close(&r);
+    end_case(name);
+}
+
+/* The check above can fail: an interrupt later than half a refresh re-points rows after the DMA has
+ * read some of them, and refreshes mix the phases. */
+static void case_temporal_late_interrupt(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 32, 1, 8);
+    c.dither = 1;
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    fill_random(&r, 99);
+    const int saved = case_failed;
+    unsigned mixed = temporal_run(&r, 100, r.plan.desc_count / 2u + 2u * r.plan.descs_per_row, 1);
+    case_failed = saved;
+    if (!saved) case_message[0] = 0;
+    CHECK(mixed > 0, "no mixed refresh seen with the interrupt more than half a refresh late");
+    rig_close(&r);
+    end_case("temporal dithering: the model sees mixed refreshes when the interrupt is over half a refresh late");
+}
+
+/* The protocol around the alternation: no push while both buffers are on show, a settle frees one within
+ * half a refresh, the next push shows whole; hold needs a still at the current brightness; without
+ * temporal dithering there is no half-refresh descriptor and hold does nothing. */
+static void case_temporal_protocol(void) {
+    begin_case();
+    hub75_config_t c = panel(64, 64, 1, 8);
+    c.dither = 1;
+    c.swap_halfwords = 1;
+    rig_t r;
+    if (rig_open(&r, &c, 100) != 0) CHECK(0, "set-up failed");
+    const hub75_plan_t *p = &r.plan;
+    /* Chain invariants: the half-refresh descriptor ends row rows / 2 - 1 and leads to row rows / 2. */
+    CHECK(p->half_desc == (p->rows / 2u) * p->descs_per_row - 1u, "half descriptor %u", p->half_desc);
+    CHECK(r.mem.descs[p->half_desc].next == &r.mem.descs[(p->rows / 2u) * p->descs_per_row + p->plane_desc[0]],
+          "the half descriptor does not lead to the second half's first record");
+    unsigned eofs = 0;
+    for (uint32_t i = 0; i < p->desc_count; i++) eofs += !!(r.mem.descs[i].ctrl & HUB75_DESC_EOF);
+    CHECK(eofs == 2 && (r.mem.descs[p->desc_count - 1].ctrl & HUB75_DESC_EOF), "%u end-of-frame flags", eofs);
+    hub75_config_t plain = c;
+    plain.dither = 0;
+    hub75_plan_t q;
+    hub75_plan(&plain, &q);
+    CHECK(q.half_desc == 0 && q.dma_bytes == p->dma_bytes && q.words_per_refresh == p->words_per_refresh,
+          "temporal dithering changes memory or timing");
+    plain = c;
+    plain.double_buffer = 0;
+    hub75_plan(&plain, &q);
+    CHECK(q.half_desc == 0, "a single buffer has a half-refresh descriptor");
+
+    /* A frame of 0 and 255 only shows the same in every phase: check_shows applies. */
+    for (uint32_t i = 0; i < p->input_bytes; i++) r.frame[i] = (rng() & 1) ? 255 : 0;
+    CHECK(hub75_hold(r.h, r.frame, p->input_bytes) == HUB75_ERR_STATE, "hold without a still accepted");
+    CHECK(hub75_push(r.h, r.frame, p->input_bytes) == HUB75_OK, "push refused");
+    run_until_settled(&r, 3);
+    CHECK(hub75_hold(r.h, r.frame, p->input_bytes) == HUB75_ERR_STATE, "hold after a moving push accepted");
+    CHECK(hub75_push_still(r.h, r.frame, p->input_bytes) == HUB75_OK, "still refused");
+    CHECK(hub75_hold(r.h, r.frame, p->input_bytes) == HUB75_ERR_BUSY, "hold before the swap accepted");
+    run_until_settled(&r, 3);
+    CHECK(hub75_hold(r.h, r.frame, p->input_bytes) == HUB75_OK, "hold refused");
+    CHECK(hub75_hold(r.h, r.frame, p->input_bytes) == HUB75_ERR_STATE, "a second hold accepted");
+    panel_sim_run(&r.sim, hub75_chain_head(r.h), 3, 3, rig_interrupt, NULL, &r);
+    CHECK(r.sim.errors == 0, "%s", r.sim.first_error);
+    uint8_t *shown = malloc(p->input_bytes);
+    memcpy(shown, r.frame, p->input_bytes);
+    check_shows(&r, shown, 100);
+    const uint32_t rejected = r.h->counters.rejected;
+    CHECK(hub75_push(r.h, r.frame, p->input_bytes) == HUB75_ERR_BUSY, "push while alternating accepted");
+    CHECK(hub75_push_still(r.h, r.frame, p->input_bytes) == HUB75_ERR_BUSY, "still while alternating accepted");
+    CHECK(r.h->counters.rejected == rejected + 2, "refusals not counted");
+    CHECK(hub75_settle(r.h) == 1 && r.h->swap_pending == HUB75_SWAP_SETTLE, "settle not requested");
+    /* Settled by the next interrupt, half or end: stop the walk half way and deliver the half one. */
+    hub75_on_half_refresh(r.h);
+    CHECK(!r.h->swap_pending && !r.h->alternating, "the half-refresh interrupt did not settle");
+    CHECK(r.h->half_buffer[0] == r.h->front && r.h->half_buffer[1] == r.h->front && r.h->back != r.h->front,
+          "after the settle the halves show %u and %u, front %u", r.h->half_buffer[0], r.h->half_buffer[1], r.h->front);
+    CHECK(hub75_settle(r.h) == 0, "settle with nothing alternating");
+    /* The next frame goes to the freed buffer and shows whole after the swap; brightness changes with it. */
+    fill_gradient(&r);
+    for (uint32_t i = 0; i < p->input_bytes; i++) r.frame[i] = r.frame[i] & 0x80 ? 255 : 0;
+    hub75_set_brightness(r.h, 100);
+    CHECK(hub75_push_still(r.h, r.frame, p->input_bytes) == HUB75_OK, "still after the settle refused");
+    check_shows(&r, shown, 100); /* the old picture until the swap */
+    run_until_settled(&r, 0);
+    check_shows(&r, r.frame, 100);
+    hub75_set_brightness(r.h, 40);
+    CHECK(hub75_hold(r.h, r.frame, p->input_bytes) == HUB75_ERR_STATE, "hold at another brightness accepted");
+    free(shown);
+    rig_close(&r);
+
+    /* Without temporal dithering: hold is a no-op, stills are pushes. */
+    hub75_config_t off = panel(64, 32, 1, 8);
+    off.dither = 1;
+    off.double_buffer = 0;
+    if (rig_open(&r, &off, 100) != 0) CHECK(0, "set-up failed");
+    CHECK(hub75_half_desc(r.h) == NULL, "single buffer has a half-refresh descriptor");
+    fill_random(&r, 5);
+    CHECK(hub75_push_still(r.h, r.frame, r.plan.input_bytes) == HUB75_OK, "still refused");
+    CHECK(hub75_hold(r.h, r.frame, r.plan.input_bytes) == HUB75_OK && !r.h->alternating, "single buffer alternates");
+    rig_close(&r);
+    end_case("temporal dithering: half-refresh descriptor, same memory and timing, settle frees a buffer, hold rules");
+}
+
+/* A still measured against the ideal: per pixel its time average is within 1/2 level (phase 0 + phase 1 =
+ * floor((f + t) / 8) half levels) instead of a whole level, while 4x4 block means stay exact. */
+static void case_temporal_quality(unsigned brightness) {
+    begin_case();
+    hub75_quality_t plain, one_push, still, still_block;
+    CHECK(hub75_measure_dim_ramp(0, brightness, 1, 0, 0, &plain) == 0, "measurement without dithering failed");
+    CHECK(hub75_measure_dim_ramp(1, brightness, 1, 0, 0, &one_push) == 0, "measurement of one dithered push failed");
+    CHECK(hub75_measure_dim_ramp(1, brightness, 16, 0, 1, &still) == 0, "measurement of a still failed");
+    CHECK(hub75_measure_dim_ramp(1, brightness, 16, 1, 1, &still_block) == 0, "measurement of a still failed");
+    print_quality("dithering, one push, per pixel", &one_push);
+    print_quality("still, temporal, per pixel", &still);
+    print_quality("still, temporal, 4x4 block", &still_block);
+    const hub75_config_t c = panel(64, 32, 1, 8);
+    const double step = expected_units(&c, brightness) / 4.0;
+    /* Per pixel: half the error of a spatially dithered still, and below rounding without dithering. */
+    CHECK(still.mean_error * 1.8 < one_push.mean_error && still.mean_error * 1.3 < plain.mean_error,
+          "still per-pixel error %.4f vs %.4f (one push) and %.4f (no dithering)", still.mean_error, one_push.mean_error,
+          plain.mean_error);
+    CHECK(still.max_error < 0.5 * step, "still per-pixel max error %.4f levels", still.max_error);
+    CHECK(still.mean_hue_deg * 1.6 < one_push.mean_hue_deg && still.off_hue * 1.6 < one_push.off_hue &&
+              still.black * 2 < one_push.black,
+          "still hue %.2f deg (%u off, %u black) vs one push %.2f deg (%u off, %u black)", still.mean_hue_deg, still.off_hue,
+          still.black, one_push.mean_hue_deg, one_push.off_hue, one_push.black);
+    CHECK(still_block.max_error <= step / 32 + 1e-6, "still 4x4 block mean off by %.4f levels", still_block.max_error);
+    char name[160];
+    snprintf(name, sizeof name, "temporal dithering at %u %%: a still's per-pixel error and hue error halve, block means exact",
+             brightness);
     end_case(name);
 }
 
@@ -1106,6 +1371,21 @@ int main(void) {
         c.swap_halfwords = 1;
         case_dither_exact("dithering, serpentine 3x2 of four-scan 32x16, I2S word order: 16 pushes exact", c, 100);
     }
+
+    case_temporal("temporal dithering, 64x32: refreshes alternate phase 0 and phase 1 whole", panel(64, 32, 1, 8), 100, 1);
+    {
+        hub75_config_t c = panel(64, 64, 1, 8);
+        c.swap_halfwords = 1;
+        case_temporal("temporal dithering, 64x64, I2S word order, 30 %: refreshes alternate the phases whole", c, 30, 1);
+        c = grid(scanned(32, 16, 4, 6, 8), HUB75_LAYOUT_SERPENTINE, 2);
+        c.swap_halfwords = 1;
+        case_temporal("temporal dithering, serpentine 3x2 of four-scan 32x16, I2S word order: two pictures alternate, average within 1/2 level",
+                      c, 100, 0);
+    }
+    case_temporal_late_interrupt();
+    case_temporal_protocol();
+    case_temporal_quality(100);
+    case_temporal_quality(25);
 
     printf("native: %d passed, %d failed\n", cases_passed, cases_failed);
     return cases_failed ? 1 : 0;

@@ -113,7 +113,8 @@ static void latch_ended(panel_sim_t *sim) {
     sim->lat_run = 0;
 }
 
-int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
+/* The panel's signal state between clocks, kept across descriptors (and refreshes in panel_sim_run). */
+static void reset_walk(panel_sim_t *sim) {
     memset(sim->light, 0, (size_t)sim->frame_width * sim->frame_height * 3 * sizeof *sim->light);
     sim->clocks = sim->bytes_read = 0;
     sim->descriptors = sim->latches = sim->lit_clocks = 0;
@@ -123,12 +124,85 @@ int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
     sim->first_error[0] = 0;
     /* The panel keeps its state across refreshes; start from a dark, unlatched panel. */
     memset(sim->latch, 0, sim->width);
+    sim->prev_en = sim->prev_address = sim->have_prev = 0;
+    sim->dark_run = 1000000u; /* clocks OE has been off, up to the previous clock */
+    sim->since_latch = 1000000u;
+    sim->run_address = 0;
+    sim->run = 0;
+}
 
-    unsigned prev_en = 0, prev_address = 0, have_prev = 0;
-    unsigned dark_run = 1000000u; /* clocks OE has been off, up to the previous clock */
-    unsigned since_latch = 1000000u;
-    unsigned run_address = 0;
-    uint32_t run = 0;
+/* Checks one descriptor (`last`: it ends a refresh, so it must carry the end-of-frame flag; so must the
+ * half-refresh one) and clocks its words out. Returns 0 if it cannot be read. */
+static int emit(panel_sim_t *sim, const hub75_desc_t *d, int last) {
+    uint32_t size = d->ctrl & 0xFFFu, length = (d->ctrl >> 12) & 0xFFFu;
+    if (!(d->ctrl & HUB75_DESC_OWNER_DMA)) breach(sim, "descriptor %u not owned by the DMA", sim->descriptors);
+    if (length == 0 || length % 4 || length > HUB75_DESC_MAX_BYTES || size < length)
+        breach(sim, "descriptor %u: bad length %u (size %u)", sim->descriptors, length, size);
+    if (d->buf == NULL || ((uintptr_t)d->buf & 3u)) breach(sim, "descriptor %u: buffer not 4-byte aligned", sim->descriptors);
+    const int want_eof = last || (sim->half_eof != NULL && d == sim->half_eof);
+    if (!!(d->ctrl & HUB75_DESC_EOF) != want_eof)
+        breach(sim, "descriptor %u: end-of-frame flag %s", sim->descriptors, want_eof ? "missing" : "where none belongs");
+    if (d->buf == NULL || length % 4) return 0;
+    const uint16_t *words = (const uint16_t *)(const void *)d->buf;
+    sim->bytes_read += length;
+    for (uint32_t i = 0; i < length / 2; i++) {
+        const unsigned w = words[i ^ sim->swap];
+        const unsigned en = EN_OF(w), lat = LAT_OF(w), address = ADDRESS_OF(w);
+        sim->clocks++;
+        if (w & UNUSED_BITS) breach(sim, "clock %llu: unused lines driven", (unsigned long long)sim->clocks);
+        if (sim->have_prev && address != sim->prev_address) {
+            const unsigned settle = sim->address_settle ? sim->address_settle : 1u;
+            if (en || sim->prev_en)
+                breach(sim, "clock %llu: address changed while lit", (unsigned long long)sim->clocks);
+            else if (sim->dark_run < settle)
+                breach(sim, "clock %llu: address changed %u clocks after OE went off (needs %u)",
+                       (unsigned long long)sim->clocks, sim->dark_run, settle);
+        }
+        sim->dark_run = en ? 0 : sim->dark_run < 1000000u ? sim->dark_run + 1 : sim->dark_run;
+        /* shift */
+        sim->ring[sim->pos] = (uint8_t)(w & 0x3Fu);
+        sim->pos = (sim->pos + 1) % sim->width;
+        if (lat) {
+            if (en) breach(sim, "clock %llu: latch while lit", (unsigned long long)sim->clocks);
+            flush(sim, sim->run_address, sim->run);
+            sim->run = 0;
+            /* The chip takes the register as it is when LAT falls, i.e. after the last LAT clock.
+             * The oldest of the last `width` words is the one shifted first: column 0. */
+            for (unsigned x = 0; x < sim->width; x++) sim->latch[x] = sim->ring[(sim->pos + x) % sim->width];
+            sim->lat_run++;
+            sim->since_latch = 0;
+        } else {
+            if (sim->lat_run) latch_ended(sim);
+            if (sim->since_latch < 1000000u) sim->since_latch++;
+        }
+        if (en) {
+            if (sim->since_latch <= sim->blanking)
+                breach(sim, "clock %llu: lit %u clocks after a latch (blanking %u)", (unsigned long long)sim->clocks,
+                       sim->since_latch, sim->blanking);
+            if (address >= sim->rows) {
+                breach(sim, "clock %llu: address %u beyond the scan", (unsigned long long)sim->clocks, address);
+            } else {
+                if (sim->run && address != sim->run_address) {
+                    flush(sim, sim->run_address, sim->run);
+                    sim->run = 0;
+                }
+                sim->run_address = address;
+                sim->run++;
+            }
+            sim->lit_clocks++;
+        } else if (sim->run) {
+            flush(sim, sim->run_address, sim->run);
+            sim->run = 0;
+        }
+        sim->prev_en = en;
+        sim->prev_address = address;
+        sim->have_prev = 1;
+    }
+    return 1;
+}
+
+int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
+    reset_walk(sim);
     const hub75_desc_t *d = head;
     while (d != NULL) {
         if (++sim->descriptors > (sim->max_descriptors ? sim->max_descriptors : 4000000u)) {
@@ -136,70 +210,7 @@ int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
             break;
         }
         const hub75_desc_t *next = d->next;
-        const int last = next == NULL || next == head;
-        uint32_t size = d->ctrl & 0xFFFu, length = (d->ctrl >> 12) & 0xFFFu;
-        if (!(d->ctrl & HUB75_DESC_OWNER_DMA)) breach(sim, "descriptor %u not owned by the DMA", sim->descriptors);
-        if (length == 0 || length % 4 || length > HUB75_DESC_MAX_BYTES || size < length)
-            breach(sim, "descriptor %u: bad length %u (size %u)", sim->descriptors, length, size);
-        if (d->buf == NULL || ((uintptr_t)d->buf & 3u)) breach(sim, "descriptor %u: buffer not 4-byte aligned", sim->descriptors);
-        if (!!(d->ctrl & HUB75_DESC_EOF) != last)
-            breach(sim, "descriptor %u: end-of-frame flag %s", sim->descriptors, last ? "missing on the last" : "before the end");
-        if (d->buf == NULL || length % 4) break;
-        const uint16_t *words = (const uint16_t *)(const void *)d->buf;
-        sim->bytes_read += length;
-        for (uint32_t i = 0; i < length / 2; i++) {
-            const unsigned w = words[i ^ sim->swap];
-            const unsigned en = EN_OF(w), lat = LAT_OF(w), address = ADDRESS_OF(w);
-            sim->clocks++;
-            if (w & UNUSED_BITS) breach(sim, "clock %llu: unused lines driven", (unsigned long long)sim->clocks);
-            if (have_prev && address != prev_address) {
-                const unsigned settle = sim->address_settle ? sim->address_settle : 1u;
-                if (en || prev_en)
-                    breach(sim, "clock %llu: address changed while lit", (unsigned long long)sim->clocks);
-                else if (dark_run < settle)
-                    breach(sim, "clock %llu: address changed %u clocks after OE went off (needs %u)",
-                           (unsigned long long)sim->clocks, dark_run, settle);
-            }
-            dark_run = en ? 0 : dark_run < 1000000u ? dark_run + 1 : dark_run;
-            /* shift */
-            sim->ring[sim->pos] = (uint8_t)(w & 0x3Fu);
-            sim->pos = (sim->pos + 1) % sim->width;
-            if (lat) {
-                if (en) breach(sim, "clock %llu: latch while lit", (unsigned long long)sim->clocks);
-                flush(sim, run_address, run);
-                run = 0;
-                /* The chip takes the register as it is when LAT falls, i.e. after the last LAT clock.
-                 * The oldest of the last `width` words is the one shifted first: column 0. */
-                for (unsigned x = 0; x < sim->width; x++) sim->latch[x] = sim->ring[(sim->pos + x) % sim->width];
-                sim->lat_run++;
-                since_latch = 0;
-            } else {
-                if (sim->lat_run) latch_ended(sim);
-                if (since_latch < 1000000u) since_latch++;
-            }
-            if (en) {
-                if (since_latch <= sim->blanking)
-                    breach(sim, "clock %llu: lit %u clocks after a latch (blanking %u)", (unsigned long long)sim->clocks,
-                           since_latch, sim->blanking);
-                if (address >= sim->rows) {
-                    breach(sim, "clock %llu: address %u beyond the scan", (unsigned long long)sim->clocks, address);
-                } else {
-                    if (run && address != run_address) {
-                        flush(sim, run_address, run);
-                        run = 0;
-                    }
-                    run_address = address;
-                    run++;
-                }
-                sim->lit_clocks++;
-            } else if (run) {
-                flush(sim, run_address, run);
-                run = 0;
-            }
-            prev_en = en;
-            prev_address = address;
-            have_prev = 1;
-        }
+        if (!emit(sim, d, next == NULL || next == head)) break;
         if (next == NULL) {
             sim->ended = 1;
             break;
@@ -207,7 +218,58 @@ int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head) {
         if (next == head) break;
         d = next;
     }
-    flush(sim, run_address, run);
+    flush(sim, sim->run_address, sim->run);
+    if (sim->lat_run) latch_ended(sim);
+    return sim->errors;
+}
+
+int panel_sim_run(panel_sim_t *sim, const hub75_desc_t *head, unsigned refreshes, unsigned latency,
+                  panel_sim_isr_t isr, panel_sim_refresh_t on_refresh, void *ctx) {
+    reset_walk(sim);
+    const hub75_desc_t *d = head, *pending = NULL;
+    unsigned countdown = 0, done = 0;
+    const uint32_t limit = sim->max_descriptors ? sim->max_descriptors : 4000000u;
+    while (done < refreshes) {
+        if (++sim->descriptors > limit) {
+            breach(sim, "the chain does not return to its head");
+            break;
+        }
+        const hub75_desc_t *next = d->next;
+        const int last = next == NULL || next == head;
+        if (!emit(sim, d, last)) break;
+        if (pending != NULL && countdown-- == 0) {
+            /* The interrupt of the previous end-of-frame runs now, while the DMA reads this descriptor. */
+            isr(ctx, pending);
+            pending = NULL;
+        }
+        if (last) {
+            /* A whole refresh has been clocked out: hand its light over and start the next one dark. */
+            flush(sim, sim->run_address, sim->run);
+            sim->run = 0;
+            if (on_refresh) on_refresh(ctx, sim);
+            memset(sim->light, 0, (size_t)sim->frame_width * sim->frame_height * 3 * sizeof *sim->light);
+            done++;
+        }
+        if (d->ctrl & HUB75_DESC_EOF) {
+            /* An interrupt already raised and not yet served is not raised again: when it runs it sees
+             * only the latest end-of-frame descriptor (the I2S and GDMA report the last one). */
+            if (pending == NULL) countdown = latency;
+            pending = d;
+        }
+        if (next == NULL) {
+            /* The DMA stopped after the tail: the interrupt finds it idle and may restart it. */
+            const hub75_desc_t *restart = pending ? isr(ctx, pending) : NULL;
+            pending = NULL;
+            if (restart == NULL) {
+                sim->ended = 1;
+                break;
+            }
+            next = restart;
+        }
+        d = next;
+    }
+    if (pending != NULL && done >= refreshes) isr(ctx, pending);
+    flush(sim, sim->run_address, sim->run);
     if (sim->lat_run) latch_ended(sim);
     return sim->errors;
 }

@@ -45,6 +45,8 @@ typedef struct {
     unsigned address_settle;  /* clocks OE must have been off before the address lines change; 0 = 1 */
     unsigned latch_clocks;    /* LAT-high clocks the chip counts as a data latch (DP3246: 3); any other
                                  run length is a breach; 0 = 1 */
+    const hub75_desc_t *half_eof; /* a descriptor besides the last that must carry end-of-frame (the
+                                     half-refresh interrupt of temporal dithering); NULL = none */
     /* results of the last walk */
     uint32_t *light;        /* [frame_height][frame_width][3] clocks lit per LED channel */
     uint64_t clocks;        /* words emitted */
@@ -60,6 +62,8 @@ typedef struct {
     uint8_t *latch;
     unsigned pos;
     unsigned lat_run;
+    unsigned prev_en, prev_address, have_prev, dark_run, since_latch, run_address;
+    uint32_t run;
 } panel_sim_t;
 
 /* One row of standard panels (rows = half the panel height). */
@@ -69,6 +73,18 @@ int panel_sim_open_geometry(panel_sim_t *sim, const panel_sim_geometry_t *g, uns
 void panel_sim_close(panel_sim_t *sim);
 /* Walks one refresh from head; returns the number of rule breaches (0 = clean). */
 int panel_sim_refresh(panel_sim_t *sim, const hub75_desc_t *head);
+/* The DMA's end-of-frame interrupt: called with the descriptor that carried the flag. Returns where to
+ * restart a DMA that has stopped (the chain ended), or NULL. */
+typedef const hub75_desc_t *(*panel_sim_isr_t)(void *ctx, const hub75_desc_t *eof);
+/* Called after each whole refresh with sim->light holding that refresh's light alone. */
+typedef void (*panel_sim_refresh_t)(void *ctx, const panel_sim_t *sim);
+/* Runs the DMA and its interrupt together for `refreshes` refreshes from head: the walk goes on across
+ * refreshes (the chain's loop), and `latency` descriptors after each descriptor with end-of-frame the
+ * interrupt runs (at once when the DMA stopped at the end of the chain; its return value restarts it);
+ * an end-of-frame while the interrupt is still pending replaces its descriptor, as the hardware does.
+ * The same signal rules as panel_sim_refresh; returns the number of breaches. */
+int panel_sim_run(panel_sim_t *sim, const hub75_desc_t *head, unsigned refreshes, unsigned latency,
+                  panel_sim_isr_t isr, panel_sim_refresh_t on_refresh, void *ctx);
 /* Light of one LED channel (0 = R, 1 = G, 2 = B) of frame pixel (x, y). */
 uint32_t panel_sim_light(const panel_sim_t *sim, unsigned x, unsigned y, unsigned channel);
 

@@ -36,15 +36,15 @@ export class Hub75Panel implements PixelPush {
     this.#staging = undefined;
   }
 
-  push(frame: Uint8Array): void {
+  push(frame: Uint8Array, still = false): void {
     const driver = this.#required();
     if (frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength) {
-      driver.push(frame.buffer as ArrayBuffer);
+      driver.push(frame.buffer as ArrayBuffer, still);
       return;
     }
     if (!this.#staging || this.#staging.length !== frame.length) this.#staging = new Uint8Array(frame.length);
     this.#staging.set(frame);
-    driver.push(this.#staging.buffer as ArrayBuffer);
+    driver.push(this.#staging.buffer as ArrayBuffer, still);
   }
 
   get brightness(): number {

@@ -171,6 +171,7 @@ function normalise(config: Hub75Config): object {
 
 export default class Hub75 extends Native("xs_hub75_destructor") {
   #last: ArrayBuffer | undefined;
+  #lastStill = false;
 
   constructor(config: Hub75Config) {
     super();
@@ -178,10 +179,13 @@ export default class Hub75 extends Native("xs_hub75_destructor") {
   }
 
   /** Queues a whole frame; false if the previous swap did not complete (the DMA stalled). Throws a
-   * RangeError for a frame of the wrong size. */
-  push(frame: ArrayBuffer): boolean {
-    const queued = native("xs_hub75_push").call(this, frame) === true;
+   * RangeError for a frame of the wrong size. `still`: the frame stays on the panel; with `dither` and
+   * double buffering it then alternates two dither phases every refresh (the call waits up to two
+   * refreshes more for that). */
+  push(frame: ArrayBuffer, still = false): boolean {
+    const queued = native("xs_hub75_push").call(this, frame, still) === true;
     this.#last = frame;
+    this.#lastStill = still;
     return queued;
   }
 
@@ -193,7 +197,7 @@ export default class Hub75 extends Native("xs_hub75_destructor") {
    * again (its buffer as it is now: the compositor's latest picture). */
   set brightness(percent: number) {
     native("xs_hub75_set_brightness").call(this, percent);
-    if (this.#last) this.push(this.#last);
+    if (this.#last) this.push(this.#last, this.#lastStill);
   }
 
   /** A pushed frame is waiting for the end of the refresh in progress. */

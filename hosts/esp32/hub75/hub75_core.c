@@ -200,6 +200,9 @@ hub75_status_t hub75_plan(const hub75_config_t *config, hub75_plan_t *plan) {
         }
         plan_with_pad(&p, best_pad);
     }
+    /* Temporal dithering alternates the two buffers by halves of the rows: a second end-of-frame flag
+     * where the first half ends tells the interrupt that those rows may be re-pointed. */
+    if (c.dither && p.buffers == 2) p.half_desc = (p.rows / 2u) * p.descs_per_row - 1u;
     p.words_per_row = p.depth * (uint32_t)p.stride + slots;
     p.words_per_refresh = p.words_per_row * p.rows + HUB75_TAIL_WORDS;
     p.frame_buffer_bytes = (uint32_t)p.rows * p.depth * p.stride * 2u;
@@ -251,17 +254,28 @@ static HUB75_ISR_ATTR void build_slots(hub75_t *h, unsigned units) {
             }
         }
     }
+    /* The half-refresh interrupt's descriptor is the last slot chunk of row rows / 2 - 1. */
+    if (p->half_desc) h->mem.descs[p->half_desc].ctrl |= HUB75_DESC_EOF;
 }
 
-/* Points every data descriptor at the records of frame buffer `which`. */
-static HUB75_ISR_ATTR void aim_data(hub75_t *h, unsigned which) {
+/* Points the data descriptors of half `half` of the rows (0: before rows / 2, 1: from it) at the
+ * records of frame buffer `which`. */
+static HUB75_ISR_ATTR void aim_half(hub75_t *h, unsigned half, unsigned which) {
     const hub75_plan_t *p = &h->plan;
     const uint16_t *frame = h->mem.frame[which];
-    for (unsigned r = 0; r < p->rows; r++) {
+    const unsigned middle = p->rows / 2u, first = half ? middle : 0u, end = half ? p->rows : middle;
+    for (unsigned r = first; r < end; r++) {
         hub75_desc_t *d = h->mem.descs + (size_t)r * p->descs_per_row;
         for (unsigned k = 0; k < p->depth; k++)
             d[p->plane_desc[k]].buf = (const uint8_t *)(frame + ((size_t)r * p->depth + k) * p->stride);
     }
+    h->half_buffer[half] = (uint8_t)which;
+}
+
+/* Points every data descriptor at the records of frame buffer `which`. */
+static HUB75_ISR_ATTR void aim_data(hub75_t *h, unsigned which) {
+    aim_half(h, 0, which);
+    aim_half(h, 1, which);
 }
 
 /* CIE 1931 luminance (0..1) of lightness L* (0..100). */
@@ -434,23 +448,32 @@ static void encode(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
 static const uint8_t bayer4[4][4] = {{0, 8, 2, 10}, {12, 4, 14, 6}, {3, 11, 1, 9}, {15, 7, 13, 5}};
 /* Odd, so that 16 pushes move every pixel through all 16 thresholds. */
 #define DITHER_PHASE_STEP 7u
+/* A still's two phases: thresholds bayer4 / 2 (0..7, each twice in a 4x4 block, as spread out as the
+ * Bayer order) and the same + 8. Since floor(x) + floor(x + 1/2) = floor(2x), a pixel's two refreshes
+ * sum to floor((f + t) / 8) levels: its time average is f / 16 to within 1/2 level with an 8-level
+ * ordered pattern in space, so a 4x4 block still averages f / 16 exactly (Hermite's identity). */
+#define STILL_PHASE_0 16u
+#define STILL_PHASE_1 17u
 
 /* The dithering encoder: like encode(), but each channel's level is (fine + threshold) >> 4, with the
  * threshold from the pixel's shift position and address row (a 4x4 Bayer pattern on the panel: the
- * halves and four-scan blocks are 8, 16 or 32 rows apart) moved by the push phase. */
-static void encode_dithered(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
+ * halves and four-scan blocks are 8, 16 or 32 rows apart) moved by the push phase, or for a still
+ * (phase STILL_PHASE_0 / _1) that phase's fixed pattern. */
+static void encode_dithered(hub75_t *h, uint16_t *frame, const uint8_t *rgb, unsigned phase) {
     const hub75_plan_t *p = &h->plan;
     const size_t plane_step = p->stride;
     const unsigned swap = h->config.swap_halfwords;
     const unsigned depth = p->depth;
     const uint16_t *fine = h->fine;
     const uint64_t *ls = h->spread; /* indexed by level in dither mode */
-    const unsigned offset = (h->dither_phase * DITHER_PHASE_STEP) & (DITHER_STEPS - 1u);
+    const unsigned still = phase >= STILL_PHASE_0;
+    const unsigned offset = still ? (phase - STILL_PHASE_0) * (DITHER_STEPS / 2u) : (phase * DITHER_PHASE_STEP) & (DITHER_STEPS - 1u);
     for (unsigned r = 0; r < p->rows; r++) {
         uint16_t *rec = frame + (size_t)r * depth * plane_step;
         const uint16_t base = address_bits(r);
         unsigned threshold[4];
-        for (unsigned i = 0; i < 4; i++) threshold[i] = (bayer4[r & 3u][i] + offset) & (DITHER_STEPS - 1u);
+        for (unsigned i = 0; i < 4; i++)
+            threshold[i] = still ? (bayer4[r & 3u][i] >> 1) + offset : (bayer4[r & 3u][i] + offset) & (DITHER_STEPS - 1u);
         for (unsigned run = 0; run < p->run_count; run++) {
             const hub75_run_t *R = &h->runs[run];
             ptrdiff_t at = (ptrdiff_t)R->base + (ptrdiff_t)r * R->row_step;
@@ -477,21 +500,29 @@ static void encode_dithered(hub75_t *h, uint16_t *frame, const uint8_t *rgb) {
         for (unsigned k = 0; k < depth; k++) set_latch(p, rec + k * plane_step, swap);
         keep_previous_address(p, rec, r, swap);
     }
-    h->dither_phase = (uint8_t)((h->dither_phase + 1u) & (DITHER_STEPS - 1u));
 }
 
-hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length) {
+static hub75_status_t push_frame(hub75_t *h, const uint8_t *rgb, size_t length, unsigned still) {
     if (rgb == NULL || length != h->plan.input_bytes) {
         h->counters.rejected++;
         return HUB75_ERR_FRAME_SIZE;
     }
-    if (h->swap_pending) {
+    /* While a still alternates, both buffers are on show: hub75_settle first. */
+    if (h->swap_pending || h->alternating) {
         h->counters.rejected++;
         return HUB75_ERR_BUSY;
     }
     const unsigned target = h->plan.buffers == 2 ? h->back : h->front;
-    if (h->config.dither) encode_dithered(h, h->mem.frame[target], rgb);
-    else encode(h, h->mem.frame[target], rgb);
+    still = still && h->plan.half_desc != 0;
+    if (!h->config.dither) {
+        encode(h, h->mem.frame[target], rgb);
+    } else if (still) {
+        encode_dithered(h, h->mem.frame[target], rgb, STILL_PHASE_0);
+    } else {
+        encode_dithered(h, h->mem.frame[target], rgb, h->dither_phase);
+        h->dither_phase = (uint8_t)((h->dither_phase + 1u) & (DITHER_STEPS - 1u));
+    }
+    h->still_owed = (uint8_t)still;
     h->buffer_units[target] = h->units_next;
     h->counters.pushes++;
     /* Single buffered: the data is live already; only a brightness change waits for the boundary. */
@@ -500,6 +531,57 @@ hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length) {
         h->swap_pending = HUB75_SWAP_WANTED;
     }
     return HUB75_OK;
+}
+
+hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length) { return push_frame(h, rgb, length, 0); }
+
+hub75_status_t hub75_push_still(hub75_t *h, const uint8_t *rgb, size_t length) { return push_frame(h, rgb, length, 1); }
+
+hub75_status_t hub75_hold(hub75_t *h, const uint8_t *rgb, size_t length) {
+    if (h->plan.half_desc == 0) return HUB75_OK;
+    if (rgb == NULL || length != h->plan.input_bytes) return HUB75_ERR_FRAME_SIZE;
+    if (h->swap_pending) return HUB75_ERR_BUSY;
+    /* Phase 1 must pair with the phase 0 on show, at the same OE timing (the slots are shared). */
+    if (!h->still_owed || h->alternating || h->units_next != h->units_now) return HUB75_ERR_STATE;
+    encode_dithered(h, h->mem.frame[h->back], rgb, STILL_PHASE_1);
+    h->buffer_units[h->back] = h->units_next;
+    h->still_owed = 0;
+    h->counters.holds++;
+    HUB75_FENCE(); /* phase 1 is in memory before an interrupt may point rows at it */
+    h->alternating = 1;
+    return HUB75_OK;
+}
+
+int hub75_settle(hub75_t *h) {
+    if (h->swap_pending) return 1;
+    if (!h->alternating) return 0;
+    h->swap_pending = HUB75_SWAP_SETTLE;
+    return 1;
+}
+
+/* Both halves keep buffer `shown` (the one the DMA reads now); the other is free for the next push. */
+static HUB75_ISR_ATTR void end_alternation(hub75_t *h, unsigned shown) {
+    h->front = (uint8_t)shown;
+    h->back = (uint8_t)(shown ^ 1u);
+    h->alternating = 0;
+    HUB75_FENCE();
+    h->swap_pending = HUB75_SWAP_NONE;
+}
+
+HUB75_ISR_ATTR void hub75_on_half_refresh(hub75_t *h) {
+    if (!h->alternating) return;
+    /* The DMA reads half 1 now and comes back to half 0 only after the end of this refresh. */
+    const unsigned shown = h->half_buffer[1];
+    if (h->swap_pending == HUB75_SWAP_SETTLE) {
+        aim_half(h, 0, shown);
+        end_alternation(h, shown);
+    } else {
+        aim_half(h, 0, shown ^ 1u);
+    }
+}
+
+HUB75_ISR_ATTR const hub75_desc_t *hub75_half_desc(const hub75_t *h) {
+    return h->plan.half_desc ? &h->mem.descs[h->plan.half_desc] : NULL;
 }
 
 /* Points the chain at the new front buffer and applies its OE timing. The DMA is stopped. */
@@ -520,6 +602,14 @@ static HUB75_ISR_ATTR void complete_swap(hub75_t *h) {
 
 HUB75_ISR_ATTR hub75_desc_t *hub75_on_refresh_end(hub75_t *h) {
     hub75_desc_t *tail = last_desc(h);
+    if (h->alternating) {
+        /* The DMA reads half 0 now (pointed at the coming refresh's phase by the half-refresh
+         * interrupt) and reaches half 1 only at the middle: give it the same phase. */
+        const unsigned shown = h->half_buffer[0];
+        aim_half(h, 1, shown);
+        if (h->swap_pending == HUB75_SWAP_SETTLE) end_alternation(h, shown);
+        return NULL;
+    }
     switch (h->swap_pending) {
     case HUB75_SWAP_WANTED:
         /* The DMA has just taken the tail (next = head) and gone on, so it reads the tail again only at

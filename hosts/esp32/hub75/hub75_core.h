@@ -82,7 +82,8 @@ typedef enum {
     HUB75_ERR_CONFIG,     /* a configuration value is out of range; see hub75_config_error() */
     HUB75_ERR_FRAME_SIZE, /* the frame is not width * height * 3 bytes */
     HUB75_ERR_BUSY,       /* a swap is still pending: the back buffer is about to be shown */
-    HUB75_ERR_MEMORY      /* a memory block is missing or misaligned */
+    HUB75_ERR_MEMORY,     /* a memory block is missing or misaligned */
+    HUB75_ERR_STATE       /* hub75_hold without a still pushed at the current brightness before it */
 } hub75_status_t;
 
 typedef enum {
@@ -145,7 +146,9 @@ typedef struct {
     uint16_t pad_words;         /* words per idle run; 0 = choose the size that needs least memory */
     uint8_t dither;             /* 1: ordered dithering of the corrected levels' 4 fractional bits, in
                                    space (4x4 Bayer) and time (the pattern moves with every push), so
-                                   dim colours keep their hue on average; see hub75_push */
+                                   dim colours keep their hue on average; see hub75_push. Double
+                                   buffered, a still also alternates two phases every refresh
+                                   (hub75_push_still, hub75_hold) */
 } hub75_config_t;
 
 /* Everything the configuration implies, computed without touching memory. */
@@ -173,6 +176,9 @@ typedef struct {
     uint16_t slot_chunks[HUB75_MAX_DEPTH]; /* descriptors for that slot */
     uint32_t descs_per_row;
     uint32_t desc_count;        /* rows * descs_per_row + 1 (the tail, see below) */
+    uint32_t half_desc;         /* temporal dithering (dither, double buffered): index of the descriptor
+                                   ending row rows / 2 - 1, which carries a second end-of-frame flag (the
+                                   half-refresh interrupt); 0 = none */
     uint32_t words_per_row;     /* = clocks per address row */
     uint32_t words_per_refresh; /* = clocks per full refresh: rows * words_per_row + tail words */
     uint32_t frame_buffer_bytes; /* one frame buffer (DMA memory) */
@@ -196,13 +202,16 @@ typedef struct {
 typedef enum {
     HUB75_SWAP_NONE = 0,
     HUB75_SWAP_WANTED = 1, /* a frame was pushed; the loop is cut at the next refresh end */
-    HUB75_SWAP_CUT = 2     /* the loop is cut; the DMA stops at the end of this refresh */
+    HUB75_SWAP_CUT = 2,    /* the loop is cut; the DMA stops at the end of this refresh */
+    HUB75_SWAP_SETTLE = 3  /* a still's two phases alternate; at the next interrupt (half or end) both
+                              halves keep the buffer being shown, which frees the other one */
 } hub75_swap_state_t;
 
 typedef struct {
     uint32_t pushes;   /* frames encoded */
     uint32_t swaps;    /* buffer swaps completed at a refresh boundary */
     uint32_t rejected; /* pushes refused (busy or wrong size) */
+    uint32_t holds;    /* stills whose second phase alternates with the first */
 } hub75_counters_t;
 
 /* A run of shift words whose pixels are consecutive in the frame: word start + n of address row r
@@ -239,6 +248,13 @@ typedef struct {
      * (fine[v] + threshold) >> 4, whose mean over the 16 thresholds is exactly fine[v] / 16. */
     uint16_t fine[256];
     uint8_t dither_phase;     /* advances with every dithered push: the threshold pattern moves */
+    /* Temporal dithering of a still (plan.half_desc != 0): the data descriptors of the rows before
+     * rows / 2 (half 0) and from it (half 1) point at half_buffer[0] / [1]. While `alternating`, the
+     * half-refresh interrupt points half 0 at the other buffer and the end-of-refresh one points half 1
+     * where half 0 points, so every refresh shows one phase whole and the next the other one. */
+    volatile uint8_t alternating;
+    uint8_t half_buffer[2];
+    uint8_t still_owed;       /* the front buffer holds phase 0 of a still: hub75_hold may add phase 1 */
 } hub75_t;
 
 /* The scan mapping and chain layout as runs (at most HUB75_MAX_RUNS); returns their number, 0 if the
@@ -264,6 +280,24 @@ hub75_desc_t *hub75_chain_head(const hub75_t *h);
  * 16 pushes. */
 hub75_status_t hub75_push(hub75_t *h, const uint8_t *rgb, size_t length);
 
+/* A frame that stays on the panel (a still, a paused or finished animation, a status screen). Without
+ * temporal dithering (dither off or single buffered) the same as hub75_push. With it: phase 0 of the
+ * still, a 4x4 pattern of 8 thresholds t (each twice) in 1/16 steps, into the back buffer, swapped like
+ * a push; then hub75_hold adds phase 1 (thresholds t + 8) once the swap is done. */
+hub75_status_t hub75_push_still(hub75_t *h, const uint8_t *rgb, size_t length);
+/* The second phase of the still last pushed (the same rgb) into the back buffer; from the next
+ * interrupt on the DMA shows phase 0 and phase 1 in alternate refreshes, so each pixel averages
+ * floor((f + t) / 16) + floor((f + t + 8) / 16) = floor((f + t) / 8) half levels over two refreshes
+ * (per pixel within 1/2 level, 4x4 block means exact). No CPU work per refresh beyond the interrupt's
+ * re-pointing of half the data descriptors. HUB75_OK (nothing done) without temporal dithering;
+ * HUB75_ERR_BUSY while a swap is pending; HUB75_ERR_STATE if the last push was not a still or the
+ * brightness changed since. */
+hub75_status_t hub75_hold(hub75_t *h, const uint8_t *rgb, size_t length);
+/* While a still alternates, both buffers are shown: a push must wait for hub75_settle, which asks the
+ * next interrupt to keep one buffer (swap_pending is HUB75_SWAP_SETTLE until then). Returns 1 if there
+ * is something to wait for. */
+int hub75_settle(hub75_t *h);
+
 /* Brightness in percent (0..100, scaled by the ceiling). Takes effect with the next push. */
 void hub75_set_brightness(hub75_t *h, uint8_t percent);
 
@@ -277,6 +311,14 @@ void hub75_set_brightness(hub75_t *h, uint8_t percent);
  * So a pushed frame shows within two refreshes and never mid-refresh. Needs the interrupt to run
  * within one refresh (milliseconds). Safe in an interrupt: no allocation, no locks, bounded work. */
 HUB75_ISR_ATTR hub75_desc_t *hub75_on_refresh_end(hub75_t *h);
+/* Call from the end-of-frame interrupt of plan.half_desc (temporal dithering only): the DMA has left
+ * the first half of the rows, so their data descriptors may be re-pointed for the next refresh. The
+ * end-of-refresh interrupt does the same for the second half. Needs the interrupt to run within half a
+ * refresh. */
+HUB75_ISR_ATTR void hub75_on_half_refresh(hub75_t *h);
+/* The descriptor whose end-of-frame interrupt is the half-refresh one, or NULL (the interrupt tells the
+ * two apart by it). */
+HUB75_ISR_ATTR const hub75_desc_t *hub75_half_desc(const hub75_t *h);
 
 /* Driver-chip set-up as data: register writes for FM6126A/ICN2038S. latch_clocks selects the
  * register (LAT is held high for that many final clocks of the write). */

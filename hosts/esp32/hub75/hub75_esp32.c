@@ -99,11 +99,24 @@ static void blank_panel(const hub75_pins_t *pins) {
     gpio_set_level(pins->oe, 1);
 }
 
-/* Runs in IRAM from the DMA's end-of-frame event on the chain's tail (once per refresh). */
-static IRAM_ATTR bool refresh_ended(hub75_port_t *port, hub75_desc_t **restart) {
-    port->refreshes++;
-    *restart = hub75_on_refresh_end(&port->core);
-    if (*restart == NULL) return false;
+/* TODO(hardware): check that the half-refresh descriptor's end-of-frame flag raises the interrupt in the
+ * middle of the chain without pausing the output (I2S out_eof, GDMA suc_eof with LCD_CAM), and that
+ * out_eof_des_addr / tx_eof_desc_addr name that descriptor.
+ * Runs in IRAM from the DMA's end-of-frame event: `eof` is the descriptor that carried the flag, the
+ * chain's tail (once per refresh) or, with temporal dithering, the half-refresh descriptor (the
+ * hardware reports the latest one if two came before the interrupt ran). Wakes a waiting push when a
+ * swap or a settle has completed. */
+static IRAM_ATTR bool refresh_ended(hub75_port_t *port, const hub75_desc_t *eof, hub75_desc_t **restart) {
+    hub75_t *core = &port->core;
+    const uint8_t pending = core->swap_pending;
+    *restart = NULL;
+    if (eof != NULL && eof == hub75_half_desc(core)) {
+        hub75_on_half_refresh(core);
+    } else {
+        port->refreshes++;
+        *restart = hub75_on_refresh_end(core);
+    }
+    if (!pending || core->swap_pending) return false;
     BaseType_t woken = pdFALSE;
     xSemaphoreGiveFromISR(port->swapped, &woken);
     return woken == pdTRUE;
@@ -118,7 +131,7 @@ static void IRAM_ATTR i2s_isr(void *arg) {
     dev->int_clr.val = status;
     if (!(status & I2S_OUT_EOF_INT_ST)) return;
     hub75_desc_t *restart;
-    bool woken = refresh_ended(port, &restart);
+    bool woken = refresh_ended(port, (const hub75_desc_t *)dev->out_eof_des_addr, &restart);
     if (restart) {
         /* The DMA took the tail with next = NULL and is idle: start the link again at the head.
          * TODO(hardware): confirm no FIFO reset is needed between the two links. */
@@ -222,9 +235,8 @@ static void stop_peripheral(hub75_port_t *port) {
 #else /* LCD_CAM + GDMA */
 
 static IRAM_ATTR bool gdma_eof(gdma_channel_handle_t channel, gdma_event_data_t *event, void *arg) {
-    (void)event;
     hub75_desc_t *restart;
-    bool woken = refresh_ended(arg, &restart);
+    bool woken = refresh_ended(arg, (const hub75_desc_t *)event->tx_eof_desc_addr, &restart);
     /* The GDMA took the tail with next = NULL and stopped; the LCD keeps clocking the last word out
      * (the OE-off tail), so restarting here leaves no gap. TODO(hardware): confirm gdma_start() is
      * placed in IRAM (CONFIG_GDMA_CTRL_FUNC_IN_IRAM=y in sdkconfig). */
@@ -369,14 +381,28 @@ hub75_status_t hub75_port_open(const hub75_config_t *config, const hub75_pins_t 
 
 hub75_t *hub75_port_core(hub75_port_t *port) { return &port->core; }
 
-hub75_status_t hub75_port_push(hub75_port_t *port, const uint8_t *rgb, size_t length, uint32_t timeout_ms) {
-    TickType_t deadline = xTaskGetTickCount() + pdMS_TO_TICKS(timeout_ms);
+/* Waits until no swap or settle is pending; false at the deadline (the DMA or its interrupt stalled). */
+static bool wait_idle(hub75_port_t *port, TickType_t deadline) {
     while (port->core.swap_pending) {
         TickType_t now = xTaskGetTickCount();
-        if ((int32_t)(deadline - now) <= 0) return HUB75_ERR_BUSY;
+        if ((int32_t)(deadline - now) <= 0) return false;
         xSemaphoreTake(port->swapped, deadline - now);
     }
-    return hub75_push(&port->core, rgb, length);
+    return true;
+}
+
+hub75_status_t hub75_port_push(hub75_port_t *port, const uint8_t *rgb, size_t length, uint32_t timeout_ms, bool still) {
+    TickType_t deadline = xTaskGetTickCount() + pdMS_TO_TICKS(timeout_ms);
+    /* A still on show alternates both buffers: the next interrupt (within half a refresh) keeps one. */
+    hub75_settle(&port->core);
+    if (!wait_idle(port, deadline)) return HUB75_ERR_BUSY;
+    if (!still) return hub75_push(&port->core, rgb, length);
+    hub75_status_t status = hub75_push_still(&port->core, rgb, length);
+    if (status != HUB75_OK || hub75_half_desc(&port->core) == NULL) return status;
+    /* Phase 1 goes into the buffer the swap frees (within two refreshes); then the interrupts alternate
+     * the two. If the swap is late, phase 0 alone stays on show: still a correct picture. */
+    if (wait_idle(port, deadline)) hub75_hold(&port->core, rgb, length);
+    return HUB75_OK;
 }
 
 uint32_t hub75_port_refreshes(hub75_port_t *port) { return port->refreshes; }

@@ -9,6 +9,7 @@
 #ifndef HUB75_PORT_H
 #define HUB75_PORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,9 +36,11 @@ hub75_status_t hub75_port_open(const hub75_config_t *config, const hub75_pins_t 
 /* The core instance (plan, counters, brightness). */
 hub75_t *hub75_port_core(hub75_port_t *port);
 
-/* Waits up to timeout_ms for a pending swap to complete, then encodes the frame.
- * HUB75_ERR_BUSY if the previous swap did not complete in time (the DMA is stalled). */
-hub75_status_t hub75_port_push(hub75_port_t *port, const uint8_t *rgb, size_t length, uint32_t timeout_ms);
+/* Waits up to timeout_ms for a pending swap to complete (and for a still's alternation to settle), then
+ * encodes the frame. `still`: the frame stays on the panel; with temporal dithering its second phase is
+ * encoded once the first has been swapped in (hub75_push_still, hub75_hold), so the call may wait up to
+ * two refreshes more. HUB75_ERR_BUSY if the previous swap did not complete in time (the DMA is stalled). */
+hub75_status_t hub75_port_push(hub75_port_t *port, const uint8_t *rgb, size_t length, uint32_t timeout_ms, bool still);
 
 /* Refreshes completed since open (counted in the end-of-frame interrupt). */
 uint32_t hub75_port_refreshes(hub75_port_t *port);

@@ -20,7 +20,8 @@
 #include "hub75_core.h"
 #include "hub75_port.h"
 
-/* A swap completes within one refresh (< 20 ms even at 50 Hz); waiting longer means the DMA stalled. */
+/* A swap completes within two refreshes (< 40 ms even at 50 Hz; a still's second phase waits for one
+ * more swap within the same time); waiting longer means the DMA stalled. */
 #define PUSH_TIMEOUT_MS 100u
 
 void xs_hub75_destructor(void *data) {
@@ -113,7 +114,8 @@ void xs_hub75_close(xsMachine *the) {
     hub75_port_close(port);
 }
 
-/* push(frame): true when queued, false when the previous swap did not complete in time. */
+/* push(frame, still): true when queued, false when the previous swap did not complete in time. `still`
+ * (optional, false): the frame stays on the panel, so the driver may alternate two dither phases. */
 void xs_hub75_push(xsMachine *the) {
     hub75_port_t *port = port_of(the);
     void *data;
@@ -124,7 +126,8 @@ void xs_hub75_push(xsMachine *the) {
     if (length != plan->input_bytes)
         xsRangeError("frame must be %u bytes (%u x %u x 3), got %u", (unsigned)plan->input_bytes, (unsigned)plan->width,
                      (unsigned)plan->height, (unsigned)length);
-    hub75_status_t status = hub75_port_push(port, (const uint8_t *)data, length, PUSH_TIMEOUT_MS);
+    const bool still = xsmcArgc > 1 && xsmcTest(xsArg(1));
+    hub75_status_t status = hub75_port_push(port, (const uint8_t *)data, length, PUSH_TIMEOUT_MS, still);
     xsmcSetBoolean(xsResult, status == HUB75_OK);
 }
 

@@ -92,9 +92,9 @@ function timedDisplay(budgetFrames = 16) {
   const panel = new LastFramePanel();
   const recording: PixelPush = {
     begin: (config) => panel.begin(config),
-    push: (frame) => {
+    push: (frame, still) => {
       panel.push(frame);
-      pushes.push(`${host.clock.monotonicMs() + busy.ms} ${frame[0]}`);
+      pushes.push(`${host.clock.monotonicMs() + busy.ms} ${frame[0]}${still ? " still" : ""}`);
     },
     get brightness() {
       return panel.brightness;
@@ -183,12 +183,13 @@ test("pause while waiting for a frame: a frame added meanwhile is shown on resum
   await host.timers.advance(1_000);
   add(3);
   await host.timers.advance(1_000);
-  assert.deepEqual(pushes, ["0 1", "100 2"]);
+  // Paused, the frame on the panel stays: pushed again once, as a still (docs/hub75.md, temporal dithering).
+  assert.deepEqual(pushes, ["0 1", "100 2", "150 2 still"]);
   display.setPaused(false); // frame 2 had 50 of its 100 ms before the pause
   await host.timers.advance(49);
-  assert.deepEqual(pushes, ["0 1", "100 2"]);
+  assert.deepEqual(pushes, ["0 1", "100 2", "150 2 still"]);
   await host.timers.advance(1);
-  assert.deepEqual(pushes, ["0 1", "100 2", "2200 3"]);
+  assert.deepEqual(pushes, ["0 1", "100 2", "150 2 still", "2200 3"]);
 });
 
 test("a file's plays used up: the last frame stays, and a pause and resume report no further loop", async () => {
@@ -203,7 +204,52 @@ test("a file's plays used up: the last frame stays, and a pause and resume repor
   display.setPaused(true);
   display.setPaused(false);
   await host.timers.advance(500);
-  assert.deepEqual(pushes, ["0 1", "100 2"]);
+  // The last frame stays, pushed again as a still once its time is up (not again for the pause).
+  assert.deepEqual(pushes, ["0 1", "100 2", "200 2 still"]);
   assert.equal(loops, 1);
   assert.equal(host.timers.pending, 0);
+});
+
+test("stills: a single-frame artwork, a frame shown a second or more and a status screen go out as stills; animation frames do not", async () => {
+  const { host, display, cache, pushes, add } = timedDisplay();
+  add(1, 0);
+  cache.markComplete();
+  display.play(cache, { loopCompleted: () => undefined });
+  await host.timers.advance(5_000);
+  assert.deepEqual(pushes, ["0 1 still"], "a complete single frame is a still from its first push, pushed once");
+  const animation = new FrameCache(12, 16 * 12);
+  for (const [n, delayMs] of [[1, 100], [2, 999], [3, 1000]] as const) {
+    const buffer = animation.bufferForNextFrame()!;
+    buffer.fill(n);
+    animation.add(buffer, delayMs);
+  }
+  animation.markComplete();
+  pushes.length = 0;
+  display.play(animation, { loopCompleted: () => undefined });
+  await host.timers.advance(2_100);
+  assert.deepEqual(pushes, ["5000 1", "5100 2", "6099 3 still", "7099 1"]);
+  const panelPushes: boolean[] = [];
+  const statusPanel: PixelPush = {
+    begin: () => undefined,
+    push: (_frame, still) => void panelPushes.push(still === true),
+    brightness: 0,
+    stats: { framesPushed: 0, refreshHz: 0 },
+  };
+  new Display(statusPanel, host.timers, () => host.clock.monotonicMs(), { geometry: { width: 8, height: 8, rotation: 0, mirror: false } }).showStatus("HI");
+  assert.deepEqual(panelPushes, [true]);
+});
+
+test("stills: a single frame still decoding goes out as an animation frame, then again as a still once the file is complete", async () => {
+  const { host, display, cache, pushes, add } = timedDisplay();
+  add(1);
+  display.play(cache, { loopCompleted: () => undefined });
+  await host.timers.advance(300);
+  assert.deepEqual(pushes, ["0 1"]);
+  cache.markComplete();
+  display.framesChanged(cache);
+  display.framesChanged(cache);
+  await host.timers.advance(1_000);
+  assert.deepEqual(pushes, ["0 1", "300 1 still"]);
+  display.setPaused(true);
+  assert.deepEqual(pushes, ["0 1", "300 1 still"], "already a still: a pause pushes nothing");
 });
