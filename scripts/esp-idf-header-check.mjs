@@ -1,0 +1,220 @@
+// Compiles the ESP32 native C files of hosts/esp32 against a REAL ESP-IDF checkout's headers, with the
+// include directories, defines and C standard of the Moddable SDK's own ESP32 makefile:
+//   IDF_PATH=/path/to/esp-idf node scripts/esp-idf-header-check.mjs
+// What it does, for -p esp32 (ESP32 DevKit) and -p esp32/esp32s3 (MatrixPortal S3):
+//   - mcconfig writes the build's makefile with IDF_PATH set; the makefile's own C_DEFINES, C_INCLUDES
+//     (the SDK's list of ESP-IDF include directories plus what our manifests add) and C_FLAGS are read
+//     back with make, so a header our code needs but the SDK's makefile cannot reach fails here;
+//   - the XS bindings include the build-machine stand-in for mc.xs.h (test/native/xs_host): the real
+//     one is what scripts/esp32-build-check.mjs compiles them with;
+//   - sdkconfig.h, which only ESP-IDF's CMake run makes, is written from the SDK's sdkconfig.defaults,
+//     the build's merged sdkconfig.mc (board settings) and the few Kconfig defaults the headers need
+//     (IDF_DEFAULTS below: anything not set is "n", as in a real sdkconfig.h);
+//   - every hosts/esp32 .c file of the build is compiled with the HOST gcc (-m32, so pointers are 4
+//     bytes as on the chip, -fsyntax-only) against those headers. Stricter than the device build: an
+//     implicit function declaration (a missing header: a link failure or a wrong call on the board),
+//     an incompatible pointer and an int/pointer conversion are errors (the SDK passes
+//     -Wno-implicit-function-declaration; ESP-IDF v6's GCC 14 rejects the other two by default).
+// Shims (none replaces an ESP-IDF header, so none can hide an ESP-IDF API mismatch):
+//   - libc: Debian's newlib 3.3 headers (apt-get install libnewlib-dev) stand in for the toolchain's
+//     newlib (ESP-IDF's platform_include wraps them as on the device); one newlib 3.3 declaration,
+//     `_global_impure_ptr` (const there, not in Espressif's newlib, a libc internal), is renamed;
+//   - compiler: the host gcc with -D__XTENSA__ -D__xtensa__ (the Xtensa gcc's own macros); inline
+//     assembly is not assembled (-fsyntax-only), so Xtensa instructions are not checked.
+// Not checked here: the Xtensa compiler itself, linking (which ESP-IDF components are linked), the
+// ESP-IDF CMake run (the real sdkconfig.h), and running on a board.
+// Needs an ESP-IDF checkout (the version the SDK expects, build/devices/esp32/manifest.json
+// EXPECTED_ESP_IDF; ESP_IDF_ANY_VERSION=1 runs another and says so). CI has no ESP-IDF: without
+// IDF_PATH this prints `esp-idf-header-check: NOT RUN (...)` and exits 2, never a pass. Exit 3: no SDK.
+// Prints `ok - ...` / `not ok - ...`, then `esp-idf-header-check: N passed, M failed`; exit 1 on a failure.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "build", "esp-idf-header-check");
+
+const idfPath = process.env.IDF_PATH;
+if (!idfPath || !existsSync(join(idfPath, "components", "esp_common", "include", "esp_err.h"))) {
+  console.log(
+    `esp-idf-header-check: NOT RUN (${idfPath ? `IDF_PATH=${idfPath} is not an ESP-IDF checkout` : "IDF_PATH is not set"}): ` +
+      "this check needs ESP-IDF's headers, which CI and the build machine do not have; nothing was checked",
+  );
+  process.exit(2);
+}
+
+let passed = 0;
+let failed = 0;
+function check(ok, name, detail = "") {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? "ok" : "not ok"} - ${name}`);
+  if (!ok && detail) for (const line of detail.trimEnd().split("\n").slice(-40)) console.log(`#   ${line}`);
+}
+const note = (text) => console.log(`# ${text}`);
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20, ...options });
+  return { code: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}`, stdout: result.stdout ?? "" };
+}
+
+const sdk = run("bash", [join(root, "scripts", "moddable-sdk.sh")], { stdio: ["ignore", "pipe", "inherit"] });
+if (sdk.code === 3) {
+  console.log("esp-idf-header-check: NOT RUN (no Moddable SDK)");
+  process.exit(3);
+}
+if (sdk.code !== 0) {
+  check(false, "a built Moddable SDK (scripts/moddable-sdk.sh)");
+  console.log(`esp-idf-header-check: ${passed} passed, ${failed} failed`);
+  process.exit(1);
+}
+const moddable = sdk.stdout.trim().split("\n").at(-1);
+
+// The ESP-IDF version: tools/cmake/version.cmake works for a git checkout and for an exported tree.
+const versionText = existsSync(join(idfPath, "tools", "cmake", "version.cmake")) ? readFileSync(join(idfPath, "tools", "cmake", "version.cmake"), "utf8") : "";
+const part = (name) => new RegExp(`set\\(IDF_VERSION_${name} (\\d+)\\)`).exec(versionText)?.[1];
+const idfVersion = `v${part("MAJOR")}.${part("MINOR")}.${part("PATCH")}`;
+const expectedIdf = JSON.parse(readFileSync(join(moddable, "build", "devices", "esp32", "manifest.json"), "utf8")).build.EXPECTED_ESP_IDF;
+const versionMatches = `${idfVersion}.`.startsWith(`${expectedIdf}.`);
+if (process.env.ESP_IDF_ANY_VERSION === "1" && !versionMatches) note(`ESP-IDF ${idfVersion} at ${idfPath}, not the SDK's ${expectedIdf} (ESP_IDF_ANY_VERSION=1): results are for ${idfVersion}`);
+else check(versionMatches, `ESP-IDF at IDF_PATH is ${idfVersion}, the version the SDK expects (${expectedIdf})`, `IDF_PATH=${idfPath}`);
+
+// Host tools: 32-bit gcc and newlib's headers.
+const gccInclude = run("gcc", ["-m32", "-print-file-name=include"]).stdout.trim();
+const newlib = "/usr/include/newlib";
+const tools = existsSync(join(newlib, "newlib.h")) && existsSync(join(gccInclude, "stddef.h"));
+check(tools, "host gcc -m32 and newlib headers (apt-get install gcc-multilib libnewlib-dev)", `gcc include: ${gccInclude}`);
+if (!tools) finish();
+
+rmSync(out, { recursive: true, force: true });
+const shim = join(out, "shim");
+mkdirSync(join(shim, "sys"), { recursive: true });
+writeFileSync(
+  join(shim, "sys", "reent.h"),
+  "/* newlib 3.3 declares _global_impure_ptr const; Espressif's newlib and ESP-IDF's wrapper do not. */\n" +
+    "#define _global_impure_ptr _global_impure_ptr_newlib_3_3\n#include_next <sys/reent.h>\n#undef _global_impure_ptr\n",
+);
+
+const env = {
+  ...process.env,
+  MODDABLE: moddable,
+  IDF_PATH: idfPath,
+  PATH: `${join(moddable, "build", "bin", "lin", "release")}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
+};
+
+// Kconfig defaults the headers read that neither the SDK's sdkconfig.defaults nor the boards set
+// (ESP-IDF's Kconfig files give these values when nothing overrides them).
+const IDF_DEFAULTS = {
+  esp32: { CONFIG_FREERTOS_NUMBER_OF_CORES: "2" },
+  esp32s3: { CONFIG_FREERTOS_NUMBER_OF_CORES: "2" },
+  all: { CONFIG_FREERTOS_MAX_TASK_NAME_LEN: "16", CONFIG_FREERTOS_TASK_NOTIFICATION_ARRAY_ENTRIES: "1" },
+};
+
+const builds = [
+  { platform: "esp32", target: "esp32" },
+  { platform: "esp32/esp32s3", target: "esp32s3" },
+];
+const cFiles = findFiles(join(root, "hosts", "esp32"), (name) => name.endsWith(".c"));
+
+for (const build of builds) {
+  const p = build.platform;
+  const dir = join(out, p.replace("/", "-"));
+  mkdirSync(dir, { recursive: true });
+  const config = run("mcconfig", ["-p", p, "-o", dir, "manifest.json"], { env });
+  const makefiles = findFiles(join(dir, "tmp"), (name) => name === "makefile");
+  check(config.code === 0 && makefiles.length === 1, `${p}: mcconfig writes the build's makefile with IDF_PATH set`, config.output);
+  if (makefiles.length !== 1) continue;
+  const makeArgs = ["-f", makefiles[0], `IDF_VERSION=${expectedIdf}`, "MAKEFLAGS_JOBS=--jobs=2"];
+  // The makefile asks git for ESP-IDF's version even when IDF_VERSION is given: its complaint about an
+  // exported (non-git) tree goes to stderr, which is not read here.
+  const variable = (name) =>
+    run("make", ["-s", ...makeArgs, "--eval", "_makapix_print-%: ; @echo $($*)", `_makapix_print-${name}`], { env }).stdout.trim();
+  const tmpDir = variable("TMP_DIR");
+  const sdkconfigH = variable("SDKCONFIG_H");
+  const subclass = variable("ESP32_SUBCLASS");
+  const words = (name) => variable(name).split(/\s+/).filter(Boolean);
+  const defines = words("C_DEFINES");
+  const includes = words("C_INCLUDES");
+  const rawFlags = words("C_FLAGS");
+  const objects = words("OBJECTS").map((path) => path.split("/").at(-1));
+  // Keep what shapes the language and the headers (defines, the C standard, volatile bit-fields); drop
+  // what only the Xtensa compiler, the assembler or the linker take.
+  const flags = [];
+  for (let i = 0; i < rawFlags.length; i++) {
+    const flag = rawFlags[i];
+    if (flag === "-D" && rawFlags[i + 1]) flags.push(`-D${rawFlags[++i]}`);
+    else if (/^-(D|U)./.test(flag) || flag.startsWith("-std=") || flag === "-fstrict-volatile-bitfields") flags.push(flag);
+  }
+  check(subclass === build.target && includes.length > 50 && flags.some((f) => f.startsWith("-std=")), `${p}: the makefile's C_INCLUDES (${includes.length}), C_DEFINES and C_FLAGS for ${subclass}`, `ESP32_SUBCLASS=${subclass}`);
+
+  // sdkconfig.h: the SDK's defaults, then the build's merged sdkconfig.mc (board settings win), as
+  // ESP-IDF's SDKCONFIG_DEFAULTS list applies them; "# CONFIG_X is not set" unsets.
+  const settings = new Map([
+    ["CONFIG_IDF_TARGET", `"${subclass}"`],
+    [`CONFIG_IDF_TARGET_${subclass.toUpperCase()}`, "y"],
+    ["CONFIG_IDF_TARGET_ARCH_XTENSA", "y"],
+    ["CONFIG_IDF_TARGET_ARCH", '"xtensa"'],
+    ...Object.entries({ ...IDF_DEFAULTS.all, ...IDF_DEFAULTS[subclass] }),
+  ]);
+  const sdkDefaults = join(moddable, "build", "devices", "esp32", `xsProj-${subclass}`);
+  for (const file of [join(sdkDefaults, "sdkconfig.defaults"), join(sdkDefaults, "sdkconfig.defaults.release"), ...findFiles(tmpDir, (name) => name === "sdkconfig.mc")]) {
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      const set = /^(CONFIG_\w+)=(.*)$/.exec(line.trim());
+      const unset = /^# (CONFIG_\w+) is not set$/.exec(line.trim());
+      if (set) settings.set(set[1], set[2]);
+      else if (unset) settings.delete(unset[1]);
+    }
+  }
+  mkdirSync(dirname(sdkconfigH), { recursive: true });
+  writeFileSync(
+    sdkconfigH,
+    "/* Written by scripts/esp-idf-header-check.mjs for a host compile check; not ESP-IDF's own. */\n#pragma once\n" +
+      [...settings].filter(([, value]) => value !== "n").map(([name, value]) => `#define ${name} ${value === "y" ? 1 : value}`).join("\n") + "\n",
+  );
+
+
+  for (const file of cFiles) {
+    const name = file.split("/").at(-1);
+    if (!objects.includes(`${name}.o`)) continue;
+    const args = [
+      "-m32", "-nostdinc", "-fsyntax-only", "-D__XTENSA__=1", "-D__xtensa__=1",
+      ...defines, ...flags, ...includes,
+      // The bindings' build-machine stand-ins for mc.xs.h (xsID_ values looked up by name): the real one
+      // needs the full tsc/xsc/xsl run, which scripts/esp32-build-check.mjs does and compiles them with.
+      "-DHUB75_XS_HOST_CHECK", "-DUSB_SERIAL_XS_HOST_CHECK", `-I${join(root, "test", "native", "xs_host")}`,
+      "-isystem", shim, "-isystem", gccInclude, "-isystem", newlib,
+      "-Wall", "-Wextra", "-Wno-unused-parameter",
+      "-Werror=implicit-function-declaration", "-Werror=incompatible-pointer-types", "-Werror=int-conversion",
+      file,
+    ];
+    const cc = run("gcc", args);
+    const ours = cc.output.split("\n").filter((line) => line.startsWith(`${relative(root, file)}:`) || line.startsWith(`${file}:`));
+    check(cc.code === 0, `${p}: ${relative(root, file)} compiles against ESP-IDF ${idfVersion}'s headers for ${subclass}`, cc.output.split("\n").filter((line) => /error|warning|note: |^In file/.test(line)).join("\n"));
+    const warnings = ours.filter((line) => line.includes("warning:"));
+    if (cc.code === 0 && warnings.length > 0) note(`${p}: ${relative(root, file)} warnings: ${warnings.join(" | ")}`);
+  }
+}
+finish();
+
+function finish() {
+  console.log(`esp-idf-header-check: ${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 ? 1 : 0;
+  process.exit();
+}
+
+function findFiles(dir, accept) {
+  const found = [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findFiles(path, accept));
+    else if (accept(entry.name)) found.push(path);
+  }
+  return found.sort();
+}
