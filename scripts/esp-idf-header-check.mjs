@@ -86,6 +86,34 @@ const tools = existsSync(join(newlib, "newlib.h")) && existsSync(join(gccInclude
 check(tools, "host gcc -m32 and newlib headers (apt-get install gcc-multilib libnewlib-dev)", `gcc include: ${gccInclude}`);
 if (!tools) finish();
 
+// Kconfig names: a board's sdkconfig.defaults line with a name this ESP-IDF does not define (or has
+// renamed) is dropped without an error by ESP-IDF's build, and an unknown CONFIG_ in our C is always 0.
+{
+  const known = new Set();
+  const renamed = new Map();
+  const kconfigs = [join(idfPath, "Kconfig"), ...findFiles(join(idfPath, "components"), (name) => /^Kconfig/.test(name))];
+  for (const file of kconfigs) {
+    for (const match of readFileSync(file, "utf8").matchAll(/^\s*(?:menu)?config\s+(\w+)/gm)) known.add(`CONFIG_${match[1]}`);
+  }
+  for (const file of findFiles(join(idfPath, "components"), (name) => name.startsWith("sdkconfig.rename"))) {
+    for (const match of readFileSync(file, "utf8").matchAll(/^(CONFIG_\w+)\s+!?(CONFIG_\w+)/gm)) renamed.set(match[1], match[2]);
+  }
+  const boardFiles = findFiles(join(root, "hosts", "esp32", "boards"), (name) => name === "sdkconfig.defaults");
+  const used = new Map();
+  for (const file of boardFiles) {
+    for (const match of readFileSync(file, "utf8").matchAll(/^(?:# )?(CONFIG_\w+)(?:=| is not set)/gm)) used.set(match[1], relative(root, file));
+  }
+  for (const file of findFiles(join(root, "hosts", "esp32"), (name) => /\.[ch]$/.test(name))) {
+    for (const match of readFileSync(file, "utf8").matchAll(/\bCONFIG_[A-Z0-9_]+\b/g)) used.set(match[0], relative(root, file));
+  }
+  const unknown = [...used].filter(([name]) => !known.has(name));
+  check(
+    known.size > 1000 && used.size > 0 && unknown.length === 0,
+    `the ${used.size} Kconfig options the boards' sdkconfig.defaults and hosts/esp32's C name exist in ESP-IDF ${idfVersion} (${known.size} defined)`,
+    unknown.map(([name, file]) => `${file}: ${name}${renamed.has(name) ? ` (renamed: ${renamed.get(name)})` : " (not defined)"}`).join("\n"),
+  );
+}
+
 rmSync(out, { recursive: true, force: true });
 const shim = join(out, "shim");
 mkdirSync(join(shim, "sys"), { recursive: true });
