@@ -121,7 +121,7 @@ BOARD ?= esp32s3
 PORT ?=
 API_CA ?=
 API ?=
-.PHONY: esp32 flash esp32-check
+.PHONY: esp32 flash esp32-check esp-idf-check
 esp32 flash: export MAKAPIX_API_CA := $(API_CA)
 esp32 flash: export MAKAPIX_API := $(API)
 esp32 flash: export MAKAPIX_WIFI := $(value WIFI)
@@ -133,6 +133,9 @@ flash: ## build, flash and show the serial log (PORT=/dev/ttyUSB0 or /dev/ttyACM
 
 esp32-check: ## without ESP-IDF: both ESP32 builds compile (xsc), link (xsl preload) and include the HUB75 driver and the USB serial binding
 	@$(NODE) scripts/esp32-build-check.mjs
+
+esp-idf-check: ## with an ESP-IDF checkout (IDF_PATH=…): hosts/esp32's C compiled by the host gcc against its real headers (the SDK makefile's include dirs); NOT RUN, exit 2, without IDF_PATH
+	@$(NODE) scripts/esp-idf-header-check.mjs
 
 xsnap: ## build the standalone xsnap used by the XS test tier
 	@bash scripts/build-xsnap.sh

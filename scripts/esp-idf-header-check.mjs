@@ -82,6 +82,10 @@ else check(versionMatches, `ESP-IDF at IDF_PATH is ${idfVersion}, the version th
 // Host tools: 32-bit gcc and newlib's headers.
 const gccInclude = run("gcc", ["-m32", "-print-file-name=include"]).stdout.trim();
 const newlib = "/usr/include/newlib";
+// The C library's own names (the host's glibc exports stand in for newlib's), left out of the symbol check.
+const libcSo = run("gcc", ["-m32", "-print-file-name=libc.so.6"]).stdout.trim();
+const libmSo = run("gcc", ["-m32", "-print-file-name=libm.so.6"]).stdout.trim();
+const libc = new Set([...symbols(["-D", "--defined-only"], [libcSo]), ...symbols(["-D", "--defined-only"], [libmSo])].map((name) => name.split("@")[0]));
 const tools = existsSync(join(newlib, "newlib.h")) && existsSync(join(gccInclude, "stddef.h"));
 check(tools, "host gcc -m32 and newlib headers (apt-get install gcc-multilib libnewlib-dev)", `gcc include: ${gccInclude}`);
 if (!tools) finish();
@@ -143,6 +147,11 @@ const builds = [
   { platform: "esp32/esp32s3", target: "esp32s3" },
 ];
 const cFiles = findFiles(join(root, "hosts", "esp32"), (name) => name.endsWith(".c"));
+// Functions our own headers declare (hub75_port_open, …): a file of ours that failed to compile leaves
+// them undefined, which is its compile failure, not a missing ESP-IDF definition.
+const ownDeclared = new Set(
+  findFiles(join(root, "hosts", "esp32"), (name) => name.endsWith(".h")).flatMap((file) => [...readFileSync(file, "utf8").matchAll(/\b(\w+)\s*\(/g)].map((m) => m[1])),
+);
 
 for (const build of builds) {
   const p = build.platform;
@@ -165,6 +174,7 @@ for (const build of builds) {
   const includes = words("C_INCLUDES");
   const rawFlags = words("C_FLAGS");
   const objects = words("OBJECTS").map((path) => path.split("/").at(-1));
+  const hostObjects = [];
   // Keep what shapes the language and the headers (defines, the C standard, volatile bit-fields); drop
   // what only the Xtensa compiler, the assembler or the linker take.
   const flags = [];
@@ -221,9 +231,63 @@ for (const build of builds) {
     check(cc.code === 0, `${p}: ${relative(root, file)} compiles against ESP-IDF ${idfVersion}'s headers for ${subclass}`, cc.output.split("\n").filter((line) => /error|warning|note: |^In file/.test(line)).join("\n"));
     const warnings = ours.filter((line) => line.includes("warning:"));
     if (cc.code === 0 && warnings.length > 0) note(`${p}: ${relative(root, file)} warnings: ${warnings.join(" | ")}`);
+    if (cc.code !== 0) continue;
+    // A host object for the symbol check below (the same translation unit, compiled to code).
+    const object = join(dir, `${name}.o`);
+    const obj = run("gcc", [...args.filter((arg) => arg !== "-fsyntax-only" && arg !== file), "-O1", "-c", file, "-o", object]);
+    if (obj.code === 0) hostObjects.push(object);
+    else note(`${p}: ${relative(root, file)}: no host object (${obj.output.split("\n").find((line) => line.includes("error")) ?? "gcc failed"}), its calls are not in the symbol check`);
+  }
+
+  // Every function and object our C takes from ESP-IDF must be defined somewhere in ESP-IDF's sources
+  // or ROM linker scripts for this chip: a header can declare what the chip's build never defines
+  // (the link would fail). A text search, not a link: see undefinedInIdf().
+  if (hostObjects.length > 0) {
+    const defined = symbols(["--defined-only"], hostObjects);
+    const wanted = [...symbols(["--undefined-only"], hostObjects)].filter(
+      (name) => !defined.has(name) && !libc.has(name) && !ownDeclared.has(name) && !/^(fx|_xs|xs[A-Z]|_GLOBAL_OFFSET_TABLE_|__stack_chk|__x86)/.test(name),
+    );
+    const missing = undefinedInIdf(wanted, subclass);
+    check(
+      missing.length === 0,
+      `${p}: the ${wanted.length} ESP-IDF functions and objects hosts/esp32's C uses are defined in ESP-IDF's sources or ROM for ${subclass}`,
+      `not found: ${missing.join(" ")}`,
+    );
   }
 }
 finish();
+
+/** Names among `names` with no definition for `chip` in ESP-IDF: a C definition (a line of type words
+ * then the name and "(", not ending in ";") in a .c file, a .global or label in a .S file, or an
+ * assignment (PROVIDE) in a .ld file. Files under another chip's folder, host-test and test-app
+ * folders do not count. */
+function undefinedInIdf(names, chip) {
+  if (names.length === 0) return [];
+  const chips = /^(esp32|esp32s2|esp32s3|esp32c2|esp32c3|esp32c5|esp32c6|esp32c61|esp32h2|esp32h21|esp32h4|esp32p4|linux)$/;
+  const pattern = `\\b(${names.join("|")})\\b`;
+  const grep = run("grep", ["-rnE", "--include=*.c", "--include=*.S", "--include=*.ld", "--include=*.ld.in", pattern, join(idfPath, "components")]);
+  const found = new Set();
+  for (const line of grep.stdout.split("\n")) {
+    const match = /^(.*?):\d+:(.*)$/.exec(line);
+    if (!match) continue;
+    const [, path, text] = match;
+    const parts = relative(idfPath, path).split("/");
+    if (parts.some((part) => chips.test(part) && part !== chip) || parts.some((part) => /^(test_apps|host_test|test)$/.test(part))) continue;
+    for (const name of names) {
+      if (!new RegExp(`\\b${name}\\b`).test(text)) continue;
+      const ld = path.endsWith(".ld") || path.endsWith(".ld.in");
+      if (ld ? new RegExp(`\\b${name}\\s*=`).test(text) : new RegExp(`^\\s*(?:[A-Za-z_]\\w*[\\s*]+)+${name}\\s*\\(`).test(text) && !/;\s*$/.test(text) && !/^\s*(return|else)\b/.test(text)) found.add(name);
+      else if (!ld && path.endsWith(".S") && new RegExp(`^\\s*\\.global\\s+${name}\\b|^${name}:`).test(text)) found.add(name);
+    }
+  }
+  return names.filter((name) => !found.has(name));
+}
+
+/** Symbol names nm lists ("address type name", no address when undefined; "file.o:" headers skipped). */
+function symbols(args, objects) {
+  const lines = run("nm", [...args, ...objects]).stdout.split("\n");
+  return new Set(lines.filter((line) => line.trim() && !line.endsWith(":")).map((line) => line.trim().split(/\s+/).at(-1)));
+}
 
 function finish() {
   console.log(`esp-idf-header-check: ${passed} passed, ${failed} failed`);
