@@ -14,15 +14,21 @@
 //     bytes as on the chip, -fsyntax-only) against those headers. Stricter than the device build: an
 //     implicit function declaration (a missing header: a link failure or a wrong call on the board),
 //     an incompatible pointer and an int/pointer conversion are errors (the SDK passes
-//     -Wno-implicit-function-declaration; ESP-IDF v6's GCC 14 rejects the other two by default).
+//     -Wno-implicit-function-declaration; ESP-IDF v6's GCC 14 rejects the other two by default);
+//   - the undefined symbols of those files (compiled once more to host objects) must each have a
+//     definition for the chip in ESP-IDF's .c/.S sources or ROM linker scripts (a text search);
+//   - every CONFIG_ name of the boards' sdkconfig.defaults and of hosts/esp32's C must be an option of
+//     this ESP-IDF's Kconfig (ESP-IDF drops an unknown or renamed one without an error).
 // Shims (none replaces an ESP-IDF header, so none can hide an ESP-IDF API mismatch):
 //   - libc: Debian's newlib 3.3 headers (apt-get install libnewlib-dev) stand in for the toolchain's
 //     newlib (ESP-IDF's platform_include wraps them as on the device); one newlib 3.3 declaration,
 //     `_global_impure_ptr` (const there, not in Espressif's newlib, a libc internal), is renamed;
 //   - compiler: the host gcc with -D__XTENSA__ -D__xtensa__ (the Xtensa gcc's own macros); inline
-//     assembly is not assembled (-fsyntax-only), so Xtensa instructions are not checked.
-// Not checked here: the Xtensa compiler itself, linking (which ESP-IDF components are linked), the
-// ESP-IDF CMake run (the real sdkconfig.h), and running on a board.
+//     assembly is never assembled for Xtensa, so Xtensa instructions are not checked;
+//   - sdkconfig.h: written here (above), not by ESP-IDF's Kconfig run: an option whose default the
+//     headers need and IDF_DEFAULTS lacks shows up as an error, never as a silent pass.
+// Not checked here: the Xtensa compiler itself, the real link (which components, section placement,
+// IRAM), ESP-IDF's CMake run (the real sdkconfig.h), and running on a board.
 // Needs an ESP-IDF checkout (the version the SDK expects, build/devices/esp32/manifest.json
 // EXPECTED_ESP_IDF; ESP_IDF_ANY_VERSION=1 runs another and says so). CI has no ESP-IDF: without
 // IDF_PATH this prints `esp-idf-header-check: NOT RUN (...)` and exits 2, never a pass. Exit 3: no SDK.
