@@ -25,8 +25,10 @@
 //     `_global_impure_ptr` (const there, not in Espressif's newlib, a libc internal), is renamed;
 //   - compiler: the host gcc with -D__XTENSA__ -D__xtensa__ (the Xtensa gcc's own macros); inline
 //     assembly is never assembled for Xtensa, so Xtensa instructions are not checked;
-//   - sdkconfig.h: written here (above), not by ESP-IDF's Kconfig run: an option whose default the
-//     headers need and IDF_DEFAULTS lacks shows up as an error, never as a silent pass.
+//   - sdkconfig.h: written here (above), not by ESP-IDF's Kconfig run. An option that neither the SDK's
+//     defaults, the board nor IDF_DEFAULTS sets is off here even where its Kconfig default is y, so a
+//     header branch behind such an option may not be the one the device compiles (a numeric option the
+//     headers need and nobody sets fails the compile, as CONFIG_FREERTOS_MAX_TASK_NAME_LEN did).
 // Not checked here: the Xtensa compiler itself, the real link (which components, section placement,
 // IRAM), ESP-IDF's CMake run (the real sdkconfig.h), and running on a board.
 // Needs an ESP-IDF checkout (the version the SDK expects, build/devices/esp32/manifest.json
