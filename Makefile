@@ -61,7 +61,7 @@ $(NATIVE)/hub75_port_stub.o: test/native/hub75_port_stub.c $(HUB75)/hub75_port.h
 	@mkdir -p $(NATIVE)
 	$(CC) $(NATIVE_WARNINGS) -I$(HUB75) -c $< -o $@
 
-# The USB serial binding (hosts/esp32/usb-serial) against stand-ins of the two ESP-IDF headers it uses,
+# The USB serial binding (hosts/esp32/usb-serial) against stand-ins of the ESP-IDF headers it uses (v6.0 declarations),
 # for a chip with the USB Serial/JTAG controller (ESP32-S3) and one without (the classic ESP32).
 USB_SERIAL := hosts/esp32/usb-serial/usb_serial_xs.c
 USB_SERIAL_STUBS := test/native/esp-idf-stub/driver/usb_serial_jtag.h test/native/esp-idf-stub/esp_err.h test/native/esp-idf-stub/soc/soc_caps.h

@@ -211,7 +211,8 @@ for (const build of builds) {
 
   // Serial provisioning over the chip's own USB (hosts/esp32/usb-serial): in every ESP32 build, so one
   // main.ts serves every board; compiled as for a chip with the controller (S3) or without (ESP32), with
-  // stand-ins of the two ESP-IDF headers it includes (test/native/esp-idf-stub).
+  // stand-ins of the ESP-IDF headers it includes (test/native/esp-idf-stub, ESP-IDF v6.0 declarations;
+  // scripts/esp-idf-header-check.mjs compiles it against the real ones).
   const usbModules = ["hosts/esp32/usb-serial/usb-serial", "hosts/esp32/usb-serial/usb-serial-jtag"];
   const usbObject = join(dir, "usb_serial_xs.o");
   const withoutController = p === "esp32" ? ["-DSTUB_CHIP_WITHOUT_USB_SERIAL_JTAG"] : [];
