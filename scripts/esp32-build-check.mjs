@@ -156,6 +156,20 @@ for (const build of builds) {
   const missing = srcModules().filter((name) => !moduleNames.includes(name));
   check(missing.length === 0, `${p}: every module of src/ is in the build (${moduleNames.filter((n) => n.startsWith("src/")).length})`, `missing: ${missing.join(" ")}`);
 
+  // ESP-IDF v6.0 keeps headers our C includes in component folders the SDK's makefile does not list;
+  // the usb-serial and hub75 manifests add them (scripts/esp-idf-header-check.mjs compiles against them).
+  const includeDirs = variable("C_INCLUDES").split(/\s+/);
+  const neededDirs = [
+    "esp_driver_usb_serial_jtag/include",
+    "esp_driver_dma/include",
+    "esp_hal_dma/include",
+    `esp_hal_dma/${p === "esp32" ? "esp32" : "esp32s3"}/include`,
+  ].map((dir) => `-I${join(noIdf, "components", dir)}`);
+  check(
+    neededDirs.every((dir) => includeDirs.includes(dir)),
+    `${p}: the compile's include dirs have the ESP-IDF v6.0 component folders hosts/esp32's C needs (USB Serial/JTAG driver, GDMA)`,
+    `missing: ${neededDirs.filter((dir) => !includeDirs.includes(dir)).join(" ")}`,
+  );
   const sdkconfigH = variable("SDKCONFIG_H");
   const started = Date.now();
   const link = run("make", [...makeArgs, "-o", sdkconfigH, join(tmpDir, "mc.xs.c")], { env });
