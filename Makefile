@@ -61,10 +61,10 @@ $(NATIVE)/hub75_port_stub.o: test/native/hub75_port_stub.c $(HUB75)/hub75_port.h
 	@mkdir -p $(NATIVE)
 	$(CC) $(NATIVE_WARNINGS) -I$(HUB75) -c $< -o $@
 
-# The USB serial binding (hosts/esp32/usb-serial) against stand-ins of the two ESP-IDF headers it uses,
+# The USB serial binding (hosts/esp32/usb-serial) against stand-ins of the ESP-IDF headers it uses (v6.0 declarations),
 # for a chip with the USB Serial/JTAG controller (ESP32-S3) and one without (the classic ESP32).
 USB_SERIAL := hosts/esp32/usb-serial/usb_serial_xs.c
-USB_SERIAL_STUBS := test/native/esp-idf-stub/driver/usb_serial_jtag.h test/native/esp-idf-stub/soc/soc_caps.h
+USB_SERIAL_STUBS := test/native/esp-idf-stub/driver/usb_serial_jtag.h test/native/esp-idf-stub/esp_err.h test/native/esp-idf-stub/soc/soc_caps.h
 $(NATIVE)/usb_serial_xs.o: $(USB_SERIAL) $(USB_SERIAL_STUBS)
 	@mkdir -p $(NATIVE)
 	$(CC) $(NATIVE_WARNINGS) -DUSB_SERIAL_XS_HOST_CHECK -I$(XS_INCLUDES) -Itest/native/esp-idf-stub -c $< -o $@
@@ -121,7 +121,7 @@ BOARD ?= esp32s3
 PORT ?=
 API_CA ?=
 API ?=
-.PHONY: esp32 flash esp32-check
+.PHONY: esp32 flash esp32-check esp-idf-check
 esp32 flash: export MAKAPIX_API_CA := $(API_CA)
 esp32 flash: export MAKAPIX_API := $(API)
 esp32 flash: export MAKAPIX_WIFI := $(value WIFI)
@@ -133,6 +133,9 @@ flash: ## build, flash and show the serial log (PORT=/dev/ttyUSB0 or /dev/ttyACM
 
 esp32-check: ## without ESP-IDF: both ESP32 builds compile (xsc), link (xsl preload) and include the HUB75 driver and the USB serial binding
 	@$(NODE) scripts/esp32-build-check.mjs
+
+esp-idf-check: ## with an ESP-IDF checkout (IDF_PATH=…): hosts/esp32's C compiled by the host gcc against its real headers (the SDK makefile's include dirs); NOT RUN, exit 2, without IDF_PATH
+	@$(NODE) scripts/esp-idf-header-check.mjs
 
 xsnap: ## build the standalone xsnap used by the XS test tier
 	@bash scripts/build-xsnap.sh

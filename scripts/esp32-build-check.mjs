@@ -156,6 +156,20 @@ for (const build of builds) {
   const missing = srcModules().filter((name) => !moduleNames.includes(name));
   check(missing.length === 0, `${p}: every module of src/ is in the build (${moduleNames.filter((n) => n.startsWith("src/")).length})`, `missing: ${missing.join(" ")}`);
 
+  // ESP-IDF v6.0 keeps headers our C includes in component folders the SDK's makefile does not list;
+  // the usb-serial and hub75 manifests add them (scripts/esp-idf-header-check.mjs compiles against them).
+  const includeDirs = variable("C_INCLUDES").split(/\s+/);
+  const neededDirs = [
+    "esp_driver_usb_serial_jtag/include",
+    "esp_driver_dma/include",
+    "esp_hal_dma/include",
+    `esp_hal_dma/${p === "esp32" ? "esp32" : "esp32s3"}/include`,
+  ].map((dir) => `-I${join(noIdf, "components", dir)}`);
+  check(
+    neededDirs.every((dir) => includeDirs.includes(dir)),
+    `${p}: the compile's include dirs have the ESP-IDF v6.0 component folders hosts/esp32's C needs (USB Serial/JTAG driver, GDMA)`,
+    `missing: ${neededDirs.filter((dir) => !includeDirs.includes(dir)).join(" ")}`,
+  );
   const sdkconfigH = variable("SDKCONFIG_H");
   const started = Date.now();
   const link = run("make", [...makeArgs, "-o", sdkconfigH, join(tmpDir, "mc.xs.c")], { env });
@@ -211,7 +225,8 @@ for (const build of builds) {
 
   // Serial provisioning over the chip's own USB (hosts/esp32/usb-serial): in every ESP32 build, so one
   // main.ts serves every board; compiled as for a chip with the controller (S3) or without (ESP32), with
-  // stand-ins of the two ESP-IDF headers it includes (test/native/esp-idf-stub).
+  // stand-ins of the ESP-IDF headers it includes (test/native/esp-idf-stub, ESP-IDF v6.0 declarations;
+  // scripts/esp-idf-header-check.mjs compiles it against the real ones).
   const usbModules = ["hosts/esp32/usb-serial/usb-serial", "hosts/esp32/usb-serial/usb-serial-jtag"];
   const usbObject = join(dir, "usb_serial_xs.o");
   const withoutController = p === "esp32" ? ["-DSTUB_CHIP_WITHOUT_USB_SERIAL_JTAG"] : [];

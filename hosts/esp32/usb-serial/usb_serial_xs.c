@@ -9,6 +9,7 @@
  * without one (the classic ESP32) build this file too, so that one app serves every board; there the
  * constructor throws.
  */
+#include <stdbool.h> /* ESP-IDF v6.0's driver/usb_serial_jtag.h uses bool without including it */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -1,5 +1,6 @@
 /*
- * Build-machine stand-in for ESP-IDF's soc/soc_caps.h, for the compile checks of native bindings only:
+ * Build-machine stand-in for ESP-IDF's soc/soc_caps.h (v6.0: components/soc/<chip>/include), for the
+ * compile checks of native bindings only:
  * the capability the USB serial binding tests. -DSTUB_CHIP_WITHOUT_USB_SERIAL_JTAG plays the classic
  * ESP32, which has no USB Serial/JTAG controller.
  */
