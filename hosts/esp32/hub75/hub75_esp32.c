@@ -1,12 +1,15 @@
 /*
- * ESP32 peripheral layer for the HUB75 driver (hub75_port.h), ESP-IDF v5.x / v6.x.
+ * ESP32 peripheral layer for the HUB75 driver (hub75_port.h), ESP-IDF v6.0 (the version Moddable SDK
+ * 8.2.3 requires; v5.x's GDMA API differs).
  *   ESP32, ESP32-S2: I2S in LCD mode, 16-bit parallel, its own DMA (lldesc_t chain)
  *   ESP32-S3:        LCD_CAM in i80 mode, 16-bit, fed by a GDMA channel (dma_descriptor_t chain)
  * Both DMA engines take the core's hub75_desc_t chain as it is (same 12-byte layout, checked below).
  *
- * NOT BUILT ON THE DEVELOPMENT MACHINE: ESP-IDF cannot be installed there, so this file has never been
- * compiled or run. The portable core it drives is tested (test/native). Points marked
- * TODO(hardware) must be checked with a logic analyser on a real board before release.
+ * NOT BUILT WITH THE XTENSA COMPILER ON THE DEVELOPMENT MACHINE: ESP-IDF cannot be installed there.
+ * scripts/esp-idf-header-check.mjs compiles it with the host gcc against ESP-IDF v6.0's real headers
+ * (ESP32 and ESP32-S3), with the SDK makefile's include dirs; it has never been linked or run. The
+ * portable core it drives is tested (test/native). Points marked TODO(hardware) must be checked with a
+ * logic analyser on a real board before release.
  */
 #if defined(ESP_PLATFORM)
 
@@ -30,6 +33,7 @@
 
 #if CONFIG_IDF_TARGET_ESP32 || CONFIG_IDF_TARGET_ESP32S2
 #include "rom/lldesc.h"
+#include "soc/i2s_reg.h" /* I2S_OUT_EOF_INT_ST */
 #include "soc/i2s_struct.h"
 typedef lldesc_t target_desc_t;
 #define HUB75_I2S 1
@@ -144,20 +148,15 @@ static void IRAM_ATTR i2s_isr(void *arg) {
 }
 
 static hub75_status_t start_peripheral(hub75_port_t *port, const uint16_t *setup, size_t setup_words) {
-#if CONFIG_IDF_TARGET_ESP32
-    /* I2S1 in 16-bit LCD mode: data lines are I2S1O_DATA_OUT8..23, the pixel clock is WS. */
-    periph_module_reset(PERIPH_I2S1_MODULE);
-    periph_module_enable(PERIPH_I2S1_MODULE);
-    port->dev = &I2S1;
-    route_pins(&port->pins, I2S1O_DATA_OUT8_IDX, I2S1O_WS_OUT_IDX, !port->core.plan.clock_phase);
-    const int source = ETS_I2S1_INTR_SOURCE;
-#else
+    /* I2S0 in 16-bit LCD mode: data lines are I2S0O_DATA_OUT8..23, the pixel clock is WS. I2S0 on the
+     * ESP32 too: ESP-IDF v6.0's periph_module_* API knows no PERIPH_I2S1_MODULE there (I2S1 would need
+     * the RCC-locked i2s_ll calls). I2S0 is also the ADC/DAC's DMA path, which this firmware does not use.
+     * TODO(hardware): check I2S0's LCD mode on an ESP32 DevKit. */
     periph_module_reset(PERIPH_I2S0_MODULE);
     periph_module_enable(PERIPH_I2S0_MODULE);
     port->dev = &I2S0;
     route_pins(&port->pins, I2S0O_DATA_OUT8_IDX, I2S0O_WS_OUT_IDX, !port->core.plan.clock_phase);
     const int source = ETS_I2S0_INTR_SOURCE;
-#endif
     i2s_dev_t *dev = port->dev;
     dev->conf.tx_reset = 1;
     dev->conf.tx_reset = 0;
@@ -267,14 +266,23 @@ static hub75_status_t start_peripheral(hub75_port_t *port, const uint16_t *setup
     LCD_CAM.lcd_dly_mode.val = 0;
     LCD_CAM.lcd_data_dout_mode.val = 0;
 
-    gdma_channel_alloc_config_t alloc = {.direction = GDMA_CHANNEL_DIRECTION_TX};
-    if (gdma_new_ahb_channel(&alloc, &port->dma) != ESP_OK) return HUB75_ERR_MEMORY;
+    /* ESP-IDF v6.0: no direction field; the channel pointer passed says which one (TX here, no RX). */
+    gdma_channel_alloc_config_t alloc = {0};
+    if (gdma_new_ahb_channel(&alloc, &port->dma, NULL) != ESP_OK) return HUB75_ERR_MEMORY;
     gdma_connect(port->dma, GDMA_MAKE_TRIGGER(GDMA_TRIG_PERIPH_LCD, 0));
     /* The chain loops forever: the DMA must neither check nor clear the owner bit. */
     gdma_strategy_config_t strategy = {.owner_check = false, .auto_update_desc = false};
     gdma_apply_strategy(port->dma, &strategy);
-    gdma_transfer_ability_t ability = {.sram_trans_align = 4, .psram_trans_align = 64};
-    gdma_set_transfer_ability(port->dma, &ability);
+    /* ESP-IDF v6.0 replaced gdma_set_transfer_ability by gdma_config_transfer. Data burst on, as ESP-IDF's
+     * i80 LCD driver sets it (32), unless that asks more than the 4-byte alignment of the chain's buffers
+     * (internal RAM only): then burst off. */
+    gdma_transfer_config_t transfer = {.max_data_burst_size = 32, .access_ext_mem = false};
+    gdma_config_transfer(port->dma, &transfer);
+    size_t internal_alignment = 0, external_alignment = 0;
+    if (gdma_get_alignment_constraints(port->dma, &internal_alignment, &external_alignment) != ESP_OK || internal_alignment > 4) {
+        transfer.max_data_burst_size = 0;
+        gdma_config_transfer(port->dma, &transfer);
+    }
 
     if (setup_words) {
         /* Set-up writes before the callback exists: a one-shot chain, then a short wait.
@@ -320,6 +328,13 @@ static void stop_peripheral(hub75_port_t *port) {
 
 #endif
 
+/* A Kconfig option that is off is not defined in sdkconfig.h, so it cannot stand in an expression. */
+#if CONFIG_IDF_TARGET_ESP32
+#define HUB75_SWAP_HALFWORDS 1
+#else
+#define HUB75_SWAP_HALFWORDS 0
+#endif
+
 #if CONFIG_IDF_TARGET_ESP32S3
 #define HUB75_CLOCK_SOURCE_HZ 160000000u /* LCD_CAM: PLL_F160M / lcd_clkm_div_num */
 #else
@@ -334,7 +349,7 @@ hub75_status_t hub75_port_open(const hub75_config_t *config, const hub75_pins_t 
     *reason = NULL;
     /* Only the original ESP32's I2S sends each 32-bit word as (high half, low half).
      * TODO(hardware): confirm the ESP32-S2 I2S order. */
-    c.swap_halfwords = CONFIG_IDF_TARGET_ESP32 ? 1 : 0;
+    c.swap_halfwords = HUB75_SWAP_HALFWORDS;
     /* The clock the peripheral divides: the plan picks an integer divider and reports the real clock. */
     c.clock_source_hz = HUB75_CLOCK_SOURCE_HZ;
     if (hub75_plan(&c, &plan) != HUB75_OK) {
