@@ -17,6 +17,7 @@ import { promisify } from "node:util";
 import sharp from "sharp";
 import { photoArt } from "../test/oracle/webp-corpus.js";
 import { pixelArt } from "../test/oracle/png-corpus.js";
+import { encodeBmp } from "../test/support/bmp-encode.js";
 import { sharpGif } from "../test/support/gif-corpus.js";
 import { paletteArt } from "../test/support/webp-build.js";
 import { bundleWorkload, projectRoot } from "../test/xs/heap.js";
@@ -47,12 +48,15 @@ const png256 = new Uint8Array(await raw(pixelArt(256, 256, 5), 256).png().toBuff
 // The same art with libpng's adaptive filters (sub/up/average/Paeth per row), as most encoders write
 // PNGs: png256 (filter "none" on every row, sharp's default) leaves the row filters out.
 const png256Filtered = new Uint8Array(await raw(pixelArt(256, 256, 5), 256).png({ adaptiveFiltering: true }).toBuffer());
+// A 24-bit BMP of the same art (alpha dropped): BMP is the fourth format the service serves.
+const bmpArt = pixelArt(256, 256, 5);
+const bmp256 = encodeBmp({ width: 256, height: 256, bitsPerPixel: 24, pixels: Array.from({ length: 256 * 256 }, (_, i) => (bmpArt[i * 4]! << 16) | (bmpArt[i * 4 + 1]! << 8) | bmpArt[i * 4 + 2]!) });
 const lossless256 = new Uint8Array(await raw(paletteArt(256, 256, 24, 256), 256).webp({ lossless: true }).toBuffer());
 const lossy256 = new Uint8Array(await raw(photoArt(256, 256, 256, true), 256).webp({ quality: 80 }).toBuffer());
 
 interface Row {
   name: string;
-  workload: "gif" | "png" | "webp" | "compositor" | "json" | "jsonparse" | "page" | "page28";
+  workload: "gif" | "png" | "webp" | "bmp" | "compositor" | "json" | "jsonparse" | "page" | "page28";
   input: string;
   bytes?: Uint8Array;
   runs: number;
@@ -76,6 +80,8 @@ const rows: Row[] = [
   { name: "compositor, native kernels", workload: "compositor", input: "256 rows", runs: 4, per: 1, native: true },
   { name: "PNG 256×256 first frame, native kernels (miniz inflate, filters, CRC, compositor)", workload: "png", input: `${png256.length} B`, bytes: png256, runs: 1, per: 1, goalMs: 1000, native: true },
   { name: "PNG 256×256 adaptive filters first frame", workload: "png", input: `${png256Filtered.length} B`, bytes: png256Filtered, runs: 1, per: 1, goalMs: 1000 },
+  { name: "BMP 256×256 first frame (24-bit)", workload: "bmp", input: `${bmp256.length} B`, bytes: bmp256, runs: 1, per: 1, goalMs: 1000 },
+  { name: "BMP 256×256 first frame, native compositor", workload: "bmp", input: `${bmp256.length} B`, bytes: bmp256, runs: 1, per: 1, goalMs: 1000, native: true },
   { name: "PNG 256×256 adaptive filters first frame, native kernels", workload: "png", input: `${png256Filtered.length} B`, bytes: png256Filtered, runs: 1, per: 1, goalMs: 1000, native: true },
   { name: "JSON reply extractor, ~128 KiB query_posts reply", workload: "json", input: "131 KB", runs: 1, per: 1 },
   { name: "JSON reply extractor, native kernels", workload: "json", input: "131 KB", runs: 1, per: 1, native: true },
@@ -140,7 +146,7 @@ try {
     results.push({ row, baseline, each, pcMs });
   }
 } finally {
-  rmSync(directory, { recursive: true, force: true });
+  if (!process.env.DEVICE_TIME_KEEP) rmSync(directory, { recursive: true, force: true });
 }
 
 const millions = (n: number) => (n / 1e6).toFixed(1);

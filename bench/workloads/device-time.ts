@@ -10,7 +10,7 @@
 //   unfilters rows and checks CRCs in C (hosts/moddable/native-png.ts over `pngNatives`) and inflates with the SDK's miniz (the global `inflateNatives`, test/native/xst-inflate.ts) through the
 //   Moddable host's Inflater port (hosts/moddable/native-inflate.ts).
 // Workloads, each the path the player takes on the device:
-//   gif | png | webp: the file pushed in 1 KiB chunks into createDecoder(format) with a Compositor on a
+//   gif | png | webp | bmp: the file pushed in 1 KiB chunks into createDecoder(format) with a Compositor on a
 //                     64×64 panel as its sink (decode + composite, as played);
 //   compositor:       one 256×256 RGBA frame, row by row, into a Compositor on a 64×64 panel;
 //   json:             a ~128 KiB query_posts reply into ReplyExtractor in 1 KiB chunks;
@@ -39,7 +39,7 @@ import { PostsReader } from "../../src/makapix/reply-readers.js";
 import { encodeText } from "../../test/support/json-events.js";
 import { makePosts, queryPostsOfSize, queryPostsReply, serviceJson } from "../../test/support/makapix-replies.js";
 
-type Workload = "empty" | "gif" | "png" | "webp" | "compositor" | "json" | "jsonparse" | "page" | "page28";
+type Workload = "empty" | "gif" | "png" | "webp" | "bmp" | "compositor" | "json" | "jsonparse" | "page" | "page28";
 const host = globalThis as unknown as {
   DEVICE_TIME: { workload: Workload; runs: number; chunks?: number[][]; native?: boolean };
   artNatives?: ArtNatives;
@@ -72,7 +72,8 @@ function prepare(): () => void {
       return () => undefined;
     case "gif":
     case "png":
-    case "webp": {
+    case "webp":
+    case "bmp": {
       const chunks = host.DEVICE_TIME.chunks ?? [];
       const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
       let at = 0;
