@@ -79,7 +79,7 @@ $(NATIVE)/hub75_bench: bench/hub75_bench.c $(HUB75_CORE) test/native/panel_sim.c
 
 # The art and JSON kernels (hosts/moddable/native) are tested inside the SDK's xst built with them under ASan +
 # UBSan (scripts/build-xst.sh --art asan) against their TypeScript twins: test/native/*.test.ts.
-test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o $(NATIVE)/usb_serial_xs.o $(NATIVE)/usb_serial_xs_no_controller.o ## C tests (ASan + UBSan): the HUB75 core; the art kernels (GIF, WebP, PNG, compositor), the HUB75 temporal dithering and the JSON kernels against their TypeScript twins; the XS bindings compile
+test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o $(NATIVE)/usb_serial_xs.o $(NATIVE)/usb_serial_xs_no_controller.o ## C tests (ASan + UBSan): the HUB75 core (chips, scans, chains, dithering, temporal dithering of stills); the art kernels (GIF, WebP, PNG, compositor) and JSON kernels against their TypeScript twins; the XS bindings compile
 	@$(NATIVE)/hub75_test
 	@$(NODE) scripts/build.mjs && $(NODE) --test --test-reporter=tap build/test/native/
 
