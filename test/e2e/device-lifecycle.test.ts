@@ -197,7 +197,11 @@ test("views earned while the broker cannot answer survive a reboot and are all d
   // Renewal (the first certificate is inside the window) is over before the broker freezes.
   const firstNotAfter = readCertificatePem(credentials.certificate).notAfterMs;
   await waitFor("the renewal done", () => notAfterOf(device) > firstNotAfter, 30_000);
-  await waitFor("playing with views recorded", () => stateOf(device) === "playing" && stack.service.views(key).length > 0, 30_000);
+  // The renewal restarts the session, and the new session asks for its page again: the broker may only
+  // freeze once that page is here (a view recorded before the restart says nothing about it).
+  const viewsBeforeRestart = stack.service.views(key).length;
+  const onScreen = () => device.firmware.machine.device?.player.scheduler.current;
+  await waitFor("the renewed session playing its page, with a view recorded", () => stateOf(device) === "playing" && onScreen() !== undefined && stack.service.views(key).length > viewsBeforeRestart, 30_000, () => deviceLog.slice(-30).join("\n"));
   const journalFiles = () => readdirSync(join(folder, "makapix")).filter((file) => file.startsWith("vj."));
   /** The views in the journal: "postId at timestamp" (a value is its JSON array, then its CRC). */
   const journaled = () => journalFiles().map((file) => {
@@ -210,7 +214,7 @@ test("views earned while the broker cannot answer survive a reboot and are all d
   let frozen = true;
   try {
     // The player plays on from the page it has (the next page needs the broker): views are earned.
-    await waitFor("views waiting in the journal", () => journalFiles().length >= 2, 30_000);
+    await waitFor("views waiting in the journal", () => journalFiles().length >= 2, 30_000, () => `state ${stateOf(device)}, journal ${journaled().join(", ")}\n${deviceLog.slice(-40).join("\n")}`);
     const stopping = device.powerCycle();
     const waiting = journaled();
     process.kill(stack.broker.pid!, "SIGCONT");
