@@ -1,6 +1,8 @@
 // The firmware core reaches the outside world only through these interfaces. They are shaped like
 // ECMA-419 (the embedded JS I/O standard Moddable implements) so that each host binding stays thin:
 // hosts/node binds them to node:net/node:tls, hosts/moddable to embedded:io/socket/tcp(/tls).
+// (Over 400 lines on purpose: every port in one place is the whole contract a host must bind; it holds
+// interfaces and their documentation only, no code.)
 
 /**
  * Why a socket failed, as the host knows it (never guessed from the text): "dns" the name did not

@@ -8,6 +8,8 @@
 // Every step is printed; every failure says what to check. After giving Wi-Fi it waits (bounded) until the
 // device has joined or says why it could not. Exit code 0 when everything was accepted (and the Wi-Fi
 // given was joined), 1 on a failure, 2 on a usage error.
+// (Over 400 lines: a command-line tool's argument parsing, line opening, step-by-step explanations and
+// the wizard's report text; the protocol itself lives in src/device/provisioning-client.ts.)
 
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";

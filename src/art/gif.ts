@@ -19,6 +19,8 @@
 // Memory (fixed, allocated in the constructor or once the canvas width is known): LZW tables 16 KiB,
 // two colour tables 2 × 768 B, the current frame's RGBA colours 1 KiB, one RGBA row and one index row
 // of canvas width (5 × 256 B at most), a 16-byte header buffer: about 20 KiB.
+// (Over 400 lines: the block grammar and the browser-compatible rules above; the pixel work is lzw.ts
+// and gif-kernels.ts.)
 
 import { Blend, DEFAULT_LIMITS, Dispose, ImageDecodeError } from "./image.js";
 import type { DecodeLimits, ImageDecoder, ImageSink } from "./image.js";

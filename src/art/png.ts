@@ -18,6 +18,7 @@
 // Memory (worst case, 256×256 limits): PngRows ~5.2 KiB (2 rows of 2049 B at RGBA 16-bit, RGBA row
 // 1 KiB, palette 1 KiB), chunk buffer 768 B, the inflater (TS: 32 KiB window + ~4 KiB tables). Nothing
 // else is sized by the file; see docs/artwork.md.
+// (Over 400 lines: the chunk rules above and APNG's sequence checks; the rows are png-rows.ts.)
 
 import type { InflateFactory, Inflater, PngKernels } from "../ports.js";
 import { crc32Final, CRC32_START } from "./crc32.js";

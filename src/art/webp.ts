@@ -19,6 +19,8 @@
 // Memory (worst case, 256×256 limits): the frame's ARGB pixels for VP8L (256 KiB) or YUV planes for VP8
 // (~100 KiB, see webp-lossy.ts), the compressed chunk(s) as received, one RGBA row (1 KiB), small
 // headers. A VP8L ALPH adds a w×h ARGB buffer while it decodes.
+// (Over 400 lines: the RIFF container's chunk rules and the animation's frame rules; the bitstreams are
+// webp-lossless.ts and webp-lossy.ts.)
 
 import { Blend, DEFAULT_LIMITS, Dispose, ImageDecodeError } from "./image.js";
 import type { DecodeLimits, FrameHeader, ImageDecoder, ImageSink } from "./image.js";

@@ -14,6 +14,8 @@
 // One Display serves every state and every PlayerDevice, so the panel is set up once (boot-panel.ts).
 // The session step's device, with the renewal client on it, is boot-session.ts; which state follows its
 // events is decided here.
+// (Over 400 lines: every transition of the machine is here, so that which state follows which event can
+// be read in one place; the states' own work is in boot-*.ts.)
 //
 // Continuations of asynchronous work (a Wi-Fi event, a registration event, a device that finished
 // stopping) carry the generation they were started in; `#teardown` moves to the next generation, so a

@@ -9,6 +9,8 @@
 //
 // Memory: the decoder's and encoder's frame buffers (2 × 1,037 B), a 256 B read buffer, the write
 // queue (2 frames), and the credential arena (16.6 KiB) only while a credential set is being received.
+// (Over 400 lines: one answer per request type of the protocol; framing and credentials are modules of
+// their own.)
 
 import type { Log, Serial, Socket, TimerId, Timers } from "../ports.js";
 import { SocketWriteError, SocketWriter } from "../util/socket-writer.js";

@@ -1,6 +1,8 @@
 // The MQTT 5 client session: one connection at a time over the Network port, kept alive, reconnected
 // with backoff, with QoS 1 publishing, streaming message delivery and subscriptions that survive
 // reconnects. The rest of the firmware observes `state` and `lastError`.
+// (Over 400 lines: the session's lifecycle — connect, CONNACK, keep-alive, teardown, reconnect — on one
+// socket; the codec, outbox, subscriptions, liveness and back-off are already modules of their own.)
 
 import type { Host, Socket, SocketErrorCause, SocketHandlers, TimerId } from "../ports.js";
 import { errorMessage } from "../util/errors.js";

@@ -1,6 +1,8 @@
 // One HttpClient.get(): its URL (which redirects change), connection attempts, timers (connect,
 // idle, total, retry wait) and the sink's progress. It owns nothing big: the buffers and the parser
 // belong to the client and are lent to one transfer at a time.
+// (Over 400 lines: one request's whole life — connect, send, head, body, redirects, retries and its
+// four timers — whose steps hand the same socket and state to each other.)
 
 import type { Host, Socket, SocketErrorCause, SocketHandlers, TimerId } from "../ports.js";
 import type { SocketWriter } from "../util/socket-writer.js";

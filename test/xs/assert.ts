@@ -2,6 +2,7 @@
 // `node:assert/strict` here when bundling a test file). Strict semantics throughout: equal is
 // Object.is, deepEqual is deepStrictEqual (same prototypes, -0 differs from 0, NaN equals NaN).
 // Failure messages show actual vs expected compactly and, for deep comparisons, where they differ.
+// (Over 400 lines: the part of node:assert the tests use, with strict deep equality written out.)
 
 export class AssertionError extends Error {
   // A field: the XS tier freezes Error.prototype as a Moddable app does, so `this.name = ` would throw.

@@ -16,6 +16,10 @@
  * dark head is the latch blanking), the others up to P: a long slot is several descriptors pointing
  * into the same buffer. This is the descriptor reuse that keeps DMA memory small: weighted time costs
  * descriptors (12 bytes each), not copies of the data.
+ *
+ * (Over 400 lines: the plan, the brightness levels, the frame encoders, the swap done from the interrupt
+ * and the chips' set-up writes all read the one hub75_plan_t; the ESP-IDF component and both host test
+ * builds compile this single file, with no private header to keep in step.)
  */
 #include "hub75_core.h"
 

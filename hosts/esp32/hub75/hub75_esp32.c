@@ -10,6 +10,8 @@
  * (ESP32 and ESP32-S3), with the SDK makefile's include dirs; it has never been linked or run. The
  * portable core it drives is tested (test/native). Points marked TODO(hardware) must be checked with a
  * logic analyser on a real board before release.
+ * (Over 400 lines: two peripherals, I2S for ESP32/S2 and LCD_CAM + GDMA for the S3, behind one port;
+ * only one half is compiled for a given chip.)
  */
 #if defined(ESP_PLATFORM)
 

@@ -4,6 +4,7 @@
 // (echo, refused port), TLS refused by a wrong CA, and an MQTT 5 session over mutual TLS through
 // src/mqtt/client.ts (subscribe, QoS 1 publish, the service's reply received back).
 // Second run of the same build (a "reboot"): the value left behind is read back and removed.
+// (Over 400 lines: one simulator build checks every binding, because each build costs seconds.)
 
 import config from "mc-host-config";
 import { createModdableHost } from "../../../hosts/moddable/host.js";

@@ -1,5 +1,6 @@
 // The MQTT 5 session on a virtual clock against a scripted peer: what the client sends, how it honours
 // the broker's limits, keep-alive, reconnect with backoff, and delivery across reconnects.
+// (Over 400 lines: one case per behaviour listed above.)
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

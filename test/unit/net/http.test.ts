@@ -1,5 +1,6 @@
 // The HTTP client on a virtual clock and an in-memory network: requests, streaming, redirects,
 // retries with backoff, timeouts, truncation, the size cap, cancellation and the sink's contract.
+// (Over 400 lines: one case per behaviour listed above.)
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
