@@ -239,8 +239,9 @@ static IRAM_ATTR bool gdma_eof(gdma_channel_handle_t channel, gdma_event_data_t 
     hub75_desc_t *restart;
     bool woken = refresh_ended(arg, (const hub75_desc_t *)event->tx_eof_desc_addr, &restart);
     /* The GDMA took the tail with next = NULL and stopped; the LCD keeps clocking the last word out
-     * (the OE-off tail), so restarting here leaves no gap. TODO(hardware): confirm gdma_start() is
-     * placed in IRAM (CONFIG_GDMA_CTRL_FUNC_IN_IRAM=y in sdkconfig). */
+     * (the OE-off tail), so restarting here leaves no gap. gdma_start() and the GDMA interrupt are in
+     * IRAM (CONFIG_GDMA_CTRL_FUNC_IN_IRAM and CONFIG_GDMA_ISR_IRAM_SAFE in the board's sdkconfig), so
+     * this runs during flash writes too. TODO(hardware): confirm on a board. */
     if (restart) gdma_start(channel, (intptr_t)restart);
     return woken;
 }
