@@ -239,9 +239,9 @@ static IRAM_ATTR bool gdma_eof(gdma_channel_handle_t channel, gdma_event_data_t 
     hub75_desc_t *restart;
     bool woken = refresh_ended(arg, (const hub75_desc_t *)event->tx_eof_desc_addr, &restart);
     /* The GDMA took the tail with next = NULL and stopped; the LCD keeps clocking the last word out
-     * (the OE-off tail), so restarting here leaves no gap. gdma_start() and the GDMA interrupt are in
-     * IRAM (CONFIG_GDMA_CTRL_FUNC_IN_IRAM and CONFIG_GDMA_ISR_IRAM_SAFE in the board's sdkconfig), so
-     * this runs during flash writes too. TODO(hardware): confirm on a board. */
+     * (the OE-off tail), so restarting here leaves no gap. The channel is cache-safe and gdma_start()
+     * is in IRAM (CONFIG_GDMA_CTRL_FUNC_IN_IRAM in the board's sdkconfig), so this runs during flash
+     * writes too. TODO(hardware): confirm on a board. */
     if (restart) gdma_start(channel, (intptr_t)restart);
     return woken;
 }
@@ -269,8 +269,10 @@ static hub75_status_t start_peripheral(hub75_port_t *port, const uint16_t *setup
     LCD_CAM.lcd_dly_mode.val = 0;
     LCD_CAM.lcd_data_dout_mode.val = 0;
 
-    /* ESP-IDF v6.0: no direction field; the channel pointer passed says which one (TX here, no RX). */
-    gdma_channel_alloc_config_t alloc = {0};
+    /* ESP-IDF v6.0: no direction field; the channel pointer passed says which one (TX here, no RX).
+     * Cache-safe: the interrupt is allocated in IRAM and keeps running while flash writes turn the cache
+     * off (ESP-IDF then checks that gdma_eof is in IRAM and `port` in internal RAM). */
+    gdma_channel_alloc_config_t alloc = {.flags.isr_cache_safe = true};
     if (gdma_new_ahb_channel(&alloc, &port->dma, NULL) != ESP_OK) return HUB75_ERR_MEMORY;
     gdma_connect(port->dma, GDMA_MAKE_TRIGGER(GDMA_TRIG_PERIPH_LCD, 0));
     /* The chain loops forever: the DMA must neither check nor clear the owner bit. */
