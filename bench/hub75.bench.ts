@@ -19,12 +19,12 @@ function run(command: string, args: string[]): string {
 }
 
 /** Instructions executed inside `fn` (callgrind Ir with collection toggled on that function only). */
-function instructions(mode: string, fn: string): number | undefined {
+function instructions(mode: string, ...functions: string[]): number | undefined {
   if (spawnSync("valgrind", ["--version"]).status !== 0) return undefined;
   const dir = mkdtempSync(join(tmpdir(), "hub75-bench-"));
   try {
     const out = join(dir, "callgrind.out");
-    run("valgrind", ["--tool=callgrind", `--toggle-collect=${fn}`, `--callgrind-out-file=${out}`, binary, mode]);
+    run("valgrind", ["--tool=callgrind", ...functions.map((fn) => `--toggle-collect=${fn}`), `--callgrind-out-file=${out}`, binary, mode]);
     const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, "utf8"));
     return totals ? Number(totals[1]) : undefined;
   } finally {
@@ -77,13 +77,15 @@ for (const line of quality) {
 const ours = instructions("push", "hub75_push");
 const peer = instructions("naive", "naive_push");
 const dithered = instructions("push-dither", "hub75_push");
+const still = instructions("push-still", "hub75_push_still", "hub75_hold");
 console.log("\n## Instructions per frame push (64x64, 8 bits, x86-64, callgrind Ir)\n");
-if (ours === undefined || peer === undefined || dithered === undefined) {
+if (ours === undefined || peer === undefined || dithered === undefined || still === undefined) {
   console.log("valgrind is not installed: instruction counts skipped.");
 } else {
   console.log("| encoder | Ir per push | Ir per pixel | ratio |");
   console.log("|---|---|---|---|");
   console.log(`| hub75_push (spread table, 6 lookups per pixel pair) | ${ours} | ${(ours / 4096).toFixed(1)} | ${times(ours, peer)} |`);
   console.log(`| hub75_push with dithering (threshold + 2 lookups per channel) | ${dithered} | ${(dithered / 4096).toFixed(1)} | ${times(dithered, peer)} |`);
+  console.log(`| a still with temporal dithering (hub75_push_still + hub75_hold: two phases, once per still) | ${still} | ${(still / 4096).toFixed(1)} | ${times(still, peer)} |`);
   console.log(`| per-pixel, per-bit read-modify-write (peer) | ${peer} | ${(peer / 4096).toFixed(1)} | 1.00x |`);
 }

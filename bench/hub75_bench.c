@@ -7,6 +7,8 @@
  *                       `valgrind --tool=callgrind --toggle-collect=hub75_push` for the instructions
  *                       of one push
  *   hub75_bench push-dither  the same push with dithering on
+ *   hub75_bench push-still   a still with temporal dithering: hub75_push_still, the swap, hub75_hold
+ *                       (toggle-collect both: the two phases a still costs)
  *   hub75_bench quality dim-colour error against the ideal, with and without dithering (panel model)
  *   hub75_bench naive   the same frame through a per-pixel, per-bit read-modify-write encoder (the
  *                       drawPixel style of the common libraries), toggle-collect=naive_push: the peer
@@ -129,9 +131,11 @@ static int table(void) {
     return 0;
 }
 
-static int push(int dither) {
+enum push_mode { PUSH_PLAIN, PUSH_DITHER, PUSH_STILL };
+
+static int push(enum push_mode mode) {
     hub75_config_t c = panel(64, 64, 1, 8);
-    c.dither = (uint8_t)dither;
+    c.dither = mode != PUSH_PLAIN;
     hub75_plan_t p;
     if (hub75_plan(&c, &p) != HUB75_OK) return 1;
     hub75_memory_t mem = {{malloc(p.frame_buffer_bytes), malloc(p.frame_buffer_bytes)}, malloc(p.pad_bytes),
@@ -145,7 +149,15 @@ static int push(int dither) {
         state = state * 1103515245u + 12345u;
         frame[i] = (uint8_t)(state >> 24);
     }
-    if (hub75_push(h, frame, p.input_bytes) != HUB75_OK) return 1;
+    if (mode == PUSH_STILL) {
+        /* A still: phase 0, the swap the DMA's interrupts would complete, then phase 1. */
+        if (hub75_push_still(h, frame, p.input_bytes) != HUB75_OK) return 1;
+        hub75_on_refresh_end(h);
+        hub75_on_refresh_end(h);
+        if (hub75_hold(h, frame, p.input_bytes) != HUB75_OK || !h->alternating) return 1;
+    } else if (hub75_push(h, frame, p.input_bytes) != HUB75_OK) {
+        return 1;
+    }
     printf("pushed %u bytes into %u bytes of bit planes\n", p.input_bytes, p.frame_buffer_bytes);
     free(frame);
     free(h);
@@ -225,8 +237,9 @@ int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "quality") == 0) return quality();
     if (argc == 2 && strcmp(argv[1], "naive") == 0) return naive();
     if (argc == 2 && strcmp(argv[1], "table") == 0) return table();
-    if (argc == 2 && strcmp(argv[1], "push") == 0) return push(0);
-    if (argc == 2 && strcmp(argv[1], "push-dither") == 0) return push(1);
+    if (argc == 2 && strcmp(argv[1], "push") == 0) return push(PUSH_PLAIN);
+    if (argc == 2 && strcmp(argv[1], "push-dither") == 0) return push(PUSH_DITHER);
+    if (argc == 2 && strcmp(argv[1], "push-still") == 0) return push(PUSH_STILL);
     fprintf(stderr, "usage: hub75_bench table|push|push-dither|naive|quality\n");
     return 2;
 }
