@@ -35,12 +35,10 @@
 // EXPECTED_ESP_IDF; ESP_IDF_ANY_VERSION=1 runs another and says so). CI has no ESP-IDF: without
 // IDF_PATH this prints `esp-idf-header-check: NOT RUN (...)` and exits 2, never a pass. Exit 3: no SDK.
 // Prints `ok - ...` / `not ok - ...`, then `esp-idf-header-check: N passed, M failed`; exit 1 on a failure.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { checkReport, findFiles, mcconfig, root, run, symbols } from "./check-report.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "build", "esp-idf-header-check");
 
 const idfPath = process.env.IDF_PATH;
@@ -52,31 +50,8 @@ if (!idfPath || !existsSync(join(idfPath, "components", "esp_common", "include",
   process.exit(2);
 }
 
-let passed = 0;
-let failed = 0;
-function check(ok, name, detail = "") {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? "ok" : "not ok"} - ${name}`);
-  if (!ok && detail) for (const line of detail.trimEnd().split("\n").slice(-40)) console.log(`#   ${line}`);
-}
-const note = (text) => console.log(`# ${text}`);
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20, ...options });
-  return { code: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}`, stdout: result.stdout ?? "" };
-}
-
-const sdk = run("bash", [join(root, "scripts", "moddable-sdk.sh")], { stdio: ["ignore", "pipe", "inherit"] });
-if (sdk.code === 3) {
-  console.log("esp-idf-header-check: NOT RUN (no Moddable SDK)");
-  process.exit(3);
-}
-if (sdk.code !== 0) {
-  check(false, "a built Moddable SDK (scripts/moddable-sdk.sh)");
-  console.log(`esp-idf-header-check: ${passed} passed, ${failed} failed`);
-  process.exit(1);
-}
-const moddable = sdk.stdout.trim().split("\n").at(-1);
+const { check, note, finish, moddableSdk } = checkReport("esp-idf-header-check", { tail: 40 });
+const moddable = moddableSdk({ say: "NOT RUN (no Moddable SDK)", code: 3 });
 
 // The ESP-IDF version: tools/cmake/version.cmake works for a git checkout and for an exported tree.
 const versionText = existsSync(join(idfPath, "tools", "cmake", "version.cmake")) ? readFileSync(join(idfPath, "tools", "cmake", "version.cmake"), "utf8") : "";
@@ -96,7 +71,7 @@ const libmSo = run("gcc", ["-m32", "-print-file-name=libm.so.6"]).stdout.trim();
 const libc = new Set([...symbols(["-D", "--defined-only"], [libcSo]), ...symbols(["-D", "--defined-only"], [libmSo])].map((name) => name.split("@")[0]));
 const tools = existsSync(join(newlib, "newlib.h")) && existsSync(join(gccInclude, "stddef.h"));
 check(tools, "host gcc -m32 and newlib headers (apt-get install gcc-multilib libnewlib-dev)", `gcc include: ${gccInclude}`);
-if (!tools) finish();
+if (!tools) finish({ exit: true });
 
 // Kconfig names: a board's sdkconfig.defaults line with a name this ESP-IDF does not define (or has
 // renamed) is dropped without an error by ESP-IDF's build, and an unknown CONFIG_ in our C is always 0.
@@ -163,17 +138,9 @@ const ownDeclared = new Set(
 
 for (const build of builds) {
   const p = build.platform;
-  const dir = join(out, p.replace("/", "-"));
-  mkdirSync(dir, { recursive: true });
-  const config = run("mcconfig", ["-p", p, "-o", dir, "manifest.json"], { env });
-  const makefiles = findFiles(join(dir, "tmp"), (name) => name === "makefile");
+  const { dir, config, makefiles, makeArgs, variable } = mcconfig(out, p, env, expectedIdf);
   check(config.code === 0 && makefiles.length === 1, `${p}: mcconfig writes the build's makefile with IDF_PATH set`, config.output);
   if (makefiles.length !== 1) continue;
-  const makeArgs = ["-f", makefiles[0], `IDF_VERSION=${expectedIdf}`, "MAKEFLAGS_JOBS=--jobs=2"];
-  // The makefile asks git for ESP-IDF's version even when IDF_VERSION is given: its complaint about an
-  // exported (non-git) tree goes to stderr, which is not read here.
-  const variable = (name) =>
-    run("make", ["-s", ...makeArgs, "--eval", "_makapix_print-%: ; @echo $($*)", `_makapix_print-${name}`], { env }).stdout.trim();
   const tmpDir = variable("TMP_DIR");
   const sdkconfigH = variable("SDKCONFIG_H");
   const subclass = variable("ESP32_SUBCLASS");
@@ -289,32 +256,4 @@ function undefinedInIdf(names, chip) {
     }
   }
   return names.filter((name) => !found.has(name));
-}
-
-/** Symbol names nm lists ("address type name", no address when undefined; "file.o:" headers skipped). */
-function symbols(args, objects) {
-  const lines = run("nm", [...args, ...objects]).stdout.split("\n");
-  return new Set(lines.filter((line) => line.trim() && !line.endsWith(":")).map((line) => line.trim().split(/\s+/).at(-1)));
-}
-
-function finish() {
-  console.log(`esp-idf-header-check: ${passed} passed, ${failed} failed`);
-  process.exitCode = failed > 0 ? 1 : 0;
-  process.exit();
-}
-
-function findFiles(dir, accept) {
-  const found = [];
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...findFiles(path, accept));
-    else if (accept(entry.name)) found.push(path);
-  }
-  return found.sort();
 }

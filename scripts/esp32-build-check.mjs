@@ -14,41 +14,16 @@
 // SDK's XS defines. xsl warnings for src/ and hosts/ modules are listed (only hosts/esp32 fails).
 // Prints `ok - ...` / `not ok - ...`, then `esp32-build: N passed, M failed`; exit 1 on a failure.
 // Without any SDK (scripts/moddable-sdk.sh exit 3) prints `esp32-build: skipped (no SDK)`, exit 0.
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { checkReport, findFiles, mcconfig, root, run, symbols } from "./check-report.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "build", "esp32-check");
 const hub75Dir = join(root, "hosts", "esp32", "hub75");
 
-let passed = 0;
-let failed = 0;
-function check(ok, name, detail = "") {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? "ok" : "not ok"} - ${name}`);
-  if (!ok && detail) for (const line of detail.trimEnd().split("\n").slice(-25)) console.log(`#   ${line}`);
-}
-const note = (text) => console.log(`# ${text}`);
-
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20, ...options });
-  return { code: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}`, stdout: result.stdout ?? "" };
-}
-
-const sdk = run("bash", [join(root, "scripts", "moddable-sdk.sh")], { stdio: ["ignore", "pipe", "inherit"] });
-if (sdk.code === 3) {
-  console.log("esp32-build: skipped (no SDK)");
-  process.exit(0);
-}
-if (sdk.code !== 0) {
-  check(false, "a built Moddable SDK (scripts/moddable-sdk.sh)");
-  console.log(`esp32-build: ${passed} passed, ${failed} failed`);
-  process.exit(1);
-}
-const moddable = sdk.stdout.trim().split("\n").at(-1);
+const { check, note, finish, moddableSdk } = checkReport("esp32-build", { tail: 25 });
+const moddable = moddableSdk({ say: "skipped (no SDK)", code: 0 });
 const noIdf = join(out, "no-esp-idf"); // an empty folder: IDF_PATH must name something, ESP-IDF is never run
 rmSync(out, { recursive: true, force: true });
 mkdirSync(noIdf, { recursive: true });
@@ -97,23 +72,16 @@ let bindingObject;
 
 for (const build of builds) {
   const p = build.platform;
-  const dir = join(out, p.replace("/", "-"));
-  mkdirSync(dir, { recursive: true });
-  const config = run("mcconfig", ["-p", p, "-o", dir, "manifest.json"], { env });
-  const makefiles = findFiles(join(dir, "tmp"), "makefile");
+  const { dir, config, makefiles, makeArgs, variable } = mcconfig(out, p, env, expectedIdf);
   check(config.code === 0 && makefiles.length === 1, `${p}: mcconfig writes the build's makefile without ESP-IDF`, config.output);
   if (makefiles.length !== 1) continue;
   // The project's partition table (hosts/esp32/partitions.csv: 64 KB NVS, test/oracle/nvs-capacity.test.ts).
-  const partitions = findFiles(join(dir, "tmp"), "partitions.csv").map(readText).join("\n");
+  const partitions = findFiles(join(dir, "tmp"), (name) => name === "partitions.csv").map(readText).join("\n");
   check(
     /^nvs,\s*data,\s*nvs,\s*0x9000,\s*0x010000,/m.test(partitions),
     `${p}: the build uses the project's partition table (NVS 64 KB)`,
     partitions.slice(0, 400),
   );
-  const makefile = makefiles[0];
-  const makeArgs = ["-f", makefile, `IDF_VERSION=${expectedIdf}`, "MAKEFLAGS_JOBS=--jobs=2"];
-  const variable = (name) =>
-    run("make", ["-s", ...makeArgs, "--eval", "_makapix_print-%: ; @echo $($*)", `_makapix_print-${name}`], { env }).stdout.trim();
   const tmpDir = variable("TMP_DIR");
   const modulesDir = variable("MODULES_DIR");
   const modules = variable("MODULES").split(/\s+/).filter((path) => path.endsWith(".xsb"));
@@ -193,7 +161,7 @@ for (const build of builds) {
   if (xscWarnings.length > 0) note(`${p}: xsc warnings (tsc output lines): ${xscWarnings.join("; ")}`);
 
   const mcConfig = readText(join(tmpDir, "mc.config.js"));
-  const sdkconfig = findFiles(tmpDir, "sdkconfig.mc").map(readText).join("\n");
+  const sdkconfig = findFiles(tmpDir, (name) => name === "sdkconfig.mc").map(readText).join("\n");
   const board = /"board": "([^"]*)"/.exec(mcConfig)?.[1];
   const memoryClass = /"memoryClass": "([^"]*)"/.exec(mcConfig)?.[1];
   const r1 = Number(/"r1": (\d+)/.exec(mcConfig)?.[1]);
@@ -259,7 +227,7 @@ for (const build of builds) {
   const manifestPath = join(dir, "makapix-board", "manifest.json");
   writeFileSync(manifestPath, JSON.stringify(boardManifest({ MAKAPIX_API_CA: caFile, MAKAPIX_WIFI: "Home net:pa:ss" }), null, 2));
   const made = run("mcconfig", ["-p", "esp32/esp32s3", "-o", join(dir, "out"), manifestPath], { env });
-  const configs = findFiles(join(dir, "out", "tmp"), "mc.config.js");
+  const configs = findFiles(join(dir, "out", "tmp"), (name) => name === "mc.config.js");
   const text = configs.length === 1 ? readText(configs[0]) : "";
   check(
     made.code === 0 && text.includes("BEGIN CERTIFICATE") && text.includes("apiCa") && text.includes('"Home net"') && text.includes('"pa:ss"'),
@@ -305,31 +273,7 @@ if (xslWarnings.length > 0) {
   for (const warning of xslWarnings) note(`  ${warning}`);
 } else note("xsl warnings for src/ and hosts/ modules: none");
 
-console.log(`esp32-build: ${passed} passed, ${failed} failed`);
-// exitCode, not exit(): exit() can drop output still queued for the pipe, the closing line with it.
-process.exitCode = failed > 0 ? 1 : 0;
-
-/** Symbol names nm lists ("address type name", no address when undefined; "file.o:" headers skipped). */
-function symbols(args, objects) {
-  const lines = run("nm", [...args, ...objects]).stdout.split("\n");
-  return new Set(lines.filter((line) => line.trim() && !line.endsWith(":")).map((line) => line.trim().split(/\s+/).at(-1)));
-}
-
-function findFiles(dir, name) {
-  const found = [];
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...findFiles(path, name));
-    else if (entry.name === name) found.push(path);
-  }
-  return found;
-}
+finish();
 
 function readText(path) {
   return existsSync(path) ? readFileSync(path, "utf8") : "";

@@ -45,6 +45,35 @@ typedef struct {
     int32_t value;
 } bools_t;
 
+/* The decoder as the state words hold it between calls (webp_vp8.h VP8_*; the caller has checked the
+ * state's length): 0, or ART_FAULT_RANGE when the words break BoolDecoder's invariants between reads (a
+ * range of 128..255, fewer than 8 pending bits, no negative padding) or end lies past the data. Written
+ * as the one condition that fails, not as its negation: with the latter GCC -O3 inlined read_block
+ * into webp_residuals (x86), other code than the kernels had been measured with. */
+static inline int32_t bools_load(bools_t *br, const uint8_t *data, uint32_t data_length, const uint8_t *state) {
+    *br = (bools_t){
+        .data = data,
+        .position = (uint32_t)state_word(state, VP8_POSITION),
+        .end = (uint32_t)state_word(state, VP8_END),
+        .value = state_word(state, VP8_VALUE),
+        .range = (uint32_t)state_word(state, VP8_RANGE),
+        .bit_count = (uint32_t)state_word(state, VP8_BIT_COUNT),
+        .padding = (uint32_t)state_word(state, VP8_PADDING),
+    };
+    if (br->end > data_length || br->range < 128 || br->range > 255 || br->bit_count > 7 || state_word(state, VP8_PADDING) < 0)
+        return ART_FAULT_RANGE;
+    return 0;
+}
+
+/* The decoder back into the state words (end does not move). */
+static inline void bools_store(const bools_t *br, uint8_t *state) {
+    set_state_word(state, VP8_POSITION, (int32_t)br->position);
+    set_state_word(state, VP8_VALUE, br->value);
+    set_state_word(state, VP8_RANGE, (int32_t)br->range);
+    set_state_word(state, VP8_BIT_COUNT, (int32_t)br->bit_count);
+    set_state_word(state, VP8_PADDING, (int32_t)br->padding);
+}
+
 /* JavaScript's int32 `a << shift`, shift < 32. */
 static inline int32_t shift_left(int32_t a, uint32_t shift) {
     return (int32_t)((uint32_t)a << shift);
@@ -157,18 +186,9 @@ int32_t webp_residuals(const uint8_t *data, uint32_t data_length, uint8_t *state
         block_ac_length < 24u || left_nz_length < 9u || job->mbx < 0 || job->segment < 0 || job->segment > 3 ||
         (uint64_t)(job->mbx + 1) * 9u > above_nz_length || (uint32_t)(job->segment + 1) * 6u * 4u > quant_length)
         return ART_FAULT_RANGE;
-    bools_t br = {
-        .data = data,
-        .position = (uint32_t)state_word(state, VP8_POSITION),
-        .end = (uint32_t)state_word(state, VP8_END),
-        .value = state_word(state, VP8_VALUE),
-        .range = (uint32_t)state_word(state, VP8_RANGE),
-        .bit_count = (uint32_t)state_word(state, VP8_BIT_COUNT),
-        .padding = (uint32_t)state_word(state, VP8_PADDING),
-    };
-    /* BoolDecoder's invariants between reads: a range of 128..255, fewer than 8 pending bits. */
-    if (br.end > data_length || br.range < 128 || br.range > 255 || br.bit_count > 7 || state_word(state, VP8_PADDING) < 0)
-        return ART_FAULT_RANGE;
+    bools_t br;
+    const int32_t fault = bools_load(&br, data, data_length, state);
+    if (fault != 0) return fault;
     uint8_t *above = above_nz + (size_t)job->mbx * 9u;
     for (uint32_t i = 0; i < 9; i++)
         if (above[i] > 1 || left_nz[i] > 1) return ART_FAULT_RANGE;
@@ -203,11 +223,7 @@ int32_t webp_residuals(const uint8_t *data, uint32_t data_length, uint8_t *state
         }
     }
     if (job->has_y2) inverse_walsh(coeffs);
-    set_state_word(state, VP8_POSITION, (int32_t)br.position);
-    set_state_word(state, VP8_VALUE, br.value);
-    set_state_word(state, VP8_RANGE, (int32_t)br.range);
-    set_state_word(state, VP8_BIT_COUNT, (int32_t)br.bit_count);
-    set_state_word(state, VP8_PADDING, (int32_t)br.padding);
+    bools_store(&br, state);
     return (int32_t)any;
 }
 
@@ -342,17 +358,9 @@ int32_t webp_modes(const uint8_t *data, uint32_t data_length, uint8_t *state, ui
         left_modes_length < 4u || job->mbx < 0 || (uint64_t)(job->mbx + 1) * 4u > above_modes_length ||
         job->skip_prob > 255)
         return ART_FAULT_RANGE;
-    bools_t br = {
-        .data = data,
-        .position = (uint32_t)state_word(state, VP8_POSITION),
-        .end = (uint32_t)state_word(state, VP8_END),
-        .value = state_word(state, VP8_VALUE),
-        .range = (uint32_t)state_word(state, VP8_RANGE),
-        .bit_count = (uint32_t)state_word(state, VP8_BIT_COUNT),
-        .padding = (uint32_t)state_word(state, VP8_PADDING),
-    };
-    if (br.end > data_length || br.range < 128 || br.range > 255 || br.bit_count > 7 || state_word(state, VP8_PADDING) < 0)
-        return ART_FAULT_RANGE;
+    bools_t br;
+    const int32_t fault = bools_load(&br, data, data_length, state);
+    if (fault != 0) return fault;
     uint8_t *above = above_modes + (size_t)job->mbx * 4u;
     for (uint32_t i = 0; i < 4; i++)
         if (above[i] > 9 || left_modes[i] > 9) return ART_FAULT_RANGE;
@@ -384,10 +392,6 @@ int32_t webp_modes(const uint8_t *data, uint32_t data_length, uint8_t *state, ui
                              : read_bool(&br, 114) == 0 ? V_PRED
                              : read_bool(&br, 183) == 0 ? H_PRED
                                                         : TM_PRED;
-    set_state_word(state, VP8_POSITION, (int32_t)br.position);
-    set_state_word(state, VP8_VALUE, br.value);
-    set_state_word(state, VP8_RANGE, (int32_t)br.range);
-    set_state_word(state, VP8_BIT_COUNT, (int32_t)br.bit_count);
-    set_state_word(state, VP8_PADDING, (int32_t)br.padding);
+    bools_store(&br, state);
     return (int32_t)(segment | skip << 2 | y_mode << 3 | uv_mode << 6);
 }
