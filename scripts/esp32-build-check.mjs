@@ -173,6 +173,13 @@ for (const build of builds) {
     `${p}: board ${build.board}: memory class ${build.memoryClass}, PSRAM ${build.psram ? "on" : "off"}, HUB75 R1 on GPIO ${build.r1}, a ${build.panel} panel`,
     `mc/config: board ${board}, memoryClass ${memoryClass}, pins.r1 ${r1}, panel ${panel}; sdkconfig CONFIG_SPIRAM=y: ${psram}`,
   );
+  if (p !== "esp32") {
+    // The S3's HUB75 refresh runs from a cache-safe GDMA interrupt that calls gdma_start(): both must be
+    // in IRAM, or flash writes stall the panel (hosts/esp32/boards/matrixportal-s3/sdkconfig.defaults).
+    const iramOptions = ["CONFIG_GDMA_ISR_HANDLER_IN_IRAM", "CONFIG_GDMA_CTRL_FUNC_IN_IRAM"];
+    const off = iramOptions.filter((name) => !new RegExp(`^${name}=y$`, "m").test(sdkconfig));
+    check(off.length === 0, `${p}: the merged sdkconfig puts the GDMA interrupt handler and gdma_start() in IRAM (HUB75 refresh during flash writes)`, `not set: ${off.join(" ")}`);
+  }
 
   // The binding as the device build compiles it (mc.xs.h, not the stand-in ids of make test-native).
   const object = join(dir, "hub75_xs.o");
