@@ -77,9 +77,10 @@ $(NATIVE)/hub75_bench: bench/hub75_bench.c $(HUB75_CORE) test/native/panel_sim.c
 	@mkdir -p $(NATIVE)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -g -I$(HUB75) -Itest/native bench/hub75_bench.c $(HUB75)/hub75_core.c test/native/panel_sim.c test/native/hub75_quality.c -lm -o $@
 
-# The art and JSON kernels (hosts/moddable/native) are tested inside the SDK's xst built with them under ASan +
-# UBSan (scripts/build-xst.sh --art asan) against their TypeScript twins: test/native/*.test.ts.
-test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o $(NATIVE)/usb_serial_xs.o $(NATIVE)/usb_serial_xs_no_controller.o ## C tests (ASan + UBSan): the HUB75 core (chips, scans, chains, dithering, temporal dithering of stills); the art kernels (GIF, WebP, PNG, compositor) and JSON kernels against their TypeScript twins; the XS bindings compile
+# The art (GIF, WebP, PNG, BMP, compositor) and JSON kernels (hosts/moddable/native) are tested inside the
+# SDK's xst built with them under ASan + UBSan (scripts/build-xst.sh --art asan) against their TypeScript
+# twins: test/native/*.test.ts.
+test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o $(NATIVE)/usb_serial_xs.o $(NATIVE)/usb_serial_xs_no_controller.o ## C tests (ASan + UBSan): the HUB75 core (chips, scans, chains, dithering, temporal dithering of stills); the art kernels (GIF, WebP, PNG, BMP, compositor) and JSON kernels against their TypeScript twins; the XS bindings compile
 	@$(NATIVE)/hub75_test
 	@$(NODE) scripts/build.mjs && $(NODE) --test --test-reporter=tap build/test/native/
 

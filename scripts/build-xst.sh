@@ -7,11 +7,11 @@
 # make skips it afterwards.
 # The SDK is the one scripts/moddable-sdk.sh --check names ($MODDABLE, or the project's copy).
 # make gets MODDABLE too: xst.mk finds the TextDecoder/TextEncoder/Base64 modules through it.
-#   --art release   also links xst-art-release: the same engine with the artwork and JSON kernels' C and
-#                   XS bindings (hosts/moddable/native) as the globals `artNatives` and `jsonNatives`
-#                   (test/native/art_kernels_xst.c), for the device-time rows with native kernels
+#   --art release   also links xst-art-release: the same engine with the artwork, BMP and JSON kernels' C
+#                   and XS bindings (hosts/moddable/native) as the globals `artNatives`, `bmpNatives` and
+#                   `jsonNatives` (test/native/art_kernels_xst.c), for the device-time rows with native kernels
 #   --art asan      xst-art-asan: the kernels and their binding built with ASan + UBSan (the engine as
-#                   above), for the equivalence tests (test/native/art-kernels.test.ts, json-kernels.test.ts)
+#                   above), for the equivalence tests (test/native/art-kernels.test.ts, json-kernels.test.ts, bmp-kernels.test.ts)
 #                   Both also link the PNG kernels (global `pngNatives`) and the SDK's own zlib inflate
 #                   (modules/data/zlib: inflate.c and miniz.c, compiled from the SDK unchanged) as the
 #                   global `inflateNatives` (test/native/png_xst.c),
@@ -52,7 +52,7 @@ include $out/xst-release.mk
 ART_VARIANT ?= release
 ART_FLAGS ?=
 ART_DIR = \$(BUILD_DIR)/tmp/lin/\$(GOAL)/art-\$(ART_VARIANT)
-ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/json_kernels.o \$(ART_DIR)/json_kernels_xs.o \$(ART_DIR)/json_scanner.o \$(ART_DIR)/webp_kernels.o \$(ART_DIR)/webp_kernels_xs.o \$(ART_DIR)/webp_vp8.o \$(ART_DIR)/webp_vp8l.o \$(ART_DIR)/webp_decode_xs.o \$(ART_DIR)/art_kernels_xst.o
+ART_OBJECTS = \$(ART_DIR)/art_kernels.o \$(ART_DIR)/art_kernels_xs.o \$(ART_DIR)/json_kernels.o \$(ART_DIR)/json_kernels_xs.o \$(ART_DIR)/json_scanner.o \$(ART_DIR)/webp_kernels.o \$(ART_DIR)/webp_kernels_xs.o \$(ART_DIR)/webp_vp8.o \$(ART_DIR)/webp_vp8l.o \$(ART_DIR)/webp_decode_xs.o \$(ART_DIR)/bmp_kernels.o \$(ART_DIR)/bmp_kernels_xs.o \$(ART_DIR)/art_kernels_xst.o
 # The PNG path: our PNG kernels (the rule above) and the SDK's inflate, its C as the SDK ships it (no -Werror), test/native/xst-sdk/mc.xs.h for its xsID_ names.
 ZLIB_FLAGS ?=
 ZLIB_OBJECTS = \$(ART_DIR)/miniz.o \$(ART_DIR)/inflate.o \$(ART_DIR)/png_kernels.o \$(ART_DIR)/png_kernels_xs.o \$(ART_DIR)/png_xst.o
@@ -60,7 +60,7 @@ VPATH += $root/hosts/moddable/native $root/test/native $sdk/modules/data/zlib
 art: \$(TMP_DIR) \$(BIN_DIR) \$(BIN_DIR)/xst-art-\$(ART_VARIANT)
 \$(ART_DIR):
 	mkdir -p \$(ART_DIR)
-\$(ART_DIR)/%.o: %.c $root/hosts/moddable/native/art_kernels.h $root/hosts/moddable/native/json_kernels.h $root/hosts/moddable/native/webp_kernels.h $root/hosts/moddable/native/webp_vp8.h $root/hosts/moddable/native/webp_vp8l.h $root/hosts/moddable/native/png_kernels.h | \$(ART_DIR)
+\$(ART_DIR)/%.o: %.c $root/hosts/moddable/native/art_kernels.h $root/hosts/moddable/native/json_kernels.h $root/hosts/moddable/native/webp_kernels.h $root/hosts/moddable/native/webp_vp8.h $root/hosts/moddable/native/webp_vp8l.h $root/hosts/moddable/native/png_kernels.h $root/hosts/moddable/native/bmp_kernels.h | \$(ART_DIR)
 	\$(CC) \$< \$(C_OPTIONS) -I$root/hosts/moddable/native -Wall -Wextra -Werror \$(ART_FLAGS) -c -o \$@
 \$(ART_DIR)/miniz.o \$(ART_DIR)/inflate.o: \$(ART_DIR)/%.o: $sdk/modules/data/zlib/%.c | \$(ART_DIR)
 	\$(CC) \$< \$(C_OPTIONS) -I$root/test/native/xst-sdk \$(ZLIB_FLAGS) -c -o \$@

@@ -414,6 +414,32 @@ export interface ArtKernels {
   compositor?: CompositorKernels;
   webp?: WebpKernels;
   png?: PngKernels;
+  bmp?: BmpKernels;
+}
+
+/**
+ * The BMP decoder's row conversion, one row of the file to RGBA, one call per row (TypeScript twin:
+ * src/art/bmp-kernels.ts). `row` holds the row as the file has it (padding included), `rgba` receives
+ * `width` pixels; the decoder picks the call by the row's layout.
+ */
+export interface BmpKernels {
+  /**
+   * Channels that are whole bytes, blue first (24/32-bit BI_RGB and the BGRA masks): `bytesPerPixel` 3
+   * or 4; alpha is the fourth byte when `hasAlpha`, else 255.
+   */
+  byteRow(row: Uint8Array, rgba: Uint8Array, width: number, bytesPerPixel: number, hasAlpha: boolean): void;
+  /**
+   * Bit fields: each pixel a little-endian value of `bytesPerPixel` (2 to 4) bytes; `masks` (a whole
+   * Uint32Array of 4) red, green, blue and alpha, each contiguous or 0 (absent: a colour is 0, alpha
+   * 255); each field widened to 8 bits by bit replication (5-bit 31 → 255).
+   */
+  fieldRow(row: Uint8Array, rgba: Uint8Array, width: number, bytesPerPixel: number, masks: Uint32Array): void;
+  /**
+   * Palette indices of `bitsPerPixel` (1, 2, 4 or 8) bits, packed from each byte's high bits down;
+   * `palette` holds `entries` entries of `entryBytes` (3 or 4) bytes, blue first. Returns -1, or the
+   * first index ≥ `entries` (the pixels before it written, the rest not).
+   */
+  indexedRow(row: Uint8Array, rgba: Uint8Array, width: number, bitsPerPixel: number, palette: Uint8Array, entryBytes: number, entries: number): number;
 }
 
 /** The PNG decoder's per-row and per-chunk loops (TypeScript twin: src/art/png-kernels.ts). */

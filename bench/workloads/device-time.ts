@@ -8,7 +8,8 @@
 //   `artNatives` of xst-art-release, scripts/build-xst.sh --art release), and read JSON strings with the
 //   C string scanner (hosts/moddable/native-json.ts over `jsonNatives`), as the Moddable host does; PNG
 //   unfilters rows and checks CRCs in C (hosts/moddable/native-png.ts over `pngNatives`) and inflates with the SDK's miniz (the global `inflateNatives`, test/native/xst-inflate.ts) through the
-//   Moddable host's Inflater port (hosts/moddable/native-inflate.ts).
+//   Moddable host's Inflater port (hosts/moddable/native-inflate.ts); BMP converts its rows in C
+//   (hosts/moddable/native-bmp.ts over `bmpNatives`).
 // Workloads, each the path the player takes on the device:
 //   gif | png | webp | bmp: the file pushed in 1 KiB chunks into createDecoder(format) with a Compositor on a
 //                     64×64 panel as its sink (decode + composite, as played);
@@ -33,6 +34,7 @@ import { nativeArtKernels, type ArtNatives } from "../../hosts/moddable/native-a
 import { nativeJsonKernels, type JsonNatives } from "../../hosts/moddable/native-json.js";
 import { NativeInflateFactory } from "../../hosts/moddable/native-inflate.js";
 import { nativePngKernels, type PngNatives } from "../../hosts/moddable/native-png.js";
+import { nativeBmpKernels, type BmpNatives } from "../../hosts/moddable/native-bmp.js";
 import { xstInflateClass, type InflateNatives } from "../../test/native/xst-inflate.js";
 import { ReplyExtractor } from "../../src/makapix/reply-extractor.js";
 import { PostsReader } from "../../src/makapix/reply-readers.js";
@@ -46,6 +48,7 @@ const host = globalThis as unknown as {
   jsonNatives?: JsonNatives;
   inflateNatives?: InflateNatives;
   pngNatives?: PngNatives;
+  bmpNatives?: BmpNatives;
   print(text: string): void;
 };
 const { workload, runs } = host.DEVICE_TIME;
@@ -58,8 +61,15 @@ function push(bytes: Uint8Array, into: { push(chunk: Uint8Array): void }): void 
 let frames = 0;
 let records = 0;
 if (host.DEVICE_TIME.native && (!host.artNatives || !host.jsonNatives)) throw new Error("native kernels asked for, but this xst has no artNatives or jsonNatives");
-// With the PNG kernels (row filters, CRC) as hosts/moddable/art-kernels.ts adds them to the host's ArtKernels.
-const kernels: ArtKernels = !host.DEVICE_TIME.native ? {} : workload === "png" ? { ...nativeArtKernels(host.artNatives!), png: nativePngKernels(host.pngNatives!) } : nativeArtKernels(host.artNatives!);
+if (host.DEVICE_TIME.native && workload === "bmp" && !host.bmpNatives) throw new Error("native kernels asked for, but this xst has no bmpNatives");
+// With the PNG kernels (row filters, CRC) and the BMP row kernels as hosts/moddable/art-kernels.ts adds them to the host's ArtKernels.
+const kernels: ArtKernels = !host.DEVICE_TIME.native
+  ? {}
+  : workload === "png"
+    ? { ...nativeArtKernels(host.artNatives!), png: nativePngKernels(host.pngNatives!) }
+    : workload === "bmp"
+      ? { ...nativeArtKernels(host.artNatives!), bmp: nativeBmpKernels(host.bmpNatives!) }
+      : nativeArtKernels(host.artNatives!);
 const jsonKernels: JsonKernels | undefined = host.DEVICE_TIME.native ? nativeJsonKernels(host.jsonNatives!) : undefined;
 if (host.DEVICE_TIME.native && workload === "png" && (!host.inflateNatives || !host.pngNatives)) throw new Error("native kernels asked for, but this xst has no inflateNatives or pngNatives");
 const inflate = host.DEVICE_TIME.native && workload === "png" ? new NativeInflateFactory(xstInflateClass(host.inflateNatives!)) : undefined;

@@ -4,6 +4,7 @@
 
 import type { ArtKernels } from "../../src/ports.js";
 import { nativeArtKernels, type ArtNatives } from "./native-art.js";
+import { nativeBmpKernels, type BmpNatives } from "./native-bmp.js";
 import { nativePngKernels, type PngNatives } from "./native-png.js";
 
 const natives = Object.freeze({
@@ -34,5 +35,12 @@ const pngNatives = Object.freeze({
   pngCrc32: native("xs_png_crc32"),
 }) as unknown as PngNatives;
 
+// The BMP decoder's row conversion (bmp_kernels_xs.c, wrapped by native-bmp.ts).
+const bmpNatives = Object.freeze({
+  bmpByteRow: native("xs_bmp_byte_row"),
+  bmpFieldRow: native("xs_bmp_field_row"),
+  bmpIndexedRow: native("xs_bmp_indexed_row"),
+}) as unknown as BmpNatives;
+
 /** Pass as `Host.artKernels` on Moddable builds. */
-export const moddableArtKernels: ArtKernels = Object.freeze({ ...nativeArtKernels(natives), png: nativePngKernels(pngNatives) });
+export const moddableArtKernels: ArtKernels = Object.freeze({ ...nativeArtKernels(natives), png: nativePngKernels(pngNatives), bmp: nativeBmpKernels(bmpNatives) });

@@ -1,9 +1,12 @@
 // BMP decoder (push): 1/4/8-bit palettes, 16/24/32-bit direct colour, BI_RGB and BI_BITFIELDS
 // (incl. alpha masks of V4/V5 headers and ALPHABITFIELDS), bottom-up and top-down rows. RLE
 // compression is reported as unsupported (the vault's BMP renditions are uncompressed).
+// Each row is converted to RGBA through the BmpKernels port (bmp-kernels.ts, or the host's C).
 // Memory: a 140-byte header buffer, a 1 KiB palette, one row of the file (≤ 1 KiB at 256 px) and one
 // RGBA row (≤ 1 KiB): under 4 KiB whatever the input.
 
+import type { BmpKernels } from "../ports.js";
+import { bmpChannel, tsBmpKernels } from "./bmp-kernels.js";
 import { Blend, DEFAULT_LIMITS, Dispose, ImageDecodeError, type DecodeLimits, type ImageDecoder, type ImageSink } from "./image.js";
 
 const FILE_HEADER_BYTES = 14;
@@ -23,17 +26,10 @@ const enum Stage {
   done,
 }
 
-interface Channel {
-  mask: number;
-  shift: number;
-  /** Maximum value of the field (0 = channel absent) and its width in bits. */
-  maximum: number;
-  bits: number;
-}
-
 export class BmpDecoder implements ImageDecoder {
   readonly #sink: ImageSink;
   readonly #limits: DecodeLimits;
+  readonly #kernels: BmpKernels;
   readonly #header = new Uint8Array(FILE_HEADER_BYTES + MAXIMUM_INFO_BYTES + 16);
   #stage = Stage.fileHeader;
   /** Bytes wanted by the current stage and bytes gathered so far. */
@@ -50,7 +46,8 @@ export class BmpDecoder implements ImageDecoder {
   #paletteEntries = 0;
   #paletteEntryBytes = 4;
   #palette = new Uint8Array(0);
-  #channels: Channel[] = [];
+  /** Red, green, blue and alpha bit fields (0: absent), as the kernels take them. */
+  readonly #masks = new Uint32Array(4);
   #hasAlpha = false;
   /** Blue, green, red (and alpha) are whole bytes in that order: BI_RGB 24/32-bit and the usual BGRA masks. */
   #byteOrdered = false;
@@ -59,9 +56,10 @@ export class BmpDecoder implements ImageDecoder {
   #rgba = new Uint8Array(0);
   #rowsDone = 0;
 
-  constructor(sink: ImageSink, limits: DecodeLimits = DEFAULT_LIMITS) {
+  constructor(sink: ImageSink, limits: DecodeLimits = DEFAULT_LIMITS, kernels: BmpKernels = tsBmpKernels) {
     this.#sink = sink;
     this.#limits = limits;
+    this.#kernels = kernels;
   }
 
   push(chunk: Uint8Array): void {
@@ -188,15 +186,12 @@ export class BmpDecoder implements ImageDecoder {
   }
 
   #setChannels(masks: number[]): void {
-    this.#channels = masks.map((mask) => {
-      if (mask === 0) return { mask: 0, shift: 0, maximum: 0, bits: 0 };
-      let shift = 0;
-      while (((mask >>> shift) & 1) === 0) shift++;
-      const maximum = mask >>> shift;
+    for (let i = 0; i < 4; i++) {
+      const { mask, maximum } = bmpChannel(masks[i]!);
       if ((maximum & (maximum + 1)) !== 0) throw new ImageDecodeError("corrupt", `bit field mask 0x${mask.toString(16)} is not contiguous`);
-      return { mask, shift, maximum, bits: 32 - Math.clz32(maximum) };
-    });
-    this.#hasAlpha = this.#channels[3]!.mask !== 0;
+      this.#masks[i] = mask;
+    }
+    this.#hasAlpha = masks[3] !== 0;
     this.#byteOrdered = masks[0] === 0xff0000 && masks[1] === 0xff00 && masks[2] === 0xff && (masks[3] === 0 || masks[3] === 0xff000000) && this.#bitsPerPixel >= 24;
   }
 
@@ -228,9 +223,11 @@ export class BmpDecoder implements ImageDecoder {
     const bpp = this.#bitsPerPixel;
     const row = this.#row;
     const rgba = this.#rgba;
-    if (bpp <= 8) this.#indexedRow(row, rgba, bpp);
-    else if (this.#byteOrdered) byteOrderedRow(row, rgba, this.#width, bpp >> 3, this.#hasAlpha);
-    else this.#bitFieldRow(row, rgba, bpp >> 3);
+    if (bpp <= 8) {
+      const index = this.#kernels.indexedRow(row, rgba, this.#width, bpp, this.#palette, this.#paletteEntryBytes, this.#paletteEntries);
+      if (index >= 0) throw new ImageDecodeError("corrupt", `palette index ${index} beyond ${this.#paletteEntries} colours`);
+    } else if (this.#byteOrdered) this.#kernels.byteRow(row, rgba, this.#width, bpp >> 3, this.#hasAlpha);
+    else this.#kernels.fieldRow(row, rgba, this.#width, bpp >> 3, this.#masks);
     const y = this.#topDown ? this.#rowsDone : this.#height - 1 - this.#rowsDone;
     this.#sink.row(y, 0, 1, this.#width, rgba);
     this.#rowsDone++;
@@ -242,65 +239,6 @@ export class BmpDecoder implements ImageDecoder {
     }
     this.#have = 0;
   }
-
-  /** Any bit fields (16-bit, or masks that are not whole bytes): each channel widened by `field`. */
-  #bitFieldRow(row: Uint8Array, rgba: Uint8Array, bytes: number): void {
-    const [red, green, blue, alpha] = this.#channels as [Channel, Channel, Channel, Channel];
-    const hasAlpha = this.#hasAlpha;
-    for (let x = 0, at = 0, out = 0; x < this.#width; x++, at += bytes, out += 4) {
-      const value = bytes === 2 ? row[at]! | (row[at + 1]! << 8) : bytes === 3 ? row[at]! | (row[at + 1]! << 8) | (row[at + 2]! << 16) : u32(row, at);
-      rgba[out] = field(value, red);
-      rgba[out + 1] = field(value, green);
-      rgba[out + 2] = field(value, blue);
-      rgba[out + 3] = hasAlpha ? field(value, alpha) : 255;
-    }
-  }
-
-  #indexedRow(row: Uint8Array, rgba: Uint8Array, bpp: number): void {
-    const mask = (1 << bpp) - 1;
-    const palette = this.#palette;
-    const entryBytes = this.#paletteEntryBytes;
-    const entries = this.#paletteEntries;
-    const width = this.#width;
-    // Pixels are packed from the byte's high bits down; each byte is read once.
-    for (let x = 0, at = 0, out = 0; x < width; at++) {
-      const byte = row[at]!;
-      for (let shift = 8 - bpp; shift >= 0 && x < width; shift -= bpp, x++, out += 4) {
-        const index = (byte >> shift) & mask;
-        if (index >= entries) throw new ImageDecodeError("corrupt", `palette index ${index} beyond ${entries} colours`);
-        const entry = index * entryBytes;
-        rgba[out] = palette[entry + 2]!;
-        rgba[out + 1] = palette[entry + 1]!;
-        rgba[out + 2] = palette[entry]!;
-        rgba[out + 3] = 255;
-      }
-    }
-  }
-
-}
-
-/**
- * A row whose channels are whole bytes, blue first: copied byte by byte (per pixel, `field` four times
- * cost about 9,000 XS instructions; this, about a tenth of that).
- */
-function byteOrderedRow(row: Uint8Array, rgba: Uint8Array, width: number, bytes: number, hasAlpha: boolean): void {
-  for (let x = 0, at = 0, out = 0; x < width; x++, at += bytes, out += 4) {
-    rgba[out] = row[at + 2]!;
-    rgba[out + 1] = row[at + 1]!;
-    rgba[out + 2] = row[at]!;
-    rgba[out + 3] = hasAlpha ? row[at + 3]! : 255;
-  }
-}
-
-/** A bit field widened to 8 bits by bit replication (as ImageMagick and browsers do: 5-bit 31 → 255). */
-function field(value: number, channel: Channel): number {
-  if (channel.maximum === 0) return 0;
-  const raw = (value & channel.mask) >>> channel.shift;
-  const bits = channel.bits;
-  if (bits >= 8) return raw >>> (bits - 8);
-  let widened = raw << (8 - bits);
-  for (let filled = bits; filled < 8; filled += bits) widened |= widened >>> filled;
-  return widened & 0xff;
 }
 
 function u16(bytes: Uint8Array, at: number): number {

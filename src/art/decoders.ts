@@ -14,7 +14,7 @@ export const AVAILABLE_DECODERS: readonly NativeFormat[] = Object.freeze(["gif",
 export interface DecoderOptions {
   inflate?: InflateFactory | undefined;
   limits?: DecodeLimits | undefined;
-  /** Native pixel kernels from the host (the GIF, WebP and PNG decoders'); TypeScript otherwise. */
+  /** Native pixel kernels from the host (the GIF, WebP, PNG and BMP decoders'); TypeScript otherwise. */
   kernels?: ArtKernels | undefined;
   /** Sees the image header on its way to the sink (loop count, canvas size). */
   onHeader?: (header: ImageHeader) => void;
@@ -29,7 +29,7 @@ export function createDecoder(format: NativeFormat, sink: ImageSink, options: De
     case "png":
       return new PngDecoder(target, { limits, ...(options.inflate ? { inflate: options.inflate } : {}), ...(options.kernels?.png ? { kernels: options.kernels.png } : {}) });
     case "bmp":
-      return new BmpDecoder(target, limits);
+      return new BmpDecoder(target, limits, options.kernels?.bmp);
     case "webp":
       return new WebpDecoder(target, limits, options.kernels?.webp);
   }

@@ -1,8 +1,9 @@
 /*
  * Puts the artwork kernels' XS binding (hosts/moddable/native/art_kernels_xs.c) into the SDK's xst,
- * which has no native() (only xsc compiles it): globals `artNatives` and `jsonNatives` holding the same
- * host functions that hosts/moddable/art-kernels.ts and json-kernels.ts bind with native(...) in a
- * Moddable app (and the JSON kernels' binding, json_kernels_xs.c).
+ * which has no native() (only xsc compiles it): globals `artNatives`, `bmpNatives` and `jsonNatives`
+ * holding the same host functions that hosts/moddable/art-kernels.ts and json-kernels.ts bind with
+ * native(...) in a Moddable app (and the BMP and JSON kernels' bindings, bmp_kernels_xs.c and
+ * json_kernels_xs.c).
  *
  * xst installs its globals in fxBuildAgent, which ends by calling modInstallBase64; the link wraps that
  * call (-Wl,--wrap=modInstallBase64), so nothing in the SDK is edited. Used by scripts/build-xst.sh
@@ -45,6 +46,9 @@ extern void xs_webp_modes(xsMachine *the);
 extern void xs_webp_residuals(xsMachine *the);
 extern void xs_webp_lossless_pixels(xsMachine *the);
 extern void xs_webp_lossless_transform(xsMachine *the);
+extern void xs_bmp_byte_row(xsMachine *the);
+extern void xs_bmp_field_row(xsMachine *the);
+extern void xs_bmp_indexed_row(xsMachine *the);
 
 typedef struct {
     const char *name;
@@ -72,6 +76,12 @@ static const native_t natives[] = {
     {"webpResiduals", xs_webp_residuals, 11},
     {"webpLosslessPixels", xs_webp_lossless_pixels, 13},
     {"webpLosslessTransform", xs_webp_lossless_transform, 7},
+};
+
+static const native_t bmp_natives[] = {
+    {"bmpByteRow", xs_bmp_byte_row, 5},
+    {"bmpFieldRow", xs_bmp_field_row, 5},
+    {"bmpIndexedRow", xs_bmp_indexed_row, 7},
 };
 
 static const native_t json_natives[] = {
@@ -104,6 +114,7 @@ void __wrap_modInstallBase64(xsMachine *the) {
     xsBeginHost(the);
     xsmcVars(2);
     install(the, "artNatives", natives, sizeof natives / sizeof natives[0]);
+    install(the, "bmpNatives", bmp_natives, sizeof bmp_natives / sizeof bmp_natives[0]);
     install(the, "jsonNatives", json_natives, sizeof json_natives / sizeof json_natives[0]);
     xsEndHost(the);
 }

@@ -29,6 +29,8 @@ declare module "mc-host-config" {
     readonly artFiles: readonly { readonly name: string; readonly format: "gif" | "webp"; readonly bytes: readonly number[]; readonly corrupt: boolean }[];
     /** PNG files (one with an unknown filter type) decoded with the host's C kernels and miniz, and with TypeScript. */
     readonly pngFiles: readonly { readonly name: string; readonly bytes: readonly number[]; readonly corrupt: boolean }[];
+    /** BMP files (one with an index beyond its palette) decoded with the host's C row kernels and with TypeScript. */
+    readonly bmpFiles: readonly { readonly name: string; readonly bytes: readonly number[]; readonly corrupt: boolean }[];
   };
   export default config;
 }

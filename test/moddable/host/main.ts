@@ -20,6 +20,7 @@ import { createDecoder } from "../../../src/art/decoders.js";
 import { tsGifKernels } from "../../../src/art/gif-kernels.js";
 import { tsWebpKernels } from "../../../src/art/webp-kernels.js";
 import { tsPngKernels } from "../../../src/art/png-kernels.js";
+import { tsBmpKernels } from "../../../src/art/bmp-kernels.js";
 import { panelGeometry } from "../../../src/display/geometry.js";
 import type { ArtKernels, JsonKernels, WebpKernels } from "../../../src/ports.js";
 import { MqttClient } from "../../../src/mqtt/client.js";
@@ -125,7 +126,7 @@ function syncChecks(): void {
 }
 
 /** Panel frames (FNV-1a of every byte) and the error of one file through decoder and compositor. */
-function decodeArt(bytes: Uint8Array, format: "gif" | "webp", kernels: ArtKernels): string {
+function decodeArt(bytes: Uint8Array, format: "gif" | "webp" | "bmp", kernels: ArtKernels): string {
   let hash = 0x811c9dc5;
   let frames = 0;
   const compositor = new Compositor({
@@ -227,6 +228,22 @@ function pngChecks(): void {
     const typescript = decodePng(bytes, { png: tsPngKernels, compositor: tsCompositorKernels }, undefined);
     const expected = file.corrupt ? native.includes("ImageDecodeError: corrupt: unknown filter type") : native.endsWith(", none") && !native.startsWith("0 frames");
     check(`png kernels: ${file.name}: native frames and error as TypeScript's`, native === typescript && expected, `native ${native}; TypeScript ${typescript}`);
+  }
+}
+
+// ---- BMP: the host's C row kernels (bmp_kernels.c), against the TypeScript kernels.
+
+/** The host's BMP row kernels give the TypeScript kernels' frames and errors (decodeArt's panel hash). */
+function bmpChecks(): void {
+  const kernels = host.artKernels;
+  check("bmp kernels: the host carries the native BMP kernels", kernels?.bmp !== undefined && kernels.bmp !== tsBmpKernels);
+  if (!kernels) return;
+  for (const file of config.bmpFiles) {
+    const bytes = Uint8Array.from(file.bytes);
+    const native = decodeArt(bytes, "bmp", kernels);
+    const typescript = decodeArt(bytes, "bmp", { bmp: tsBmpKernels, compositor: tsCompositorKernels });
+    const expected = file.corrupt ? native.includes("ImageDecodeError: corrupt: palette index 7 beyond 6 colours") : native.endsWith(", none") && !native.startsWith("0 frames");
+    check(`bmp kernels: ${file.name}: native frames and error as TypeScript's`, native === typescript && expected, `native ${native}; TypeScript ${typescript}`);
   }
 }
 
@@ -567,6 +584,7 @@ if (previous !== undefined) {
   syncChecks();
   artChecks();
   pngChecks();
+  bmpChecks();
   jsonChecks();
   timerChecks();
   tcpChecks();
