@@ -2,9 +2,9 @@
 // its context-dependent probabilities, dequantised into the macroblock's coefficient array; and the
 // key-frame subblock mode tree. Pure functions over the boolean decoder; no allocation.
 //
-// Speed (XS, where a call costs as much as the arithmetic of a bool): readBlock walks the token
+// Speed (XS, where a call costs as much as the arithmetic of a bool): readResiduals walks the token
 // tree as a table and decodes its bools inline on local copies of the decoder's state (the same
-// steps as BoolDecoder.read), written back when the block ends.
+// steps as BoolDecoder.read), written back when the macroblock ends.
 
 import type { BoolDecoder } from "./webp-bool.js";
 import { KEY_FRAME_SUBBLOCK_MODE_PROBS } from "./webp-lossy-tables.js";
@@ -29,12 +29,40 @@ const CATEGORY_1 = 6; // then categories 2..6 are 7..11; TWO, THREE, FOUR are 3,
  */
 const TOKEN_TREE: readonly number[] = Object.freeze([-1 - EOB, 2, -1 - ZERO, 4, -1 - ONE, 6, 8, 12, -4, 10, -5, -6, 14, 16, -7, -8, 18, 20, -9, -10, -11, -12]);
 
+// Block types of the coefficient probabilities (RFC 6386 §13.3), × 264 (8 bands × 3 contexts × 11 nodes).
+const TYPE_Y_AFTER_Y2 = 0;
+const TYPE_Y2 = 264;
+const TYPE_CHROMA = 2 * 264;
+const TYPE_Y_WITH_DC = 3 * 264;
 /**
- * Reads one block's tokens with coefficient probabilities `probs` (type × band × context × node),
- * dequantised into coeffs[out ..] in raster order. Returns 0 if the block was empty, else the zigzag
- * position after its last token: above 1 when it may have AC coefficients (1: a DC alone).
+ * Per block of a macroblock (16 Y, 4 U, 4 V, then Y2 as block 24): its entries in the non-zero contexts,
+ * the column's (9 per macroblock column: 4 Y, 2 U, 2 V, Y2) and the row's (9: the same for the rows).
  */
-export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array, type: number, context: number, first: number, dcFactor: number, acFactor: number, out: number): number {
+const ABOVE_CONTEXT: readonly number[] = Object.freeze([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 4, 5, 6, 7, 6, 7, 8]);
+const LEFT_CONTEXT: readonly number[] = Object.freeze([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8]);
+
+/**
+ * Reads every block's tokens of macroblock column `mbx` (the Y2 block first when `hasY2`, then 16 Y,
+ * 4 U, 4 V) with the coefficient probabilities `probs` (type × band × context × node), dequantised by
+ * segment `segment`'s six factors in `quant` into `coeffs` (25 × 16, raster order, cleared by the
+ * caller). Per block, `blockAc` (24) gets 1 when it may have AC coefficients (a token past position
+ * 0); the non-zero contexts (`aboveNonZero`, 9 per column, and `leftNonZero`, 9) are updated. Returns
+ * whether any block had a token. The Y2 block is left in coeffs[384 ..] for the caller's inverse WHT.
+ * WebpKernels.residuals is the native twin. One call per macroblock, the decoder's state in locals
+ * throughout: a call and the state's loads and stores per block were a tenth of the token time in V8.
+ */
+export function readResiduals(
+  br: BoolDecoder,
+  probs: Uint8Array,
+  quant: Int32Array,
+  segment: number,
+  coeffs: Int16Array,
+  blockAc: Uint8Array,
+  aboveNonZero: Uint8Array,
+  leftNonZero: Uint8Array,
+  mbx: number,
+  hasY2: boolean,
+): boolean {
   const data = br.data;
   const end = br.end;
   let position = br.position;
@@ -42,171 +70,209 @@ export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array
   let range = br.range;
   let bitCount = br.bitCount;
   let padding = br.padding;
-  const typeBase = type * 264;
-  let p = typeBase + BANDS[first]! * 33 + context * 11;
-  let n = first;
-  let result = 16;
-  let bit = 0;
-  // The tree's first three nodes (end of block? zero? one?) are written out, each bool inline: the
-  // common tokens need no table step between a bool and the next probability (fewer array reads in
-  // XS; in V8 the next probability's load does not wait for the bit). Larger tokens walk the table.
-  while (n < 16) {
-    // End of block? Never asked right after a zero: zeros are always followed by data.
-    {
-      let split = 1 + (((range - 1) * probs[p]!) >> 8);
-      bit = 0;
-      if (value >= split << 8) {
-        bit = 1;
-        value -= split << 8;
-        split = range - split;
-      }
-      range = split;
-      if (range < 128) {
-        const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
-        range <<= shift;
-        value <<= shift;
-        bitCount += shift;
-        if (bitCount >= 8) {
-          bitCount -= 8;
-          if (position < end) value |= data[position++]! << bitCount;
-          else padding++;
-        }
+  const a = mbx * 9;
+  const q = segment * 6;
+  // The segment's factors, read once (a typed-array read is a host call in XS).
+  const yDc = quant[q]!;
+  const yAc = quant[q + 1]!;
+  const y2Dc = quant[q + 2]!;
+  const y2Ac = quant[q + 3]!;
+  const uvDc = quant[q + 4]!;
+  const uvAc = quant[q + 5]!;
+  const yType = hasY2 ? TYPE_Y_AFTER_Y2 : TYPE_Y_WITH_DC;
+  const yFirst = hasY2 ? 1 : 0;
+  let any = 0;
+  for (let block = hasY2 ? -1 : 0; block < 24; block++) {
+    const b = block < 0 ? 24 : block;
+    let typeBase = yType;
+    let first = yFirst;
+    let dcFactor = yDc;
+    let acFactor = yAc;
+    if (b >= 16) {
+      first = 0;
+      if (b < 24) {
+        typeBase = TYPE_CHROMA;
+        dcFactor = uvDc;
+        acFactor = uvAc;
+      } else {
+        typeBase = TYPE_Y2;
+        dcFactor = y2Dc;
+        acFactor = y2Ac;
       }
     }
-    if (bit === 0) {
-      result = n === first ? 0 : n; // an end of block can only come first or after a non-zero
-      break;
-    }
-    // A run of zeros, each moving to the next position's band (context 0).
-    for (;;) {
-      {
-        let split = 1 + (((range - 1) * probs[p + 1]!) >> 8);
-        bit = 0;
-        if (value >= split << 8) {
-          bit = 1;
-          value -= split << 8;
-          split = range - split;
-        }
-        range = split;
-        if (range < 128) {
-          const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
-          range <<= shift;
-          value <<= shift;
-          bitCount += shift;
-          if (bitCount >= 8) {
-            bitCount -= 8;
-            if (position < end) value |= data[position++]! << bitCount;
-            else padding++;
+    const aboveAt = a + ABOVE_CONTEXT[b]!;
+    const leftAt = LEFT_CONTEXT[b]!;
+    const out = b * 16;
+    let p = typeBase + BANDS[first]! * 33 + (aboveNonZero[aboveAt]! + leftNonZero[leftAt]!) * 11;
+    let n = first;
+    // 0 if the block is empty, else the zigzag position after its last token (1: a DC alone).
+    let result = 16;
+    let bit = 0;
+    // The tree's first three nodes (end of block? zero? one?) are written out, each bool inline: the
+    // common tokens need no table step between a bool and the next probability (fewer array reads in
+    // XS; in V8 the next probability's load does not wait for the bit). Larger tokens walk the table.
+      while (n < 16) {
+        // End of block? Never asked right after a zero: zeros are always followed by data.
+        {
+          let split = 1 + (((range - 1) * probs[p]!) >> 8);
+          bit = 0;
+          if (value >= split << 8) {
+            bit = 1;
+            value -= split << 8;
+            split = range - split;
+          }
+          range = split;
+          if (range < 128) {
+            const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+            range <<= shift;
+            value <<= shift;
+            bitCount += shift;
+            if (bitCount >= 8) {
+              bitCount -= 8;
+              if (position < end) value |= data[position++]! << bitCount;
+              else padding++;
+            }
           }
         }
-      }
-      if (bit === 1) break;
-      n++;
-      if (n === 16) break;
-      p = typeBase + BANDS[n]! * 33;
-    }
-    if (n === 16) break;
-    // One, or a larger token?
-    {
-      let split = 1 + (((range - 1) * probs[p + 2]!) >> 8);
-      bit = 0;
-      if (value >= split << 8) {
-        bit = 1;
-        value -= split << 8;
-        split = range - split;
-      }
-      range = split;
-      if (range < 128) {
-        const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
-        range <<= shift;
-        value <<= shift;
-        bitCount += shift;
-        if (bitCount >= 8) {
-          bitCount -= 8;
-          if (position < end) value |= data[position++]! << bitCount;
-          else padding++;
+        if (bit === 0) {
+          result = n === first ? 0 : n; // an end of block can only come first or after a non-zero
+          break;
         }
-      }
-    }
-    let magnitude = 1;
-    let extra: readonly number[] | undefined;
-    let category = 0;
-    const large = bit;
-    if (large === 1) {
-      // TWO .. CATEGORY_6: walk the table from node 6.
-      let i = 6;
-      let prob = probs[p + 3]!;
-      for (;;) {
-        let split = 1 + (((range - 1) * prob) >> 8);
-        bit = 0;
-        if (value >= split << 8) {
-          bit = 1;
-          value -= split << 8;
-          split = range - split;
+        // A run of zeros, each moving to the next position's band (context 0).
+        for (;;) {
+          {
+            let split = 1 + (((range - 1) * probs[p + 1]!) >> 8);
+            bit = 0;
+            if (value >= split << 8) {
+              bit = 1;
+              value -= split << 8;
+              split = range - split;
+            }
+            range = split;
+            if (range < 128) {
+              const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+              range <<= shift;
+              value <<= shift;
+              bitCount += shift;
+              if (bitCount >= 8) {
+                bitCount -= 8;
+                if (position < end) value |= data[position++]! << bitCount;
+                else padding++;
+              }
+            }
+          }
+          if (bit === 1) break;
+          n++;
+          if (n === 16) break;
+          p = typeBase + BANDS[n]! * 33;
         }
-        range = split;
-        if (range < 128) {
-          const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
-          range <<= shift;
-          value <<= shift;
-          bitCount += shift;
-          if (bitCount >= 8) {
-            bitCount -= 8;
-            if (position < end) value |= data[position++]! << bitCount;
-            else padding++;
+        if (n === 16) break;
+        // One, or a larger token?
+        {
+          let split = 1 + (((range - 1) * probs[p + 2]!) >> 8);
+          bit = 0;
+          if (value >= split << 8) {
+            bit = 1;
+            value -= split << 8;
+            split = range - split;
+          }
+          range = split;
+          if (range < 128) {
+            const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+            range <<= shift;
+            value <<= shift;
+            bitCount += shift;
+            if (bitCount >= 8) {
+              bitCount -= 8;
+              if (position < end) value |= data[position++]! << bitCount;
+              else padding++;
+            }
           }
         }
-        i = TOKEN_TREE[i + bit]!;
-        if (i < 0) break;
-        prob = probs[p + (i >> 1)]!;
-      }
-      const token = -1 - i;
-      magnitude = token - 1; // TWO, THREE, FOUR are 2..4
-      if (token >= CATEGORY_1) {
-        category = token - CATEGORY_1;
-        extra = CATEGORY_PROBS[category]!;
-        magnitude = 0;
-      }
-    }
-    // The category's extra bits (most significant first), then the sign: more bools, same steps.
-    const extraCount = extra ? extra.length : 0;
-    let negative = 0;
-    for (let k = 0; k <= extraCount; k++) {
-      const prob = k < extraCount ? extra![k]! : 128;
-      let split = 1 + (((range - 1) * prob) >> 8);
-      bit = 0;
-      if (value >= split << 8) {
-        bit = 1;
-        value -= split << 8;
-        split = range - split;
-      }
-      range = split;
-      if (range < 128) {
-        const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
-        range <<= shift;
-        value <<= shift;
-        bitCount += shift;
-        if (bitCount >= 8) {
-          bitCount -= 8;
-          if (position < end) value |= data[position++]! << bitCount;
-          else padding++;
+        let magnitude = 1;
+        let extra: readonly number[] | undefined;
+        let category = 0;
+        const large = bit;
+        if (large === 1) {
+          // TWO .. CATEGORY_6: walk the table from node 6.
+          let i = 6;
+          let prob = probs[p + 3]!;
+          for (;;) {
+            let split = 1 + (((range - 1) * prob) >> 8);
+            bit = 0;
+            if (value >= split << 8) {
+              bit = 1;
+              value -= split << 8;
+              split = range - split;
+            }
+            range = split;
+            if (range < 128) {
+              const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+              range <<= shift;
+              value <<= shift;
+              bitCount += shift;
+              if (bitCount >= 8) {
+                bitCount -= 8;
+                if (position < end) value |= data[position++]! << bitCount;
+                else padding++;
+              }
+            }
+            i = TOKEN_TREE[i + bit]!;
+            if (i < 0) break;
+            prob = probs[p + (i >> 1)]!;
+          }
+          const token = -1 - i;
+          magnitude = token - 1; // TWO, THREE, FOUR are 2..4
+          if (token >= CATEGORY_1) {
+            category = token - CATEGORY_1;
+            extra = CATEGORY_PROBS[category]!;
+            magnitude = 0;
+          }
         }
+        // The category's extra bits (most significant first), then the sign: more bools, same steps.
+        const extraCount = extra ? extra.length : 0;
+        let negative = 0;
+        for (let k = 0; k <= extraCount; k++) {
+          const prob = k < extraCount ? extra![k]! : 128;
+          let split = 1 + (((range - 1) * prob) >> 8);
+          bit = 0;
+          if (value >= split << 8) {
+            bit = 1;
+            value -= split << 8;
+            split = range - split;
+          }
+          range = split;
+          if (range < 128) {
+            const shift = range >= 64 ? 1 : range >= 32 ? 2 : range >= 16 ? 3 : range >= 8 ? 4 : range >= 4 ? 5 : range >= 2 ? 6 : 7;
+            range <<= shift;
+            value <<= shift;
+            bitCount += shift;
+            if (bitCount >= 8) {
+              bitCount -= 8;
+              if (position < end) value |= data[position++]! << bitCount;
+              else padding++;
+            }
+          }
+          if (k < extraCount) magnitude = (magnitude << 1) | bit;
+          else negative = bit;
+        }
+        if (extra) magnitude += CATEGORY_BASE[category]!;
+        if (negative) magnitude = -magnitude;
+        coeffs[out + ZIGZAG[n]!] = magnitude * (n > 0 ? acFactor : dcFactor);
+        n++;
+        p = typeBase + BANDS[n]! * 33 + (large === 1 ? 22 : 11);
       }
-      if (k < extraCount) magnitude = (magnitude << 1) | bit;
-      else negative = bit;
-    }
-    if (extra) magnitude += CATEGORY_BASE[category]!;
-    if (negative) magnitude = -magnitude;
-    coeffs[out + ZIGZAG[n]!] = magnitude * (n > 0 ? acFactor : dcFactor);
-    n++;
-    p = typeBase + BANDS[n]! * 33 + (large === 1 ? 22 : 11);
+    if (b < 24) blockAc[b] = result > 1 ? 1 : 0;
+    const nonZero = result > 0 ? 1 : 0;
+    aboveNonZero[aboveAt] = leftNonZero[leftAt] = nonZero;
+    any |= nonZero;
   }
   br.position = position;
   br.value = value;
   br.range = range;
   br.bitCount = bitCount;
   br.padding = padding;
-  return result;
+  return any !== 0;
 }
 
 /**
@@ -217,7 +283,7 @@ export function readBlock(br: BoolDecoder, probs: Uint8Array, coeffs: Int16Array
  */
 const SUBBLOCK_MODE_TREE: readonly number[] = Object.freeze([-1, 2, -2, 4, -3, 6, 8, 12, -4, 10, -6, -7, -5, 14, -8, 16, -9, -10]);
 
-/** Reads a subblock mode with the probabilities at KEY_FRAME_SUBBLOCK_MODE_PROBS[p ..]; bools inline, as in readBlock. */
+/** Reads a subblock mode with the probabilities at KEY_FRAME_SUBBLOCK_MODE_PROBS[p ..]; bools inline, as in readResiduals. */
 export function readSubblockMode(br: BoolDecoder, p: number): number {
   const probs = KEY_FRAME_SUBBLOCK_MODE_PROBS;
   const data = br.data;

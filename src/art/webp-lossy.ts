@@ -11,18 +11,11 @@ import { ImageDecodeError } from "./image.js";
 import { BoolDecoder } from "./webp-bool.js";
 import { B_PRED, DC_PRED, H_PRED, TM_PRED, V_PRED, inverseWalsh } from "./webp-lossy-predict.js";
 import { AC_QUANT, COEFFICIENT_UPDATE_PROBS, DC_QUANT, DEFAULT_COEFFICIENT_PROBS } from "./webp-lossy-tables.js";
-import { readBlock, readSubblockMode } from "./webp-lossy-tokens.js";
+import { readResiduals, readSubblockMode } from "./webp-lossy-tokens.js";
 import { tsWebpKernels } from "./webp-kernels.js";
 import type { WebpKernels } from "../ports.js";
 
-// Block types of the coefficient probabilities (RFC 6386 §13.3).
-const TYPE_Y_AFTER_Y2 = 0;
-const TYPE_Y2 = 1;
-const TYPE_CHROMA = 2;
-const TYPE_Y_WITH_DC = 3;
 /** Coefficient storage of one macroblock: 16 Y blocks, 4 U, 4 V, then Y2, 16 values each. */
-const U_BLOCKS = 16 * 16;
-const V_BLOCKS = 20 * 16;
 const Y2_BLOCK = 24 * 16;
 
 function corrupt(message: string): ImageDecodeError {
@@ -286,46 +279,9 @@ export class LossyDecoder {
   #readResiduals(br: BoolDecoder, mbx: number, hasY2: boolean, segment: number): boolean {
     const kernels = this.#kernels;
     if (kernels.residuals) return kernels.residuals(br, this.#kernelState, this.#probs, this.#quant, segment, this.#coeffs, this.#blockAc, this.#aboveNonZero, this.#leftNonZero, mbx, hasY2);
-    const above = this.#aboveNonZero;
-    const left = this.#leftNonZero;
-    const a = mbx * 9;
-    const q = segment * 6;
-    const quant = this.#quant;
-    const blockAc = this.#blockAc;
-    let any = 0;
-    let firstY = 0;
-    let yType = TYPE_Y_WITH_DC;
-    if (hasY2) {
-      const nz = readBlock(br, this.#probs, this.#coeffs, TYPE_Y2, above[a + 8]! + left[8]!, 0, quant[q + 2]!, quant[q + 3]!, Y2_BLOCK) > 0 ? 1 : 0;
-      above[a + 8] = left[8] = nz;
-      any |= nz;
-      firstY = 1;
-      yType = TYPE_Y_AFTER_Y2;
-    }
-    for (let by = 0; by < 4; by++) {
-      for (let bx = 0; bx < 4; bx++) {
-        const end = readBlock(br, this.#probs, this.#coeffs, yType, above[a + bx]! + left[by]!, firstY, quant[q]!, quant[q + 1]!, (by * 4 + bx) * 16);
-        blockAc[by * 4 + bx] = end > 1 ? 1 : 0;
-        const nz = end > 0 ? 1 : 0;
-        above[a + bx] = left[by] = nz;
-        any |= nz;
-      }
-    }
-    for (let plane = 0; plane < 2; plane++) {
-      const base = plane === 0 ? U_BLOCKS : V_BLOCKS;
-      const context = 4 + plane * 2;
-      for (let by = 0; by < 2; by++) {
-        for (let bx = 0; bx < 2; bx++) {
-          const end = readBlock(br, this.#probs, this.#coeffs, TYPE_CHROMA, above[a + context + bx]! + left[context + by]!, 0, quant[q + 4]!, quant[q + 5]!, base + (by * 2 + bx) * 16);
-          blockAc[16 + plane * 4 + by * 2 + bx] = end > 1 ? 1 : 0;
-          const nz = end > 0 ? 1 : 0;
-          above[a + context + bx] = left[context + by] = nz;
-          any |= nz;
-        }
-      }
-    }
+    const any = readResiduals(br, this.#probs, this.#quant, segment, this.#coeffs, this.#blockAc, this.#aboveNonZero, this.#leftNonZero, mbx, hasY2);
     if (hasY2) inverseWalsh(this.#coeffs, Y2_BLOCK, this.#scratch, this.#coeffs);
-    return any !== 0;
+    return any;
   }
 
   #filterLevelOf(segment: number, yMode: number): number {

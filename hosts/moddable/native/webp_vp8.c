@@ -1,5 +1,5 @@
 /* The C twins of the VP8 decoder's entropy decoding (see webp_vp8.h): coefficient tokens
- * (src/art/webp-lossy-tokens.ts readBlock, webp-lossy.ts #readResiduals, webp-lossy-predict.ts
+ * (src/art/webp-lossy-tokens.ts readResiduals, webp-lossy.ts #readResiduals, webp-lossy-predict.ts
  * inverseWalsh) and a macroblock's modes (webp-lossy.ts #readModes, webp-lossy-tokens.ts
  * readSubblockMode). Keep each in step with its twin: same bools read in the same order with the same
  * probabilities, same values stored (Int16Array stores wrap). */
@@ -28,7 +28,7 @@ static const uint8_t CATEGORY_PROBS[6][12] = {
 };
 static const uint8_t CATEGORY_BITS[6] = {1, 2, 3, 4, 5, 11};
 static const int32_t CATEGORY_BASE[6] = {5, 7, 11, 19, 35, 67};
-/* The token tree as in readBlock: entry i + bit is another node's index or a leaf -1 - token. */
+/* The token tree as in readResiduals: entry i + bit is another node's index or a leaf -1 - token. */
 static const int8_t TOKEN_TREE[22] = {-1, 2, -2, 4, -3, 6, 8, 12, -4, 10, -5, -6, 14, 16, -7, -8, 18, 20, -9, -10, -11, -12};
 
 enum { TOKEN_EOB = 0, TOKEN_ZERO = 1, TOKEN_ONE = 2, TOKEN_CATEGORY_1 = 6 };
@@ -50,7 +50,7 @@ static inline int32_t shift_left(int32_t a, uint32_t shift) {
     return (int32_t)((uint32_t)a << shift);
 }
 
-/* BoolDecoder.read, as readBlock writes it out. */
+/* BoolDecoder.read, as readResiduals writes it out. */
 static inline uint32_t read_bool(bools_t *br, uint32_t prob) {
     uint32_t split = 1 + (((br->range - 1) * prob) >> 8);
     uint32_t bit = 0;
@@ -88,7 +88,7 @@ static inline int32_t load_coefficient(const uint8_t *coeffs, uint32_t index) {
     return value;
 }
 
-/* readBlock: 0 if the block was empty, else the zigzag position after its last token. */
+/* One block of readResiduals: 0 if the block was empty, else the zigzag position after its last token. */
 static uint32_t read_block(bools_t *br, const uint8_t *probs, uint8_t *coeffs, uint32_t type, uint32_t context,
                            uint32_t first, int32_t dc_factor, int32_t ac_factor, uint32_t out) {
     const uint32_t type_base = type * 264u;
