@@ -12,37 +12,41 @@ const HORIZONTAL = 1;
 const VERTICAL = 2;
 
 /**
- * Decodes the ALPH chunk into `plane`; or, for a VP8L stream without a spatial filter, leaves the
- * values in the green channel of the ARGB buffer (bits 8..15) and returns true, so that the RGBA row
- * loop reads them there (a pass over w × h pixels less).
+ * Decodes the ALPH chunk into the plane `planeBuffer` lends (w × h bytes) and returns it; or, for a
+ * VP8L stream without a spatial filter, leaves the values in the green channel of the ARGB buffer
+ * (bits 8..15) and returns undefined, so that the RGBA row loop reads them there (a pass over w × h
+ * pixels less, and no plane: what encoders write for lossy art with alpha).
  */
 export function decodeAlpha(
   chunk: Uint8Array,
   length: number,
   width: number,
   height: number,
-  plane: Uint8Array,
+  planeBuffer: () => Uint8Array,
   argbBuffer: () => Int32Array,
   lossless: LosslessDecoder,
-): boolean {
+): Uint8Array | undefined {
   if (length < 1) throw new ImageDecodeError("corrupt", "empty ALPH chunk");
   const header = chunk[0]!;
   const compression = header & 3;
   const filter = (header >> 2) & 3;
   const count = width * height;
+  let plane: Uint8Array;
   if (compression === 0) {
     if (length - 1 < count) throw new ImageDecodeError("corrupt", `ALPH holds ${length - 1} raw values for ${count} pixels`);
+    plane = planeBuffer();
     plane.set(chunk.subarray(1, 1 + count));
   } else if (compression === 1) {
     const argb = argbBuffer();
     lossless.decode(chunk, 1, length, width, height, argb, true);
-    if (filter === NONE) return true;
+    if (filter === NONE) return undefined;
+    plane = planeBuffer();
     for (let i = 0; i < count; i++) plane[i] = argb[i]! >> 8;
   } else {
     throw new ImageDecodeError("corrupt", `ALPH compression method ${compression}`);
   }
   if (filter !== NONE) unfilter(plane, width, height, filter);
-  return false;
+  return plane;
 }
 
 function unfilter(plane: Uint8Array, width: number, height: number, filter: number): void {

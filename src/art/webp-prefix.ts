@@ -83,24 +83,50 @@ export class PrefixCodes {
 
   /** Reads one prefix code over `alphabet` symbols (RFC 9649 §6.2.1); returns its pool offset. */
   read(bits: LosslessBits, alphabet: number): number {
-    const lengths = this.#lengths;
-    lengths.fill(0, 0, alphabet);
     if (bits.read(1) === 1) {
       // Simple code: one or two symbols below 256.
       const two = bits.read(1);
       const first = bits.read(bits.read(1) === 1 ? 8 : 1);
       if (first >= alphabet) throw corrupt(`simple code symbol ${first} outside the alphabet of ${alphabet}`);
-      lengths[first] = 1;
+      let second = first;
       if (two) {
-        const second = bits.read(8);
+        second = bits.read(8);
         if (second >= alphabet) throw corrupt(`simple code symbol ${second} outside the alphabet of ${alphabet}`);
-        lengths[second] = 1;
       }
-    } else {
-      this.#readLengths(bits, alphabet);
+      if (bits.overrun) throw corrupt("data ends inside a prefix code");
+      return this.#simple(first, second);
     }
+    const lengths = this.#lengths;
+    lengths.fill(0, 0, alphabet);
+    this.#readLengths(bits, alphabet);
     if (bits.overrun) throw corrupt("data ends inside a prefix code");
     return this.#build(lengths, alphabet);
+  }
+
+  /**
+   * A simple code's lookup, what #build makes of its one or two symbols of length 1, without a pass
+   * over the alphabet: an ALPH stream and most lossless art send their red, blue and alpha codes (and
+   * often distance) this way, and the alphabet walks were most of a small image's code building.
+   */
+  #simple(first: number, second: number): number {
+    if (first === second) {
+      const at = this.#reserve(3);
+      const pool = this.pool; // after #reserve, which may grow it
+      pool[at] = 0;
+      pool[at + 1] = 0;
+      pool[at + 2] = first << 4;
+      return at;
+    }
+    // Room as #build takes it (the sort area, then dropped), so the pool grows at the same points.
+    const at = this.#reserve(2 + 2 + MAX_LENGTH + 2);
+    const pool = this.pool;
+    pool[at] = 1;
+    pool[at + 1] = 1;
+    // Code 0 is the smaller symbol (canonical order), each 1 bit long.
+    pool[at + 2] = ((first < second ? first : second) << 4) | 1;
+    pool[at + 3] = ((first < second ? second : first) << 4) | 1;
+    this.used = at + 4;
+    return at;
   }
 
   #readLengths(bits: LosslessBits, alphabet: number): void {

@@ -18,7 +18,8 @@
 //
 // Memory (worst case, 256×256 limits): the frame's ARGB pixels for VP8L (256 KiB) or YUV planes for VP8
 // (~100 KiB, see webp-lossy.ts), the compressed chunk(s) as received, one RGBA row (1 KiB), small
-// headers. A VP8L ALPH adds a w×h ARGB buffer while it decodes.
+// headers. A VP8L ALPH adds a w×h ARGB buffer while it decodes; a raw or spatially filtered ALPH, a w×h
+// byte plane (an unfiltered VP8L one, the usual kind, is read from the ARGB buffer).
 
 import { Blend, DEFAULT_LIMITS, Dispose, ImageDecodeError } from "./image.js";
 import type { DecodeLimits, FrameHeader, ImageDecoder, ImageSink } from "./image.js";
@@ -411,6 +412,12 @@ export class WebpDecoder implements ImageDecoder {
     return this.#argb;
   }
 
+  /** The alpha plane, made when an ALPH chunk first needs one (raw or filtered alpha), canvas-sized. */
+  #alphaPlaneBuffer(area: number): Uint8Array {
+    if (this.#alphaPlane.length < area) this.#alphaPlane = new Uint8Array(this.#area);
+    return this.#alphaPlane;
+  }
+
   #decodeImage(): void {
     const [width, height] = this.#imageSize();
     const frame: FrameHeader = this.#frame ?? { left: 0, top: 0, width, height, delayMs: 0, dispose: Dispose.none, blend: Blend.source };
@@ -442,9 +449,8 @@ export class WebpDecoder implements ImageDecoder {
       let alpha: Uint8Array | Int32Array | undefined;
       let alphaShift = 0;
       if (this.#hasAlpha) {
-        if (this.#alphaPlane.length < width * height) this.#alphaPlane = new Uint8Array(this.#area);
-        alpha = this.#alphaPlane;
-        if (decodeAlpha(this.#alpha, this.#alphaFill, width, height, alpha, () => this.#argbBuffer(width * height), (this.#lossless ??= new LosslessDecoder(this.#kernels)))) {
+        alpha = decodeAlpha(this.#alpha, this.#alphaFill, width, height, () => this.#alphaPlaneBuffer(width * height), () => this.#argbBuffer(width * height), (this.#lossless ??= new LosslessDecoder(this.#kernels)));
+        if (!alpha) {
           alpha = this.#argb;
           alphaShift = 8;
         }
