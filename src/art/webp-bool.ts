@@ -5,6 +5,9 @@
 // The state is public because the coefficient token reader (webp-lossy-tokens.ts) runs this same
 // decoding inline on local copies of it: a call per bool is dear in XS. Both must stay in step.
 
+/** Math.clz32 held once: XS then skips looking up `Math` and its property on each call (V8 still inlines it). */
+const clz32 = Math.clz32;
+
 export class BoolDecoder {
   data: Uint8Array = new Uint8Array(0);
   position = 0;
@@ -46,7 +49,7 @@ export class BoolDecoder {
     }
     if (this.range < 128) {
       // Renormalise: shift until the range is at least 128, loading a byte every 8 bits.
-      const shift = Math.clz32(this.range) - 24;
+      const shift = clz32(this.range) - 24;
       this.range <<= shift;
       this.value <<= shift;
       this.bitCount += shift;
