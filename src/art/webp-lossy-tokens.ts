@@ -8,15 +8,20 @@
 
 import type { BoolDecoder } from "./webp-bool.js";
 import { KEY_FRAME_SUBBLOCK_MODE_PROBS } from "./webp-lossy-tables.js";
-import { deepFreeze } from "../util/freeze.js";
 
-// The small tables read once per token or bool are frozen plain arrays, not typed arrays: XS reads an
-// array element directly, while a typed-array element read is a host call (about twice the cost).
-const ZIGZAG: readonly number[] = Object.freeze([0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15]);
-/** Coefficient position → band, with a 17th entry so that "the band after position 15" is valid. */
-const BANDS: readonly number[] = Object.freeze([0, 1, 2, 3, 6, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 0]);
-const CATEGORY_PROBS: readonly (readonly number[])[] = deepFreeze([[159], [165, 145], [173, 148, 140], [176, 155, 140, 135], [180, 157, 141, 134, 130], [254, 254, 243, 230, 196, 177, 153, 140, 133, 130, 129]]);
-const CATEGORY_BASE = Object.freeze([5, 7, 11, 19, 35, 67]);
+// Tables. In V8 (Node 20) an element read from a frozen array is a generic inline-cache call, six
+// times a typed-array read; in XS a typed-array read is a host call, about twice a frozen array's.
+// So the tables read per token are constants of packed 4-bit entries, unpacked by shifts (cheaper
+// than either read in XS), and the ones read only for rare tokens are typed arrays (the Moddable
+// linker keeps those read-only in flash; a non-empty typed array cannot be frozen).
+/** Zigzag position n → raster position, 4 bits each: positions 0..7 and 8..15. */
+const ZIGZAG_0_7 = 0x63258410; // 0, 1, 4, 8, 5, 2, 3, 6
+const ZIGZAG_8_15 = 0xfeb7adc9 | 0; // 9, 12, 13, 10, 7, 11, 14, 15 (as an int32: XS keeps it an integer)
+/** Coefficient position → band, 4 bits each, for positions 0..7; then 6 up to 14, 7 at 15, and (for "the band after position 15") 0 at 16. */
+const BANDS_0_7 = 0x65463210; // 0, 1, 2, 3, 6, 4, 5, 6
+/** The extra bits' probabilities of categories 1..6 (1, 2, 3, 4, 5 and 11 bits), one after another: category c's start at c(c + 1) / 2. */
+const CATEGORY_PROBS = new Uint8Array([159, 165, 145, 173, 148, 140, 176, 155, 140, 135, 180, 157, 141, 134, 130, 254, 254, 243, 230, 196, 177, 153, 140, 133, 130, 129]);
+const CATEGORY_BASE = new Uint8Array([5, 7, 11, 19, 35, 67]);
 
 /**
  * Renormalising after a bool, the shift that brings the range back to 128..255 is clz32(range) - 24:
@@ -36,19 +41,13 @@ const CATEGORY_1 = 6; // then categories 2..6 are 7..11; TWO, THREE, FOUR are 3,
  * The coefficient token tree (RFC 6386 §13.2): node i's bool, with probability probs[p + i / 2],
  * leads to entry i (bit 0) or i + 1 (bit 1): another node's index, or a leaf -1 - token.
  */
-const TOKEN_TREE: readonly number[] = Object.freeze([-1 - EOB, 2, -1 - ZERO, 4, -1 - ONE, 6, 8, 12, -4, 10, -5, -6, 14, 16, -7, -8, 18, 20, -9, -10, -11, -12]);
+const TOKEN_TREE = new Int8Array([-1 - EOB, 2, -1 - ZERO, 4, -1 - ONE, 6, 8, 12, -4, 10, -5, -6, 14, 16, -7, -8, 18, 20, -9, -10, -11, -12]);
 
 // Block types of the coefficient probabilities (RFC 6386 §13.3), × 264 (8 bands × 3 contexts × 11 nodes).
 const TYPE_Y_AFTER_Y2 = 0;
 const TYPE_Y2 = 264;
 const TYPE_CHROMA = 2 * 264;
 const TYPE_Y_WITH_DC = 3 * 264;
-/**
- * Per block of a macroblock (16 Y, 4 U, 4 V, then Y2 as block 24): its entries in the non-zero contexts,
- * the column's (9 per macroblock column: 4 Y, 2 U, 2 V, Y2) and the row's (9: the same for the rows).
- */
-const ABOVE_CONTEXT: readonly number[] = Object.freeze([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 4, 5, 6, 7, 6, 7, 8]);
-const LEFT_CONTEXT: readonly number[] = Object.freeze([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8]);
 
 /**
  * Reads every block's tokens of macroblock column `mbx` (the Y2 block first when `hasY2`, then 16 Y,
@@ -93,26 +92,34 @@ export function readResiduals(
   let any = 0;
   for (let block = hasY2 ? -1 : 0; block < 24; block++) {
     const b = block < 0 ? 24 : block;
+    // The block's type, factors and entries in the non-zero contexts (9 per macroblock column and 9
+    // for the row: 4 Y, 2 U, 2 V, Y2): computed, where a table read is a host call in XS.
     let typeBase = yType;
     let first = yFirst;
     let dcFactor = yDc;
     let acFactor = yAc;
+    let aboveAt = a + (b & 3);
+    let leftAt = b >> 2;
     if (b >= 16) {
       first = 0;
       if (b < 24) {
         typeBase = TYPE_CHROMA;
         dcFactor = uvDc;
         acFactor = uvAc;
+        const plane = b < 20 ? 4 : 6;
+        aboveAt = a + plane + (b & 1);
+        leftAt = plane + ((b >> 1) & 1);
       } else {
         typeBase = TYPE_Y2;
         dcFactor = y2Dc;
         acFactor = y2Ac;
+        aboveAt = a + 8;
+        leftAt = 8;
       }
     }
-    const aboveAt = a + ABOVE_CONTEXT[b]!;
-    const leftAt = LEFT_CONTEXT[b]!;
     const out = b * 16;
-    let p = typeBase + BANDS[first]! * 33 + (aboveNonZero[aboveAt]! + leftNonZero[leftAt]!) * 11;
+    // BANDS[0] = 0, BANDS[1] = 1: the band of the first position is `first`.
+    let p = typeBase + first * 33 + (aboveNonZero[aboveAt]! + leftNonZero[leftAt]!) * 11;
     let n = first;
     // 0 if the block is empty, else the zigzag position after its last token (1: a DC alone).
     let result = 16;
@@ -173,7 +180,7 @@ export function readResiduals(
           if (bit === 1) break;
           n++;
           if (n === 16) break;
-          p = typeBase + BANDS[n]! * 33;
+          p = typeBase + (n < 8 ? (BANDS_0_7 >> (n << 2)) & 15 : n < 15 ? 6 : 7) * 33;
         }
         if (n === 16) break;
         // One, or a larger token?
@@ -199,8 +206,9 @@ export function readResiduals(
           }
         }
         let magnitude = 1;
-        let extra: readonly number[] | undefined;
         let category = 0;
+        let extraAt = 0;
+        let extraCount = 0;
         const large = bit;
         if (large === 1) {
           // TWO .. CATEGORY_6: walk the table from node 6.
@@ -234,15 +242,15 @@ export function readResiduals(
           magnitude = token - 1; // TWO, THREE, FOUR are 2..4
           if (token >= CATEGORY_1) {
             category = token - CATEGORY_1;
-            extra = CATEGORY_PROBS[category]!;
+            extraAt = (category * (category + 1)) >> 1;
+            extraCount = category < 5 ? category + 1 : 11;
             magnitude = 0;
           }
         }
         // The category's extra bits (most significant first), then the sign: more bools, same steps.
-        const extraCount = extra ? extra.length : 0;
         let negative = 0;
         for (let k = 0; k <= extraCount; k++) {
-          const prob = k < extraCount ? extra![k]! : 128;
+          const prob = k < extraCount ? CATEGORY_PROBS[extraAt + k]! : 128;
           let split = 1 + (((range - 1) * prob) >> 8);
           bit = 0;
           if (value >= split << 8) {
@@ -265,11 +273,11 @@ export function readResiduals(
           if (k < extraCount) magnitude = (magnitude << 1) | bit;
           else negative = bit;
         }
-        if (extra) magnitude += CATEGORY_BASE[category]!;
+        if (extraCount > 0) magnitude += CATEGORY_BASE[category]!;
         if (negative) magnitude = -magnitude;
-        coeffs[out + ZIGZAG[n]!] = magnitude * (n > 0 ? acFactor : dcFactor);
+        coeffs[out + ((n < 8 ? ZIGZAG_0_7 >> (n << 2) : ZIGZAG_8_15 >> ((n - 8) << 2)) & 15)] = magnitude * (n > 0 ? acFactor : dcFactor);
         n++;
-        p = typeBase + BANDS[n]! * 33 + (large === 1 ? 22 : 11);
+        p = typeBase + (n < 8 ? (BANDS_0_7 >> (n << 2)) & 15 : n < 15 ? 6 : n === 15 ? 7 : 0) * 33 + (large === 1 ? 22 : 11);
       }
     if (b < 24) blockAc[b] = result > 1 ? 1 : 0;
     const nonZero = result > 0 ? 1 : 0;
@@ -290,7 +298,7 @@ export function readResiduals(
  * (B_DC_PRED 0, B_TM_PRED 1, B_VE_PRED 2, B_HE_PRED 3, B_LD_PRED 4, B_RD_PRED 5, B_VR_PRED 6,
  * B_VL_PRED 7, B_HD_PRED 8, B_HU_PRED 9).
  */
-const SUBBLOCK_MODE_TREE: readonly number[] = Object.freeze([-1, 2, -2, 4, -3, 6, 8, 12, -4, 10, -6, -7, -5, 14, -8, 16, -9, -10]);
+const SUBBLOCK_MODE_TREE = new Int8Array([-1, 2, -2, 4, -3, 6, 8, 12, -4, 10, -6, -7, -5, 14, -8, 16, -9, -10]);
 
 /** Reads a subblock mode with the probabilities at KEY_FRAME_SUBBLOCK_MODE_PROBS[p ..]; bools inline, as in readResiduals. */
 export function readSubblockMode(br: BoolDecoder, p: number): number {
