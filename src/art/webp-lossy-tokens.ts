@@ -7,7 +7,7 @@
 // steps as BoolDecoder.read), written back when the macroblock ends.
 
 import type { BoolDecoder } from "./webp-bool.js";
-import { KEY_FRAME_SUBBLOCK_MODE_PROBS } from "./webp-lossy-tables.js";
+import { COEFFICIENT_UPDATE_PROBS, DEFAULT_COEFFICIENT_PROBS, KEY_FRAME_SUBBLOCK_MODE_PROBS } from "./webp-lossy-tables.js";
 
 // Tables. In V8 (Node 20) an element read from a frozen array is a generic inline-cache call, six
 // times a typed-array read; in XS a typed-array read is a host call, about twice a frozen array's.
@@ -336,3 +336,64 @@ export function readSubblockMode(br: BoolDecoder, p: number): number {
   return -1 - i;
 }
 
+
+/**
+ * The frame header's coefficient probabilities (RFC 6386 §13.4): the defaults, then for each of the
+ * 1056 an update flag (probability COEFFICIENT_UPDATE_PROBS[i]) and, when set, an 8-bit value. The
+ * bools inline as in readResiduals, one copy for both kinds (a flag, or a value bit at 128): 1056 or
+ * more bools a frame were a call each in XS and the decoder's fields loaded and stored each in V8.
+ */
+export function readCoefficientProbs(br: BoolDecoder, probs: Uint8Array): void {
+  probs.set(DEFAULT_COEFFICIENT_PROBS);
+  const data = br.data;
+  const end = br.end;
+  let position = br.position;
+  let value = br.value;
+  let range = br.range;
+  let bitCount = br.bitCount;
+  let padding = br.padding;
+  let i = 0;
+  // -1: the next bool is probability i's update flag; 0..7: the bits of its new value read so far.
+  let bits = -1;
+  let literal = 0;
+  while (i < 1056) {
+    let split = 1 + (((range - 1) * (bits < 0 ? COEFFICIENT_UPDATE_PROBS[i]! : 128)) >> 8);
+    let bit = 0;
+    if (value >= split << 8) {
+      bit = 1;
+      value -= split << 8;
+      split = range - split;
+    }
+    range = split;
+    if (range < 128) {
+      const shift = clz32(range) - 24;
+      range <<= shift;
+      value <<= shift;
+      bitCount += shift;
+      if (bitCount >= 8) {
+        bitCount -= 8;
+        if (position < end) value |= data[position++]! << bitCount;
+        else padding++;
+      }
+    }
+    if (bits < 0) {
+      if (bit === 1) {
+        bits = 0;
+        literal = 0;
+      } else {
+        i++;
+      }
+    } else {
+      literal = (literal << 1) | bit;
+      if (++bits === 8) {
+        probs[i++] = literal;
+        bits = -1;
+      }
+    }
+  }
+  br.position = position;
+  br.value = value;
+  br.range = range;
+  br.bitCount = bitCount;
+  br.padding = padding;
+}

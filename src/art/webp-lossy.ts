@@ -10,8 +10,8 @@
 import { ImageDecodeError } from "./image.js";
 import { BoolDecoder } from "./webp-bool.js";
 import { B_PRED, DC_PRED, H_PRED, TM_PRED, V_PRED, inverseWalsh } from "./webp-lossy-predict.js";
-import { AC_QUANT, COEFFICIENT_UPDATE_PROBS, DC_QUANT, DEFAULT_COEFFICIENT_PROBS } from "./webp-lossy-tables.js";
-import { readResiduals, readSubblockMode } from "./webp-lossy-tokens.js";
+import { AC_QUANT, DC_QUANT } from "./webp-lossy-tables.js";
+import { readCoefficientProbs, readResiduals, readSubblockMode } from "./webp-lossy-tokens.js";
 import { tsWebpKernels } from "./webp-kernels.js";
 import type { WebpKernels } from "../ports.js";
 
@@ -98,9 +98,7 @@ export class LossyDecoder {
     this.#readPartitions(data, firstStart + firstSize, end, br.literal(2));
     this.#readQuantizers(br);
     br.literal(1); // refresh_entropy_probs: irrelevant for a single frame
-    const probs = this.#probs;
-    probs.set(DEFAULT_COEFFICIENT_PROBS);
-    for (let i = 0; i < 1056; i++) if (br.read(COEFFICIENT_UPDATE_PROBS[i]!)) probs[i] = br.literal(8);
+    readCoefficientProbs(br, this.#probs);
     this.#skipProb = br.literal(1) ? br.literal(8) : -1;
     this.#decodeMacroblocks();
     if (br.padding > 4) throw corrupt("the first partition ends early");
