@@ -31,7 +31,8 @@ export class CanvasSink implements ImageSink {
   row(y: number, x0: number, step: number, count: number, rgba: Uint8Array): void {
     const frame = this.frame!;
     const base = ((frame.top + y) * this.width + frame.left + x0) * 4;
-    if (step === 1) this.canvas.set(rgba.subarray(0, count * 4), base);
+    // The decoders hand over a row exactly `count` pixels long when step is 1: copied without a view.
+    if (step === 1) this.canvas.set(rgba.length === count * 4 ? rgba : rgba.subarray(0, count * 4), base);
     else for (let i = 0; i < count; i++) this.canvas.set(rgba.subarray(i * 4, i * 4 + 4), base + i * step * 4);
     this.rows++;
     this.onRow?.(this.rows, frame);
