@@ -319,11 +319,29 @@ function addRow(plane: Uint8ClampedArray, row: number, c0: number, c1: number, c
 
 /** Adds a DC-only residue ((dc + 4) >> 3 everywhere, what the full inverse DCT gives) to a 4×4 block. */
 export function addInverseDc(dc: number, plane: Uint8ClampedArray, at: number, stride: number): void {
+  // Written out: in V8 each loop turn checks the plane again, and in XS the loops' own bytecodes cost
+  // about what the additions do.
   const value = (dc + 4) >> 3;
-  for (let y = 0; y < 4; y++) {
-    const row = at + y * stride;
-    for (let x = 0; x < 4; x++) plane[row + x] = plane[row + x]! + value;
-  }
+  let row = at;
+  plane[row] = plane[row]! + value;
+  plane[row + 1] = plane[row + 1]! + value;
+  plane[row + 2] = plane[row + 2]! + value;
+  plane[row + 3] = plane[row + 3]! + value;
+  row += stride;
+  plane[row] = plane[row]! + value;
+  plane[row + 1] = plane[row + 1]! + value;
+  plane[row + 2] = plane[row + 2]! + value;
+  plane[row + 3] = plane[row + 3]! + value;
+  row += stride;
+  plane[row] = plane[row]! + value;
+  plane[row + 1] = plane[row + 1]! + value;
+  plane[row + 2] = plane[row + 2]! + value;
+  plane[row + 3] = plane[row + 3]! + value;
+  row += stride;
+  plane[row] = plane[row]! + value;
+  plane[row + 1] = plane[row + 1]! + value;
+  plane[row + 2] = plane[row + 2]! + value;
+  plane[row + 3] = plane[row + 3]! + value;
 }
 
 /** Inverse Walsh-Hadamard transform of the Y2 block (RFC 6386 §14.3): its 16 outputs become the DC of each Y block. */
