@@ -319,8 +319,8 @@ function addRow(plane: Uint8ClampedArray, row: number, c0: number, c1: number, c
 
 /** Adds a DC-only residue ((dc + 4) >> 3 everywhere, what the full inverse DCT gives) to a 4×4 block. */
 export function addInverseDc(dc: number, plane: Uint8ClampedArray, at: number, stride: number): void {
-  // Written out: in V8 each loop turn checks the plane again, and in XS the loops' own bytecodes cost
-  // about what the additions do.
+  // Written out: in XS the loops' own bytecodes cost about what the additions do (−15 M instructions
+  // a 256×256 lossy frame; V8 about even).
   const value = (dc + 4) >> 3;
   let row = at;
   plane[row] = plane[row]! + value;

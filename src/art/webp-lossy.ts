@@ -22,6 +22,11 @@ function corrupt(message: string): ImageDecodeError {
   return new ImageDecodeError("corrupt", `VP8: ${message}`);
 }
 
+// Zero-length stand-ins for buffers made later: one per module, not one per object (in V8 each typed
+// array costs an allocation, empty or not; a decoder per image made a dozen). Nothing can be stored in them.
+const NO_PIXELS = new Uint8ClampedArray(0);
+const NO_BYTES = new Uint8Array(0);
+
 export class LossyDecoder {
   readonly #kernels: WebpKernels;
   readonly #header = new BoolDecoder();
@@ -46,22 +51,22 @@ export class LossyDecoder {
   #mbWide = 0;
   #mbHigh = 0;
   // Clamped: a store clamps to 0..255 by itself (prediction, residue and loop filter all clamp).
-  y = new Uint8ClampedArray(0);
-  u = new Uint8ClampedArray(0);
-  v = new Uint8ClampedArray(0);
+  y = NO_PIXELS;
+  u = NO_PIXELS;
+  v = NO_PIXELS;
   yStride = 0;
   uvStride = 0;
   /** Per macroblock: filter level, inner-edge flag; and for mode contexts, the subblock modes. */
-  #mbLevel = new Uint8Array(0);
-  #mbInner = new Uint8Array(0);
+  #mbLevel = NO_BYTES;
+  #mbInner = NO_BYTES;
 
   /** `kernels`: the loop filter's macroblock rows (src/ports.ts WebpKernels); the TypeScript ones by default. */
   constructor(kernels: WebpKernels = tsWebpKernels) {
     this.#kernels = kernels;
   }
-  #aboveModes = new Uint8Array(0);
+  #aboveModes = NO_BYTES;
   readonly #leftModes = new Uint8Array(4);
-  #aboveNonZero = new Uint8Array(0);
+  #aboveNonZero = NO_BYTES;
   readonly #leftNonZero = new Uint8Array(9);
 
   #segmentation = false;

@@ -30,8 +30,12 @@ export function invalidCodeError(): ImageDecodeError {
   return corrupt("invalid prefix code");
 }
 
+// Zero-length stand-ins for buffers made later: one per module, not one per object (in V8 each typed
+// array costs an allocation, empty or not; a decoder per image made a dozen). Nothing can be stored in them.
+const NO_BYTES = new Uint8Array(0);
+
 export class LosslessBits {
-  data: Uint8Array = new Uint8Array(0);
+  data: Uint8Array = NO_BYTES;
   position = 0;
   end = 0;
   /** Unread bits, the next one in bit 0. */

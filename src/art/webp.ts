@@ -72,6 +72,12 @@ function typeName(type: number): string {
   return name;
 }
 
+// Zero-length stand-ins for buffers made later: one per module, not one per object (in V8 each typed
+// array costs an allocation, empty or not; a decoder per image made a dozen). Nothing can be stored in them.
+const NO_BYTES = new Uint8Array(0);
+const NO_WORDS = new Int32Array(0);
+const NO_ROW = new Uint32Array(0);
+
 export class WebpDecoder implements ImageDecoder {
   readonly #sink: ImageSink;
   readonly #limits: DecodeLimits;
@@ -91,10 +97,10 @@ export class WebpDecoder implements ImageDecoder {
   #chunkLeft = 0;
   #mode = SKIP;
 
-  #image: Uint8Array = new Uint8Array(0);
+  #image: Uint8Array = NO_BYTES;
   #imageFill = 0;
   #imageChecked = false;
-  #alpha: Uint8Array = new Uint8Array(0);
+  #alpha: Uint8Array = NO_BYTES;
   #alphaFill = 0;
   #hasAlpha = false;
 
@@ -112,13 +118,13 @@ export class WebpDecoder implements ImageDecoder {
 
   #lossless: LosslessDecoder | undefined;
   #lossy: LossyDecoder | undefined;
-  #argb = new Int32Array(0);
-  #alphaPlane = new Uint8Array(0);
+  #argb = NO_WORDS;
+  #alphaPlane = NO_BYTES;
   /** Canvas area: the largest frame, so buffers sized by it serve every frame. */
   #area = 0;
-  #row = new Uint8Array(0);
+  #row = NO_BYTES;
   /** #row's bytes as words: the decoders write a pixel at a time. */
-  #rowWords = new Uint32Array(0);
+  #rowWords = NO_ROW;
 
   readonly #kernels: WebpKernels;
 
