@@ -27,7 +27,7 @@ import { Blend, Dispose, type ImageSink } from "../../src/art/image.js";
 import { panelGeometry } from "../../src/display/geometry.js";
 import type { ArtKernels, GifKernels, LzwStream } from "../../src/ports.js";
 import { nativeArtKernels, type ArtNatives } from "../../hosts/moddable/native-art.js";
-import { xorshiftRandom } from "../support/bytes.js";
+import { concatBytes, xorshiftRandom } from "../support/bytes.js";
 
 interface InputFile {
   name: string;
@@ -267,12 +267,7 @@ function codedRegions(bytes: Uint8Array): [number, number][] {
 let targeted = 0;
 const random = xorshiftRandom(seed);
 for (const file of files) {
-  const bytes = new Uint8Array(file.chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of file.chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
+  const bytes = concatBytes(file.chunks);
   compare(file.name, bytes, file.format, [1024]);
   if (file.format === "webp" && bytes.length <= webpMutationMaxBytes) {
     for (let m = 0; m < webpMutations; m++) {

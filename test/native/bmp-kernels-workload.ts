@@ -19,7 +19,7 @@ import { createDecoder } from "../../src/art/decoders.js";
 import { ImageDecodeError, type ImageSink } from "../../src/art/image.js";
 import type { BmpKernels } from "../../src/ports.js";
 import { nativeBmpKernels, type BmpNatives } from "../../hosts/moddable/native-bmp.js";
-import { xorshiftRandom } from "../support/bytes.js";
+import { concatBytes, xorshiftRandom } from "../support/bytes.js";
 
 const host = globalThis as unknown as {
   BMP_KERNELS: { files: { name: string; chunks: number[][] }[]; splits: number[]; mutations: number; direct: number; seed: number };
@@ -122,12 +122,7 @@ function compare(name: string, bytes: Uint8Array, split: number): void {
 
 const random = xorshiftRandom(seed);
 for (const file of files) {
-  const bytes = new Uint8Array(file.chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of file.chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
+  const bytes = concatBytes(file.chunks);
   for (const split of splits) compare(file.name, bytes, split);
   // Mutations in chunks of the given sizes but 1 (a 256×256 file byte by byte costs seconds here).
   const mutationSplits = splits.filter((split) => split > 1);

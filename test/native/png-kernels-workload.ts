@@ -30,7 +30,7 @@ import type { InflateFactory, PngKernels } from "../../src/ports.js";
 import { tsPngKernels } from "../../src/art/png-kernels.js";
 import { NativeInflateFactory } from "../../hosts/moddable/native-inflate.js";
 import { nativePngKernels, type PngNatives } from "../../hosts/moddable/native-png.js";
-import { xorshiftRandom } from "../support/bytes.js";
+import { concatBytes, xorshiftRandom } from "../support/bytes.js";
 import { crc32 } from "../support/png-encode.js";
 import { xstInflateClass, type InflateNatives } from "./xst-inflate.js";
 
@@ -146,12 +146,7 @@ function compare(name: string, bytes: Uint8Array, split: number): void {
 }
 
 for (const file of files) {
-  const bytes = new Uint8Array(file.chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of file.chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
+  const bytes = concatBytes(file.chunks);
   for (const split of splits) compare(file.name, bytes, split);
   for (let m = 0; m < mutations; m++) compare(`${file.name} mutation ${m}`, mutate(bytes, random), splits[m % splits.length]!);
 }
