@@ -2,7 +2,8 @@
 // lossless pixel art and lossy q80 photo-like art with alpha, written by sharp): our decoder
 // (src/art/webp.ts) against @jsquash/webp (libwebp compiled to WASM) in Node, and ours inside XS
 // (build/xsnap/bin/xsnap), absolute and relative to ours in Node. Every decoder produces full RGBA:
-// ours into a canvas via its row sink, as a player would. Ratios > 1 mean ours is faster.
+// ours into a canvas via its row sink, as a player would. In Node, each decoder's best of trials
+// interleaved with the other's. Ratios > 1 mean ours is faster.
 //   node scripts/build.mjs && node bench/run.mjs webp
 
 import { readFileSync } from "node:fs";
@@ -14,10 +15,12 @@ import { photoArt } from "../test/oracle/webp-corpus.js";
 import { decodeTimesInXs } from "../test/oracle/xs-decode.js";
 import { CanvasSink } from "../test/support/canvas-sink.js";
 import { paletteArt } from "../test/support/webp-build.js";
-import { timePerCall } from "./time-per-call.js";
+import { bestOfInterleaved } from "./time-per-call.js";
 
 const SIZES = [64, 128, 256];
-const NODE_MS = 700;
+// Node: ours and @jsquash in interleaved trials, each one's best trial (bench/time-per-call.ts).
+const NODE_TRIALS = 9;
+const NODE_TRIAL_MS = 120;
 const XS_MS = 1500;
 
 // @jsquash/webp under Node: the WASM file is read and compiled here and handed to its init().
@@ -34,22 +37,27 @@ for (const size of SIZES) {
 
 const sink = new CanvasSink();
 // The last decoder stays referenced, as a player holds its current one. Otherwise the gc() before the
-// timed calls (timePerCall) finds no decoder alive, V8 drops the object shapes its optimised code was
-// built for, and throws that code away ("weak objects" deopts, 35 functions): the timing would then
-// include re-optimising, slow on a loaded machine.
+// timed trials (bestOfInterleaved) finds no decoder alive, V8 drops the object shapes its optimised
+// code was built for, and throws that code away ("weak objects" deopts, 35 functions): the timing
+// would then include re-optimising, slow on a loaded machine.
 const held: { decoder?: WebpDecoder } = {};
 const node = [];
 for (const file of files) {
   const arrayBuffer = Uint8Array.from(file.bytes).buffer;
-  node.push({
-    ours: await timePerCall(() => {
-      const decoder = new WebpDecoder(sink);
-      decoder.push(file.bytes);
-      decoder.finish();
-      held.decoder = decoder;
-    }, NODE_MS),
-    jsquash: await timePerCall(() => decodeJsquash(arrayBuffer), NODE_MS),
-  });
+  const [ours, jsquash] = await bestOfInterleaved(
+    [
+      () => {
+        const decoder = new WebpDecoder(sink);
+        decoder.push(file.bytes);
+        decoder.finish();
+        held.decoder = decoder;
+      },
+      () => decodeJsquash(arrayBuffer),
+    ],
+    NODE_TRIALS,
+    NODE_TRIAL_MS,
+  );
+  node.push({ ours: ours!, jsquash: jsquash! });
 }
 
 // XS: the same files, decoded in 1 KiB pushes by test/oracle/xs-decode-workload.ts.
