@@ -5,12 +5,10 @@
 // The state is public because the coefficient token reader (webp-lossy-tokens.ts) runs this same
 // decoding inline on local copies of it: a call per bool is dear in XS. Both must stay in step.
 
+import { NO_BYTES } from "./webp-placeholders.js";
+
 /** Math.clz32 held once: XS then skips looking up `Math` and its property on each call (V8 still inlines it). */
 const clz32 = Math.clz32;
-
-// Zero-length stand-ins for buffers made later: one per module, not one per object (in V8 each typed
-// array costs an allocation, empty or not; a decoder per image made a dozen). Nothing can be stored in them.
-const NO_BYTES = new Uint8Array(0);
 
 export class BoolDecoder {
   data: Uint8Array = NO_BYTES;

@@ -14,6 +14,7 @@ import { AC_QUANT, DC_QUANT } from "./webp-lossy-tables.js";
 import { readCoefficientProbs, readResiduals, readSubblockMode } from "./webp-lossy-tokens.js";
 import { tsWebpKernels } from "./webp-kernels.js";
 import type { WebpKernels } from "../ports.js";
+import { NO_BYTES, NO_PIXELS } from "./webp-placeholders.js";
 
 /** Coefficient storage of one macroblock: 16 Y blocks, 4 U, 4 V, then Y2, 16 values each. */
 const Y2_BLOCK = 24 * 16;
@@ -21,11 +22,6 @@ const Y2_BLOCK = 24 * 16;
 function corrupt(message: string): ImageDecodeError {
   return new ImageDecodeError("corrupt", `VP8: ${message}`);
 }
-
-// Zero-length stand-ins for buffers made later: one per module, not one per object (in V8 each typed
-// array costs an allocation, empty or not; a decoder per image made a dozen). Nothing can be stored in them.
-const NO_PIXELS = new Uint8ClampedArray(0);
-const NO_BYTES = new Uint8Array(0);
 
 export class LossyDecoder {
   readonly #kernels: WebpKernels;

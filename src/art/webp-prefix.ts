@@ -14,6 +14,7 @@
 // Memory: the pool grows (doubling) up to MAX_POOL entries (2 MiB); more is refused as unsupported.
 
 import { ImageDecodeError } from "./image.js";
+import { NO_BYTES } from "./webp-placeholders.js";
 
 const FAST_BITS = 8;
 const MAX_LENGTH = 15;
@@ -29,10 +30,6 @@ export function corrupt(message: string): ImageDecodeError {
 export function invalidCodeError(): ImageDecodeError {
   return corrupt("invalid prefix code");
 }
-
-// Zero-length stand-ins for buffers made later: one per module, not one per object (in V8 each typed
-// array costs an allocation, empty or not; a decoder per image made a dozen). Nothing can be stored in them.
-const NO_BYTES = new Uint8Array(0);
 
 export class LosslessBits {
   data: Uint8Array = NO_BYTES;

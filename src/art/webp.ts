@@ -31,6 +31,7 @@ import { LossyDecoder } from "./webp-lossy.js";
 import { tsWebpKernels } from "./webp-kernels.js";
 import { LITTLE_ENDIAN, swapWords } from "./webp-yuv.js";
 import type { WebpKernels } from "../ports.js";
+import { NO_BYTES, NO_ROW, NO_WORDS } from "./webp-placeholders.js";
 
 /** Largest image chunk accepted: the artwork body cap (5 MiB). */
 const MAX_CHUNK = 5 * 1024 * 1024;
@@ -71,12 +72,6 @@ function typeName(type: number): string {
   }
   return name;
 }
-
-// Zero-length stand-ins for buffers made later: one per module, not one per object (in V8 each typed
-// array costs an allocation, empty or not; a decoder per image made a dozen). Nothing can be stored in them.
-const NO_BYTES = new Uint8Array(0);
-const NO_WORDS = new Int32Array(0);
-const NO_ROW = new Uint32Array(0);
 
 export class WebpDecoder implements ImageDecoder {
   readonly #sink: ImageSink;
