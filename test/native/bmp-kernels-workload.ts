@@ -16,10 +16,10 @@
 
 import { tsBmpKernels } from "../../src/art/bmp-kernels.js";
 import { createDecoder } from "../../src/art/decoders.js";
-import { ImageDecodeError, type ImageSink } from "../../src/art/image.js";
 import type { BmpKernels } from "../../src/ports.js";
 import { nativeBmpKernels, type BmpNatives } from "../../hosts/moddable/native-bmp.js";
 import { concatBytes, xorshiftRandom } from "../support/bytes.js";
+import { decodeInSlices, RowDigest } from "./decode-outcome.js";
 
 const host = globalThis as unknown as {
   BMP_KERNELS: { files: { name: string; chunks: number[][] }[]; splits: number[]; mutations: number; direct: number; seed: number };
@@ -45,29 +45,6 @@ const counted: BmpKernels = Object.freeze({
   },
 });
 
-function mix(h: number, n: number): number {
-  return Math.imul(h ^ n, 0x01000193) >>> 0;
-}
-
-/** FNV-1a of every row delivered (position and RGBA), in order. */
-class RowDigest implements ImageSink {
-  all = 0x811c9dc5;
-  frames = 0;
-  rows = 0;
-  header(): void {}
-  frameStart(): void {}
-  row(y: number, x0: number, step: number, count: number, rgba: Uint8Array): void {
-    let a = mix(mix(mix(mix(this.all, y), x0), step), count);
-    for (let i = 0, end = count * 4; i < end; i++) a = mix(a, rgba[i]!);
-    this.all = a;
-    this.rows++;
-  }
-  frameEnd(): void {
-    this.frames++;
-  }
-  end(): void {}
-}
-
 interface Outcome {
   error: string | null;
   message: string | null;
@@ -78,16 +55,7 @@ interface Outcome {
 
 function decode(bytes: Uint8Array, split: number, kernels: BmpKernels): Outcome {
   const sink = new RowDigest();
-  let error: string | null = null;
-  let message: string | null = null;
-  try {
-    const decoder = createDecoder("bmp", sink, { kernels: { bmp: kernels } });
-    for (let at = 0; at < bytes.length; at += split) decoder.push(bytes.subarray(at, Math.min(bytes.length, at + split)));
-    decoder.finish();
-  } catch (caught) {
-    error = caught instanceof ImageDecodeError ? caught.code : `not an ImageDecodeError: ${String(caught)}`;
-    message = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
-  }
+  const { error, message } = decodeInSlices(() => createDecoder("bmp", sink, { kernels: { bmp: kernels } }), bytes, split);
   return { error, message, all: sink.all, rows: sink.rows, frames: sink.frames };
 }
 

@@ -24,7 +24,6 @@
 // Prints `PNGK <json>` per input and split, and `PNGK-DONE <json>` at the end.
 
 import { createDecoder } from "../../src/art/decoders.js";
-import { ImageDecodeError, type ImageSink } from "../../src/art/image.js";
 import { tsInflate } from "../../src/art/inflate.js";
 import type { InflateFactory, PngKernels } from "../../src/ports.js";
 import { tsPngKernels } from "../../src/art/png-kernels.js";
@@ -32,6 +31,7 @@ import { NativeInflateFactory } from "../../hosts/moddable/native-inflate.js";
 import { nativePngKernels, type PngNatives } from "../../hosts/moddable/native-png.js";
 import { concatBytes, xorshiftRandom } from "../support/bytes.js";
 import { crc32 } from "../support/png-encode.js";
+import { decodeInSlices, RowDigest } from "./decode-outcome.js";
 import { xstInflateClass, type InflateNatives } from "./xst-inflate.js";
 
 const host = globalThis as unknown as {
@@ -44,39 +44,6 @@ const { files, splits, mutations, seed } = host.PNG_KERNELS;
 const miniz = new NativeInflateFactory(xstInflateClass(host.inflateNatives));
 const cKernels = nativePngKernels(host.pngNatives);
 
-/** FNV-1a of the completed frames' rows (the open frame's rows are kept apart until frameEnd). */
-class RowDigest implements ImageSink {
-  done = 0x811c9dc5;
-  open = 0x811c9dc5;
-  /** Every row delivered, completed frame or not. */
-  all = 0x811c9dc5;
-  frames = 0;
-  rows = 0;
-  #mix(h: number, n: number): number {
-    return Math.imul(h ^ n, 0x01000193) >>> 0;
-  }
-  header(): void {}
-  frameStart(): void {
-    this.open = this.done;
-  }
-  row(y: number, x0: number, step: number, count: number, rgba: Uint8Array): void {
-    let h = this.#mix(this.#mix(this.#mix(this.#mix(this.open, y), x0), step), count);
-    let a = this.#mix(this.#mix(this.#mix(this.#mix(this.all, y), x0), step), count);
-    for (let i = 0, end = count * 4; i < end; i++) {
-      h = this.#mix(h, rgba[i]!);
-      a = this.#mix(a, rgba[i]!);
-    }
-    this.open = h;
-    this.all = a;
-    this.rows++;
-  }
-  frameEnd(): void {
-    this.done = this.open;
-    this.frames++;
-  }
-  end(): void {}
-}
-
 interface Outcome {
   error: string | null;
   /** Not compared (see above), printed to explain a difference. */
@@ -88,16 +55,7 @@ interface Outcome {
 
 function decode(bytes: Uint8Array, split: number, inflate: InflateFactory, kernels: PngKernels): Outcome {
   const sink = new RowDigest();
-  let error: string | null = null;
-  let message: string | null = null;
-  try {
-    const decoder = createDecoder("png", sink, { inflate, kernels: { png: kernels } });
-    for (let at = 0; at < bytes.length; at += split) decoder.push(bytes.subarray(at, Math.min(bytes.length, at + split)));
-    decoder.finish();
-  } catch (caught) {
-    error = caught instanceof ImageDecodeError ? caught.code : `not an ImageDecodeError: ${String(caught)}`;
-    message = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
-  }
+  const { error, message } = decodeInSlices(() => createDecoder("png", sink, { inflate, kernels: { png: kernels } }), bytes, split);
   return { error, message, digest: sink.done, all: sink.all, frames: sink.frames };
 }
 
