@@ -8,15 +8,14 @@
 // and must give the same LZW indices, decoded rows and panel frames, and the same typed error, without
 // a sanitizer report. The driver: test/native/art-kernels-workload.ts. Skipped without the SDK.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { buildPanelCorpus } from "../oracle/panel-corpus.js";
 import { buildCorpus } from "../support/gif-corpus.js";
 import { WEBP_FIXTURES } from "../support/webp-fixtures.js";
-import { bundleWorkload, projectRoot } from "../xs/heap.js";
+import { buildAsanXst, jsonChunks, runAsanWorkload } from "./asan-xst.js";
 
 const MUTATIONS_PER_GIF = 12;
 const MUTATIONS_PER_WEBP = 6;
@@ -26,14 +25,7 @@ const TARGETED_PER_REGION = 3;
 const WEBP_MUTATION_MAX_BYTES = 12 * 1024;
 const COMPOSITIONS = 40;
 
-function buildXst(): string | undefined {
-  const built = spawnSync("bash", [join(projectRoot, "scripts/build-xst.sh"), "--art", "asan"], { encoding: "utf8" });
-  if (built.status === 3) return undefined;
-  assert.equal(built.status, 0, `scripts/build-xst.sh --art asan failed:\n${built.stderr}`);
-  return built.stdout.trim().split("\n").pop();
-}
-
-const xst = buildXst();
+const xst = buildAsanXst();
 
 test("native GIF, WebP and compositor kernels give the TypeScript kernels' indices, rows, panel frames and errors (ASan + UBSan)", { skip: xst ? false : "no Moddable SDK" }, async (t) => {
   const directory = mkdtempSync(join(tmpdir(), "art-kernels-"));
@@ -47,7 +39,7 @@ test("native GIF, WebP and compositor kernels give the TypeScript kernels' indic
     ];
     const webpMutated = files.filter((file) => file.format === "webp" && file.bytes.length <= WEBP_MUTATION_MAX_BYTES).length;
     const input = {
-      files: files.map(({ name, format, bytes }) => ({ name, format, chunks: Array.from({ length: Math.ceil(bytes.length / 64) }, (_, i) => Array.from(bytes.subarray(i * 64, i * 64 + 64))) })),
+      files: files.map(({ name, format, bytes }) => ({ name, format, chunks: jsonChunks(bytes) })),
       mutations: MUTATIONS_PER_GIF,
       webpMutations: MUTATIONS_PER_WEBP,
       webpTargeted: TARGETED_PER_REGION,
@@ -55,11 +47,8 @@ test("native GIF, WebP and compositor kernels give the TypeScript kernels' indic
       compositions: COMPOSITIONS,
       seed: 1515,
     };
-    const script = join(directory, "art-kernels.js");
-    writeFileSync(script, `globalThis.ART_EQUIVALENCE = ${JSON.stringify(input)};\n${await bundleWorkload(join(projectRoot, "test/native/art-kernels-workload.ts"))}`);
-    const run = spawnSync(xst!, ["-s", script], { encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1", UBSAN_OPTIONS: "halt_on_error=1:print_stacktrace=1" } });
-    assert.equal(run.status, 0, `xst-art-asan failed (a sanitizer report or a crash):\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-6000)}`);
-    const lines = run.stdout.split("\n");
+    const run = await runAsanWorkload(xst!, directory, { global: "ART_EQUIVALENCE", input, workload: "test/native/art-kernels-workload.ts", timeoutMs: 600_000 });
+    const lines = run.lines;
     const results = lines.filter((line) => line.startsWith("ARTEQ ")).map((line) => JSON.parse(line.slice(6)) as { name: string; same: boolean; expected: { error: string | null; frames: number } });
     const doneLine = lines.find((line) => line.startsWith("ARTEQ-DONE "));
     assert.ok(doneLine, `the workload did not finish:\n${run.stdout.slice(-3000)}`);

@@ -11,8 +11,7 @@
 // masks and palettes, and with arguments outside their buffers (RangeError). The driver:
 // test/native/bmp-kernels-workload.ts. Skipped without the SDK.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -20,18 +19,11 @@ import { buildBmpCorpus } from "../oracle/bmp-corpus.js";
 import { pixelArt } from "../oracle/png-corpus.js";
 import { encodeBmp, type BmpSpec } from "../support/bmp-encode.js";
 import { xorshiftRandom } from "../support/bytes.js";
-import { bundleWorkload, projectRoot } from "../xs/heap.js";
+import { buildAsanXst, jsonChunks, runAsanWorkload } from "./asan-xst.js";
 
 const SPLITS = [1024, 1, 7, 64, 1 << 30];
 const MUTATIONS = 24;
 const DIRECT = 3000;
-
-function buildXst(): string | undefined {
-  const built = spawnSync("bash", [join(projectRoot, "scripts/build-xst.sh"), "--art", "asan"], { encoding: "utf8" });
-  if (built.status === 3) return undefined;
-  assert.equal(built.status, 0, `scripts/build-xst.sh --art asan failed:\n${built.stderr}`);
-  return built.stdout.trim().split("\n").pop();
-}
 
 /** Our own BMPs: every row layout the decoder hands to a kernel, and the header shapes around them. */
 function ownFiles(): { name: string; bytes: Uint8Array }[] {
@@ -67,25 +59,21 @@ function ownFiles(): { name: string; bytes: Uint8Array }[] {
   ];
 }
 
-const xst = buildXst();
+const xst = buildAsanXst();
 
 test("the C BMP kernels give the TypeScript kernels' rows and errors on every BMP and on mutations (ASan + UBSan)", { skip: xst ? false : "no Moddable SDK" }, async (t) => {
   const directory = mkdtempSync(join(tmpdir(), "bmp-kernels-"));
   try {
     const files = [...(await buildBmpCorpus(directory)).map(({ name, bytes }) => ({ name: `imagemagick ${name}`, bytes })), ...ownFiles()];
     const input = {
-      files: files.map(({ name, bytes }) => ({ name, chunks: Array.from({ length: Math.ceil(bytes.length / 64) }, (_, i) => Array.from(bytes.subarray(i * 64, i * 64 + 64))) })),
+      files: files.map(({ name, bytes }) => ({ name, chunks: jsonChunks(bytes) })),
       splits: SPLITS,
       mutations: MUTATIONS,
       direct: DIRECT,
       seed: 1515,
     };
-    const script = join(directory, "bmp-kernels.js");
-    writeFileSync(script, `globalThis.BMP_KERNELS = ${JSON.stringify(input)};\n${await bundleWorkload(join(projectRoot, "test/native/bmp-kernels-workload.ts"))}`);
-    const run = spawnSync(xst!, ["-s", script], { encoding: "utf8", timeout: 900_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1", UBSAN_OPTIONS: "halt_on_error=1:print_stacktrace=1" } });
-    if (process.env.BMP_KERNELS_DUMP) writeFileSync(process.env.BMP_KERNELS_DUMP, run.stdout);
-    assert.equal(run.status, 0, `xst-art-asan failed (a sanitizer report or a crash):\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-6000)}`);
-    const lines = run.stdout.split("\n");
+    const run = await runAsanWorkload(xst!, directory, { global: "BMP_KERNELS", input, workload: "test/native/bmp-kernels-workload.ts", timeoutMs: 900_000, dumpVariable: "BMP_KERNELS_DUMP" });
+    const lines = run.lines;
     type Outcome = { error: string | null; message: string | null; all: number; rows: number; frames: number };
     const results = lines.filter((line) => line.startsWith("BMPK ")).map((line) => JSON.parse(line.slice(5)) as { name: string; split: number; same: boolean; expected: Outcome; actual: Outcome });
     const doneLine = lines.find((line) => line.startsWith("BMPK-DONE "));

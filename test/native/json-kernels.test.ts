@@ -10,24 +10,16 @@
 // asan), and must give the same events, records and typed errors (code, offset, message), without a
 // sanitizer report. The driver: test/native/json-kernels-workload.ts. Skipped without the SDK.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { makePosts, queryPostsReply, serviceJson } from "../support/makapix-replies.js";
-import { bundleWorkload, projectRoot } from "../xs/heap.js";
+import { buildAsanXst, runAsanWorkload } from "./asan-xst.js";
 
 const MUTATIONS = 40;
 /** Documents shorter than this (bytes) are not mutated: each is one error already, and every cut point of it is checked. */
 const MUTATE_FROM = 24;
-
-function buildXst(): string | undefined {
-  const built = spawnSync("bash", [join(projectRoot, "scripts/build-xst.sh"), "--art", "asan"], { encoding: "utf8" });
-  if (built.status === 3) return undefined;
-  assert.equal(built.status, 0, `scripts/build-xst.sh --art asan failed:\n${built.stderr}`);
-  return built.stdout.trim().split("\n").pop();
-}
 
 /** Short documents that reach every branch of the string reader (and its neighbours). */
 const EDGE_CASES: readonly string[] = [
@@ -120,7 +112,7 @@ const EDGE_CASES: readonly string[] = [
   serviceJson(queryPostsReply(makePosts(2, 7, { extraWords: 2 }))),
 ];
 
-const xst = buildXst();
+const xst = buildAsanXst();
 
 test("the native JSON loop and string scanner give the TypeScript tokenizer's events, offsets, records and errors (ASan + UBSan)", { skip: xst ? false : "no Moddable SDK" }, async (t) => {
   const directory = mkdtempSync(join(tmpdir(), "json-kernels-"));
@@ -132,11 +124,8 @@ test("the native JSON loop and string scanner give the TypeScript tokenizer's ev
       { name: "128 KiB reply (bench)", bytes: 131072, seed: 2026 },
     ];
     const input = { texts, generated, splitAll: 2000, mutateFrom: MUTATE_FROM, mutateUpTo: 70000, mutations: MUTATIONS, seed: 1515 };
-    const script = join(directory, "json-kernels.js");
-    writeFileSync(script, `globalThis.JSON_EQUIVALENCE = ${JSON.stringify(input)};\n${await bundleWorkload(join(projectRoot, "test/native/json-kernels-workload.ts"))}`);
-    const run = spawnSync(xst!, ["-s", script], { encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1", UBSAN_OPTIONS: "halt_on_error=1:print_stacktrace=1" } });
-    assert.equal(run.status, 0, `xst-art-asan failed (a sanitizer report or a crash):\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-6000)}`);
-    const lines = run.stdout.split("\n");
+    const run = await runAsanWorkload(xst!, directory, { global: "JSON_EQUIVALENCE", input, workload: "test/native/json-kernels-workload.ts", timeoutMs: 600_000 });
+    const lines = run.lines;
     const mismatches = lines.filter((line) => line.startsWith("JSONEQ ")).map((line) => JSON.parse(line.slice(7)) as unknown);
     const doneLine = lines.find((line) => line.startsWith("JSONEQ-DONE "));
     assert.ok(doneLine, `the workload did not finish:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);

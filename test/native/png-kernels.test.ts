@@ -10,26 +10,18 @@
 // distances, see the driver); no sanitizer report. The driver: test/native/png-kernels-workload.ts.
 // Skipped without the SDK.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
 import { apngCorpus, pixelArt, staticCorpus } from "../oracle/png-corpus.js";
-import { bundleWorkload, projectRoot } from "../xs/heap.js";
+import { buildAsanXst, jsonChunks, runAsanWorkload } from "./asan-xst.js";
 
 const SPLITS = [1024, 1, 7, 64, 1 << 30];
 const MUTATIONS = 10;
 
-function buildXst(): string | undefined {
-  const built = spawnSync("bash", [join(projectRoot, "scripts/build-xst.sh"), "--art", "asan"], { encoding: "utf8" });
-  if (built.status === 3) return undefined;
-  assert.equal(built.status, 0, `scripts/build-xst.sh --art asan failed:\n${built.stderr}`);
-  return built.stdout.trim().split("\n").pop();
-}
-
-const xst = buildXst();
+const xst = buildAsanXst();
 
 test("the C PNG kernels, and miniz through the Moddable Inflater port with them, give the TypeScript path's PNG rows and errors (ASan + UBSan)", { skip: xst ? false : "no Moddable SDK" }, async () => {
   const directory = mkdtempSync(join(tmpdir(), "png-kernels-"));
@@ -42,17 +34,13 @@ test("the C PNG kernels, and miniz through the Moddable Inflater port with them,
       { name: "device-time 256x256 adaptive filters", bytes: new Uint8Array(await art().png({ adaptiveFiltering: true }).toBuffer()) },
     ];
     const input = {
-      files: files.map(({ name, bytes }) => ({ name, chunks: Array.from({ length: Math.ceil(bytes.length / 64) }, (_, i) => Array.from(bytes.subarray(i * 64, i * 64 + 64))) })),
+      files: files.map(({ name, bytes }) => ({ name, chunks: jsonChunks(bytes) })),
       splits: SPLITS,
       mutations: MUTATIONS,
       seed: 1515,
     };
-    const script = join(directory, "png-kernels.js");
-    writeFileSync(script, `globalThis.PNG_KERNELS = ${JSON.stringify(input)};\n${await bundleWorkload(join(projectRoot, "test/native/png-kernels-workload.ts"))}`);
-    const run = spawnSync(xst!, ["-s", script], { encoding: "utf8", timeout: 900_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ASAN_OPTIONS: "detect_leaks=0:abort_on_error=1" } });
-    if (process.env.PNG_KERNELS_DUMP) writeFileSync(process.env.PNG_KERNELS_DUMP, run.stdout);
-    assert.equal(run.status, 0, `xst-art-asan failed (a sanitizer report or a crash):\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-6000)}`);
-    const lines = run.stdout.split("\n");
+    const run = await runAsanWorkload(xst!, directory, { global: "PNG_KERNELS", input, workload: "test/native/png-kernels-workload.ts", timeoutMs: 900_000, dumpVariable: "PNG_KERNELS_DUMP" });
+    const lines = run.lines;
     type Outcome = { error: string | null; message: string | null; digest: number; all: number; frames: number };
     const results = lines.filter((line) => line.startsWith("PNGK ")).map((line) => JSON.parse(line.slice(5)) as { name: string; split: number; same: boolean; sameKernels: boolean; farDistance: boolean; expected: Outcome; kernels: Outcome; device: Outcome });
     assert.ok(lines.some((line) => line.startsWith("PNGK-DONE ")), `the workload did not finish:\n${run.stdout.slice(-3000)}`);
