@@ -34,7 +34,10 @@ export async function sdkTools(): Promise<ModddableSdkTools> {
 }
 
 export interface SimRunOptions {
-  /** Where the app's config module and build go (default build/sim). */
+  /**
+   * Where the app's config module and build go (default build/sim). Runs that share it rebuild only
+   * what changed (the config module and the link: about 10 s instead of 90 s for the whole app).
+   */
   work?: string;
   device?: Partial<Pick<DeviceConfig, "panel" | "memoryClass" | "initialChannel" | "scheduler">>;
   /** Settings chosen once the demo service is up (e.g. a channel from its catalogue); over `device`. */
@@ -167,7 +170,9 @@ export default config;
     );
 
     say(`building the simulator app with the Moddable SDK at ${sdk}…`);
-    const built = await tools.buildSimulatorApp(sdk, join(projectRoot, "hosts/sim/manifest.json"), join(work, "out"), memoryReport > 0 ? ["-i"] : [], { SIM_CONFIG: configModule }, SIMULATED_DEVICE);
+    // An instrumented build (-i) compiles XS with other flags: its objects live apart from a plain build's.
+    const out = join(work, memoryReport > 0 ? "out-instrumented" : "out");
+    const built = await tools.buildSimulatorApp(sdk, join(projectRoot, "hosts/sim/manifest.json"), out, memoryReport > 0 ? ["-i"] : [], { SIM_CONFIG: configModule }, SIMULATED_DEVICE);
     if (!built.ok || !built.app) throw new SimRunError(`the simulator app did not build:\n${built.log.split("\n").slice(-25).join("\n")}`);
     say(`running ${built.app} in the simulator${options.headless || !process.env["DISPLAY"] ? " (headless: no display)" : ""}`);
     const simulator = tools.runInSimulator(sdk, built.app, options.onLine ?? (() => undefined), { headless: options.headless ?? !process.env["DISPLAY"] });

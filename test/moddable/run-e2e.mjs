@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The `moddable` tier's end-to-end part: the Node-driven tests of test/moddable/*.test.ts (the SDK host
 // bindings against Mosquitto, the simulator app against the demo service), one file at a time (each
-// builds its own simulator app). Closing line: `moddable-e2e: N passed, M failed`, or
-// `moddable-e2e: skipped (...)` when there is no SDK (the tests then report themselves skipped).
+// builds its app; sim-firmware and sim share one build folder, so the second build is incremental).
+// Closing line: `moddable-e2e: N passed, M failed`, or `moddable-e2e: skipped (...)` when there is no
+// SDK (the tests then report themselves skipped).
 // Needs `node scripts/build.mjs` first (scripts/test.mjs does it).
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";

@@ -28,7 +28,9 @@ before(async () => {
   if (skip) return;
   modem = await startNullModem();
   run = await startSimRun({
-    work: join(projectRoot, "build/sim-firmware-e2e"),
+    // The same app as sim.test's with another config module: sharing its work folder, one test's
+    // build is incremental (the config module and the link).
+    work: join(projectRoot, "build/sim-e2e"),
     headless: true,
     traceFrames: true,
     fresh: { serialDevice: modem.deviceEnd },

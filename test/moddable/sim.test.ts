@@ -33,7 +33,7 @@ function opaqueStillsTag(service: DemoService): string {
 before(async () => {
   if (!sdk) return;
   run = await startSimRun({
-    work: join(projectRoot, "build/sim-e2e"),
+    work: join(projectRoot, "build/sim-e2e"), // shared with sim-firmware.test (same app, its own config module)
     headless: true,
     traceFrames: true,
     logLevel: "info",
