@@ -325,7 +325,7 @@ export interface WebpKernels {
    */
   /**
    * VP8: macroblock column `mbx`'s modes from the first partition's boolean decoder `bools` (read, then
-   * advanced; src/art/webp-lossy.ts #readModes): its segment (read with `segmentProbs` when the map is
+   * advanced; src/art/webp-lossy-modes.ts readModes): its segment (read with `segmentProbs` when the map is
    * updated, else 0), skip flag (`skipProb` 0..255, or -1: none), luma mode with the 16 subblock modes
    * (`subModes`) and chroma mode; the subblock mode contexts `aboveModes` (4 per column) and `leftModes`
    * (4) updated. `state`: as for `residuals`. Returns segment | skip << 2 | yMode << 3 | uvMode << 6.

@@ -1,13 +1,13 @@
 // VP8 token reading (RFC 6386 §13, §11.3): a block's DCT/WHT coefficients from the token tree with
 // its context-dependent probabilities, dequantised into the macroblock's coefficient array; and the
-// key-frame subblock mode tree. Pure functions over the boolean decoder; no allocation.
+// frame header's coefficient probabilities. Pure functions over the boolean decoder; no allocation.
 //
 // Speed (XS, where a call costs as much as the arithmetic of a bool): readResiduals walks the token
-// tree as a table and decodes its bools inline on local copies of the decoder's state (the same
-// steps as BoolDecoder.read), written back when the macroblock ends.
+// tree as a table and decodes its bools inline on local copies of the decoder's state, in the wider
+// window of webp-bool.ts, written back when the macroblock ends.
 
 import type { BoolDecoder } from "./webp-bool.js";
-import { COEFFICIENT_UPDATE_PROBS, DEFAULT_COEFFICIENT_PROBS, KEY_FRAME_SUBBLOCK_MODE_PROBS } from "./webp-lossy-tables.js";
+import { COEFFICIENT_UPDATE_PROBS, DEFAULT_COEFFICIENT_PROBS } from "./webp-lossy-tables.js";
 
 // Tables. In V8 (Node 20) an element read from a frozen array is a generic inline-cache call, six
 // times a typed-array read; in XS a typed-array read is a host call, about twice a frozen array's.
@@ -75,10 +75,13 @@ export function readResiduals(
   const data = br.data;
   const end = br.end;
   let position = br.position;
-  let value = br.value;
-  let range = br.range;
-  let bitCount = br.bitCount;
   let padding = br.padding;
+  // The decoder's state in the wider window (webp-bool.ts).
+  let bits = 8 - br.bitCount;
+  let window = br.value >> br.bitCount;
+  let rangeLess = br.range - 1;
+  let split = 0;
+  let shift = 0;
   const a = mbx * 9;
   const q = segment * 6;
   // The segment's factors, read once (a typed-array read is a host call in XS).
@@ -131,25 +134,30 @@ export function readResiduals(
       while (n < 16) {
         // End of block? Never asked right after a zero: zeros are always followed by data.
         {
-          let split = 1 + (((range - 1) * probs[p]!) >> 8);
-          bit = 0;
-          if (value >= split << 8) {
-            bit = 1;
-            value -= split << 8;
-            split = range - split;
-          }
-          range = split;
-          if (range < 128) {
-            const shift = clz32(range) - 24;
-            range <<= shift;
-            value <<= shift;
-            bitCount += shift;
-            if (bitCount >= 8) {
-              bitCount -= 8;
-              if (position < end) value |= data[position++]! << bitCount;
+          if (bits < 0) {
+            if (position + 3 <= end) {
+              window = (window << 24) | (data[position]! << 16) | (data[position + 1]! << 8) | data[position + 2]!;
+              position += 3;
+              bits += 24;
+            } else {
+              window <<= 8;
+              if (position < end) window |= data[position++]!;
               else padding++;
+              bits += 8;
             }
           }
+          split = (rangeLess * probs[p]!) >> 8;
+          if (window >> bits > split) {
+            bit = 1;
+            window -= (split + 1) << bits;
+            split = rangeLess - split;
+          } else {
+            bit = 0;
+            split++;
+          }
+          shift = clz32(split) - 24;
+          rangeLess = (split << shift) - 1;
+          bits -= shift;
         }
         if (bit === 0) {
           result = n === first ? 0 : n; // an end of block can only come first or after a non-zero
@@ -158,25 +166,30 @@ export function readResiduals(
         // A run of zeros, each moving to the next position's band (context 0).
         for (;;) {
           {
-            let split = 1 + (((range - 1) * probs[p + 1]!) >> 8);
-            bit = 0;
-            if (value >= split << 8) {
-              bit = 1;
-              value -= split << 8;
-              split = range - split;
-            }
-            range = split;
-            if (range < 128) {
-              const shift = clz32(range) - 24;
-              range <<= shift;
-              value <<= shift;
-              bitCount += shift;
-              if (bitCount >= 8) {
-                bitCount -= 8;
-                if (position < end) value |= data[position++]! << bitCount;
+            if (bits < 0) {
+              if (position + 3 <= end) {
+                window = (window << 24) | (data[position]! << 16) | (data[position + 1]! << 8) | data[position + 2]!;
+                position += 3;
+                bits += 24;
+              } else {
+                window <<= 8;
+                if (position < end) window |= data[position++]!;
                 else padding++;
+                bits += 8;
               }
             }
+            split = (rangeLess * probs[p + 1]!) >> 8;
+            if (window >> bits > split) {
+              bit = 1;
+              window -= (split + 1) << bits;
+              split = rangeLess - split;
+            } else {
+              bit = 0;
+              split++;
+            }
+            shift = clz32(split) - 24;
+            rangeLess = (split << shift) - 1;
+            bits -= shift;
           }
           if (bit === 1) break;
           n++;
@@ -186,25 +199,30 @@ export function readResiduals(
         if (n === 16) break;
         // One, or a larger token?
         {
-          let split = 1 + (((range - 1) * probs[p + 2]!) >> 8);
-          bit = 0;
-          if (value >= split << 8) {
-            bit = 1;
-            value -= split << 8;
-            split = range - split;
-          }
-          range = split;
-          if (range < 128) {
-            const shift = clz32(range) - 24;
-            range <<= shift;
-            value <<= shift;
-            bitCount += shift;
-            if (bitCount >= 8) {
-              bitCount -= 8;
-              if (position < end) value |= data[position++]! << bitCount;
+          if (bits < 0) {
+            if (position + 3 <= end) {
+              window = (window << 24) | (data[position]! << 16) | (data[position + 1]! << 8) | data[position + 2]!;
+              position += 3;
+              bits += 24;
+            } else {
+              window <<= 8;
+              if (position < end) window |= data[position++]!;
               else padding++;
+              bits += 8;
             }
           }
+          split = (rangeLess * probs[p + 2]!) >> 8;
+          if (window >> bits > split) {
+            bit = 1;
+            window -= (split + 1) << bits;
+            split = rangeLess - split;
+          } else {
+            bit = 0;
+            split++;
+          }
+          shift = clz32(split) - 24;
+          rangeLess = (split << shift) - 1;
+          bits -= shift;
         }
         let magnitude = 1;
         let category = 0;
@@ -216,25 +234,30 @@ export function readResiduals(
           let i = 6;
           let prob = probs[p + 3]!;
           for (;;) {
-            let split = 1 + (((range - 1) * prob) >> 8);
-            bit = 0;
-            if (value >= split << 8) {
-              bit = 1;
-              value -= split << 8;
-              split = range - split;
-            }
-            range = split;
-            if (range < 128) {
-              const shift = clz32(range) - 24;
-              range <<= shift;
-              value <<= shift;
-              bitCount += shift;
-              if (bitCount >= 8) {
-                bitCount -= 8;
-                if (position < end) value |= data[position++]! << bitCount;
+            if (bits < 0) {
+              if (position + 3 <= end) {
+                window = (window << 24) | (data[position]! << 16) | (data[position + 1]! << 8) | data[position + 2]!;
+                position += 3;
+                bits += 24;
+              } else {
+                window <<= 8;
+                if (position < end) window |= data[position++]!;
                 else padding++;
+                bits += 8;
               }
             }
+            split = (rangeLess * prob) >> 8;
+            if (window >> bits > split) {
+              bit = 1;
+              window -= (split + 1) << bits;
+              split = rangeLess - split;
+            } else {
+              bit = 0;
+              split++;
+            }
+            shift = clz32(split) - 24;
+            rangeLess = (split << shift) - 1;
+            bits -= shift;
             i = TOKEN_TREE[i + bit]!;
             if (i < 0) break;
             prob = probs[p + (i >> 1)]!;
@@ -252,25 +275,30 @@ export function readResiduals(
         let negative = 0;
         for (let k = 0; k <= extraCount; k++) {
           const prob = k < extraCount ? CATEGORY_PROBS[extraAt + k]! : 128;
-          let split = 1 + (((range - 1) * prob) >> 8);
-          bit = 0;
-          if (value >= split << 8) {
-            bit = 1;
-            value -= split << 8;
-            split = range - split;
-          }
-          range = split;
-          if (range < 128) {
-            const shift = clz32(range) - 24;
-            range <<= shift;
-            value <<= shift;
-            bitCount += shift;
-            if (bitCount >= 8) {
-              bitCount -= 8;
-              if (position < end) value |= data[position++]! << bitCount;
+          if (bits < 0) {
+            if (position + 3 <= end) {
+              window = (window << 24) | (data[position]! << 16) | (data[position + 1]! << 8) | data[position + 2]!;
+              position += 3;
+              bits += 24;
+            } else {
+              window <<= 8;
+              if (position < end) window |= data[position++]!;
               else padding++;
+              bits += 8;
             }
           }
+          split = (rangeLess * prob) >> 8;
+          if (window >> bits > split) {
+            bit = 1;
+            window -= (split + 1) << bits;
+            split = rangeLess - split;
+          } else {
+            bit = 0;
+            split++;
+          }
+          shift = clz32(split) - 24;
+          rangeLess = (split << shift) - 1;
+          bits -= shift;
           if (k < extraCount) magnitude = (magnitude << 1) | bit;
           else negative = bit;
         }
@@ -285,64 +313,18 @@ export function readResiduals(
     aboveNonZero[aboveAt] = leftNonZero[leftAt] = nonZero;
     any |= nonZero;
   }
-  br.position = position;
-  br.value = value;
-  br.range = range;
-  br.bitCount = bitCount;
-  br.padding = padding;
+  br.leaveWindow(window, bits, rangeLess, position, padding);
   return any !== 0;
 }
 
 /**
- * The key-frame subblock mode tree (RFC 6386 §11.2), walked as TOKEN_TREE is: node i's bool, with
- * probability probs[p + i / 2], leads to entry i (bit 0) or i + 1 (bit 1), a node or a leaf -1 - mode
- * (B_DC_PRED 0, B_TM_PRED 1, B_VE_PRED 2, B_HE_PRED 3, B_LD_PRED 4, B_RD_PRED 5, B_VR_PRED 6,
- * B_VL_PRED 7, B_HD_PRED 8, B_HU_PRED 9).
- */
-const SUBBLOCK_MODE_TREE = new Int8Array([-1, 2, -2, 4, -3, 6, 8, 12, -4, 10, -6, -7, -5, 14, -8, 16, -9, -10]);
-
-/** Reads a subblock mode with the probabilities at KEY_FRAME_SUBBLOCK_MODE_PROBS[p ..]; bools inline, as in readResiduals. */
-export function readSubblockMode(br: BoolDecoder, p: number): number {
-  const probs = KEY_FRAME_SUBBLOCK_MODE_PROBS;
-  const data = br.data;
-  let value = br.value;
-  let range = br.range;
-  let bitCount = br.bitCount;
-  let i = 0;
-  do {
-    let split = 1 + (((range - 1) * probs[p + (i >> 1)]!) >> 8);
-    let bit = 0;
-    if (value >= split << 8) {
-      bit = 1;
-      value -= split << 8;
-      split = range - split;
-    }
-    range = split;
-    if (range < 128) {
-      const shift = clz32(range) - 24;
-      range <<= shift;
-      value <<= shift;
-      bitCount += shift;
-      if (bitCount >= 8) {
-        bitCount -= 8;
-        if (br.position < br.end) value |= data[br.position++]! << bitCount;
-        else br.padding++;
-      }
-    }
-    i = SUBBLOCK_MODE_TREE[i + bit]!;
-  } while (i >= 0);
-  br.value = value;
-  br.range = range;
-  br.bitCount = bitCount;
-  return -1 - i;
-}
-
-
-/**
  * The frame header's coefficient probabilities (RFC 6386 §13.4): the defaults, then for each of the
  * 1056 an update flag (probability COEFFICIENT_UPDATE_PROBS[i]) and, when set, an 8-bit value. The
- * bools inline as in readResiduals, one copy for both kinds (a flag, or a value bit at 128): 1056 or
- * more bools a frame were a call each in XS (1.7 M instructions a 256×256 frame; V8 about even).
+ * bools inline, one copy for both kinds (a flag, or a value bit at 128): 1056 or more bools a frame
+ * were a call each in XS (1.7 M instructions a 256×256 frame; V8 about even). On BoolDecoder's own
+ * byte window, not readResiduals' wider one: nearly all are update flags of probability 240–255,
+ * which seldom renormalise, and the wider window's shift on every bool cost XS 0.4 M instructions a
+ * frame on the device's path (native kernels), with no gain in V8 (once a frame).
  */
 export function readCoefficientProbs(br: BoolDecoder, probs: Uint8Array): void {
   probs.set(DEFAULT_COEFFICIENT_PROBS);

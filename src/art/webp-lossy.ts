@@ -9,9 +9,10 @@
 
 import { ImageDecodeError } from "./image.js";
 import { BoolDecoder } from "./webp-bool.js";
-import { B_PRED, DC_PRED, H_PRED, TM_PRED, V_PRED, inverseWalsh } from "./webp-lossy-predict.js";
+import { B_PRED, inverseWalsh } from "./webp-lossy-predict.js";
 import { AC_QUANT, DC_QUANT } from "./webp-lossy-tables.js";
-import { readCoefficientProbs, readResiduals, readSubblockMode } from "./webp-lossy-tokens.js";
+import { readModes } from "./webp-lossy-modes.js";
+import { readCoefficientProbs, readResiduals } from "./webp-lossy-tokens.js";
 import { tsWebpKernels } from "./webp-kernels.js";
 import type { WebpKernels } from "../ports.js";
 import { NO_BYTES, NO_PIXELS } from "./webp-placeholders.js";
@@ -206,7 +207,7 @@ export class LossyDecoder {
       this.#leftNonZero.fill(0);
       const tokens = this.#partitions[mby % this.#partitions.length]!;
       for (let mbx = 0; mbx < this.#mbWide; mbx++) {
-        const modes = kernels.modes ? kernels.modes(br, this.#kernelState, this.#updateMap ? this.#segmentProbs : undefined, this.#skipProb, mbx, subModes, aboveModes, leftModes) : this.#readModes(br, mbx, subModes);
+        const modes = kernels.modes ? kernels.modes(br, this.#kernelState, this.#updateMap ? this.#segmentProbs : undefined, this.#skipProb, mbx, subModes, aboveModes, leftModes) : readModes(br, this.#updateMap ? this.#segmentProbs : undefined, this.#skipProb, mbx, subModes, aboveModes, leftModes);
         const segment = modes & 3;
         const skip = (modes & 4) !== 0;
         const yMode = (modes >> 3) & 7;
@@ -224,43 +225,6 @@ export class LossyDecoder {
         this.#mbInner[mb] = yMode === B_PRED || nonZero ? 1 : 0;
       }
     }
-  }
-
-  /** Macroblock column `mbx`'s modes from the first partition: segment | skip << 2 | yMode << 3 | uvMode << 6 (WebpKernels.modes). */
-  #readModes(br: BoolDecoder, mbx: number, subModes: Uint8Array): number {
-    const aboveModes = this.#aboveModes;
-    const leftModes = this.#leftModes;
-    let segment = 0;
-    if (this.#updateMap) {
-      const sp = this.#segmentProbs;
-      segment = br.read(sp[0]!) ? 2 + br.read(sp[2]!) : br.read(sp[1]!);
-    }
-    const skip = this.#skipProb >= 0 ? br.read(this.#skipProb) : 0;
-    const yMode = this.#readYMode(br);
-    if (yMode === B_PRED) {
-      for (let b = 0; b < 16; b++) {
-        const above = b < 4 ? aboveModes[mbx * 4 + b]! : subModes[b - 4]!;
-        const left = (b & 3) === 0 ? leftModes[b >> 2]! : subModes[b - 1]!;
-        subModes[b] = readSubblockMode(br, (above * 10 + left) * 9);
-      }
-      for (let i = 0; i < 4; i++) {
-        aboveModes[mbx * 4 + i] = subModes[12 + i]!;
-        leftModes[i] = subModes[i * 4 + 3]!;
-      }
-    } else {
-      // Whole-block modes stand for a subblock mode in the neighbours' contexts.
-      const implied = yMode === DC_PRED ? 0 : yMode === V_PRED ? 2 : yMode === H_PRED ? 3 : 1;
-      aboveModes.fill(implied, mbx * 4, mbx * 4 + 4);
-      leftModes.fill(implied);
-    }
-    const uvMode = br.read(142) === 0 ? DC_PRED : br.read(114) === 0 ? V_PRED : br.read(183) === 0 ? H_PRED : TM_PRED;
-    return segment | (skip << 2) | (yMode << 3) | (uvMode << 6);
-  }
-
-  #readYMode(br: BoolDecoder): number {
-    if (br.read(145) === 0) return B_PRED;
-    if (br.read(156) === 0) return br.read(163) === 0 ? DC_PRED : V_PRED;
-    return br.read(128) === 0 ? H_PRED : TM_PRED;
   }
 
   #clearContexts(mbx: number, hasY2: boolean): void {

@@ -1,8 +1,8 @@
 /* The C twins of the VP8 decoder's entropy decoding (see webp_vp8.h): coefficient tokens
  * (src/art/webp-lossy-tokens.ts readResiduals, webp-lossy.ts #readResiduals, webp-lossy-predict.ts
- * inverseWalsh) and a macroblock's modes (webp-lossy.ts #readModes, webp-lossy-tokens.ts
- * readSubblockMode). Keep each in step with its twin: same bools read in the same order with the same
- * probabilities, same values stored (Int16Array stores wrap). */
+ * inverseWalsh) and a macroblock's modes (webp-lossy-modes.ts readModes). Keep each in step with its
+ * twin: same bools read in the same order with the same probabilities, same values stored (Int16Array
+ * stores wrap). */
 #include <stddef.h>
 #include <string.h>
 
@@ -336,7 +336,7 @@ static const uint8_t SUBBLOCK_MODE_PROBS[900] = {
 
 enum { DC_PRED = 0, V_PRED = 1, H_PRED = 2, TM_PRED = 3, B_PRED = 4 };
 
-/* readSubblockMode: the key-frame subblock mode tree with probabilities p[0..9). */
+/* The key-frame subblock mode tree (readModes' SUBBLOCK_MODE_TREE) with probabilities p[0..9). */
 static uint32_t read_subblock_mode(bools_t *br, const uint8_t *p) {
     if (read_bool(br, p[0]) == 0) return 0; /* B_DC_PRED */
     if (read_bool(br, p[1]) == 0) return 1; /* B_TM_PRED */

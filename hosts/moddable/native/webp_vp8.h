@@ -1,6 +1,6 @@
 /*
  * Native VP8 entropy decoding: the coefficient tokens of one macroblock (src/art/webp-lossy.ts
- * #readResiduals with webp-lossy-tokens.ts readBlock) and its modes (#readModes), the optional
+ * #readResiduals with webp-lossy-tokens.ts readResiduals) and its modes (webp-lossy-modes.ts readModes), the optional
  * WebpKernels members `residuals` and `modes` (src/ports.ts). Portable C with no XS in it, linked like webp_kernels.c (through webp_decode_xs.c; the
  * device-time xst; the ASan + UBSan equivalence test).
  *
@@ -34,7 +34,7 @@ int32_t webp_residuals(const uint8_t *data, uint32_t data_length, uint8_t *state
                        uint8_t *above_nz, uint32_t above_nz_length, uint8_t *left_nz, uint32_t left_nz_length,
                        const webp_residuals_t *job);
 
-/* WebpKernels.modes (src/art/webp-lossy.ts #readModes): macroblock column mbx's segment (update_map:
+/* WebpKernels.modes (src/art/webp-lossy-modes.ts readModes): macroblock column mbx's segment (update_map:
  * from segment_probs, 3 bytes), skip flag (skip_prob 0..255, or -1: none), luma mode with its 16
  * subblock modes (sub_modes) and chroma mode, from the first partition; the subblock mode contexts above
  * (4 per macroblock column) and left (4) updated. Returns segment | skip << 2 | y_mode << 3 | uv_mode << 6. */
