@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "xsmc.h"
+#include "xs_arguments.h"
 
 #include "art_kernels.h"
 
@@ -23,14 +24,6 @@ static art_lzw_t *lzw_of(xsMachine *the, int argument) {
     art_lzw_t *lzw = xsmcGetHostDataValidate(xsArg(argument), (void *)xs_art_lzw_destructor);
     if (lzw == NULL) xsUnknownError("LZW state freed");
     return lzw;
-}
-
-static void need(xsMachine *the, int count) {
-    if (xsmcArgc < count) xsTypeError("%d arguments expected", count);
-}
-
-static int32_t integer(xsMachine *the, int argument) {
-    return xsmcToInteger(xsArg(argument));
 }
 
 static void check(xsMachine *the, int32_t result) {

@@ -8,12 +8,9 @@
 #include <string.h>
 
 #include "xsmc.h"
+#include "xs_arguments.h"
 
 #include "bmp_kernels.h"
-
-static void need(xsMachine *the, int count) {
-    if (xsmcArgc < count) xsTypeError("%d arguments expected", count);
-}
 
 /* A count or size argument: negative is a caller bug. */
 static uint32_t natural(xsMachine *the, int argument) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "xsmc.h"
+#include "xs_arguments.h"
 
 #include "json_kernels.h"
 
@@ -22,10 +23,6 @@ static json_string_t *string_of(xsMachine *the) {
     json_string_t *s = xsmcGetHostDataValidate(xsArg(0), (void *)xs_json_string_destructor);
     if (s == NULL) xsUnknownError("JSON string state freed");
     return s;
-}
-
-static void need(xsMachine *the, int count) {
-    if (xsmcArgc < count) xsTypeError("%d arguments expected", count);
 }
 
 static void check(xsMachine *the, int32_t result) {

@@ -7,16 +7,9 @@
 #include <stdint.h>
 
 #include "xsmc.h"
+#include "xs_arguments.h"
 
 #include "webp_kernels.h"
-
-static void need(xsMachine *the, int count) {
-    if (xsmcArgc < count) xsTypeError("%d arguments expected", count);
-}
-
-static int32_t integer(xsMachine *the, int argument) {
-    return xsmcToInteger(xsArg(argument));
-}
 
 static void check(xsMachine *the, int32_t result) {
     if (result == ART_FAULT_RANGE) xsRangeError("WebP kernel argument out of range");
