@@ -79,10 +79,11 @@ $(NATIVE)/hub75_bench: bench/hub75_bench.c $(HUB75_CORE) test/native/panel_sim.c
 
 # The art (GIF, WebP, PNG, BMP, compositor) and JSON kernels (hosts/moddable/native) are tested inside the
 # SDK's xst built with them under ASan + UBSan (scripts/build-xst.sh --art asan) against their TypeScript
-# twins: test/native/*.test.ts.
+# twins: test/native/*.test.ts, two files at a time (each runs one sanitized xst, single-threaded, for a
+# minute or two; scripts/build-xst.sh builds one at a time).
 test-native: $(NATIVE)/hub75_test $(NATIVE)/hub75_xs.o $(NATIVE)/hub75_port_stub.o $(NATIVE)/usb_serial_xs.o $(NATIVE)/usb_serial_xs_no_controller.o ## C tests (ASan + UBSan): the HUB75 core (chips, scans, chains, dithering, temporal dithering of stills); the art kernels (GIF, WebP, PNG, BMP, compositor) and JSON kernels against their TypeScript twins; the XS bindings compile
 	@$(NATIVE)/hub75_test
-	@$(NODE) scripts/build.mjs && $(NODE) --test --test-reporter=tap build/test/native/
+	@$(NODE) scripts/build.mjs && $(NODE) --test --test-concurrency=2 --test-reporter=tap build/test/native/
 
 bench: setup ## benchmarks: tables of ratios against named peers, Node and XS, and estimated ESP32-S3 times (docs/device-time.md)
 	@$(NODE) scripts/build.mjs && $(NODE) bench/run.mjs
