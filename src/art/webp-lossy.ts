@@ -202,12 +202,17 @@ export class LossyDecoder {
     this.#aboveNonZero.fill(0);
     const subModes = new Uint8Array(16);
     const kernels = this.#kernels;
+    // The segment map's probabilities when this frame updates the map, and the skip flag's (-1: none).
+    const segmentProbs = this.#updateMap ? this.#segmentProbs : undefined;
+    const skipProb = this.#skipProb;
     for (let mby = 0; mby < this.#mbHigh; mby++) {
       leftModes.fill(0);
       this.#leftNonZero.fill(0);
       const tokens = this.#partitions[mby % this.#partitions.length]!;
       for (let mbx = 0; mbx < this.#mbWide; mbx++) {
-        const modes = kernels.modes ? kernels.modes(br, this.#kernelState, this.#updateMap ? this.#segmentProbs : undefined, this.#skipProb, mbx, subModes, aboveModes, leftModes) : readModes(br, this.#updateMap ? this.#segmentProbs : undefined, this.#skipProb, mbx, subModes, aboveModes, leftModes);
+        const modes = kernels.modes
+          ? kernels.modes(br, this.#kernelState, segmentProbs, skipProb, mbx, subModes, aboveModes, leftModes)
+          : readModes(br, segmentProbs, skipProb, mbx, subModes, aboveModes, leftModes);
         const segment = modes & 3;
         const skip = (modes & 4) !== 0;
         const yMode = (modes >> 3) & 7;
