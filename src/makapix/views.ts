@@ -1,5 +1,5 @@
 // View reports (protocol sheet §4): one per artwork really shown, paced so the service's one-view-per-5-s
-// limit never refuses one, queued (bounded) while offline and sent after reconnect with their original
+// limit never refuses one (spacing counts from the broker's PUBACK and again from the service's ack), queued (bounded) while offline and sent after reconnect with their original
 // timestamps, at most one ack-requesting view outstanding, and a rate-limited view sent again later
 // with a new timestamp (the old one would now count as a duplicate).
 //
@@ -273,6 +273,10 @@ export class ViewReporter {
     }
     this.#awaitingAck = undefined;
     this.#clear("ack");
+    // The service starts its 5 s per player when it takes the view, which a loaded service does later
+    // than the broker's PUBACK: spacing from the PUBACK alone could let the next view in early, to be
+    // refused as rate limited (and, if that ack were lost too, then dropped as a duplicate when replayed).
+    this.#nextAllowedAt = Math.max(this.#nextAllowedAt, this.#host.clock.monotonicMs() + this.#options.spacingMs);
     this.#settle(view, message);
     // Journal mode: the next view was waiting for this ack.
     if (this.#journal) this.#pump();

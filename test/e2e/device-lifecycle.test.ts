@@ -222,7 +222,7 @@ test("views earned while the broker cannot answer survive a reboot and are all d
     await stopping;
     const outcomes = (view: string) => stack.service.viewLog(key).filter((outcome) => `${outcome.postId} at ${outcome.timestamp}` === view);
     await waitFor(`the ${waiting.length} waiting views delivered`, () => waiting.every((view) => outcomes(view).some((outcome) => outcome.acked)), 60_000, () => JSON.stringify(stack.service.viewLog(key)));
-    for (const view of waiting) assert.equal(outcomes(view).filter((outcome) => outcome.outcome === "recorded").length, 1, `${view} recorded once`);
+    for (const view of waiting) assert.equal(outcomes(view).filter((outcome) => outcome.outcome === "recorded").length, 1, `${view} recorded once; the service's log: ${JSON.stringify(stack.service.viewLog(key))}\n${deviceLog.slice(-60).join("\n")}`);
     const recorded = stack.service.views(key).map((view) => `${view.postId} at ${view.timestamp}`);
     assert.equal(new Set(recorded).size, recorded.length, "no view recorded twice");
     console.log(`# ${waiting.length} views waited in the journal across the power cycle; all recorded once`);

@@ -40,13 +40,20 @@ class ServiceModel {
   silent = false;
   /** The next view is answered rate_limited whatever the pacing. */
   forceRateLimit = false;
+  /** How much later than the broker's PUBACK the service takes each next view (a loaded service). */
+  readonly takeDelaysMs: number[] = [];
   readonly #duplicateUntil = new Map<string, number>();
   #lastAccepted = Number.NEGATIVE_INFINITY;
 
   constructor(host: VirtualHost, broker: ScriptedBroker) {
     this.host = host;
     this.broker = broker;
-    broker.script.onPublish = (publish) => this.#view(publish);
+    broker.script.onPublish = (publish) => {
+      if (publish.header.topic !== TOPICS.view) return;
+      const delay = this.takeDelaysMs.shift() ?? 0;
+      if (delay === 0) this.#view(publish);
+      else this.host.timers.set(() => this.#view(publish), delay);
+    };
   }
 
   get recordedPosts(): number[] {
@@ -147,6 +154,25 @@ test("views queued while offline survive a reboot: all delivered once, paced, wi
   assert.deepEqual(journalKeys(), [], "acknowledged views leave the journal");
   assert.equal(second.reporter.statistics.acknowledged, 4);
   second.powerCut();
+});
+
+test("a service that takes a view late is not sent the next one early: no view is rate limited", async () => {
+  const { host, service, storage, journalKeys } = world();
+  const { reporter, powerCut } = boot(host, storage);
+  await host.timers.advance(0);
+  // The first view reaches the service 1.5 s after the broker took it, the next ones at once.
+  service.takeDelaysMs.push(1_500);
+  const stamps: string[] = [];
+  for (let post = 1; post <= 3; post++) {
+    reporter.report(post, ROTATION);
+    stamps.push(stampAt(host));
+  }
+  await host.timers.advance(60_000);
+  assert.deepEqual(service.acks, ['{"success":true}', '{"success":true}', '{"success":true}'], "no view refused as rate limited");
+  assert.deepEqual(service.recorded.map((view) => `${view.postId} at ${view.timestamp}`), stamps.map((stamp, index) => `${index + 1} at ${stamp}`));
+  assertPaced(service.sent);
+  assert.deepEqual(journalKeys(), []);
+  powerCut();
 });
 
 test("a view the service recorded but whose ack was lost to a reboot is replayed once, acked duplicate, never again", async () => {
