@@ -176,6 +176,7 @@ async function main() {
 
   const byLabel = new Map(results.map((result) => [result.file, result]));
   let current; // FileResults of the file running now
+  const fileStarts = []; // [label, ms] as each file began: the slowest are printed (where the time goes)
   let allDone = false;
   let abort; // the reason XS gave when it aborted the machine (the simulator then idles; we stop it)
   const preamble = []; // lines before the first file (the simulator's own)
@@ -187,7 +188,10 @@ async function main() {
       void simulator.stop();
     }
     if (!event) return current ? current.outputLine(line) : preamble.push(line);
-    if (event.type === "file") current = byLabel.get(event.file);
+    if (event.type === "file") {
+      current = byLabel.get(event.file);
+      fileStarts.push([event.file, Date.now()]);
+    }
     else if (event.type === "all-done") {
       allDone = true;
       void simulator.stop();
@@ -198,6 +202,7 @@ async function main() {
   });
   const overall = setTimeout(() => void simulator.stop(), options.timeoutSeconds * 1000);
   const exit = await simulator.exited;
+  const ranUntil = Date.now();
   clearTimeout(overall);
 
   for (const result of results) {
@@ -218,6 +223,9 @@ async function main() {
   }
   if (!allDone && preamble.length) for (const line of preamble.slice(-10)) console.log(`  | ${line}`);
   if (testFiles.length === 0) console.log("not ok - no test files found");
+  const durations = fileStarts.map(([label, at], index) => [label, (fileStarts[index + 1]?.[1] ?? ranUntil) - at]);
+  durations.sort((a, b) => b[1] - a[1]);
+  console.log(`# ran in ${((ranUntil - (fileStarts[0]?.[1] ?? ranUntil)) / 1000).toFixed(1)} s; slowest: ${durations.slice(0, 8).map(([label, ms]) => `${label} ${(ms / 1000).toFixed(1)} s`).join(", ")}`);
   console.log(`moddable: ${passed} passed, ${failed} failed`);
   // exitCode, not exit(): exit() drops what is still queued for a pipe that a busy reader has let fill,
   // and with it this closing line.

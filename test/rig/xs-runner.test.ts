@@ -49,6 +49,17 @@ describe("XS runner on its fixtures", () => {
     });
   }
 
+  test("deepEqual names the first difference's path; large equal arrays pass", () => {
+    const run = runFixture("deep-equal-paths");
+    assert.equal(run.summary, "xs: 1 passed, 5 failed", run.output);
+    assert.match(run.output, /^ok - \S+ > large equal arrays pass$/m);
+    assert.match(run.output, /not ok - \S+ > nested difference: [^]*?first difference at \[1\]\.b\[2\]\.c: 3 !== 4/);
+    assert.match(run.output, /not ok - \S+ > hole against undefined: [^]*?first difference at \[1\]: missing in actual/);
+    assert.match(run.output, /not ok - \S+ > a hole and a named key make up the count: [^]*?first difference at \[1\]: missing in actual/);
+    assert.match(run.output, /not ok - \S+ > a named key on a dense array: [^]*?first difference at \.extra: unexpected in actual \(1\)/);
+    assert.match(run.output, /not ok - \S+ > inside a map: [^]*?first difference at \.get\("k"\)\.x\[0\]: 1 !== 2/);
+  });
+
   test("failing-assert still counts its passing test", () => {
     assert.equal(runFixture("failing-assert").summary, "xs: 1 passed, 1 failed");
   });
