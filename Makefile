@@ -8,7 +8,7 @@ NODE ?= node
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-setup: ## install what a fresh Debian machine lacks (mosquitto, openssl, imagemagick, chromium, GTK + Xvfb, npm packages), build the XS engines and the Moddable SDK
+setup: ## install what a fresh Debian machine lacks (mosquitto, openssl, ccache, imagemagick, chromium, GTK + Xvfb, npm packages), build the XS engines and the Moddable SDK
 	@bash scripts/setup.sh
 
 build: setup ## transpile TypeScript to build/ (esbuild)

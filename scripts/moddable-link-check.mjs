@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } fr
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sourceModules } from "./manifest-preload.mjs";
+import { sdkEnvironment } from "./moddable-sdk.mjs";
 import { moduleLevelRegExps, REASON as REGEXP_REASON } from "./module-regexps.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -70,11 +71,7 @@ for (const tmp of foldersHolding(join(outDir, "tmp"), "makefile")) {
 }
 mkdirSync(outDir, { recursive: true });
 const started = Date.now();
-const env = {
-  ...process.env,
-  MODDABLE: moddable,
-  PATH: `${join(moddable, "build/bin/lin/release")}:${join(root, "node_modules/.bin")}:${process.env.PATH}`,
-};
+const env = sdkEnvironment(moddable);
 const build = spawnSync("mcconfig", ["-m", "-p", "lin", "-t", "build", "-o", outDir, "manifest.json"], {
   cwd: root, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024,
 });

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libgtk-3-dev, xvfb and xauth: the Moddable SDK's simulator, built and run headless by the moddable tier and `make sim`.
-debian_packages=(mosquitto mosquitto-clients openssl build-essential imagemagick chromium valgrind libgtk-3-dev xvfb xauth)
+# ccache: the SDK's app builds compile the same engine sources again (scripts/moddable-sdk.mjs uses it when present).
+debian_packages=(mosquitto mosquitto-clients openssl build-essential ccache imagemagick chromium valgrind libgtk-3-dev xvfb xauth)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -12,16 +12,27 @@ import { filesUnder } from "./file-tree.mjs";
 
 const testFiles = (dir, suffix = ".test.js") => filesUnder(dir, (name) => name.endsWith(suffix));
 
-/** Runs a command, echoing its output; resolves with its exit code and captured stdout. */
-function run(command, args, { capture = true } = {}) {
+/**
+ * Runs a command, echoing its output (live, or all at once when it ends with `quiet`, for commands
+ * that run beside another); resolves with its exit code and captured stdout.
+ */
+function run(command, args, { capture = true, quiet = false } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", quiet ? "pipe" : "inherit"] });
     let output = "";
+    let errors = "";
     child.stdout.on("data", (data) => {
-      process.stdout.write(data);
-      if (capture) output += data.toString();
+      if (!quiet) process.stdout.write(data);
+      if (capture || quiet) output += data.toString();
     });
-    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+    child.stderr?.on("data", (data) => (errors += data.toString()));
+    child.on("close", (code) => {
+      if (quiet) {
+        process.stdout.write(output);
+        process.stderr.write(errors);
+      }
+      resolve({ code: code ?? 1, output });
+    });
   });
 }
 
@@ -65,8 +76,7 @@ const tiers = {
   // Each part prints one closing line `<part>: N passed, M failed` or `<part>: skipped (why)`.
   async moddable() {
     const total = { passed: 0, failed: 0, skipped: [] };
-    for (const [part, script] of moddableParts) {
-      const { code, output } = await run(process.execPath, [script]);
+    const count = ({ code, output }, part) => {
       const skipped = new RegExp(`^${part}: skipped \\((.*)\\)$`, "m").exec(output);
       const counted = new RegExp(`^${part}: (\\d+) passed, (\\d+) failed$`, "m").exec(output);
       if (skipped && code === 0) total.skipped.push(`${part}: ${skipped[1]}`);
@@ -75,16 +85,28 @@ const tiers = {
         total.passed += Number(counted[1]);
         total.failed += Number(counted[2]) || (code !== 0 ? 1 : 0);
       }
-    }
+    };
+    const runParts = async (parts, quiet) => {
+      for (const [part, script] of parts) count(await run(process.execPath, [script], { quiet }), part);
+    };
+    // The unit app spends most of its time in the simulator on one core; the build checks use the
+    // other meanwhile (their output follows the unit part's). The end-to-end part, whose tests run
+    // against real timeouts, runs alone.
+    await Promise.all([runParts(moddableUnitParts, false), runParts(moddableBuildParts, true)]);
+    await runParts(moddableEndToEndParts, false);
     return { passed: total.passed, failed: total.failed, ...(total.skipped.length ? { note: `SKIPPED ${total.skipped.join("; ")}` } : {}) };
   },
 };
 
-// The parts of the moddable tier, in order: [name in its closing line, script].
-const moddableParts = [
+// The parts of the moddable tier: [name in its closing line, script].
+const moddableUnitParts = [
   ["moddable", "test/moddable/run-unit.mjs"], // (a) every unit test inside the SDK's XS, src/ preloaded
+];
+const moddableBuildParts = [
   ["moddable-link", "scripts/moddable-link-check.mjs"], // (c) zero linker warnings, everything preloaded
   ["esp32-build", "scripts/esp32-build-check.mjs"], // both ESP32 builds up to the ESP-IDF step
+];
+const moddableEndToEndParts = [
   ["moddable-e2e", "test/moddable/run-e2e.mjs"], // (b) host bindings and the simulator app against Mosquitto
 ];
 

@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join, relative, resolve } from "node:path";
 import { bundleTestFile, collectTestFiles } from "../xs/bundle.mjs";
 import { FileResults, parseResultLine } from "../xs/file-results.mjs";
-import { buildSimulatorApp, findSdk, projectRoot, runInSimulator } from "../../scripts/moddable-sdk.mjs";
+import { buildSimulatorApp, findSdk, projectRoot, runInSimulator, TEST_APP_TYPESCRIPT } from "../../scripts/moddable-sdk.mjs";
 
 
 // The simulator app's XS machine. The stack is in slots: the deepest unit tests need between 1,536 and
@@ -161,6 +161,7 @@ async function main() {
     include: [join(projectRoot, "manifest.json")],
     creation,
     modules,
+    typescript: TEST_APP_TYPESCRIPT,
   };
   writeIfChanged(join(workDirectory, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
 
