@@ -16,14 +16,14 @@ const testFiles = (dir, suffix = ".test.js") => filesUnder(dir, (name) => name.e
  * Runs a command, echoing its output (live, or all at once when it ends with `quiet`, for commands
  * that run beside another); resolves with its exit code and captured stdout.
  */
-function run(command, args, { capture = true, quiet = false } = {}) {
+function run(command, args, { quiet = false } = {}) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ["ignore", "pipe", quiet ? "pipe" : "inherit"] });
     let output = "";
     let errors = "";
     child.stdout.on("data", (data) => {
       if (!quiet) process.stdout.write(data);
-      if (capture || quiet) output += data.toString();
+      output += data.toString();
     });
     child.stderr?.on("data", (data) => (errors += data.toString()));
     child.on("close", (code) => {

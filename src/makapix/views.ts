@@ -1,7 +1,8 @@
 // View reports (protocol sheet §4): one per artwork really shown, paced so the service's one-view-per-5-s
-// limit never refuses one (spacing counts from the broker's PUBACK and again from the service's ack), queued (bounded) while offline and sent after reconnect with their original
-// timestamps, at most one ack-requesting view outstanding, and a rate-limited view sent again later
-// with a new timestamp (the old one would now count as a duplicate).
+// limit never refuses one (spacing counts from the broker's PUBACK and again from the service's ack),
+// queued (bounded) while offline and sent after reconnect with their original timestamps, at most one
+// ack-requesting view outstanding, and a rate-limited view sent again later with a new timestamp (the
+// old one would now count as a duplicate).
 //
 // With a `journal` (view-journal.ts) views also survive a reboot, and the rules tighten so that none is
 // lost or counted twice: every view asks for an ack and the next leaves only once it came (acks carry
@@ -307,8 +308,8 @@ export class ViewReporter {
       const timestamp = restamp(this.#host.clock, view.timestamp);
       const journal = this.#journal;
       const entry = journal ? (view.entry ? journal.restamp(view.entry, timestamp) : journal.append(view.postId, timestamp, view.context)) : undefined;
+      // Paced like any next view: #onAck has pushed the spacing past this ack.
       this.#queue.unshift({ ...view, timestamp, resends: view.resends + 1, entry, ackWaits: 0 });
-      this.#nextAllowedAt = Math.max(this.#nextAllowedAt, this.#host.clock.monotonicMs() + this.#options.spacingMs);
       this.#host.log.write("info", `views: the view of post ${view.postId} was rate limited; sending it again later`);
       this.#pump();
       return;

@@ -47,19 +47,15 @@ interface AppResult {
   checks: Check[];
 }
 
-function findSdk(): { sdk?: string; skip?: string } {
-  const found = spawnSync("bash", [join(root, "scripts/moddable-sdk.sh")], { encoding: "utf8", env: process.env });
-  if (found.status === 3) return { skip: "no Moddable SDK (scripts/moddable-sdk.sh: exit 3)" };
-  if (found.status !== 0) throw new Error(`scripts/moddable-sdk.sh failed (${found.status}):\n${found.stderr}`);
-  return { sdk: found.stdout.trim().split("\n").pop()! };
-}
-
-const { sdk, skip } = findSdk();
-// The SDK build environment every runner uses (scripts/moddable-sdk.mjs: a plain module of the test tooling).
-const { sdkEnvironment, TEST_APP_TYPESCRIPT } = (await import(pathToFileURL(join(root, "scripts/moddable-sdk.mjs")).href)) as {
+// The SDK lookup and build environment every runner uses (scripts/moddable-sdk.mjs: a plain module of
+// the test tooling).
+const { findSdk, sdkEnvironment, TEST_APP_TYPESCRIPT } = (await import(pathToFileURL(join(root, "scripts/moddable-sdk.mjs")).href)) as {
+  findSdk(): string | undefined;
   sdkEnvironment(sdk: string): NodeJS.ProcessEnv;
   TEST_APP_TYPESCRIPT: object;
 };
+const sdk = findSdk();
+const skip = sdk ? undefined : "no Moddable SDK (scripts/moddable-sdk.sh: exit 3)";
 const outDir = join(root, "build/mc-host");
 
 let broker: TestBroker | undefined;
