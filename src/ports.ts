@@ -253,10 +253,13 @@ export interface WebpKernels {
   /** VP8L colour indexing left to the rows: `rgba[x] = palette[(argb[at + x] >> 8) & 255]`; `palette` holds 256 RGBA words. */
   paletteRow(argb: Int32Array, at: number, width: number, palette: Int32Array, rgba: Uint32Array): void;
   /**
-   * VP8: row `row` of a `width` × `height` frame from its YUV 4:2:0 planes as RGBA (src/art/webp-yuv.ts
-   * yuvRowToRgba): alpha 255, or bits `alphaShift` .. + 7 of `alpha[alphaAt + x]` when alpha is given.
+   * VP8: rows `row` and `row + 1` of a `width` × `height` frame from its YUV 4:2:0 planes as RGBA
+   * (src/art/webp-yuv.ts yuvRowPairToRgba), `row` odd or −1 (the two rows that share chroma rows):
+   * row `row` into `top` when row ≥ 0, row `row + 1` into `bottom` when it is < height. Alpha 255, or
+   * bits `alphaShift` .. + 7 of `alpha[alphaAt + x]` (alphaAt = row × width), the row below's at
+   * `alphaAt + width + x`, when alpha is given.
    */
-  yuvRow(
+  yuvRowPair(
     yPlane: Uint8ClampedArray,
     uPlane: Uint8ClampedArray,
     vPlane: Uint8ClampedArray,
@@ -265,7 +268,8 @@ export interface WebpKernels {
     width: number,
     height: number,
     row: number,
-    rgba: Uint32Array,
+    top: Uint32Array,
+    bottom: Uint32Array,
     alpha: Uint8Array | Int32Array | undefined,
     alphaAt: number,
     alphaShift: number,

@@ -20,7 +20,7 @@ const natives = Object.freeze({
   render: native("xs_art_render"),
   webpArgbRow: native("xs_webp_argb_row"),
   webpPaletteRow: native("xs_webp_palette_row"),
-  webpYuvRow: native("xs_webp_yuv_row"),
+  webpYuvRowPair: native("xs_webp_yuv_row_pair"),
   webpFilterRow: native("xs_webp_filter_row"),
   webpReconstruct: native("xs_webp_reconstruct"),
   webpModes: native("xs_webp_modes"),

@@ -54,7 +54,7 @@ export interface ArtNatives {
   webpArgbRow(argb: ArrayBufferLike, at: number, width: number, rgba: ArrayBufferLike): void;
   webpPaletteRow(argb: ArrayBufferLike, at: number, width: number, palette: ArrayBufferLike, rgba: ArrayBufferLike): void;
   /** `alphaBytes`: 0 (opaque, `alpha` not read), 1 (a Uint8Array's buffer) or 4 (an Int32Array's). */
-  webpYuvRow(
+  webpYuvRowPair(
     yPlane: Uint8ClampedArray,
     uPlane: Uint8ClampedArray,
     vPlane: Uint8ClampedArray,
@@ -63,7 +63,8 @@ export interface ArtNatives {
     width: number,
     height: number,
     row: number,
-    rgba: ArrayBufferLike,
+    top: ArrayBufferLike,
+    bottom: ArrayBufferLike,
     alpha: ArrayBufferLike,
     alphaBytes: number,
     alphaAt: number,
@@ -217,7 +218,7 @@ class NativeWebpKernels implements WebpKernels {
   paletteRow(argb: Int32Array, at: number, width: number, palette: Int32Array, rgba: Uint32Array): void {
     this.#natives.webpPaletteRow(argb.buffer, at, width, palette.buffer, rgba.buffer);
   }
-  yuvRow(
+  yuvRowPair(
     yPlane: Uint8ClampedArray,
     uPlane: Uint8ClampedArray,
     vPlane: Uint8ClampedArray,
@@ -226,13 +227,14 @@ class NativeWebpKernels implements WebpKernels {
     width: number,
     height: number,
     row: number,
-    rgba: Uint32Array,
+    top: Uint32Array,
+    bottom: Uint32Array,
     alpha: Uint8Array | Int32Array | undefined,
     alphaAt: number,
     alphaShift: number,
   ): void {
     // Without alpha the C reads no alpha buffer: any buffer fills the slot.
-    this.#natives.webpYuvRow(yPlane, uPlane, vPlane, yStride, uvStride, width, height, row, rgba.buffer, alpha ? alpha.buffer : rgba.buffer, alpha ? alpha.BYTES_PER_ELEMENT : 0, alphaAt, alphaShift);
+    this.#natives.webpYuvRowPair(yPlane, uPlane, vPlane, yStride, uvStride, width, height, row, top.buffer, bottom.buffer, alpha ? alpha.buffer : top.buffer, alpha ? alpha.BYTES_PER_ELEMENT : 0, alphaAt, alphaShift);
   }
   filterRow(
     yPlane: Uint8ClampedArray,

@@ -6,7 +6,7 @@
 import type { WebpKernels } from "../ports.js";
 import { filterMacroblock } from "./webp-lossy-filter.js";
 import { reconstructMacroblock } from "./webp-lossy-reconstruct.js";
-import { LITTLE_ENDIAN, swapWords, yuvRowToRgba } from "./webp-yuv.js";
+import { LITTLE_ENDIAN, swapWords, yuvRowPairToRgba } from "./webp-yuv.js";
 
 export const tsWebpKernels: WebpKernels = Object.freeze({
   argbRow(argb: Int32Array, at: number, width: number, words: Uint32Array): void {
@@ -36,7 +36,7 @@ export const tsWebpKernels: WebpKernels = Object.freeze({
     }
     for (; x < width; x++, at++) words[x] = palette[(argb[at]! >> 8) & 0xff]!;
   },
-  yuvRow: yuvRowToRgba,
+  yuvRowPair: yuvRowPairToRgba,
   filterRow(
     y: Uint8ClampedArray,
     u: Uint8ClampedArray,

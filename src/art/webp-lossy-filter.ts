@@ -5,9 +5,11 @@
 // Speed (XS): the planes are Uint8ClampedArrays, so a store clamps to 0..255 by itself; absolute
 // values and signed clamps are written inline (a call, Math.abs included, costs more than the
 // arithmetic); the outer taps are read only once the edge test passes. An absolute value is
-// d * ((d >> 31) | 1), without a branch: pixel differences change sign at random, and a
-// mispredicted branch per test cost V8 about a third of the filter's time (XS: a few instructions
-// more than `d < 0 ? -d : d`, about 1 % of a lossy frame, paid back by the token reader).
+// (d ^ s) − s with s = d >> 31, without a branch: pixel differences change sign at random, and a
+// mispredicted branch per test cost V8 about a third of the filter's time. Not d · ((d >> 31) | 1),
+// the same without a branch, which V8 runs as a checked multiply (overflow, and −0 when the product
+// is 0): the filter alone runs 1.06–1.15× faster with the xor form (256×256 lossy, in isolation;
+// XS: two bytecodes more per test, about 1 % of a lossy frame, paid back by the token reader).
 
 /**
  * Filters `count` positions along an edge. `at` is the first pixel after the edge (q0), `step`
@@ -22,7 +24,9 @@ export function filterSimpleEdge(plane: Uint8ClampedArray, at: number, step: num
     const q1 = plane[at + step]!;
     const d = p0 - q0;
     const outer = p1 - q1;
-    if ((d * ((d >> 31) | 1)) * 2 + ((outer * ((outer >> 31) | 1)) >> 1) > limit) continue;
+    const sign = d >> 31;
+    const outerSign = outer >> 31;
+    if (((d ^ sign) - sign) * 2 + (((outer ^ outerSign) - outerSign) >> 1) > limit) continue;
     // The common adjustment with outer taps.
     let a = 3 * (q0 - p0) + (outer < -128 ? -128 : outer > 127 ? 127 : outer);
     a = a < -128 ? -128 : a > 127 ? 127 : a;
@@ -56,23 +60,31 @@ export function filterNormalEdge(
     const q1 = plane[at + step]!;
     let d = p0 - q0;
     const outer = p1 - q1;
-    if ((d * ((d >> 31) | 1)) * 2 + ((outer * ((outer >> 31) | 1)) >> 1) > edgeLimit) continue;
+    let sign = d >> 31;
+    const outerSign = outer >> 31;
+    if (((d ^ sign) - sign) * 2 + (((outer ^ outerSign) - outerSign) >> 1) > edgeLimit) continue;
     d = p1 - p0;
-    const p1p0 = d * ((d >> 31) | 1);
+    sign = d >> 31;
+    const p1p0 = (d ^ sign) - sign;
     if (p1p0 > interior) continue;
     d = q1 - q0;
-    const q1q0 = d * ((d >> 31) | 1);
+    sign = d >> 31;
+    const q1q0 = (d ^ sign) - sign;
     if (q1q0 > interior) continue;
     const p2 = plane[at - step3]!;
     d = p2 - p1;
-    if ((d * ((d >> 31) | 1)) > interior) continue;
+    sign = d >> 31;
+    if ((d ^ sign) - sign > interior) continue;
     const q2 = plane[at + step2]!;
     d = q2 - q1;
-    if ((d * ((d >> 31) | 1)) > interior) continue;
+    sign = d >> 31;
+    if ((d ^ sign) - sign > interior) continue;
     d = plane[at - step4]! - p2;
-    if ((d * ((d >> 31) | 1)) > interior) continue;
+    sign = d >> 31;
+    if ((d ^ sign) - sign > interior) continue;
     d = plane[at + step3]! - q2;
-    if ((d * ((d >> 31) | 1)) > interior) continue;
+    sign = d >> 31;
+    if ((d ^ sign) - sign > interior) continue;
     const highVariance = p1p0 > hevThreshold || q1q0 > hevThreshold;
     if (macroblockEdge && !highVariance) {
       let w = 3 * (q0 - p0) + (outer < -128 ? -128 : outer > 127 ? 127 : outer);

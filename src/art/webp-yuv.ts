@@ -10,22 +10,30 @@
 //   G = (298.082·Y − 100.291·U − 208.120·V) / 256 + 135.576
 //   B = (298.082·Y + 516.412·U) / 256 − 276.836
 // computed as (⌊Y·19077/256⌋ + ⌊V·26149/256⌋ − 14234) >> 6 etc., clamped to 0..255.
-// No allocation: one row at a time into the caller's RGBA buffer, written as 32-bit words.
+// No allocation: two rows at a time into the caller's RGBA buffers, written as 32-bit words.
 //
-// Speed (XS): every typed-array element access is a host call there, so the loop reads each chroma
-// sample once (a sliding window of three columns per chroma row) and writes one word per pixel.
-// Clamping: one test per pixel, whether any of R, G, B (before >> 6) is outside 0..16383, and only
-// then the three clamps (in the bench's photo-like art about a sixth of the pixels need one): XS runs
-// one test instead of six (−16 M instructions per 256×256 frame); V8 is about even.
+// Two rows a call, as libwebp's upsampler does: luma rows 2k − 1 and 2k lean on the same two chroma
+// rows (k − 1 and k, one as its near row, the other as its far one), so each chroma sample is read
+// once for both and the sums of a column serve both rows (every typed-array access is a host call in
+// XS; V8: 1.05–1.1× a row a call, measured on the kernel alone).
+// Clamping: all three channels on every pixel, no rarely taken path. In V8 a branch that first runs
+// after the function was optimised has no type feedback and throws the optimised code away; in a
+// long loop V8 then often settles on its on-stack-replacement code, which ran this kernel at half
+// speed in the decoder (15 ns a pixel against 8). Testing the three channels at once and clamping only
+// when one is out of range saved XS 16 M instructions a 256×256 frame, and lost V8 that.
 
 /** Whether a Uint32Array stores its words least significant byte first (x86, Xtensa, ARM: yes). */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * Row `row` of a width × height frame as RGBA words (R in the lowest byte of memory); alpha 255, or
- * bits `alphaShift` .. + 7 of `alpha[alphaAt + x]` when alpha values are given.
+ * Rows `row` and `row + 1` of a width × height frame as RGBA words (R in the lowest byte of memory),
+ * `row` odd or −1: the pair that shares chroma rows (row − 1) / 2 and (row + 1) / 2 (clamped to the
+ * plane). Row `row` goes to `top` when row ≥ 0, row `row + 1` to `bottom` when row + 1 < height; a row
+ * outside the frame is computed from its partner's pixels and left in its buffer, unused. Alpha 255,
+ * or bits `alphaShift` .. + 7 of `alpha[alphaAt + x]` for row `row` (alphaAt = row × width) and of
+ * `alpha[alphaAt + width + x]` for the row below.
  */
-export function yuvRowToRgba(
+export function yuvRowPairToRgba(
   yPlane: Uint8ClampedArray,
   uPlane: Uint8ClampedArray,
   vPlane: Uint8ClampedArray,
@@ -34,203 +42,134 @@ export function yuvRowToRgba(
   width: number,
   height: number,
   row: number,
-  rgba: Uint32Array,
+  top: Uint32Array,
+  bottom: Uint32Array,
   alpha: Uint8Array | Int32Array | undefined,
   alphaAt: number,
   alphaShift: number,
 ): void {
-  const chromaHeight = (height + 1) >> 1;
   const lastColumn = ((width + 1) >> 1) - 1;
-  const near = row >> 1;
-  // Even rows lean on the chroma row above, odd rows on the one below.
-  let other = row & 1 ? near + 1 : near - 1;
-  if (other < 0) other = 0;
-  if (other >= chromaHeight) other = chromaHeight - 1;
-  const nearRow = near * uvStride;
-  const otherRow = other * uvStride;
-  const lumaRow = row * yStride;
-  // Per chroma column k, of its near (n) and other (o) samples: "own" = n + 3o + 8, its part in its
-  // own pixels, and "far" = 3n + o, its part in the neighbouring column's nearer pixel; so pixel 2j
-  // takes ((own_j + far_{j-1}) >> 3 + n_j) >> 1 and pixel 2j + 1 ((own_j + far_{j+1}) >> 3 + n_j) >> 1.
-  // A sliding window of columns j - 1, j, j + 1 reads each sample once; left of column 0 is column 0.
-  let un = uPlane[nearRow]!;
-  let vn = vPlane[nearRow]!;
-  const uo = uPlane[otherRow]!;
-  const vo = vPlane[otherRow]!;
-  let uOwn = un + 3 * uo + 8;
-  let vOwn = vn + 3 * vo + 8;
-  let uFar = 3 * un + uo;
-  let vFar = 3 * vn + vo;
-  let uFarPrev = uFar;
-  let vFarPrev = vFar;
-  let a = 255;
-  let x = 0;
-  // Columns with a right neighbour, both of their pixels inside the row (2j + 1 < width): no per-pixel
-  // tests. The last column, its own right neighbour, follows the loop.
-  // Two columns a turn (V8 checks each typed array once per loop turn, and XS runs the loop's own
-  // bytecodes once per four pixels), then the odd column left, if any.
-  let next = 1;
-  for (; next < lastColumn; next += 2, x += 4) {
-    {
-      const unNext = uPlane[nearRow + next]!;
-      const uoNext = uPlane[otherRow + next]!;
-      const vnNext = vPlane[nearRow + next]!;
-      const voNext = vPlane[otherRow + next]!;
-      const uFarNext = 3 * unNext + uoNext;
-      const vFarNext = 3 * vnNext + voNext;
-      // Pixels 2j and 2j + 1 written out: this loop runs once per two pixels, and calls are dear in XS.
-      let u = (((uOwn + uFarPrev) >> 3) + un) >> 1;
-      let v = (((vOwn + vFarPrev) >> 3) + vn) >> 1;
-      let luma = (yPlane[lumaRow + x]! * 19077) >> 8;
-      let r = luma + ((v * 26149) >> 8) - 14234;
-      let g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
-      let b = luma + ((u * 33050) >> 8) - 17685;
-      if (alpha) a = (alpha[alphaAt + x]! >> alphaShift) & 0xff;
-      if ((r | g | b) & -16384) {
-        r = r < 0 ? 0 : r > 16383 ? 16383 : r;
-        g = g < 0 ? 0 : g > 16383 ? 16383 : g;
-        b = b < 0 ? 0 : b > 16383 ? 16383 : b;
-      }
-      rgba[x] = (a << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
-      u = (((uOwn + uFarNext) >> 3) + un) >> 1;
-      v = (((vOwn + vFarNext) >> 3) + vn) >> 1;
-      luma = (yPlane[lumaRow + x + 1]! * 19077) >> 8;
-      r = luma + ((v * 26149) >> 8) - 14234;
-      g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
-      b = luma + ((u * 33050) >> 8) - 17685;
-      if (alpha) a = (alpha[alphaAt + x + 1]! >> alphaShift) & 0xff;
-      if ((r | g | b) & -16384) {
-        r = r < 0 ? 0 : r > 16383 ? 16383 : r;
-        g = g < 0 ? 0 : g > 16383 ? 16383 : g;
-        b = b < 0 ? 0 : b > 16383 ? 16383 : b;
-      }
-      rgba[x + 1] = (a << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
-      uFarPrev = uFar;
-      vFarPrev = vFar;
-      uFar = uFarNext;
-      vFar = vFarNext;
-      un = unNext;
-      vn = vnNext;
-      uOwn = unNext + 3 * uoNext + 8;
-      vOwn = vnNext + 3 * voNext + 8;
+  const chromaHeight = (height + 1) >> 1;
+  // The chroma rows above (the top row's near one) and below (the bottom row's near one).
+  const above = row < 0 ? 0 : (row - 1) >> 1;
+  const below = row >= 0 && above + 1 < chromaHeight ? above + 1 : above;
+  const tRow = above * uvStride;
+  const bRow = below * uvStride;
+  // A row outside the frame reads its partner's luma and alpha: computed, never delivered. (The branches
+  // taken once a frame hold no arithmetic: V8 has no type feedback for it, and would deoptimise.)
+  const topRow = row < 0 ? 0 : row;
+  const bottomRow = row + 1 < height ? row + 1 : row;
+  const topLuma = topRow * yStride;
+  const bottomLuma = bottomRow * yStride;
+  const topAlpha = alphaAt + (topRow - row) * width;
+  const bottomAlpha = alphaAt + (bottomRow - row) * width;
+  // Per chroma column, from its samples above (t) and below (b): A = 3t + b, B = t + 3b. Pixel 2j of
+  // the top row takes ((B_j + 8 + A_{j−1}) >> 3 + t_j) >> 1, pixel 2j + 1 the same with A_{j+1};
+  // the bottom row swaps A and B and leans on b_j. A sliding window of columns j − 1, j, j + 1 reads
+  // each sample once; left of column 0 is column 0, right of the last column is itself.
+  let ut = uPlane[tRow]!;
+  let ub = uPlane[bRow]!;
+  let vt = vPlane[tRow]!;
+  let vb = vPlane[bRow]!;
+  let uA = 3 * ut + ub;
+  let uB = ut + 3 * ub;
+  let vA = 3 * vt + vb;
+  let vB = vt + 3 * vb;
+  let uAPrev = uA;
+  let uBPrev = uB;
+  let vAPrev = vA;
+  let vBPrev = vB;
+  let aTop = 255;
+  let aBottom = 255;
+  let u = 0;
+  let v = 0;
+  let luma = 0;
+  let r = 0;
+  let g = 0;
+  let b = 0;
+  // One chroma column a turn: four pixels, written out (calls are dear in XS).
+  for (let j = 0, x = 0; ; j++, x += 2) {
+    const last = j === lastColumn;
+    const next = last ? j : j + 1;
+    const utNext = uPlane[tRow + next]!;
+    const ubNext = uPlane[bRow + next]!;
+    const vtNext = vPlane[tRow + next]!;
+    const vbNext = vPlane[bRow + next]!;
+    const uANext = 3 * utNext + ubNext;
+    const uBNext = utNext + 3 * ubNext;
+    const vANext = 3 * vtNext + vbNext;
+    const vBNext = vtNext + 3 * vbNext;
+    if (alpha) {
+      aTop = (alpha[topAlpha + x]! >> alphaShift) & 0xff;
+      aBottom = (alpha[bottomAlpha + x]! >> alphaShift) & 0xff;
     }
-    {
-      const unNext = uPlane[nearRow + next + 1]!;
-      const uoNext = uPlane[otherRow + next + 1]!;
-      const vnNext = vPlane[nearRow + next + 1]!;
-      const voNext = vPlane[otherRow + next + 1]!;
-      const uFarNext = 3 * unNext + uoNext;
-      const vFarNext = 3 * vnNext + voNext;
-      // Pixels 2j and 2j + 1 written out: this loop runs once per two pixels, and calls are dear in XS.
-      let u = (((uOwn + uFarPrev) >> 3) + un) >> 1;
-      let v = (((vOwn + vFarPrev) >> 3) + vn) >> 1;
-      let luma = (yPlane[lumaRow + x + 2]! * 19077) >> 8;
-      let r = luma + ((v * 26149) >> 8) - 14234;
-      let g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
-      let b = luma + ((u * 33050) >> 8) - 17685;
-      if (alpha) a = (alpha[alphaAt + x + 2]! >> alphaShift) & 0xff;
-      if ((r | g | b) & -16384) {
-        r = r < 0 ? 0 : r > 16383 ? 16383 : r;
-        g = g < 0 ? 0 : g > 16383 ? 16383 : g;
-        b = b < 0 ? 0 : b > 16383 ? 16383 : b;
-      }
-      rgba[x + 2] = (a << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
-      u = (((uOwn + uFarNext) >> 3) + un) >> 1;
-      v = (((vOwn + vFarNext) >> 3) + vn) >> 1;
-      luma = (yPlane[lumaRow + x + 3]! * 19077) >> 8;
-      r = luma + ((v * 26149) >> 8) - 14234;
-      g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
-      b = luma + ((u * 33050) >> 8) - 17685;
-      if (alpha) a = (alpha[alphaAt + x + 3]! >> alphaShift) & 0xff;
-      if ((r | g | b) & -16384) {
-        r = r < 0 ? 0 : r > 16383 ? 16383 : r;
-        g = g < 0 ? 0 : g > 16383 ? 16383 : g;
-        b = b < 0 ? 0 : b > 16383 ? 16383 : b;
-      }
-      rgba[x + 3] = (a << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
-      uFarPrev = uFar;
-      vFarPrev = vFar;
-      uFar = uFarNext;
-      vFar = vFarNext;
-      un = unNext;
-      vn = vnNext;
-      uOwn = unNext + 3 * uoNext + 8;
-      vOwn = vnNext + 3 * voNext + 8;
-    }
-  }
-  for (; next <= lastColumn; next++, x += 2) {
-    const unNext = uPlane[nearRow + next]!;
-    const uoNext = uPlane[otherRow + next]!;
-    const vnNext = vPlane[nearRow + next]!;
-    const voNext = vPlane[otherRow + next]!;
-    const uFarNext = 3 * unNext + uoNext;
-    const vFarNext = 3 * vnNext + voNext;
-    // Pixels 2j and 2j + 1 written out: this loop runs once per two pixels, and calls are dear in XS.
-    let u = (((uOwn + uFarPrev) >> 3) + un) >> 1;
-    let v = (((vOwn + vFarPrev) >> 3) + vn) >> 1;
-    let luma = (yPlane[lumaRow + x]! * 19077) >> 8;
-    let r = luma + ((v * 26149) >> 8) - 14234;
-    let g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
-    let b = luma + ((u * 33050) >> 8) - 17685;
-    if (alpha) a = (alpha[alphaAt + x]! >> alphaShift) & 0xff;
-    if ((r | g | b) & -16384) {
-      r = r < 0 ? 0 : r > 16383 ? 16383 : r;
-      g = g < 0 ? 0 : g > 16383 ? 16383 : g;
-      b = b < 0 ? 0 : b > 16383 ? 16383 : b;
-    }
-    rgba[x] = (a << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
-    u = (((uOwn + uFarNext) >> 3) + un) >> 1;
-    v = (((vOwn + vFarNext) >> 3) + vn) >> 1;
-    luma = (yPlane[lumaRow + x + 1]! * 19077) >> 8;
+    // Pixel 2j, top row.
+    u = (((uB + 8 + uAPrev) >> 3) + ut) >> 1;
+    v = (((vB + 8 + vAPrev) >> 3) + vt) >> 1;
+    luma = (yPlane[topLuma + x]! * 19077) >> 8;
     r = luma + ((v * 26149) >> 8) - 14234;
     g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
     b = luma + ((u * 33050) >> 8) - 17685;
-    if (alpha) a = (alpha[alphaAt + x + 1]! >> alphaShift) & 0xff;
-    if ((r | g | b) & -16384) {
-      r = r < 0 ? 0 : r > 16383 ? 16383 : r;
-      g = g < 0 ? 0 : g > 16383 ? 16383 : g;
-      b = b < 0 ? 0 : b > 16383 ? 16383 : b;
-    }
-    rgba[x + 1] = (a << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
-    uFarPrev = uFar;
-    vFarPrev = vFar;
-    uFar = uFarNext;
-    vFar = vFarNext;
-    un = unNext;
-    vn = vnNext;
-    uOwn = unNext + 3 * uoNext + 8;
-    vOwn = vnNext + 3 * voNext + 8;
-  }
-  // The last column: pixel 2j, and 2j + 1 when the width is even (its right neighbour is itself).
-  let u = (((uOwn + uFarPrev) >> 3) + un) >> 1;
-  let v = (((vOwn + vFarPrev) >> 3) + vn) >> 1;
-  let luma = (yPlane[lumaRow + x]! * 19077) >> 8;
-  let r = luma + ((v * 26149) >> 8) - 14234;
-  let g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
-  let b = luma + ((u * 33050) >> 8) - 17685;
-  if (alpha) a = (alpha[alphaAt + x]! >> alphaShift) & 0xff;
-  if ((r | g | b) & -16384) {
     r = r < 0 ? 0 : r > 16383 ? 16383 : r;
     g = g < 0 ? 0 : g > 16383 ? 16383 : g;
     b = b < 0 ? 0 : b > 16383 ? 16383 : b;
-  }
-  rgba[x] = (a << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
-  if (x + 1 < width) {
-    u = (((uOwn + uFar) >> 3) + un) >> 1;
-    v = (((vOwn + vFar) >> 3) + vn) >> 1;
-    luma = (yPlane[lumaRow + x + 1]! * 19077) >> 8;
+    top[x] = (aTop << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
+    // Pixel 2j, bottom row.
+    u = (((uA + 8 + uBPrev) >> 3) + ub) >> 1;
+    v = (((vA + 8 + vBPrev) >> 3) + vb) >> 1;
+    luma = (yPlane[bottomLuma + x]! * 19077) >> 8;
     r = luma + ((v * 26149) >> 8) - 14234;
     g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
     b = luma + ((u * 33050) >> 8) - 17685;
-    if (alpha) a = (alpha[alphaAt + x + 1]! >> alphaShift) & 0xff;
-    if ((r | g | b) & -16384) {
-      r = r < 0 ? 0 : r > 16383 ? 16383 : r;
-      g = g < 0 ? 0 : g > 16383 ? 16383 : g;
-      b = b < 0 ? 0 : b > 16383 ? 16383 : b;
+    r = r < 0 ? 0 : r > 16383 ? 16383 : r;
+    g = g < 0 ? 0 : g > 16383 ? 16383 : g;
+    b = b < 0 ? 0 : b > 16383 ? 16383 : b;
+    bottom[x] = (aBottom << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
+    if (last && x + 1 === width) break; // an odd width: column j holds one pixel
+    if (alpha) {
+      aTop = (alpha[topAlpha + x + 1]! >> alphaShift) & 0xff;
+      aBottom = (alpha[bottomAlpha + x + 1]! >> alphaShift) & 0xff;
     }
-    rgba[x + 1] = (a << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
+    // Pixel 2j + 1, top row.
+    u = (((uB + 8 + uANext) >> 3) + ut) >> 1;
+    v = (((vB + 8 + vANext) >> 3) + vt) >> 1;
+    luma = (yPlane[topLuma + x + 1]! * 19077) >> 8;
+    r = luma + ((v * 26149) >> 8) - 14234;
+    g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
+    b = luma + ((u * 33050) >> 8) - 17685;
+    r = r < 0 ? 0 : r > 16383 ? 16383 : r;
+    g = g < 0 ? 0 : g > 16383 ? 16383 : g;
+    b = b < 0 ? 0 : b > 16383 ? 16383 : b;
+    top[x + 1] = (aTop << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
+    // Pixel 2j + 1, bottom row.
+    u = (((uA + 8 + uBNext) >> 3) + ub) >> 1;
+    v = (((vA + 8 + vBNext) >> 3) + vb) >> 1;
+    luma = (yPlane[bottomLuma + x + 1]! * 19077) >> 8;
+    r = luma + ((v * 26149) >> 8) - 14234;
+    g = luma - ((u * 6419) >> 8) - ((v * 13320) >> 8) + 8708;
+    b = luma + ((u * 33050) >> 8) - 17685;
+    r = r < 0 ? 0 : r > 16383 ? 16383 : r;
+    g = g < 0 ? 0 : g > 16383 ? 16383 : g;
+    b = b < 0 ? 0 : b > 16383 ? 16383 : b;
+    bottom[x + 1] = (aBottom << 24) | ((b >> 6) << 16) | ((g >> 6) << 8) | (r >> 6);
+    if (last) break;
+    uAPrev = uA;
+    uBPrev = uB;
+    vAPrev = vA;
+    vBPrev = vB;
+    uA = uANext;
+    uB = uBNext;
+    vA = vANext;
+    vB = vBNext;
+    ut = utNext;
+    ub = ubNext;
+    vt = vtNext;
+    vb = vbNext;
   }
-  if (!LITTLE_ENDIAN) swapWords(rgba, width);
+  if (!LITTLE_ENDIAN) {
+    swapWords(top, width);
+    swapWords(bottom, width);
+  }
 }
 
 /** On a big-endian machine, turns words built as R | G << 8 | B << 16 | A << 24 into R, G, B, A bytes. */

@@ -120,6 +120,9 @@ export class WebpDecoder implements ImageDecoder {
   #row = NO_BYTES;
   /** #row's bytes as words: the decoders write a pixel at a time. */
   #rowWords = NO_ROW;
+  /** VP8 converts two rows a call (WebpKernels.yuvRowPair): the lower one's bytes and words, made for the first lossy frame. */
+  #rowBelow = NO_BYTES;
+  #rowBelowWords = NO_ROW;
 
   readonly #kernels: WebpKernels;
 
@@ -458,10 +461,17 @@ export class WebpDecoder implements ImageDecoder {
           alphaShift = 8;
         }
       }
+      if (this.#rowBelowWords.length !== this.#rowWords.length) {
+        this.#rowBelowWords = new Uint32Array(this.#rowWords.length);
+        this.#rowBelow = new Uint8Array(this.#rowBelowWords.buffer);
+      }
+      const below = this.#rowBelow;
       sink.frameStart(frame);
-      for (let y = 0; y < height; y++) {
-        this.#kernels.yuvRow(lossy.y, lossy.u, lossy.v, lossy.yStride, lossy.uvStride, width, height, y, this.#rowWords, alpha, y * width, alphaShift);
-        sink.row(y, 0, 1, width, row);
+      // Rows in the pairs that share chroma rows: (−1, 0), (1, 2), …; −1 and height are not delivered.
+      for (let y = -1; y < height; y += 2) {
+        this.#kernels.yuvRowPair(lossy.y, lossy.u, lossy.v, lossy.yStride, lossy.uvStride, width, height, y, this.#rowWords, this.#rowBelowWords, alpha, y * width, alphaShift);
+        if (y >= 0) sink.row(y, 0, 1, width, row);
+        if (y + 1 < height) sink.row(y + 1, 0, 1, width, below);
       }
     }
     sink.frameEnd();

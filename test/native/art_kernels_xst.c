@@ -39,7 +39,7 @@ extern void xs_json_scanner_get(xsMachine *the);
 extern void xs_json_scanner_set(xsMachine *the);
 extern void xs_webp_argb_row(xsMachine *the);
 extern void xs_webp_palette_row(xsMachine *the);
-extern void xs_webp_yuv_row(xsMachine *the);
+extern void xs_webp_yuv_row_pair(xsMachine *the);
 extern void xs_webp_filter_row(xsMachine *the);
 extern void xs_webp_reconstruct(xsMachine *the);
 extern void xs_webp_modes(xsMachine *the);
@@ -69,7 +69,7 @@ static const native_t natives[] = {
     {"render", xs_art_render, 15},
     {"webpArgbRow", xs_webp_argb_row, 4},
     {"webpPaletteRow", xs_webp_palette_row, 5},
-    {"webpYuvRow", xs_webp_yuv_row, 13},
+    {"webpYuvRowPair", xs_webp_yuv_row_pair, 14},
     {"webpFilterRow", xs_webp_filter_row, 11},
     {"webpReconstruct", xs_webp_reconstruct, 13},
     {"webpModes", xs_webp_modes, 9},

@@ -62,9 +62,11 @@ static inline uint8_t alpha_of(const uint8_t *alpha, const webp_yuv_row_t *job, 
     return (uint8_t)(value >> job->alpha_shift);
 }
 
-int32_t webp_yuv_row(const uint8_t *y_plane, uint32_t y_length, const uint8_t *u_plane, uint32_t u_length,
-                     const uint8_t *v_plane, uint32_t v_length, const webp_yuv_row_t *job, const uint8_t *alpha,
-                     uint32_t alpha_length, uint8_t *rgba, uint32_t rgba_length) {
+/* One row of the pair: job->row and job->alpha_at name that row (the TS twin computes both rows at once, sharing
+ * the chroma reads; here a row is cheap enough alone). */
+static int32_t yuv_row(const uint8_t *y_plane, uint32_t y_length, const uint8_t *u_plane, uint32_t u_length,
+                       const uint8_t *v_plane, uint32_t v_length, const webp_yuv_row_t *job, const uint8_t *alpha,
+                       uint32_t alpha_length, uint8_t *rgba, uint32_t rgba_length) {
     const int32_t width = job->width, height = job->height, row = job->row;
     if (width < 1 || height < 1 || row < 0 || row >= height || job->y_stride < width || job->uv_stride < (width + 1) / 2 ||
         (uint64_t)width * 4u > rgba_length)
@@ -112,6 +114,29 @@ int32_t webp_yuv_row(const uint8_t *y_plane, uint32_t y_length, const uint8_t *u
         vn = vn_next;
         vo_prev = vo;
         vo = vo_next;
+    }
+    return 0;
+}
+
+int32_t webp_yuv_row_pair(const uint8_t *y_plane, uint32_t y_length, const uint8_t *u_plane, uint32_t u_length,
+                          const uint8_t *v_plane, uint32_t v_length, const webp_yuv_row_t *job, const uint8_t *alpha,
+                          uint32_t alpha_length, uint8_t *top, uint32_t top_length, uint8_t *bottom,
+                          uint32_t bottom_length) {
+    const int32_t row = job->row;
+    if (job->height < 1 || row < -1 || row >= job->height || (row >= 0 && (row & 1) == 0) || job->width < 1 ||
+        job->alpha_at < INT32_MIN + job->width || job->alpha_at > INT32_MAX - job->width)
+        return ART_FAULT_RANGE;
+    webp_yuv_row_t one = *job;
+    if (row >= 0) {
+        const int32_t fault = yuv_row(y_plane, y_length, u_plane, u_length, v_plane, v_length, &one, alpha,
+                                      alpha_length, top, top_length);
+        if (fault != 0) return fault;
+    }
+    if (row + 1 < job->height) {
+        one.row = row + 1;
+        one.alpha_at = job->alpha_at + job->width;
+        return yuv_row(y_plane, y_length, u_plane, u_length, v_plane, v_length, &one, alpha, alpha_length, bottom,
+                       bottom_length);
     }
     return 0;
 }

@@ -22,15 +22,18 @@ int32_t webp_argb_row(const uint8_t *argb, uint32_t argb_length, int32_t at, int
 int32_t webp_palette_row(const uint8_t *argb, uint32_t argb_length, int32_t at, int32_t width, const uint8_t *palette,
                          uint32_t palette_length, uint8_t *rgba, uint32_t rgba_length);
 
-/* WebpKernels.yuvRow (src/art/webp-yuv.ts yuvRowToRgba), fancy upsampling and BT.601 in fixed point. */
+/* WebpKernels.yuvRowPair (src/art/webp-yuv.ts yuvRowPairToRgba), fancy upsampling and BT.601 in fixed point:
+ * rows row (odd, or -1: not written) into top and row + 1 (not written when it is height) into bottom; alpha_at
+ * is row's index in the alpha array (row * width), the row below's is alpha_at + width. */
 typedef struct {
     int32_t y_stride, uv_stride, width, height, row;
     int32_t alpha_bytes; /* 0: opaque; 1: alpha is a byte array; 4: an int32 array */
     int32_t alpha_at, alpha_shift;
 } webp_yuv_row_t;
-int32_t webp_yuv_row(const uint8_t *y_plane, uint32_t y_length, const uint8_t *u_plane, uint32_t u_length,
-                     const uint8_t *v_plane, uint32_t v_length, const webp_yuv_row_t *job, const uint8_t *alpha,
-                     uint32_t alpha_length, uint8_t *rgba, uint32_t rgba_length);
+int32_t webp_yuv_row_pair(const uint8_t *y_plane, uint32_t y_length, const uint8_t *u_plane, uint32_t u_length,
+                          const uint8_t *v_plane, uint32_t v_length, const webp_yuv_row_t *job, const uint8_t *alpha,
+                          uint32_t alpha_length, uint8_t *top, uint32_t top_length, uint8_t *bottom,
+                          uint32_t bottom_length);
 
 /* WebpKernels.filterRow (src/art/webp-kernels.ts, webp-lossy-filter.ts): the loop filter of macroblock row
  * mby, in place on the planes; levels / inner hold one byte per macroblock (mby * mb_wide + mbx). */

@@ -38,28 +38,30 @@ void xs_webp_palette_row(xsMachine *the) {
     check(the, webp_palette_row(argb, argb_length, at, width, palette, palette_length, rgba, rgba_length));
 }
 
-/* webpYuvRow(y, u, v, yStride, uvStride, width, height, row, rgba buffer, alpha buffer, alphaBytes,
- *            alphaAt, alphaShift); alphaBytes 0: opaque (the alpha argument is not read) */
-void xs_webp_yuv_row(xsMachine *the) {
-    need(the, 13);
+/* webpYuvRowPair(y, u, v, yStride, uvStride, width, height, row, top buffer, bottom buffer, alpha buffer,
+ *                alphaBytes, alphaAt, alphaShift); alphaBytes 0: opaque (the alpha argument is not read) */
+void xs_webp_yuv_row_pair(xsMachine *the) {
+    need(the, 14);
     webp_yuv_row_t job = {
         .y_stride = integer(the, 3),
         .uv_stride = integer(the, 4),
         .width = integer(the, 5),
         .height = integer(the, 6),
         .row = integer(the, 7),
-        .alpha_bytes = integer(the, 10),
-        .alpha_at = integer(the, 11),
-        .alpha_shift = integer(the, 12),
+        .alpha_bytes = integer(the, 11),
+        .alpha_at = integer(the, 12),
+        .alpha_shift = integer(the, 13),
     };
-    void *y, *u, *v, *rgba, *alpha = NULL;
-    xsUnsignedValue y_length, u_length, v_length, rgba_length, alpha_length = 0;
+    void *y, *u, *v, *top, *bottom, *alpha = NULL;
+    xsUnsignedValue y_length, u_length, v_length, top_length, bottom_length, alpha_length = 0;
     xsmcGetBufferReadable(xsArg(0), &y, &y_length);
     xsmcGetBufferReadable(xsArg(1), &u, &u_length);
     xsmcGetBufferReadable(xsArg(2), &v, &v_length);
-    xsmcGetBufferWritable(xsArg(8), &rgba, &rgba_length);
-    if (job.alpha_bytes != 0) xsmcGetBufferReadable(xsArg(9), &alpha, &alpha_length);
-    check(the, webp_yuv_row(y, y_length, u, u_length, v, v_length, &job, alpha, alpha_length, rgba, rgba_length));
+    xsmcGetBufferWritable(xsArg(8), &top, &top_length);
+    xsmcGetBufferWritable(xsArg(9), &bottom, &bottom_length);
+    if (job.alpha_bytes != 0) xsmcGetBufferReadable(xsArg(10), &alpha, &alpha_length);
+    check(the, webp_yuv_row_pair(y, y_length, u, u_length, v, v_length, &job, alpha, alpha_length, top, top_length,
+                                 bottom, bottom_length));
 }
 
 /* webpFilterRow(y, u, v, yStride, uvStride, mbWide, mby, levels, inner, sharpness, simple) */

@@ -155,7 +155,7 @@ function countingWebp(webp: WebpKernels, counts: Record<string, number>): WebpKe
   return {
     argbRow: (...args) => webp.argbRow(...args),
     paletteRow: (...args) => webp.paletteRow(...args),
-    yuvRow: (...args) => webp.yuvRow(...args),
+    yuvRowPair: (...args) => webp.yuvRowPair(...args),
     filterRow: (...args) => webp.filterRow(...args),
     reconstruct: (...args) => webp.reconstruct(...args),
     modes: (...args) => (count("modes"), webp.modes!(...args)),
