@@ -10,7 +10,7 @@
 // filter's time). Not d · ((d >> 31) | 1), which V8 runs as a checked multiply (overflow, and −0 when
 // the product is 0). The six interior tests need no absolute value: |d| > interior is two compares
 // whose branches are predicted, as nearly every position passes them. The normal filter runs
-// 1.04–1.13× faster so than with the multiply (256×256 lossy, in isolation); XS: +13 M instructions a
+// 1.04–1.13× faster than with the multiply (256×256 lossy, in isolation); XS: +13 M instructions a
 // 256×256 lossy frame (of ~1420 M).
 
 /**

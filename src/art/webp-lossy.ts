@@ -1,6 +1,6 @@
 // VP8 lossy key frames (RFC 6386) as WebP uses them: frame header, segmentation, token partitions,
 // intra prediction, dequantisation, inverse WHT/DCT, then the loop filter over the whole frame; rows
-// leave as RGBA through WebpKernels.yuvRow (YUV 4:2:0 → RGB in webp-yuv.ts), reading the public planes.
+// leave as RGBA through WebpKernels.yuvRowPair (YUV 4:2:0 → RGB in webp-yuv.ts), reading the public planes.
 //
 // Intra prediction reads unfiltered neighbours (RFC 6386 §12), so the frame is reconstructed whole
 // and filtered afterwards. Memory for a w×h frame (macroblock-aligned, W = 16⌈w/16⌉, H = 16⌈h/16⌉):

@@ -1,8 +1,9 @@
 /*
  * XS binding of the WebP row kernels (webp_kernels.c): plain host functions, bound by
  * hosts/moddable/art-kernels.ts with native("xs_webp_...") and wrapped by hosts/moddable/native-art.ts.
- * As in art_kernels_xs.c: one call per row, arguments by position, buffers looked up on every call and
- * never kept; Int32Array / Uint32Array go as their ArrayBuffer (xsmcGetBuffer maps byte views only).
+ * As in art_kernels_xs.c: one call per row (YUV: per pair of rows), arguments by position, buffers looked up
+ * on every call and never kept; Int32Array / Uint32Array go as their ArrayBuffer (xsmcGetBuffer maps byte
+ * views only).
  */
 #include <stdint.h>
 
